@@ -1,0 +1,195 @@
+"""The one database layer: a read-write DuckDB connection per process, a cursor per call, transactions, migrations.
+
+Why a cursor per call: Streamlit runs each browser session in its own thread, and one DuckDB connection shared
+across threads fails ("connection is busy"). ``con.cursor()`` gives each call its own handle on the same database.
+Why one connection per process: two read-write handles on one file conflict; DuckDB also locks the file against
+other processes, which we turn into a clear :class:`DatabaseLockedError` naming the holder.
+"""
+from __future__ import annotations
+
+import re
+import threading
+from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterator, Mapping, Sequence
+
+import duckdb
+import pandas as pd
+
+from ecomops import config
+
+SQL_DIR = Path(__file__).resolve().parent / "sql"
+MIGRATIONS_DIR = SQL_DIR / "migrations"
+
+# Nothing may try the network: extensions we need (parquet, json, icu) are built in.
+_CONNECT_CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+
+_connections: dict[str, duckdb.DuckDBPyConnection] = {}
+_lock = threading.Lock()
+
+
+class DatabaseLockedError(RuntimeError):
+    """Raised when another process holds the database file open for writing."""
+
+
+def _open(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        return duckdb.connect(str(path), read_only=read_only, config=dict(_CONNECT_CONFIG))
+    except duckdb.IOException as exc:
+        msg = str(exc)
+        if "lock" in msg.lower():
+            holder = re.search(r"held in (.+?)(?: \(PID (\d+)\))?(?:\.|$)", msg)
+            who = f"{holder.group(1)} (PID {holder.group(2)})" if holder and holder.group(2) else "another process"
+            raise DatabaseLockedError(
+                f"The database {path} is open in {who}. Stop that process (e.g. the running Streamlit app) "
+                f"or point this command at another file with --db / ECOMOPS_DB."
+            ) from exc
+        raise
+
+
+def connect(path: str | Path | None = None, migrate: bool = True) -> duckdb.DuckDBPyConnection:
+    """Return this process's read-write connection to the database (opened once, schema migrated)."""
+    resolved = config.db_path(path).resolve()
+    key = str(resolved)
+    with _lock:
+        con = _connections.get(key)
+        if con is None:
+            con = _open(resolved)
+            if migrate:
+                migrate_schema(con)
+            _connections[key] = con
+        return con
+
+
+def connect_memory() -> duckdb.DuckDBPyConnection:
+    """Return a new in-memory database with the schema applied (tests and scratch work)."""
+    con = duckdb.connect(":memory:", config=dict(_CONNECT_CONFIG))
+    migrate_schema(con)
+    return con
+
+
+def close(path: str | Path | None = None) -> None:
+    """Close this process's connection to the database at ``path`` (or all of them when None)."""
+    with _lock:
+        keys = list(_connections) if path is None else [str(config.db_path(path).resolve())]
+        for key in keys:
+            con = _connections.pop(key, None)
+            if con is not None:
+                con.close()
+
+
+@lru_cache(maxsize=None)
+def load_sql(name: str) -> str:
+    """Return the text of the named query file ``ecomops/sql/<name>.sql``."""
+    return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def query_df(con: duckdb.DuckDBPyConnection, sql: str, params: Mapping[str, Any] | Sequence[Any] | None = None) -> pd.DataFrame:
+    """Return the result of one query as a DataFrame, run on its own cursor with bound parameters."""
+    cur = con.cursor()
+    try:
+        return cur.execute(sql, params or {}).df() if params else cur.execute(sql).df()
+    finally:
+        cur.close()
+
+
+def query_one(con: duckdb.DuckDBPyConnection, sql: str, params: Mapping[str, Any] | Sequence[Any] | None = None) -> tuple | None:
+    """Return the first row of one query (or None), run on its own cursor."""
+    cur = con.cursor()
+    try:
+        return cur.execute(sql, params or {}).fetchone() if params else cur.execute(sql).fetchone()
+    finally:
+        cur.close()
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection, bump_version: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Yield a cursor inside BEGIN..COMMIT; roll back on any error so nothing partial is left.
+
+    Every write bumps the data version (in the same transaction) so cached query results are refreshed.
+    """
+    cur = con.cursor()
+    cur.execute("BEGIN TRANSACTION")
+    try:
+        yield cur
+        if bump_version:
+            cur.execute(
+                "INSERT INTO meta (key, value) VALUES ('data_version', '1') "
+                "ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(meta.value AS BIGINT) + 1 AS VARCHAR)"
+            )
+        cur.execute("COMMIT")
+    except BaseException:
+        cur.execute("ROLLBACK")
+        raise
+    finally:
+        cur.close()
+
+
+def data_version(con: duckdb.DuckDBPyConnection) -> int:
+    """Return the data version, bumped by every write; caches key on it."""
+    row = query_one(con, "SELECT value FROM meta WHERE key = 'data_version'")
+    return int(row[0]) if row else 0
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    """Return the highest applied migration number."""
+    row = query_one(con, "SELECT coalesce(max(version), 0) FROM schema_version")
+    return int(row[0]) if row else 0
+
+
+def _migrations() -> list[tuple[int, Path]]:
+    found = []
+    for path in sorted(MIGRATIONS_DIR.glob("*.sql")):
+        match = re.match(r"(\d+)_", path.name)
+        if match:
+            found.append((int(match.group(1)), path))
+    return sorted(found)
+
+
+def migrate_schema(con: duckdb.DuckDBPyConnection) -> int:
+    """Apply forward migrations not yet applied (each in its own transaction); return the schema version."""
+    cur = con.cursor()
+    try:
+        cur.execute(
+            "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, "
+            "applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp)"
+        )
+        applied = {row[0] for row in cur.execute("SELECT version FROM schema_version").fetchall()}
+        for version, path in _migrations():
+            if version in applied:
+                continue
+            cur.execute("BEGIN TRANSACTION")
+            try:
+                for statement in con.extract_statements(path.read_text(encoding="utf-8")):
+                    cur.execute(statement)
+                cur.execute("INSERT INTO schema_version (version, name) VALUES (?, ?)", [version, path.stem])
+                cur.execute("COMMIT")
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+        return int(cur.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0])
+    finally:
+        cur.close()
+
+
+def table_exists_with_rows(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    """Return True when the whitelisted table holds at least one row."""
+    if table not in TABLES:
+        raise ValueError(f"unknown table {table!r}")
+    return query_one(con, f"SELECT EXISTS (SELECT 1 FROM {table})")[0]
+
+
+def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Return the row count of every data table."""
+    return {t: int(query_one(con, f"SELECT count(*) FROM {t}")[0]) for t in TABLES}
+
+
+# The data tables of the model (docs/data-model.md); the whitelist for identifiers built from table names.
+TABLES = (
+    "customers", "products", "orders", "order_items", "traffic_daily", "traffic_sessions", "scroll_depth",
+    "ad_spend", "search_keywords", "inventory_snapshots", "suppliers", "product_suppliers", "competitor_prices",
+    "reviews", "campaigns", "reactivation_outreach", "customer_surveys", "imports", "mapping_presets",
+    "alert_rules", "model_registry", "banned_words",
+)

@@ -1,0 +1,147 @@
+"""Pure Plotly builders (DataFrame -> Figure) with the one chart theme, and value formatting for KPIs."""
+from __future__ import annotations
+
+from typing import Sequence
+
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
+from plotly.subplots import make_subplots
+
+PALETTE = ["#2E6FD8", "#F28C28", "#2BA672", "#D64550", "#8E6BBF", "#3BB3C3", "#B5A33B", "#7F7F7F"]
+FONT = "Inter, 'Noto Sans CJK SC', 'WenQuanYi Zen Hei', 'Microsoft YaHei', sans-serif"
+# Plotly switches to WebGL traces above this many points so big series stay light in the browser.
+WEBGL_POINTS = 5000
+
+pio.templates["ecomops"] = go.layout.Template(
+    layout=go.Layout(
+        font=dict(family=FONT, size=13, color="#1F2937"),
+        colorway=PALETTE,
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        margin=dict(l=10, r=10, t=40, b=10),
+        xaxis=dict(showgrid=False, linecolor="#D1D5DB"),
+        yaxis=dict(gridcolor="#EEF0F3", zerolinecolor="#D1D5DB"),
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0),
+        hoverlabel=dict(font_family=FONT),
+    )
+)
+
+
+def apply_theme(fig: go.Figure, title: str | None = None, height: int | None = None) -> go.Figure:
+    """Return the figure with the ecomops theme (and optional title/height) applied."""
+    fig.update_layout(template="ecomops", title=title, height=height)
+    return fig
+
+
+def format_value(metric: str, value: float | None) -> str:
+    """Return a KPI value formatted for display (money, counts or percentages)."""
+    if value is None or pd.isna(value):
+        return "—"
+    if metric in {"conversion_rate", "repurchase_rate"} or metric.endswith("_rate") or metric.endswith("_share"):
+        return f"{value:.2%}"
+    if metric in {"gmv", "spend_per_buyer", "aov", "spend", "attributed_gmv"}:
+        return f"¥{value:,.2f}" if abs(value) < 1e6 else f"¥{value / 1e6:,.2f}M"
+    return f"{value:,.0f}"
+
+
+def format_change(change: float | None) -> str | None:
+    """Return a relative change as a signed percentage for st.metric's delta (None when undefined)."""
+    return None if change is None or pd.isna(change) else f"{change:+.1%}"
+
+
+def _scatter(many: bool):
+    return go.Scattergl if many else go.Scatter
+
+
+def line(frame: pd.DataFrame, x: str, y: str | Sequence[str], color: str | None = None, title: str | None = None,
+         y_format: str | None = None) -> go.Figure:
+    """Return a line chart of one or more y columns (or one y split by a color column)."""
+    fig = go.Figure()
+    many = len(frame) > WEBGL_POINTS
+    trace = _scatter(many)
+    if color:
+        for key, part in frame.groupby(color, sort=True):
+            fig.add_trace(trace(x=part[x], y=part[y], mode="lines", name=str(key)))
+    else:
+        for col in [y] if isinstance(y, str) else list(y):
+            fig.add_trace(trace(x=frame[x], y=frame[col], mode="lines", name=col))
+    if y_format:
+        fig.update_yaxes(tickformat=y_format)
+    return apply_theme(fig, title)
+
+
+def bar(frame: pd.DataFrame, x: str, y: str, color: str | None = None, title: str | None = None,
+        orientation: str = "v", y_format: str | None = None, barmode: str = "stack") -> go.Figure:
+    """Return a bar chart (vertical or horizontal), optionally stacked by a color column."""
+    fig = go.Figure()
+    groups = frame.groupby(color, sort=True) if color else [(y, frame)]
+    for key, part in groups:
+        if orientation == "h":
+            fig.add_trace(go.Bar(y=part[x], x=part[y], name=str(key), orientation="h"))
+        else:
+            fig.add_trace(go.Bar(x=part[x], y=part[y], name=str(key)))
+    fig.update_layout(barmode=barmode, showlegend=bool(color))
+    if y_format:
+        (fig.update_xaxes if orientation == "h" else fig.update_yaxes)(tickformat=y_format)
+    return apply_theme(fig, title)
+
+
+def bar_line(frame: pd.DataFrame, x: str, bar_y: str, line_y: str, bar_name: str, line_name: str,
+             title: str | None = None) -> go.Figure:
+    """Return bars for one measure with a line for another on a secondary axis (e.g. GMV with orders)."""
+    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    fig.add_trace(go.Bar(x=frame[x], y=frame[bar_y], name=bar_name, marker_color=PALETTE[0]), secondary_y=False)
+    fig.add_trace(go.Scatter(x=frame[x], y=frame[line_y], name=line_name, mode="lines+markers",
+                             marker_color=PALETTE[1]), secondary_y=True)
+    fig.update_yaxes(title_text=bar_name, secondary_y=False)
+    fig.update_yaxes(title_text=line_name, secondary_y=True, showgrid=False)
+    return apply_theme(fig, title)
+
+
+def donut(frame: pd.DataFrame, names: str, values: str, title: str | None = None) -> go.Figure:
+    """Return a donut chart of shares."""
+    fig = go.Figure(go.Pie(labels=frame[names], values=frame[values], hole=0.55, sort=False))
+    return apply_theme(fig, title)
+
+
+def heatmap(frame: pd.DataFrame, x: str, y: str, z: str, title: str | None = None, z_format: str = ".0%",
+            colorscale: str = "Blues") -> go.Figure:
+    """Return a heatmap from long-format data (one row per x, y cell)."""
+    grid = frame.pivot(index=y, columns=x, values=z)
+    fig = go.Figure(go.Heatmap(z=grid.values, x=[str(c) for c in grid.columns], y=[str(i) for i in grid.index],
+                               colorscale=colorscale, texttemplate="%{z:" + z_format + "}", hoverongaps=False))
+    fig.update_yaxes(autorange="reversed")
+    return apply_theme(fig, title)
+
+
+def funnel(frame: pd.DataFrame, stage: str, value: str, title: str | None = None) -> go.Figure:
+    """Return a funnel chart of stage counts."""
+    fig = go.Figure(go.Funnel(y=frame[stage], x=frame[value], textinfo="value+percent previous"))
+    return apply_theme(fig, title)
+
+
+def treemap(frame: pd.DataFrame, labels: str, values: str, color: str | None = None,
+            title: str | None = None) -> go.Figure:
+    """Return a treemap of segment sizes."""
+    fig = go.Figure(go.Treemap(labels=frame[labels], parents=[""] * len(frame), values=frame[values],
+                               marker=dict(colors=frame[color]) if color else None,
+                               textinfo="label+value+percent root"))
+    return apply_theme(fig, title)
+
+
+def band(frame: pd.DataFrame, x: str, y: str, low: str, high: str, flag: str | None = None,
+         title: str | None = None, y_format: str | None = None) -> go.Figure:
+    """Return a series with its expected band shaded and flagged points (anomalies) marked."""
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=frame[x], y=frame[high], line=dict(width=0), showlegend=False, hoverinfo="skip"))
+    fig.add_trace(go.Scatter(x=frame[x], y=frame[low], fill="tonexty", fillcolor="rgba(46,111,216,0.12)",
+                             line=dict(width=0), name="expected band"))
+    fig.add_trace(go.Scatter(x=frame[x], y=frame[y], mode="lines", name=y, line=dict(color=PALETTE[0])))
+    if flag:
+        hits = frame[frame[flag].astype(bool)]
+        fig.add_trace(go.Scatter(x=hits[x], y=hits[y], mode="markers", name="anomaly",
+                                 marker=dict(color=PALETTE[3], size=10, symbol="x")))
+    if y_format:
+        fig.update_yaxes(tickformat=y_format)
+    return apply_theme(fig, title)

@@ -1,0 +1,155 @@
+"""Home KPIs (METRICS.md), their change against the previous period, daily trends and "needs attention" rules."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from ecomops import db
+from ecomops.config import THRESHOLDS
+from ecomops.filters import Filters, where
+
+KPI_NAMES = ("gmv", "orders", "buyers", "uv", "conversion_rate", "spend_per_buyer", "aov", "repurchase_rate")
+KPI_LABELS = {
+    "gmv": "GMV", "orders": "Orders", "buyers": "Buyers", "uv": "UV", "conversion_rate": "Conversion rate",
+    "spend_per_buyer": "Spend per buyer", "aov": "AOV", "repurchase_rate": "Repurchase rate",
+}
+
+
+def _ratio(num: float | None, den: float | None) -> float | None:
+    return None if num is None or not den else float(num) / float(den)
+
+
+def order_filters(f: Filters, prefix: str = "") -> dict[str, Any]:
+    """Return the SQL fragments and params that filter orders (o), products (p) and traffic (t) alike."""
+    order_sql, params = where(f, date_col="o.order_date", channel_col="o.channel", prefix=prefix)
+    category_sql, cat_params = where(f, category_col="p.category", prefix=prefix)
+    traffic_sql, traffic_params = where(f, date_col="t.day", channel_col="t.channel", prefix=prefix)
+    params.update(cat_params)
+    params.update(traffic_params)
+    return {
+        "order_where": order_sql,
+        "category_where": category_sql,
+        "traffic_where": traffic_sql,
+        "no_category": "FALSE" if f.categories else "TRUE",
+        "params": params,
+    }
+
+
+def kpis(con: duckdb.DuckDBPyConnection, f: Filters) -> dict[str, Any]:
+    """Return the eight home KPIs for the filters; None where the data needed is absent (e.g. no traffic)."""
+    parts = order_filters(f)
+    sql = db.load_sql("kpis").format(**{k: v for k, v in parts.items() if k != "params"})
+    gmv, orders, buyers, repeat_buyers, uv = db.query_one(con, sql, parts["params"])
+    gmv = float(gmv or 0.0)
+    uv = int(uv) if uv is not None else None
+    return {
+        "gmv": gmv,
+        "orders": int(orders),
+        "buyers": int(buyers),
+        "uv": uv,
+        "conversion_rate": _ratio(buyers, uv),
+        "spend_per_buyer": _ratio(gmv, buyers),
+        "aov": _ratio(gmv, orders),
+        "repurchase_rate": _ratio(repeat_buyers, buyers),
+        "start": f.start,
+        "end": f.end,
+    }
+
+
+def kpi_comparison(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
+    """Return one row per KPI: value, previous-period value and relative change (None when undefined)."""
+    now, before = kpis(con, f), kpis(con, f.previous())
+    rows = []
+    for name in KPI_NAMES:
+        value, previous = now[name], before[name]
+        change = (value - previous) / previous if value is not None and previous else None
+        rows.append({"metric": name, "label": KPI_LABELS[name], "value": value, "previous": previous, "change": change})
+    return pd.DataFrame(rows)
+
+
+def daily_trend(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
+    """Return one row per day of the range: gmv, orders, buyers, uv, conversion_rate, spend_per_buyer."""
+    parts = order_filters(f)
+    sql = db.load_sql("daily_sales").format(**{k: v for k, v in parts.items() if k != "params"})
+    params = dict(parts["params"], start=f.start, end=f.end)
+    return db.query_df(con, sql, params)
+
+
+def gmv_by_channel(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
+    """Return GMV, orders and GMV share per channel for the filters, largest first."""
+    parts = order_filters(f)
+    sql = f"""
+        SELECT o.channel, sum(i.quantity * i.unit_price) AS gmv, count(DISTINCT o.order_id) AS orders
+        FROM orders o JOIN order_items i ON i.order_id = o.order_id
+        LEFT JOIN products p ON p.product_id = i.product_id
+        WHERE o.status <> 'cancelled' AND i.quantity > 0 AND {parts['order_where']} AND {parts['category_where']}
+        GROUP BY o.channel ORDER BY gmv DESC
+    """
+    frame = db.query_df(con, sql, parts["params"])
+    total = frame["gmv"].sum() if not frame.empty else 0
+    frame["share"] = frame["gmv"] / total if total else 0.0
+    return frame
+
+
+@dataclass(frozen=True)
+class DataRange:
+    """First and last day with data; ``empty`` when there are no orders yet."""
+
+    start: date
+    end: date
+    empty: bool
+
+
+def data_range(con: duckdb.DuckDBPyConnection) -> DataRange:
+    """Return the first and last order day (today when the database has no orders)."""
+    first, last = db.query_one(con, "SELECT min(order_date), max(order_date) FROM orders")
+    if first is None:
+        today = date.today()
+        return DataRange(today, today, True)
+    return DataRange(first, last, False)
+
+
+def filter_options(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
+    """Return the channels and categories present in the data, for the sidebar."""
+    channels = db.query_df(
+        con, "SELECT channel FROM orders GROUP BY channel UNION SELECT channel FROM traffic_daily GROUP BY channel ORDER BY 1"
+    )["channel"].dropna().tolist()
+    categories = db.query_df(con, "SELECT DISTINCT category FROM products ORDER BY 1")["category"].dropna().tolist()
+    return {"channels": channels, "categories": categories}
+
+
+def attention_items(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
+    """Return the "needs attention" list: day-level rule hits in the range, most severe first.
+
+    Rules: conversion rate, GMV or UV of a day more than the threshold below the median of the 7 days before it.
+    """
+    lookback = f.with_range(f.start - timedelta(days=7), f.end)
+    trend = daily_trend(con, lookback)
+    rows: list[dict[str, Any]] = []
+    drop = THRESHOLDS.conversion_drop_alert
+    for metric, label, limit in (
+        ("conversion_rate", "Conversion rate", drop),
+        ("gmv", "GMV", 2 * drop),
+        ("uv", "UV", 2 * drop),
+    ):
+        series = pd.to_numeric(trend[metric], errors="coerce")
+        baseline = series.shift(1).rolling(7, min_periods=5).median()
+        change = series / baseline - 1
+        for day, value, base, delta in zip(trend["day"], series, baseline, change):
+            if pd.isna(delta) or day < pd.Timestamp(f.start) or delta >= -limit:
+                continue
+            rows.append({
+                "day": pd.Timestamp(day).date(),
+                "metric": metric,
+                "severity": "high" if delta < -3 * limit else "medium",
+                "value": float(value),
+                "baseline": float(base),
+                "change": float(delta),
+                "message": f"{label} {delta:+.1%} on {pd.Timestamp(day):%a %Y-%m-%d} vs its 7-day median",
+            })
+    frame = pd.DataFrame(rows, columns=["day", "metric", "severity", "value", "baseline", "change", "message"])
+    return frame.sort_values(["severity", "change"], ascending=[True, True]).reset_index(drop=True)

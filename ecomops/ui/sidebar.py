@@ -1,0 +1,66 @@
+"""The shared sidebar: date range, channel and category, kept across pages and mirrored in the URL query string."""
+from __future__ import annotations
+
+from datetime import date
+
+import streamlit as st
+
+from ecomops import metrics
+from ecomops.filters import Filters, default_filters
+from ecomops.ui import state
+
+
+def _parse_day(text: str | None, fallback: date) -> date:
+    try:
+        return date.fromisoformat(text) if text else fallback
+    except ValueError:
+        return fallback
+
+
+def _init_from_url(span: metrics.DataRange, options: dict[str, list[str]]) -> None:
+    """Seed the widgets once per session from the query string, so a shared link opens the same view."""
+    if st.session_state.get("_filters_seeded"):
+        return
+    st.session_state["_filters_seeded"] = True
+    default = default_filters(span.start, span.end)
+    params = st.query_params
+    start = _parse_day(params.get("start"), default.start)
+    end = _parse_day(params.get("end"), default.end)
+    if start > end:
+        start, end = default.start, default.end
+    st.session_state["flt_range"] = (start, end)
+    st.session_state["flt_channels"] = [c for c in params.get_all("channel") if c in options["channels"]]
+    st.session_state["flt_categories"] = [c for c in params.get_all("category") if c in options["categories"]]
+
+
+def render() -> Filters:
+    """Draw the filters in the sidebar, store them for the pages and in the URL; return them."""
+    span = state.cached(metrics.data_range)
+    options = state.cached(metrics.filter_options)
+    _init_from_url(span, options)
+    with st.sidebar:
+        st.markdown("### Filters")
+        chosen = st.date_input("Date range", key="flt_range", min_value=min(span.start, st.session_state["flt_range"][0]),
+                               max_value=max(span.end, st.session_state["flt_range"][-1]),
+                               help="Defaults to the last 30 days of the data.")
+        st.multiselect("Channel", options["channels"], key="flt_channels", placeholder="All channels")
+        st.multiselect("Category", options["categories"], key="flt_categories", placeholder="All categories")
+        if st.button("Reset to last 30 days", width="stretch"):
+            st.session_state["_filters_seeded"] = False
+            st.query_params.clear()
+            st.session_state.pop("flt_range", None)
+            st.rerun()
+        if span.empty:
+            st.caption("No orders yet: upload an orders export on Data → Upload.")
+        else:
+            st.caption(f"Data from {span.start:%Y-%m-%d} to {span.end:%Y-%m-%d}.")
+    # While the user has picked only the first day of a range, keep the previous end.
+    start, end = (chosen[0], chosen[1]) if len(chosen) == 2 else (chosen[0], chosen[0]) if chosen else (span.start, span.end)
+    current = Filters(start=start, end=end, channels=tuple(st.session_state["flt_channels"]),
+                      categories=tuple(st.session_state["flt_categories"]))
+    state.set_filters(current)
+    st.query_params.from_dict({
+        "start": current.start.isoformat(), "end": current.end.isoformat(),
+        "channel": list(current.channels), "category": list(current.categories),
+    })
+    return current

@@ -1,0 +1,75 @@
+"""Per-process connection, shared filters and cached calls for pages.
+
+Pages call ``connection()``, ``filters()`` and ``cached(fn, f, ...)``; results are cached on the function, its
+arguments and the data version, which every import bumps, so an upload shows at once on every page.
+"""
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from typing import Any, Callable
+
+import duckdb
+import streamlit as st
+
+from ecomops import config, db
+from ecomops.filters import Filters, default_filters
+from ecomops.metrics import data_range
+
+FILTERS_KEY = "ecomops_filters"
+
+
+@st.cache_resource(show_spinner="Opening the database…")
+def _open(path: str) -> tuple[duckdb.DuckDBPyConnection, bool]:
+    """Return the process-wide connection and whether the demo data set was created just now."""
+    fresh = not Path(path).exists()
+    con = db.connect(path)
+    if fresh:
+        from ecomops import demo  # imported lazily: only a first start needs the generator
+
+        with st.spinner("First start: creating the demo database (about 10 s)…"):
+            demo.generate(con)
+    return con, fresh
+
+
+def connection() -> duckdb.DuckDBPyConnection:
+    """Return the database connection, creating the demo database on the very first start (with a toast)."""
+    con, created = _open(str(config.db_path().resolve()))
+    if created and not st.session_state.get("_demo_toast_shown"):
+        st.session_state["_demo_toast_shown"] = True
+        st.toast(f"No database found: created a demo data set at {config.db_path()}.", icon="🧪")
+    return con
+
+
+def data_version() -> int:
+    """Return the current data version (bumped by every write)."""
+    return db.data_version(connection())
+
+
+@st.cache_data(show_spinner=False, max_entries=1000, ttl=6 * 3600)
+def _call(module: str, name: str, db_path: str, version: int, key: str, _args: tuple, _kwargs: dict) -> Any:
+    fn = getattr(importlib.import_module(module), name)
+    return fn(connection(), *_args, **_kwargs)
+
+
+def cached(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Return ``fn(con, *args, **kwargs)``, cached on the arguments and the data version.
+
+    Arguments must have a faithful repr (Filters, dates, numbers, strings, tuples).
+    """
+    key = repr((args, sorted(kwargs.items())))
+    return _call(fn.__module__, fn.__qualname__, str(config.db_path()), data_version(), key, args, kwargs)
+
+
+def filters() -> Filters:
+    """Return the filters chosen in the shared sidebar (the default view when the sidebar has not run)."""
+    current = st.session_state.get(FILTERS_KEY)
+    if current is None:
+        span = data_range(connection())
+        current = default_filters(span.start, span.end)
+    return current
+
+
+def set_filters(value: Filters) -> None:
+    """Store the filters for every page of this session."""
+    st.session_state[FILTERS_KEY] = value

@@ -1,0 +1,8 @@
+"""Monitoring.
+
+Coming soon.
+"""
+import streamlit as st
+
+st.title("Monitoring")
+st.info("This page is coming soon.")

@@ -1,0 +1,8 @@
+"""Traffic.
+
+Coming soon.
+"""
+import streamlit as st
+
+st.title("Traffic")
+st.info("This page is coming soon.")

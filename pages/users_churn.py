@@ -1,0 +1,8 @@
+"""Churn & reactivation.
+
+Coming soon.
+"""
+import streamlit as st
+
+st.title("Churn & reactivation")
+st.info("This page is coming soon.")

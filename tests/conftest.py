@@ -1,0 +1,68 @@
+"""Shared fixtures: a tiny hand-built database, a small demo database, an AppTest factory, the shared data path."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from ecomops import db
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
+DEMO_CUSTOMERS = 2000
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """Return the folder of the shared real data sets (skip when absent)."""
+    if not SHARED_DATA.exists():
+        pytest.skip(f"shared data not found at {SHARED_DATA}")
+    return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def demo_db_path(tmp_path_factory) -> Path:
+    """Return the path of a small demo database built once per test session (closed, ready to open)."""
+    from ecomops import demo
+
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    con = db.connect(path)
+    demo.generate(con, customers=DEMO_CUSTOMERS, seed=7)
+    db.close(path)
+    return path
+
+
+@pytest.fixture
+def app_test(demo_db_path, monkeypatch):
+    """Return a factory: app_test("pages/x.py") runs the whole app on the demo database, switched to that page."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("ECOMOPS_DB", str(demo_db_path))
+    monkeypatch.chdir(PROJECT_ROOT)
+
+    def run(page: str | None = None, timeout: float = 120):
+        at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=timeout)
+        at.run()
+        if page:
+            at.switch_page(page).run()
+        return at
+
+    yield run
+
+
+def make_tiny_db():
+    """Return an in-memory database holding the hand-built fixture of tests/fixtures_tiny.sql."""
+    con = db.connect_memory()
+    sql = (Path(__file__).parent / "fixtures_tiny.sql").read_text(encoding="utf-8")
+    for statement in con.extract_statements(sql):
+        con.execute(statement)
+    return con
+
+
+@pytest.fixture
+def tiny_con():
+    """Return the tiny hand-built database (see tests/fixtures_tiny.sql for the hand-computed figures)."""
+    con = make_tiny_db()
+    yield con
+    con.close()

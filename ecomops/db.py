@@ -7,6 +7,7 @@ other processes, which we turn into a clear :class:`DatabaseLockedError` naming 
 """
 from __future__ import annotations
 
+import os
 import re
 import threading
 from contextlib import contextmanager
@@ -24,6 +25,9 @@ MIGRATIONS_DIR = SQL_DIR / "migrations"
 
 # Nothing may try the network: extensions we need (parquet, json, icu) are built in.
 _CONNECT_CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+# A cap on DuckDB's buffer memory keeps one runaway query (say, a console cross join) from taking the machine down;
+# big sorts and joins spill to disk instead. Override with ECOMOPS_MEMORY_LIMIT (e.g. "8GB").
+MEMORY_LIMIT = os.environ.get("ECOMOPS_MEMORY_LIMIT", "4GB")
 
 _connections: dict[str, duckdb.DuckDBPyConnection] = {}
 _lock = threading.Lock()
@@ -36,7 +40,7 @@ class DatabaseLockedError(RuntimeError):
 def _open(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        return duckdb.connect(str(path), read_only=read_only, config=dict(_CONNECT_CONFIG))
+        return duckdb.connect(str(path), read_only=read_only, config=dict(_CONNECT_CONFIG, memory_limit=MEMORY_LIMIT))
     except duckdb.IOException as exc:
         msg = str(exc)
         if "lock" in msg.lower():
@@ -65,7 +69,7 @@ def connect(path: str | Path | None = None, migrate: bool = True) -> duckdb.Duck
 
 def connect_memory() -> duckdb.DuckDBPyConnection:
     """Return a new in-memory database with the schema applied (tests and scratch work)."""
-    con = duckdb.connect(":memory:", config=dict(_CONNECT_CONFIG))
+    con = duckdb.connect(":memory:", config=dict(_CONNECT_CONFIG, memory_limit=MEMORY_LIMIT))
     migrate_schema(con)
     return con
 

@@ -1,8 +1,54 @@
 """SQL console.
 
-Coming soon.
+Read-only SQL for operators: one SELECT/WITH statement over the data tables, with a row cap and a time limit.
 """
 import streamlit as st
 
+from ecomops import charts, sqlconsole
+from ecomops.ui import state
+
+con = state.connection()
 st.title("SQL console")
-st.info("This page is coming soon.")
+st.caption("One read-only SELECT (or WITH) statement over the tables on the left. Files, other databases and "
+           f"writes are refused; results stop at {sqlconsole.DEFAULT_ROW_CAP:,} rows and {sqlconsole.DEFAULT_TIMEOUT_S:g} s.")
+
+editor, browser = st.columns([3, 1])
+with browser:
+    st.markdown("**Tables**")
+    sizes = state.cached(sqlconsole.table_sizes)
+    columns = state.cached(sqlconsole.schema_columns)
+    for row in sizes.itertuples():
+        with st.expander(f"{row.table} · {row.rows:,} rows"):
+            st.dataframe(columns[columns["table"] == row.table][["column", "type"]], hide_index=True, width="stretch")
+
+with editor:
+    example = st.selectbox("Example queries", ["—", *sqlconsole.EXAMPLES], key="sql_example")
+    if example != "—" and st.session_state.get("_sql_example_loaded") != example:
+        st.session_state["sql_text"] = sqlconsole.EXAMPLES[example]
+        st.session_state["_sql_example_loaded"] = example
+    sql = st.text_area("Query", key="sql_text", height=220, placeholder="SELECT ... FROM orders ...")
+    run_clicked = st.button("Run", type="primary")
+
+if run_clicked:
+    try:
+        st.session_state["sql_result"] = sqlconsole.run(con, sql)
+        st.session_state.pop("sql_error", None)
+    except sqlconsole.QueryRefused as exc:
+        st.session_state["sql_error"] = str(exc)
+        st.session_state.pop("sql_result", None)
+
+if "sql_error" in st.session_state:
+    st.error(st.session_state["sql_error"])
+result = st.session_state.get("sql_result")
+if result is not None:
+    note = " (row cap reached: add a LIMIT or filters)" if result.truncated else ""
+    st.success(f"{len(result.frame):,} rows in {result.elapsed_s:.2f} s{note}.")
+    st.dataframe(result.frame, hide_index=True, width="stretch")
+    st.download_button("Download result (CSV)", result.frame.to_csv(index=False).encode("utf-8"),
+                       file_name="ecomops_query.csv", mime="text/csv")
+    x, ys = sqlconsole.chart_columns(result.frame)
+    if x is not None and ys and len(result.frame) > 1:
+        kind = st.radio("Chart", ["line", "bar"], horizontal=True, key="sql_chart_kind")
+        builder = charts.line if kind == "line" else charts.bar
+        figure = builder(result.frame, x, ys if kind == "line" else ys[0])
+        st.plotly_chart(figure, width="stretch")

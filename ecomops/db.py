@@ -44,8 +44,8 @@ def _open(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     except duckdb.IOException as exc:
         msg = str(exc)
         if "lock" in msg.lower():
-            holder = re.search(r"held in (.+?)(?: \(PID (\d+)\))?(?:\.|$)", msg)
-            who = f"{holder.group(1)} (PID {holder.group(2)})" if holder and holder.group(2) else "another process"
+            holder = re.search(r"held in (.+?) \(PID (\d+)\)", msg)
+            who = f"{holder.group(1)} (PID {holder.group(2)})" if holder else "another process"
             raise DatabaseLockedError(
                 f"The database {path} is open in {who}. Stop that process (e.g. the running Streamlit app) "
                 f"or point this command at another file with --db / ECOMOPS_DB."
@@ -90,8 +90,36 @@ def load_sql(name: str) -> str:
     return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
 
 
+class QueryRecorder:
+    """Collects the (sql, params) of every query run through this module while active (benchmarks replay them)."""
+
+    def __init__(self) -> None:
+        self.queries: list[tuple[str, Any]] = []
+        self._lock = threading.Lock()
+
+    def add(self, sql: str, params: Any) -> None:
+        with self._lock:
+            self.queries.append((sql, params))
+
+
+_recorder: QueryRecorder | None = None
+
+
+@contextmanager
+def recording() -> Iterator[QueryRecorder]:
+    """Yield a recorder of every query run through query_df/query_one in this process until the block ends."""
+    global _recorder
+    previous, _recorder = _recorder, QueryRecorder()
+    try:
+        yield _recorder
+    finally:
+        _recorder = previous
+
+
 def query_df(con: duckdb.DuckDBPyConnection, sql: str, params: Mapping[str, Any] | Sequence[Any] | None = None) -> pd.DataFrame:
     """Return the result of one query as a DataFrame, run on its own cursor with bound parameters."""
+    if _recorder is not None:
+        _recorder.add(sql, params)
     cur = con.cursor()
     try:
         return cur.execute(sql, params or {}).df() if params else cur.execute(sql).df()
@@ -101,6 +129,8 @@ def query_df(con: duckdb.DuckDBPyConnection, sql: str, params: Mapping[str, Any]
 
 def query_one(con: duckdb.DuckDBPyConnection, sql: str, params: Mapping[str, Any] | Sequence[Any] | None = None) -> tuple | None:
     """Return the first row of one query (or None), run on its own cursor."""
+    if _recorder is not None:
+        _recorder.add(sql, params)
     cur = con.cursor()
     try:
         return cur.execute(sql, params or {}).fetchone() if params else cur.execute(sql).fetchone()

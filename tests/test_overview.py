@@ -1,0 +1,91 @@
+"""Issue 2 proofs beyond the tiny fixture: KPIs on real data against independent SQL, the app pages, the DB lock."""
+import subprocess
+import sys
+from datetime import date
+
+import pytest
+
+from ecomops import charts, db, metrics
+from ecomops.filters import Filters
+from tests.conftest import PROJECT_ROOT
+from tests.retail import load_online_retail
+
+
+@pytest.fixture(scope="module")
+def retail_con(shared_data):
+    con = db.connect_memory()
+    load_online_retail(con, shared_data / "online_retail.csv.gz")
+    yield con
+    con.close()
+
+
+def test_online_retail_kpis_match_independent_sql(retail_con, shared_data):
+    # Independent computation straight over the raw file, following METRICS.md.
+    gmv, orders, buyers, cancelled = db.query_one(retail_con, """
+        SELECT sum(Quantity * UnitPrice) FILTER (WHERE InvoiceNo NOT LIKE 'C%' AND Quantity > 0),
+               count(DISTINCT InvoiceNo) FILTER (WHERE InvoiceNo NOT LIKE 'C%'),
+               count(DISTINCT CustomerID) FILTER (WHERE InvoiceNo NOT LIKE 'C%'),
+               count(DISTINCT InvoiceNo) FILTER (WHERE InvoiceNo LIKE 'C%')
+        FROM read_csv($p, header = true, types = {'InvoiceNo': 'VARCHAR'})
+    """, {"p": str(shared_data / "online_retail.csv.gz")})
+    k = metrics.kpis(retail_con, Filters(date(2010, 12, 1), date(2011, 12, 9)))
+    assert k["gmv"] == pytest.approx(gmv, rel=1e-9)
+    assert k["orders"] == orders == 22064
+    assert k["buyers"] == buyers == 4339
+    assert cancelled == 3836
+    assert k["uv"] is None and k["conversion_rate"] is None  # no traffic in this data set
+    assert k["aov"] == pytest.approx(gmv / orders)
+
+
+def test_online_retail_daily_trend_adds_up(retail_con):
+    f = Filters(date(2011, 11, 1), date(2011, 11, 30))
+    trend = metrics.daily_trend(retail_con, f)
+    assert len(trend) == 30
+    assert trend["gmv"].sum() == pytest.approx(metrics.kpis(retail_con, f)["gmv"])
+    assert trend["orders"].sum() == metrics.kpis(retail_con, f)["orders"]
+
+
+def test_every_page_runs_and_home_shows_ecomops_values(app_test, demo_db_path):
+    at = app_test()
+    assert not at.exception
+    con = db.connect(demo_db_path)
+    span = metrics.data_range(con)
+    f = Filters(date.fromordinal(span.end.toordinal() - 29), span.end)
+    table = metrics.kpi_comparison(con, f).set_index("label")
+    db.close(demo_db_path)
+    shown = {m.label: (m.value, m.delta) for m in at.metric}
+    for label, row in table.iterrows():
+        assert shown[label][0] == charts.format_value(row["metric"], row["value"])
+    assert shown["GMV"][0] != "¥0.00"
+    assert len(at.get("plotly_chart")) >= 2
+    from ecomops.ui.navigation import discover
+
+    for section, members in discover(PROJECT_ROOT / "pages").items():
+        for path, _title in members:
+            at.switch_page(f"pages/{path.name}").run()
+            assert not at.exception, f"{path.name}: {at.exception}"
+            assert not at.error or path.name == "data_sql.py", f"{path.name}: {[e.value for e in at.error]}"
+
+
+def test_filters_change_the_numbers_and_the_url(app_test):
+    at = app_test()
+    all_gmv = next(m.value for m in at.metric if m.label == "GMV")
+    at.sidebar.multiselect(key="flt_channels").set_value(["wecom"]).run()
+    assert not at.exception
+    wecom_gmv = next(m.value for m in at.metric if m.label == "GMV")
+    assert wecom_gmv != all_gmv
+    assert at.query_params["channel"] == ["wecom"]
+
+
+def test_second_process_gets_a_clear_lock_message(tmp_path):
+    path = tmp_path / "locked.duckdb"
+    holder = subprocess.Popen([sys.executable, "-c", f"import duckdb, time; c = duckdb.connect({str(path)!r}); "
+                               "print('ready', flush=True); time.sleep(30)"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        result = subprocess.run([sys.executable, "-m", "ecomops", "kpis", "--db", str(path)], capture_output=True,
+                                text=True, cwd=PROJECT_ROOT)
+        assert result.returncode == 3
+        assert f"PID {holder.pid}" in result.stderr and "Traceback" not in result.stderr
+    finally:
+        holder.kill()

@@ -1,0 +1,174 @@
+"""Load test: N concurrent browser sessions browsing every page while one session uploads a file.
+
+    python bench/load.py [--sessions 20] [--rounds 2] [--db PATH]
+
+Starts the app with `streamlit run` on a copy of the database (default: the small demo; pass the scale database
+with --db), drives N Chromium pages with Playwright (async), each visiting every page in its own order, and one more
+uploading an orders CSV through Data → Upload at the same time. Reports page times (median, p95, max), errors seen
+in the browser (exception boxes, console errors), and checks that the upload landed every row (no lost rows, no
+lock failures). Peak RSS of the server process is sampled with psutil. Writes bench/out/load.json.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import json
+import random
+import shutil
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import psutil
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.common import OUT, PROJECT_ROOT  # noqa: E402
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, serve_app  # noqa: E402
+
+WAIT_JS = """() => !document.querySelector('[data-testid="stStatusWidget"]')
+   && document.querySelectorAll('[data-testid="stMain"] [data-testid="stElementContainer"]').length > 0"""
+
+
+def write_orders_csv(path: Path, rows: int) -> None:
+    """Write an orders export with one line per order (ids unique to this run)."""
+    stamp = int(time.time())
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["order_id", "customer_id", "order_date", "product_id", "quantity", "unit_price", "status",
+                         "channel"])
+        for i in range(rows):
+            writer.writerow([f"LOAD-{stamp}-{i}", f"LOADC{i % 500}", "2026-11-14 10:00:00", "LOAD-SKU-1", 1 + i % 3,
+                             "19.90", "completed", "direct"])
+
+
+async def browse(browser, url: str, stems: list[str], rounds: int, seed: int, times: list, errors: list) -> None:
+    """Visit every page `rounds` times in a shuffled order, recording load times and visible errors."""
+    page = await browser.new_page(viewport={"width": 1280, "height": 900})
+    page.on("console", lambda msg: errors.append(f"console: {msg.text}") if msg.type == "error" else None)
+    order = stems * rounds
+    random.Random(seed).shuffle(order)
+    for stem in order:
+        started = time.perf_counter()
+        await page.goto(f"{url}/{'' if stem == 'overview' else stem}")
+        await page.wait_for_selector('[data-testid="stMain"]', timeout=180000)
+        await page.wait_for_function(WAIT_JS, timeout=180000)
+        times.append((stem, time.perf_counter() - started))
+        if await page.locator('[data-testid="stException"]').count():
+            errors.append(f"exception on {stem}: {await page.locator('[data-testid=stException]').first.inner_text()}")
+    await page.close()
+
+
+async def upload(browser, url: str, csv_path: Path, errors: list) -> float:
+    """Upload the CSV through Data → Upload and import it; return the seconds it took."""
+    page = await browser.new_page(viewport={"width": 1280, "height": 900})
+    started = time.perf_counter()
+    await page.goto(f"{url}/data_upload")
+    await page.wait_for_function(WAIT_JS, timeout=180000)
+    await page.get_by_test_id("stFileUploader").locator("input[type=file]").set_input_files(str(csv_path))
+    await page.wait_for_function(WAIT_JS, timeout=180000)
+    button = page.get_by_role("button", name="Import", exact=False).first
+    await button.click()
+    await page.wait_for_function(WAIT_JS, timeout=180000)
+    await page.wait_for_timeout(1000)
+    if await page.locator('[data-testid="stException"]').count():
+        errors.append("exception on upload")
+    await page.close()
+    return time.perf_counter() - started
+
+
+def sample_rss(pid: int, stop: threading.Event, peak: list) -> None:
+    """Record the peak RSS (MB) of the server process tree until stopped."""
+    proc = psutil.Process(pid)
+    while not stop.is_set():
+        try:
+            total = proc.memory_info().rss + sum(c.memory_info().rss for c in proc.children(recursive=True))
+            peak[0] = max(peak[0], total / 2**20)
+        except psutil.Error:
+            pass
+        time.sleep(0.2)
+
+
+async def run_load(url: str, sessions: int, rounds: int, csv_path: Path, server_pid: int) -> dict:
+    """Return the load-test figures."""
+    from playwright.async_api import async_playwright
+
+    from ecomops.ui.navigation import discover
+
+    stems = [p.stem for members in discover(PROJECT_ROOT / "pages").values() for p, _ in members
+             if p.stem != "data_upload"]
+    times: list = []
+    errors: list = []
+    stop, peak = threading.Event(), [0.0]
+    sampler = threading.Thread(target=sample_rss, args=(server_pid, stop, peak), daemon=True)
+    sampler.start()
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        started = time.perf_counter()
+        results = await asyncio.gather(
+            *[browse(browser, url, stems, rounds, seed, times, errors) for seed in range(sessions)],
+            upload(browser, url, csv_path, errors), return_exceptions=True)
+        wall = time.perf_counter() - started
+        await browser.close()
+    stop.set()
+    failures = [repr(r) for r in results if isinstance(r, BaseException)]
+    loads = [t for _, t in times]
+    return {"sessions": sessions, "page_loads": len(loads), "wall_s": wall,
+            "median_s": statistics.median(loads) if loads else None,
+            "p95_s": statistics.quantiles(loads, n=20)[-1] if len(loads) >= 20 else None,
+            "max_s": max(loads) if loads else None, "errors": errors, "failures": failures,
+            "upload_s": results[-1] if not isinstance(results[-1], BaseException) else None,
+            "server_peak_rss_mb": peak[0]}
+
+
+def main() -> None:
+    """Run the load test and print its figures."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sessions", type=int, default=20)
+    parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--db", type=Path, default=None, help="database to copy (default: a fresh small demo)")
+    parser.add_argument("--upload-rows", type=int, default=5000)
+    args = parser.parse_args()
+    from ecomops import db
+
+    work = Path(tempfile.mkdtemp(prefix="ecomops-load-"))
+    target = work / "load.duckdb"
+    if args.db:
+        shutil.copy(args.db, target)
+    else:
+        from ecomops import demo
+
+        con = db.connect(target)
+        demo.generate(con, customers=20000)
+        db.close(target)
+    csv_path = work / "load_orders.csv"
+    write_orders_csv(csv_path, args.upload_rows)
+    con = db.connect(target)
+    orders_before = db.query_one(con, "SELECT count(*) FROM orders")[0]
+    db.close(target)
+    home = work / "home"
+    home.mkdir()
+    import subprocess  # noqa: F401  (serve_app starts the server)
+
+    with serve_app(target, home) as url:
+        server_pid = next(p.pid for p in psutil.process_iter(["cmdline"])
+                          if p.info["cmdline"] and "streamlit" in " ".join(p.info["cmdline"]) and str(url.rsplit(":", 1)[1]) in " ".join(p.info["cmdline"]))
+        figures = asyncio.run(run_load(url, args.sessions, args.rounds, csv_path, server_pid))
+    con = db.connect(target)
+    orders_after = db.query_one(con, "SELECT count(*) FROM orders")[0]
+    landed = db.query_one(con, "SELECT count(*) FROM orders WHERE order_id LIKE 'LOAD-%'")[0]
+    db.close(target)
+    figures.update({"orders_before": orders_before, "orders_after": orders_after, "upload_rows": args.upload_rows,
+                    "upload_rows_landed": landed, "lost_rows": args.upload_rows - landed})
+    print(json.dumps(figures, indent=2))
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "load.json").write_text(json.dumps(figures, indent=2))
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,80 @@
+"""Products area: shared helpers for demand, ABC inventory, bundles and the weekly product review.
+
+The domain lives in four modules (one per page): ``products_demand``, ``products_inventory``, ``products_bundles``
+and ``products_review``. This module holds what they share: which optional uploads are present, the message that
+names the missing upload, the filter fragments every products query uses, and the time windows.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import duckdb
+
+from ecomops import db
+from ecomops.filters import Filters, where
+
+# The upload each optional table comes from, as the pages name it (Data -> Upload).
+UPLOAD_HINTS = {
+    "orders": "No orders in this range yet: upload an orders export on Data → Upload, or widen the date range.",
+    "search_keywords": "No search keyword data yet: upload a search keywords export (day, keyword, searches, …) "
+                       "on Data → Upload.",
+    "inventory_snapshots": "No inventory data yet: upload an inventory snapshot (date, product, on hand) on "
+                           "Data → Upload.",
+    "product_suppliers": "No supplier lead times yet: upload the product–supplier list on Data → Upload; a default "
+                         "lead time is used meanwhile.",
+    "reviews": "No reviews yet: upload a reviews export on Data → Upload.",
+}
+OPTIONAL_TABLES = ("search_keywords", "inventory_snapshots", "product_suppliers", "reviews")
+
+
+def available(con: duckdb.DuckDBPyConnection) -> dict[str, bool]:
+    """Return, per optional products table (and orders), whether it holds any rows."""
+    return {table: bool(db.table_exists_with_rows(con, table)) for table in ("orders", *OPTIONAL_TABLES)}
+
+
+def sales_where(f: Filters, *, channel: bool = True, category: bool = True, dates: bool = False,
+                prefix: str = "") -> tuple[str, dict[str, Any]]:
+    """Return ``(sql, params)`` filtering order lines by channel (o.channel) and category (p.category).
+
+    Dates are usually bound by the caller's own windows (trailing 28/90 days, week vs previous week), so they are
+    off unless asked for.
+    """
+    sql, params = where(f, date_col="o.order_date" if dates else None, channel_col="o.channel" if channel else None,
+                        category_col="p.category" if category else None, prefix=prefix)
+    return sql, params
+
+
+@dataclass(frozen=True)
+class Window:
+    """An inclusive date window with a label for the page."""
+
+    start: date
+    end: date
+
+    @property
+    def days(self) -> int:
+        """Return the number of days in the window."""
+        return (self.end - self.start).days + 1
+
+    def label(self) -> str:
+        """Return the window as 'YYYY-MM-DD – YYYY-MM-DD (N days)'."""
+        return f"{self.start:%Y-%m-%d} – {self.end:%Y-%m-%d} ({self.days} days)"
+
+
+def trailing(end: date, days: int) -> Window:
+    """Return the ``days``-day window ending on ``end`` (inclusive)."""
+    return Window(end - timedelta(days=days - 1), end)
+
+
+def shifted(window: Window, days: int) -> Window:
+    """Return the window moved ``days`` days earlier."""
+    return Window(window.start - timedelta(days=days), window.end - timedelta(days=days))
+
+
+def growth(now: float | None, before: float | None) -> float | None:
+    """Return the relative change now vs before (None when before is zero or missing)."""
+    if now is None or before is None or before == 0:
+        return None
+    return float(now) / float(before) - 1.0

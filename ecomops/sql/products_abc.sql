@@ -1,0 +1,83 @@
+-- ABC class, on hand, days of cover and turnover days per SKU (METRICS.md, Products).
+-- Params: $first_day (earliest day any window needs), $end, $abc_start (ABC window), $cover_start (days-of-cover
+-- window), $period_start (turnover period), $cover_days, $period_days, $a_share, $b_share; those of {category_where}.
+-- The channel filter is not applied: stock serves every channel.
+WITH lines AS (
+    SELECT i.product_id, o.order_date, i.quantity, i.quantity * i.unit_price AS gmv
+    FROM orders o
+    JOIN order_items i ON i.order_id = o.order_id
+    WHERE o.status <> 'cancelled' AND i.quantity > 0 AND o.order_date BETWEEN $first_day AND $end
+),
+sales AS (
+    SELECT product_id,
+           coalesce(sum(gmv) FILTER (WHERE order_date >= $abc_start), 0)              AS gmv,
+           coalesce(sum(quantity) FILTER (WHERE order_date >= $abc_start), 0)         AS units,
+           coalesce(sum(quantity) FILTER (WHERE order_date >= $cover_start), 0)       AS units_cover,
+           coalesce(sum(quantity) FILTER (WHERE order_date >= $period_start), 0)      AS units_period
+    FROM lines
+    GROUP BY product_id
+),
+stock_days AS (  -- total on hand per product and snapshot day, summed over warehouses
+    SELECT product_id, snapshot_date, sum(on_hand) AS on_hand
+    FROM inventory_snapshots
+    WHERE snapshot_date <= $end
+    GROUP BY product_id, snapshot_date
+),
+latest AS (
+    SELECT product_id, max(snapshot_date) AS snapshot_date, arg_max(on_hand, snapshot_date) AS on_hand
+    FROM stock_days
+    GROUP BY product_id
+),
+period_stock AS (
+    SELECT product_id, avg(on_hand) AS avg_on_hand
+    FROM stock_days
+    WHERE snapshot_date >= $period_start
+    GROUP BY product_id
+),
+universe AS (  -- SKUs sold in the ABC window or holding stock
+    SELECT product_id FROM sales WHERE gmv > 0
+    UNION
+    SELECT product_id FROM latest WHERE on_hand > 0
+),
+skus AS (
+    SELECT u.product_id,
+           coalesce(p.title, u.product_id)          AS title,
+           coalesce(p.category, 'Uncategorised')     AS category,
+           p.price,
+           coalesce(s.gmv, 0)                        AS gmv,
+           coalesce(s.units, 0)                      AS units,
+           coalesce(s.units_cover, 0)                AS units_cover,
+           coalesce(s.units_period, 0)               AS units_period,
+           l.on_hand,
+           l.snapshot_date,
+           ps.avg_on_hand
+    FROM universe u
+    LEFT JOIN products p ON p.product_id = u.product_id
+    LEFT JOIN sales s ON s.product_id = u.product_id
+    LEFT JOIN latest l ON l.product_id = u.product_id
+    LEFT JOIN period_stock ps ON ps.product_id = u.product_id
+    WHERE {category_where}
+),
+ranked AS (
+    SELECT *,
+           sum(gmv) OVER ()                                                                  AS total_gmv,
+           coalesce(sum(gmv) OVER (ORDER BY gmv DESC, product_id
+                                   ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)     AS gmv_before,
+           row_number() OVER (ORDER BY gmv DESC, product_id)                                 AS gmv_rank
+    FROM skus
+)
+SELECT product_id, title, category, price, gmv, units,
+       gmv / nullif(total_gmv, 0)                                  AS share,
+       (gmv_before + gmv) / nullif(total_gmv, 0)                   AS cum_share,
+       gmv_rank,
+       CASE WHEN gmv > 0 AND gmv_before < $a_share * total_gmv THEN 'A'
+            WHEN gmv > 0 AND gmv_before < $b_share * total_gmv THEN 'B'
+            ELSE 'C' END                                           AS abc_class,
+       on_hand, snapshot_date,
+       units_cover / $cover_days                                   AS daily_units,
+       on_hand / nullif(units_cover / $cover_days, 0)              AS days_of_cover,
+       avg_on_hand,
+       units_period / $period_days                                 AS period_daily_units,
+       avg_on_hand / nullif(units_period / $period_days, 0)        AS turnover_days
+FROM ranked
+ORDER BY gmv_rank

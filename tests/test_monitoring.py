@@ -1,0 +1,229 @@
+"""Monitoring: the GMV decomposition, the seasonal anomaly detector, the trailing repurchase rate, alert rules and the
+root cause, on hand-computed examples and synthetic series."""
+from __future__ import annotations
+
+import math
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ecomops import db, metrics, monitoring
+from ecomops.filters import Filters
+
+
+# ---------------------------------------------------------------------------------------------- decomposition
+
+
+def test_decomposition_hand_computed_example():
+    # Before: 1000 UV x 5% = 50 buyers x 200 = 10,000. After: 1100 UV x 4% = 44 buyers x 250 = 11,000.
+    before = {"uv": 1000, "buyers": 50, "gmv": 10_000}
+    after = {"uv": 1100, "buyers": 44, "gmv": 11_000}
+    e = monitoring.decompose_gmv(before, after)
+    weight = 1000 / math.log(1.1)  # logarithmic mean of 11,000 and 10,000
+    assert weight == pytest.approx(10_492.06, abs=0.01)
+    assert e["traffic"] == pytest.approx(weight * math.log(1.1))  # = 1000.0
+    assert e["traffic"] == pytest.approx(1000.0)
+    assert e["conversion"] == pytest.approx(weight * math.log(0.8))  # ≈ -2341.23
+    assert e["conversion"] == pytest.approx(-2341.23, abs=0.01)
+    assert e["spend"] == pytest.approx(weight * math.log(1.25))  # ≈ +2341.23
+    assert e["traffic"] + e["conversion"] + e["spend"] == pytest.approx(1000.0, abs=1e-9)
+    assert e["change"] == 1000 and e["other"] == 0
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_decomposition_effects_always_sum_to_the_change(seed):
+    rng = np.random.default_rng(seed)
+    for _ in range(50):
+        uv0, uv1 = rng.integers(10, 10_000, 2)
+        b0, b1 = rng.integers(1, 10, 2)
+        g0, g1 = rng.uniform(1, 5000, 2)
+        e = monitoring.decompose_gmv({"uv": uv0, "buyers": b0, "gmv": g0}, {"uv": uv1, "buyers": b1, "gmv": g1})
+        assert e["traffic"] + e["conversion"] + e["spend"] == pytest.approx(g1 - g0, rel=1e-9, abs=1e-9)
+
+
+def test_decomposition_pure_conversion_drop_and_zero_case():
+    e = monitoring.decompose_gmv({"uv": 100, "buyers": 10, "gmv": 1000}, {"uv": 100, "buyers": 5, "gmv": 500})
+    assert e["traffic"] == pytest.approx(0) and e["spend"] == pytest.approx(0)
+    assert e["conversion"] == pytest.approx(-500)
+    no_traffic = monitoring.decompose_gmv({"uv": 0, "buyers": 0, "gmv": 0}, {"uv": 10, "buyers": 1, "gmv": 30})
+    assert no_traffic["other"] == 30 and no_traffic["traffic"] == 0
+
+
+# ---------------------------------------------------------------------------------------------- detector
+
+WEEKLY = np.array([1.0, 0.92, 0.95, 1.0, 1.1, 1.45, 1.35])  # Mon..Sun
+
+
+def _seasonal(days: int = 196, noise: float = 0.03, seed: int = 3, trend: float = 0.001) -> pd.Series:
+    rng = np.random.default_rng(seed)
+    index = pd.date_range("2026-01-05", periods=days, freq="D")  # a Monday
+    level = 1000 * (1 + trend) ** np.arange(days)
+    values = level * WEEKLY[index.dayofweek] * (1 + rng.normal(0, noise, days))
+    return pd.Series(values, index=index)
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_plain_weekday_seasonality_raises_no_alarm(seed):
+    band = monitoring.seasonal_band(_seasonal(seed=seed))
+    assert band["baseline"].notna().sum() > 150  # the detector did judge the days
+    assert not band["anomaly"].any()
+
+
+def test_seasonality_would_fool_a_weekday_blind_detector():
+    # The point of the weekday baseline: a plain 7-day rolling median flags the weekends of the same series.
+    series = _seasonal()
+    naive_change = series / series.shift(1).rolling(7).median() - 1
+    assert (naive_change.abs() > 0.2).sum() > 20
+    assert not monitoring.seasonal_band(series)["anomaly"].any()
+
+
+def test_planted_anomalies_are_found_and_only_they():
+    series = _seasonal(seed=11)
+    planted = {series.index[120]: 0.75, series.index[150]: 1.3, series.index[181]: 0.8}  # -25%, +30%, -20%
+    for day, factor in planted.items():
+        series[day] *= factor
+    band = monitoring.seasonal_band(series)
+    found = set(band.index[band["anomaly"]])
+    assert found == set(planted)
+    assert band.loc[series.index[120], "change"] == pytest.approx(-0.25, abs=0.08)
+    assert band.loc[series.index[120], "value"] < band.loc[series.index[120], "low"]
+    assert band.loc[series.index[150], "value"] > band.loc[series.index[150], "high"]
+    # The week after an anomaly is judged against a median the bad day could not drag: no echo alarm.
+    assert not band.loc[series.index[127], "anomaly"]
+
+
+# ---------------------------------------------------------------------------------------------- store fixtures
+
+
+def _store(con, days: int, uv_by_cell, conversion_by_cell, spend: float = 100.0, start: date = date(2026, 1, 5),
+           overrides=None):
+    """Insert a synthetic store: per day and channel x device cell, uv visitors and round(uv * conversion) buyers,
+    each with one order of ``spend``. ``overrides`` maps (day offset, channel, device) -> conversion."""
+    orders, items, traffic = [], [], []
+    overrides = overrides or {}
+    for offset in range(days):
+        day = start + timedelta(days=offset)
+        for (channel, device), uv in uv_by_cell.items():
+            conv = overrides.get((offset, channel, device), conversion_by_cell[(channel, device)])
+            traffic.append((day, channel, device, uv))
+            for b in range(round(uv * conv)):
+                oid = f"{offset}-{channel}-{device}-{b}"
+                orders.append((oid, f"C{channel}{device}{b}", day, day, "completed", channel, device))
+                items.append((oid, 1, "P1", 1, spend))
+    # Bulk inserts from DataFrames (row-by-row executemany is slow in DuckDB).
+    order_frame = pd.DataFrame(orders, columns=["order_id", "customer_id", "order_ts", "order_date", "status",
+                                                "channel", "device"])
+    item_frame = pd.DataFrame(items, columns=["order_id", "line_no", "product_id", "quantity", "unit_price"])
+    traffic_frame = pd.DataFrame(traffic, columns=["day", "channel", "device", "uv"])
+    con.execute("INSERT INTO orders (order_id, customer_id, order_ts, order_date, status, channel, device) "
+                "SELECT order_id, customer_id, order_ts, order_date, status, channel, device FROM order_frame")
+    con.execute("INSERT INTO order_items (order_id, line_no, product_id, quantity, unit_price) "
+                "SELECT * FROM item_frame")
+    con.execute("INSERT INTO traffic_daily (day, channel, device, uv) SELECT * FROM traffic_frame")
+    con.execute("INSERT INTO products (product_id, title, category) VALUES ('P1', '杯子', 'Kitchen')")
+
+
+CELLS_UV = {("search", "app"): 1000, ("paid_ads", "mobile_web"): 1000, ("paid_ads", "app"): 500}
+CELLS_CR = {("search", "app"): 0.05, ("paid_ads", "mobile_web"): 0.04, ("paid_ads", "app"): 0.06}
+
+
+def test_root_cause_finds_the_cell_behind_a_conversion_drop():
+    con = db.connect_memory()
+    # Day 28 (a Monday): paid_ads x mobile_web converts at 1% instead of 4% -> 30 buyers fewer out of 120.
+    _store(con, 29, CELLS_UV, CELLS_CR, overrides={(28, "paid_ads", "mobile_web"): 0.01})
+    day = date(2026, 1, 5) + timedelta(days=28)
+    rc = monitoring.root_cause(con, Filters(date(2026, 1, 5), day), day)
+    assert rc.totals["before"] == {"uv": 2500, "buyers": 120, "gmv": 12_000}
+    assert rc.totals["after"] == {"uv": 2500, "buyers": 90, "gmv": 9_000}
+    assert rc.focus == "conversion"
+    assert rc.effects["conversion"] == pytest.approx(-3000)
+    assert rc.effects["traffic"] == pytest.approx(0) and rc.effects["spend"] == pytest.approx(0)
+    top = rc.cells.iloc[0]
+    assert (top["channel"], top["device"]) == ("paid_ads", "mobile_web")
+    assert top["share_of_focus"] == pytest.approx(1.0)
+    assert rc.by_channel.iloc[0]["channel"] == "paid_ads"
+    assert rc.summary.startswith("Conversion rate fell 25.0% vs the usual Monday; 100% of the drop is mobile web "
+                                 "traffic from paid ads.")
+    assert rc.by_category.iloc[0]["segment"] == "Kitchen"
+    assert rc.by_category.iloc[0]["share_of_change"] == pytest.approx(1.0)
+    # The segment effects add up to the GMV change too.
+    assert rc.cells[["traffic", "conversion", "spend", "other"]].to_numpy().sum() == pytest.approx(-3000)
+    last_week = monitoring.root_cause(con, Filters(date(2026, 1, 5), day), day, reference="last_week")
+    assert last_week.reference_days == [day - timedelta(days=7)]
+    assert "vs last Monday" in last_week.summary
+
+
+def test_trailing_repurchase_rate_matches_brute_force():
+    con = db.connect_memory()
+    rng = np.random.default_rng(5)
+    start = date(2026, 3, 1)
+    rows = []
+    for n in range(400):
+        day = start + timedelta(days=int(rng.integers(0, 60)))
+        customer = f"C{int(rng.integers(0, 60))}" if rng.random() > 0.1 else None
+        status = "cancelled" if rng.random() < 0.1 else "completed"
+        rows.append((f"O{n}", customer, day, day, status))
+    con.executemany("INSERT INTO orders (order_id, customer_id, order_ts, order_date, status) VALUES (?, ?, ?, ?, ?)",
+                    rows)
+    f = Filters(start + timedelta(days=20), start + timedelta(days=59))
+    got = monitoring.repurchase_series(con, f, window=10).set_index("day")
+    frame = pd.DataFrame(rows, columns=["order_id", "customer_id", "order_ts", "order_date", "status"])
+    valid = frame[(frame["status"] != "cancelled") & frame["customer_id"].notna()]
+    for offset in range(40):
+        day = f.start + timedelta(days=offset)
+        window = valid[(valid["order_date"] > day - timedelta(days=10)) & (valid["order_date"] <= day)]
+        counts = window.groupby("customer_id").size()
+        assert got.loc[pd.Timestamp(day), "window_buyers"] == len(counts)
+        assert got.loc[pd.Timestamp(day), "window_repeat_buyers"] == int((counts >= 2).sum())
+        # and it is METRICS.md's repurchase rate of the window period, as metrics.kpis computes it
+        assert got.loc[pd.Timestamp(day), "repurchase_rate"] == pytest.approx(
+            metrics.kpis(con, Filters(day - timedelta(days=9), day))["repurchase_rate"])
+
+
+# ---------------------------------------------------------------------------------------------- alert rules
+
+
+def test_rules_seeded_validated_and_saved():
+    con = db.connect_memory()
+    rules = monitoring.alert_rules(con)
+    assert len(rules) == len(monitoring.DEFAULT_RULES)
+    assert not monitoring.seed_default_rules(con)  # seeded once only
+    edited = rules.copy()
+    edited.loc[0, "threshold"] = 0.08
+    edited = pd.concat([edited, pd.DataFrame([{"metric": None, "threshold": None}])], ignore_index=True)
+    assert monitoring.save_alert_rules(con, edited) == len(rules)
+    assert monitoring.alert_rules(con).loc[0, "threshold"] == pytest.approx(0.08)
+    for bad, message in (({"metric": "profit"}, "metric"), ({"direction": "sideways"}, "direction"),
+                         ({"threshold": -1}, "threshold"), ({"window_days": 3}, "window"),
+                         ({"severity": "panic"}, "severity")):
+        broken = rules.copy()
+        for key, value in bad.items():
+            broken[key] = broken[key].astype(object)
+            broken.loc[1, key] = value
+        with pytest.raises(ValueError, match=message):
+            monitoring.save_alert_rules(con, broken)
+    assert len(monitoring.alert_rules(con)) == len(rules)  # a refused save left the stored rules alone
+
+
+def test_alert_fires_on_planted_conversion_drop_only():
+    con = db.connect_memory()
+    rng_cr = {cell: cr for cell, cr in CELLS_CR.items()}
+    # 120 days of steady traffic with mild weekday-free noise in conversion; day 110 drops mobile_web x paid_ads.
+    overrides = {}
+    rng = np.random.default_rng(1)
+    for offset in range(120):
+        for cell, cr in rng_cr.items():
+            overrides[(offset, *cell)] = cr * (1 + rng.normal(0, 0.03))
+    overrides[(110, "paid_ads", "mobile_web")] = 0.005
+    _store(con, 120, CELLS_UV, CELLS_CR, overrides=overrides)
+    f = Filters(date(2026, 1, 5) + timedelta(days=90), date(2026, 1, 5) + timedelta(days=119))
+    found = monitoring.alerts(con, f)
+    bad_day = date(2026, 1, 5) + timedelta(days=110)
+    conversion = found[found["metric"] == "conversion_rate"]
+    assert conversion["day"].tolist() == [bad_day]
+    assert conversion["severity"].iloc[0] == "critical"  # -29% passes the 15% critical rule
+    assert set(found["day"]) == {bad_day}  # GMV falls too on that day; nothing else fires
+    causes = monitoring.alert_causes(con, f)
+    assert "mobile web traffic from paid ads" in causes.loc[causes["metric"] == "conversion_rate", "cause"].iloc[0]

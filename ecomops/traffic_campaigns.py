@@ -17,8 +17,8 @@ UV (summed daily UV), and buyers / UV over the days for conversion. Big sales ar
 to orders; a campaign is listed when its window (pre-sale included) overlaps the date range, and is measured over
 its whole window even where that runs past the range.
 
-A campaign whose days fall inside another site-wide event (a member day during a big sale, say) is marked in
-``overlaps``; the averages per kind leave such campaigns out, since their lift belongs to the bigger event.
+A campaign whose days fall inside another site-wide event as big or bigger (a member day during a big sale or its
+pre-sale, say; big sale > flash sale > member day) is marked in ``overlaps``; the averages per kind leave such campaigns out, since their lift belongs to the bigger event.
 
 **Pre-sale share of GMV** (big sales): GMV of pre-sale orders / GMV of all orders of the campaign (tagged with its
 campaign id, or untagged and dated inside its window).
@@ -38,6 +38,7 @@ from ecomops.traffic import order_parts, safe_ratio
 BASELINE_DAYS = 28
 MIN_BASELINE_DAYS = 3
 SITE_WIDE_KINDS = ("big_sale", "flash_sale", "member_day")
+EVENT_RANK = {"member_day": 1, "flash_sale": 2, "big_sale": 3}  # an event overlaps another of equal or higher rank
 KIND_LABELS = {"big_sale": "Big sale", "member_day": "Member day", "flash_sale": "Flash sale", "other": "Other"}
 LIFT_METRICS = ("gmv", "orders", "buyers", "uv", "conversion_rate")
 CALENDAR_COLUMNS = ["campaign_id", "name", "kind", "presale_start", "start_date", "end_date", "days"]
@@ -59,13 +60,13 @@ def _days(start: date, end: date) -> pd.DatetimeIndex:
     return pd.date_range(pd.Timestamp(start), pd.Timestamp(end), freq="D")
 
 
-def _event_days(events: pd.DataFrame) -> dict[pd.Timestamp, list[str]]:
-    """Return {day: campaign ids} for every day inside a site-wide event window (pre-sale included)."""
-    days: dict[pd.Timestamp, list[str]] = {}
+def _event_days(events: pd.DataFrame) -> dict[pd.Timestamp, list[tuple[str, str]]]:
+    """Return {day: [(campaign id, kind)]} for every day inside a site-wide event window (pre-sale included)."""
+    days: dict[pd.Timestamp, list[tuple[str, str]]] = {}
     for row in events[events["kind"].isin(SITE_WIDE_KINDS)].itertuples():
         first = row.presale_start if pd.notna(row.presale_start) else row.start_date
         for day in _days(first, row.end_date):
-            days.setdefault(day, []).append(row.campaign_id)
+            days.setdefault(day, []).append((row.campaign_id, row.kind))
     return days
 
 
@@ -97,8 +98,9 @@ def campaign_lift(daily: pd.DataFrame, campaigns: pd.DataFrame, events: pd.DataF
         anchor = pd.Timestamp(c.presale_start if pd.notna(c.presale_start) else c.start_date)
         candidates = [d for d in _days(anchor - timedelta(days=BASELINE_DAYS), anchor - timedelta(days=1))
                       if lo <= d <= hi and d not in excluded]
-        overlaps = sorted({other for d in _days(c.start_date, c.end_date) for other in excluded.get(d, [])
-                           if other != c.campaign_id})
+        rank = EVENT_RANK.get(c.kind, 0)
+        overlaps = sorted({other for d in _days(c.start_date, c.end_date) for other, kind in excluded.get(d, [])
+                           if other != c.campaign_id and EVENT_RANK[kind] >= rank})
         weekend = {d.weekday() >= 5 for d in sale_days}
         rule = "any day"
         if len(weekend) == 1:

@@ -1,0 +1,176 @@
+"""Rising demand: keywords and categories by search growth, new-demand queries, category sales growth, niche items.
+
+Windows, all ending on the sidebar's end date: "last 4 weeks" = the 28 days to the end date, "previous 4 weeks" =
+the 28 days before, "a year earlier" = the same 28 days 52 weeks (364 days, same weekdays) before — only when the
+data reaches back that far, else year-over-year figures are None. Search data has no channel, so only the category
+filter applies to it; sales figures use the channel and category filters.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from ecomops import db
+from ecomops.filters import Filters, where
+from ecomops.products import Window, sales_where, shifted, trailing
+
+GROWTH_DAYS = 28
+YEAR_DAYS = 364
+# Grouping expressions for the search query (identifiers come only from this whitelist).
+_SEARCH_GROUPS = {"keyword": "k.keyword", "category": "coalesce(k.category, 'Uncategorised')"}
+
+
+@dataclass(frozen=True)
+class DemandWindows:
+    """The three windows compared on the demand page."""
+
+    now: Window
+    previous: Window
+    year_ago: Window
+
+    def caption(self) -> str:
+        """Return the sentence naming the windows."""
+        return (f"Last 4 weeks {self.now.label()} vs previous 4 weeks {self.previous.start:%Y-%m-%d} – "
+                f"{self.previous.end:%Y-%m-%d}, and vs the same weeks a year earlier "
+                f"{self.year_ago.start:%Y-%m-%d} – {self.year_ago.end:%Y-%m-%d} when the data reaches back that far.")
+
+
+def windows(f: Filters) -> DemandWindows:
+    """Return the last-4-weeks, previous-4-weeks and year-earlier windows ending on the sidebar end date."""
+    now = trailing(f.end, GROWTH_DAYS)
+    return DemandWindows(now, shifted(now, GROWTH_DAYS), shifted(now, YEAR_DAYS))
+
+
+def _window_params(w: DemandWindows) -> dict[str, date]:
+    return {"now_start": w.now.start, "end": w.now.end, "prev_start": w.previous.start, "prev_end": w.previous.end,
+            "yoy_start": w.year_ago.start, "yoy_end": w.year_ago.end}
+
+
+def _rate(num: pd.Series, den: pd.Series) -> pd.Series:
+    num, den = num.astype(float), den.astype(float)
+    return (num / den.where(den > 0)).astype(float)
+
+
+def _reaches_back(con: duckdb.DuckDBPyConnection, sql: str, day: date) -> bool:
+    first = db.query_one(con, sql)[0]
+    return first is not None and first <= day
+
+
+def search_growth(con: duckdb.DuckDBPyConnection, f: Filters, by: str = "keyword",
+                  min_searches: int = 0) -> pd.DataFrame:
+    """Return keywords (or categories) with searches now/previous/a year ago, growth, YoY growth, CTR, conversion.
+
+    Sorted by growth (fastest first; queries new this period, with no previous searches, lead). Conversion here is
+    orders / searches, CTR clicks / searches. ``min_searches`` applies to the last 4 weeks.
+    """
+    if by not in _SEARCH_GROUPS:
+        raise ValueError(f"cannot group search demand by {by!r}")
+    w = windows(f)
+    keyword_sql, params = where(f, category_col="k.category")
+    params.update(_window_params(w))
+    sql = db.load_sql("products_search_growth").format(group_expr=_SEARCH_GROUPS[by], keyword_where=keyword_sql)
+    frame = db.query_df(con, sql, params)
+    if by == "category":
+        frame = frame.drop(columns="category")
+    frame = frame.rename(columns={"key": by})
+    if not _reaches_back(con, "SELECT min(day) FROM search_keywords", w.year_ago.start):
+        frame["searches_yoy"] = np.nan
+    frame["growth"] = _rate(frame["searches"] - frame["searches_prev"], frame["searches_prev"])
+    frame["yoy_growth"] = _rate(frame["searches"] - frame["searches_yoy"], frame["searches_yoy"])
+    frame["is_new"] = (frame["searches_prev"] == 0) & (frame["searches"] > 0)
+    frame["ctr"] = _rate(frame["clicks"], frame["searches"])
+    frame["conversion"] = _rate(frame["orders"], frame["searches"])
+    frame = frame[(frame["searches"] >= min_searches) & ((frame["searches"] > 0) | (frame["searches_prev"] > 0))]
+    frame = frame.assign(_rank=frame["growth"].fillna(math.inf).where(frame["is_new"], frame["growth"]))
+    return frame.sort_values(["_rank", "searches"], ascending=[False, False], na_position="last") \
+        .drop(columns="_rank").reset_index(drop=True)
+
+
+def matching_products(con: duckdb.DuckDBPyConnection, keywords: list[str]) -> pd.DataFrame:
+    """Return, per keyword, how many catalogue products match it (every word of it in the title or description)."""
+    if not keywords:
+        return pd.DataFrame(columns=["keyword", "matching_products"])
+    return db.query_df(con, """
+        WITH kw AS (SELECT DISTINCT unnest($keywords) AS keyword),
+        tokens AS (
+            SELECT keyword, token FROM (
+                SELECT keyword, unnest(string_split(lower(trim(keyword)), ' ')) AS token FROM kw
+            ) WHERE token <> ''
+        ),
+        n_tokens AS (SELECT keyword, count(DISTINCT token) AS n FROM tokens GROUP BY keyword),
+        hits AS (
+            SELECT t.keyword, p.product_id
+            FROM tokens t
+            JOIN products p ON contains(lower(p.title || ' ' || coalesce(p.description, '')), t.token)
+            GROUP BY t.keyword, p.product_id
+            HAVING count(DISTINCT t.token) = (SELECT n FROM n_tokens WHERE n_tokens.keyword = t.keyword)
+        )
+        SELECT kw.keyword, count(h.product_id) AS matching_products
+        FROM kw LEFT JOIN hits h ON h.keyword = kw.keyword
+        GROUP BY kw.keyword
+    """, {"keywords": list(keywords)})
+
+
+def new_demand(con: duckdb.DuckDBPyConnection, f: Filters, min_growth: float = 1.0, min_searches: int = 50,
+               max_products: int = 2, candidates: int = 200) -> pd.DataFrame:
+    """Return fast-growing queries (growth >= min_growth, or new) with few matching products: unmet demand.
+
+    Only the ``candidates`` fastest-growing queries are matched against the catalogue (a bound on the text join).
+    """
+    growing = search_growth(con, f, "keyword", min_searches=min_searches)
+    growing = growing[growing["is_new"] | (growing["growth"] >= min_growth)].head(candidates)
+    counts = matching_products(con, growing["keyword"].tolist())
+    out = growing.merge(counts, on="keyword", how="left")
+    out = out[out["matching_products"] <= max_products]
+    cols = ["keyword", "category", "searches", "searches_prev", "growth", "is_new", "clicks", "orders",
+            "conversion", "matching_products"]
+    return out[cols].reset_index(drop=True)
+
+
+def category_sales_growth(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
+    """Return per category GMV and units in the last 4 weeks vs the previous 4 and a year earlier, fastest first."""
+    w = windows(f)
+    order_sql, params = sales_where(f, category=False)
+    category_sql, cat_params = sales_where(f, channel=False)
+    params.update(cat_params)
+    params.update(_window_params(w))
+    sql = db.load_sql("products_category_sales").format(order_where=order_sql, category_where=category_sql)
+    frame = db.query_df(con, sql, params)
+    if not _reaches_back(con, "SELECT min(order_date) FROM orders", w.year_ago.start):
+        frame["gmv_yoy"] = np.nan
+    frame["growth"] = _rate(frame["gmv"] - frame["gmv_prev"], frame["gmv_prev"])
+    frame["yoy_growth"] = _rate(frame["gmv"] - frame["gmv_yoy"], frame["gmv_yoy"])
+    frame["units_growth"] = _rate(frame["units"] - frame["units_prev"], frame["units_prev"])
+    return frame.sort_values(["growth", "gmv"], ascending=[False, False], na_position="last").reset_index(drop=True)
+
+
+NICHE_WEEKS = 12
+
+
+def niche_products(con: duckdb.DuckDBPyConnection, f: Filters, weeks: int = NICHE_WEEKS, min_week_share: float = 0.75,
+                   max_cv: float = 0.75) -> pd.DataFrame:
+    """Return niche items: price in their category's top quarter, low volume, selling steadily week after week.
+
+    Over the ``weeks`` weeks to the end date: sold in at least ``min_week_share`` of the weeks, coefficient of
+    variation of weekly units at most ``max_cv``, units at most the category median (categories of 4+ products).
+    """
+    window = trailing(f.end, 7 * weeks)
+    order_sql, params = sales_where(f, category=False)
+    category_sql, cat_params = sales_where(f, channel=False)
+    params.update(cat_params)
+    params.update(start=window.start, end=window.end, weeks=float(weeks), min_weeks=math.ceil(min_week_share * weeks),
+                  max_cv=max_cv)
+    sql = db.load_sql("products_niche").format(order_where=order_sql, category_where=category_sql)
+    return db.query_df(con, sql, params)
+
+
+def niche_caption(f: Filters, weeks: int = NICHE_WEEKS) -> str:
+    """Return the sentence naming the niche window and rule."""
+    window = trailing(f.end, 7 * weeks)
+    return (f"Over {window.label()}: price in the top quarter of its category, units at most the category median, "
+            f"sold in at least 3 of every 4 weeks with steady weekly units (coefficient of variation ≤ 0.75).")

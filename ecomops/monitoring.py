@@ -62,7 +62,7 @@ DEFAULT_RULES = (
     ("conversion_rate", "down", 0.15, 28, "critical"),
     ("gmv", "down", 0.10, 28, "warning"),
     ("gmv", "down", 0.25, 28, "critical"),
-    ("uv", "both", 0.10, 28, "warning"),
+    ("uv", "down", 0.10, 28, "warning"),  # surges (campaigns) are rarely a problem; edit to "both" to see them
     ("spend_per_buyer", "both", 0.10, 28, "warning"),
     ("repurchase_rate", "down", 0.10, 28, "warning"),
 )
@@ -138,11 +138,15 @@ def seasonal_band(values: pd.Series, weeks: int = BASELINE_WEEKS, k: float = BAN
 def monitor(con: duckdb.DuckDBPyConnection, f: Filters, weeks: int = BASELINE_WEEKS, k: float = BAND_K) -> pd.DataFrame:
     """Return the long frame day, metric, label, value, baseline, low, high, change, z, anomaly for the days of f."""
     extended = f.with_range(f.start - timedelta(days=lookback_days(weeks)), f.end)
-    daily = daily_series(con, extended).set_index("day")
+    return _bands(daily_series(con, extended), f.start, weeks, k)
+
+
+def _bands(series: pd.DataFrame, start: date, weeks: int, k: float) -> pd.DataFrame:
+    daily = series.set_index("day")
     frames = []
     for metric in MONITORED:
         band = seasonal_band(daily[metric], weeks=weeks, k=k)
-        band = band[band.index >= pd.Timestamp(f.start)].reset_index()
+        band = band[band.index >= pd.Timestamp(start)].reset_index()
         band.insert(1, "metric", metric)
         band.insert(2, "label", METRIC_LABELS[metric])
         frames.append(band)
@@ -276,11 +280,16 @@ def _reference_words(day: date, window_days: int) -> str:
 
 def alerts(con: duckdb.DuckDBPyConnection, f: Filters, k: float = BAND_K) -> pd.DataFrame:
     """Return the alert list for the days of f: the stored rules evaluated on the daily series, most severe first."""
+    return overview(con, f, k=k)["alerts"]
+
+
+def overview(con: duckdb.DuckDBPyConnection, f: Filters, weeks: int = BASELINE_WEEKS,
+             k: float = BAND_K) -> dict[str, pd.DataFrame]:
+    """Return {"bands": long frame as monitor(), "alerts": as alerts()} from one daily-series query."""
     rules = alert_rules(con)
-    longest = max([int(w) for w in rules["window_days"]] + [7])
-    extended = f.with_range(f.start - timedelta(days=longest + NOISE_DAYS), f.end)
-    series = daily_series(con, extended)
-    return evaluate_rules(series, rules, f.start, k=k)
+    longest = max([int(w) for w in rules["window_days"]] + [7 * weeks])
+    series = daily_series(con, f.with_range(f.start - timedelta(days=longest + NOISE_DAYS), f.end))
+    return {"bands": _bands(series, f.start, weeks, k), "alerts": evaluate_rules(series, rules, f.start, k=k)}
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -415,6 +424,10 @@ def _gmv_shares(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.sort_values("gmv_change", key=lambda s: -sign * s).reset_index(drop=True)
 
 
+def _money(value: float) -> str:
+    return f"{'+' if value >= 0 else '−'}¥{abs(value):,.0f}"
+
+
 def _words(name: str) -> str:
     return {"mobile_web": "mobile web", "pc": "PC", "app": "app"}.get(name, str(name).replace("_", " "))
 
@@ -476,13 +489,18 @@ def describe(rc: RootCause) -> str:
         sentence += f"; {best[0]:.0%} of the {noun} is {best[1]}"
     e = rc.effects
     gmv_change = ratios["gmv"]
-    sentence += (f". GMV {gmv_change:+.1%} ({e['change']:+,.0f}): traffic {e['traffic']:+,.0f}, "
-                 f"conversion {e['conversion']:+,.0f}, spend per buyer {e['spend']:+,.0f}." if gmv_change is not None
-                 else ".")
+    if gmv_change is not None:
+        sentence += (f". GMV {gmv_change:+.1%} ({_money(e['change'])}): traffic {_money(e['traffic'])}, "
+                     f"conversion {_money(e['conversion'])}, spend per buyer {_money(e['spend'])}.")
+    else:
+        sentence += "."
     for label, table in (("category", rc.by_category), ("campaign", rc.by_campaign)):
-        if not table.empty and not pd.isna(table["share_of_change"].iloc[0]) and abs(e["change"]) > 0:
-            top = table.iloc[0]
-            sentence += f" Top {label}: {top['segment']} ({top['share_of_change']:.0%} of the GMV change)."
+        if table.empty or not e["change"]:
+            continue
+        top = table.iloc[0]
+        share = top["share_of_change"]
+        how = (f"{share:.0%} of the GMV change" if 0 < share <= 1 else "more than the net change; others offset it")
+        sentence += f" Largest {label} contribution: {top['segment']} {_money(top['gmv_change'])} ({how})."
     return sentence
 
 

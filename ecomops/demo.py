@@ -66,7 +66,7 @@ _PRESALE_BOOST = 1.45
 # (category, base title, price, [variants]); the first entries of some categories are the planted products.
 _CATALOGUE: dict[str, list[tuple[str, float, list[str]]]] = {
     "Apparel": [
-        ("纯棉圆领T恤", 59, ["白色 基础款", "黑色 基础款", "灰色 基础款"]),
+        ("纯棉圆领T恤", 59, ["白色 基础款"]),
         ("冰丝防晒衣", 129, ["女款", "男款", "儿童款"]),
         ("高腰阔腿裤", 139, ["垂感", "九分", "加绒"]),
         ("羊毛混纺针织开衫", 259, ["燕麦色", "藏青", "驼色"]),
@@ -384,7 +384,7 @@ def _build_calendar() -> _Calendar:
         rows.append((f"MD-{dd:%Y%m%d}", f"{dd:%m月%d日} 周二会员日", "member_day", dd, dd, None, 0.1))
         i = day_index(dd)
         member_day_campaign[i] = len(rows) - 1
-        w_member[i] *= 2.1
+        w_member[i] *= 1.7
         w_other[i] *= 1.03
 
     rows.append((OUTREACH_CAMPAIGN, "沉睡客户唤醒 限时回归礼", "other", OUTREACH_DATE,
@@ -431,7 +431,7 @@ def _customers(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
     signup = np.where(before, -rng.integers(1, 366, n), np.floor(730 * rng.random(n) ** 0.85).astype(int))
     tier_roll = rng.random(n)
     tier = np.where(tier_roll < 0.06, 2, np.where(tier_roll < 0.20, 1, 0))  # 0 none, 1 silver, 2 gold
-    prospect = rng.random(n) < 0.10
+    prospect = rng.random(n) < 0.05  # plus late sign-ups and early customers who did not return: ~10% in all
     channel = _pick_rows(rng, _channel_mix((signup + 0.0) / 730.0))
     city = rng.choice(_CITIES.size, n, p=_CITY_WEIGHTS / _CITY_WEIGHTS.sum())
     return {"signup": signup, "tier": tier, "prospect": prospect, "channel": channel, "city": city}
@@ -449,10 +449,11 @@ def _order_events(rng: np.random.Generator, cal: _Calendar, cust: dict[str, np.n
 
     first_delay = np.where(rng.random(n) < 0.45, rng.random(n), rng.exponential(20.0, n))
     t = op_start + first_delay
-    one_timer = rng.random(n) < 0.28
-    lifetime = np.where(one_timer, 0.0, rng.exponential(260.0, n))
+    # Customers who signed up before DEMO_START are the ones still active then: no one-timers among them.
+    one_timer = (rng.random(n) < 0.28) & (cust["signup"] >= 0)
+    lifetime = np.where(one_timer, 0.0, rng.exponential(420.0, n))
     t_end = t + lifetime
-    median_gap = np.where(member, 17.5, 24.0)
+    median_gap = np.where(member, 37.0, 45.0)  # operational days; calibrated to calendar medians ~22 vs ~30
 
     alive = np.where(~cust["prospect"] & (t < horizon))[0]
     t = t[alive]
@@ -463,7 +464,7 @@ def _order_events(rng: np.random.Generator, cal: _Calendar, cust: dict[str, np.n
             break
         out_c.append(alive)
         out_t.append(t)
-        gap = median_gap[alive] * np.exp(0.75 * rng.standard_normal(alive.size))
+        gap = median_gap[alive] * np.exp(0.5 * rng.standard_normal(alive.size))
         comeback = rng.random(alive.size) < 0.035  # a long break, after which the customer comes back
         pause = rng.uniform(130, 330, alive.size)
         gap = np.where(comeback, gap + pause, gap)
@@ -656,7 +657,7 @@ def _order_lines(rng: np.random.Generator, cat: _Catalogue, cust: dict[str, np.n
     """Return (order index, product index, quantity) of every order line, deduplicated per order and sorted."""
     n_o = o_cust.size
     n_prod = cat.popularity.size
-    n_lines = rng.choice(np.arange(1, 5), n_o, p=[0.14, 0.28, 0.32, 0.26])
+    n_lines = rng.choice(np.arange(1, 5), n_o, p=[0.12, 0.27, 0.33, 0.28])
     bundle_kind = np.where(rng.random(n_o) < 0.06, rng.integers(0, len(cat.bundles), n_o), -1)
     n_lines = np.where(bundle_kind >= 0, np.maximum(n_lines, 3), n_lines)
     l_order = np.repeat(np.arange(n_o), n_lines)
@@ -666,7 +667,7 @@ def _order_lines(rng: np.random.Generator, cat: _Catalogue, cust: dict[str, np.n
     # Favourites: each customer re-buys three preferred products (never the size-chart T-shirt, which disappoints).
     n_c = cust["signup"].size
     fav = rng.choice(n_prod, (n_c, 3), p=cat.popularity)
-    tshirt_alt = np.where(cat.category_idx == 0)[0][3:]
+    tshirt_alt = np.where(cat.category_idx == 0)[0][1:]
     fav = np.where(fav == 0, tshirt_alt[rng.integers(0, tshirt_alt.size, (n_c, 3))], fav)
     members = cust["tier"] > 0
     l_cust = o_cust[l_order]
@@ -676,6 +677,13 @@ def _order_lines(rng: np.random.Generator, cat: _Catalogue, cust: dict[str, np.n
     b = bundle_kind[l_order]
     in_bundle = (b >= 0) & (l_pos < 3) & (rng.random(n_l) < 0.9)
     prod = np.where(in_bundle, cat.bundles[np.maximum(b, 0), np.minimum(l_pos, 2)], prod)
+    # Disappointed T-shirt buyers (unclear size chart) rarely buy it again: most repeat picks go elsewhere in Apparel.
+    tshirt_lines = np.where((prod == 0) & (l_cust >= 0))[0]  # lines are in chronological order
+    _, first_pos = np.unique(l_cust[tshirt_lines], return_index=True)
+    repeat = np.ones(tshirt_lines.size, dtype=bool)
+    repeat[first_pos] = False
+    swap = tshirt_lines[repeat & (rng.random(tshirt_lines.size) < 0.85)]
+    prod[swap] = tshirt_alt[rng.integers(0, tshirt_alt.size, swap.size)]
     # Nothing sells before its launch: fall back to an older product of the same category.
     not_yet = cat.launch_day[prod] > o_day[l_order]
     prod = np.where(not_yet, cat.substitute[prod], prod)
@@ -744,8 +752,9 @@ def _traffic(rng: np.random.Generator, o_cust: np.ndarray, o_day: np.ndarray, ch
     pair = np.unique(cell[vb].astype(np.int64) * (o_cust.max() + 2) + o_cust[vb])
     buyers = np.bincount(pair // (o_cust.max() + 2), minlength=size).reshape(n_days, n_ch, n_dev)
     # Smooth the expected buyers so UV does not jump with every order; conversion then varies realistically.
-    kernel = np.ones(7) / 7
-    smooth = np.apply_along_axis(lambda s: np.convolve(np.r_[s[:3][::-1], s, s[-3:][::-1]], kernel, "valid"), 0,
+    # A centred 7-day rolling median: robust to sale-day spikes, which keep their own (higher) conversion.
+    smooth = np.apply_along_axis(lambda s: np.median(np.lib.stride_tricks.sliding_window_view(
+        np.r_[s[:3][::-1], s, s[-3:][::-1]], 7), axis=1), 0,
                                  buyers.reshape(n_days, -1).astype(float)).reshape(buyers.shape)
     conv_ch = np.array([0.040, 0.024, 0.020, 0.030, 0.075, 0.050])
     conv_dev = np.array([1.2, 0.85, 1.0])
@@ -753,7 +762,8 @@ def _traffic(rng: np.random.Generator, o_cust: np.ndarray, o_day: np.ndarray, ch
     expected = 0.5 * buyers + 0.5 * smooth + 0.4
     uv = np.maximum(np.round(expected / conv), buyers * 8 + 5)
     a = (ANOMALY_DAY - DEMO_START).days
-    uv[a, CHANNELS.index("paid_ads"), DEVICES.index("mobile_web")] *= 2.5  # bad creative: UV up, orders down
+    hit = (a, CHANNELS.index("paid_ads"), DEVICES.index("mobile_web"))
+    uv[hit] = np.round(2.6 * (smooth[hit] + 0.4) / conv[hit])  # bad creative and a broken landing page: UV up, orders down
     pv_per_uv = np.array([3.2, 2.6, 3.8])[None, None, :] * np.exp(0.05 * rng.standard_normal(buyers.shape))
     pview_per_uv = np.array([1.35, 1.1, 1.5])[None, None, :] * np.exp(0.05 * rng.standard_normal(buyers.shape))
     product_views = np.round(uv * pview_per_uv)
@@ -873,8 +883,10 @@ def _search_keywords(rng: np.random.Generator, cat: _Catalogue, cal: _Calendar, 
         seen.setdefault(row[0], row)  # first wins; dict keeps insertion order (deterministic)
     words = list(seen.values())
     n_days = len(demo_days)
-    season = cal.w_other[cal.offset:]
-    season = np.minimum(season / season.mean(), 4.0)
+    # Search interest follows the month and weekday pattern, with a moderate bump (not the order spike) on sale days.
+    demo_dates = demo_days
+    season = _MONTH_FACTOR[demo_dates.month.to_numpy() - 1] * _WEEKDAY_FACTOR[demo_dates.weekday.to_numpy()]
+    season = season * np.where(cal.campaign_of_day[cal.offset:] >= 0, 1.3, 1.0)
     scale = customers / 20000
     frames = []
     for kw, c, base, price in words:
@@ -882,7 +894,7 @@ def _search_keywords(rng: np.random.Generator, cat: _Catalogue, cal: _Calendar, 
         if kw == PET_FEEDER_KEYWORD:  # +300% over the last 8 weeks
             ramp = np.ones(n_days)
             last = np.arange(n_days - 56, n_days)
-            ramp[last] = 4.0 ** ((last - (n_days - 56)) / 55)
+            ramp[last] = 3.2 ** ((last - (n_days - 56)) / 55)  # x3.2, times the Nov season: ~+300%
             level = level * ramp
         if kw == "实木猫爬架 大型":
             level = np.full(n_days, base * scale)
@@ -955,11 +967,12 @@ def _suppliers(rng: np.random.Generator, cat: _Catalogue, abc: np.ndarray,
     top = np.argsort(-gmv, kind="stable")
     rows = []
     cost = cat.frame["cost"].to_numpy()
+    s01_products = set(top[:24:2].tolist())  # every other top seller: one supplier with a large share of GMV
     single_a = [int(p) for p in top[1:30] if abc[p] == 0][:2]  # A items with no backup: a supply risk to show
     for p in range(n):
         c = CATEGORIES[cat.category_idx[p]]
         options = _PRIMARY_BY_CATEGORY[c]
-        primary = "S01" if (p in set(top[:25].tolist()) and rng.random() < 0.55) else options[int(rng.integers(len(options)))]
+        primary = "S01" if p in s01_products else options[int(rng.integers(len(options)))]
         rows.append((p, primary, "primary", float(rng.integers(3, 21)), round(cost[p] * float(rng.uniform(0.97, 1.0)), 2)))
         if p not in single_a and rng.random() < 0.70:
             backups = [s for s in supplier_ids if s != primary]
@@ -979,7 +992,7 @@ def _competitor_prices(rng: np.random.Generator, cat: _Catalogue, gmv_90: np.nda
     """Return weekly competitor prices for our top ~50 products; the last two weeks hold a 9.9 loss leader."""
     price = cat.frame["price"].to_numpy()
     top = [int(p) for p in np.argsort(-gmv_90, kind="stable")[:50]]
-    target = next(p for p in top if price[p] >= 29)
+    target = next(p for p in top if 29 <= price[p] <= 150)  # a staple a 9.9 leader can hurt
     mondays = np.array([i for i in range(len(demo_days)) if demo_days[i].weekday() == 0])
     frames = []
     for k, comp in enumerate(_COMPETITORS):
@@ -1042,7 +1055,7 @@ def _reviews(rng: np.random.Generator, cat: _Catalogue, o_cust: np.ndarray, ts: 
     is_tshirt = prod == 0
     n = orders.size
     r = rng.random(n)
-    rating = np.select([r < 0.62, r < 0.88, r < 0.965, r < 0.985], [5, 4, 3, 2], 1)
+    rating = np.select([r < 0.66, r < 0.91, r < 0.98, r < 0.99], [5, 4, 3, 2], 1)
     bad = rng.random(n)
     rating = np.where(is_tshirt & (bad < 0.30), np.where(bad < 0.15, 1, 2), rating)
     rating = np.where(returned[orders] & ~is_tshirt & (bad < 0.4), np.where(bad < 0.2, 1, 2), rating)

@@ -122,10 +122,11 @@ def _channel_measures(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def channel_overview(con: duckdb.DuckDBPyConnection, f: Filters, grain: str | None = None) -> dict[str, pd.DataFrame]:
-    """Return {"channels": one row per channel, "trend": one row per bucket and channel} (one query).
+    """Return {"channels": per channel, "trend": per bucket and channel, "total": dict, "grain"} (one query).
 
     Columns: channel, uv, buyers, orders, conversion_rate, gmv, gmv_share, spend, attributed_gmv, roi, roi_flag
     (True when ROI < 1); the trend adds ``bucket`` and its GMV share is the channel's share of that bucket's GMV.
+    ``total`` holds the same measures over all channels (buyers distinct, so not the sum of the channels' buyers).
     """
     grain = _check_grain(grain or grain_for(f))
     slots, params = order_parts(f)
@@ -137,6 +138,10 @@ def channel_overview(con: duckdb.DuckDBPyConnection, f: Filters, grain: str | No
         raw[col] = raw[col].fillna(0.0)
     raw = _channel_measures(raw)
 
+    grand = raw[raw["bucket"].isna() & raw["channel"].isna()]
+    total = {c: (None if grand.empty or pd.isna(grand[c].iloc[0]) else float(grand[c].iloc[0]))
+             for c in ("uv", "buyers", "orders", "gmv", "spend", "attributed_gmv", "conversion_rate", "roi")}
+    raw = raw[raw["channel"].notna()]
     totals = raw[raw["bucket"].isna()].drop(columns="bucket")
     total_gmv = totals["gmv"].sum()
     totals["gmv_share"] = totals["gmv"] / total_gmv if total_gmv else 0.0
@@ -147,7 +152,7 @@ def channel_overview(con: duckdb.DuckDBPyConnection, f: Filters, grain: str | No
     bucket_gmv = trend.groupby("bucket")["gmv"].transform("sum")
     trend["gmv_share"] = safe_ratio(trend["gmv"], bucket_gmv)
     trend = trend.sort_values(["bucket", "channel"])[["bucket"] + CHANNEL_COLUMNS].reset_index(drop=True)
-    return {"channels": totals, "trend": trend, "grain": grain}
+    return {"channels": totals, "trend": trend, "total": total, "grain": grain}
 
 
 def flagged_channels(channels: pd.DataFrame) -> list[str]:

@@ -1,8 +1,89 @@
-"""Traffic.
+"""Channels & ROI.
 
-Coming soon.
+Traffic by channel: UV, buyers, conversion, GMV, ad spend and ROI, their trend, the share of GMV over time
+(e.g. the private-domain WeCom share), channels with ROI < 1 flagged, and the monthly ROI review (cut / grow / watch).
 """
 import streamlit as st
 
-st.title("Traffic")
-st.info("This page is coming soon.")
+from ecomops import charts, charts_traffic, traffic
+from ecomops.config import THRESHOLDS
+from ecomops.ui import state
+
+MONEY = st.column_config.NumberColumn(format="¥%.2f")
+PCT = st.column_config.NumberColumn(format="percent")
+ROI = st.column_config.NumberColumn("ROI", format="%.2f")
+COLUMNS = {
+    "channel": "Channel", "uv": st.column_config.NumberColumn("UV", format="%d"),
+    "buyers": st.column_config.NumberColumn("Buyers", format="%d"),
+    "orders": st.column_config.NumberColumn("Orders", format="%d"),
+    "conversion_rate": st.column_config.NumberColumn("Conversion", format="percent"),
+    "gmv": st.column_config.NumberColumn("GMV", format="¥%.2f"),
+    "gmv_share": st.column_config.NumberColumn("GMV share", format="percent"),
+    "spend": st.column_config.NumberColumn("Ad spend", format="¥%.2f"),
+    "attributed_gmv": st.column_config.NumberColumn("Attributed GMV", format="¥%.2f"),
+    "roi": ROI, "roi_flag": st.column_config.CheckboxColumn("ROI < 1"),
+}
+
+f = state.filters()
+st.title("Channels & ROI")
+have = state.cached(traffic.availability)
+if not have["orders"] and not have["traffic_daily"]:
+    st.info(traffic.upload_hint("orders") + " " + traffic.upload_hint("traffic_daily"))
+    st.stop()
+
+data = state.cached(traffic.channel_overview, f)
+total, channels, trend = data["total"], data["channels"], data["trend"]
+st.caption(f"{f.start:%Y-%m-%d} – {f.end:%Y-%m-%d}, trends by {data['grain']}. UV is summed daily UV; conversion = "
+           "buyers / UV; ROI = attributed GMV / ad spend. The category filter narrows orders only.")
+
+roi_text = "—" if total["roi"] is None else f"{total['roi']:.2f}"
+for col, (label, text) in zip(st.columns(6), [
+    ("UV", charts.format_value("uv", total["uv"])), ("Buyers", charts.format_value("buyers", total["buyers"])),
+    ("Conversion rate", charts.format_value("conversion_rate", total["conversion_rate"])),
+    ("GMV", charts.format_value("gmv", total["gmv"])), ("Ad spend", charts.format_value("spend", total["spend"])),
+    ("ROI", roi_text),
+]):
+    col.metric(label, text)
+if not have["traffic_daily"]:
+    st.info(traffic.upload_hint("traffic_daily") + " UV and conversion need it.")
+if not have["ad_spend"]:
+    st.info(traffic.upload_hint("ad_spend") + " Spend and ROI need it.")
+
+flagged = traffic.flagged_channels(channels)
+if flagged:
+    st.warning(f"ROI below {THRESHOLDS.roi_floor:g} in this range: {', '.join(flagged)}.")
+
+st.subheader("By channel")
+st.dataframe(channels, hide_index=True, width="stretch", column_config=COLUMNS)
+left, right = st.columns(2)
+left.plotly_chart(charts_traffic.roi_bars(channels, grow=traffic.ROI_GROW), width="stretch")
+right.plotly_chart(charts.bar(trend, "bucket", "gmv", color="channel", title="GMV by channel"), width="stretch")
+
+st.subheader("Share of GMV over time")
+options = channels["channel"].tolist()
+highlight = st.selectbox("Highlight channel", options, index=options.index("wecom") if "wecom" in options else 0,
+                         help="wecom = private domain (WeCom and community groups).") if options else None
+st.plotly_chart(charts_traffic.share_area(trend, highlight=highlight), width="stretch")
+left, right = st.columns(2)
+left.plotly_chart(charts_traffic.roi_trend(trend), width="stretch")
+right.plotly_chart(charts.line(trend, "bucket", "conversion_rate", color="channel", title="Conversion rate",
+                               y_format=".1%"), width="stretch")
+
+st.subheader("Monthly ROI review")
+review = state.cached(traffic.roi_review, f)
+st.caption(f"Review month = the month holding {f.end:%Y-%m-%d}, against the month before. Rule: **cut** when ROI < "
+           f"{THRESHOLDS.roi_floor:g}; **grow** when ROI ≥ {traffic.ROI_GROW:g} and not down more than "
+           f"{traffic.ROI_FALL_WATCH:.0%} on last month; **watch** otherwise.")
+if review.empty:
+    st.info(traffic.upload_hint("ad_spend"))
+else:
+    st.dataframe(review, hide_index=True, width="stretch", column_config={
+        "channel": "Channel", "month": "Month", "spend": COLUMNS["spend"], "attributed_gmv": COLUMNS["attributed_gmv"],
+        "roi": ROI, "previous_spend": st.column_config.NumberColumn("Spend last month", format="¥%.2f"),
+        "previous_roi": st.column_config.NumberColumn("ROI last month", format="%.2f"),
+        "roi_change": st.column_config.NumberColumn("ROI change", format="percent"),
+        "action": "Action", "reason": "Why"})
+    st.download_button("Download ROI review (CSV)", review.to_csv(index=False).encode("utf-8"),
+                       file_name=f"ecomops_roi_review_{f.end:%Y-%m}.csv", mime="text/csv")
+st.download_button("Download channel table (CSV)", channels.to_csv(index=False).encode("utf-8"),
+                   file_name=f"ecomops_channels_{f.start}_{f.end}.csv", mime="text/csv")

@@ -1,6 +1,7 @@
 -- Per channel and period bucket: summed daily UV, buyers, orders, GMV (METRICS.md), ad spend and attributed GMV.
--- GROUPING SETS return the per-bucket rows and the whole-range rows (bucket NULL) from one scan of each table;
--- buyers are distinct within each grouping, so the whole-range buyers are not a sum over buckets.
+-- GROUPING SETS return the per-bucket rows, the whole-range rows (bucket NULL) and the grand total (bucket and
+-- channel NULL) from one scan of each table;
+-- buyers are distinct within each grouping, so whole-range and total buyers are not sums.
 -- Format slots: {grain} (whitelisted literal), {order_where}, {category_where}, {product_join}, {traffic_where},
 -- {ads_where}. Params: those of the filter fragments.
 WITH lines AS (
@@ -15,18 +16,18 @@ sales AS (
     SELECT bucket, channel, sum(amount) AS gmv, count(DISTINCT order_id) AS orders,
            count(DISTINCT customer_id) AS buyers
     FROM lines
-    GROUP BY GROUPING SETS ((bucket, channel), (channel))
+    GROUP BY GROUPING SETS ((bucket, channel), (channel), ())
 ),
 traffic AS (
     SELECT date_trunc('{grain}', t.day) AS bucket, t.channel, sum(t.uv) AS uv
     FROM traffic_daily t WHERE {traffic_where}
-    GROUP BY GROUPING SETS ((bucket, t.channel), (t.channel))
+    GROUP BY GROUPING SETS ((bucket, t.channel), (t.channel), ())
 ),
 ads AS (
     SELECT date_trunc('{grain}', a.day) AS bucket, a.channel, sum(a.spend) AS spend,
            sum(a.attributed_gmv) AS attributed_gmv
     FROM ad_spend a WHERE {ads_where}
-    GROUP BY GROUPING SETS ((bucket, a.channel), (a.channel))
+    GROUP BY GROUPING SETS ((bucket, a.channel), (a.channel), ())
 )
 SELECT CAST(bucket AS DATE) AS bucket, channel,
        sum(uv) AS uv, sum(buyers) AS buyers, sum(orders) AS orders, sum(gmv) AS gmv,

@@ -1,0 +1,135 @@
+"""Plotly builders for the traffic pages (DataFrame -> Figure), on the shared theme of :mod:`ecomops.charts`."""
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from ecomops.charts import PALETTE, apply_theme
+from ecomops.config import THRESHOLDS
+
+ALERT = PALETTE[3]
+KIND_COLORS = {"big_sale": PALETTE[3], "flash_sale": PALETTE[1], "member_day": PALETTE[4], "other": PALETTE[7]}
+
+
+def roi_bars(frame: pd.DataFrame, key: str = "channel", grow: float | None = None,
+             title: str | None = "ROI by channel") -> go.Figure:
+    """Return horizontal ROI bars, those under the floor (ROI < 1) in red, with the floor (and grow) lines."""
+    data = frame[frame["roi"].notna()].sort_values("roi")
+    colors = [ALERT if r < THRESHOLDS.roi_floor else PALETTE[0] for r in data["roi"]]
+    fig = go.Figure(go.Bar(y=data[key].astype(str), x=data["roi"], orientation="h", marker_color=colors,
+                           text=[f"{r:.2f}" for r in data["roi"]], textposition="outside"))
+    fig.add_vline(x=THRESHOLDS.roi_floor, line_dash="dash", line_color=ALERT,
+                  annotation_text=f"ROI {THRESHOLDS.roi_floor:g}")
+    if grow:
+        fig.add_vline(x=grow, line_dash="dot", line_color=PALETTE[2], annotation_text=f"grow ≥ {grow:g}")
+    fig.update_layout(showlegend=False, height=max(220, 40 * len(data) + 80))
+    return apply_theme(fig, title)
+
+
+def share_area(trend: pd.DataFrame, highlight: str | None = None, title: str | None = "Share of GMV by channel") -> go.Figure:
+    """Return stacked areas of each channel's GMV share per bucket; ``highlight`` drawn with a thick outline."""
+    fig = go.Figure()
+    for i, (channel, part) in enumerate(trend.groupby("channel", sort=True)):
+        bold = channel == highlight
+        fig.add_trace(go.Scatter(x=part["bucket"], y=part["gmv_share"], name=str(channel), mode="lines",
+                                 stackgroup="share", line=dict(width=3 if bold else 0.5,
+                                                               color=PALETTE[i % len(PALETTE)])))
+    fig.update_yaxes(tickformat=".0%", range=[0, 1])
+    return apply_theme(fig, title)
+
+
+def funnel_chart(steps: pd.DataFrame, title: str | None = None) -> go.Figure:
+    """Return a funnel of one row's stages, the stage after the biggest drop in red."""
+    data = steps.sort_values("step")
+    colors = [ALERT if flag else PALETTE[0] for flag in data["biggest_drop"]]
+    text = [f"{c:,.0f}" + ("" if pd.isna(s) else f" · {s:.1%} of previous")
+            for c, s in zip(data["count"], data["step_conversion"])]
+    fig = go.Figure(go.Funnel(y=data["label"], x=data["count"], marker_color=colors, text=text, textinfo="text"))
+    return apply_theme(fig, title)
+
+
+def step_heatmap(table: pd.DataFrame, title: str | None = None) -> go.Figure:
+    """Return a heatmap of step conversions (rows: channels or devices; columns: steps)."""
+    steps = [c for c in table.columns if "→" in c and c != "biggest_drop"]
+    fig = go.Figure(go.Heatmap(z=table[steps].to_numpy(dtype=float), x=steps, y=table["key"].astype(str),
+                               colorscale="Blues", texttemplate="%{z:.1%}", hoverongaps=False))
+    fig.update_yaxes(autorange="reversed")
+    return apply_theme(fig, title)
+
+
+def scroll_chart(scroll: pd.DataFrame, title: str | None = None) -> go.Figure:
+    """Return bars of the share reaching each screen with the share leaving there; the biggest exit in red."""
+    data = scroll.sort_values("screen")
+    colors = [ALERT if flag else PALETTE[0] for flag in data["biggest_exit"]]
+    fig = go.Figure()
+    fig.add_trace(go.Bar(x=data["screen"], y=data["reach_share"], name="reached this screen", marker_color=colors,
+                         text=[f"{v:.0%}" for v in data["reach_share"]], textposition="outside"))
+    fig.add_trace(go.Scatter(x=data["screen"], y=data["leave_share"], name="left at this screen",
+                             mode="lines+markers", line=dict(color=PALETTE[1])))
+    fig.update_xaxes(title_text="screen of the detail page", dtick=1)
+    fig.update_yaxes(tickformat=".0%", range=[0, 1.1])
+    return apply_theme(fig, title)
+
+
+def campaign_timeline(calendar: pd.DataFrame, title: str | None = "Campaign calendar") -> go.Figure:
+    """Return a calendar: one bar per campaign on a lane per kind, pre-sale windows drawn lighter."""
+    fig = go.Figure()
+    day = pd.Timedelta(days=1)
+    for kind, part in calendar.groupby("kind", sort=False):
+        color = KIND_COLORS.get(kind, PALETTE[7])
+        starts = pd.to_datetime(part["start_date"])
+        ends = pd.to_datetime(part["end_date"]) + day
+        fig.add_trace(go.Bar(y=[kind] * len(part), base=starts, x=(ends - starts).dt.total_seconds() * 1000,
+                             orientation="h", name=kind, marker_color=color, text=part["name"],
+                             hovertemplate="%{text}<extra></extra>"))
+        pre = part[part["presale_start"].notna()]
+        if not pre.empty:
+            p_start = pd.to_datetime(pre["presale_start"])
+            p_end = pd.to_datetime(pre["start_date"])
+            fig.add_trace(go.Bar(y=[kind] * len(pre), base=p_start, x=(p_end - p_start).dt.total_seconds() * 1000,
+                                 orientation="h", name=f"{kind} pre-sale", marker_color=color, opacity=0.35,
+                                 text=pre["name"] + " (pre-sale)", hovertemplate="%{text}<extra></extra>"))
+    fig.update_layout(barmode="overlay", height=80 + 45 * max(1, calendar["kind"].nunique()))
+    fig.update_xaxes(type="date")
+    return apply_theme(fig, title)
+
+
+def campaign_gmv(daily: pd.DataFrame, calendar: pd.DataFrame, title: str | None = "Daily GMV and campaign days") -> go.Figure:
+    """Return daily GMV with campaign days shaded by kind."""
+    fig = go.Figure(go.Scatter(x=daily["day"], y=daily["gmv"], mode="lines", name="GMV",
+                               line=dict(color=PALETTE[0])))
+    for row in calendar.head(80).itertuples():  # cap the shapes so a long range stays light
+        fig.add_vrect(x0=pd.Timestamp(row.start_date), x1=pd.Timestamp(row.end_date) + pd.Timedelta(days=1),
+                      fillcolor=KIND_COLORS.get(row.kind, PALETTE[7]), opacity=0.15, line_width=0)
+        if pd.notna(row.presale_start):
+            fig.add_vrect(x0=pd.Timestamp(row.presale_start), x1=pd.Timestamp(row.start_date),
+                          fillcolor=KIND_COLORS.get(row.kind, PALETTE[7]), opacity=0.06, line_width=0)
+    return apply_theme(fig, title)
+
+
+def search_trend(trend: pd.DataFrame, title: str | None = "Organic search traffic and on-site searches") -> go.Figure:
+    """Return stacked core / long-tail searches per bucket with the search channel's UV on a second axis."""
+    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    fig.add_trace(go.Bar(x=trend["bucket"], y=trend["core_searches"], name="core searches",
+                         marker_color=PALETTE[0]), secondary_y=False)
+    fig.add_trace(go.Bar(x=trend["bucket"], y=trend["long_tail_searches"], name="long-tail searches",
+                         marker_color=PALETTE[5]), secondary_y=False)
+    fig.add_trace(go.Scatter(x=trend["bucket"], y=trend["search_uv"], name="search UV (organic traffic)",
+                             mode="lines+markers", line=dict(color=PALETTE[1])), secondary_y=True)
+    fig.update_layout(barmode="stack")
+    fig.update_yaxes(title_text="searches", secondary_y=False)
+    fig.update_yaxes(title_text="UV", secondary_y=True, showgrid=False)
+    return apply_theme(fig, title)
+
+
+def roi_trend(trend: pd.DataFrame, x: str = "bucket", color: str | None = "channel",
+              title: str | None = "ROI over time") -> go.Figure:
+    """Return ROI lines over time (per channel when ``color``), with the ROI floor marked."""
+    fig = go.Figure()
+    data = trend[trend["roi"].notna()]
+    groups = data.groupby(color, sort=True) if color else [("ROI", data)]
+    for key, part in groups:
+        fig.add_trace(go.Scatter(x=part[x], y=part["roi"], mode="lines", name=str(key)))
+    fig.add_hline(y=THRESHOLDS.roi_floor, line_dash="dash", line_color=ALERT)
+    return apply_theme(fig, title)

@@ -115,3 +115,8 @@ def search_overview(con: duckdb.DuckDBPyConnection, f: Filters) -> dict[str, Any
     trend = search_trend(con, f, core)
     return {"keywords": keywords, "kinds": kind_summary(keywords), "rising": rising_keywords(keywords),
             "trend": trend["trend"], "totals": trend["totals"], "grain": trend["grain"]}
+
+
+def keywords_of_kind(keywords: pd.DataFrame, kind: str) -> pd.DataFrame:
+    """Return the keyword rows of one class ("core" or "long-tail"); any other value returns them all."""
+    return keywords[keywords["kind"] == kind] if kind in ("core", "long-tail") else keywords

@@ -1,0 +1,64 @@
+"""Ads.
+
+Ad spend, clicks, CPC, attributed GMV and ROI by campaign, audience and channel; the best and worst audiences.
+"""
+import streamlit as st
+
+from ecomops import charts, charts_traffic, traffic
+from ecomops.config import THRESHOLDS
+from ecomops.ui import state
+
+AD_COLUMNS = {
+    "key": "Name", "spend": st.column_config.NumberColumn("Spend", format="¥%.2f"),
+    "spend_share": st.column_config.NumberColumn("Share of spend", format="percent"),
+    "impressions": st.column_config.NumberColumn("Impressions", format="%d"),
+    "clicks": st.column_config.NumberColumn("Clicks", format="%d"),
+    "ctr": st.column_config.NumberColumn("CTR", format="percent"),
+    "cpc": st.column_config.NumberColumn("CPC", format="¥%.2f"),
+    "attributed_gmv": st.column_config.NumberColumn("Attributed GMV", format="¥%.2f"),
+    "roi": st.column_config.NumberColumn("ROI", format="%.2f"),
+    "roi_flag": st.column_config.CheckboxColumn("ROI < 1"), "rank": "Rank",
+}
+
+f = state.filters()
+st.title("Ads")
+if not state.cached(traffic.availability)["ad_spend"]:
+    st.info(traffic.upload_hint("ad_spend"))
+    st.stop()
+
+ads = state.cached(traffic.ads_overview, f)
+total = ads["total"]
+st.caption(f"{f.start:%Y-%m-%d} – {f.end:%Y-%m-%d}. ROI = attributed GMV / spend; CPC = spend / clicks; "
+           "CTR = clicks / impressions. The channel filter applies; categories do not (ads carry none).")
+if total["spend"] is None:
+    st.info("No ad spend in this range: widen the date range, or upload an ad spend export on Data → Upload.")
+    st.stop()
+
+for col, (label, text) in zip(st.columns(5), [
+    ("Spend", charts.format_value("spend", total["spend"])), ("Clicks", charts.format_value("clicks", total["clicks"])),
+    ("CPC", charts.format_value("spend", total["cpc"])),
+    ("Attributed GMV", charts.format_value("attributed_gmv", total["attributed_gmv"])),
+    ("ROI", "—" if total["roi"] is None else f"{total['roi']:.2f}"),
+]):
+    col.metric(label, text)
+
+st.subheader("Best and worst audiences")
+st.caption(f"By ROI, among audiences with at least {traffic.BEST_WORST_MIN_SPEND_SHARE:.0%} of the spend "
+           f"(smaller ones are too noisy to rank). Red bars: ROI < {THRESHOLDS.roi_floor:g}.")
+ranked = traffic.best_worst_audiences(ads["audience"])
+left, right = st.columns([3, 2])
+left.dataframe(ranked, hide_index=True, width="stretch", column_config=AD_COLUMNS)
+right.plotly_chart(charts_traffic.roi_bars(ads["audience"], key="key", title="ROI by audience"), width="stretch")
+
+st.subheader("By campaign")
+st.dataframe(ads["campaign"], hide_index=True, width="stretch", column_config=AD_COLUMNS)
+left, right = st.columns(2)
+left.plotly_chart(charts_traffic.roi_bars(ads["channel"], key="key", title="ROI by channel"), width="stretch")
+right.plotly_chart(charts_traffic.roi_trend(ads["trend"], x="key", color=None, title=f"ROI by {ads['grain']}"),
+                   width="stretch")
+st.subheader("All audiences")
+st.dataframe(ads["audience"], hide_index=True, width="stretch", column_config=AD_COLUMNS)
+st.download_button("Download campaigns (CSV)", ads["campaign"].to_csv(index=False).encode("utf-8"),
+                   file_name=f"ecomops_ad_campaigns_{f.start}_{f.end}.csv", mime="text/csv")
+st.download_button("Download audiences (CSV)", ads["audience"].to_csv(index=False).encode("utf-8"),
+                   file_name=f"ecomops_ad_audiences_{f.start}_{f.end}.csv", mime="text/csv")

@@ -1,0 +1,64 @@
+"""Search keywords.
+
+On-site search: organic search traffic trend, core vs long-tail keywords, rising keywords and the keyword table
+(searches, clicks, CTR, orders, conversion, GMV, growth).
+"""
+import streamlit as st
+
+from ecomops import charts, charts_traffic, traffic, traffic_search
+from ecomops.ui import state
+
+KEYWORD_COLUMNS = {
+    "keyword": "Keyword", "category": "Category", "kind": "Class", "words": "Word units",
+    "searches": st.column_config.NumberColumn("Searches", format="%d"),
+    "search_share": st.column_config.NumberColumn("Share of searches", format="percent"),
+    "clicks": st.column_config.NumberColumn("Clicks", format="%d"),
+    "ctr": st.column_config.NumberColumn("CTR", format="percent"),
+    "orders": st.column_config.NumberColumn("Orders", format="%d"),
+    "conversion_rate": st.column_config.NumberColumn("Conversion", format="percent",
+                                                     help="orders / searches"),
+    "gmv": st.column_config.NumberColumn("GMV", format="¥%.2f"),
+    "previous_searches": st.column_config.NumberColumn("Searches before", format="%d"),
+    "growth": st.column_config.NumberColumn("Growth", format="percent",
+                                            help="vs the previous period of equal length; empty = new keyword"),
+    "keywords": st.column_config.NumberColumn("Keywords", format="%d"),
+}
+
+f = state.filters()
+st.title("Search keywords")
+if not state.cached(traffic.availability)["search_keywords"]:
+    st.info(traffic.upload_hint("search_keywords"))
+    st.stop()
+
+data = state.cached(traffic_search.search_overview, f)
+totals = data["totals"]
+st.caption(f"{f.start:%Y-%m-%d} – {f.end:%Y-%m-%d} vs the previous {f.days} days. Organic search traffic = UV of "
+           "the search channel (summed daily UV). The category filter applies; the channel filter does not.")
+st.info(f"**Core vs long-tail rule.** {traffic_search.RULE_TEXT}", icon="🔎")
+
+for col, (label, metric, value, change) in zip(st.columns(4), [
+    ("Organic search UV", "uv", totals["search_uv"], totals["search_uv_change"]),
+    ("Searches", "searches", totals["searches"], totals["searches_change"]),
+    ("Core searches", "searches", totals["core_searches"], totals["core_searches_change"]),
+    ("Long-tail searches", "searches", totals["long_tail_searches"], totals["long_tail_searches_change"]),
+]):
+    col.metric(label, charts.format_value(metric, value), charts.format_change(change))
+if data["keywords"].empty:
+    st.info("No searches in this range: widen the date range or clear the category filter.")
+    st.stop()
+
+st.plotly_chart(charts_traffic.search_trend(data["trend"]), width="stretch")
+left, right = st.columns([2, 3])
+left.subheader("Core vs long-tail")
+left.dataframe(data["kinds"], hide_index=True, width="stretch", column_config=KEYWORD_COLUMNS)
+right.subheader("Rising keywords")
+right.caption(f"Fastest growth among keywords with at least {traffic_search.RISING_MIN_SEARCHES} searches.")
+right.dataframe(data["rising"], hide_index=True, width="stretch", column_config=KEYWORD_COLUMNS,
+                column_order=["keyword", "kind", "searches", "previous_searches", "growth", "gmv"])
+
+st.subheader("Keywords")
+kind = st.segmented_control("Show", ["all", "core", "long-tail"], default="all")
+shown = traffic_search.keywords_of_kind(data["keywords"], kind or "all")
+st.dataframe(shown, hide_index=True, width="stretch", column_config=KEYWORD_COLUMNS)
+st.download_button("Download keywords (CSV)", shown.to_csv(index=False).encode("utf-8"),
+                   file_name=f"ecomops_keywords_{f.start}_{f.end}.csv", mime="text/csv")

@@ -214,3 +214,26 @@ def scroll_shares(frame: pd.DataFrame) -> pd.DataFrame:
     # "all" first, then devices by size
     return out.assign(_o=(out["device"] != "all")).sort_values(["_o", "device", "screen"]).drop(columns="_o") \
         .reset_index(drop=True)
+
+
+def scroll_devices(scroll: pd.DataFrame) -> list[str]:
+    """Return the devices of a scroll-depth frame, "all" first."""
+    return list(dict.fromkeys(scroll["device"]))
+
+
+def scroll_of_device(scroll: pd.DataFrame, device: str) -> pd.DataFrame:
+    """Return the scroll-depth rows of one device (or "all")."""
+    return scroll[scroll["device"] == device].sort_values("screen").reset_index(drop=True)
+
+
+def scroll_summary(scroll: pd.DataFrame, device: str = "all") -> dict[str, Any] | None:
+    """Return the biggest exit of one device: screen, leave share there, share reaching the next screen."""
+    part = scroll_of_device(scroll, device)
+    hit = part[part["biggest_exit"]]
+    if hit.empty:
+        return None
+    row = hit.iloc[0]
+    following = part[part["screen"] > row["screen"]]
+    reach_next = float(following["reach_share"].iloc[0]) if not following.empty else 0.0
+    return {"screen": int(row["screen"]), "leave_share": float(row["leave_share"]),
+            "reach_share": float(row["reach_share"]), "reach_next": reach_next}

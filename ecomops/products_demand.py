@@ -153,11 +153,12 @@ NICHE_WEEKS = 12
 
 
 def niche_products(con: duckdb.DuckDBPyConnection, f: Filters, weeks: int = NICHE_WEEKS, min_week_share: float = 0.75,
-                   max_cv: float = 0.75) -> pd.DataFrame:
+                   max_cv: float = 0.5) -> pd.DataFrame:
     """Return niche items: price in their category's top quarter, low volume, selling steadily week after week.
 
     Over the ``weeks`` weeks to the end date: sold in at least ``min_week_share`` of the weeks, coefficient of
-    variation of weekly units at most ``max_cv``, units at most the category median (categories of 4+ products).
+    variation of weekly units at most the category median (or at most ``max_cv``), units at most the category
+    median (categories of 4+ products sold).
     """
     window = trailing(f.end, 7 * weeks)
     order_sql, params = sales_where(f, category=False)
@@ -173,4 +174,4 @@ def niche_caption(f: Filters, weeks: int = NICHE_WEEKS) -> str:
     """Return the sentence naming the niche window and rule."""
     window = trailing(f.end, 7 * weeks)
     return (f"Over {window.label()}: price in the top quarter of its category, units at most the category median, "
-            f"sold in at least 3 of every 4 weeks with steady weekly units (coefficient of variation ≤ 0.75).")
+            f"sold in at least 3 of every 4 weeks, weekly units no more variable than the category's typical product.")

@@ -1,0 +1,26 @@
+-- Product repurchase rate over one window: buyers with 2+ valid orders holding the product / buyers of the
+-- product (guest orders excluded). The category benchmark (the median over the category's products) is taken in
+-- products_review.repurchase_vs_category. Params: $start, $end; those of {order_where} (channel), {category_where}.
+WITH lines AS (
+    SELECT DISTINCT i.product_id, coalesce(p.category, 'Uncategorised') AS category, o.order_id, o.customer_id
+    FROM orders o
+    JOIN order_items i ON i.order_id = o.order_id
+    LEFT JOIN products p ON p.product_id = i.product_id
+    WHERE o.status <> 'cancelled' AND i.quantity > 0 AND o.customer_id IS NOT NULL
+      AND o.order_date BETWEEN $start AND $end AND {order_where} AND {category_where}
+),
+product_buyers AS (
+    SELECT product_id, category, customer_id, count(*) AS n
+    FROM lines
+    GROUP BY product_id, category, customer_id
+),
+product_rate AS (
+    SELECT product_id, category, count(*) AS buyers, count(*) FILTER (WHERE n >= 2) AS repeat_buyers
+    FROM product_buyers
+    GROUP BY product_id, category
+)
+SELECT pr.product_id, coalesce(p.title, pr.product_id) AS title, pr.category, pr.buyers, pr.repeat_buyers,
+       CAST(pr.repeat_buyers AS DOUBLE) / pr.buyers AS repurchase_rate
+FROM product_rate pr
+LEFT JOIN products p ON p.product_id = pr.product_id
+ORDER BY pr.buyers DESC, pr.product_id

@@ -1,0 +1,74 @@
+-- Weekly product review: per product, this week vs the week before (sales, buyers, returns, reviews, price).
+-- Params: $week_start, $end, $prev_start, $neg_max_rating, $neg_pattern; those of {order_where}
+-- (channel) and {category_where}.
+WITH lines AS (
+    SELECT i.product_id, o.order_id, o.customer_id, o.status, o.order_date >= $week_start AS this_week,
+           i.quantity, i.unit_price
+    FROM orders o
+    JOIN order_items i ON i.order_id = o.order_id
+    LEFT JOIN products p ON p.product_id = i.product_id
+    WHERE o.order_date BETWEEN $prev_start AND $end AND {order_where} AND {category_where}
+),
+sales AS (
+    SELECT product_id,
+           sum(quantity * unit_price) FILTER (WHERE this_week AND status <> 'cancelled' AND quantity > 0)     AS gmv,
+           sum(quantity * unit_price) FILTER (WHERE NOT this_week AND status <> 'cancelled' AND quantity > 0) AS gmv_prev,
+           sum(quantity) FILTER (WHERE this_week AND status <> 'cancelled' AND quantity > 0)                  AS units,
+           sum(quantity) FILTER (WHERE NOT this_week AND status <> 'cancelled' AND quantity > 0)              AS units_prev,
+           count(DISTINCT order_id) FILTER (WHERE this_week AND status <> 'cancelled' AND quantity > 0)       AS orders,
+           count(DISTINCT order_id) FILTER (WHERE NOT this_week AND status <> 'cancelled' AND quantity > 0)   AS orders_prev,
+           count(DISTINCT order_id) FILTER (WHERE this_week AND status IN ('returned', 'cancelled'))          AS returned_or_cancelled,
+           count(DISTINCT order_id) FILTER (WHERE NOT this_week AND status IN ('returned', 'cancelled'))      AS returned_or_cancelled_prev,
+           count(DISTINCT order_id) FILTER (WHERE this_week)                                                   AS all_orders,
+           count(DISTINCT order_id) FILTER (WHERE NOT this_week)                                               AS all_orders_prev
+    FROM lines
+    GROUP BY product_id
+),
+buyer_orders AS (
+    SELECT product_id, this_week, customer_id, count(DISTINCT order_id) AS n
+    FROM lines
+    WHERE status <> 'cancelled' AND quantity > 0 AND customer_id IS NOT NULL
+    GROUP BY product_id, this_week, customer_id
+),
+buyers AS (
+    SELECT product_id,
+           count(*) FILTER (WHERE this_week)                  AS buyers,
+           count(*) FILTER (WHERE this_week AND n >= 2)       AS repeat_buyers,
+           count(*) FILTER (WHERE NOT this_week)              AS buyers_prev,
+           count(*) FILTER (WHERE NOT this_week AND n >= 2)   AS repeat_buyers_prev
+    FROM buyer_orders
+    GROUP BY product_id
+),
+review_rows AS (
+    SELECT r.product_id, CAST(r.created_ts AS DATE) >= $week_start AS this_week, r.rating,
+           (r.rating <= $neg_max_rating
+            OR (r.rating IS NULL AND regexp_matches(lower(coalesce(r.review_text, '')), $neg_pattern))) AS negative
+    FROM reviews r
+    WHERE CAST(r.created_ts AS DATE) BETWEEN $prev_start AND $end
+),
+review_stats AS (
+    SELECT product_id,
+           count(*) FILTER (WHERE this_week)                      AS reviews,
+           avg(rating) FILTER (WHERE this_week)                   AS rating,
+           count(*) FILTER (WHERE this_week AND negative)         AS negative_reviews,
+           count(*) FILTER (WHERE NOT this_week)                  AS reviews_prev,
+           avg(rating) FILTER (WHERE NOT this_week)               AS rating_prev,
+           count(*) FILTER (WHERE NOT this_week AND negative)     AS negative_reviews_prev
+    FROM review_rows
+    GROUP BY product_id
+)
+SELECT s.product_id, coalesce(p.title, s.product_id) AS title, coalesce(p.category, 'Uncategorised') AS category,
+       coalesce(s.gmv, 0) AS gmv, coalesce(s.gmv_prev, 0) AS gmv_prev,
+       coalesce(s.units, 0) AS units, coalesce(s.units_prev, 0) AS units_prev,
+       s.orders, s.orders_prev,
+       coalesce(b.buyers, 0) AS buyers, coalesce(b.repeat_buyers, 0) AS repeat_buyers,
+       coalesce(b.buyers_prev, 0) AS buyers_prev, coalesce(b.repeat_buyers_prev, 0) AS repeat_buyers_prev,
+       s.returned_or_cancelled, s.all_orders, s.returned_or_cancelled_prev, s.all_orders_prev,
+       coalesce(r.reviews, 0) AS reviews, r.rating, coalesce(r.negative_reviews, 0) AS negative_reviews,
+       coalesce(r.reviews_prev, 0) AS reviews_prev, r.rating_prev,
+       coalesce(r.negative_reviews_prev, 0) AS negative_reviews_prev
+FROM sales s
+LEFT JOIN buyers b ON b.product_id = s.product_id
+LEFT JOIN review_stats r ON r.product_id = s.product_id
+LEFT JOIN products p ON p.product_id = s.product_id
+ORDER BY gmv DESC, s.product_id

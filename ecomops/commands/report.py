@@ -1,0 +1,38 @@
+"""``python -m ecomops report``: export the weekly or monthly review as one HTML file or a PDF (schedulable)."""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+from ecomops import db, report
+from ecomops.commands import CommandError, add_db_argument, parse_date
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the ``report`` subcommand."""
+    parser = sub.add_parser("report", help="export the weekly/monthly review as HTML or PDF")
+    add_db_argument(parser)
+    parser.add_argument("--period", choices=report.PERIODS, required=True, help="week (Mon-Sun) or month")
+    parser.add_argument("--date", type=parse_date, required=True, help="any day of the week or month (YYYY-MM-DD)")
+    parser.add_argument("--out", required=True, help="output file: FILE.html (interactive) or FILE.pdf")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Build the review, write it, print where; return the exit code."""
+    if not args.out.lower().endswith((".html", ".htm", ".pdf")):
+        raise CommandError(f"--out must end in .html or .pdf (got {args.out!r})")
+    started = time.perf_counter()
+    con = db.connect(args.db)
+    print(f"Building the {args.period} review for {args.date} …", file=sys.stderr)
+    review = report.build_review(con, args.period, args.date)
+    print(f"Rendering {args.out} …", file=sys.stderr)
+    try:
+        path = report.export(review, args.out)
+    except report.ReportError as exc:
+        raise CommandError(str(exc)) from exc
+    size = path.stat().st_size
+    print(f"Wrote {path} ({size / 1024:,.0f} KB): {review.title}, {review.period.label} "
+          f"in {time.perf_counter() - started:.1f} s")
+    return 0

@@ -1,0 +1,29 @@
+-- Rebuild the derived tables of migration 600 (run inside one transaction by ecomops/users_cache.py).
+CREATE OR REPLACE TABLE users_customer_keys AS
+WITH buyers AS (
+    SELECT customer_id, min(order_date) AS first_order_date
+    FROM orders WHERE customer_id IS NOT NULL AND status <> 'cancelled'
+    GROUP BY customer_id
+)
+SELECT CAST(row_number() OVER (ORDER BY coalesce(c.customer_id, b.customer_id)) AS INTEGER) AS ckey,
+       coalesce(c.customer_id, b.customer_id) AS customer_id,
+       c.customer_id IS NOT NULL AS registered,
+       c.signup_date,
+       c.channel AS signup_channel,
+       coalesce(nullif(lower(trim(c.membership_tier)), ''), 'none') AS membership_tier,
+       b.first_order_date
+FROM customers c FULL JOIN buyers b ON b.customer_id = c.customer_id;
+
+CREATE OR REPLACE TABLE users_order_facts AS
+SELECT k.ckey, o.order_id, o.order_date, o.order_ts, o.channel, o.status, o.discount, coalesce(g.gmv, 0) AS gmv,
+       CASE WHEN k.ckey IS NOT NULL THEN lag(o.order_date) OVER w END AS prev_order_date,
+       CASE WHEN k.ckey IS NOT NULL THEN lead(o.order_date) OVER w END AS next_order_date
+FROM orders o
+LEFT JOIN users_customer_keys k ON k.customer_id = o.customer_id
+LEFT JOIN (SELECT order_id, sum(quantity * unit_price) AS gmv FROM order_items WHERE quantity > 0 GROUP BY order_id) g
+       ON g.order_id = o.order_id
+WHERE o.status <> 'cancelled'
+WINDOW w AS (PARTITION BY k.ckey ORDER BY o.order_ts, o.order_id)
+ORDER BY o.order_date, k.ckey;
+
+DELETE FROM users_rfm_scores;

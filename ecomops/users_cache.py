@@ -1,0 +1,55 @@
+"""Derived tables behind the Users pages (migration 600): valid orders with their GMV and an integer customer key.
+
+Why: at 1M customers / 10M order lines, joining order lines and grouping by a text customer id costs seconds per
+query. Building one row per valid order (GMV summed once) keyed by a dense integer customer key makes every
+lifecycle, RFM, cohort and membership query a scan of a few million narrow rows.
+
+The tables are rebuilt when the source data changes: the fingerprint combines the data version (bumped by every
+import) with the row counts of orders, order_items and customers, so rows written without a version bump (tests,
+scripts) are noticed too. The build is one transaction that does not bump the data version.
+"""
+from __future__ import annotations
+
+import threading
+
+import duckdb
+
+from ecomops import db
+
+_build_lock = threading.RLock()
+
+
+def build_lock() -> threading.RLock:
+    """Return the lock that serialises writes to the derived tables within this process."""
+    return _build_lock
+
+
+def fingerprint(con: duckdb.DuckDBPyConnection) -> str:
+    """Return a fingerprint of the source tables: data version and row counts."""
+    counts = db.query_one(
+        con,
+        "SELECT (SELECT count(*) FROM orders), (SELECT count(*) FROM order_items), (SELECT count(*) FROM customers), "
+        "(SELECT max(order_date) FROM orders)",
+    )
+    return f"{db.data_version(con)}|{counts[0]}|{counts[1]}|{counts[2]}|{counts[3]}"
+
+
+def is_fresh(con: duckdb.DuckDBPyConnection) -> bool:
+    """Return True when the derived tables match the current source data."""
+    row = db.query_one(con, "SELECT fingerprint FROM users_cache_state ORDER BY built_at DESC LIMIT 1")
+    return row is not None and row[0] == fingerprint(con)
+
+
+def ensure(con: duckdb.DuckDBPyConnection) -> None:
+    """Rebuild the derived tables when the source data changed since the last build (no-op otherwise)."""
+    if is_fresh(con):
+        return
+    with _build_lock:
+        if is_fresh(con):  # another thread built them while we waited
+            return
+        stamp = fingerprint(con)
+        with db.transaction(con, bump_version=False) as cur:
+            for statement in con.extract_statements(db.load_sql("users_cache_build")):
+                cur.execute(statement)
+            cur.execute("DELETE FROM users_cache_state")
+            cur.execute("INSERT INTO users_cache_state (fingerprint) VALUES ($fp)", {"fp": stamp})

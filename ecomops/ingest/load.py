@@ -1,0 +1,285 @@
+"""Write validated rows into the data model (inside the caller's transaction) and undo imports.
+
+Upsert by natural key, done set-wise: rows the file replaces are first copied into ``import_backup_<table>`` (same
+columns plus ``backup_import_id``), then deleted and inserted anew, so an undo can put them back exactly. A blank
+cell or an unmapped column never erases a known value: the new row takes the file's value, else the old one, else
+the column default. Orders are split into ``orders`` (one row per order) and ``order_items`` (line_no in file
+order); unknown products and customers get minimal rows so every page works on imported orders.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import duckdb
+
+from ecomops.ingest.kinds import get_kind
+from ecomops.ingest.validate import Plan
+
+# Table each field-per-column kind loads; fields not listed as columns of the table are ignored.
+SIMPLE_KINDS = {"customers", "products", "inventory", "traffic", "traffic_sessions", "ad_spend", "keywords",
+                "reviews", "competitor_prices"}
+# Kinds whose rows name products that may not exist yet.
+PRODUCT_REFERENCES = {"orders": "_product_id", "inventory": "product_id", "competitor_prices": "product_id",
+                      "suppliers": "product_id"}
+
+
+def _columns(cur: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str, str | None, bool]]:
+    """Return (name, default expression, nullable) for the table's columns."""
+    return [(r[0], r[1], r[2]) for r in cur.execute(
+        "SELECT column_name, column_default, is_nullable FROM duckdb_columns() "
+        "WHERE table_name = $t AND schema_name = 'main' AND database_name = current_database() ORDER BY column_index",
+        {"t": table}).fetchall()]
+
+
+def backup_table(cur: duckdb.DuckDBPyConnection, table: str) -> str:
+    """Return the backup table of ``table``, created or widened to the table's current columns."""
+    name = f"import_backup_{table}"
+    cur.execute(f"CREATE TABLE IF NOT EXISTS {name} AS "
+                f"SELECT CAST(NULL AS INTEGER) AS backup_import_id, * FROM {table} LIMIT 0")
+    have = {c[0] for c in _columns(cur, name)}
+    for col, _default, _null in _columns(cur, table):
+        if col not in have:
+            ctype = cur.execute("SELECT data_type FROM duckdb_columns() WHERE table_name = $t AND column_name = $c "
+                                "AND schema_name = 'main' AND database_name = current_database()",
+                                {"t": table, "c": col}).fetchone()[0]
+            cur.execute(f'ALTER TABLE {name} ADD COLUMN "{col}" {ctype}')
+    return name
+
+
+@dataclass
+class LoadStats:
+    """Rows written per table and rows of the database replaced."""
+
+    inserted: dict[str, int] = field(default_factory=dict)
+    updated: dict[str, int] = field(default_factory=dict)
+
+
+def upsert(cur: duckdb.DuckDBPyConnection, table: str, key: tuple[str, ...], new_table: str, provided: set[str],
+           import_id: int, stats: LoadStats) -> None:
+    """Upsert rows of temp table ``new_table`` into ``table`` by ``key`` with backups for undo."""
+    backup = backup_table(cur, table)
+    on = " AND ".join(f"t.{k} = n.{k}" for k in key)
+    replaced = cur.execute(
+        f"INSERT INTO {backup} BY NAME SELECT CAST($id AS INTEGER) AS backup_import_id, t.* FROM {table} t "
+        f"WHERE EXISTS (SELECT 1 FROM {new_table} n WHERE {on})", {"id": import_id}).fetchone()[0]
+    if replaced:
+        cur.execute(f"DELETE FROM {table} t USING {new_table} n WHERE {on}")
+    selects = []
+    for col, default, _nullable in _columns(cur, table):
+        if col == "import_id":
+            selects.append("CAST($id AS INTEGER) AS import_id")
+        elif col in key:
+            selects.append(f"n.{col}")
+        else:
+            parts = ([f"n.{col}"] if col in provided else []) + ([f"b.{col}"] if replaced else [])
+            if default is not None:
+                parts.append(default)
+            selects.append(f"{'coalesce(' + ', '.join(parts) + ')' if len(parts) > 1 else (parts[0] if parts else 'NULL')} AS {col}")
+    join = ""
+    if replaced:
+        bon = " AND ".join(f"b.{k} = n.{k}" for k in key)
+        join = f"LEFT JOIN {backup} b ON {bon} AND b.backup_import_id = $id"
+    inserted = cur.execute(f"INSERT INTO {table} BY NAME SELECT {', '.join(selects)} FROM {new_table} n {join}",
+                           {"id": import_id}).fetchone()[0]
+    stats.inserted[table] = stats.inserted.get(table, 0) + int(inserted) - int(replaced)
+    stats.updated[table] = stats.updated.get(table, 0) + int(replaced)
+
+
+def load(cur: duckdb.DuckDBPyConnection, plan: Plan, import_id: int) -> LoadStats:
+    """Write the valid rows of ``ingest_typed`` for the plan's kind; return rows inserted/updated per table."""
+    stats = LoadStats()
+    kind = get_kind(plan.kind)
+    provided = {f for f, src in plan.mapping.items() if src}
+    if kind.name == "orders":
+        _load_orders(cur, plan, import_id, provided, stats)
+    elif kind.name == "suppliers":
+        _load_suppliers(cur, import_id, provided, stats)
+    else:
+        table_cols = {c[0] for c in _columns(cur, kind.table)}
+        fields = [f.name for f in kind.fields if f.name in table_cols]
+        # Generated or defaulted values count as provided.
+        provided = provided | set(kind.key) | {"session_id", "review_id"}
+        cur.execute("DROP TABLE IF EXISTS ingest_new")
+        cur.execute(f"CREATE TEMP TABLE ingest_new AS SELECT {', '.join(fields)} FROM ingest_typed "
+                    "WHERE len(_errors) = 0")
+        upsert(cur, kind.table, kind.key, "ingest_new", provided & set(fields), import_id, stats)
+    if kind.name in PRODUCT_REFERENCES:
+        _ensure_products(cur, PRODUCT_REFERENCES[kind.name], import_id, stats)
+    return stats
+
+
+def _ensure_products(cur: duckdb.DuckDBPyConnection, column: str, import_id: int, stats: LoadStats) -> None:
+    has_name = column == "_product_id"
+    title = "coalesce(arg_min(product_name, _row) FILTER (WHERE product_name IS NOT NULL), product_id)" if has_name \
+        else "product_id"
+    category = ("coalesce(arg_min(category, _row) FILTER (WHERE category IS NOT NULL), 'Uncategorised')"
+                if has_name else "'Uncategorised'")
+    n = cur.execute(f"""
+        INSERT INTO products (product_id, title, category, import_id)
+        SELECT product_id, {title}, {category}, $id
+        FROM (SELECT {column} AS product_id, _row{', product_name, category' if has_name else ''}
+              FROM ingest_typed WHERE len(_errors) = 0 AND {column} IS NOT NULL) l
+        WHERE NOT EXISTS (SELECT 1 FROM products p WHERE p.product_id = l.product_id)
+        GROUP BY product_id""", {"id": import_id}).fetchone()[0]
+    stats.inserted["products"] = stats.inserted.get("products", 0) + int(n)
+
+
+def _load_orders(cur: duckdb.DuckDBPyConnection, plan: Plan, import_id: int, provided: set[str], stats: LoadStats) -> None:
+    def first(col: str) -> str:
+        return f"arg_min({col}, _row) FILTER (WHERE {col} IS NOT NULL)"
+
+    default_status = plan.options.get("default_status", "completed")
+    cur.execute("DROP TABLE IF EXISTS ingest_new")
+    cur.execute(f"""
+        CREATE TEMP TABLE ingest_new AS
+        SELECT order_id,
+               {first('customer_id')} AS customer_id,
+               {first('_order_ts')} AS order_ts,
+               CAST({first('_order_ts')} AS DATE) AS order_date,
+               CASE WHEN bool_or(_cancelled) THEN 'cancelled'
+                    ELSE coalesce({first('_status')}, $default_status) END AS status,
+               {first('_source_status')} AS source_status,
+               {first('channel')} AS channel,
+               {first('device')} AS device,
+               {first('campaign_id')} AS campaign_id,
+               bool_or(is_presale) AS is_presale,
+               {first('discount')} AS discount
+        FROM ingest_typed WHERE len(_errors) = 0
+        GROUP BY order_id""", {"default_status": default_status})
+    order_provided = {"customer_id", "order_ts", "order_date", "status"} | (
+        provided & {"channel", "device", "campaign_id", "is_presale", "discount"})
+    if provided & {"status", "cancelled_at"}:
+        order_provided.add("source_status")
+    # Lines of orders the file replaces go to the backup and are replaced whole (the file is the new truth).
+    items_backup = backup_table(cur, "order_items")
+    replaced_lines = cur.execute(
+        f"INSERT INTO {items_backup} BY NAME SELECT CAST($id AS INTEGER) AS backup_import_id, i.* FROM order_items i "
+        "WHERE EXISTS (SELECT 1 FROM ingest_new n WHERE n.order_id = i.order_id)", {"id": import_id}).fetchone()[0]
+    if replaced_lines:
+        cur.execute("DELETE FROM order_items i USING ingest_new n WHERE i.order_id = n.order_id")
+    upsert(cur, "orders", ("order_id",), "ingest_new", order_provided, import_id, stats)
+    lines = cur.execute("""
+        INSERT INTO order_items (order_id, line_no, product_id, quantity, unit_price, import_id)
+        SELECT order_id, row_number() OVER (PARTITION BY order_id ORDER BY _row), _product_id,
+               CAST(quantity AS INTEGER), _unit_price, CAST($id AS INTEGER)
+        FROM ingest_typed WHERE len(_errors) = 0""", {"id": import_id}).fetchone()[0]
+    stats.inserted["order_items"] = int(lines)
+    stats.updated["order_items"] = int(replaced_lines)
+    # Customers first seen in this file: signup = their first order date here, channel/place from that order.
+    n = cur.execute(f"""
+        INSERT INTO customers (customer_id, signup_date, channel, country, city, import_id)
+        SELECT customer_id, CAST(min(_order_ts) AS DATE), {first('channel')}, {first('country')}, {first('city')}, $id
+        FROM ingest_typed l
+        WHERE len(_errors) = 0 AND customer_id IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM customers c WHERE c.customer_id = l.customer_id)
+        GROUP BY customer_id""", {"id": import_id}).fetchone()[0]
+    stats.inserted["customers"] = int(n)
+
+
+def _load_suppliers(cur: duckdb.DuckDBPyConnection, import_id: int, provided: set[str], stats: LoadStats) -> None:
+    cur.execute("DROP TABLE IF EXISTS ingest_new")
+    cur.execute("""
+        CREATE TEMP TABLE ingest_new AS
+        SELECT supplier_id,
+               coalesce(arg_min(name, _row) FILTER (WHERE name IS NOT NULL), supplier_id) AS name,
+               arg_min(country, _row) FILTER (WHERE country IS NOT NULL) AS country
+        FROM ingest_typed WHERE len(_errors) = 0 GROUP BY supplier_id""")
+    upsert(cur, "suppliers", ("supplier_id",), "ingest_new", {"name"} | (provided & {"country"}), import_id, stats)
+    if "product_id" in provided:
+        cur.execute("DROP TABLE IF EXISTS ingest_new")
+        cur.execute("""
+            CREATE TEMP TABLE ingest_new AS
+            SELECT product_id, supplier_id, lower(role) AS role, lead_time_days, unit_cost
+            FROM ingest_typed WHERE len(_errors) = 0 AND product_id IS NOT NULL""")
+        upsert(cur, "product_suppliers", ("product_id", "supplier_id"), "ingest_new",
+               {"role"} | (provided & {"lead_time_days", "unit_cost"}), import_id, stats)
+
+
+# ---------------------------------------------------------------------------------------------------------- undo
+
+# Tables an import writes, children before parents (deleting an order's lines before the order).
+UNDO_ORDER = ("order_items", "orders", "product_suppliers", "suppliers", "inventory_snapshots", "competitor_prices",
+              "reviews", "traffic_daily", "traffic_sessions", "ad_spend", "search_keywords", "customers", "products",
+              "scroll_depth", "campaigns", "reactivation_outreach", "customer_surveys")
+
+
+class UndoRefused(ValueError):
+    """The import cannot be undone (the message says why and what to do)."""
+
+
+@dataclass
+class UndoResult:
+    """What an undo removed and restored."""
+
+    import_id: int
+    removed: dict[str, int] = field(default_factory=dict)
+    restored: dict[str, int] = field(default_factory=dict)
+
+
+def _existing_tables(cur: duckdb.DuckDBPyConnection) -> set[str]:
+    return {r[0] for r in cur.execute("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' "
+                                      "AND database_name = current_database()").fetchall()}
+
+
+def later_overwrites(cur: duckdb.DuckDBPyConnection, import_id: int) -> list[int]:
+    """Return the still-active imports that replaced rows written by ``import_id`` (undo those first)."""
+    tables = _existing_tables(cur)
+    found: set[int] = set()
+    for table in UNDO_ORDER:
+        backup = f"import_backup_{table}"
+        if backup not in tables:
+            continue
+        rows = cur.execute(f"""
+            SELECT DISTINCT b.backup_import_id FROM {backup} b JOIN imports i ON i.import_id = b.backup_import_id
+            WHERE b.import_id = $id AND b.backup_import_id <> $id AND i.status = 'done'""", {"id": import_id}).fetchall()
+        found.update(int(r[0]) for r in rows)
+    return sorted(found)
+
+
+def undo(cur: duckdb.DuckDBPyConnection, import_id: int) -> UndoResult:
+    """Remove the rows an import wrote and restore the rows it replaced (inside the caller's transaction)."""
+    row = cur.execute("SELECT status, kind FROM imports WHERE import_id = $id", {"id": import_id}).fetchone()
+    if row is None:
+        raise UndoRefused(f"There is no import #{import_id}.")
+    status, kind = row
+    if status == "undone":
+        raise UndoRefused(f"Import #{import_id} was already undone.")
+    blockers = later_overwrites(cur, import_id)
+    if blockers:
+        listed = ", ".join(f"#{b}" for b in blockers)
+        raise UndoRefused(f"Later import(s) {listed} replaced rows that import #{import_id} wrote; undo {listed} "
+                          f"first, then #{import_id}.")
+    result = UndoResult(import_id=import_id)
+    tables = _existing_tables(cur)
+    params = {"id": import_id}
+    if kind != "products":
+        # Products this import only created as placeholders stay while other imports' order lines use them.
+        cur.execute("""
+            UPDATE products p SET import_id = (SELECT min(i.import_id) FROM order_items i
+                                               WHERE i.product_id = p.product_id AND i.import_id <> $id)
+            WHERE p.import_id = $id AND EXISTS (SELECT 1 FROM order_items i WHERE i.product_id = p.product_id
+                                                AND i.import_id <> $id)""", params)
+    if kind != "customers":
+        cur.execute("""
+            UPDATE customers c SET import_id = (SELECT min(o.import_id) FROM orders o
+                                                WHERE o.customer_id = c.customer_id AND o.import_id <> $id)
+            WHERE c.import_id = $id AND EXISTS (SELECT 1 FROM orders o WHERE o.customer_id = c.customer_id
+                                                AND o.import_id <> $id)""", params)
+    for table in UNDO_ORDER:
+        if table not in tables:
+            continue
+        removed = cur.execute(f"DELETE FROM {table} WHERE import_id = $id", params).fetchone()[0]
+        if removed:
+            result.removed[table] = int(removed)
+    for table in reversed(UNDO_ORDER):
+        backup = f"import_backup_{table}"
+        if backup not in tables:
+            continue
+        restored = cur.execute(f"INSERT INTO {table} BY NAME SELECT * EXCLUDE (backup_import_id) FROM {backup} "
+                               "WHERE backup_import_id = $id", params).fetchone()[0]
+        cur.execute(f"DELETE FROM {backup} WHERE backup_import_id = $id", params)
+        if restored:
+            result.restored[table] = int(restored)
+    cur.execute("UPDATE imports SET status = 'undone', undone_at = current_localtimestamp() WHERE import_id = $id",
+                params)
+    return result

@@ -1,0 +1,222 @@
+"""SQL expressions that turn the text of a staged column into typed values, run inside DuckDB (no Python per row).
+
+Each builder takes a SQL expression yielding VARCHAR (already trimmed, '' -> NULL) and returns a SQL expression of
+the target type that is NULL when the text cannot be read; the validator compares "text present" with "value
+NULL" to report unreadable cells. The cheap cast is tried first and the slower clean-up only runs for the rows
+where it failed (DuckDB evaluates COALESCE arguments lazily per row), which keeps a 5M-row import fast.
+
+Numbers: "¥1,234.50", "$12.00", "1.234,50", "12,5", "1 234,5", "(12.00)", "12%", "RMB 30", "30元".
+Dates: ISO (with or without time, "T", fraction, zone), 2024/3/5 14:02, 05.03.2024, 20240305, 3/5/2024 (month first
+unless the column shows day first), 05-Mar-2024, 2024年3月5日, Excel serial numbers (e.g. 45356.5).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+
+from ecomops.ingest.kinds import BOOL, DATE, ID, INT, MONEY, NUMBER, STATUS, STATUS_SYNONYMS, TEXT, TIMESTAMP
+
+
+def sql_str(value: str) -> str:
+    """Return a SQL string literal (for constants written by this module only, never user values)."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+def clean_text(col: str) -> str:
+    """Return the column trimmed (also non-breaking spaces), with '' as NULL."""
+    return f"nullif(trim({col}, ' \t\r\n' || chr(160) || chr(12288)), '')"
+
+
+def id_sql(text: str) -> str:
+    """Return an identifier: Excel guards (="123", '123) removed, a float-written id 17850.0 -> 17850."""
+    unwrapped = f"regexp_replace(regexp_replace({text}, '^=\"(.*)\"$', '\\1'), '^[''`]', '')"
+    return f"regexp_replace({unwrapped}, '^(-?[0-9]+)\\.0+$', '\\1')"
+
+
+def id_mangled_sql(text: str) -> str:
+    """Return a condition true when an id was turned into scientific notation by Excel (1.23457E+18)."""
+    return f"regexp_full_match({text}, '[0-9](\\.[0-9]+)?[eE]\\+[0-9]+')"
+
+
+_NUMBER_NOISE = "[\\s\\x{00A0}\\x{202F}\\x{3000}¥￥$€£元''’]|RMB|CNY|USD|EUR|GBP|HKD"
+
+
+def number_sql(text: str, decimal_comma: bool = False) -> str:
+    """Return a DOUBLE from number text with currency signs, thousands separators and either decimal mark."""
+    core = f"regexp_replace(regexp_replace({text}, '{_NUMBER_NOISE}', '', 'gi'), '^\\((.*)\\)$', '-\\1')"
+    pct = f"CASE WHEN ends_with({core}, '%') THEN 0.01 ELSE 1.0 END"
+    digits = f"rtrim({core}, '%')"
+    if decimal_comma:
+        normalised = f"replace(replace({digits}, '.', ''), ',', '.')"
+    else:
+        normalised = f"replace({digits}, ',', '')"
+    shape = "^[-+]?([0-9]+([.,][0-9]+)*|[.,][0-9]+)$"
+    slow = f"CASE WHEN regexp_full_match({digits}, '{shape}') THEN TRY_CAST({normalised} AS DOUBLE) * {pct} END"
+    if decimal_comma:
+        value = f"({slow})"
+    else:
+        # Fast path for plain numbers; the regex route only runs for the rest.
+        value = f"coalesce(TRY_CAST({text} AS DOUBLE), {slow})"
+    # 'nan' and 'inf' cast to DOUBLE but are no amount.
+    return f"(CASE WHEN isfinite({value}) THEN {value} END)"
+
+
+def int_sql(text: str, decimal_comma: bool = False) -> str:
+    """Return a BIGINT, NULL when the text is not a whole number."""
+    num = number_sql(text, decimal_comma)
+    return f"(CASE WHEN {num} = round({num}) AND abs({num}) < 9e15 THEN CAST({num} AS BIGINT) END)"
+
+
+def _date_formats(day_first: bool) -> list[str]:
+    slash = ["%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y", "%d/%m/%y %H:%M", "%d/%m/%y"] if day_first else [
+        "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %I:%M %p", "%m/%d/%Y",
+        "%m/%d/%y %H:%M", "%m/%d/%y"]
+    return [
+        "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d",
+        "%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%d.%m.%Y", "%Y.%m.%d", "%Y%m%d%H%M%S", "%Y%m%d",
+        *slash,
+        "%d-%m-%Y %H:%M:%S", "%d-%m-%Y %H:%M", "%d-%m-%Y", "%d-%b-%Y", "%d %b %Y", "%b %d, %Y", "%d-%b-%y",
+        "%B %d, %Y", "%d %B %Y",
+    ]
+
+
+def timestamp_sql(text: str, day_first: bool = False) -> str:
+    """Return a TIMESTAMP (local time as written; a zone suffix is dropped: the store's timezone applies)."""
+    norm = (
+        f"regexp_replace(regexp_replace(regexp_replace(replace(replace(replace({text}, '年', '-'), '月', '-'), '日', ''),"
+        " '(\\d)T(\\d)', '\\1 \\2'), '(\\d:\\d{2}(:\\d{2}(\\.\\d+)?)?)\\s*(Z|UTC|GMT|[+-]\\d{2}:?\\d{2})$', '\\1'), '(:\\d{2})\\.\\d+$', '\\1')"
+    )
+    formats = "[" + ", ".join(sql_str(f) for f in _date_formats(day_first)) + "]"
+    serial = (f"CASE WHEN regexp_full_match({text}, '[0-9]{{5}}(\\.[0-9]+)?') "
+              f"AND TRY_CAST({text} AS DOUBLE) BETWEEN 20000 AND 80000 THEN "
+              f"TIMESTAMP '1899-12-30' + to_microseconds(CAST(round(CAST({text} AS DOUBLE) * 86400) * 1000000 AS BIGINT)) END")
+    return (f"coalesce(TRY_CAST({text} AS TIMESTAMP), {serial}, try_strptime({norm}, {formats}), "
+            f"TRY_CAST({norm} AS TIMESTAMP))")
+
+
+def date_sql(text: str, day_first: bool = False) -> str:
+    """Return a DATE read like :func:`timestamp_sql`."""
+    return f"CAST({timestamp_sql(text, day_first)} AS DATE)"
+
+
+_TRUE = ("true", "t", "yes", "y", "1", "是", "有", "√", "✓", "x", "purchased", "1.0")
+_FALSE = ("false", "f", "no", "n", "0", "否", "无", "", "0.0")
+
+
+def bool_sql(text: str) -> str:
+    """Return a BOOLEAN from true/false, yes/no, 1/0, 是/否."""
+    trues = ", ".join(sql_str(v) for v in _TRUE)
+    falses = ", ".join(sql_str(v) for v in _FALSE if v)
+    return f"(CASE WHEN lower({text}) IN ({trues}) THEN true WHEN lower({text}) IN ({falses}) THEN false END)"
+
+
+def status_sql(text: str) -> str:
+    """Return the model's order status for a platform status (NULL when unknown)."""
+    whens = " ".join(f"WHEN {sql_str(k)} THEN {sql_str(v)}" for k, v in STATUS_SYNONYMS.items())
+    key = f"replace(replace(lower({text}), ' ', '_'), '-', '_')"
+    return f"(CASE {key} {whens} END)"
+
+
+_WS = "(32, 9, 10, 13, 160, 12288)"
+
+
+@dataclass(frozen=True)
+class ColumnStyle:
+    """How one staged column is written, from one profiling pass over the whole column.
+
+    ``needs_trim``/``plain_*``/``simple_id`` let clean columns skip the costly clean-up expressions entirely.
+    """
+
+    decimal_comma: bool = False
+    day_first: bool = False
+    ambiguous_dates: bool = False
+    needs_trim: bool = True
+    plain_number: bool = False
+    plain_timestamp: bool = False
+    simple_id: bool = False
+
+
+def clean_column(col: str, style: ColumnStyle) -> str:
+    """Return the cleaned text of a staged column, skipping the trim when no value needs one."""
+    return clean_text(col) if style.needs_trim else f"nullif({col}, '')"
+
+
+def detect_styles(cur: duckdb.DuckDBPyConnection, table: str, columns: list[str],
+                  types: dict[str, set[str]] | None = None) -> dict[str, ColumnStyle]:
+    """Return each column's style: whitespace, decimal mark, day/month order, and which fast paths are safe."""
+    if not columns:
+        return {}
+    types = types or {}
+    parts = []
+    for col in columns:
+        c = f'"{col}"'
+        wanted = types.get(col, {NUMBER, DATE, ID})
+        # Only the checks the column's field types need: a failing TRY_CAST over a text column is costly.
+        number_check = (f"count(*) FILTER (WHERE {c} <> '' AND NOT coalesce(isfinite(TRY_CAST({c} AS DOUBLE)), false))"
+                        if wanted & {NUMBER, MONEY, INT} else "1")
+        ts_check = (f"count(*) FILTER (WHERE {c} <> '' AND TRY_CAST({c} AS TIMESTAMP) IS NULL)"
+                    if wanted & {DATE, TIMESTAMP} else "1")
+        id_check = (f"count(*) FILTER (WHERE contains({c}, '.') OR starts_with({c}, '=') OR starts_with({c}, '''') "
+                    f"OR starts_with({c}, '`') OR contains({c}, 'E+') OR contains({c}, 'e+'))" if ID in wanted else "1")
+        parts.append(f"count(*) FILTER (WHERE ascii({c}) IN {_WS} OR ascii(right({c}, 1)) IN {_WS}), "
+                     f"{number_check}, {ts_check}, {id_check}")
+    row = cur.execute(f"SELECT {', '.join(parts)} FROM {table}").fetchone()
+    styles: dict[str, ColumnStyle] = {}
+    slow_cols = []
+    for i, col in enumerate(columns):
+        trim, not_number, not_ts, odd_id = row[4 * i: 4 * i + 4]
+        styles[col] = ColumnStyle(needs_trim=bool(trim), plain_number=not not_number and not trim,
+                                  plain_timestamp=not not_ts and not trim, simple_id=not odd_id)
+        wanted = types.get(col, {NUMBER, DATE, ID})
+        if (not_number and wanted & {NUMBER, MONEY, INT}) or (not_ts and wanted & {DATE, TIMESTAMP}):
+            slow_cols.append(col)
+    if not slow_cols:
+        return styles
+    # Decimal mark and day/month order, only for columns the plain casts could not read.
+    parts = []
+    for col in slow_cols:
+        text = clean_text(f'"{col}"')
+        parts.append(
+            f"count(*) FILTER (WHERE contains({text}, ',') AND (regexp_full_match({text}, '[^.]*[0-9],[0-9]{{1,2}}%?')"
+            f" OR regexp_matches({text}, '[0-9]\\.[0-9]{{3}},[0-9]'))), "
+            f"count(*) FILTER (WHERE contains({text}, '.') AND (regexp_matches({text}, '[0-9],[0-9]{{3}}\\.[0-9]')"
+            f" OR regexp_full_match({text}, '[^,]*[0-9]\\.([0-9]{{1,2}}|[0-9]{{4,}})%?'))), "
+            f"max(TRY_CAST(regexp_extract({text}, '^(\\d{{1,2}})/\\d{{1,2}}/\\d{{2,4}}', 1) AS INTEGER)), "
+            f"max(TRY_CAST(regexp_extract({text}, '^\\d{{1,2}}/(\\d{{1,2}})/\\d{{2,4}}', 1) AS INTEGER))")
+    row = cur.execute(f"SELECT {', '.join(parts)} FROM {table}").fetchone()
+    for i, col in enumerate(slow_cols):
+        comma, dot, first, second = row[4 * i: 4 * i + 4]
+        day_first = bool(first and first > 12)
+        ambiguous = bool(first and not day_first and not (second and second > 12))
+        base = styles[col]
+        styles[col] = ColumnStyle(decimal_comma=bool(comma) and not dot, day_first=day_first,
+                                  ambiguous_dates=ambiguous, needs_trim=base.needs_trim,
+                                  plain_number=base.plain_number, plain_timestamp=base.plain_timestamp,
+                                  simple_id=base.simple_id)
+    return styles
+
+
+def typed_sql(type_: str, text: str, style: ColumnStyle) -> str:
+    """Return the SQL expression converting cleaned text to the field type."""
+    if type_ == ID:
+        return text if style.simple_id else id_sql(text)
+    if type_ == TEXT:
+        return text
+    if type_ in (NUMBER, MONEY):
+        return f"TRY_CAST({text} AS DOUBLE)" if style.plain_number else number_sql(text, style.decimal_comma)
+    if type_ == INT:
+        if style.plain_number:
+            return (f"(CASE WHEN TRY_CAST({text} AS DOUBLE) = round(TRY_CAST({text} AS DOUBLE)) "
+                    f"THEN TRY_CAST(TRY_CAST({text} AS DOUBLE) AS BIGINT) END)")
+        return int_sql(text, style.decimal_comma)
+    if type_ == TIMESTAMP:
+        return f"TRY_CAST({text} AS TIMESTAMP)" if style.plain_timestamp else timestamp_sql(text, style.day_first)
+    if type_ == DATE:
+        return (f"CAST(TRY_CAST({text} AS TIMESTAMP) AS DATE)" if style.plain_timestamp
+                else date_sql(text, style.day_first))
+    if type_ == BOOL:
+        return bool_sql(text)
+    if type_ == STATUS:
+        return status_sql(text)
+    raise ValueError(f"unknown field type {type_!r}")

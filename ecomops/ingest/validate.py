@@ -1,0 +1,351 @@
+"""Validate staged rows in SQL: parse every mapped column to its type and collect, per row, the reasons it is invalid.
+
+The result is the temp table ``ingest_typed``: ``_row`` (spreadsheet row), one typed column per field of the kind
+(unmapped fields NULL or their default), helper columns for orders, and ``_errors`` (a list of "field: problem"
+strings; empty = valid). Problems are grouped into a report with counts, example rows and values, and advice.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from ecomops.ingest import parse
+from ecomops.ingest.kinds import (BOOL, DATE, ID, INT, MONEY, NUMBER, STATUS, TEXT, TIMESTAMP, Kind, get_kind)
+from ecomops.ingest.parse import ColumnStyle, sql_str
+from ecomops.ingest.stage import Staged, quote_ident
+
+# Fields that may never be negative (amounts and counts); quantity may (returns, cancellations) but never be 0.
+NON_NEGATIVE = {"unit_price", "price", "cost", "spend", "unit_cost", "discount", "gmv", "attributed_gmv", "uv",
+                "pv", "product_views", "add_to_cart", "checkouts", "impressions", "clicks", "searches", "orders",
+                "on_hand", "pages_viewed", "product_pages", "duration_seconds", "lead_time_days"}
+RATES = {"bounce_rate", "exit_rate"}
+# Defaults that complete a natural key or a NOT NULL column when the file has no value.
+DEFAULTS = {
+    ("traffic", "device"): "all", ("inventory", "warehouse"): "main", ("ad_spend", "campaign"): "(none)",
+    ("ad_spend", "audience"): "all", ("suppliers", "role"): "primary",
+}
+# A suppliers file lists a supplier once per product it supplies.
+DEDUPE_KEYS = {"suppliers": ("supplier_id", "product_id")}
+TYPE_PROBLEM = {ID: "unreadable id", TEXT: "unreadable text", INT: "not a whole number", NUMBER: "not a number",
+                MONEY: "not an amount", DATE: "not a date", TIMESTAMP: "not a date/time", BOOL: "not yes/no",
+                STATUS: "unknown status"}
+HINTS = {
+    "missing": "Fill in the value in the file, or map another column to this field.",
+    "not a whole number": "Use whole numbers (no decimals) in this column, or map another column.",
+    "not a number": "Use plain numbers (currency signs and thousands separators are fine).",
+    "not an amount": "Use plain amounts such as 12.50, ¥1,234.50 or 1.234,50.",
+    "not a date": "Use a date such as 2024-03-05, 2024/3/5, 05.03.2024 or 20240305.",
+    "not a date/time": "Use a date/time such as 2024-03-05 14:02 or 2024/3/5 14:02.",
+    "not yes/no": "Use true/false, yes/no, 1/0 or 是/否.",
+    "unknown status": "Use one of: paid, shipped, completed, returned, cancelled (or a platform status such as "
+                      "交易成功 / refunded); see docs/import.md.",
+    "negative": "Amounts and counts cannot be negative; correct the sign or remove the row.",
+    "is 0": "A line with quantity 0 sells nothing; remove it or correct the quantity.",
+    "in the future": "Check the date (and the day/month order); future dates are not accepted.",
+    "before 1990": "The date looks misread (before 1990); check the column and its format.",
+    "out of range": "Ratings are 1 to 5; rates are between 0 and 1.",
+    "scientific notation": "Excel turned this long id into a number like 1.23E+18 and lost digits; export again "
+                           "with the column formatted as text.",
+    "more fields": "The row has more cells than the header: check for an unquoted delimiter inside a value.",
+    "fewer fields": "The row has fewer cells than the header: it may be cut off; fix or remove it.",
+    "duplicate": "The same key appears more than once in the file; keep one row.",
+    "disagree": "Two different orders share one order number; give them distinct numbers.",
+    "another line": "An order is imported whole or not at all: fix the other line of this order.",
+}
+
+
+@dataclass
+class Problem:
+    """One kind of problem found in the file."""
+
+    field: str
+    message: str
+    rows: int
+    examples: list[dict] = field(default_factory=list)  # [{"row": 5, "value": "abc"}]
+    hint: str = ""
+
+    def describe(self) -> str:
+        """Return a one-line description with example rows."""
+        shown = ", ".join(f"row {e['row']}" + (f" ({e['value']!r})" if e.get("value") not in (None, "") else "")
+                          for e in self.examples)
+        return f"{self.field}: {self.message} — {self.rows} row(s), e.g. {shown}. {self.hint}".strip()
+
+    def as_dict(self) -> dict:
+        """Return a JSON-ready dict."""
+        return asdict(self)
+
+
+@dataclass
+class Plan:
+    """What to validate: the kind, the column mapping and options (from detection, presets or the user)."""
+
+    kind: str
+    mapping: dict
+    options: dict = field(default_factory=dict)
+    profile: str = "generic"
+
+
+def _text(staged: Staged, source) -> str:
+    return parse.clean_text(staged.column_of(source))
+
+
+def _field_exprs(kind: Kind, plan: Plan, staged: Staged, styles: dict[str, ColumnStyle]) -> tuple[list[str], list[str]]:
+    """Return (text expressions AS t_<field>, typed expressions AS <field>) for the inner/outer selects."""
+    texts, typed = [], []
+    for fld in kind.fields:
+        source = plan.mapping.get(fld.name)
+        if not source:
+            continue
+        sources = source if isinstance(source, list) else [source]
+        if len(sources) == 1:
+            col = staged.column_of(sources[0])
+            style = styles.get(col, ColumnStyle())
+            texts.append(f"{parse.clean_column(col, style)} AS t_{fld.name}")
+            typed.append(f"{parse.typed_sql(fld.type, 't_' + fld.name, style)} AS v_{fld.name}")
+        else:
+            # Several columns: numbers are summed (NULL when a part is unreadable or all are blank); text takes
+            # the first non-blank.
+            cols = [staged.column_of(s) for s in sources]
+            for i, c in enumerate(cols):
+                texts.append(f"{parse.clean_column(c, styles.get(c, ColumnStyle()))} AS t_{fld.name}_{i}")
+            texts.append(f"coalesce({', '.join(parse.clean_column(c, styles.get(c, ColumnStyle())) for c in cols)})"
+                         f" AS t_{fld.name}")
+            if fld.type in (INT, NUMBER, MONEY):
+                parts = [parse.typed_sql(fld.type, f"t_{fld.name}_{i}", styles.get(c, ColumnStyle()))
+                         for i, c in enumerate(cols)]
+                bad = " OR ".join(f"(t_{fld.name}_{i} IS NOT NULL AND {p} IS NULL)" for i, p in enumerate(parts))
+                summed = " + ".join(f"coalesce({p}, 0)" for p in parts)
+                typed.append(f"CASE WHEN t_{fld.name} IS NULL OR {bad} THEN NULL ELSE {summed} END AS v_{fld.name}")
+            else:
+                typed.append(f"{parse.typed_sql(fld.type, 't_' + fld.name, ColumnStyle())} AS v_{fld.name}")
+    return texts, typed
+
+
+def _sql_type(type_: str) -> str:
+    return {ID: "VARCHAR", TEXT: "VARCHAR", INT: "BIGINT", NUMBER: "DOUBLE", MONEY: "DOUBLE", DATE: "DATE",
+            TIMESTAMP: "TIMESTAMP", BOOL: "BOOLEAN", STATUS: "VARCHAR"}[type_]
+
+
+def _final_value(kind: Kind, plan: Plan, fld, file_hash: str) -> str:
+    """Return the SQL for the stored value of a field (defaults, prefixes, generated ids)."""
+    mapped = bool(plan.mapping.get(fld.name))
+    value = f"v_{fld.name}" if mapped else f"CAST(NULL AS {_sql_type(fld.type)})"
+    prefix = (plan.options.get("prefix") or {}).get(fld.name)
+    if prefix and mapped:
+        value = f"({sql_str(prefix)} || {value})"
+    if fld.name == "month" and plan.options.get("month_abbrev") and mapped:
+        value = f"(CASE WHEN regexp_full_match({value}, '[A-Za-z]+') THEN upper(left({value}, 1)) || lower(substr({value}, 2, 2)) ELSE {value} END)"
+    default = DEFAULTS.get((kind.name, fld.name))
+    if default is not None:
+        value = f"coalesce({value}, {sql_str(default)})"
+    if fld.name in ("session_id", "review_id"):
+        value = f"coalesce({value}, {sql_str(file_hash[:12] + '-')} || CAST(_row AS VARCHAR))"
+    if kind.name == "orders" and fld.name == "quantity" and not mapped:
+        value = "CAST(1 AS BIGINT)"
+    return value
+
+
+def _row_checks(kind: Kind, plan: Plan) -> list[str]:
+    """Return SQL expressions yielding an error string or NULL, per row."""
+    checks = ["CASE WHEN _extra IS NOT NULL THEN 'row: more fields than the header' END"]
+    last_col = None
+    checks_short = []
+    for fld in kind.fields:
+        mapped = bool(plan.mapping.get(fld.name))
+        name = fld.name
+        if mapped:
+            checks.append(f"CASE WHEN t_{name} IS NOT NULL AND v_{name} IS NULL THEN "
+                          f"{sql_str(name + ': ' + TYPE_PROBLEM[fld.type])} END")
+            if fld.type == ID:
+                checks.append(f"CASE WHEN {parse.id_mangled_sql('t_' + name)} THEN "
+                              f"{sql_str(name + ': scientific notation (digits lost)')} END")
+            if name in NON_NEGATIVE:
+                checks.append(f"CASE WHEN v_{name} < 0 THEN {sql_str(name + ': negative')} END")
+            if name in RATES:
+                checks.append(f"CASE WHEN v_{name} < 0 OR v_{name} > 1 THEN {sql_str(name + ': out of range')} END")
+            if name == "rating":
+                checks.append(f"CASE WHEN v_{name} NOT BETWEEN 1 AND 5 THEN 'rating: out of range' END")
+            if name == "quantity":
+                checks.append("CASE WHEN v_quantity = 0 THEN 'quantity: is 0' END")
+            if fld.type in (DATE, TIMESTAMP):
+                checks.append(f"CASE WHEN CAST(v_{name} AS TIMESTAMP) > current_localtimestamp() + INTERVAL 1 DAY "
+                              f"THEN {sql_str(name + ': in the future')} "
+                              f"WHEN v_{name} < DATE '1990-01-01' THEN {sql_str(name + ': before 1990')} END")
+        # Orders: the order-level required fields are checked per order, not per line (Shopify fills them once).
+        order_level = kind.name == "orders" and name in ("order_ts",)
+        if fld.required and not order_level and mapped:
+            checks.append(f"CASE WHEN t_{name} IS NULL THEN {sql_str(name + ': missing')} END")
+    if kind.name == "orders":
+        products = [f"v_{c} IS NULL" for c in ("product_id", "product_name") if plan.mapping.get(c)]
+        if products:
+            checks.append(f"CASE WHEN {' AND '.join(products)} THEN 'product_id: missing' END")
+        if plan.mapping.get("quantity"):
+            checks.append("CASE WHEN t_quantity IS NULL THEN 'quantity: missing' END")
+            checks.append("CASE WHEN abs(v_quantity) > 1000000000 THEN 'quantity: out of range' END")
+        price_cols = [c for c in ("unit_price", "line_total") if plan.mapping.get(c)]
+        if price_cols:
+            absent = " AND ".join(f"t_{c} IS NULL" for c in price_cols)
+            checks.append(f"CASE WHEN {absent} THEN 'unit_price: missing' END")
+        if plan.mapping.get("line_total") and not plan.mapping.get("unit_price"):
+            qty = "v_quantity" if plan.mapping.get("quantity") else "1"
+            checks.append(f"CASE WHEN v_line_total < 0 AND {qty} > 0 THEN 'line_total: negative' END")
+    for name in ("pages_viewed", "product_pages", "rating"):
+        if plan.mapping.get(name) and name in kind.field_names:
+            checks.append(f"CASE WHEN abs(v_{name}) > 1000000000 THEN {sql_str(name + ': out of range')} END")
+    return checks + checks_short
+
+
+def build_typed(cur: duckdb.DuckDBPyConnection, plan: Plan, staged: Staged, file_hash: str) -> dict[str, ColumnStyle]:
+    """Create temp table ``ingest_typed`` (typed values + ``_errors`` per row); return the detected column styles."""
+    kind = get_kind(plan.kind)
+    types: dict[str, set[str]] = {}
+    for name, src in plan.mapping.items():
+        if src and name in kind.field_names:
+            for s in (src if isinstance(src, list) else [src]):
+                types.setdefault(staged.column_of(s), set()).add(kind.field(name).type)
+    styles = parse.detect_styles(cur, "ingest_raw", sorted(types), types)
+    if plan.options.get("date_order") in ("dmy", "mdy"):
+        day_first = plan.options["date_order"] == "dmy"
+        styles = {c: ColumnStyle(s.decimal_comma, day_first, False) for c, s in styles.items()}
+    texts, typed = _field_exprs(kind, plan, staged, styles)
+    last = staged.columns[-1]
+    short = f"CASE WHEN {last} IS NULL THEN 'row: fewer fields than the header' END" if len(staged.columns) > 1 else "NULL"
+    checks = _row_checks(kind, plan) + [short]
+    finals = [f"{_final_value(kind, plan, f, file_hash)} AS {f.name}" for f in kind.fields]
+    extra = []
+    if kind.name == "orders":
+        extra = _order_helpers(plan)
+    cur.execute("DROP TABLE IF EXISTS ingest_typed")
+    inner = ", ".join(["_row", "_extra", last, *texts])
+    mid = ", ".join(["*", *typed]) if typed else "*"
+    cur.execute(
+        f"CREATE TEMP TABLE ingest_typed AS "
+        f"SELECT _row, {', '.join(finals + extra)}, "
+        f"list_filter([{', '.join(checks)}], lambda x: x IS NOT NULL) AS _errors "
+        f"FROM (SELECT {mid} FROM (SELECT {inner} FROM ingest_raw))")
+    if kind.name == "orders":
+        _order_level_checks(cur)
+    elif kind.key:
+        _duplicate_checks(cur, DEDUPE_KEYS.get(kind.name, kind.key))
+    return styles
+
+
+def _order_helpers(plan: Plan) -> list[str]:
+    """Return extra per-line columns the order loader needs."""
+    prefix = plan.options.get("cancelled_prefix")
+    cancelled = []
+    if plan.mapping.get("cancelled_at"):
+        cancelled.append("t_cancelled_at IS NOT NULL")
+    if prefix:
+        cancelled.append(f"starts_with(v_order_id, {sql_str(prefix)})")
+    flag = " OR ".join(cancelled) if cancelled else "false"
+    status = "v_status" if plan.mapping.get("status") else "CAST(NULL AS VARCHAR)"
+    if plan.mapping.get("fulfillment_status") and plan.mapping.get("status"):
+        status = ("CASE WHEN v_status = 'paid' AND lower(t_fulfillment_status) IN ('fulfilled', 'shipped', 'partial') "
+                  "THEN 'shipped' ELSE v_status END")
+    raw = "t_status" if plan.mapping.get("status") else "CAST(NULL AS VARCHAR)"
+    product = "coalesce(v_product_id, v_product_name)" if (plan.mapping.get("product_id") or plan.mapping.get("product_name")) \
+        else "'(unspecified)'"
+    qty = "v_quantity" if plan.mapping.get("quantity") else "CAST(1 AS BIGINT)"
+    if plan.mapping.get("unit_price") and plan.mapping.get("line_total"):
+        price = f"coalesce(v_unit_price, v_line_total / nullif({qty}, 0))"
+    elif plan.mapping.get("unit_price"):
+        price = "v_unit_price"
+    else:
+        price = f"v_line_total / nullif({qty}, 0)"
+    ts = "coalesce(v_order_ts, v_paid_ts)" if plan.mapping.get("paid_ts") else "v_order_ts"
+    if not plan.mapping.get("order_ts"):
+        ts = "v_paid_ts" if plan.mapping.get("paid_ts") else "CAST(NULL AS TIMESTAMP)"
+    return [f"({flag}) AS _cancelled", f"{status} AS _status", f"{raw} AS _source_status",
+            f"{product} AS _product_id", f"{price} AS _unit_price", f"{ts} AS _order_ts"]
+
+
+def _order_level_checks(cur: duckdb.DuckDBPyConnection) -> None:
+    """Reject whole orders: no order time on any line, lines of different customers, or any invalid line."""
+    cur.execute("DROP TABLE IF EXISTS ingest_bad_orders")
+    cur.execute("""
+        CREATE TEMP TABLE ingest_bad_orders AS
+        SELECT order_id,
+               count(_order_ts) = 0 AS no_time,
+               min(customer_id) <> max(customer_id) AS two_customers,
+               min(_row) FILTER (WHERE len(_errors) > 0) AS bad_row,
+               min(_row) AS first_row
+        FROM ingest_typed
+        WHERE order_id IS NOT NULL
+        GROUP BY order_id
+        HAVING count(_order_ts) = 0 OR min(customer_id) <> max(customer_id) OR bool_or(len(_errors) > 0)""")
+    cur.execute("""
+        UPDATE ingest_typed t SET _errors = list_filter([
+            CASE WHEN b.no_time THEN 'order_ts: missing' END,
+            CASE WHEN b.two_customers THEN 'order_id: lines disagree on the customer (first on row '
+                                           || b.first_row || ')' END,
+            CASE WHEN len(t._errors) = 0 AND b.bad_row IS NOT NULL
+                 THEN 'order: another line of this order is invalid (row ' || b.bad_row || ')' END
+        ] || t._errors, lambda x: x IS NOT NULL)
+        FROM ingest_bad_orders b WHERE t.order_id = b.order_id""")
+
+
+def _duplicate_checks(cur: duckdb.DuckDBPyConnection, key: tuple[str, ...]) -> None:
+    """Reject later rows repeating the natural key of an earlier valid row."""
+    keys = ", ".join(key)
+    on = " AND ".join(f"t.{k} IS NOT DISTINCT FROM d.{k}" for k in key)
+    label = "+".join(key)
+    cur.execute(f"""
+        UPDATE ingest_typed t SET _errors = list_append(t._errors,
+            {sql_str(label + ': duplicate in the file (first on row ')} || d.first_row || ')')
+        FROM (SELECT {keys}, min(_row) AS first_row FROM ingest_typed WHERE len(_errors) = 0
+              GROUP BY {keys} HAVING count(*) > 1) d
+        WHERE {on} AND t._row > d.first_row AND len(t._errors) = 0""")
+
+
+def _hint(message: str) -> str:
+    for key, hint in HINTS.items():
+        if key in message:
+            return hint
+    return ""
+
+
+def problems(cur: duckdb.DuckDBPyConnection, plan: Plan, staged: Staged, examples: int = 5) -> list[Problem]:
+    """Return the problems grouped by field and message, with counts, example rows/values and advice."""
+    rows = cur.execute(f"""
+        SELECT e, count(*) AS n, list(_row ORDER BY _row)[1:{int(examples)}]
+        FROM (SELECT _row, regexp_replace(unnest(_errors), ' \\(first on row \\d+\\)| \\(row \\d+\\)', '') AS e
+              FROM ingest_typed WHERE len(_errors) > 0)
+        GROUP BY e ORDER BY n DESC, e""").fetchall()
+    out = []
+    for message, count, example_rows in rows:
+        fld, _, text = message.partition(": ")
+        source = plan.mapping.get(fld)
+        values = {}
+        if source and not isinstance(source, list) and source in staged.headers:
+            col = staged.column_of(source)
+            values = dict(cur.execute(f"SELECT _row, {col} FROM ingest_raw WHERE _row IN (SELECT unnest($ids))",
+                                      {"ids": list(example_rows)}).fetchall())
+        label = f"{fld} (column {source!r})" if source and not isinstance(source, list) else fld
+        out.append(Problem(field=label, message=text, rows=int(count),
+                           examples=[{"row": int(r), "value": values.get(r)} for r in example_rows],
+                           hint=_hint(text)))
+    return out
+
+
+def count_valid(cur: duckdb.DuckDBPyConnection) -> tuple[int, int]:
+    """Return (valid rows, rejected rows) of ``ingest_typed``."""
+    valid, bad = cur.execute("SELECT count(*) FILTER (WHERE len(_errors) = 0), count(*) FILTER (WHERE len(_errors) > 0) "
+                             "FROM ingest_typed").fetchone()
+    return int(valid), int(bad)
+
+
+def write_rejects(cur: duckdb.DuckDBPyConnection, staged: Staged, path: str | Path) -> int:
+    """Write the rejected rows, as in the file plus ``row`` and ``reason`` columns, to a UTF-8 CSV; return the count."""
+    cols = ", ".join(f"r.{c} AS {quote_ident(h)}" for c, h in zip(staged.columns, staged.headers))
+    reserved = {h.lower() for h in staged.headers}
+    row_name = "row" if "row" not in reserved else "_row"
+    reason_name = "reason" if "reason" not in reserved else "_reason"
+    cur.execute(f"""
+        COPY (SELECT t._row AS {row_name}, {cols}, array_to_string(t._errors, '; ') AS {reason_name}
+              FROM ingest_typed t JOIN ingest_raw r ON r._row = t._row
+              WHERE len(t._errors) > 0 ORDER BY t._row)
+        TO '{str(path).replace("'", "''")}' (FORMAT csv, HEADER true)""")
+    return count_valid(cur)[1]

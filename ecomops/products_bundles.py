@@ -109,3 +109,22 @@ def bundle_suggestions(pair_table: pd.DataFrame, abc: pd.DataFrame, min_lift: fl
     out["_slow_rank"] = out["slow_class"].map({"C": 0, "B": 1})
     out = out.sort_values(["_slow_rank", "lift", "pair_orders"], ascending=[True, False, False])
     return out.drop(columns="_slow_rank").head(top).reset_index(drop=True)[cols]
+
+
+PAIR_SORTS = {"lift": ["lift", "pair_orders"], "orders together": ["pair_orders", "lift"],
+              "confidence": ["confidence_a_to_b", "pair_orders"], "AOV uplift": ["uplift_aov", "pair_orders"]}
+
+
+def rank_pairs(pair_table: pd.DataFrame, by: str = "lift") -> pd.DataFrame:
+    """Return the pairs sorted by one of ``PAIR_SORTS`` (descending)."""
+    return pair_table.sort_values(PAIR_SORTS[by], ascending=False).reset_index(drop=True)
+
+
+def aov_comparison(pair_table: pd.DataFrame, top: int = 10) -> pd.DataFrame:
+    """Return, for the ``top`` pairs by lift, the AOV of orders holding the pair vs the other orders (long format)."""
+    part = rank_pairs(pair_table, "lift").head(top)
+    labels = [f"{a[:10]} + {b[:10]}" for a, b in zip(part["title_a"], part["title_b"])]
+    return pd.concat([
+        pd.DataFrame({"pair": labels, "orders": "with the pair", "aov": part["aov_with_pair"]}),
+        pd.DataFrame({"pair": labels, "orders": "other orders", "aov": part["aov_without_pair"]}),
+    ], ignore_index=True)

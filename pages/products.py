@@ -1,8 +1,75 @@
-"""Products.
+"""Demand.
 
-Coming soon.
+Rising demand: keywords and categories ranked by search growth (last 4 weeks vs the 4 before, and year over year),
+fast-growing queries with few matching products, category sales growth, and niche high-price items in steady demand.
 """
 import streamlit as st
 
-st.title("Products")
-st.info("This page is coming soon.")
+from ecomops import products, products_demand as demand
+from ecomops import charts_products
+from ecomops.ui import state
+
+PCT = st.column_config.NumberColumn(format="percent")
+MONEY = st.column_config.NumberColumn(format="¥%.2f")
+
+f = state.filters()
+st.title("Rising demand")
+st.caption(demand.windows(f).caption() + " Search data has no channel: only the category filter applies to it.")
+have = state.cached(products.available)
+
+st.subheader("Search demand: keywords and categories by growth")
+if not have["search_keywords"]:
+    st.info(products.UPLOAD_HINTS["search_keywords"])
+else:
+    min_searches = st.number_input("Minimum searches in the last 4 weeks", min_value=0, value=50, step=10,
+                                   key="demand_min_searches")
+    keywords = state.cached(demand.search_growth, f, "keyword", min_searches=int(min_searches))
+    categories = state.cached(demand.search_growth, f, "category")
+    left, right = st.columns(2)
+    left.plotly_chart(charts_products.growth_bars(keywords, "keyword", title="Fastest-growing keywords"),
+                      width="stretch")
+    right.plotly_chart(charts_products.growth_bars(categories, "category", title="Categories by search growth"),
+                       width="stretch")
+    columns = {"growth": PCT, "yoy_growth": PCT, "ctr": PCT, "conversion": PCT, "gmv": MONEY}
+    st.dataframe(keywords[["keyword", "category", "searches", "searches_prev", "growth", "searches_yoy", "yoy_growth",
+                           "clicks", "orders", "ctr", "conversion", "gmv", "is_new"]],
+                 column_config=columns, hide_index=True, width="stretch")
+    st.download_button("Download keyword growth (CSV)", keywords.to_csv(index=False).encode("utf-8"),
+                       file_name=f"ecomops_keyword_growth_{f.end}.csv", mime="text/csv")
+
+    st.subheader("New demand: fast-growing queries with few matching products")
+    c1, c2 = st.columns(2)
+    min_growth = c1.number_input("Minimum growth (1.0 = +100%)", min_value=0.0, value=1.0, step=0.25,
+                                 key="demand_min_growth")
+    max_products = c2.number_input("At most this many matching products", min_value=0, value=2, step=1,
+                                   key="demand_max_products")
+    fresh = state.cached(demand.new_demand, f, min_growth=float(min_growth), min_searches=int(min_searches),
+                         max_products=int(max_products))
+    if fresh.empty:
+        st.success("No fast-growing query lacks products right now.")
+    else:
+        st.dataframe(fresh, column_config={"growth": PCT, "conversion": PCT}, hide_index=True, width="stretch")
+        st.caption("A product matches a query when every word of the query is in its title or description.")
+
+st.subheader("Sales demand by category")
+sales = state.cached(demand.category_sales_growth, f)
+if sales.empty:
+    st.info(products.UPLOAD_HINTS["orders"])
+else:
+    left, right = st.columns([1, 1])
+    left.plotly_chart(charts_products.growth_bars(sales, "category", title="Category GMV growth, last 4 weeks"),
+                      width="stretch")
+    right.dataframe(sales[["category", "gmv", "gmv_prev", "growth", "gmv_yoy", "yoy_growth", "units", "units_growth"]],
+                    column_config={"gmv": MONEY, "gmv_prev": MONEY, "gmv_yoy": MONEY, "growth": PCT,
+                                   "yoy_growth": PCT, "units_growth": PCT}, hide_index=True, width="stretch")
+
+st.subheader("Niche demand: high price, steady sales")
+st.caption(demand.niche_caption(f))
+niche = state.cached(demand.niche_products, f)
+if niche.empty:
+    st.info("No product meets the niche rule in this window (or there are too few orders): widen the date range.")
+else:
+    st.dataframe(niche[["product_id", "title", "category", "avg_price", "category_price_p75", "units",
+                        "category_median_units", "weeks_with_sales", "weekly_cv", "gmv"]],
+                 column_config={"avg_price": MONEY, "category_price_p75": MONEY, "gmv": MONEY},
+                 hide_index=True, width="stretch")

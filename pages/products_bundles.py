@@ -1,0 +1,78 @@
+"""Bundles.
+
+Frequently-bought-together pairs with support, confidence and lift (minimum counts as settings), a lift matrix or
+network, bundle suggestions pairing slow movers with strong partners, and the AOV of orders holding a pair vs not.
+"""
+import streamlit as st
+
+from ecomops import charts, charts_products, products, products_bundles as bundles, products_inventory as inv
+from ecomops.ui import state
+
+PCT = st.column_config.NumberColumn(format="percent")
+MONEY = st.column_config.NumberColumn(format="¥%.2f")
+RATIO = st.column_config.NumberColumn(format="%.2f")
+
+f = state.filters()
+st.title("Bundles: frequently bought together")
+st.caption(f"Valid orders of {f.start:%Y-%m-%d} – {f.end:%Y-%m-%d} ({f.days} days), sidebar channels; with a "
+           "category filter both products must be in the chosen categories. Support = share of orders holding both; "
+           "confidence A→B = P(B | A); lift = confidence / P(B).")
+
+c1, c2, c3 = st.columns(3)
+min_product = c1.number_input("Minimum orders per product", min_value=1, value=bundles.DEFAULT_MIN_PRODUCT_ORDERS,
+                              key="bundle_min_product")
+min_pair = c2.number_input("Minimum orders per pair", min_value=1, value=bundles.DEFAULT_MIN_PAIR_ORDERS,
+                           key="bundle_min_pair")
+sort_by = c3.selectbox("Sort pairs by", list(bundles.PAIR_SORTS), key="bundle_sort")
+pairs = state.cached(bundles.pairs, f, int(min_product), int(min_pair))
+
+if pairs.empty:
+    if not state.cached(products.available)["orders"]:
+        st.info(products.UPLOAD_HINTS["orders"])
+    else:
+        st.info("No pair reaches the minimum counts in this range: lower them or widen the date range.")
+    st.stop()
+
+summary = bundles.pair_summary(pairs)
+m1, m2, m3, m4 = st.columns(4)
+capped = summary["pairs"] >= bundles.DEFAULT_LIMIT
+m1.metric("Pairs found", f"{summary['pairs']:,}{'+' if capped else ''}",
+          help=f"The {bundles.DEFAULT_LIMIT} most frequent pairs are kept." if capped else None)
+m2.metric("Orders in range", f"{summary['orders']:,}")
+m3.metric("Highest lift", f"{summary['best_lift']:.2f}")
+ranked = bundles.rank_pairs(pairs, sort_by)
+top = ranked.iloc[0]
+m4.metric("AOV with the top pair", charts.format_value("aov", top["aov_with_pair"]),
+          charts.format_change(top["uplift_aov"]),
+          help=f"{top['title_a']} + {top['title_b']}: AOV of orders holding both vs "
+               f"{charts.format_value('aov', top['aov_without_pair'])} for the other orders.")
+
+view = st.radio("View", ["Matrix", "Network"], horizontal=True, key="bundle_view")
+if view == "Matrix":
+    st.plotly_chart(charts_products.lift_matrix(bundles.pair_matrix(pairs, top=15),
+                                                title="Lift between the 15 most-paired products"), width="stretch")
+else:
+    st.plotly_chart(charts_products.pair_network(pairs, top=40, title="The 40 strongest pairs (edge width = lift)"),
+                    width="stretch")
+
+st.dataframe(ranked[["title_a", "title_b", "pair_orders", "support", "confidence_a_to_b", "confidence_b_to_a", "lift",
+                     "aov_with_pair", "aov_without_pair", "uplift_aov", "product_a", "product_b"]],
+             column_config={"support": PCT, "confidence_a_to_b": PCT, "confidence_b_to_a": PCT, "lift": RATIO,
+                            "aov_with_pair": MONEY, "aov_without_pair": MONEY, "uplift_aov": PCT},
+             hide_index=True, width="stretch")
+st.download_button("Download pairs (CSV)", ranked.to_csv(index=False).encode("utf-8"),
+                   file_name=f"ecomops_pairs_{f.start}_{f.end}.csv", mime="text/csv")
+
+st.subheader("AOV of orders holding the pair vs the other orders")
+st.plotly_chart(charts.bar(bundles.aov_comparison(pairs), "pair", "aov", color="orders", barmode="group",
+                           title="Top 10 pairs by lift"), width="stretch")
+
+st.subheader("Bundle suggestions: slow movers with strong partners")
+st.caption("Slow mover = class C (else B) in the ABC classes of the 90 days to the end date; strong partner = "
+           "class A; the pair's lift must exceed 1. Attach rate = share of the partner's orders already holding it.")
+ideas = bundles.bundle_suggestions(pairs, state.cached(inv.abc_table, f))
+if ideas.empty:
+    st.info("No slow mover sells with an A item above lift 1 at these minimum counts: lower them to see more.")
+else:
+    st.dataframe(ideas, column_config={"lift": RATIO, "attach_rate": PCT, "aov_with_pair": MONEY,
+                                       "aov_without_pair": MONEY}, hide_index=True, width="stretch")

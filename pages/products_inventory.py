@@ -1,0 +1,82 @@
+"""Inventory (ABC).
+
+ABC classes per SKU with the Pareto chart, on-hand units, days of cover and turnover days, stock-out and overstock
+alerts, a suggested action per class, and a downloadable replenishment list.
+"""
+import streamlit as st
+
+from ecomops import charts, charts_products, products, products_inventory as inv
+from ecomops.config import THRESHOLDS
+from ecomops.ui import state
+
+PCT = st.column_config.NumberColumn(format="percent")
+MONEY = st.column_config.NumberColumn(format="¥%.2f")
+DAYS = st.column_config.NumberColumn(format="%.1f")
+
+f = state.filters()
+st.title("Inventory: ABC classes, cover and replenishment")
+st.caption(inv.windows_caption(f))
+have = state.cached(products.available)
+abc = state.cached(inv.abc_table, f)
+
+if abc.empty:
+    st.info(products.UPLOAD_HINTS["orders"])
+    st.stop()
+
+summary = inv.class_summary(abc)
+for col, row in zip(st.columns(3), summary.itertuples()):
+    col.metric(f"Class {row.abc_class} SKUs", f"{row.skus:,}", help=row.action)
+    col.caption(f"{row.gmv_share:.1%} of GMV · {row.action}")
+
+left, right = st.columns([3, 2])
+left.plotly_chart(charts_products.pareto(inv.pareto_curve(abc), title="Pareto: cumulative GMV by SKU rank"),
+                  width="stretch")
+right.dataframe(summary, column_config={"gmv": MONEY, "gmv_share": PCT, "median_days_of_cover": DAYS},
+                hide_index=True, width="stretch")
+
+st.subheader("Stock alerts")
+if not have["inventory_snapshots"]:
+    st.info(products.UPLOAD_HINTS["inventory_snapshots"] + " ABC classes above need orders only.")
+else:
+    st.caption(f"Stock as of {state.cached(inv.inventory_as_of, f)} (latest snapshot on or before the end date).")
+    c1, c2 = st.columns(2)
+    a_min = c1.number_input("Alert A items under N days of cover", min_value=1, value=THRESHOLDS.a_min_cover_days,
+                            key="inv_a_min_cover")
+    c_max = c2.number_input("Alert C items over N days of cover", min_value=1, value=THRESHOLDS.c_max_cover_days,
+                            key="inv_c_max_cover")
+    alerts = inv.stock_alerts(abc, a_min_cover_days=a_min, c_max_cover_days=c_max)
+    risk = int((alerts["alert"] != "Overstock").sum())
+    m1, m2 = st.columns(2)
+    m1.metric("A items at stock-out risk", f"{risk:,}")
+    m2.metric("C items overstocked", f"{len(alerts) - risk:,}")
+    if alerts.empty:
+        st.success("No A item is under its cover threshold and no C item is over it.")
+    else:
+        st.dataframe(alerts, column_config={"days_of_cover": DAYS, "daily_units": DAYS}, hide_index=True,
+                     width="stretch")
+
+st.subheader("All SKUs")
+st.dataframe(abc.drop(columns=["gmv_rank"]),
+             column_config={"gmv": MONEY, "price": MONEY, "share": PCT, "cum_share": PCT, "daily_units": DAYS,
+                            "days_of_cover": DAYS, "avg_on_hand": DAYS, "period_daily_units": DAYS,
+                            "turnover_days": DAYS}, hide_index=True, width="stretch")
+st.download_button("Download ABC table (CSV)", abc.to_csv(index=False).encode("utf-8"),
+                   file_name=f"ecomops_abc_{f.end}.csv", mime="text/csv")
+
+st.subheader("Replenishment list")
+if not have["inventory_snapshots"]:
+    st.info(products.UPLOAD_HINTS["inventory_snapshots"])
+else:
+    if not have["product_suppliers"]:
+        st.info(products.UPLOAD_HINTS["product_suppliers"])
+    lead = st.number_input("Default supplier lead time (days) where none is known", min_value=0.0,
+                           value=inv.DEFAULT_LEAD_TIME_DAYS, step=1.0, key="inv_default_lead")
+    plan = inv.replenishment_list(abc, state.cached(inv.lead_times), default_lead_time_days=lead)
+    st.caption("Suggested quantity = average daily units (28 days) × (lead time + "
+               + ", ".join(f"{d} days for {c}" for c, d in inv.TARGET_EXTRA_DAYS.items())
+               + ") − on hand.")
+    st.metric("SKUs to reorder", f"{len(plan):,}", help="Units suggested: " + charts.format_value(
+        "units", float(plan["suggested_qty"].sum()) if len(plan) else 0.0))
+    st.dataframe(plan, column_config={"daily_units": DAYS, "days_of_cover": DAYS}, hide_index=True, width="stretch")
+    st.download_button("Download replenishment list (CSV)", plan.to_csv(index=False).encode("utf-8"),
+                       file_name=f"ecomops_replenishment_{f.end}.csv", mime="text/csv")

@@ -592,10 +592,11 @@ def generate(con: duckdb.DuckDBPyConnection, customers: int = 20000, seed: int =
         "order_no": np.arange(1, n_o + 1, dtype=np.int64),
         "cust": o_cust.astype(np.int64),
         "order_ts": ts,
-        "status": pd.Categorical.from_codes(status, STATUSES),
-        "channel": pd.Categorical.from_codes(channel, CHANNELS),
-        "device": pd.Categorical.from_codes(device, DEVICES),
-        "campaign_id": pd.Categorical.from_codes(camp, cal.campaigns["campaign_id"].tolist()),
+        # Small integer codes, turned into labels inside DuckDB (much faster than scanning pandas categoricals).
+        "status": status.astype(np.int8),
+        "channel": channel.astype(np.int8),
+        "device": device.astype(np.int8),
+        "campaign": camp.astype(np.int16),
         "is_presale": is_presale,
         "discount": np.round(discount, 2),
     })
@@ -633,9 +634,9 @@ def generate(con: duckdb.DuckDBPyConnection, customers: int = 20000, seed: int =
     customers_frame = pd.DataFrame({
         "cust": np.arange(customers, dtype=np.int64),
         "signup_date": np.datetime64(DEMO_START, "D") + cust["signup"].astype("timedelta64[D]"),
-        "channel": pd.Categorical.from_codes(cust["channel"], CHANNELS),
-        "membership_tier": pd.Categorical.from_codes(cust["tier"], ["none", "silver", "gold"]),
-        "city": pd.Categorical.from_codes(cust["city"], _CITIES.tolist()),
+        "channel": cust["channel"].astype(np.int8),
+        "membership_tier": cust["tier"].astype(np.int8),
+        "city": cust["city"].astype(np.int8),
     })
     report(0.8, "writing to DuckDB")
     counts = _write(con, cat, cal, customers_frame, orders_frame, items_frame, traffic, scroll, ads, keywords,
@@ -1146,13 +1147,15 @@ def _write(con: duckdb.DuckDBPyConnection, cat: _Catalogue, cal: _Calendar, cust
         ("products", products, "INSERT INTO products (product_id, title, description, category, price, cost, launch_date)"
                                " SELECT product_id, title, description, category, price, cost, launch_date FROM src"),
         ("customers", customers, f"INSERT INTO customers (customer_id, signup_date, channel, membership_tier, city, country)"
-                                 f" SELECT {cid}, signup_date, channel, membership_tier, city, 'CN' FROM src"),
+                                 f" SELECT {cid}, signup_date, $channels[channel + 1], $tiers[membership_tier + 1], $cities[city + 1], 'CN'"
+                                 " FROM src"),
         ("campaigns", campaigns, "INSERT INTO campaigns (campaign_id, name, kind, start_date, end_date, presale_start)"
                                  " SELECT campaign_id, name, kind, start_date, end_date, presale_start FROM src"),
         ("orders", orders, "INSERT INTO orders (order_id, customer_id, order_ts, order_date, status, channel, device,"
                            " campaign_id, is_presale, discount) SELECT " + _ORDER_ID.format(col="order_no") +
-                           f", CASE WHEN cust >= 0 THEN {cid} END, order_ts, CAST(order_ts AS DATE), status, channel,"
-                           " device, campaign_id, is_presale, discount FROM src"),
+                           f", CASE WHEN cust >= 0 THEN {cid} END, order_ts, CAST(order_ts AS DATE), $statuses[status + 1],"
+                           " $channels[channel + 1], $devices[device + 1],"
+                           " CASE WHEN campaign >= 0 THEN $campaigns[campaign + 1] END, is_presale, discount FROM src"),
         ("order_items", items, "INSERT INTO order_items (order_id, line_no, product_id, quantity, unit_price) SELECT " +
                                _ORDER_ID.format(col="s.order_no") + ", s.line_no, p.product_id, s.quantity, s.unit_price"
                                " FROM src s JOIN prod_map p ON p.prod = s.prod"),
@@ -1186,12 +1189,17 @@ def _write(con: duckdb.DuckDBPyConnection, cat: _Catalogue, cal: _Calendar, cust
         ("customer_surveys", surveys, "INSERT INTO customer_surveys (customer_id, response_date, reason, comment)"
                                       f" SELECT {cid}, response_date, reason, comment FROM src"),
     ]
+    labels = {"statuses": list(STATUSES), "channels": list(CHANNELS), "devices": list(DEVICES),
+              "tiers": ["none", "silver", "gold"], "cities": _CITIES.tolist(),
+              "campaigns": cal.campaigns["campaign_id"].tolist()}
     counts: dict[str, int] = {}
     with db.transaction(con) as cur:
         cur.register("prod_map", products[["prod", "product_id"]])
         for table, frame, sql in statements:
             cur.register("src", frame)
-            cur.execute(sql).fetchall()  # DuckDB 2.0: finish the result before the next call on this cursor
+            used = {k: v for k, v in labels.items() if f"${k}" in sql}
+            # DuckDB 2.0: finish the result before the next call on this cursor.
+            (cur.execute(sql, used) if used else cur.execute(sql)).fetchall()
             cur.unregister("src")
             counts[table] = int(cur.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])
         cur.unregister("prod_map")

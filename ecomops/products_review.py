@@ -239,3 +239,23 @@ def weekly_caption(f: Filters) -> str:
     return (f"This week {week.label()} vs the week before {before.start:%Y-%m-%d} – {before.end:%Y-%m-%d}. "
             "Ends on the sidebar's end date; channel and category filters apply.")
 
+
+
+def week_totals(weekly: pd.DataFrame) -> list[tuple[str, str, float | None, float | None]]:
+    """Return headline (label, metric, this week, change vs last week): GMV, units, products sold, negative share."""
+    def change(now: float, before: float) -> float | None:
+        return now / before - 1 if before else None
+
+    gmv, gmv_prev = float(weekly["gmv"].sum()), float(weekly["gmv_prev"].sum())
+    units, units_prev = float(weekly["units"].sum()), float(weekly["units_prev"].sum())
+    sold, sold_prev = float((weekly["units"] > 0).sum()), float((weekly["units_prev"] > 0).sum())
+    reviews, reviews_prev = float(weekly["reviews"].sum()), float(weekly["reviews_prev"].sum())
+    negative = float(weekly["negative_reviews"].sum()) / reviews if reviews else None
+    negative_prev = float(weekly["negative_reviews_prev"].sum()) / reviews_prev if reviews_prev else None
+    return [
+        ("GMV this week", "gmv", gmv, change(gmv, gmv_prev)),
+        ("Units this week", "units", units, change(units, units_prev)),
+        ("Products sold", "products", sold, change(sold, sold_prev)),
+        ("Negative-review share", "negative_rate", negative,
+         change(negative, negative_prev) if negative is not None and negative_prev else None),
+    ]

@@ -104,3 +104,11 @@ def test_likely_reason_needs_enough_mentions():
     assert review.likely_reason(["size small", "bad fit"])[0] is None  # 2 mentions < 3
     assert review.likely_reason(["物流太慢", "快递等了一周", "发货慢", "size"])[0] == "delivery"
     assert review.theme_counts(["a fitting room"])["size / fit"] == 0  # whole words only in English
+
+
+def test_week_totals(week_store):
+    totals = {label: (now, change) for label, _metric, now, change in
+              review.week_totals(review.weekly_table(week_store, F))}
+    assert totals["GMV this week"] == (42 + 8, pytest.approx((42 + 8) / 30 - 1))
+    assert totals["Negative-review share"][0] == pytest.approx(2 / 4)
+    assert totals["Negative-review share"][1] is None  # no negative review the week before

@@ -297,6 +297,8 @@ def build_review(con: duckdb.DuckDBPyConnection, kind: str, anchor: date, f: Fil
     if span.empty:
         raise ValueError("the database holds no orders yet: import an orders export or build the demo first")
     p = period_for(kind, anchor, span.end)
+    if p.end < span.start:
+        raise ValueError(f"no data in the {kind} of {anchor}: the data starts on {span.start}")
     f = (f or Filters(p.start, p.end)).with_range(p.start, p.end)
     kpis = kpi_table(con, f, p)
     daily = metrics.daily_trend(con, f.with_range(p.previous_start, p.end))

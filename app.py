@@ -19,4 +19,10 @@ pages = {
 current = st.navigation(pages)
 state.connection()
 sidebar.render()
-current.run()
+# Streamlit's legacy pages/ mode can run a page file without this script (the first request of a fresh server
+# process, and every AppTest rerun); the flag tells state.filters() to draw the sidebar itself then.
+st.session_state[state.IN_APP_KEY] = True
+try:
+    current.run()
+finally:
+    st.session_state[state.IN_APP_KEY] = False

@@ -48,11 +48,10 @@ def test_online_retail_daily_trend_adds_up(retail_con):
 def test_every_page_runs_and_home_shows_ecomops_values(app_test, demo_db_path):
     at = app_test()
     assert not at.exception
-    con = db.connect(demo_db_path)
+    con = db.connect(demo_db_path)  # the same process-wide connection the app uses: do not close it here
     span = metrics.data_range(con)
     f = Filters(date.fromordinal(span.end.toordinal() - 29), span.end)
     table = metrics.kpi_comparison(con, f).set_index("label")
-    db.close(demo_db_path)
     shown = {m.label: (m.value, m.delta) for m in at.metric}
     for label, row in table.iterrows():
         assert shown[label][0] == charts.format_value(row["metric"], row["value"])
@@ -74,7 +73,7 @@ def test_filters_change_the_numbers_and_the_url(app_test):
     assert not at.exception
     wecom_gmv = next(m.value for m in at.metric if m.label == "GMV")
     assert wecom_gmv != all_gmv
-    assert at.query_params["channel"] == ["wecom"]
+    assert at.query_params["channel"] == "wecom"
 
 
 def test_second_process_gets_a_clear_lock_message(tmp_path):

@@ -17,27 +17,34 @@ def _parse_day(text: str | None, fallback: date) -> date:
         return fallback
 
 
-def _init_from_url(span: metrics.DataRange, options: dict[str, list[str]]) -> None:
-    """Seed the widgets once per session from the query string, so a shared link opens the same view."""
-    if st.session_state.get("_filters_seeded"):
+def _seed_widgets(span: metrics.DataRange, options: dict[str, list[str]]) -> None:
+    """Give the widgets their values when they have none: this session's filters, else the URL, else defaults.
+
+    Widget values vanish when a page runs without the sidebar, so the filters also live under a plain key.
+    """
+    if "flt_range" in st.session_state:
         return
-    st.session_state["_filters_seeded"] = True
-    default = default_filters(span.start, span.end)
-    params = st.query_params
-    start = _parse_day(params.get("start"), default.start)
-    end = _parse_day(params.get("end"), default.end)
-    if start > end:
-        start, end = default.start, default.end
-    st.session_state["flt_range"] = (start, end)
-    st.session_state["flt_channels"] = [c for c in params.get_all("channel") if c in options["channels"]]
-    st.session_state["flt_categories"] = [c for c in params.get_all("category") if c in options["categories"]]
+    current = st.session_state.get(state.FILTERS_KEY)
+    if current is None:
+        default = default_filters(span.start, span.end)
+        params = st.query_params
+        start = _parse_day(params.get("start"), default.start)
+        end = _parse_day(params.get("end"), default.end)
+        if start > end:
+            start, end = default.start, default.end
+        current = Filters(start, end,
+                          tuple(c for c in params.get_all("channel") if c in options["channels"]),
+                          tuple(c for c in params.get_all("category") if c in options["categories"]))
+    st.session_state["flt_range"] = (current.start, current.end)
+    st.session_state["flt_channels"] = list(current.channels)
+    st.session_state["flt_categories"] = list(current.categories)
 
 
 def render() -> Filters:
     """Draw the filters in the sidebar, store them for the pages and in the URL; return them."""
     span = state.cached(metrics.data_range)
     options = state.cached(metrics.filter_options)
-    _init_from_url(span, options)
+    _seed_widgets(span, options)
     with st.sidebar:
         st.markdown("### Filters")
         chosen = st.date_input("Date range", key="flt_range", min_value=min(span.start, st.session_state["flt_range"][0]),
@@ -46,9 +53,9 @@ def render() -> Filters:
         st.multiselect("Channel", options["channels"], key="flt_channels", placeholder="All channels")
         st.multiselect("Category", options["categories"], key="flt_categories", placeholder="All categories")
         if st.button("Reset to last 30 days", width="stretch"):
-            st.session_state["_filters_seeded"] = False
             st.query_params.clear()
-            st.session_state.pop("flt_range", None)
+            for key in (state.FILTERS_KEY, "flt_range", "flt_channels", "flt_categories"):
+                st.session_state.pop(key, None)
             st.rerun()
         if span.empty:
             st.caption("No orders yet: upload an orders export on Data → Upload.")

@@ -17,6 +17,7 @@ from ecomops.filters import Filters, default_filters
 from ecomops.metrics import data_range
 
 FILTERS_KEY = "ecomops_filters"
+IN_APP_KEY = "_ecomops_in_app"
 
 
 @st.cache_resource(show_spinner="Opening the database…")
@@ -62,7 +63,11 @@ def cached(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
 
 
 def filters() -> Filters:
-    """Return the filters chosen in the shared sidebar (the default view when the sidebar has not run)."""
+    """Return the filters chosen in the shared sidebar, drawing the sidebar when app.py did not run this time."""
+    if not st.session_state.get(IN_APP_KEY):
+        from ecomops.ui import sidebar  # late import: the sidebar itself uses this module
+
+        return sidebar.render()
     current = st.session_state.get(FILTERS_KEY)
     if current is None:
         span = data_range(connection())

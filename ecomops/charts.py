@@ -30,7 +30,11 @@ pio.templates["ecomops"] = go.layout.Template(
 
 def apply_theme(fig: go.Figure, title: str | None = None, height: int | None = None) -> go.Figure:
     """Return the figure with the ecomops theme (and optional title/height) applied."""
-    fig.update_layout(template="ecomops", title=title, height=height)
+    fig.update_layout(template="ecomops", height=height)
+    if title:
+        # The title sits at the very top of the figure and the legend just above the plot, so they never overlap.
+        fig.update_layout(title=dict(text=title, x=0, xanchor="left", y=0.98, yanchor="top", yref="container"),
+                          margin=dict(t=80))
     return fig
 
 
@@ -95,7 +99,8 @@ def bar_line(frame: pd.DataFrame, x: str, bar_y: str, line_y: str, bar_name: str
     fig.add_trace(go.Scatter(x=frame[x], y=frame[line_y], name=line_name, mode="lines+markers",
                              marker_color=PALETTE[1]), secondary_y=True)
     fig.update_yaxes(title_text=bar_name, secondary_y=False)
-    fig.update_yaxes(title_text=line_name, secondary_y=True, showgrid=False)
+    fig.update_yaxes(title_text=line_name, secondary_y=True, showgrid=False, rangemode="tozero")
+    fig.update_yaxes(rangemode="tozero", secondary_y=False)
     return apply_theme(fig, title)
 
 

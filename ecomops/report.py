@@ -330,8 +330,10 @@ def figures(review: Review) -> dict[str, go.Figure]:
     if not products.empty:
         out["products"] = charts_monitoring.contributions(products.sort_values("change", key=abs, ascending=False),
                                                           "segment", "change", title="Product GMV movers")
-    for fig in out.values():
-        fig.update_layout(height=340, width=900)
+    for name, fig in out.items():
+        # Static export does not grow margins for tick labels: leave room for them (long product names on the left).
+        fig.update_layout(height=340, width=900, margin=dict(l=200 if name == "products" else 70, r=20, t=60, b=40))
+        fig.update_yaxes(automargin=True)
     return out
 
 
@@ -340,7 +342,7 @@ def _fmt_change(value: Any) -> str:
 
 
 def _fmt_money(value: Any) -> str:
-    return "—" if value is None or pd.isna(value) else f"¥{value:,.0f}"
+    return "—" if value is None or pd.isna(value) else f"{'−' if value < 0 else ''}¥{abs(value):,.0f}"
 
 
 def _fmt_number(value: Any, digits: int = 0) -> str:

@@ -24,13 +24,16 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Callable
 
+# libgomp's default busy-wait makes HistGradientBoosting 50-100x slower when the cores are shared (a Streamlit
+# server, other jobs); passive waiting costs nothing on idle cores. Must be set before sklearn loads OpenMP.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
 import duckdb
 import numpy as np
 import pandas as pd
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.frozen import FrozenEstimator
 from sklearn.inspection import permutation_importance
 from sklearn.impute import SimpleImputer
 from sklearn.isotonic import IsotonicRegression
@@ -176,10 +179,13 @@ def build_pipeline(random_state: int = RANDOM_STATE, max_iter: int = 300) -> Pip
         verbose_feature_names_out=False,
     )
     categorical_mask = [True] * len(CATEGORICAL_FEATURES) + [False] * len(NUMERIC_FEATURES)
+    # Churn can only rise with recency when all else is equal; the constraint keeps the model at least as
+    # orderly as the recency baseline and helps on small histories.
+    monotonic = [1 if name == "recency_days" else 0 for name in FEATURES]
     booster = HistGradientBoostingClassifier(
-        learning_rate=0.08, max_iter=max_iter, max_leaf_nodes=31, min_samples_leaf=40, l2_regularization=1.0,
-        categorical_features=categorical_mask, early_stopping=True, validation_fraction=0.15, n_iter_no_change=15,
-        random_state=random_state,
+        learning_rate=0.08, max_iter=max_iter, max_leaf_nodes=15, min_samples_leaf=100, l2_regularization=1.0,
+        categorical_features=categorical_mask, monotonic_cst=monotonic, early_stopping=True,
+        validation_fraction=0.15, n_iter_no_change=15, random_state=random_state,
     )
     return Pipeline([("encode", encode), ("model", booster)])
 
@@ -193,15 +199,19 @@ def _subsample(frame: pd.DataFrame, max_rows: int, random_state: int) -> pd.Data
 
 def fit_model(train: pd.DataFrame, random_state: int = RANDOM_STATE, max_rows: int = MAX_TRAIN_ROWS,
               max_iter: int = 300) -> CalibratedClassifierCV:
-    """Return the Pipeline fitted on 80% of the (subsampled) rows and calibrated (Platt) on the other 20%."""
+    """Return the Pipeline fitted on the (subsampled) rows and calibrated (Platt scaling).
+
+    The calibration map is learned on 2-fold out-of-fold predictions, then the Pipeline is refit on all rows
+    (``ensemble=False``): no rows are held back from the final model, and sigmoid calibration keeps the ranking,
+    so it never costs AUC.
+    """
     rows = _subsample(train, max_rows, random_state)
-    if rows["churned"].nunique() < 2:
-        raise InsufficientHistoryError("Every customer in the training window has the same outcome; nothing to learn.")
-    fit_rows, cal_rows = train_test_split(rows, test_size=0.2, stratify=rows["churned"], random_state=random_state)
-    pipeline = build_pipeline(random_state, max_iter).fit(fit_rows[FEATURES], fit_rows["churned"])
-    # Sigmoid (not isotonic) calibration keeps the ranking, so calibration never costs AUC.
-    calibrated = CalibratedClassifierCV(FrozenEstimator(pipeline), method="sigmoid")
-    return calibrated.fit(cal_rows[FEATURES], cal_rows["churned"])
+    if rows["churned"].nunique() < 2 or rows["churned"].value_counts().min() < 10:
+        raise InsufficientHistoryError("Almost every customer in the training window has the same outcome; "
+                                       "there is nothing to learn yet.")
+    calibrated = CalibratedClassifierCV(build_pipeline(random_state, max_iter), method="sigmoid", cv=2,
+                                        ensemble=False)
+    return calibrated.fit(rows[FEATURES], rows["churned"])
 
 
 def churn_probability(model: Any, frame: pd.DataFrame) -> np.ndarray:
@@ -319,7 +329,7 @@ def global_importance(model: Any, frame: pd.DataFrame, rows: int = 5000, repeats
 
 def backtest(con: duckdb.DuckDBPyConnection, cutoff: date | None = None, horizon_days: int = THRESHOLDS.churn_horizon_days,
              progress: Progress = _quiet, max_train_rows: int = MAX_TRAIN_ROWS, max_iter: int = 300,
-             random_state: int = RANDOM_STATE) -> Evaluation:
+             random_state: int = RANDOM_STATE, importance_rows: int = 5000) -> Evaluation:
     """Return the out-of-time evaluation at ``cutoff`` T: fit on (T - 2H features, labels to T - H), test on
     (T - H features, labels to T)."""
     cutoff = cutoff or _default_cutoff(con)
@@ -332,7 +342,7 @@ def backtest(con: duckdb.DuckDBPyConnection, cutoff: date | None = None, horizon
     progress(f"Fitting on {min(len(train), max_train_rows):,} of {len(train):,} customers …")
     model = fit_model(train, random_state, max_train_rows, max_iter)
     progress(f"Evaluating on {len(test):,} customers against the recency baseline …")
-    return evaluate(model, train, test, cutoff, horizon_days, random_state=random_state)
+    return evaluate(model, train, test, cutoff, horizon_days, importance_rows, random_state)
 
 
 def _default_cutoff(con: duckdb.DuckDBPyConnection) -> date:
@@ -370,7 +380,7 @@ class TrainResult:
 
 def train(con: duckdb.DuckDBPyConnection, cutoff: date | None = None, horizon_days: int = THRESHOLDS.churn_horizon_days,
           progress: Progress = _quiet, directory: Path | None = None, max_train_rows: int = MAX_TRAIN_ROWS,
-          max_iter: int = 300, random_state: int = RANDOM_STATE) -> TrainResult:
+          max_iter: int = 300, random_state: int = RANDOM_STATE, importance_rows: int = 5000) -> TrainResult:
     """Fit the model on features as of T - H with labels from (T - H, T], evaluate it out of time, save the file
     (skops, hash recorded) and register it; return the registry entry."""
     from skops.io import dump  # imported here: only training/scoring need skops
@@ -379,7 +389,8 @@ def train(con: duckdb.DuckDBPyConnection, cutoff: date | None = None, horizon_da
     horizon = timedelta(days=horizon_days)
     check_history(con, cutoff, horizon_days, horizons_needed=2)
     try:
-        evaluation = backtest(con, cutoff, horizon_days, progress, max_train_rows, max_iter, random_state)
+        evaluation = backtest(con, cutoff, horizon_days, progress, max_train_rows, max_iter, random_state,
+                              importance_rows)
     except InsufficientHistoryError as exc:  # the backtest needs a third horizon; train without its metrics
         progress(f"Skipping the out-of-time backtest: {exc}")
         evaluation = None
@@ -389,7 +400,7 @@ def train(con: duckdb.DuckDBPyConnection, cutoff: date | None = None, horizon_da
     model = fit_model(rows, random_state, max_train_rows, max_iter)
     if evaluation is None:
         evaluation = Evaluation(cutoff, horizon_days, len(rows), 0, float("nan"), _scores([], []), _scores([], []),
-                                pd.DataFrame(), global_importance(model, rows, random_state=random_state))
+                                pd.DataFrame(), global_importance(model, rows, importance_rows, random_state=random_state))
     numeric_reference = rows[NUMERIC_FEATURES].median(numeric_only=True)
     reference = {**{k: (None if pd.isna(v) else float(v)) for k, v in numeric_reference.items()},
                  **{c: str(rows[c].mode().iloc[0]) if len(rows) else "" for c in CATEGORICAL_FEATURES}}

@@ -1,0 +1,66 @@
+-- Recommended products for dormant customers as of $cutoff (recency in ($min_recency, $max_recency] days):
+-- the best sellers of the last 90 days in the customer's most-bought category that they have not bought yet,
+-- topped up with the overall best sellers. Params: $cutoff, $min_recency, $max_recency, $per_customer.
+WITH last_order AS (
+    SELECT customer_id, max(order_date) AS last_day
+    FROM orders
+    WHERE customer_id IS NOT NULL AND status <> 'cancelled' AND order_date <= $cutoff
+    GROUP BY customer_id
+),
+targets AS (
+    SELECT customer_id FROM last_order
+    WHERE $cutoff - last_day > $min_recency AND $cutoff - last_day <= $max_recency
+),
+history AS (
+    SELECT o.customer_id, i.product_id, coalesce(p.category, 'Uncategorised') AS category,
+           sum(i.quantity * i.unit_price) AS spend
+    FROM orders o
+    JOIN targets t ON t.customer_id = o.customer_id
+    JOIN order_items i ON i.order_id = o.order_id
+    LEFT JOIN products p ON p.product_id = i.product_id
+    WHERE o.status <> 'cancelled' AND o.order_date <= $cutoff AND i.quantity > 0
+    GROUP BY ALL
+),
+top_category AS (
+    SELECT customer_id, arg_max(category, spend) AS category
+    FROM (SELECT customer_id, category, sum(spend) AS spend FROM history GROUP BY ALL)
+    GROUP BY customer_id
+),
+sellers AS (
+    SELECT i.product_id, coalesce(p.category, 'Uncategorised') AS category, max(p.title) AS title,
+           sum(i.quantity) AS units
+    FROM orders o
+    JOIN order_items i ON i.order_id = o.order_id
+    LEFT JOIN products p ON p.product_id = i.product_id
+    WHERE o.status <> 'cancelled' AND o.order_date > $cutoff - 90 AND o.order_date <= $cutoff AND i.quantity > 0
+    GROUP BY ALL
+),
+category_best AS (
+    SELECT *, row_number() OVER (PARTITION BY category ORDER BY units DESC, product_id) AS rnk
+    FROM sellers QUALIFY rnk <= 3 * $per_customer + 10
+),
+overall_best AS (
+    SELECT *, 1000 + row_number() OVER (ORDER BY units DESC, product_id) AS rnk
+    FROM sellers QUALIFY rnk <= 1000 + 3 * $per_customer + 10
+),
+candidates AS (
+    SELECT tc.customer_id, tc.category AS top_category, b.product_id, b.title, b.rnk
+    FROM top_category tc JOIN category_best b ON b.category = tc.category
+    UNION ALL
+    SELECT tc.customer_id, tc.category, b.product_id, b.title, b.rnk
+    FROM top_category tc CROSS JOIN overall_best b
+),
+fresh AS (
+    SELECT c.* FROM candidates c
+    ANTI JOIN history h ON h.customer_id = c.customer_id AND h.product_id = c.product_id
+    QUALIFY row_number() OVER (PARTITION BY c.customer_id, c.product_id ORDER BY c.rnk) = 1
+),
+ranked AS (
+    SELECT * FROM fresh
+    QUALIFY row_number() OVER (PARTITION BY customer_id ORDER BY rnk, product_id) <= $per_customer
+)
+SELECT customer_id, max(top_category) AS top_category,
+       string_agg(coalesce(title, product_id), ' | ' ORDER BY rnk, product_id) AS recommendations,
+       string_agg(product_id, ' | ' ORDER BY rnk, product_id) AS recommended_ids
+FROM ranked
+GROUP BY customer_id

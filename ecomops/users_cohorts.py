@@ -6,7 +6,7 @@ cycle = median days between consecutive valid orders).
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import duckdb
@@ -146,3 +146,14 @@ def cohort_summary(frame: pd.DataFrame) -> dict[str, Any]:
         size = part["customers"].sum()
         out[f"retention_m{k}"] = float(part["repeaters"].sum() / size) if size else None
     return out
+
+
+MEMBER_WINDOWS = {"Selected range": None, "Last 90 days": 90, "Last 365 days": 365}
+
+
+def trailing(f: Filters, days: int | None) -> Filters:
+    """Return the filters over the ``days`` days ending at f.end (unchanged when days is None).
+
+    Why: a repurchase cycle needs a long window; over a month it mostly reflects that month's campaigns.
+    """
+    return f if days is None else f.with_range(f.end - timedelta(days=days - 1), f.end)

@@ -1,0 +1,79 @@
+"""Lost customers: behaviour profile, last-order categories, survey reasons and win-back on a hand-built store."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from ecomops import db, users_lost
+from ecomops.filters import Filters
+from tests.test_users import add_customer, add_order, add_products
+
+d = date
+JUNE = Filters(d(2024, 6, 1), d(2024, 6, 30))
+
+
+@pytest.fixture
+def lost_con():
+    con = db.connect_memory()
+    add_products(con)  # P1 Kitchen, P2 Apparel
+    for cid in ("L1", "L2", "A1", "A2", "D1"):
+        add_customer(con, cid, d(2023, 1, 1))
+    add_order(con, "L1", d(2023, 10, 1), 10, discount=5)                           # lost, discounted
+    add_order(con, "L1", d(2023, 11, 1), 20, status="returned", product_id="P2")   # lost: last order returned
+    add_order(con, "L2", d(2023, 9, 1), 30)                                         # lost
+    add_order(con, "A1", d(2024, 5, 1), 10)
+    add_order(con, "A1", d(2024, 6, 1), 10)                                         # active
+    add_order(con, "A2", d(2024, 4, 15), 10, discount=3)                            # active, discounted
+    add_order(con, "D1", d(2024, 2, 1), 10)                                         # dormant
+    con.execute("INSERT INTO reviews (review_id, customer_id, rating, created_ts) VALUES "
+                "('R1', 'L1', 1, TIMESTAMP '2023-11-05 10:00'), ('R2', 'A1', 5, TIMESTAMP '2024-06-02 10:00'), "
+                "('R3', 'A2', 2, TIMESTAMP '2024-07-02 10:00')")                    # R3 after the date
+    con.execute("INSERT INTO customer_surveys (customer_id, response_date, reason) VALUES "
+                "('L1', DATE '2024-01-10', 'price'), ('L2', DATE '2024-02-01', 'shipping'), "
+                "('D1', DATE '2024-03-01', 'price'), ('X9', DATE '2024-03-01', 'quality'), "
+                "('A1', DATE '2024-07-10', 'price')")                               # A1's answer is after the date
+    yield con
+    con.close()
+
+
+def test_behaviour_profile_lost_vs_active(lost_con):
+    profile = users_lost.behaviour_profile(lost_con, JUNE).set_index("segment")
+    lost, active = profile.loc["lost"], profile.loc["active"]
+    assert (lost["customers"], active["customers"], profile.loc["dormant", "customers"]) == (2, 2, 1)
+    assert lost["orders_per_customer"] == pytest.approx(1.5) and lost["aov"] == pytest.approx(20.0)
+    assert lost["discount_order_share"] == pytest.approx(1 / 3) and active["discount_order_share"] == pytest.approx(1 / 3)
+    assert lost["return_share"] == pytest.approx(1 / 3) and active["return_share"] == 0
+    assert lost["last_order_returned_share"] == pytest.approx(0.5)
+    assert lost["negative_review_share"] == pytest.approx(0.5) and active["negative_review_share"] == 0
+    assert profile.loc["new", "customers"] == 0
+    findings = users_lost.profile_findings(profile.reset_index())
+    assert any("returned orders: 33.3%; active customers never did" in s for s in findings)
+    assert any("negative review: 50.0%" in s for s in findings)
+    assert not any("discount" in s for s in findings)  # same share: no finding
+    table = users_lost.profile_table(profile.reset_index())
+    assert list(table.columns) == ["Measure", "Lost", "Dormant", "Active", "New"]
+
+
+def test_last_order_categories(lost_con):
+    cats = users_lost.last_categories(lost_con, JUNE).set_index("category")
+    # lost: L1's last order is Apparel, L2's Kitchen; active: A1 and A2 last bought Kitchen
+    assert cats.loc["Apparel", "lost_share"] == 0.5 and cats.loc["Apparel", "active_share"] == 0
+    assert cats.loc["Kitchen", "lost_share"] == 0.5 and cats.loc["Kitchen", "active_share"] == 1.0
+    assert cats.index[0] == "Apparel"  # most over-represented among lost customers first
+
+
+def test_survey_reasons(lost_con):
+    reasons = users_lost.survey_reasons(lost_con, JUNE)
+    assert reasons[["reason", "lost", "dormant", "responses"]].values.tolist() == [
+        ["price", 1, 1, 2], ["shipping", 1, 0, 1], ["quality", 0, 0, 1]]
+    assert reasons["share_of_lost"].tolist() == [0.5, 0.5, 0.0]
+
+
+def test_winback(lost_con):
+    add_order(lost_con, "W1", d(2023, 8, 1))
+    add_order(lost_con, "W1", d(2024, 6, 15))   # lost on 05-31, back in June
+    table = users_lost.winback(lost_con, JUNE).set_index("segment")
+    assert (table.loc["lost", "customers"], table.loc["lost", "came_back"]) == (3, 1)
+    assert table.loc["lost", "rate"] == pytest.approx(1 / 3)
+    assert (table.loc["dormant", "customers"], table.loc["dormant", "came_back"]) == (1, 0)

@@ -62,13 +62,15 @@ def missing_required(kind: Kind, mapping: Mapping) -> list[str]:
 
 
 def _score(kind: Kind, headers: list[str], mapping: Mapping) -> float:
+    """Return how well the headers fit the kind: matched columns, typical headers, and a bonus when complete.
+
+    A kind that matches many more columns wins even when incomplete, so an orders file lacking its price column
+    is reported as such instead of being imported as, say, customers.
+    """
     norms = {normalise_header(h) for h in headers}
-    required = [f for f in kind.fields if f.required]
-    if missing_required(kind, mapping):
-        return len([f for f in required if f.name in mapping]) / max(len(required), 1) - 1.0
-    optional = len(mapping) - len(required)
     signature = sum(1 for s in kind.signature if normalise_header(s) in norms)
-    return 1.0 + 0.3 * optional + 1.0 * signature
+    complete = not missing_required(kind, mapping)
+    return len(mapping) + 0.5 * signature + (1.5 if complete else 0.0)
 
 
 def detect_profile(headers: list[str]) -> str:

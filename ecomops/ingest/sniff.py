@@ -42,6 +42,7 @@ class Source:
     delimiter: str = ","
     headers: list[str] = field(default_factory=list)
     skip_lines: int = 0  # lines before the header (Excel's "sep=;" hint)
+    has_quotes: bool = True  # a '"' anywhere: a quoted value may span lines, which DuckDB's parallel reader refuses
     notes: list[str] = field(default_factory=list)
     temp_dir: tempfile.TemporaryDirectory | None = None
 
@@ -137,7 +138,8 @@ def _prepare_text(path: Path, gzipped: bool, head: bytes, work: Path, source: So
             "This is not a text file (it contains binary data). Upload a CSV/TSV/TXT export, an .xlsx workbook "
             "or a Parquet file.")
     bom = head.startswith(codecs.BOM_UTF8)
-    if _is_valid_utf8(path, gzipped, report):
+    valid, source.has_quotes = _is_valid_utf8(path, gzipped, report)
+    if valid:
         source.encoding = "utf-8-sig" if bom else "utf-8"
         if gzipped or bom:
             # DuckDB would keep the BOM in the first header; write a clean copy (also decompresses).
@@ -165,19 +167,22 @@ def _chunks(path: Path, gzipped: bool) -> Iterator[bytes]:
             yield block
 
 
-def _is_valid_utf8(path: Path, gzipped: bool, report: Progress) -> bool:
+def _is_valid_utf8(path: Path, gzipped: bool, report: Progress) -> tuple[bool, bool]:
+    """Return (the whole file is valid UTF-8, it contains a double quote)."""
     decoder = codecs.getincrementaldecoder("utf-8")("strict")
     total = max(path.stat().st_size, 1)
     done = 0
+    quotes = False
     try:
         for block in _chunks(path, gzipped):
             decoder.decode(block, final=False)
+            quotes = quotes or b'"' in block
             done += len(block)
             report(min(0.1, 0.1 * done / total), "Checking the encoding")
         decoder.decode(b"", final=True)
     except UnicodeDecodeError:
-        return False
-    return True
+        return False, True
+    return True, quotes
 
 
 def _transcode(path: Path, gzipped: bool, encoding: str, target: Path, report: Progress) -> Path:

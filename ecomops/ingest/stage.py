@@ -48,15 +48,12 @@ def stage(cur: duckdb.DuckDBPyConnection, source: Source, limit: int | None = No
     options = dict(header=True, delim=source.delimiter, quote='"', escape='"', null_padding=True,
                    auto_detect=False, columns=schema, nullstr=_NULL_MARKER, skip=source.skip_lines,
                    strict_mode=False, max_line_size=16 * 1024 * 1024)
-    for parallel in (True, False):
-        try:
-            _create_from_csv(cur, str(source.path), options, parallel, limit)
-            break
-        except duckdb.Error as exc:
-            message = str(exc)
-            if parallel and "parallel" in message.lower():
-                continue  # quoted newlines with null_padding need the single-threaded reader
-            raise IngestError(_csv_error(message)) from exc
+    # Quoted newlines with null_padding need the single-threaded reader, and a failed read cannot be retried
+    # inside the import's transaction: files without any quote character get the parallel reader.
+    try:
+        _create_from_csv(cur, str(source.path), options, not source.has_quotes, limit)
+    except duckdb.Error as exc:
+        raise IngestError(_csv_error(str(exc))) from exc
     rows = cur.execute("SELECT count(*) FROM ingest_raw").fetchone()[0]
     if rows == 0:
         raise IngestError("The file has a header row but no data rows.")

@@ -49,7 +49,8 @@ HINTS = {
     "scientific notation": "Excel turned this long id into a number like 1.23E+18 and lost digits; export again "
                            "with the column formatted as text.",
     "more fields": "The row has more cells than the header: check for an unquoted delimiter inside a value.",
-    "fewer fields": "The row has fewer cells than the header: it may be cut off; fix or remove it.",
+    "fewer fields": "The row has fewer cells than the header: it may be cut off, or an unclosed quote (\") "
+                    "swallowed the lines after it; fix or remove it.",
     "duplicate": "The same key appears more than once in the file; keep one row.",
     "disagree": "Two different orders share one order number; give them distinct numbers.",
     "another line": "An order is imported whole or not at all: fix the other line of this order.",
@@ -246,8 +247,8 @@ def _order_helpers(plan: Plan) -> list[str]:
         status = ("CASE WHEN v_status = 'paid' AND lower(t_fulfillment_status) IN ('fulfilled', 'shipped', 'partial') "
                   "THEN 'shipped' ELSE v_status END")
     raw = "t_status" if plan.mapping.get("status") else "CAST(NULL AS VARCHAR)"
-    product = "coalesce(v_product_id, v_product_name)" if (plan.mapping.get("product_id") or plan.mapping.get("product_name")) \
-        else "'(unspecified)'"
+    product_parts = [f"v_{c}" for c in ("product_id", "product_name") if plan.mapping.get(c)]
+    product = f"coalesce({', '.join(product_parts)})" if product_parts else "'(unspecified)'"
     qty = "v_quantity" if plan.mapping.get("quantity") else "CAST(1 AS BIGINT)"
     if plan.mapping.get("unit_price") and plan.mapping.get("line_total"):
         price = f"coalesce(v_unit_price, v_line_total / nullif({qty}, 0))"

@@ -20,7 +20,7 @@ def save_preset(con: duckdb.DuckDBPyConnection, name: str, kind: str, mapping: d
     with db.transaction(con) as cur:
         cur.execute("INSERT INTO mapping_presets (name, kind, mapping) VALUES ($n, $k, $m) "
                     "ON CONFLICT (name) DO UPDATE SET kind = excluded.kind, mapping = excluded.mapping, "
-                    "created_at = current_timestamp", {"n": name, "k": kind, "m": payload})
+                    "created_at = now()", {"n": name, "k": kind, "m": payload})
 
 
 def load_preset(con: duckdb.DuckDBPyConnection, name: str) -> tuple[str, dict, dict]:

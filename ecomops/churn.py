@@ -332,7 +332,14 @@ def backtest(con: duckdb.DuckDBPyConnection, cutoff: date | None = None, horizon
              random_state: int = RANDOM_STATE, importance_rows: int = 5000) -> Evaluation:
     """Return the out-of-time evaluation at ``cutoff`` T: fit on (T - 2H features, labels to T - H), test on
     (T - H features, labels to T)."""
-    cutoff = cutoff or _default_cutoff(con)
+    return _backtest(con, cutoff or _default_cutoff(con), horizon_days, progress, max_train_rows, max_iter,
+                     random_state, importance_rows)[0]
+
+
+def _backtest(con: duckdb.DuckDBPyConnection, cutoff: date, horizon_days: int, progress: Progress,
+              max_train_rows: int, max_iter: int, random_state: int,
+              importance_rows: int) -> tuple[Evaluation, pd.DataFrame]:
+    """Return the evaluation and the test rows (features as of T - H, labels to T: also the final training set)."""
     horizon = timedelta(days=horizon_days)
     check_history(con, cutoff - horizon, horizon_days, horizons_needed=2)
     progress(f"Computing training features as of {cutoff - 2 * horizon} …")
@@ -342,7 +349,7 @@ def backtest(con: duckdb.DuckDBPyConnection, cutoff: date | None = None, horizon
     progress(f"Fitting on {min(len(train), max_train_rows):,} of {len(train):,} customers …")
     model = fit_model(train, random_state, max_train_rows, max_iter)
     progress(f"Evaluating on {len(test):,} customers against the recency baseline …")
-    return evaluate(model, train, test, cutoff, horizon_days, importance_rows, random_state)
+    return evaluate(model, train, test, cutoff, horizon_days, importance_rows, random_state), test
 
 
 def _default_cutoff(con: duckdb.DuckDBPyConnection) -> date:
@@ -389,13 +396,13 @@ def train(con: duckdb.DuckDBPyConnection, cutoff: date | None = None, horizon_da
     horizon = timedelta(days=horizon_days)
     check_history(con, cutoff, horizon_days, horizons_needed=2)
     try:
-        evaluation = backtest(con, cutoff, horizon_days, progress, max_train_rows, max_iter, random_state,
-                              importance_rows)
+        evaluation, rows = _backtest(con, cutoff, horizon_days, progress, max_train_rows, max_iter, random_state,
+                                     importance_rows)
     except InsufficientHistoryError as exc:  # the backtest needs a third horizon; train without its metrics
         progress(f"Skipping the out-of-time backtest: {exc}")
         evaluation = None
-    progress(f"Computing training features as of {cutoff - horizon} …")
-    rows = labelled(con, cutoff - horizon, horizon_days)
+        progress(f"Computing training features as of {cutoff - horizon} …")
+        rows = labelled(con, cutoff - horizon, horizon_days)
     progress(f"Fitting the final model on {min(len(rows), max_train_rows):,} of {len(rows):,} customers …")
     model = fit_model(rows, random_state, max_train_rows, max_iter)
     if evaluation is None:
@@ -466,9 +473,11 @@ def load_model(con: duckdb.DuckDBPyConnection, model_id: int | None = None) -> t
         raise FileNotFoundError(f"Model file {path} is missing: train the model again.")
     if _sha256(path) != entry["sha256"]:
         raise ModelIntegrityError(f"Model file {path} does not match its recorded sha256; refusing to load it.")
-    # skops refuses any type not listed; the file is ours (hash checked), and we only accept sklearn/numpy types.
+    # skops refuses any type not listed; the file is ours (hash checked), and we only accept the types our Pipeline
+    # is made of (sklearn/numpy/scipy objects; CalibratedClassifierCV keeps a functools.partial).
     untrusted = get_untrusted_types(file=path)
-    foreign = [t for t in untrusted if not t.startswith(("sklearn.", "numpy.", "scipy.", "builtins."))]
+    foreign = [t for t in untrusted
+               if not t.startswith(("sklearn.", "numpy.", "scipy.", "builtins.")) and t != "functools.partial"]
     if foreign:
         raise ModelIntegrityError(f"Model file {path} holds unexpected types {foreign}; refusing to load it.")
     return load(path, trusted=untrusted), entry

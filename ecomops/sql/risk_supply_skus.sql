@@ -1,0 +1,36 @@
+-- One row per product (category filter): GMV in the sidebar period, its suppliers, backups and lead times.
+-- Params: those of {order_where} (o.order_date, o.channel) and {category_where} (p.category).
+WITH sales AS (
+    SELECT i.product_id, sum(i.quantity * i.unit_price) AS gmv
+    FROM orders o
+    JOIN order_items i ON i.order_id = o.order_id
+    WHERE o.status <> 'cancelled' AND i.quantity > 0 AND {order_where}
+    GROUP BY i.product_id
+),
+links AS (
+    SELECT product_id,
+           count(DISTINCT supplier_id)                                              AS suppliers,
+           count(DISTINCT supplier_id) FILTER (WHERE role = 'backup')               AS backups,
+           -- the primary supplier; a product listed without a primary takes its first supplier by id
+           arg_min(supplier_id, (CASE WHEN role = 'primary' THEN 0 ELSE 1 END, supplier_id)) AS primary_supplier,
+           min(lead_time_days) FILTER (WHERE role = 'primary')                      AS primary_lead_days,
+           min(lead_time_days) FILTER (WHERE role = 'backup')                       AS backup_lead_days,
+           arg_min(supplier_id, lead_time_days) FILTER (WHERE role = 'backup')      AS fastest_backup
+    FROM product_suppliers
+    GROUP BY product_id
+)
+SELECT p.product_id, p.title, p.category,
+       coalesce(s.gmv, 0)                    AS gmv,
+       coalesce(l.suppliers, 0)              AS suppliers,
+       coalesce(l.backups, 0)                AS backups,
+       l.primary_supplier,
+       sp.name                               AS primary_supplier_name,
+       l.primary_lead_days * 24              AS primary_lead_hours,
+       l.fastest_backup,
+       l.backup_lead_days * 24               AS backup_lead_hours
+FROM products p
+LEFT JOIN sales s ON s.product_id = p.product_id
+LEFT JOIN links l ON l.product_id = p.product_id
+LEFT JOIN suppliers sp ON sp.supplier_id = l.primary_supplier
+WHERE {category_where}
+ORDER BY gmv DESC, p.product_id

@@ -46,6 +46,13 @@ def sales_where(f: Filters, *, channel: bool = True, category: bool = True, date
     return sql, params
 
 
+def line_where(f: Filters, *, dates: bool = False, channel: bool = True, category: bool = True,
+               prefix: str = "") -> tuple[str, dict[str, Any]]:
+    """Return ``(sql, params)`` filtering products_line_facts rows (alias ``l``) by date, channel and category."""
+    return where(f, date_col="l.order_date" if dates else None, channel_col="l.channel" if channel else None,
+                 category_col="l.category" if category else None, prefix=prefix)
+
+
 @dataclass(frozen=True)
 class Window:
     """An inclusive date window with a label for the page."""

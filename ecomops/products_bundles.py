@@ -10,9 +10,9 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from ecomops import db
+from ecomops import db, products_cache
 from ecomops.filters import Filters
-from ecomops.products import sales_where
+from ecomops.products import line_where
 
 DEFAULT_MIN_PRODUCT_ORDERS = 10
 DEFAULT_MIN_PAIR_ORDERS = 5
@@ -31,8 +31,9 @@ def pairs(con: duckdb.DuckDBPyConnection, f: Filters, min_product_orders: int = 
 
     Only products in at least ``min_product_orders`` orders and pairs in at least ``min_pair_orders`` orders count.
     """
-    order_sql, params = sales_where(f, dates=True, category=False)
-    category_sql, cat_params = sales_where(f, channel=False)
+    products_cache.ensure(con)
+    order_sql, params = line_where(f, dates=True, category=False)
+    category_sql, cat_params = line_where(f, channel=False)
     params.update(cat_params)
     params.update(min_product_orders=int(max(1, min_product_orders)), min_pair_orders=int(max(1, min_pair_orders)),
                   limit=int(limit))

@@ -15,9 +15,9 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from ecomops import db
+from ecomops import db, products_cache
 from ecomops.filters import Filters, where
-from ecomops.products import Window, sales_where, shifted, trailing
+from ecomops.products import Window, line_where, shifted, trailing
 
 GROWTH_DAYS = 28
 YEAR_DAYS = 364
@@ -135,8 +135,9 @@ def new_demand(con: duckdb.DuckDBPyConnection, f: Filters, min_growth: float = 1
 def category_sales_growth(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """Return per category GMV and units in the last 4 weeks vs the previous 4 and a year earlier, fastest first."""
     w = windows(f)
-    order_sql, params = sales_where(f, category=False)
-    category_sql, cat_params = sales_where(f, channel=False)
+    products_cache.ensure(con)
+    order_sql, params = line_where(f, category=False)
+    category_sql, cat_params = line_where(f, channel=False)
     params.update(cat_params)
     params.update(_window_params(w))
     sql = db.load_sql("products_category_sales").format(order_where=order_sql, category_where=category_sql)
@@ -161,8 +162,9 @@ def niche_products(con: duckdb.DuckDBPyConnection, f: Filters, weeks: int = NICH
     median (categories of 4+ products sold).
     """
     window = trailing(f.end, 7 * weeks)
-    order_sql, params = sales_where(f, category=False)
-    category_sql, cat_params = sales_where(f, channel=False)
+    products_cache.ensure(con)
+    order_sql, params = line_where(f, category=False)
+    category_sql, cat_params = line_where(f, channel=False)
     params.update(cat_params)
     params.update(start=window.start, end=window.end, weeks=float(weeks), min_weeks=math.ceil(min_week_share * weeks),
                   max_cv=max_cv)

@@ -16,7 +16,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from ecomops import db
+from ecomops import db, products_cache
 from ecomops.config import THRESHOLDS
 from ecomops.filters import Filters
 from ecomops.products import sales_where, trailing
@@ -43,6 +43,7 @@ def abc_table(con: duckdb.DuckDBPyConnection, f: Filters, window_days: int = THR
 
     ``days_of_cover`` is +inf for a SKU with stock and no sales in the cover window; NaN without inventory data.
     """
+    products_cache.ensure(con)
     abc = trailing(f.end, window_days)
     cover = trailing(f.end, THRESHOLDS.cover_window_days)
     category_sql, params = sales_where(f, channel=False)

@@ -17,10 +17,10 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from ecomops import db
+from ecomops import db, products_cache
 from ecomops.config import THRESHOLDS
 from ecomops.filters import Filters
-from ecomops.products import Window, sales_where, shifted, trailing
+from ecomops.products import Window, line_where, shifted, trailing
 
 FLAG_WINDOW_DAYS = 90
 FLAG_MIN_BUYERS = 30
@@ -65,8 +65,9 @@ def _ratio(num: pd.Series, den: pd.Series) -> pd.Series:
 def weekly_table(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """Return one row per product sold in either week: this week's figures, last week's, and the relative change."""
     week, before = weeks(f)
-    order_sql, params = sales_where(f, category=False)
-    category_sql, cat_params = sales_where(f, channel=False)
+    products_cache.ensure(con)
+    order_sql, params = line_where(f, category=False)
+    category_sql, cat_params = line_where(f, channel=False)
     params.update(cat_params)
     params.update(week_start=week.start, end=week.end, prev_start=before.start,
                   neg_max_rating=THRESHOLDS.negative_rating_max, neg_pattern=NEGATIVE_PATTERN)
@@ -97,8 +98,9 @@ def repurchase_vs_category(con: duckdb.DuckDBPyConnection, f: Filters, days: int
     product's repeat buyers with what the typical rate predicts for its buyers (binomial, normal approximation).
     """
     window = flag_window(f, days)
-    order_sql, params = sales_where(f, category=False)
-    category_sql, cat_params = sales_where(f, channel=False)
+    products_cache.ensure(con)
+    order_sql, params = line_where(f, category=False)
+    category_sql, cat_params = line_where(f, channel=False)
     params.update(cat_params)
     params.update(start=window.start, end=window.end)
     sql = db.load_sql("products_repurchase").format(order_where=order_sql, category_where=category_sql)
@@ -175,17 +177,18 @@ def repurchase_flags(con: duckdb.DuckDBPyConnection, f: Filters, days: int = FLA
 
 def product_daily(con: duckdb.DuckDBPyConnection, f: Filters, product_id: str) -> pd.DataFrame:
     """Return one row per day of the sidebar range for one product: GMV, units and orders (channel filter on)."""
-    order_sql, params = sales_where(f, category=False, dates=True)
-    params.update(pid=product_id, start=f.start, end=f.end)
+    products_cache.ensure(con)
+    order_sql, params = line_where(f, category=False, dates=True)
+    params.update(pid=product_id)
     return db.query_df(con, f"""
         WITH days AS (SELECT CAST(d AS DATE) AS day FROM generate_series(CAST($start AS DATE), CAST($end AS DATE),
                                                                         INTERVAL 1 DAY) t(d)),
         sales AS (
-            SELECT o.order_date AS day, sum(i.quantity * i.unit_price) AS gmv, sum(i.quantity) AS units,
-                   count(DISTINCT o.order_id) AS orders
-            FROM orders o JOIN order_items i ON i.order_id = o.order_id
-            WHERE i.product_id = $pid AND o.status <> 'cancelled' AND i.quantity > 0 AND {order_sql}
-            GROUP BY o.order_date
+            SELECT l.order_date AS day, sum(l.quantity * l.unit_price) AS gmv, sum(l.quantity) AS units,
+                   count(DISTINCT l.order_no) AS orders
+            FROM products_line_facts l
+            WHERE l.product_id = $pid AND l.status <> 'cancelled' AND l.quantity > 0 AND {order_sql}
+            GROUP BY l.order_date
         )
         SELECT d.day, coalesce(s.gmv, 0) AS gmv, coalesce(s.units, 0) AS units, coalesce(s.orders, 0) AS orders
         FROM days d LEFT JOIN sales s ON s.day = d.day ORDER BY d.day
@@ -204,13 +207,14 @@ def product_reviews(con: duckdb.DuckDBPyConnection, f: Filters, product_id: str,
 
 def also_bought(con: duckdb.DuckDBPyConnection, f: Filters, product_id: str, top: int = 10) -> pd.DataFrame:
     """Return what the product's buyers also bought in the sidebar range: buyers and share of its buyers."""
-    order_sql, params = sales_where(f, category=False, dates=True)
+    products_cache.ensure(con)
+    order_sql, params = line_where(f, category=False, dates=True)
     params.update(pid=product_id, top=int(top))
     return db.query_df(con, f"""
         WITH bought AS (
-            SELECT DISTINCT o.customer_id, i.product_id
-            FROM orders o JOIN order_items i ON i.order_id = o.order_id
-            WHERE o.status <> 'cancelled' AND i.quantity > 0 AND o.customer_id IS NOT NULL AND {order_sql}
+            SELECT DISTINCT l.customer_key AS customer_id, l.product_id
+            FROM products_line_facts l
+            WHERE l.status <> 'cancelled' AND l.quantity > 0 AND l.customer_key IS NOT NULL AND {order_sql}
         ),
         buyers AS (SELECT customer_id FROM bought WHERE product_id = $pid)
         SELECT b.product_id, coalesce(p.title, b.product_id) AS title, coalesce(p.category, 'Uncategorised') AS category,

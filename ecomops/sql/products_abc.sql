@@ -3,10 +3,9 @@
 -- window), $period_start (turnover period), $cover_days, $period_days, $a_share, $b_share; those of {category_where}.
 -- The channel filter is not applied: stock serves every channel.
 WITH lines AS (
-    SELECT i.product_id, o.order_date, i.quantity, i.quantity * i.unit_price AS gmv
-    FROM orders o
-    JOIN order_items i ON i.order_id = o.order_id
-    WHERE o.status <> 'cancelled' AND i.quantity > 0 AND o.order_date BETWEEN $first_day AND $end
+    SELECT l.product_id, l.order_date, l.quantity, l.quantity * l.unit_price AS gmv
+    FROM products_line_facts l
+    WHERE l.status <> 'cancelled' AND l.quantity > 0 AND l.order_date BETWEEN $first_day AND $end
 ),
 sales AS (
     SELECT product_id,

@@ -2,13 +2,10 @@
 -- earlier. Params: $now_start, $end, $prev_start, $prev_end, $yoy_start, $yoy_end; {order_where} (channel),
 -- {category_where}.
 WITH lines AS (
-    SELECT coalesce(p.category, 'Uncategorised') AS category, o.order_date, i.quantity,
-           i.quantity * i.unit_price AS gmv
-    FROM orders o
-    JOIN order_items i ON i.order_id = o.order_id
-    LEFT JOIN products p ON p.product_id = i.product_id
-    WHERE o.status <> 'cancelled' AND i.quantity > 0
-      AND (o.order_date BETWEEN $prev_start AND $end OR o.order_date BETWEEN $yoy_start AND $yoy_end)
+    SELECT l.category, l.order_date, l.quantity, l.quantity * l.unit_price AS gmv
+    FROM products_line_facts l
+    WHERE l.status <> 'cancelled' AND l.quantity > 0
+      AND (l.order_date BETWEEN $prev_start AND $end OR l.order_date BETWEEN $yoy_start AND $yoy_end)
       AND {order_where} AND {category_where}
 )
 SELECT category,

@@ -4,13 +4,11 @@
 -- category's median volume.
 -- Params: $start, $end, $weeks, $min_weeks, $max_cv; those of {order_where} (channel) and {category_where}.
 WITH lines AS (
-    SELECT i.product_id,
-           CAST(floor(date_diff('day', o.order_date, $end) / 7) AS INTEGER) AS week_no,
-           i.quantity, i.quantity * i.unit_price AS gmv
-    FROM orders o
-    JOIN order_items i ON i.order_id = o.order_id
-    LEFT JOIN products p ON p.product_id = i.product_id
-    WHERE o.status <> 'cancelled' AND i.quantity > 0 AND o.order_date BETWEEN $start AND $end
+    SELECT l.product_id,
+           CAST(floor(date_diff('day', l.order_date, $end) / 7) AS INTEGER) AS week_no,
+           l.quantity, l.quantity * l.unit_price AS gmv
+    FROM products_line_facts l
+    WHERE l.status <> 'cancelled' AND l.quantity > 0 AND l.order_date BETWEEN $start AND $end
       AND {order_where} AND {category_where}
 ),
 weekly AS (

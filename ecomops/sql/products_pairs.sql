@@ -4,29 +4,25 @@
 -- {category_where} (both products in the chosen categories).
 -- Speed: only products in at least $min_product_orders orders, and only orders holding two of them, enter the
 -- self-join; a pair needs $min_pair_orders orders to be kept.
-WITH valid AS (
-    SELECT o.order_id
-    FROM orders o
-    WHERE o.status <> 'cancelled' AND {order_where}
+WITH window_lines AS (  -- lines bought in valid orders of the range and channels (products_line_facts, alias l)
+    SELECT l.order_no, l.product_id, l.category, l.quantity * l.unit_price AS line_gmv
+    FROM products_line_facts l
+    WHERE l.status <> 'cancelled' AND l.quantity > 0 AND {order_where}
 ),
 order_value AS (  -- GMV of each valid order (all of its lines), for AOV
-    SELECT i.order_id, sum(i.quantity * i.unit_price) AS order_gmv
-    FROM order_items i
-    JOIN valid v ON v.order_id = i.order_id
-    WHERE i.quantity > 0
-    GROUP BY i.order_id
+    SELECT order_no, sum(line_gmv) AS order_gmv
+    FROM window_lines
+    GROUP BY order_no
 ),
-lines AS (  -- one row per order and product bought in it
-    SELECT DISTINCT i.order_id, i.product_id
-    FROM order_items i
-    JOIN valid v ON v.order_id = i.order_id
-    LEFT JOIN products p ON p.product_id = i.product_id
-    WHERE i.quantity > 0 AND {category_where}
+lines AS (  -- one row per order and product bought in it (in the chosen categories)
+    SELECT DISTINCT l.order_no, l.product_id
+    FROM window_lines l
+    WHERE {category_where}
 ),
 totals AS (
     SELECT count(*) AS n_orders, sum(ov.order_gmv) AS total_gmv
-    FROM (SELECT DISTINCT order_id FROM lines) b
-    JOIN order_value ov ON ov.order_id = b.order_id
+    FROM (SELECT DISTINCT order_no FROM lines) b
+    JOIN order_value ov ON ov.order_no = b.order_no
 ),
 product_orders AS (
     SELECT product_id, count(*) AS n
@@ -34,22 +30,22 @@ product_orders AS (
     GROUP BY product_id
 ),
 frequent AS (
-    SELECT l.order_id, l.product_id
+    SELECT l.order_no, l.product_id
     FROM lines l
     JOIN product_orders c ON c.product_id = l.product_id
     WHERE c.n >= $min_product_orders
 ),
 baskets AS (
-    SELECT f.order_id, f.product_id, ov.order_gmv
+    SELECT f.order_no, f.product_id, ov.order_gmv
     FROM frequent f
-    JOIN order_value ov ON ov.order_id = f.order_id
-    WHERE f.order_id IN (SELECT order_id FROM frequent GROUP BY order_id HAVING count(*) >= 2)
+    JOIN order_value ov ON ov.order_no = f.order_no
+    WHERE f.order_no IN (SELECT order_no FROM frequent GROUP BY order_no HAVING count(*) >= 2)
 ),
 pairs AS (
     SELECT a.product_id AS product_a, b.product_id AS product_b, count(*) AS pair_orders,
            sum(a.order_gmv) AS pair_gmv
     FROM baskets a
-    JOIN baskets b ON b.order_id = a.order_id AND a.product_id < b.product_id
+    JOIN baskets b ON b.order_no = a.order_no AND a.product_id < b.product_id
     GROUP BY a.product_id, b.product_id
     HAVING count(*) >= $min_pair_orders
 )

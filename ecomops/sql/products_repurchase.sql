@@ -2,12 +2,10 @@
 -- product (guest orders excluded). The category benchmark (the median over the category's products) is taken in
 -- products_review.repurchase_vs_category. Params: $start, $end; those of {order_where} (channel), {category_where}.
 WITH lines AS (
-    SELECT DISTINCT i.product_id, coalesce(p.category, 'Uncategorised') AS category, o.order_id, o.customer_id
-    FROM orders o
-    JOIN order_items i ON i.order_id = o.order_id
-    LEFT JOIN products p ON p.product_id = i.product_id
-    WHERE o.status <> 'cancelled' AND i.quantity > 0 AND o.customer_id IS NOT NULL
-      AND o.order_date BETWEEN $start AND $end AND {order_where} AND {category_where}
+    SELECT DISTINCT l.product_id, l.category, l.order_no AS order_id, l.customer_key AS customer_id
+    FROM products_line_facts l
+    WHERE l.status <> 'cancelled' AND l.quantity > 0 AND l.customer_key IS NOT NULL
+      AND l.order_date BETWEEN $start AND $end AND {order_where} AND {category_where}
 ),
 product_buyers AS (
     SELECT product_id, category, customer_id, count(*) AS n

@@ -2,12 +2,10 @@
 -- Params: $week_start, $end, $prev_start, $neg_max_rating, $neg_pattern; those of {order_where}
 -- (channel) and {category_where}.
 WITH lines AS (
-    SELECT i.product_id, o.order_id, o.customer_id, o.status, o.order_date >= $week_start AS this_week,
-           i.quantity, i.unit_price
-    FROM orders o
-    JOIN order_items i ON i.order_id = o.order_id
-    LEFT JOIN products p ON p.product_id = i.product_id
-    WHERE o.order_date BETWEEN $prev_start AND $end AND {order_where} AND {category_where}
+    SELECT l.product_id, l.order_no AS order_id, l.customer_key AS customer_id, l.status,
+           l.order_date >= $week_start AS this_week, l.quantity, l.unit_price
+    FROM products_line_facts l
+    WHERE l.order_date BETWEEN $prev_start AND $end AND {order_where} AND {category_where}
 ),
 sales AS (
     SELECT product_id,

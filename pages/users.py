@@ -1,8 +1,86 @@
 """Customers.
 
-Coming soon.
+Lifecycle states (new / active / dormant / lost / prospect) as of the end of the range with their month-over-month
+movement and GMV share, and RFM segments with a downloadable customer list per segment.
 """
 import streamlit as st
 
+from ecomops import charts, charts_users, users
+from ecomops.ui import state
+
+PAGE_SIZE = 200
+
+f = state.filters()
+con = state.connection()
 st.title("Customers")
-st.info("This page is coming soon.")
+st.caption(f"States as of {f.end:%Y-%m-%d} (end of the selected range), from each customer's whole order history "
+           "across all channels. GMV shares use the sidebar range, channels and categories. Guest orders never "
+           "count as customers.")
+
+summary = state.cached(users.lifecycle_summary, f)
+if summary["customers"].sum() == 0:
+    st.info("No customers yet: upload an orders export (with customer ids) or a customers export on Data → Upload.")
+    st.stop()
+
+monthly = state.cached(users.lifecycle_monthly, f, 12)
+before = users.snapshot_dates(f.end, 2)[0]
+previous = monthly[monthly["snapshot"] == before].set_index("segment")["customers"]
+for col, row in zip(st.columns(5), summary[summary["segment"] != "guest"].itertuples()):
+    col.metric(row.label, f"{row.customers:,}", f"{row.customers - int(previous.get(row.segment, 0)):+,}",
+               delta_color="off", help=f"{row.customer_share:.1%} of customers; change since {before:%Y-%m-%d}; "
+                                       f"{row.gmv_share:.1%} of GMV in the range")
+with st.expander("How states are assigned"):
+    st.table({"State": [r[0] for r in users.LIFECYCLE_RULES], "Rule": [r[1] for r in users.LIFECYCLE_RULES]})
+
+left, right = st.columns(2)
+left.plotly_chart(charts_users.share_bars(summary, title="Share of customers vs share of GMV"), width="stretch")
+flow = state.cached(users.lifecycle_flow, f)
+right.plotly_chart(charts_users.lifecycle_sankey(flow, f"{before:%m-%d}", f"{f.end:%m-%d}",
+                                                 title=f"Movement {before:%Y-%m-%d} → {f.end:%Y-%m-%d}"),
+                   width="stretch")
+for line in users.lifecycle_movement_text(flow):
+    right.markdown(f"- {line}")
+st.plotly_chart(charts_users.lifecycle_stack(monthly, title="Customers by state, month over month"), width="stretch")
+if "guest" in set(summary["segment"]):
+    guest = summary.set_index("segment").loc["guest"]
+    st.caption(f"Guest orders (no customer id) made {guest['gmv_share']:.1%} of GMV in the range.")
+
+st.header("RFM segments")
+rfm = state.cached(users.rfm_summary, f)
+segments = rfm["segments"]
+st.caption(f"Buyers scored as of {f.end:%Y-%m-%d} on Recency, Frequency and Monetary (whole history), each 1–5 by "
+           "quintile (ties share a score: 1 + floor(5 × share of buyers strictly worse)); FM = average of F and M "
+           "rounded half up. Segments come from R and FM.")
+with st.expander("Segment rules and suggested actions"):
+    st.dataframe(users.rfm_rules_table(), hide_index=True, width="stretch")
+left, right = st.columns([3, 2])
+left.plotly_chart(charts_users.rfm_treemap(segments, users.RFM_COLORS, title="Buyers per segment"), width="stretch")
+right.plotly_chart(charts_users.rfm_grid(rfm["grid"], title="Buyers per R × FM score"), width="stretch")
+st.dataframe(
+    segments, hide_index=True, width="stretch",
+    column_config={
+        "segment": "Segment", "customers": st.column_config.NumberColumn("Buyers", format="localized"),
+        "customer_share": st.column_config.NumberColumn("Share of buyers", format="percent"),
+        "avg_recency_days": st.column_config.NumberColumn("Avg days since last order", format="%.0f"),
+        "avg_frequency": st.column_config.NumberColumn("Avg orders", format="%.1f"),
+        "avg_monetary": st.column_config.NumberColumn("Avg spend (¥)", format="%.0f"),
+        "monetary": st.column_config.NumberColumn("Spend (¥)", format="localized"),
+        "monetary_share": st.column_config.NumberColumn("Share of spend", format="percent"),
+        "action": "Suggested action",
+    })
+
+st.subheader("Customers in a segment")
+non_empty = segments[segments["customers"] > 0]
+pick, page_col = st.columns([3, 1])
+segment = pick.selectbox("Segment", non_empty["segment"].tolist(), key="users_rfm_segment")
+size = int(non_empty.set_index("segment").loc[segment, "customers"])
+pages = max(1, -(-size // PAGE_SIZE))
+page = page_col.number_input(f"Page (of {pages})", min_value=1, max_value=pages, value=1, step=1, key="users_rfm_page")
+table = state.cached(users.rfm_segment_customers, f, segment, PAGE_SIZE, (int(page) - 1) * PAGE_SIZE)
+st.caption(f"{size:,} buyers in {segment}, biggest spenders first; showing {len(table):,} of them.")
+st.dataframe(table, hide_index=True, width="stretch")
+st.download_button(f"Download all {size:,} {segment} buyers (CSV)",
+                   lambda: users.rfm_segment_csv(con, f, segment),
+                   file_name=f"ecomops_rfm_{segment.replace(' ', '_').replace(chr(39), '')}_{f.end}.csv",
+                   mime="text/csv", on_click="ignore")
+st.caption(charts.format_value("gmv", float(segments["monetary"].sum())) + " spent by all scored buyers.")

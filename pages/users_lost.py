@@ -1,0 +1,61 @@
+"""Lost customers.
+
+Why customers leave: survey reasons, win-back of lost customers, and their behaviour before leaving (last
+categories, discount reliance, returns, negative reviews) compared with customers who stay.
+"""
+import streamlit as st
+
+from ecomops import charts, charts_users, users_lost
+from ecomops.config import THRESHOLDS
+from ecomops.ui import state
+
+f = state.filters()
+st.title("Lost customers")
+st.caption(f"Lost = no valid order for more than {THRESHOLDS.dormant_days} days as of {f.end:%Y-%m-%d}; dormant = "
+           f"{THRESHOLDS.active_days + 1}–{THRESHOLDS.dormant_days} days. Whole order history, all channels.")
+
+profile = state.cached(users_lost.behaviour_profile, f)
+if profile["customers"].sum() == 0:
+    st.info("No buyers yet: upload an orders export with customer ids on Data → Upload.")
+    st.stop()
+
+comeback = state.cached(users_lost.winback, f).set_index("segment")
+lost_now = int(profile.set_index("segment").loc["lost", "customers"])
+a, b, c = st.columns(3)
+a.metric("Lost customers", f"{lost_now:,}")
+b.metric("Win-back rate", charts.format_value("winback_rate", comeback.loc["lost", "rate"]),
+         help=f"Of the {int(comeback.loc['lost', 'customers']):,} customers lost on {f.start:%Y-%m-%d} minus one "
+              f"day, {int(comeback.loc['lost', 'came_back']):,} placed a valid order in the range.")
+c.metric("Reactivation rate (dormant)", charts.format_value("reactivation_rate", comeback.loc["dormant", "rate"]),
+         help=f"Of the {int(comeback.loc['dormant', 'customers']):,} customers dormant the day before the range, "
+              f"{int(comeback.loc['dormant', 'came_back']):,} ordered in the range.")
+
+st.header("What they say")
+reasons = state.cached(users_lost.survey_reasons, f)
+if reasons.empty:
+    st.info("No survey answers yet: upload customer survey results (customer id, date, reason) on Data → Upload "
+            "to see why customers leave. Returns and reviews below still show what they did.")
+else:
+    left, right = st.columns([3, 2])
+    shown = reasons if reasons["lost"].sum() else reasons.assign(lost=reasons["responses"])
+    left.plotly_chart(charts_users.horizontal_bars(shown, "reason", "lost", title="Survey reasons of lost customers"
+                                                   if reasons["lost"].sum() else "Survey reasons (all answers)"),
+                      width="stretch")
+    right.dataframe(reasons, hide_index=True, width="stretch",
+                    column_config={"share_of_lost": st.column_config.NumberColumn("Share of lost", format="percent")})
+
+st.header("What they did before leaving")
+for finding in users_lost.profile_findings(profile):
+    st.warning(finding)
+table = users_lost.profile_table(profile)
+st.dataframe(table, hide_index=True, width="stretch")
+st.caption("Orders with a discount = valid orders carrying an order-level discount; returns = orders with status "
+           f"'returned'; negative review = rating ≤ {THRESHOLDS.negative_rating_max} on or before the date.")
+
+categories = state.cached(users_lost.last_categories, f)
+if not categories.empty:
+    st.plotly_chart(charts.bar(categories, "category", "difference", y_format="+.0%",
+                               title="Last-order categories: lost minus active customers (share points)"),
+                    width="stretch")
+    st.download_button("Download last-order categories (CSV)", categories.to_csv(index=False).encode("utf-8-sig"),
+                       file_name=f"ecomops_lost_categories_{f.end}.csv", mime="text/csv")

@@ -1,0 +1,89 @@
+"""AppTest of the Users pages on the small demo database: they run without errors and show the domain's numbers."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from ecomops import db, metrics, users, users_cohorts, users_lost
+from ecomops.filters import default_filters
+
+
+@pytest.fixture
+def demo_filters(demo_db_path):
+    con = db.connect(demo_db_path)
+    span = metrics.data_range(con)
+    return con, default_filters(span.start, span.end)
+
+
+def _metric(at, label):
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def test_customers_page(app_test, demo_filters):
+    con, f = demo_filters
+    at = app_test("pages/users.py")
+    assert not at.exception
+    summary = users.lifecycle_summary(con, f).set_index("segment")
+    for segment in users.LIFECYCLE_SEGMENTS:
+        assert _metric(at, users.LIFECYCLE_LABELS[segment]) == f"{summary.loc[segment, 'customers']:,}"
+    segments = users.rfm_summary(con, f)["segments"]
+    assert at.dataframe[1].value["customers"].tolist() == segments["customers"].tolist()
+    first = at.selectbox(key="users_rfm_segment").value
+    expected = users.rfm_segment_customers(con, f, first, 200, 0)
+    assert at.dataframe[2].value["customer_id"].tolist() == expected["customer_id"].tolist()
+    at.selectbox(key="users_rfm_segment").set_value("At risk").run()
+    assert not at.exception
+    assert set(at.dataframe[2].value["segment"]) == {"At risk"}
+    assert len(at.get("plotly_chart")) == 5
+
+
+def test_cohorts_page_members_statement(app_test, demo_filters):
+    con, f = demo_filters
+    at = app_test("pages/users_cohorts.py")
+    assert not at.exception
+    window = users_cohorts.trailing(f, 365)
+    comparison = users_cohorts.members(con, window)
+    statement = at.success[0].value
+    assert statement == users_cohorts.members_statement(comparison)
+    member_gap, other_gap = (float(x) for x in re.match(r"Members reorder every ([\d.]+) days vs ([\d.]+)",
+                                                         statement).groups())
+    assert member_gap < other_gap  # the demo's members reorder faster (~22 vs ~30 days over its history)
+    cohorts = users_cohorts.cohorts(con, f, 12)
+    assert _metric(at, "Reorder in month 1") == f"{users_cohorts.cohort_summary(cohorts)['retention_m1']:.2%}"
+    total = users_cohorts.conversion(con, f).iloc[-1]
+    assert _metric(at, "Signups") == f"{int(total['signups']):,}"
+    at.radio(key="users_member_window").set_value("Selected range").run()
+    assert not at.exception
+
+
+def test_lost_page(app_test, demo_filters):
+    con, f = demo_filters
+    at = app_test("pages/users_lost.py")
+    assert not at.exception
+    profile = users_lost.behaviour_profile(con, f).set_index("segment")
+    assert _metric(at, "Lost customers") == f"{int(profile.loc['lost', 'customers']):,}"
+    rate = users_lost.winback(con, f).set_index("segment").loc["lost", "rate"]
+    assert _metric(at, "Win-back rate") == f"{rate:.2%}"
+    assert len(at.get("plotly_chart")) == 2  # survey reasons and last-order categories
+
+
+def test_pages_on_orders_only_data(app_test, tmp_path, monkeypatch):
+    """Imported order histories without customers: the pages explain what is missing instead of failing."""
+    path = tmp_path / "orders_only.duckdb"
+    con = db.connect(path)
+    con.execute("INSERT INTO products (product_id, title, category) VALUES ('P1', 'Cup', 'Kitchen')")
+    for i, (cid, day) in enumerate([("A", "2024-01-05"), ("A", "2024-02-05"), ("B", "2024-03-01"), (None, "2024-03-02")]):
+        con.execute("INSERT INTO orders (order_id, customer_id, order_ts, order_date, status) VALUES (?, ?, ?, ?, 'completed')",
+                    [f"O{i}", cid, day, day])
+        con.execute("INSERT INTO order_items VALUES (?, 1, 'P1', 1, 10.0, NULL)", [f"O{i}"])
+    db.close(path)
+    monkeypatch.setenv("ECOMOPS_DB", str(path))
+    for page in ("pages/users.py", "pages/users_cohorts.py", "pages/users_lost.py"):
+        at = app_test(page)
+        assert not at.exception, page
+    infos = " ".join(i.value for i in at.info)
+    assert "No survey answers yet" in infos
+    at = app_test("pages/users_cohorts.py")
+    infos = " ".join(i.value for i in at.info)
+    assert "No signup dates" in infos and "No membership data" in infos

@@ -82,7 +82,10 @@ def repurchase_series(con: duckdb.DuckDBPyConnection, f: Filters,
     """Return day, window_buyers, window_repeat_buyers, repurchase_rate (trailing ``window`` days) per day of f."""
     scan = f.with_range(f.start - timedelta(days=window - 1), f.end)
     parts = metrics.order_filters(scan, prefix="scan_")
-    sql = db.load_sql("monitoring_repurchase").format(**{k: v for k, v in parts.items() if k != "params"})
+    category_exists = "TRUE" if not f.categories else (
+        "EXISTS (SELECT 1 FROM order_items i JOIN products p ON p.product_id = i.product_id "
+        f"WHERE i.order_id = o.order_id AND {parts['category_where']})")
+    sql = db.load_sql("monitoring_repurchase").format(order_where=parts["order_where"], category_exists=category_exists)
     params = dict(parts["params"], start=f.start, end=f.end, window=window)
     frame = db.query_df(con, sql, params)
     frame["day"] = pd.to_datetime(frame["day"])
@@ -485,7 +488,9 @@ def describe(rc: RootCause) -> str:
     noun = "drop" if change < 0 else "rise"
     sentence = f"{EFFECT_LABELS[focus]} {verb} {abs(change):.1%} vs {against}"
     best = _best_explanation(rc)
-    if best:
+    if best and best[0] > 1:
+        sentence += f"; {best[1]} alone accounts for more than the whole {noun} ({best[0]:.0%}; other traffic offset it)"
+    elif best:
         sentence += f"; {best[0]:.0%} of the {noun} is {best[1]}"
     e = rc.effects
     gmv_change = ratios["gmv"]

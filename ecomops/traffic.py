@@ -84,9 +84,10 @@ def safe_ratio(num: Any, den: Any) -> Any:
 
 
 def order_parts(f: Filters, prefix: str = "") -> tuple[dict[str, str], dict[str, Any]]:
-    """Return the SQL slots filtering orders (o), order lines by category (p), traffic (t) and ads (a), with params.
+    """Return the SQL slots filtering orders (o), order lines (i) by category, traffic (t) and ads (a), with params.
 
-    The products join is only added when a category is chosen, which spares a join over every order line.
+    ``line_category`` is a semi-join on the products of the chosen categories, and plain TRUE without a category
+    filter, which spares a join over every order line.
     """
     order_sql, params = where(f, date_col="o.order_date", channel_col="o.channel", prefix=prefix)
     category_sql, p2 = where(f, category_col="p.category", prefix=prefix)
@@ -96,8 +97,8 @@ def order_parts(f: Filters, prefix: str = "") -> tuple[dict[str, str], dict[str,
         params.update(extra)
     slots = {
         "order_where": order_sql,
-        "category_where": category_sql,
-        "product_join": "LEFT JOIN products p ON p.product_id = i.product_id" if f.categories else "",
+        "line_category": (f"i.product_id IN (SELECT p.product_id FROM products p WHERE {category_sql})"
+                          if f.categories else "TRUE"),
         "traffic_where": traffic_sql,
         "ads_where": ads_sql,
     }

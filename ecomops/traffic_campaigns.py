@@ -160,8 +160,7 @@ def presale_share(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     nodate_sql, nodate_params = where(f, channel_col="o.channel")
     params.update(nodate_params)
     params.update(start=f.start, end=f.end)
-    sql = db.load_sql("traffic_presale").format(order_where_nodate=nodate_sql, category_where=slots["category_where"],
-                                                 product_join=slots["product_join"])
+    sql = db.load_sql("traffic_presale").format(order_where_nodate=nodate_sql, line_category=slots["line_category"])
     frame = db.query_df(con, sql, params)
     frame["presale_share"] = safe_ratio(frame["presale_gmv"], frame["gmv"])
     return frame

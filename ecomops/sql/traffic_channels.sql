@@ -2,15 +2,14 @@
 -- GROUPING SETS return the per-bucket rows, the whole-range rows (bucket NULL) and the grand total (bucket and
 -- channel NULL) from one scan of each table;
 -- buyers are distinct within each grouping, so whole-range and total buyers are not sums.
--- Format slots: {grain} (whitelisted literal), {order_where}, {category_where}, {product_join}, {traffic_where},
--- {ads_where}. Params: those of the filter fragments.
+-- Format slots: {grain} (whitelisted literal), {order_where}, {line_category} (order lines of the chosen categories),
+-- {traffic_where}, {ads_where}. Params: those of the filter fragments.
 WITH lines AS (
     SELECT date_trunc('{grain}', o.order_date) AS bucket, o.channel, o.order_id, o.customer_id,
            CASE WHEN i.quantity > 0 THEN i.quantity * i.unit_price ELSE 0 END AS amount
     FROM orders o
     JOIN order_items i ON i.order_id = o.order_id
-    {product_join}
-    WHERE o.status <> 'cancelled' AND {order_where} AND {category_where}
+    WHERE o.status <> 'cancelled' AND {order_where} AND {line_category}
 ),
 sales AS (
     SELECT bucket, channel, sum(amount) AS gmv, count(DISTINCT order_id) AS orders,

@@ -4,7 +4,7 @@
 -- Format slots: {cur_where}, {prev_where} (filters on s.day, s.category). Params: theirs + $core_max_words,
 -- $core_min_share.
 WITH cur AS (
-    SELECT s.keyword, any_value(s.category) AS category, sum(s.searches) AS searches, sum(s.clicks) AS clicks,
+    SELECT s.keyword, max(s.category) AS category, sum(s.searches) AS searches, sum(s.clicks) AS clicks,
            sum(s.orders) AS orders, sum(s.gmv) AS gmv
     FROM search_keywords s WHERE {cur_where}
     GROUP BY s.keyword

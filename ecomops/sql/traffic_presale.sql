@@ -1,7 +1,7 @@
 -- Big sales overlapping the range: campaign GMV, pre-sale GMV and orders (METRICS.md valid orders and GMV).
 -- An order belongs to a big sale when it is tagged with its campaign_id, or untagged and dated inside the campaign
 -- window (pre-sale start .. end): uploads without campaign ids still get a figure. The range join keeps the scan to
--- the windows. Format slots: {order_where_nodate}, {category_where}, {product_join}. Params: theirs + $start, $end.
+-- the windows. Format slots: {order_where_nodate}, {line_category}. Params: theirs + $start, $end.
 WITH sales AS (
     SELECT campaign_id, name, coalesce(presale_start, start_date) AS window_start, start_date, end_date, presale_start
     FROM campaigns
@@ -13,9 +13,8 @@ lines AS (
     FROM sales s
     JOIN orders o ON o.order_date BETWEEN s.window_start AND s.end_date
     JOIN order_items i ON i.order_id = o.order_id
-    {product_join}
     WHERE o.status <> 'cancelled' AND (o.campaign_id = s.campaign_id OR o.campaign_id IS NULL)
-      AND {order_where_nodate} AND {category_where}
+      AND {order_where_nodate} AND {line_category}
 )
 SELECT s.campaign_id, s.name, s.presale_start, s.start_date, s.end_date,
        coalesce(sum(l.amount), 0) AS gmv,

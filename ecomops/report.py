@@ -260,15 +260,31 @@ def risks(con: duckdb.DuckDBPyConnection, p: Period) -> pd.DataFrame:
                   "status": "attention" if row["sla_breaches"] else "ok",
                   "detail": f"negative reviews of the period answered after {THRESHOLDS.reply_sla_hours:g} h or "
                             f"not yet answered"})
-    items.append({"item": "SKUs without a backup supplier", "value": f"{int(row['skus_without_backup'])}",
-                  "status": "attention" if row["selling_skus_without_backup"] else "ok",
-                  "detail": f"{int(row['selling_skus_without_backup'])} of them sold this period"})
+    items.append(_backup_item(con, p, row))
     deepest = row["deepest_undercut"]
     items.append({"item": "Competitor undercuts", "value": f"{int(row['undercut_skus'])}",
                   "status": "attention" if row["undercut_skus"] else "ok",
                   "detail": "SKUs a competitor sells cheaper (latest price of the period)"
                             + (f"; deepest {float(deepest):.0%} below our price" if not pd.isna(deepest) else "")})
     return pd.DataFrame(items)
+
+
+def _backup_item(con: duckdb.DuckDBPyConnection, p: Period, row: pd.Series) -> dict[str, str]:
+    """Return the backup-supplier risk item: the Risk → Supply module's figures when present, else ours."""
+    try:
+        from ecomops.risk_supply import supply_summary  # the Risk page's definition, so both agree
+    except ImportError:  # pragma: no cover - module absent
+        supply_summary = None
+    if supply_summary is not None:
+        summary = supply_summary(con, Filters(p.start, p.end))
+        share = summary.get("gmv_share_without_backup")
+        return {"item": "SKUs without a backup supplier", "value": f"{summary['skus_without_backup']}",
+                "status": "attention" if summary["skus_without_backup"] else "ok",
+                "detail": f"of {summary['skus']} SKUs"
+                          + (f"; {share:.0%} of the period's GMV has no backup" if share is not None else "")}
+    return {"item": "SKUs without a backup supplier", "value": f"{int(row['skus_without_backup'])}",
+            "status": "attention" if row["selling_skus_without_backup"] else "ok",
+            "detail": f"{int(row['selling_skus_without_backup'])} of them sold this period"}
 
 
 def _highlights(kpis: pd.DataFrame, roi: pd.DataFrame, alerts: pd.DataFrame, risk: pd.DataFrame,

@@ -30,7 +30,7 @@ categories and campaigns have no traffic, so they are ranked by their contributi
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any, Mapping
 
@@ -455,19 +455,23 @@ def root_cause(con: duckdb.DuckDBPyConnection, f: Filters, day: date, reference:
     before = {c: sum(pick(d, c) for d in refs) / len(refs) for c in ("uv", "buyers", "gmv")}
     after = {c: pick(day, c) for c in ("uv", "buyers", "gmv")}
     effects = decompose_gmv(before, after)
-    focus = FOCUS_BY_METRIC.get(metric or "", "")
-    if not focus:
-        focus = max(EFFECTS, key=lambda e: abs(effects[e]))
     cells = _cell_effects(cells)
-    by_channel = _with_shares(cells.groupby("channel", as_index=False).sum(numeric_only=True), focus)
-    by_device = _with_shares(cells.groupby("device", as_index=False).sum(numeric_only=True), focus)
-    cells = _with_shares(cells, focus)
     by_category = _gmv_shares(_before_after(_segment_query(con, f, days, "monitoring_gmv_by", "category"),
                                             day, refs, ["segment"], ["gmv"]))
     by_campaign = _gmv_shares(_before_after(_segment_query(con, f, days, "monitoring_gmv_by", "campaign"),
                                             day, refs, ["segment"], ["gmv"]))
-    result = RootCause(day, reference, refs, {"before": before, "after": after}, effects, focus, cells, by_channel,
-                       by_device, by_category, by_campaign, "")
+    base = RootCause(day, reference, refs, {"before": before, "after": after}, effects, "", cells, cells, cells,
+                     by_category, by_campaign, "")
+    return refocus(base, metric)
+
+
+def refocus(rc: RootCause, metric: str | None = None) -> RootCause:
+    """Return the root cause explaining another effect (no query: the segment figures are reused)."""
+    focus = FOCUS_BY_METRIC.get(metric or "", "") or max(EFFECTS, key=lambda e: abs(rc.effects[e]))
+    cells = rc.cells
+    result = replace(rc, focus=focus, cells=_with_shares(cells, focus),
+                     by_channel=_with_shares(cells.groupby("channel", as_index=False).sum(numeric_only=True), focus),
+                     by_device=_with_shares(cells.groupby("device", as_index=False).sum(numeric_only=True), focus))
     result.summary = describe(result)
     return result
 
@@ -525,8 +529,10 @@ def _best_explanation(rc: RootCause) -> tuple[float, str] | None:
 def alert_causes(con: duckdb.DuckDBPyConnection, f: Filters, limit: int = 10) -> pd.DataFrame:
     """Return the alerts of f with their root cause in words (the ``limit`` most severe alerts)."""
     found = alerts(con, f).head(limit).copy()
-    causes = []
+    causes, by_day = [], {}
     for row in found.itertuples(index=False):
-        causes.append(root_cause(con, f, row.day, metric=row.metric).summary)
+        if row.day not in by_day:  # one set of segment queries per day, refocused per alert
+            by_day[row.day] = root_cause(con, f, row.day)
+        causes.append(refocus(by_day[row.day], row.metric).summary)
     found["cause"] = causes
     return found

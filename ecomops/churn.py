@@ -534,3 +534,19 @@ def _phrase(feature: str, value: Any, ref: Any) -> str:
     if ref is None or (isinstance(ref, float) and math.isnan(ref)):
         return text
     return f"{text} (typical {ref_format.format(r=ref)})"
+
+
+def stored_tables(entry: dict[str, Any]) -> dict[str, pd.DataFrame]:
+    """Return a registry entry's evaluation as tables: metrics (model vs recency baseline), calibration, importance."""
+    metrics = entry.get("metrics") or {}
+    model, baseline = metrics.get("model") or {}, metrics.get("baseline") or {}
+    rows = [{"metric": label, "model": model.get(key), "recency_baseline": baseline.get(key)}
+            for key, label in (("auc", "ROC AUC"), ("pr_auc", "PR AUC"), ("lift_top_decile", "Top-decile lift"))]
+    table = pd.DataFrame(rows, columns=["metric", "model", "recency_baseline"]).astype(
+        {"model": "float64", "recency_baseline": "float64"})
+    table["difference"] = table["model"] - table["recency_baseline"]
+    return {
+        "metrics": table,
+        "calibration": pd.DataFrame(metrics.get("calibration") or []),
+        "importance": pd.DataFrame(metrics.get("importance") or [], columns=["feature", "importance", "std", "description"]),
+    }

@@ -22,6 +22,9 @@ REASON_CANDIDATES = 8  # explain with the globally most important features only 
 EXPORT_COLUMNS = ["customer_id", "p_return", "expected_value", "segment", "recency_days", "frequency", "monetary",
                   "top_category", "recommendations", "recommended_ids", "suggested_offer", "reasons"]
 
+TABLE_COLUMNS = ["customer_id", "p_return", "expected_value", "recency_days", "frequency", "monetary", "top_category",
+                 "recommendations", "suggested_offer", "reasons"]
+
 _models: dict[str, Any] = {}
 
 

@@ -1,8 +1,107 @@
 """Churn & reactivation.
 
-Coming soon.
+Churn model (out-of-time metrics next to the recency baseline), dormant customers ranked by return probability with
+reasons and recommended products, a target list with a held-out control group, and treatment-vs-control uplift.
 """
 import streamlit as st
 
+from ecomops import churn, churn_charts, churn_targeting
+from ecomops.config import THRESHOLDS
+from ecomops.ui import state
+
+con = state.connection()
 st.title("Churn & reactivation")
-st.info("This page is coming soon.")
+st.caption(f"Churn = no valid order within the horizon after a cutoff (METRICS.md). Dormant = last order "
+           f"{THRESHOLDS.active_days + 1}-{THRESHOLDS.dormant_days} days before the last day of data. "
+           "These figures use all data, not the sidebar filters.")
+
+st.subheader("1. Churn model")
+left, right = st.columns([1, 3])
+horizon = left.number_input("Horizon (days)", min_value=30, max_value=365, value=THRESHOLDS.churn_horizon_days,
+                            step=15, key="churn_horizon")
+if left.button("Train model", type="primary", key="churn_train"):
+    with st.status("Training the churn model…", expanded=True) as status:
+        try:
+            trained = churn.train(con, horizon_days=int(horizon), progress=status.write)
+            status.update(label=f"Model #{trained.model_id} trained and registered", state="complete", expanded=False)
+        except churn.InsufficientHistoryError as exc:
+            status.update(label="Not enough history to train", state="error")
+            st.warning(str(exc))
+
+model = churn.latest_model(con)
+if model is None:
+    right.info("No churn model yet: press **Train model** (it needs an order history of at least two horizons; "
+               "upload orders on Data → Upload).")
+else:
+    tables = churn.stored_tables(model)
+    scores = tables["metrics"].set_index("metric")
+    right.caption(f"Model #{model['model_id']}, cutoff {model['cutoff']:%Y-%m-%d}, horizon {model['horizon_days']} "
+                  f"days, trained {model['trained_at']:%Y-%m-%d %H:%M}. Out-of-time test: fit at T−2H, "
+                  "tested at T−H on the next horizon.")
+    for col, name in zip(right.columns(3), ("ROC AUC", "PR AUC", "Top-decile lift")):
+        col.metric(name, f"{scores.loc[name, 'model']:.3f}", f"{scores.loc[name, 'difference']:+.3f} vs recency",
+                   help=f"Baseline (rank by recency alone): {scores.loc[name, 'recency_baseline']:.3f}")
+    chart_left, chart_right = st.columns(2)
+    chart_left.plotly_chart(churn_charts.calibration(tables["calibration"]), width="stretch")
+    chart_right.plotly_chart(churn_charts.importance(tables["importance"]), width="stretch")
+    with st.expander("Metrics and calibration table"):
+        st.dataframe(tables["metrics"], hide_index=True, width="stretch")
+        st.dataframe(tables["calibration"], hide_index=True, width="stretch")
+
+st.subheader("2. Dormant customers to win back")
+scored = state.cached(churn_targeting.score_dormant, model["model_id"]) if model else None
+if scored is None:
+    st.info("Train the churn model above to score dormant customers.")
+elif scored.empty:
+    st.info("No dormant customers right now (nobody's last order is 91-180 days old).")
+else:
+    c1, c2 = st.columns(2)
+    budget = c1.number_input("Customers to contact (budget)", min_value=1, max_value=len(scored),
+                             value=min(500, len(scored)), step=50, key="churn_budget")
+    threshold = c2.slider("Minimum return probability", 0.0, 1.0, 0.0, 0.01, key="churn_threshold")
+    targets = churn_targeting.select_targets(scored, int(budget), threshold)
+    outcome = churn_targeting.expected_outcome(targets)
+    m1, m2, m3 = st.columns(3)
+    m1.metric("Dormant customers", f"{len(scored):,}")
+    m2.metric("Expected returns in target list", f"{outcome['expected_returns']:,.0f} of {outcome['customers']:,}")
+    m3.metric("Expected revenue", f"¥{outcome['expected_revenue']:,.0f}")
+    st.dataframe(targets[churn_targeting.TABLE_COLUMNS], hide_index=True, width="stretch",
+                 column_config={"p_return": st.column_config.ProgressColumn("P(return)", format="percent",
+                                                                            min_value=0.0, max_value=1.0),
+                                "expected_value": st.column_config.NumberColumn("Expected value", format="¥%.0f")})
+
+    with st.form("churn_outreach"):
+        f1, f2, f3, f4 = st.columns(4)
+        control_share = f1.slider("Control group (not contacted)", 0.05, 0.5, churn_targeting.CONTROL_SHARE, 0.05)
+        seed = f2.number_input("Random seed", min_value=0, value=7, step=1)
+        sent_date = f3.date_input("Sent date", value=churn_targeting.next_send_date(con))
+        offer = f4.text_input("Offer", value="Time-limited comeback gift + personalised picks")
+        submitted = st.form_submit_button("Record outreach and prepare the export")
+    if submitted:
+        assigned = churn_targeting.record_outreach(con, targets, sent_date, control_share, int(seed), offer)
+        st.session_state["churn_export"] = churn_targeting.export_frame(assigned)
+        st.success(f"Recorded {len(assigned):,} customers for {sent_date}: "
+                   f"{int((assigned['arm'] == 'control').sum()):,} held out as control, "
+                   f"{int((assigned['arm'] == 'treatment').sum()):,} to contact.")
+    if "churn_export" in st.session_state:
+        st.download_button("Download the contact list (CSV, treatment only)",
+                           st.session_state["churn_export"].to_csv(index=False).encode("utf-8-sig"),
+                           file_name="reactivation_targets.csv", mime="text/csv", key="churn_download")
+
+st.subheader("3. Did it work? Treatment vs control")
+results = state.cached(churn_targeting.reactivation_results, int(horizon))
+if results.empty:
+    st.info("No outreach recorded yet: record a target list above (or upload an outreach file on Data → Upload).")
+else:
+    latest = results.iloc[-1]
+    r1, r2, r3 = st.columns(3)
+    r1.metric("Treatment reactivated", f"{latest['treatment_rate']:.1%}", help=f"{latest['treatment_customers']:,} customers")
+    r2.metric("Control reactivated", f"{latest['control_rate']:.1%}", help=f"{latest['control_customers']:,} customers")
+    r3.metric("Uplift", f"{latest['uplift'] * 100:+.1f} pts",
+              help=f"95% CI {latest['ci_low'] * 100:+.1f} to {latest['ci_high'] * 100:+.1f} points")
+    st.caption(f"Outreach of {latest['sent_date']:%Y-%m-%d}: a customer reactivated with a valid order within "
+               f"{int(horizon)} days after the sent date ({latest['days_observed']} days observed so far). Uplift "
+               f"{latest['uplift'] * 100:+.1f} points, 95% CI [{latest['ci_low'] * 100:+.1f}, "
+               f"{latest['ci_high'] * 100:+.1f}].")
+    st.plotly_chart(churn_charts.reactivation(results), width="stretch")
+    st.dataframe(results, hide_index=True, width="stretch")

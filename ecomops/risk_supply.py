@@ -107,6 +107,7 @@ def supply_summary(con: duckdb.DuckDBPyConnection, f: Filters,
     with_backup = skus[skus["has_backup"]]
     return {
         "skus": int(len(skus)),
+        "skus_with_suppliers": int((skus["suppliers"] > 0).sum()),
         "skus_without_backup": int((~skus["has_backup"]).sum()),
         "gmv_share_without_backup": float(skus.loc[~skus["has_backup"], "gmv"].sum() / total_gmv) if total_gmv else None,
         "backups_within_target": int(with_backup["backup_within_target"].eq(True).sum()),

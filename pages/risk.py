@@ -1,8 +1,78 @@
-"""Risk.
+"""Compliance.
 
-Coming soon.
+Risk → Compliance: product titles and descriptions scanned for absolute and prohibited claims (PRC Advertising Law,
+platform rules), a box to check new copy before publishing, and the editable word list.
 """
+import pandas as pd
 import streamlit as st
 
-st.title("Risk")
-st.info("This page is coming soon.")
+from ecomops import risk_compliance
+from ecomops.ui import state
+
+con = state.connection()
+f = state.filters()
+st.title("Compliance")
+st.caption("Absolute claims such as 最 / 第一 / 顶级 / best / #1 / guaranteed in product copy. Rules: English words "
+           "match whole words; Chinese words match anywhere except inside the rule's exceptions (最近, 第一次 …). "
+           "The category filter applies; dates and channels do not (copy is not dated).")
+
+check_tab, products_tab, words_tab = st.tabs(["Check new copy", "Product scan", "Word list"])
+
+with check_tab:
+    text = st.text_area("Paste a title or description before publishing",
+                        placeholder="例如：全网最低价，销量第一的顶级保温杯 / Best seller, guaranteed results",
+                        key="risk_copy")
+    if text.strip():
+        result = risk_compliance.check_copy(con, text)
+        if result["clean"]:
+            st.success("No banned or absolute claims found.")
+        else:
+            st.error(f"{len(result['findings'])} claim(s) found:")
+            st.markdown(result["highlighted_markdown"])
+            st.dataframe(result["findings"].drop(columns="position"), hide_index=True, width="stretch")
+            st.markdown("**Suggested compliant wording** (a starting point: read it before publishing)")
+            st.code(result["suggested"], language=None)
+
+with products_tab:
+    summary = state.cached(risk_compliance.compliance_summary, f)
+    c1, c2, c3 = st.columns(3)
+    c1.metric("Products scanned", f"{summary['products_scanned']:,}")
+    c2.metric("Products with claims", f"{summary['products_flagged']:,}")
+    c3.metric("Claims found", f"{summary['claims']:,}")
+    if summary["products_scanned"] == 0:
+        st.info("No products yet: upload a product list on Data → Upload.")
+    else:
+        flagged = state.cached(risk_compliance.scan_products, f)
+        if flagged.empty:
+            st.success("No product copy holds a banned or absolute claim.")
+        else:
+            st.caption("Offending text is marked 【like this】. Suggested titles replace each claim with the rule's "
+                       "suggested wording.")
+            st.dataframe(flagged[["product_id", "category", "claims", "words", "title_highlighted",
+                                  "description_highlighted", "suggested_title", "rule_categories"]],
+                         hide_index=True, width="stretch",
+                         column_config={"title_highlighted": "title", "description_highlighted": "description"})
+            findings = state.cached(risk_compliance.scan_findings, f)
+            st.download_button("Download all findings (CSV)", findings.to_csv(index=False).encode("utf-8-sig"),
+                               file_name="compliance_findings.csv", mime="text/csv")
+
+with words_tab:
+    st.caption("One rule per row. whole_word: English-style word edges; exceptions: compounds where the word is "
+               "not a claim, separated by |. Untick enabled to keep a rule without firing it.")
+    words = state.cached(risk_compliance.banned_words)
+    edited = st.data_editor(words, num_rows="dynamic", hide_index=True, width="stretch", key="risk_words",
+                            column_config={"language": st.column_config.SelectboxColumn(options=["zh", "en"])})
+    save, restore = st.columns(2)
+    if save.button("Save word list", type="primary"):
+        try:
+            count = risk_compliance.save_banned_words(con, pd.DataFrame(edited))
+            st.success(f"Saved {count} rules.")
+            st.rerun()
+        except ValueError as exc:
+            st.error(f"Not saved: {exc}")
+    if restore.button("Restore the shipped list"):
+        count = risk_compliance.restore_default_words(con)
+        st.success(f"Restored {count} rules.")
+        st.rerun()
+    st.download_button("Download word list (CSV)", words.to_csv(index=False).encode("utf-8-sig"),
+                       file_name="banned_words.csv", mime="text/csv")

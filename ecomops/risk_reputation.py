@@ -1,0 +1,150 @@
+"""Reputation (METRICS.md): negative-review queue, reply time, 24-hour SLA breaches, negative-review rate vs the 5%
+target by product and over time. Every function returns a DataFrame or a dict.
+
+Definitions (docs/risk.md):
+- **Negative**: rating <= ``THRESHOLDS.negative_rating_max`` (2); a review with text and no rating is classified
+  by ``reviews_model`` (``source`` = "model"); no rating and no text = not negative. When the model is unavailable
+  (no cache, no training data) text-only reviews count as not negative and are reported as ``unclassified``.
+- **Negative-review rate**: negative / all reviews created in the range (target ``negative_rate_target``, 5%).
+- **As of**: the end of the range's last day (midnight after ``f.end``) — the same clock as the weekly report.
+  A reply after that moment counts as not yet given.
+- **Response time**: hours from review to first reply. The **24-hour SLA** applies to negative reviews (the
+  playbook's "answer within 24 h with an apology and a coupon"): breached when replied after 24 h, or still open
+  and older than 24 h as of the end of the range.
+- Filters: dates on ``created_ts``; category via the product; channel via the review's order (reviews without an
+  order drop out when a channel is chosen).
+"""
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from typing import Callable, Sequence
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from ecomops import db
+from ecomops.config import THRESHOLDS
+from ecomops.filters import Filters, where
+
+Classifier = Callable[[Sequence[str | None], Sequence[str | None]], Sequence[bool | None]]
+SLA_ORDER = {"open, overdue": 0, "open, within SLA": 1, "replied late": 2, "replied in time": 3}
+ACTION = "Apologise and send a compensation coupon"
+
+
+def as_of(f: Filters) -> datetime:
+    """Return the moment the range ends (midnight after its last day): the clock for open reviews."""
+    return datetime.combine(f.end + timedelta(days=1), time())
+
+
+def _model_classifier() -> tuple[Classifier | None, str | None]:
+    from ecomops import reviews_model
+
+    try:
+        model = reviews_model.get_model()
+    except reviews_model.ReviewsModelUnavailable as exc:
+        return None, str(exc)
+    return model.predict_negative, None
+
+
+def classified_reviews(con: duckdb.DuckDBPyConnection, f: Filters, classifier: Classifier | None = None,
+                       sla_hours: float = THRESHOLDS.reply_sla_hours) -> pd.DataFrame:
+    """Return the reviews of the range with negative (bool), source, response/open hours and SLA status."""
+    where_sql, params = where(f, date_col="r.created_ts", channel_col="o.channel", category_col="p.category")
+    frame = db.query_df(con, db.load_sql("risk_reviews").format(where_sql=where_sql), params)
+    frame.attrs["model_message"] = None
+    rated = frame["rating"].notna()
+    has_text = frame["review_text"].fillna("").str.strip() != ""
+    frame["negative"] = rated & (frame["rating"] <= THRESHOLDS.negative_rating_max)
+    frame["source"] = np.where(rated, "rating", np.where(has_text, "model", "none"))
+    to_classify = ~rated & has_text
+    if to_classify.any():
+        message = None
+        if classifier is None:
+            classifier, message = _model_classifier()
+        if classifier is None:
+            frame.loc[to_classify, "source"] = "unclassified"
+            frame.attrs["model_message"] = message
+        else:
+            labels = classifier(frame.loc[to_classify, "review_text"].tolist(),
+                                frame.loc[to_classify, "language"].tolist())
+            frame.loc[to_classify, "negative"] = [bool(x) for x in labels]
+    frame["negative"] = frame["negative"].astype(bool)
+    clock = pd.Timestamp(as_of(f))
+    replied = frame["replied_ts"].notna() & (frame["replied_ts"] <= clock)
+    frame["replied"] = replied
+    frame["response_hours"] = ((frame["replied_ts"] - frame["created_ts"]).dt.total_seconds() / 3600).where(replied)
+    frame["open_hours"] = ((clock - frame["created_ts"]).dt.total_seconds() / 3600).where(~replied)
+    frame["sla_status"] = np.select(
+        [replied & (frame["response_hours"] <= sla_hours), replied, frame["open_hours"] > sla_hours],
+        ["replied in time", "replied late", "open, overdue"], "open, within SLA")
+    frame["sla_breach"] = frame["negative"] & frame["sla_status"].isin(["replied late", "open, overdue"])
+    return frame
+
+
+def reputation_summary(con: duckdb.DuckDBPyConnection, f: Filters, classifier: Classifier | None = None) -> dict:
+    """Return reviews, negatives, negative rate vs target, reply times and SLA breaches for the range."""
+    r = classified_reviews(con, f, classifier)
+    neg = r[r["negative"]]
+    total = len(r)
+    return {
+        "reviews": total,
+        "negative": int(len(neg)),
+        "negative_rate": len(neg) / total if total else None,
+        "target": THRESHOLDS.negative_rate_target,
+        "classified_by_model": int((r["source"] == "model").sum()),
+        "negative_by_model": int((neg["source"] == "model").sum()),
+        "unclassified": int((r["source"] == "unclassified").sum()),
+        "negative_replied": int(neg["replied"].sum()),
+        "negative_open": int((~neg["replied"]).sum()),
+        "median_response_hours": float(neg["response_hours"].median()) if neg["replied"].any() else None,
+        "median_response_hours_all": float(r["response_hours"].median()) if r["replied"].any() else None,
+        "sla_breaches": int(neg["sla_breach"].sum()),
+        "sla_breach_rate": float(neg["sla_breach"].mean()) if len(neg) else None,
+        "open_overdue": int((neg["sla_status"] == "open, overdue").sum()),
+        "model_message": r.attrs.get("model_message"),
+    }
+
+
+def negative_queue(con: duckdb.DuckDBPyConnection, f: Filters, open_only: bool = True,
+                   classifier: Classifier | None = None) -> pd.DataFrame:
+    """Return the negative reviews to handle: overdue first (oldest first), then open, then replied late."""
+    r = classified_reviews(con, f, classifier)
+    q = r[r["negative"]].copy()
+    if open_only:
+        q = q[~q["replied"]]
+    q["hours"] = q["open_hours"].fillna(q["response_hours"])
+    q["_order"] = q["sla_status"].map(SLA_ORDER)
+    q["action"] = np.where(q["replied"], "Check the reply resolved it", ACTION)
+    q = q.sort_values(["_order", "hours"], ascending=[True, False], ignore_index=True)
+    return q[["review_id", "product_id", "title", "category", "rating", "source", "review_text", "created_ts",
+              "replied_ts", "hours", "sla_status", "action"]]
+
+
+def negative_rate_by_product(con: duckdb.DuckDBPyConnection, f: Filters, min_reviews: int = 1,
+                             classifier: Classifier | None = None) -> pd.DataFrame:
+    """Return reviews, negatives and negative rate per product (with >= min_reviews), worst first, vs target."""
+    r = classified_reviews(con, f, classifier)
+    table = r.groupby(["product_id", "title"], as_index=False, dropna=False).agg(
+        reviews=("review_id", "count"), negative=("negative", "sum"), sla_breaches=("sla_breach", "sum"))
+    table = table[table["reviews"] >= min_reviews].copy()
+    table["negative_rate"] = table["negative"] / table["reviews"]
+    table["above_target"] = table["negative_rate"] > THRESHOLDS.negative_rate_target
+    return table.sort_values(["negative", "negative_rate", "product_id"], ascending=[False, False, True],
+                             ignore_index=True)
+
+
+def negative_rate_over_time(con: duckdb.DuckDBPyConnection, f: Filters, grain: str | None = None,
+                            classifier: Classifier | None = None) -> pd.DataFrame:
+    """Return reviews, negatives and rate per day (ranges up to 45 days) or per week (Monday), with the target."""
+    grain = grain or ("day" if f.days <= 45 else "week")
+    r = classified_reviews(con, f, classifier)
+    period = r["created_ts"].dt.normalize()
+    if grain == "week":
+        period = period - pd.to_timedelta(period.dt.weekday, unit="D")
+    table = r.assign(period=period).groupby("period", as_index=False).agg(
+        reviews=("review_id", "count"), negative=("negative", "sum"), sla_breaches=("sla_breach", "sum"))
+    table["negative_rate"] = table["negative"] / table["reviews"]
+    table["target"] = THRESHOLDS.negative_rate_target
+    table.attrs["grain"] = grain
+    return table

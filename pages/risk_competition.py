@@ -1,0 +1,60 @@
+"""Competition.
+
+Risk → Competition: our price vs competitors over time, undercut and loss-leader alerts with a suggested response,
+and the competitors' promotions and new products.
+"""
+import streamlit as st
+
+from ecomops import charts, risk_competition
+from ecomops.ui import state
+
+f = state.filters()
+st.title("Competition")
+st.caption(f"Competitor observations {f.start:%Y-%m-%d} – {f.end:%Y-%m-%d} (latest per product and competitor). "
+           "The category filter applies; channels do not.")
+
+left, right = st.columns(2)
+threshold = left.slider("Alert when a competitor is cheaper by more than", 0.0, 0.5,
+                        risk_competition.UNDERCUT_THRESHOLD, 0.01, format="%.2f", key="risk_undercut",
+                        help="Gap = 1 − competitor price / our list price.")
+loss_leader = right.number_input("Loss-leader price (¥, at or under)", 0.0, 1000.0,
+                                 risk_competition.LOSS_LEADER_PRICE, 1.0, key="risk_loss_leader")
+
+summary = state.cached(risk_competition.competition_summary, f, threshold)
+if summary["products_watched"] == 0:
+    st.info("No competitor prices in this range: upload a competitor price watch (day, product, competitor, price, "
+            "promotion) on Data → Upload, or widen the date range.")
+    st.stop()
+
+c1, c2, c3, c4 = st.columns(4)
+c1.metric("Products watched", f"{summary['products_watched']:,}", help=f"{summary['competitors']} competitors")
+c2.metric("Products undercut", f"{summary['undercut_products']:,}")
+c3.metric("Loss leaders", f"{summary['loss_leaders']:,}")
+c4.metric("Promotions / new products", f"{summary['promotions']:,} / {summary['new_products']:,}")
+
+st.subheader("Undercut alerts")
+alerts = state.cached(risk_competition.undercut_alerts, f, threshold, loss_leader)
+if alerts.empty:
+    st.success("No competitor is below our price by more than the threshold.")
+else:
+    for row in alerts[alerts["alert"] == "loss leader"].itertuples():
+        st.error(f"**{row.competitor}** sells **{row.title}** at ¥{row.competitor_price:.2f} (ours ¥{row.our_price:.2f}, "
+                 f"{row.day:%Y-%m-%d}). {row.suggested_response}")
+    st.dataframe(alerts[["alert", "product_id", "title", "competitor", "day", "competitor_price", "our_price", "gap",
+                         "promotion", "suggested_response"]], hide_index=True, width="stretch",
+                 column_config={"gap": st.column_config.NumberColumn(format="percent"),
+                                "competitor_price": st.column_config.NumberColumn(format="¥%.2f"),
+                                "our_price": st.column_config.NumberColumn(format="¥%.2f")})
+    st.download_button("Download alerts (CSV)", alerts.to_csv(index=False).encode("utf-8-sig"),
+                       file_name="competitor_alerts.csv", mime="text/csv")
+
+st.subheader("Our price vs competitors over time")
+watched = state.cached(risk_competition.watched_products, f)
+labels = dict(zip(watched["product_id"], watched["product_id"] + " · " + watched["title"]))
+product = st.selectbox("Product", list(labels), format_func=labels.get, key="risk_comp_product")
+history = state.cached(risk_competition.price_history, f, product)
+st.plotly_chart(charts.line(history, "day", "price", color="series", title=labels[product]), width="stretch")
+
+st.subheader("Competitor promotions and new products")
+activity = state.cached(risk_competition.competitor_activity, f)
+st.dataframe(activity, hide_index=True, width="stretch")

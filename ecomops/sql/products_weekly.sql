@@ -7,26 +7,34 @@ WITH lines AS (
     FROM products_line_facts l
     WHERE l.order_date BETWEEN $prev_start AND $end AND {order_where} AND {category_where}
 ),
+order_lines AS (  -- one row per product and order (an order has one day and one status): distinct counts by count(*)
+    SELECT product_id, order_id, this_week, status,
+           sum(quantity * unit_price) FILTER (WHERE quantity > 0) AS gmv,
+           sum(quantity) FILTER (WHERE quantity > 0)              AS units,
+           max(quantity) > 0                                       AS bought
+    FROM lines
+    GROUP BY product_id, order_id, this_week, status
+),
 sales AS (
     SELECT product_id,
-           sum(quantity * unit_price) FILTER (WHERE this_week AND status <> 'cancelled' AND quantity > 0)     AS gmv,
-           sum(quantity * unit_price) FILTER (WHERE NOT this_week AND status <> 'cancelled' AND quantity > 0) AS gmv_prev,
-           sum(quantity) FILTER (WHERE this_week AND status <> 'cancelled' AND quantity > 0)                  AS units,
-           sum(quantity) FILTER (WHERE NOT this_week AND status <> 'cancelled' AND quantity > 0)              AS units_prev,
-           count(DISTINCT order_id) FILTER (WHERE this_week AND status <> 'cancelled' AND quantity > 0)       AS orders,
-           count(DISTINCT order_id) FILTER (WHERE NOT this_week AND status <> 'cancelled' AND quantity > 0)   AS orders_prev,
-           count(DISTINCT order_id) FILTER (WHERE this_week AND status IN ('returned', 'cancelled'))          AS returned_or_cancelled,
-           count(DISTINCT order_id) FILTER (WHERE NOT this_week AND status IN ('returned', 'cancelled'))      AS returned_or_cancelled_prev,
-           count(DISTINCT order_id) FILTER (WHERE this_week)                                                   AS all_orders,
-           count(DISTINCT order_id) FILTER (WHERE NOT this_week)                                               AS all_orders_prev
-    FROM lines
+           sum(gmv) FILTER (WHERE this_week AND status <> 'cancelled')                          AS gmv,
+           sum(gmv) FILTER (WHERE NOT this_week AND status <> 'cancelled')                      AS gmv_prev,
+           sum(units) FILTER (WHERE this_week AND status <> 'cancelled')                        AS units,
+           sum(units) FILTER (WHERE NOT this_week AND status <> 'cancelled')                    AS units_prev,
+           count(*) FILTER (WHERE this_week AND status <> 'cancelled' AND bought)               AS orders,
+           count(*) FILTER (WHERE NOT this_week AND status <> 'cancelled' AND bought)           AS orders_prev,
+           count(*) FILTER (WHERE this_week AND status IN ('returned', 'cancelled'))            AS returned_or_cancelled,
+           count(*) FILTER (WHERE NOT this_week AND status IN ('returned', 'cancelled'))        AS returned_or_cancelled_prev,
+           count(*) FILTER (WHERE this_week)                                                    AS all_orders,
+           count(*) FILTER (WHERE NOT this_week)                                                AS all_orders_prev
+    FROM order_lines
     GROUP BY product_id
 ),
 buyer_orders AS (
-    SELECT product_id, this_week, customer_id, count(DISTINCT order_id) AS n
-    FROM lines
-    WHERE status <> 'cancelled' AND quantity > 0 AND customer_id IS NOT NULL
-    GROUP BY product_id, this_week, customer_id
+    SELECT l.product_id, l.this_week, l.customer_id, count(DISTINCT l.order_id) AS n
+    FROM lines l
+    WHERE l.status <> 'cancelled' AND l.quantity > 0 AND l.customer_id IS NOT NULL
+    GROUP BY l.product_id, l.this_week, l.customer_id
 ),
 buyers AS (
     SELECT product_id,

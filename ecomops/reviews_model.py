@@ -3,7 +3,7 @@
 Returned objects: :func:`get_model` returns a :class:`ReviewsModel` (one scikit-learn Pipeline per language);
 :func:`train` returns its metrics (held-out accuracy per language).
 
-How it is built (decided here, documented in docs/risk.md):
+How it is built (the decisions, documented here):
 - **Training data** is read in place from ``../shared/data`` (``$ECOMOPS_SHARED_DATA`` overrides):
   ``cn_online_shopping_10_cats.csv.gz`` (label 0 = negative, 1 = positive) and
   ``en_womens_clothing_ecommerce_reviews.csv.gz`` (1-5 ratings).

@@ -1,7 +1,7 @@
 """Competition: our price vs competitors over time, price gaps, undercut alerts with a suggested response, and the
 competitors' promotions and new products. Every function returns a DataFrame.
 
-Definitions (docs/risk.md):
+Definitions:
 - **Our price** is the product's list price (``products.price``); the price history also shows our average realised
   unit price per day (valid orders) so discounts are visible.
 - **Gap** = 1 - competitor price / our price, from each competitor's latest observation in the date range

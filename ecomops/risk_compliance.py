@@ -3,7 +3,7 @@
 Returns DataFrames (rules, findings, per-product results) and strings (highlighted copy, suggested rewrite).
 
 The word list ships as ``ecomops/data/banned_words.csv`` and is seeded once into the ``banned_words`` table (the
-operator edits it on the Compliance page; "restore" reloads the CSV). Matching rules (also in docs/risk.md):
+operator edits it on the Compliance page; "restore" reloads the CSV). Matching rules:
 
 1. **English / whole-word rules** (``whole_word`` true): case-insensitive, and a word edge that is a letter or digit
    must not touch another ASCII letter or digit — so "best" fires in "Best seller" and "best款" but not in

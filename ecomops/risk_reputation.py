@@ -1,7 +1,7 @@
 """Reputation (METRICS.md): negative-review queue, reply time, 24-hour SLA breaches, negative-review rate vs the 5%
 target by product and over time. Every function returns a DataFrame or a dict.
 
-Definitions (docs/risk.md):
+Definitions:
 - **Negative**: rating <= ``THRESHOLDS.negative_rating_max`` (2); a review with text and no rating is classified
   by ``reviews_model`` (``source`` = "model"); no rating and no text = not negative. When the model is unavailable
   (no cache, no training data) text-only reviews count as not negative and are reported as ``unclassified``.

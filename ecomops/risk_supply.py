@@ -1,7 +1,7 @@
 """Supply-chain risk: SKUs without a backup supplier, supplier concentration, lead times vs the 72-hour backup
 target, and A-class items exposed to a single supplier. Every function returns a DataFrame or a dict.
 
-Definitions (docs/risk.md):
+Definitions:
 - **Backup**: a ``product_suppliers`` row with role ``backup``; a SKU "has a backup" when it has at least one.
 - **Backup within target**: the fastest backup's lead time (days x 24) <= ``THRESHOLDS.backup_restock_hours`` (72 h,
   the playbook's "backup restocks within 72 hours").

@@ -260,6 +260,7 @@ def risks(con: duckdb.DuckDBPyConnection, p: Period) -> pd.DataFrame:
                   "status": "attention" if row["sla_breaches"] else "ok",
                   "detail": f"negative reviews of the period answered after {THRESHOLDS.reply_sla_hours:g} h or "
                             f"not yet answered"})
+    items[:2] = _reputation_items(con, p) or items[:2]
     items.append(_backup_item(con, p, row))
     deepest = row["deepest_undercut"]
     items.append({"item": "Competitor undercuts", "value": f"{int(row['undercut_skus'])}",
@@ -267,6 +268,27 @@ def risks(con: duckdb.DuckDBPyConnection, p: Period) -> pd.DataFrame:
                   "detail": "SKUs a competitor sells cheaper (latest price of the period)"
                             + (f"; deepest {float(deepest):.0%} below our price" if not pd.isna(deepest) else "")})
     return pd.DataFrame(items)
+
+
+def _reputation_items(con: duckdb.DuckDBPyConnection, p: Period) -> list[dict[str, str]] | None:
+    """Return the negative-rate and SLA items from the Risk → Reputation module (text-only reviews classified by its
+    model, per METRICS.md) when present; None to keep the rated-reviews-only figures of report_risks.sql."""
+    try:
+        from ecomops.risk_reputation import reputation_summary
+    except ImportError:  # pragma: no cover - module absent
+        return None
+    s = reputation_summary(con, Filters(p.start, p.end))
+    rate, target = s["negative_rate"], s["target"]
+    return [
+        {"item": "Negative-review rate", "value": charts.format_value("negative_rate", rate),
+         "status": "attention" if rate is not None and rate > target else "ok",
+         "detail": f"{s['negative']} of {s['reviews']} reviews ({s['negative_by_model']} negative by the text model); "
+                   f"target ≤ {target:.0%}"},
+        {"item": "Reply SLA breaches", "value": f"{s['sla_breaches']}",
+         "status": "attention" if s["sla_breaches"] else "ok",
+         "detail": f"negative reviews answered after {THRESHOLDS.reply_sla_hours:g} h or still open past it; "
+                   f"{s['negative_open']} still open"},
+    ]
 
 
 def _backup_item(con: duckdb.DuckDBPyConnection, p: Period, row: pd.Series) -> dict[str, str]:

@@ -39,11 +39,13 @@ st.download_button("Download the weekly table (CSV)", weekly.to_csv(index=False)
                    file_name=f"ecomops_product_week_{f.end}.csv", mime="text/csv")
 
 st.subheader("Repurchase far below the category")
-window = review.flag_window(f)
+days = st.select_slider("Window for the repurchase comparison (days)", [90, 180, 365], value=review.FLAG_WINDOW_DAYS,
+                        key="review_flag_days", help="A longer window gives small stores enough repeat buyers to judge.")
+window = review.flag_window(f, days)
 st.caption(f"Over {window.label()}: product repurchase rate under half of its category's typical product (median) "
            f"and not by chance (z ≤ {review.FLAG_MAX_Z:g}), products with {review.FLAG_MIN_BUYERS}+ buyers. "
            "Likely reason = the complaint theme most of its low-rated reviews mention.")
-flags = state.cached(review.repurchase_flags, f)
+flags = state.cached(review.repurchase_flags, f, days)
 if flags.empty:
     st.success("No product's repurchase rate is far below its category's in this window.")
 else:

@@ -1,21 +1,19 @@
 -- Product repurchase rate over one window: buyers with 2+ valid orders holding the product / buyers of the
 -- product (guest orders excluded). The category benchmark (the median over the category's products) is taken in
 -- products_review.repurchase_vs_category. Params: $start, $end; those of {order_where} (channel), {category_where}.
-WITH lines AS (
-    SELECT DISTINCT l.product_id, l.category, l.order_no AS order_id, l.customer_key AS customer_id
+WITH product_buyers AS (  -- a buyer repurchased when their first and last order holding the product differ
+    SELECT l.product_id, max(l.category) AS category, l.customer_key,
+           min(l.order_no) <> max(l.order_no) AS repeated
     FROM products_line_facts l
     WHERE l.status <> 'cancelled' AND l.quantity > 0 AND l.customer_key IS NOT NULL
       AND l.order_date BETWEEN $start AND $end AND {order_where} AND {category_where}
-),
-product_buyers AS (
-    SELECT product_id, category, customer_id, count(*) AS n
-    FROM lines
-    GROUP BY product_id, category, customer_id
+    GROUP BY l.product_id, l.customer_key
 ),
 product_rate AS (
-    SELECT product_id, category, count(*) AS buyers, count(*) FILTER (WHERE n >= 2) AS repeat_buyers
+    SELECT product_id, max(category) AS category, count(*) AS buyers,
+           count(*) FILTER (WHERE repeated) AS repeat_buyers
     FROM product_buyers
-    GROUP BY product_id, category
+    GROUP BY product_id
 )
 SELECT pr.product_id, coalesce(p.title, pr.product_id) AS title, pr.category, pr.buyers, pr.repeat_buyers,
        CAST(pr.repeat_buyers AS DOUBLE) / pr.buyers AS repurchase_rate

@@ -30,18 +30,18 @@ sales AS (
     FROM order_lines
     GROUP BY product_id
 ),
-buyer_orders AS (
-    SELECT l.product_id, l.this_week, l.customer_id, count(DISTINCT l.order_id) AS n
+buyer_orders AS (  -- a buyer repurchased when their first and last order holding the product differ
+    SELECT l.product_id, l.this_week, l.customer_id, min(l.order_id) <> max(l.order_id) AS repeated
     FROM lines l
     WHERE l.status <> 'cancelled' AND l.quantity > 0 AND l.customer_id IS NOT NULL
     GROUP BY l.product_id, l.this_week, l.customer_id
 ),
 buyers AS (
     SELECT product_id,
-           count(*) FILTER (WHERE this_week)                  AS buyers,
-           count(*) FILTER (WHERE this_week AND n >= 2)       AS repeat_buyers,
-           count(*) FILTER (WHERE NOT this_week)              AS buyers_prev,
-           count(*) FILTER (WHERE NOT this_week AND n >= 2)   AS repeat_buyers_prev
+           count(*) FILTER (WHERE this_week)                   AS buyers,
+           count(*) FILTER (WHERE this_week AND repeated)      AS repeat_buyers,
+           count(*) FILTER (WHERE NOT this_week)               AS buyers_prev,
+           count(*) FILTER (WHERE NOT this_week AND repeated)  AS repeat_buyers_prev
     FROM buyer_orders
     GROUP BY product_id
 ),

@@ -64,3 +64,29 @@ def test_tampered_model_file_is_not_loaded(trained, shared_data, tmp_path):
     assert reviews_model._load_cached(copy, shared_data) is None
     manifest = json.loads((copy / "reviews_model.json").read_text())
     assert reviews_model.cached_metrics(copy) == manifest["metrics"]
+
+
+def test_reputation_page_with_the_model(trained, shared_data, app_test, demo_db_path, monkeypatch):
+    """The Reputation page classifies the demo's text-only reviews with the model and shows its accuracy."""
+    import streamlit as st
+
+    from ecomops import db, metrics, risk_reputation
+    from ecomops.filters import default_filters
+
+    out, trained_metrics = trained
+    monkeypatch.setenv("ECOMOPS_MODELS_DIR", str(out))
+    monkeypatch.setenv("ECOMOPS_SHARED_DATA", str(shared_data))
+    st.cache_data.clear()
+    at = app_test("pages/risk_reputation.py")
+    assert not at.exception
+    assert not at.warning
+    con = db.connect(demo_db_path)
+    span = metrics.data_range(con)
+    s = risk_reputation.reputation_summary(con, default_filters(span.start, span.end))
+    assert s["unclassified"] == 0 and s["classified_by_model"] > 0
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["Negative reviews"] == f"{s['negative']:,} / {s['reviews']:,}"
+    assert shown["Negative-review rate"] == f"{s['negative_rate']:.2%}"
+    zh_accuracy = trained_metrics["languages"]["zh"]["accuracy"]
+    assert any(f"zh {zh_accuracy:.1%}" in c.value for c in at.caption)
+    st.cache_data.clear()

@@ -74,7 +74,7 @@ def lifecycle(con: duckdb.DuckDBPyConnection, as_of: date) -> pd.DataFrame:
     """
     users_cache.ensure(con)
     sql = db.load_sql("users_lifecycle_customers").format(lifecycle=lifecycle_sql())
-    return db.query_df(con, sql, dict(_threshold_params(), as_of=as_of))
+    return users_cache.query_df(con, sql, dict(_threshold_params(), as_of=as_of))
 
 
 def lifecycle_summary(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
@@ -85,7 +85,7 @@ def lifecycle_summary(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFram
     users_cache.ensure(con)
     sql = db.load_sql("users_lifecycle_summary").format(lifecycle=lifecycle_sql(), range_gmv=range_gmv_sql(f)[0])
     params = dict(range_gmv_sql(f)[1], **_threshold_params(), as_of=f.end)
-    found = db.query_df(con, sql, params).set_index("segment")
+    found = users_cache.query_df(con, sql, params).set_index("segment")
     rows = list(LIFECYCLE_SEGMENTS) + (["guest"] if "guest" in found.index else [])
     frame = found.reindex(rows).fillna({"customers": 0, "gmv": 0.0}).reset_index()
     frame["customers"] = frame["customers"].astype("int64")
@@ -112,7 +112,7 @@ def lifecycle_monthly(con: duckdb.DuckDBPyConnection, f: Filters, months: int = 
     """Return customers per state at monthly snapshots ending at f.end: snapshot, segment, label, customers."""
     users_cache.ensure(con)
     params = dict(_threshold_params(), as_of=f.end, months=months)
-    found = db.query_df(con, db.load_sql("users_lifecycle_monthly"), params)
+    found = users_cache.query_df(con, db.load_sql("users_lifecycle_monthly"), params)
     grid = pd.MultiIndex.from_product([snapshot_dates(f.end, months), list(LIFECYCLE_SEGMENTS)],
                                       names=["snapshot", "segment"])
     found["snapshot"] = pd.to_datetime(found["snapshot"]).dt.date
@@ -129,7 +129,7 @@ def lifecycle_flow(con: duckdb.DuckDBPyConnection, f: Filters, prev_as_of: date 
     """
     users_cache.ensure(con)
     prev_as_of = prev_as_of or snapshot_dates(f.end, 2)[0]
-    frame = db.query_df(con, db.load_sql("users_lifecycle_flow"), dict(_threshold_params(), as_of=f.end, prev_as_of=prev_as_of))
+    frame = users_cache.query_df(con, db.load_sql("users_lifecycle_flow"), dict(_threshold_params(), as_of=f.end, prev_as_of=prev_as_of))
     frame["customers"] = frame["customers"].astype("int64")
     frame["from_label"] = frame["from_segment"].map(LIFECYCLE_LABELS)
     frame["to_label"] = frame["to_segment"].map(LIFECYCLE_LABELS)
@@ -169,6 +169,7 @@ def ensure_rfm(con: duckdb.DuckDBPyConnection, as_of: date) -> None:
         if db.query_one(con, "SELECT 1 FROM users_rfm_scores WHERE as_of = $as_of LIMIT 1", {"as_of": as_of}):
             return
         with db.transaction(con, bump_version=False) as cur:
+            cur.execute(f"SET perfect_ht_threshold = {users_cache.PERFECT_HASH_BITS}")
             cur.execute(f"INSERT INTO users_rfm_scores BY NAME SELECT CAST($as_of AS DATE) AS as_of, * FROM ({rfm_sql()})", {"as_of": as_of})
             cur.execute(
                 "DELETE FROM users_rfm_scores WHERE as_of NOT IN (SELECT DISTINCT as_of FROM users_rfm_scores "
@@ -180,7 +181,7 @@ def rfm_scores(con: duckdb.DuckDBPyConnection, as_of: date) -> pd.DataFrame:
     ensure_rfm(con, as_of)
     sql = ("SELECT k.customer_id, r.* EXCLUDE (as_of, ckey) FROM users_rfm_scores r "
            "JOIN users_customer_keys k ON k.ckey = r.ckey WHERE r.as_of = $as_of ORDER BY k.customer_id")
-    return db.query_df(con, sql, {"as_of": as_of})
+    return users_cache.query_df(con, sql, {"as_of": as_of})
 
 
 def rfm_summary(con: duckdb.DuckDBPyConnection, f: Filters) -> dict[str, pd.DataFrame]:
@@ -191,7 +192,7 @@ def rfm_summary(con: duckdb.DuckDBPyConnection, f: Filters) -> dict[str, pd.Data
     """
     ensure_rfm(con, f.end)
     sql = db.load_sql("users_rfm_summary")
-    cells = db.query_df(con, sql, {"as_of": f.end})
+    cells = users_cache.query_df(con, sql, {"as_of": f.end})
     grouped = cells.groupby("segment")[["customers", "recency_sum", "frequency_sum", "monetary"]].sum()
     seg = grouped.reindex(list(RFM_SEGMENTS)).fillna(0)
     seg.index.name = "segment"
@@ -236,7 +237,7 @@ def rfm_segment_customers(con: duckdb.DuckDBPyConnection, f: Filters, segment: s
         page = " LIMIT $limit OFFSET $offset"
         params.update(limit=int(limit), offset=int(offset))
     sql = db.load_sql("users_rfm_segment").format(limit=page)
-    return db.query_df(con, sql, params)
+    return users_cache.query_df(con, sql, params)
 
 
 def rfm_segment_csv(con: duckdb.DuckDBPyConnection, f: Filters, segment: str) -> bytes:

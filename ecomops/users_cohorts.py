@@ -17,10 +17,6 @@ from ecomops.filters import Filters, where
 
 MAX_COHORTS = 24
 CONVERSION_GROUPS = {"channel": "s.channel", "month": "CAST(date_trunc('month', s.signup_date) AS DATE)"}
-MEMBER_GROUPS = {
-    "member": "CASE WHEN membership_tier = 'none' THEN 'non-member' ELSE 'member' END",
-    "tier": "membership_tier",
-}
 
 
 def _month_start(day: date) -> date:
@@ -45,7 +41,7 @@ def cohorts(con: duckdb.DuckDBPyConnection, f: Filters, months: int = 12) -> pd.
     users_cache.ensure(con)
     channel_sql, params = where(f, channel_col="o.channel")
     params.update(cohort_start=cohort_start(f, months), as_of=f.end)
-    frame = db.query_df(con, db.load_sql("users_cohorts").format(channel_where=channel_sql), params)
+    frame = users_cache.query_df(con, db.load_sql("users_cohorts").format(channel_where=channel_sql), params)
     frame["cohort"] = pd.to_datetime(frame["cohort"]).dt.strftime("%Y-%m")
     frame["k"] = frame["k"].astype("int64")
     return frame
@@ -77,7 +73,7 @@ def conversion(con: duckdb.DuckDBPyConnection, f: Filters, by: str = "channel") 
     channel_sql, params = where(f, channel_col="s.channel")
     params.update(start=f.start, end=f.end, data_end=data_end(con) or f.end)
     sql = db.load_sql("users_conversion").format(channel_where=channel_sql, group_expr=CONVERSION_GROUPS[by])
-    frame = db.query_df(con, sql, params)
+    frame = users_cache.query_df(con, sql, params)
     frame["group"] = [("All" if total else (v.strftime("%Y-%m") if isinstance(v, (date, pd.Timestamp)) else str(v)))
                       for v, total in zip(frame["grp"], frame["is_total"])]
     for n in (7, 30):
@@ -93,25 +89,32 @@ def time_to_first_order(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFr
     users_cache.ensure(con)
     channel_sql, params = where(f, channel_col="s.channel")
     params.update(start=f.start, end=f.end)
-    frame = db.query_df(con, db.load_sql("users_time_to_first").format(channel_where=channel_sql), params)
+    frame = users_cache.query_df(con, db.load_sql("users_time_to_first").format(channel_where=channel_sql), params)
     total = frame["customers"].sum()
     frame["share"] = frame["customers"] / total if total else 0.0
     return frame[["bucket", "customers", "share"]]
 
 
-def members(con: duckdb.DuckDBPyConnection, f: Filters, by: str = "member") -> pd.DataFrame:
-    """Return members vs non-members (or per tier) over the range: buyers, repeat_buyers, repurchase_rate, gmv,
-    orders, spend_per_buyer, median_gap_days (repurchase cycle), gaps. Sidebar categories are not applied."""
-    if by not in MEMBER_GROUPS:
-        raise ValueError(f"unknown grouping {by!r}")
+def members_by_level(con: duckdb.DuckDBPyConnection, f: Filters) -> dict[str, pd.DataFrame]:
+    """Return {'member': member vs non-member rows, 'tier': one row per tier} over the range, each with buyers,
+    repeat_buyers, repurchase_rate, gmv, orders, spend_per_buyer, median_gap_days (repurchase cycle), gaps.
+    Sidebar channels apply; categories do not."""
     users_cache.ensure(con)
     order_sql, params = where(f, date_col="o.order_date", channel_col="o.channel")
-    sql = db.load_sql("users_members").format(order_where=order_sql, group_expr=MEMBER_GROUPS[by])
-    frame = db.query_df(con, sql, params).rename(columns={"grp": "group"})
+    frame = users_cache.query_df(con, db.load_sql("users_members").format(order_where=order_sql), params)
+    frame = frame.rename(columns={"grp": "group"})
     frame["repurchase_rate"] = frame["repeat_buyers"] / frame["buyers"]
     frame["spend_per_buyer"] = frame["gmv"] / frame["buyers"]
-    return frame[["group", "buyers", "repeat_buyers", "repurchase_rate", "gmv", "orders", "spend_per_buyer",
-                  "median_gap_days", "gaps"]]
+    cols = ["group", "buyers", "repeat_buyers", "repurchase_rate", "gmv", "orders", "spend_per_buyer",
+            "median_gap_days", "gaps"]
+    return {level: frame[frame["level"] == level][cols].reset_index(drop=True) for level in ("member", "tier")}
+
+
+def members(con: duckdb.DuckDBPyConnection, f: Filters, by: str = "member") -> pd.DataFrame:
+    """Return members vs non-members (by='member') or per tier (by='tier'); see members_by_level."""
+    if by not in ("member", "tier"):
+        raise ValueError(f"unknown grouping {by!r}")
+    return members_by_level(con, f)[by]
 
 
 def _days(value: float) -> str:

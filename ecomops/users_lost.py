@@ -27,9 +27,9 @@ def behaviour_profile(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFram
     """Return per state (lost, dormant, active, new) as of f.end: customers, orders_per_customer, aov,
     discount_order_share, return_share, last_order_returned_share, negative_review_share."""
     users_cache.ensure(con)
-    sql = db.load_sql("users_lost_profile").format(lifecycle=users.lifecycle_sql())
+    sql = db.load_sql("users_lost_profile")
     params = dict(_lifecycle_params(f), negative_rating_max=THRESHOLDS.negative_rating_max)
-    raw = db.query_df(con, sql, params).set_index("segment").reindex(list(PROFILE_SEGMENTS))
+    raw = users_cache.query_df(con, sql, params).set_index("segment").reindex(list(PROFILE_SEGMENTS))
     customers = raw["customers"].fillna(0).astype("int64")
     orders = raw["orders"].where(raw["orders"] > 0)
     people = customers.where(customers > 0)
@@ -84,11 +84,12 @@ def last_categories(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """Return the categories of the last order of lost vs active customers: category, lost_share, active_share,
     difference (share points), largest over-representation among lost customers first."""
     users_cache.ensure(con)
-    sql = db.load_sql("users_lost_categories").format(lifecycle=users.lifecycle_sql())
-    raw = db.query_df(con, sql, _lifecycle_params(f))
-    totals = db.query_df(con, f"SELECT segment, count(*) AS n FROM ({users.lifecycle_sql()}) "
-                              "WHERE segment IN ('lost', 'active') GROUP BY segment", _lifecycle_params(f))
-    sizes = dict(zip(totals["segment"], totals["n"]))
+    found = users_cache.query_df(con, db.load_sql("users_lost_categories"), _lifecycle_params(f))
+    totals = found[found["category"].isna()]
+    sizes = dict(zip(totals["segment"], totals["customers"]))
+    raw = found[found["category"].notna()]
+    if raw.empty:
+        return pd.DataFrame(columns=["category", "lost_share", "active_share", "difference"])
     wide = raw.pivot_table(index="category", columns="segment", values="customers", aggfunc="sum", fill_value=0)
     for segment in ("lost", "active"):
         count = wide[segment] if segment in wide.columns else 0
@@ -101,8 +102,8 @@ def last_categories(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
 def survey_reasons(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """Return survey reasons (answers on or before f.end): reason, lost, dormant, responses, share_of_lost."""
     users_cache.ensure(con)
-    sql = db.load_sql("users_lost_reasons").format(lifecycle=users.lifecycle_sql())
-    frame = db.query_df(con, sql, _lifecycle_params(f))
+    params = {k: v for k, v in _lifecycle_params(f).items() if k != "new_days"}
+    frame = users_cache.query_df(con, db.load_sql("users_lost_reasons"), params)
     lost_total = frame["lost"].sum()
     frame["share_of_lost"] = frame["lost"] / lost_total if lost_total else 0.0
     return frame
@@ -114,7 +115,7 @@ def winback(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     users_cache.ensure(con)
     params = {"start": f.start, "end": f.end, "before": f.start - timedelta(days=1),
               "active_days": THRESHOLDS.active_days, "dormant_days": THRESHOLDS.dormant_days}
-    raw = db.query_df(con, db.load_sql("users_winback"), params).set_index("segment").reindex(["lost", "dormant"])
+    raw = users_cache.query_df(con, db.load_sql("users_winback"), params).set_index("segment").reindex(["lost", "dormant"])
     raw = raw.fillna(0).astype("int64")
     raw["rate"] = raw["came_back"] / raw["customers"].where(raw["customers"] > 0)
     raw.index.name = "segment"

@@ -75,7 +75,8 @@ else:
     window = st.radio("Window", list(users_cohorts.MEMBER_WINDOWS), index=2, horizontal=True, key="users_member_window",
                       help="The repurchase cycle needs a long window; over one month it mostly reflects campaigns.")
     wf = users_cohorts.trailing(f, users_cohorts.MEMBER_WINDOWS[window])
-    comparison = state.cached(users_cohorts.members, wf, "member")
+    levels = state.cached(users_cohorts.members_by_level, wf)
+    comparison = levels["member"]
     st.caption(f"Orders {wf.start:%Y-%m-%d} – {wf.end:%Y-%m-%d} (sidebar channels apply, categories do not). A member "
                "has a membership tier other than 'none' (current tier). Repurchase cycle = median days between "
                "consecutive valid orders whose later order falls in the window.")
@@ -86,9 +87,8 @@ else:
         st.info("Members or non-members placed no orders in this window: widen it.")
     left, right = st.columns([2, 3])
     left.plotly_chart(charts_users.members_bars(comparison, title="Repurchase cycle"), width="stretch")
-    tiers = state.cached(users_cohorts.members, wf, "tier")
     right.dataframe(comparison, hide_index=True, width="stretch",
                     column_config={"repurchase_rate": st.column_config.NumberColumn("Repurchase rate", format="percent"),
                                    "spend_per_buyer": st.column_config.NumberColumn("Spend per buyer", format="%.2f"),
                                    "gmv": st.column_config.NumberColumn("GMV", format="localized")})
-    right.dataframe(tiers, hide_index=True, width="stretch")
+    right.dataframe(levels["tier"], hide_index=True, width="stretch")

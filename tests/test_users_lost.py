@@ -77,3 +77,18 @@ def test_winback(lost_con):
     assert (table.loc["lost", "customers"], table.loc["lost", "came_back"]) == (3, 1)
     assert table.loc["lost", "rate"] == pytest.approx(1 / 3)
     assert (table.loc["dormant", "customers"], table.loc["dormant", "came_back"]) == (1, 0)
+
+
+def test_last_categories_with_many_categories_and_multi_line_orders():
+    """Beyond 64 categories the rest share one bit and show as 'Other categories'; every line's category counts."""
+    con = db.connect_memory()
+    con.execute("INSERT INTO products (product_id, title, category) "
+                "SELECT 'Q' || i, 'item', 'Cat' || lpad(CAST(i AS VARCHAR), 2, '0') FROM range(70) t(i)")
+    add_order(con, "L", d(2023, 1, 1), product_id="Q0")
+    oid = add_order(con, "L", d(2023, 5, 1), product_id="Q0")                     # last order: Cat00 + Cat69
+    con.execute("INSERT INTO order_items VALUES (?, 2, 'Q69', 1, 5.0, NULL), (?, 3, 'Q5', -1, 5.0, NULL)", [oid, oid])
+    add_order(con, "A", d(2024, 6, 1), product_id="Q5")
+    add_order(con, "A", d(2024, 1, 1), product_id="Q1")                           # older: not the last order
+    cats = users_lost.last_categories(con, JUNE).set_index("category")
+    assert cats["lost_share"].to_dict() == {"Cat00": 1.0, "Other categories": 1.0, "Cat05": 0.0}
+    assert cats["active_share"].to_dict() == {"Cat00": 0.0, "Other categories": 0.0, "Cat05": 1.0}

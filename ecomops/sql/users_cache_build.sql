@@ -14,14 +14,29 @@ SELECT CAST(row_number() OVER (ORDER BY coalesce(c.customer_id, b.customer_id)) 
        b.first_order_date
 FROM customers c FULL JOIN buyers b ON b.customer_id = c.customer_id;
 
+-- One bit per category (bit 63 is shared when a store has more than 64 categories).
+CREATE OR REPLACE TABLE users_category_bits AS
+SELECT category, CAST(least(row_number() OVER (ORDER BY category) - 1, 63) AS INTEGER) AS bit
+FROM (SELECT coalesce(category, 'Uncategorised') AS category FROM products UNION SELECT 'Uncategorised');
+
 CREATE OR REPLACE TABLE users_order_facts AS
 SELECT k.ckey, o.order_id, o.order_date, o.order_ts, o.channel, o.status, o.discount, coalesce(g.gmv, 0) AS gmv,
+       coalesce(g.category_bits, CAST(0 AS UBIGINT)) AS category_bits,
        CASE WHEN k.ckey IS NOT NULL THEN lag(o.order_date) OVER w END AS prev_order_date,
        CASE WHEN k.ckey IS NOT NULL THEN lead(o.order_date) OVER w END AS next_order_date
 FROM orders o
 LEFT JOIN users_customer_keys k ON k.customer_id = o.customer_id
-LEFT JOIN (SELECT order_id, sum(quantity * unit_price) AS gmv FROM order_items WHERE quantity > 0 GROUP BY order_id) g
-       ON g.order_id = o.order_id
+LEFT JOIN (
+    SELECT i.order_id, sum(i.quantity * i.unit_price) AS gmv,
+           bit_or(CAST(1 AS UBIGINT) << coalesce(pb.bit, (SELECT bit FROM users_category_bits
+                                                          WHERE category = 'Uncategorised'))) AS category_bits
+    FROM order_items i
+    LEFT JOIN (SELECT p.product_id, b.bit FROM products p
+               JOIN users_category_bits b ON b.category = coalesce(p.category, 'Uncategorised')) pb
+           ON pb.product_id = i.product_id
+    WHERE i.quantity > 0
+    GROUP BY i.order_id
+) g ON g.order_id = o.order_id
 WHERE o.status <> 'cancelled'
 WINDOW w AS (PARTITION BY k.ckey ORDER BY o.order_ts, o.order_id)
 ORDER BY o.order_date, k.ckey;

@@ -1,16 +1,23 @@
--- Categories of the last valid order (on or before $as_of) of lost and of active customers (<lifecycle> as of
--- $as_of): customers per segment and category (a customer counts once per category of that order).
-WITH lc AS (SELECT ckey, segment FROM ({lifecycle}) WHERE segment IN ('lost', 'active')),
-last_orders AS (
-    SELECT o.ckey, arg_max(o.order_id, o.order_ts) AS order_id
-    FROM users_order_facts o JOIN lc ON lc.ckey = o.ckey
-    WHERE o.order_date <= $as_of
-    GROUP BY o.ckey
+-- Categories of the last valid order (on or before $as_of) of lost and of active customers: customers per segment
+-- and category (a customer counts once per category of that order), and per segment (category NULL). The last order on or before $as_of is the one
+-- whose next order (precomputed next_order_date) is later than $as_of or absent.
+WITH last_orders AS (
+    SELECT o.category_bits,
+           CASE WHEN date_diff('day', k.first_order_date, $as_of) <= $new_days THEN 'new'
+                WHEN date_diff('day', o.order_date, $as_of) <= $active_days THEN 'active'
+                WHEN date_diff('day', o.order_date, $as_of) <= $dormant_days THEN 'dormant'
+                ELSE 'lost' END AS segment
+    FROM users_order_facts o JOIN users_customer_keys k ON k.ckey = o.ckey
+    WHERE o.ckey IS NOT NULL AND o.order_date <= $as_of
+      AND (o.next_order_date IS NULL OR o.next_order_date > $as_of)
 )
-SELECT lc.segment, coalesce(p.category, 'Uncategorised') AS category, count(DISTINCT l.ckey) AS customers
-FROM last_orders l
-JOIN lc ON lc.ckey = l.ckey
-JOIN order_items i ON i.order_id = l.order_id
-LEFT JOIN products p ON p.product_id = i.product_id
-WHERE i.quantity > 0
+, labels AS (  -- a bit shared by several categories (stores with more than 64) is shown as one group
+    SELECT bit, CASE WHEN count(*) > 1 THEN 'Other categories' ELSE min(category) END AS category
+    FROM users_category_bits GROUP BY bit
+)
+SELECT o.segment, l.category, count(*) AS customers
+FROM last_orders o JOIN labels l ON (o.category_bits >> l.bit) & CAST(1 AS UBIGINT) = 1
+WHERE o.segment IN ('lost', 'active')
 GROUP BY ALL
+UNION ALL  -- the segment sizes (category NULL)
+SELECT segment, NULL, count(*) FROM last_orders WHERE segment IN ('lost', 'active') GROUP BY segment

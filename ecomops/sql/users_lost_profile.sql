@@ -1,24 +1,27 @@
--- Behaviour of customers by lifecycle state as of $as_of (<lifecycle>: users_lifecycle.sql), to compare lost
+-- Behaviour of customers by lifecycle state as of $as_of (state rules of users_lifecycle.sql), to compare lost
 -- customers with those who stay: valid orders up to $as_of, discount reliance (orders with a discount), returns
--- (status 'returned'), whether the last order was returned, and negative reviews (rating <= $negative_rating_max,
--- written on or before $as_of; text-only reviews without a rating are not counted here).
-WITH lc AS ({lifecycle}),
-per_customer AS (
-    SELECT o.ckey, count(*) AS orders, sum(o.gmv) AS gmv,
+-- (status 'returned'), whether the last order was returned (the last order on or before $as_of is the one whose
+-- next order is later or absent), and negative reviews (rating <= $negative_rating_max, written on or before
+-- $as_of; text-only reviews without a rating are not counted here).
+WITH per_customer AS (
+    SELECT o.ckey, min(o.order_date) AS first_day, max(o.order_date) AS last_day, count(*) AS orders, sum(o.gmv) AS gmv,
            count(*) FILTER (WHERE o.discount > 0) AS discounted_orders,
            count(*) FILTER (WHERE o.status = 'returned') AS returned_orders,
-           arg_max(o.status = 'returned', o.order_ts) AS last_order_returned
+           count(*) FILTER (WHERE o.status = 'returned'
+                            AND (o.next_order_date IS NULL OR o.next_order_date > $as_of)) > 0 AS last_order_returned
     FROM users_order_facts o
     WHERE o.ckey IS NOT NULL AND o.order_date <= $as_of
     GROUP BY o.ckey
 ),
 negative AS (
-    SELECT k.ckey, count(*) AS negative_reviews
+    SELECT DISTINCT k.ckey
     FROM reviews r JOIN users_customer_keys k ON k.customer_id = r.customer_id
     WHERE r.rating <= $negative_rating_max AND CAST(r.created_ts AS DATE) <= $as_of
-    GROUP BY k.ckey
 )
-SELECT lc.segment,
+SELECT CASE WHEN date_diff('day', p.first_day, $as_of) <= $new_days THEN 'new'
+            WHEN date_diff('day', p.last_day, $as_of) <= $active_days THEN 'active'
+            WHEN date_diff('day', p.last_day, $as_of) <= $dormant_days THEN 'dormant'
+            ELSE 'lost' END AS segment,
        count(*) AS customers,
        sum(p.orders) AS orders,
        sum(p.gmv) AS gmv,
@@ -26,5 +29,5 @@ SELECT lc.segment,
        sum(p.returned_orders) AS returned_orders,
        count(*) FILTER (WHERE p.last_order_returned) AS last_order_returned,
        count(n.ckey) AS with_negative_review
-FROM lc JOIN per_customer p ON p.ckey = lc.ckey LEFT JOIN negative n ON n.ckey = lc.ckey
-GROUP BY lc.segment
+FROM per_customer p LEFT JOIN negative n ON n.ckey = p.ckey
+GROUP BY ALL

@@ -20,8 +20,14 @@ CREATE TABLE IF NOT EXISTS users_order_facts (
     status      VARCHAR NOT NULL,
     discount    DOUBLE NOT NULL,
     gmv         DOUBLE NOT NULL,
+    category_bits UBIGINT NOT NULL, -- categories of the order's lines with quantity > 0 (users_category_bits)
     prev_order_date DATE,           -- the customer's previous valid order (by order_ts, order_id); NULL = first
     next_order_date DATE            -- the customer's next valid order; NULL = none yet
+);
+-- users_category_bits: one bit per product category (bit 63 shared beyond 64 categories).
+CREATE TABLE IF NOT EXISTS users_category_bits (
+    category VARCHAR NOT NULL,
+    bit      INTEGER NOT NULL
 );
 -- users_rfm_scores: RFM scores per buyer key for a few recent reference dates (computed on first use).
 CREATE TABLE IF NOT EXISTS users_rfm_scores (

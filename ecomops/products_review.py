@@ -211,19 +211,24 @@ def also_bought(con: duckdb.DuckDBPyConnection, f: Filters, product_id: str, top
     order_sql, params = line_where(f, category=False, dates=True)
     params.update(pid=product_id, top=int(top))
     return db.query_df(con, f"""
-        WITH bought AS (
-            SELECT DISTINCT l.customer_key AS customer_id, l.product_id
+        WITH buyers AS (
+            SELECT DISTINCT l.customer_key
             FROM products_line_facts l
-            WHERE l.status <> 'cancelled' AND l.quantity > 0 AND l.customer_key IS NOT NULL AND {order_sql}
+            WHERE l.product_id = $pid AND l.status <> 'cancelled' AND l.quantity > 0 AND l.customer_key IS NOT NULL
+              AND {order_sql}
         ),
-        buyers AS (SELECT customer_id FROM bought WHERE product_id = $pid)
+        bought AS (  -- only the lines of those buyers: a semi-join keeps the scan small
+            SELECT l.product_id, count(DISTINCT l.customer_key) AS buyers
+            FROM products_line_facts l
+            WHERE l.customer_key IN (SELECT customer_key FROM buyers) AND l.product_id <> $pid
+              AND l.status <> 'cancelled' AND l.quantity > 0 AND {order_sql}
+            GROUP BY l.product_id
+        )
         SELECT b.product_id, coalesce(p.title, b.product_id) AS title, coalesce(p.category, 'Uncategorised') AS category,
-               count(*) AS buyers, count(*) / (SELECT count(*) FROM buyers) AS share_of_buyers
-        FROM bought b JOIN buyers USING (customer_id)
+               b.buyers, b.buyers / (SELECT count(*) FROM buyers) AS share_of_buyers
+        FROM bought b
         LEFT JOIN products p ON p.product_id = b.product_id
-        WHERE b.product_id <> $pid
-        GROUP BY b.product_id, p.title, p.category
-        ORDER BY buyers DESC, b.product_id LIMIT $top
+        ORDER BY b.buyers DESC, b.product_id LIMIT $top
     """, params)
 
 

@@ -52,7 +52,7 @@ MODEL_NAME = "reviews_model"
 NEGATIVE_THRESHOLD = 0.5  # P(negative) at or above this -> classified negative
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-_lock = threading.Lock()
+_lock = threading.RLock()  # re-entrant: get_model trains under it, train() stores under it
 _loaded: dict[str, "ReviewsModel"] = {}
 
 
@@ -253,8 +253,8 @@ def get_model(data_dir: Path | None = None, out_dir: Path | None = None,
         if model is not None:
             _loaded[key] = model
             return model
-    train(data_dir, out_dir, progress)  # raises ReviewsModelUnavailable without the data
-    return _loaded[key]
+        train(data_dir, out_dir, progress)  # raises ReviewsModelUnavailable without the data
+        return _loaded[key]
 
 
 def cached_metrics(out_dir: Path | None = None) -> dict[str, Any] | None:

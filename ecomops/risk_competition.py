@@ -100,13 +100,14 @@ def competitor_activity(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFr
         ORDER BY c.day DESC, c.competitor, c.product_id""", params)
 
 
-def watched_products(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
-    """Return the products with competitor prices in the range (id, title), those with alerts first."""
+def watched_products(con: duckdb.DuckDBPyConnection, f: Filters) -> dict[str, str]:
+    """Return {product_id: "id · title"} for products with competitor prices in the range, largest gap first."""
     gaps = price_gaps(con, f)
     if gaps.empty:
-        return pd.DataFrame(columns=["product_id", "title", "max_gap"])
-    table = gaps.groupby(["product_id", "title"], as_index=False)["gap"].max().rename(columns={"gap": "max_gap"})
-    return table.sort_values(["max_gap", "product_id"], ascending=[False, True], ignore_index=True)
+        return {}
+    table = gaps.groupby(["product_id", "title"], as_index=False)["gap"].max()
+    table = table.sort_values(["gap", "product_id"], ascending=[False, True])
+    return dict(zip(table["product_id"], table["product_id"] + " · " + table["title"]))
 
 
 def competition_summary(con: duckdb.DuckDBPyConnection, f: Filters, threshold: float = UNDERCUT_THRESHOLD) -> dict:

@@ -27,7 +27,7 @@ NO_SUPPLIER = "(no supplier on file)"
 
 
 def sku_suppliers(con: duckdb.DuckDBPyConnection, f: Filters,
-                  target_hours: float = THRESHOLDS.backup_restock_hours) -> pd.DataFrame:
+                  target_hours: float = THRESHOLDS.backup_restock_hours, at_risk_only: bool = False) -> pd.DataFrame:
     """Return one row per SKU: period GMV, suppliers, backup, lead times, 72-hour check, ABC class and risk."""
     order_sql, params = where(f, date_col="o.order_date", channel_col="o.channel")
     category_sql, cat_params = where(f, category_col="p.category")
@@ -39,7 +39,7 @@ def sku_suppliers(con: duckdb.DuckDBPyConnection, f: Filters,
     frame["abc_class"] = frame["product_id"].map(abc_classes(con, f)).fillna("C")
     frame["risk"] = [_risk(r.suppliers, r.has_backup, r.backup_within_target, target_hours)
                      for r in frame.itertuples(index=False)]
-    return frame
+    return frame[frame["risk"] != "ok"].reset_index(drop=True) if at_risk_only else frame
 
 
 def abc_classes(con: duckdb.DuckDBPyConnection, f: Filters) -> dict[str, str]:

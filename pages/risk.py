@@ -59,20 +59,24 @@ with products_tab:
 with words_tab:
     st.caption("One rule per row. whole_word: English-style word edges; exceptions: compounds where the word is "
                "not a claim, separated by |. Untick enabled to keep a rule without firing it.")
+    if "risk_words_saved" in st.session_state:
+        st.success(st.session_state.pop("risk_words_saved"))
     words = state.cached(risk_compliance.banned_words)
-    edited = st.data_editor(words, num_rows="dynamic", hide_index=True, width="stretch", key="risk_words",
+    # Keyed on the data version: after a save the editor starts from the saved list, not replaying old edits.
+    edited = st.data_editor(words, num_rows="dynamic", hide_index=True, width="stretch",
+                            key=f"risk_words_{state.data_version()}",
                             column_config={"language": st.column_config.SelectboxColumn(options=["zh", "en"])})
     save, restore = st.columns(2)
     if save.button("Save word list", type="primary"):
         try:
             count = risk_compliance.save_banned_words(con, pd.DataFrame(edited))
-            st.success(f"Saved {count} rules.")
+            st.session_state["risk_words_saved"] = f"Saved {count} rules."
             st.rerun()
         except ValueError as exc:
             st.error(f"Not saved: {exc}")
     if restore.button("Restore the shipped list"):
         count = risk_compliance.restore_default_words(con)
-        st.success(f"Restored {count} rules.")
+        st.session_state["risk_words_saved"] = f"Restored the shipped list ({count} rules)."
         st.rerun()
     st.download_button("Download word list (CSV)", words.to_csv(index=False).encode("utf-8-sig"),
                        file_name="banned_words.csv", mime="text/csv")

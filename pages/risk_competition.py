@@ -37,7 +37,9 @@ alerts = state.cached(risk_competition.undercut_alerts, f, threshold, loss_leade
 if alerts.empty:
     st.success("No competitor is below our price by more than the threshold.")
 else:
-    for row in alerts[alerts["alert"] == "loss leader"].itertuples():
+    for row in alerts.itertuples():
+        if row.alert != "loss leader":
+            break  # loss leaders come first
         st.error(f"**{row.competitor}** sells **{row.title}** at ¥{row.competitor_price:.2f} (ours ¥{row.our_price:.2f}, "
                  f"{row.day:%Y-%m-%d}). {row.suggested_response}")
     st.dataframe(alerts[["alert", "product_id", "title", "competitor", "day", "competitor_price", "our_price", "gap",
@@ -49,8 +51,7 @@ else:
                        file_name="competitor_alerts.csv", mime="text/csv")
 
 st.subheader("Our price vs competitors over time")
-watched = state.cached(risk_competition.watched_products, f)
-labels = dict(zip(watched["product_id"], watched["product_id"] + " · " + watched["title"]))
+labels = state.cached(risk_competition.watched_products, f)
 product = st.selectbox("Product", list(labels), format_func=labels.get, key="risk_comp_product")
 history = state.cached(risk_competition.price_history, f, product)
 st.plotly_chart(charts.line(history, "day", "price", color="series", title=labels[product]), width="stretch")

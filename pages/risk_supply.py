@@ -52,14 +52,14 @@ right.dataframe(conc, hide_index=True, width="stretch",
                                "gmv": st.column_config.NumberColumn(format="¥%.0f")})
 
 st.subheader("SKUs and their suppliers")
-skus = state.cached(risk_supply.sku_suppliers, f)
-only_risky = st.toggle("Only SKUs at risk (no backup, or backup slower than the target)", value=True)
-shown = skus[skus["risk"] != "ok"] if only_risky else skus
-st.dataframe(shown[["product_id", "title", "category", "abc_class", "gmv", "suppliers", "primary_supplier_name",
+only_risky = st.toggle("Only SKUs at risk (no backup, or backup slower than the target)", value=True,
+                       key="risk_supply_only_risky")
+skus = state.cached(risk_supply.sku_suppliers, f, target, only_risky)
+st.dataframe(skus[["product_id", "title", "category", "abc_class", "gmv", "suppliers", "primary_supplier_name",
                     "primary_lead_hours", "fastest_backup", "backup_lead_hours", "risk"]],
              hide_index=True, width="stretch",
              column_config={"gmv": st.column_config.NumberColumn("GMV (period)", format="¥%.2f")})
-st.download_button("Download SKU supplier table (CSV)", skus.to_csv(index=False).encode("utf-8-sig"),
+st.download_button("Download this table (CSV)", skus.to_csv(index=False).encode("utf-8-sig"),
                    file_name="supply_skus.csv", mime="text/csv")
 
 with st.expander("Lead time per product and supplier"):

@@ -48,6 +48,10 @@ def test_compliance_page(app_test, demo):
     assert at.code[0].value == "销量领先的高端面膜，最近上新 · Great seller"
     at.text_area(key="risk_copy").input("最近上新，第一次购买送礼").run()
     assert at.success[0].value.startswith("No banned")
+    rules = len(risk_compliance.banned_words(con))
+    next(b for b in at.button if b.label == "Save word list").click().run()
+    assert not at.exception
+    assert f"Saved {rules} rules." in [s.value for s in at.success]
 
 
 def test_supply_page(app_test, demo):

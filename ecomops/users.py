@@ -77,24 +77,43 @@ def lifecycle(con: duckdb.DuckDBPyConnection, as_of: date) -> pd.DataFrame:
     return users_cache.query_df(con, sql, dict(_threshold_params(), as_of=as_of))
 
 
+def lifecycle_overview(con: duckdb.DuckDBPyConnection, f: Filters, prev_as_of: date | None = None
+                       ) -> dict[str, pd.DataFrame]:
+    """Return {'summary': lifecycle_summary rows, 'flow': lifecycle_flow rows} from one pass over the orders.
+
+    prev_as_of defaults to one month before f.end (the previous monthly snapshot).
+    """
+    users_cache.ensure(con)
+    prev_as_of = prev_as_of or snapshot_dates(f.end, 2)[0]
+    gmv_sql, params = range_gmv_sql(f)
+    params.update(_threshold_params(), as_of=f.end, prev_as_of=prev_as_of)
+    moves = users_cache.query_df(con, db.load_sql("users_lifecycle_flow").format(range_gmv=gmv_sql), params)
+    moves["customers"] = moves["customers"].astype("int64")
+    moves["gmv"] = moves["gmv"].astype(float)
+
+    found = moves.groupby("to_segment")[["customers", "gmv"]].sum()
+    rows = list(LIFECYCLE_SEGMENTS) + (["guest"] if "guest" in found.index else [])
+    summary = found.reindex(rows).fillna({"customers": 0, "gmv": 0.0})
+    summary.index.name = "segment"
+    summary = summary.reset_index()
+    summary["customers"] = summary["customers"].astype("int64")
+    total_customers, total_gmv = summary["customers"].sum(), summary["gmv"].sum()
+    summary["customer_share"] = summary["customers"] / total_customers if total_customers else 0.0
+    summary["gmv_share"] = summary["gmv"] / total_gmv if total_gmv else 0.0
+    summary["label"] = summary["segment"].map(LIFECYCLE_LABELS)
+
+    flow = moves[moves["from_segment"].notna()][["from_segment", "to_segment", "customers"]].reset_index(drop=True)
+    flow["from_label"] = flow["from_segment"].map(LIFECYCLE_LABELS)
+    flow["to_label"] = flow["to_segment"].map(LIFECYCLE_LABELS)
+    return {"summary": summary[["segment", "label", "customers", "customer_share", "gmv", "gmv_share"]], "flow": flow}
+
+
 def lifecycle_summary(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """Return one row per state as of f.end: customers, customer share, GMV in the filtered range, GMV share.
 
     A 'guest' row (0 customers) carries the GMV of orders without a customer id, so GMV shares add up to 1.
     """
-    users_cache.ensure(con)
-    sql = db.load_sql("users_lifecycle_summary").format(lifecycle=lifecycle_sql(), range_gmv=range_gmv_sql(f)[0])
-    params = dict(range_gmv_sql(f)[1], **_threshold_params(), as_of=f.end)
-    found = users_cache.query_df(con, sql, params).set_index("segment")
-    rows = list(LIFECYCLE_SEGMENTS) + (["guest"] if "guest" in found.index else [])
-    frame = found.reindex(rows).fillna({"customers": 0, "gmv": 0.0}).reset_index()
-    frame["customers"] = frame["customers"].astype("int64")
-    frame["gmv"] = frame["gmv"].astype(float)
-    total_customers, total_gmv = frame["customers"].sum(), frame["gmv"].sum()
-    frame["customer_share"] = frame["customers"] / total_customers if total_customers else 0.0
-    frame["gmv_share"] = frame["gmv"] / total_gmv if total_gmv else 0.0
-    frame["label"] = frame["segment"].map(LIFECYCLE_LABELS)
-    return frame[["segment", "label", "customers", "customer_share", "gmv", "gmv_share"]]
+    return lifecycle_overview(con, f)["summary"]
 
 
 def snapshot_dates(as_of: date, months: int) -> list[date]:
@@ -127,13 +146,7 @@ def lifecycle_flow(con: duckdb.DuckDBPyConnection, f: Filters, prev_as_of: date 
 
     Columns: from_segment, to_segment, customers, from_label, to_label, biggest flows first.
     """
-    users_cache.ensure(con)
-    prev_as_of = prev_as_of or snapshot_dates(f.end, 2)[0]
-    frame = users_cache.query_df(con, db.load_sql("users_lifecycle_flow"), dict(_threshold_params(), as_of=f.end, prev_as_of=prev_as_of))
-    frame["customers"] = frame["customers"].astype("int64")
-    frame["from_label"] = frame["from_segment"].map(LIFECYCLE_LABELS)
-    frame["to_label"] = frame["to_segment"].map(LIFECYCLE_LABELS)
-    return frame
+    return lifecycle_overview(con, f, prev_as_of)["flow"]
 
 
 def lifecycle_movement_text(flow: pd.DataFrame) -> list[str]:

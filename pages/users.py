@@ -17,7 +17,8 @@ st.caption(f"States as of {f.end:%Y-%m-%d} (end of the selected range), from eac
            "across all channels. GMV shares use the sidebar range, channels and categories. Guest orders never "
            "count as customers.")
 
-summary = state.cached(users.lifecycle_summary, f)
+overview = state.cached(users.lifecycle_overview, f)
+summary, flow = overview["summary"], overview["flow"]
 if summary["customers"].sum() == 0:
     st.info("No customers yet: upload an orders export (with customer ids) or a customers export on Data → Upload.")
     st.stop()
@@ -34,7 +35,6 @@ with st.expander("How states are assigned"):
 
 left, right = st.columns(2)
 left.plotly_chart(charts_users.share_bars(summary, title="Share of customers vs share of GMV"), width="stretch")
-flow = state.cached(users.lifecycle_flow, f)
 right.plotly_chart(charts_users.lifecycle_sankey(flow, f"{before:%m-%d}", f"{f.end:%m-%d}",
                                                  title=f"Movement {before:%Y-%m-%d} → {f.end:%Y-%m-%d}"),
                    width="stretch")

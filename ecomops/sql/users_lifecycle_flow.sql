@@ -1,7 +1,10 @@
--- Movement between lifecycle states from $prev_as_of to $as_of (same rules as users_lifecycle.sql) in one pass:
--- one row per (from_segment, to_segment) with the number of customers. Customers neither registered nor buying at
--- $prev_as_of come from 'not yet a customer'.
-WITH buyers AS (
+-- Lifecycle states at $prev_as_of and at $as_of in one pass (same rules as users_lifecycle.sql), with the GMV each
+-- customer produced in the filtered range (<range_gmv>: GMV per ckey, NULL ckey = guest orders).
+-- One row per (from_segment, to_segment): customers and their range GMV. Customers neither registered nor buying
+-- at $prev_as_of come from 'not yet a customer'. A last row (from_segment NULL, to_segment 'guest', 0 customers)
+-- carries the GMV of guest orders, so GMV shares add up to the range's GMV.
+WITH range_gmv AS ({range_gmv}),
+buyers AS (
     SELECT ckey, min(order_date) AS first_day,
            max(order_date) FILTER (WHERE order_date <= $prev_as_of) AS last_before,
            max(order_date) AS last_after
@@ -10,12 +13,12 @@ WITH buyers AS (
     GROUP BY ckey
 ),
 people AS (
-    SELECT k.registered, k.signup_date, b.first_day, b.last_before, b.last_after
+    SELECT k.ckey, k.registered, k.signup_date, b.first_day, b.last_before, b.last_after
     FROM users_customer_keys k LEFT JOIN buyers b ON b.ckey = k.ckey
     WHERE b.ckey IS NOT NULL OR (k.registered AND coalesce(k.signup_date, $as_of) <= $as_of)
 ),
 states AS (
-    SELECT
+    SELECT ckey,
         CASE WHEN last_before IS NULL THEN
                   CASE WHEN registered AND coalesce(signup_date, $prev_as_of) <= $prev_as_of THEN 'prospect'
                        ELSE 'not yet a customer' END
@@ -30,7 +33,9 @@ states AS (
              ELSE 'lost' END AS to_segment
     FROM people
 )
-SELECT from_segment, to_segment, count(*) AS customers
-FROM states
+SELECT s.from_segment, s.to_segment, count(*) AS customers, coalesce(sum(g.gmv), 0) AS gmv
+FROM states s LEFT JOIN range_gmv g ON g.ckey = s.ckey
 GROUP BY ALL
+UNION ALL
+SELECT NULL, 'guest', 0, coalesce(sum(gmv), 0) FROM range_gmv WHERE ckey IS NULL HAVING count(*) > 0
 ORDER BY customers DESC, from_segment, to_segment

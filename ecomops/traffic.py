@@ -86,8 +86,8 @@ def safe_ratio(num: Any, den: Any) -> Any:
 def order_parts(f: Filters, prefix: str = "") -> tuple[dict[str, str], dict[str, Any]]:
     """Return the SQL slots filtering orders (o), order lines (i) by category, traffic (t) and ads (a), with params.
 
-    ``line_category`` is a semi-join on the products of the chosen categories, and plain TRUE without a category
-    filter, which spares a join over every order line.
+    ``line_category`` keeps order lines of the chosen categories and ``order_category`` orders holding one (semi-joins;
+    plain TRUE without a category filter, which spares a join over every order line).
     """
     order_sql, params = where(f, date_col="o.order_date", channel_col="o.channel", prefix=prefix)
     category_sql, p2 = where(f, category_col="p.category", prefix=prefix)
@@ -99,6 +99,8 @@ def order_parts(f: Filters, prefix: str = "") -> tuple[dict[str, str], dict[str,
         "order_where": order_sql,
         "line_category": (f"i.product_id IN (SELECT p.product_id FROM products p WHERE {category_sql})"
                           if f.categories else "TRUE"),
+        "order_category": (f"o.order_id IN (SELECT i.order_id FROM order_items i WHERE i.product_id IN "
+                           f"(SELECT p.product_id FROM products p WHERE {category_sql}))" if f.categories else "TRUE"),
         "traffic_where": traffic_sql,
         "ads_where": ads_sql,
     }
@@ -123,7 +125,8 @@ def _channel_measures(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def channel_overview(con: duckdb.DuckDBPyConnection, f: Filters, grain: str | None = None) -> dict[str, pd.DataFrame]:
-    """Return {"channels": per channel, "trend": per bucket and channel, "total": dict, "grain"} (one query).
+    """Return {"channels": per channel, "trend": per bucket and channel, "per_bucket": all channels per bucket,
+    "total": dict, "grain"} from one query.
 
     Columns: channel, uv, buyers, orders, conversion_rate, gmv, gmv_share, spend, attributed_gmv, roi, roi_flag
     (True when ROI < 1); the trend adds ``bucket`` and its GMV share is the channel's share of that bucket's GMV.
@@ -142,7 +145,10 @@ def channel_overview(con: duckdb.DuckDBPyConnection, f: Filters, grain: str | No
     grand = raw[raw["bucket"].isna() & raw["channel"].isna()]
     total = {c: (None if grand.empty or pd.isna(grand[c].iloc[0]) else float(grand[c].iloc[0]))
              for c in ("uv", "buyers", "orders", "gmv", "spend", "attributed_gmv", "conversion_rate", "roi")}
+    per_bucket = raw[raw["bucket"].notna() & raw["channel"].isna()].drop(columns="channel")
+    per_bucket = per_bucket.assign(bucket=pd.to_datetime(per_bucket["bucket"])).sort_values("bucket")
     raw = raw[raw["channel"].notna()]
+
     totals = raw[raw["bucket"].isna()].drop(columns="bucket")
     total_gmv = totals["gmv"].sum()
     totals["gmv_share"] = totals["gmv"] / total_gmv if total_gmv else 0.0
@@ -153,7 +159,8 @@ def channel_overview(con: duckdb.DuckDBPyConnection, f: Filters, grain: str | No
     bucket_gmv = trend.groupby("bucket")["gmv"].transform("sum")
     trend["gmv_share"] = safe_ratio(trend["gmv"], bucket_gmv)
     trend = trend.sort_values(["bucket", "channel"])[["bucket"] + CHANNEL_COLUMNS].reset_index(drop=True)
-    return {"channels": totals, "trend": trend, "total": total, "grain": grain}
+    return {"channels": totals, "trend": trend, "per_bucket": per_bucket.reset_index(drop=True), "total": total,
+            "grain": grain}
 
 
 def flagged_channels(channels: pd.DataFrame) -> list[str]:

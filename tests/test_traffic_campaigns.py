@@ -108,3 +108,18 @@ def test_presale_share_of_big_sale(con):
 def test_no_campaigns_in_range(con):
     data = traffic_campaigns.campaign_overview(con, Filters(date(2024, 4, 2), date(2024, 4, 5)))
     assert data["calendar"].empty and data["lift"].empty and data["by_kind"].empty
+
+
+@pytest.mark.parametrize("f", [
+    Filters(date(2024, 3, 3), date(2024, 3, 6)),
+    Filters(date(2024, 3, 3), date(2024, 3, 6), channels=("search",)),
+    Filters(date(2024, 3, 3), date(2024, 3, 6), categories=("Kitchen",)),
+])
+def test_daily_series_matches_the_overview_trend(tiny_con, f):
+    from ecomops import metrics
+
+    ours = traffic_campaigns.daily_series(tiny_con, f)
+    overview = metrics.daily_trend(tiny_con, f)
+    assert len(ours) == len(overview) == 4
+    for col in ("gmv", "orders", "buyers", "uv", "conversion_rate"):
+        assert ours[col].tolist() == pytest.approx(overview[col].astype(float).tolist(), nan_ok=True), col

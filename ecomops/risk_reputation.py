@@ -136,8 +136,11 @@ def negative_rate_by_product(con: duckdb.DuckDBPyConnection, f: Filters, min_rev
 
 def negative_rate_over_time(con: duckdb.DuckDBPyConnection, f: Filters, grain: str | None = None,
                             classifier: Classifier | None = None) -> pd.DataFrame:
-    """Return reviews, negatives and rate per day (ranges up to 45 days) or per week (Monday), with the target."""
-    grain = grain or ("day" if f.days <= 45 else "week")
+    """Return reviews, negatives and rate per day (ranges up to 14 days) or per week (Monday), with the target.
+
+    Weekly beyond two weeks: a day holds too few reviews for a rate (one review makes 0% or 100%).
+    """
+    grain = grain or ("day" if f.days <= 14 else "week")
     r = classified_reviews(con, f, classifier)
     period = r["created_ts"].dt.normalize()
     if grain == "week":

@@ -31,7 +31,7 @@ with check_tab:
             st.markdown(result["highlighted_markdown"])
             st.dataframe(result["findings"].drop(columns="position"), hide_index=True, width="stretch")
             st.markdown("**Suggested compliant wording** (a starting point: read it before publishing)")
-            st.code(result["suggested"], language=None)
+            st.code(result["suggested"], language=None, wrap_lines=True)
 
 with products_tab:
     summary = state.cached(risk_compliance.compliance_summary, f)

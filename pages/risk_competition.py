@@ -8,6 +8,7 @@ import streamlit as st
 from ecomops import charts, risk_competition
 from ecomops.ui import state
 
+DAY = st.column_config.DateColumn("day", format="YYYY-MM-DD")
 f = state.filters()
 st.title("Competition")
 st.caption(f"Competitor observations {f.start:%Y-%m-%d} – {f.end:%Y-%m-%d} (latest per product and competitor). "
@@ -44,7 +45,7 @@ else:
                  f"{row.day:%Y-%m-%d}). {row.suggested_response}")
     st.dataframe(alerts[["alert", "product_id", "title", "competitor", "day", "competitor_price", "our_price", "gap",
                          "promotion", "suggested_response"]], hide_index=True, width="stretch",
-                 column_config={"gap": st.column_config.NumberColumn(format="percent"),
+                 column_config={"gap": st.column_config.NumberColumn(format="percent"), "day": DAY,
                                 "competitor_price": st.column_config.NumberColumn(format="¥%.2f"),
                                 "our_price": st.column_config.NumberColumn(format="¥%.2f")})
     st.download_button("Download alerts (CSV)", alerts.to_csv(index=False).encode("utf-8-sig"),
@@ -58,4 +59,4 @@ st.plotly_chart(charts.line(history, "day", "price", color="series", title=label
 
 st.subheader("Competitor promotions and new products")
 activity = state.cached(risk_competition.competitor_activity, f)
-st.dataframe(activity, hide_index=True, width="stretch")
+st.dataframe(activity, hide_index=True, width="stretch", column_config={"day": DAY})

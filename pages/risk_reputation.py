@@ -34,11 +34,11 @@ if summary["model_message"]:
 target = summary["target"]
 c1, c2, c3, c4, c5 = st.columns(5)
 c1.metric("Negative-review rate", charts.format_value("negative_rate", summary["negative_rate"]),
-          f"{summary['negative_rate'] - target:+.1%} vs {target:.0%} target", delta_color="inverse")
+          f"{(summary['negative_rate'] - target) * 100:+.1f} pp vs {target:.0%} target", delta_color="inverse")
 c2.metric("Negative reviews", f"{summary['negative']:,} / {summary['reviews']:,}",
           help=f"{summary['negative_by_model']} of them classified from text by the model")
-c3.metric("Median reply time (negative)", "—" if summary["median_response_hours"] is None
-          else f"{summary['median_response_hours']:.1f} h")
+c3.metric("Median reply time", "—" if summary["median_response_hours"] is None
+          else f"{summary['median_response_hours']:.1f} h", help="Negative reviews replied by the end of the range.")
 c4.metric("SLA breaches", f"{summary['sla_breaches']:,}", help="Negative reviews answered after 24 h or still "
           "open after 24 h.")
 c5.metric("Open and overdue", f"{summary['open_overdue']:,}")

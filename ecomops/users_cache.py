@@ -5,11 +5,13 @@ query. Building one row per valid order (GMV summed once) keyed by a dense integ
 lifecycle, RFM, cohort and membership query a scan of a few million narrow rows.
 
 The tables are rebuilt when the source data changes: the fingerprint combines the data version (bumped by every
-import) with the row counts of orders, order_items and customers, so rows written without a version bump (tests,
-scripts) are noticed too. The build is one transaction that does not bump the data version.
+import) with the row counts of orders, order_items and customers and the last order day, so rows written without a
+version bump (tests, scripts) are noticed too, and with a hash of the build query, so an upgrade rebuilds them.
+Updates that keep every count (e.g. a status edited in place without a version bump) are not noticed. The build is one transaction that does not bump the data version.
 """
 from __future__ import annotations
 
+import hashlib
 import threading
 
 import duckdb
@@ -30,14 +32,19 @@ def build_lock() -> threading.RLock:
     return _build_lock
 
 
+def _build_hash() -> str:
+    # A new version of the build query (an upgrade) must rebuild tables made by the old one.
+    return hashlib.sha1(db.load_sql("users_cache_build").encode("utf-8")).hexdigest()[:10]
+
+
 def fingerprint(con: duckdb.DuckDBPyConnection) -> str:
-    """Return a fingerprint of the source tables: data version and row counts."""
+    """Return a fingerprint of the source tables (data version, row counts, last order day) and of the build query."""
     counts = db.query_one(
         con,
         "SELECT (SELECT count(*) FROM orders), (SELECT count(*) FROM order_items), (SELECT count(*) FROM customers), "
         "(SELECT max(order_date) FROM orders)",
     )
-    return f"{db.data_version(con)}|{counts[0]}|{counts[1]}|{counts[2]}|{counts[3]}"
+    return f"{_build_hash()}|{db.data_version(con)}|{counts[0]}|{counts[1]}|{counts[2]}|{counts[3]}"
 
 
 def is_fresh(con: duckdb.DuckDBPyConnection) -> bool:

@@ -55,7 +55,7 @@ NUMERIC_FEATURES = [
     "recency_days", "frequency", "monetary", "avg_order_value", "tenure_days", "account_age_days",
     "gap_mean", "gap_median", "gap_std", "gap_max", "recency_gap_ratio",
     "orders_last_90", "orders_prev_90", "order_trend_90", "spend_trend_90",
-    "category_breadth", "product_breadth", "discount_share", "return_share", "cancelled_orders", "channel_count",
+    "category_breadth", "units", "discount_share", "return_share", "cancelled_orders", "channel_count",
     "reviews", "avg_rating", "negative_reviews",
 ]
 FEATURES = CATEGORICAL_FEATURES + NUMERIC_FEATURES
@@ -78,7 +78,7 @@ FEATURE_WORDS: dict[str, tuple[str, str]] = {
     "order_trend_90": ("order trend {v:+.0f} (last 90 days vs previous)", "{r:+.0f}"),
     "spend_trend_90": ("spend trend ¥{v:+,.0f} (last 90 days vs previous)", "¥{r:+,.0f}"),
     "category_breadth": ("buys in {v:.0f} categories", "{r:.0f}"),
-    "product_breadth": ("bought {v:.0f} different products", "{r:.0f}"),
+    "units": ("bought {v:.0f} items in total", "{r:.0f}"),
     "discount_share": ("{v:.0%} of orders discounted", "{r:.0%}"),
     "return_share": ("{v:.0%} of orders returned", "{r:.0%}"),
     "cancelled_orders": ("{v:.0f} cancelled orders", "{r:.0f}"),
@@ -114,10 +114,15 @@ def last_order_day(con: duckdb.DuckDBPyConnection) -> date | None:
     return row[0] if row else None
 
 
-def features(con: duckdb.DuckDBPyConnection, cutoff: date) -> pd.DataFrame:
-    """Return one row of features per customer with a valid order on or before ``cutoff`` (no later data read)."""
-    params = {"cutoff": cutoff, "negative_rating_max": THRESHOLDS.negative_rating_max}
-    frame = db.query_df(con, db.load_sql("churn_features"), params)
+def features(con: duckdb.DuckDBPyConnection, cutoff: date, min_recency: int = -1,
+             max_recency: int = 1_000_000) -> pd.DataFrame:
+    """Return one row of features per customer with a valid order on or before ``cutoff`` (no later data read),
+    optionally only for customers whose recency lies in (min_recency, max_recency]."""
+    params = {"cutoff": cutoff, "negative_rating_max": THRESHOLDS.negative_rating_max,
+              "min_recency": min_recency, "max_recency": max_recency}
+    scoped = min_recency >= 0 or max_recency < 1_000_000
+    scope = "o.customer_id IN (SELECT customer_id FROM scope)" if scoped else "TRUE"  # fixed strings only
+    frame = db.query_df(con, db.load_sql("churn_features").format(scope_filter=scope), params)
     for col in NUMERIC_FEATURES:
         frame[col] = frame[col].astype("float64")
     for col in CATEGORICAL_FEATURES:
@@ -454,10 +459,15 @@ def latest_model(con: duckdb.DuckDBPyConnection) -> dict[str, Any] | None:
         con, "SELECT * FROM model_registry WHERE name = $name ORDER BY model_id DESC LIMIT 1", {"name": MODEL_NAME})
     if frame.empty:
         return None
-    entry = frame.iloc[0].to_dict()
+    return _parse_entry(frame.iloc[0].to_dict())
+
+
+def _parse_entry(entry: dict[str, Any]) -> dict[str, Any]:
     entry["metrics"] = json.loads(entry["metrics"]) if entry["metrics"] else {}
     entry["features"] = json.loads(entry["features"]) if entry["features"] else []
     entry["model_id"] = int(entry["model_id"])
+    entry["cutoff"] = pd.Timestamp(entry["cutoff"]).date() if entry["cutoff"] is not None else None
+    entry["trained_at"] = pd.Timestamp(entry["trained_at"]).to_pydatetime()
     return entry
 
 
@@ -487,11 +497,7 @@ def _entry(con: duckdb.DuckDBPyConnection, model_id: int) -> dict[str, Any] | No
     frame = db.query_df(con, "SELECT * FROM model_registry WHERE model_id = $id", {"id": model_id})
     if frame.empty:
         return None
-    entry = frame.iloc[0].to_dict()
-    entry["metrics"] = json.loads(entry["metrics"]) if entry["metrics"] else {}
-    entry["features"] = json.loads(entry["features"]) if entry["features"] else []
-    entry["model_id"] = int(entry["model_id"])
-    return entry
+    return _parse_entry(frame.iloc[0].to_dict())
 
 
 # ----------------------------------------------------------------------------------------------- explanations

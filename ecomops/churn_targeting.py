@@ -53,9 +53,7 @@ def score_dormant(con: duckdb.DuckDBPyConnection, model_id: int | None = None, p
     reasons in words, recommended products and a suggested offer."""
     model, entry = _model(con, model_id)
     cutoff = churn.last_order_day(con)
-    frame = churn.features(con, cutoff)
-    dormant = frame[(frame["recency_days"] > THRESHOLDS.active_days)
-                    & (frame["recency_days"] <= THRESHOLDS.dormant_days)].reset_index(drop=True)
+    dormant = churn.features(con, cutoff, THRESHOLDS.active_days, THRESHOLDS.dormant_days)
     if dormant.empty:
         return pd.DataFrame(columns=EXPORT_COLUMNS)
     dormant["p_return"] = 1.0 - churn.churn_probability(model, dormant)

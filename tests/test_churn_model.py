@@ -74,7 +74,7 @@ def test_features_by_hand(history):
     assert a["orders_prev_90"] == 2  # (2024-01-02, 2024-04-01]: A1, A2
     assert a["order_trend_90"] == -1
     assert a["spend_trend_90"] == pytest.approx(15 - 40)
-    assert a["category_breadth"] == 2 and a["product_breadth"] == 3
+    assert a["category_breadth"] == 2 and a["units"] == 5
     assert a["discount_share"] == pytest.approx(1 / 3)
     assert a["return_share"] == pytest.approx(1 / 3)
     assert a["cancelled_orders"] == 1
@@ -96,6 +96,12 @@ def test_labels_by_hand(history):
     history.execute("INSERT INTO orders (order_id, customer_id, order_ts, order_date, status) VALUES "
                     "('B2', 'B', TIMESTAMP '2024-09-28 10:00', DATE '2024-09-28', 'paid')")
     assert churn.labelled(history, T, H).set_index("customer_id")["churned"]["B"] == 0
+
+
+def test_recency_scope_keeps_the_same_rows(history):
+    scoped = churn.features(history, T, 90, 180)
+    assert scoped["customer_id"].tolist() == ["B"]
+    pd.testing.assert_frame_equal(scoped, churn.features(history, T).iloc[[1]].reset_index(drop=True))
 
 
 def test_no_feature_reads_past_its_cutoff(history):

@@ -1,31 +1,42 @@
 -- Churn features (METRICS.md "Churn model"): one row per customer with a valid order on or before $cutoff.
 -- Every source row is filtered to order_date / created_ts <= $cutoff, so nothing after the cutoff can leak in.
--- Params: $cutoff (DATE). Windows: "last 90" = (cutoff - 90, cutoff], "previous 90" = (cutoff - 180, cutoff - 90].
-WITH ord AS (
+-- Params: $cutoff (DATE), $negative_rating_max, and $min_recency / $max_recency: only customers whose recency
+-- lies in ($min_recency, $max_recency] when {scope_filter} is "o.customer_id IN (SELECT customer_id FROM scope)"
+-- (scoring the dormant segment reads only their orders); "TRUE" keeps everyone. Windows: "last 90" = (cutoff - 90, cutoff], "previous 90" = (cutoff - 180, cutoff - 90].
+WITH scope AS (
+    SELECT customer_id
+    FROM orders
+    WHERE customer_id IS NOT NULL AND status <> 'cancelled' AND order_date <= $cutoff
+    GROUP BY customer_id
+    HAVING $cutoff - max(order_date) > $min_recency AND $cutoff - max(order_date) <= $max_recency
+),
+ord AS (
     SELECT o.order_id, o.customer_id, o.order_date, o.status, o.channel, o.discount,
            o.status <> 'cancelled' AS is_valid
     FROM orders o
-    WHERE o.customer_id IS NOT NULL AND o.order_date <= $cutoff
+    WHERE o.customer_id IS NOT NULL AND o.order_date <= $cutoff AND {scope_filter}
 ),
 valid AS (
     SELECT * FROM ord WHERE is_valid
 ),
-lines AS (
-    SELECT v.customer_id, v.order_id, v.order_date, i.quantity, i.unit_price, i.product_id, p.category
+-- Spend per customer and category first (one hash aggregate over the lines, few groups), totals from there.
+customer_categories AS (
+    SELECT v.customer_id, p.category,
+           sum(i.quantity * i.unit_price)                                                                AS spend,
+           sum(i.quantity * i.unit_price) FILTER (WHERE v.order_date > $cutoff - 90)                     AS spend_last_90,
+           sum(i.quantity * i.unit_price) FILTER (WHERE v.order_date <= $cutoff - 90
+                                                     AND v.order_date > $cutoff - 180)                   AS spend_prev_90,
+           sum(i.quantity)                                                                               AS units
     FROM valid v
     JOIN order_items i ON i.order_id = v.order_id
     LEFT JOIN products p ON p.product_id = i.product_id
+    WHERE i.quantity > 0
+    GROUP BY v.customer_id, p.category
 ),
 spend AS (
-    SELECT customer_id,
-           sum(quantity * unit_price) FILTER (WHERE quantity > 0)                                        AS monetary,
-           sum(quantity * unit_price) FILTER (WHERE quantity > 0 AND order_date > $cutoff - 90)          AS spend_last_90,
-           sum(quantity * unit_price) FILTER (WHERE quantity > 0 AND order_date <= $cutoff - 90
-                                                  AND order_date > $cutoff - 180)                        AS spend_prev_90,
-           count(DISTINCT category) FILTER (WHERE quantity > 0)                                          AS category_breadth,
-           count(DISTINCT product_id) FILTER (WHERE quantity > 0)                                        AS product_breadth,
-           sum(quantity) FILTER (WHERE quantity > 0)                                                     AS units
-    FROM lines
+    SELECT customer_id, sum(spend) AS monetary, sum(spend_last_90) AS spend_last_90,
+           sum(spend_prev_90) AS spend_prev_90, count(*) AS category_breadth, sum(units) AS units
+    FROM customer_categories
     GROUP BY customer_id
 ),
 per_order AS (
@@ -80,7 +91,7 @@ SELECT
     CAST(po.orders_last_90 - po.orders_prev_90 AS DOUBLE)                     AS order_trend_90,
     coalesce(s.spend_last_90, 0) - coalesce(s.spend_prev_90, 0)               AS spend_trend_90,
     CAST(coalesce(s.category_breadth, 0) AS DOUBLE)                           AS category_breadth,
-    CAST(coalesce(s.product_breadth, 0) AS DOUBLE)                            AS product_breadth,
+    CAST(coalesce(s.units, 0) AS DOUBLE)                                      AS units,
     CAST(po.discounted_orders AS DOUBLE) / po.frequency                       AS discount_share,
     CAST(po.returned_orders AS DOUBLE) / po.frequency                         AS return_share,
     CAST(po.cancelled_orders AS DOUBLE)                                       AS cancelled_orders,

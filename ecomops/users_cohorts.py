@@ -152,6 +152,8 @@ def cohort_summary(frame: pd.DataFrame) -> dict[str, Any]:
 
 
 MEMBER_WINDOWS = {"Selected range": None, "Last 90 days": 90, "Last 365 days": 365}
+# Signup windows for conversion: a 30-day rate needs signups at least 30 days old, which a 30-day range has none of.
+SIGNUP_WINDOWS = {"Selected range": None, "Last 90 days": 90, "Last 365 days": 365}
 
 
 def trailing(f: Filters, days: int | None) -> Filters:

@@ -54,12 +54,24 @@ PROFILE_LABELS = {
 
 
 def profile_table(profile: pd.DataFrame) -> pd.DataFrame:
-    """Return the behaviour profile as a display table: one row per measure, columns Lost / Dormant / Active / New."""
-    table = profile.set_index("segment").T
-    table.columns = [users.LIFECYCLE_LABELS[c] for c in table.columns]
-    table.index = [PROFILE_LABELS[i] for i in table.index]
-    table.index.name = "Measure"
-    return table.reset_index()
+    """Return the behaviour profile as a display table of formatted text: one row per measure, columns Lost /
+    Dormant / Active / New."""
+    def show(measure: str, value: float) -> str:
+        if pd.isna(value):
+            return "—"
+        if measure == "customers":
+            return f"{int(value):,}"
+        if measure == "orders_per_customer":
+            return f"{value:.2f}"
+        if measure == "aov":
+            return f"¥{value:,.2f}"
+        return f"{value:.1%}"
+
+    rows = profile.set_index("segment")
+    table = pd.DataFrame({users.LIFECYCLE_LABELS[segment]: [show(m, rows.loc[segment, m]) for m in PROFILE_LABELS]
+                          for segment in rows.index})
+    table.insert(0, "Measure", [PROFILE_LABELS[m] for m in PROFILE_LABELS])
+    return table
 
 
 def profile_findings(profile: pd.DataFrame) -> list[str]:

@@ -78,7 +78,10 @@ pages = max(1, -(-size // PAGE_SIZE))
 page = page_col.number_input(f"Page (of {pages})", min_value=1, max_value=pages, value=1, step=1, key="users_rfm_page")
 table = state.cached(users.rfm_segment_customers, f, segment, PAGE_SIZE, (int(page) - 1) * PAGE_SIZE)
 st.caption(f"{size:,} buyers in {segment}, biggest spenders first; showing {len(table):,} of them.")
-st.dataframe(table, hide_index=True, width="stretch")
+st.dataframe(table, hide_index=True, width="stretch",
+             column_config={"monetary": st.column_config.NumberColumn("monetary (¥)", format="%.2f"),
+                            "first_order_date": st.column_config.DateColumn(format="YYYY-MM-DD"),
+                            "last_order_date": st.column_config.DateColumn(format="YYYY-MM-DD")})
 st.download_button(f"Download all {size:,} {segment} buyers (CSV)",
                    lambda: users.rfm_segment_csv(con, f, segment),
                    file_name=f"ecomops_rfm_{segment.replace(' ', '_').replace(chr(39), '')}_{f.end}.csv",

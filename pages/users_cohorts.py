@@ -43,10 +43,13 @@ if coverage["with_signup_date"] == 0:
             "Retail): signup-to-first-order conversion needs a customers export with signup dates and channels "
             "on Data → Upload.")
 else:
-    by_channel = state.cached(users_cohorts.conversion, f, "channel")
+    signup_window = st.radio("Signups", list(users_cohorts.SIGNUP_WINDOWS), index=1, horizontal=True,
+                             key="users_signup_window")
+    sf = users_cohorts.trailing(f, users_cohorts.SIGNUP_WINDOWS[signup_window])
+    by_channel = state.cached(users_cohorts.conversion, sf, "channel")
     total = by_channel.iloc[-1]
-    st.caption(f"Customers who signed up {f.start:%Y-%m-%d} – {f.end:%Y-%m-%d}, by signup channel. "
-               "'Within N days' counts only signups whose N-day window has passed by the last order day in the data.")
+    st.caption(f"Customers who signed up {sf.start:%Y-%m-%d} – {sf.end:%Y-%m-%d}, by signup channel. 'Within N "
+               "days' counts only signups whose N-day window has passed by the last order day in the data.")
     if total["signups"] == 0:
         st.info("No signups in this range: widen the date range.")
     else:
@@ -59,10 +62,10 @@ else:
         left, right = st.columns([3, 2])
         left.plotly_chart(charts_users.conversion_bars(by_channel.iloc[:-1], title="Conversion by signup channel"),
                           width="stretch")
-        timing = state.cached(users_cohorts.time_to_first_order, f)
+        timing = state.cached(users_cohorts.time_to_first_order, sf)
         right.plotly_chart(charts.bar(timing, "bucket", "customers", title="Time from signup to first order"),
                            width="stretch")
-        by_month = state.cached(users_cohorts.conversion, f, "month")
+        by_month = state.cached(users_cohorts.conversion, sf, "month")
         with st.expander("Conversion tables (by channel and by signup month)"):
             st.dataframe(by_channel, hide_index=True, width="stretch")
             st.dataframe(by_month, hide_index=True, width="stretch")
@@ -87,8 +90,11 @@ else:
         st.info("Members or non-members placed no orders in this window: widen it.")
     left, right = st.columns([2, 3])
     left.plotly_chart(charts_users.members_bars(comparison, title="Repurchase cycle"), width="stretch")
-    right.dataframe(comparison, hide_index=True, width="stretch",
-                    column_config={"repurchase_rate": st.column_config.NumberColumn("Repurchase rate", format="percent"),
-                                   "spend_per_buyer": st.column_config.NumberColumn("Spend per buyer", format="%.2f"),
-                                   "gmv": st.column_config.NumberColumn("GMV", format="localized")})
-    right.dataframe(levels["tier"], hide_index=True, width="stretch")
+    columns = {"group": "Group", "buyers": "Buyers", "repeat_buyers": "Repeat buyers",
+               "repurchase_rate": st.column_config.NumberColumn("Repurchase rate", format="percent"),
+               "gmv": st.column_config.NumberColumn("GMV (¥)", format="localized"), "orders": "Orders",
+               "spend_per_buyer": st.column_config.NumberColumn("Spend per buyer (¥)", format="%.2f"),
+               "median_gap_days": st.column_config.NumberColumn("Repurchase cycle (days)", format="%.1f"),
+               "gaps": "Reorders"}
+    right.dataframe(comparison, hide_index=True, width="stretch", column_config=columns)
+    right.dataframe(levels["tier"], hide_index=True, width="stretch", column_config=columns)

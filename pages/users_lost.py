@@ -54,7 +54,7 @@ st.caption("Orders with a discount = valid orders carrying an order-level discou
 
 categories = state.cached(users_lost.last_categories, f)
 if not categories.empty:
-    st.plotly_chart(charts.bar(categories, "category", "difference", y_format="+.0%",
+    st.plotly_chart(charts.bar(categories, "category", "difference", y_format="+.1%",
                                title="Last-order categories: lost minus active customers (share points)"),
                     width="stretch")
     st.download_button("Download last-order categories (CSV)", categories.to_csv(index=False).encode("utf-8-sig"),

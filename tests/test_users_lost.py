@@ -53,6 +53,9 @@ def test_behaviour_profile_lost_vs_active(lost_con):
     assert not any("discount" in s for s in findings)  # same share: no finding
     table = users_lost.profile_table(profile.reset_index())
     assert list(table.columns) == ["Measure", "Lost", "Dormant", "Active", "New"]
+    shown = table.set_index("Measure")
+    assert shown.loc["Orders returned", "Lost"] == "33.3%" and shown.loc["Average order value", "Lost"] == "¥20.00"
+    assert shown.loc["Customers", "New"] == "0" and shown.loc["Orders per customer", "New"] == "—"
 
 
 def test_last_order_categories(lost_con):

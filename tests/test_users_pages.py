@@ -51,8 +51,9 @@ def test_cohorts_page_members_statement(app_test, demo_filters):
     assert member_gap < other_gap  # the demo's members reorder faster (~22 vs ~30 days over its history)
     cohorts = users_cohorts.cohorts(con, f, 12)
     assert _metric(at, "Reorder in month 1") == f"{users_cohorts.cohort_summary(cohorts)['retention_m1']:.2%}"
-    total = users_cohorts.conversion(con, f).iloc[-1]
+    total = users_cohorts.conversion(con, users_cohorts.trailing(f, 90)).iloc[-1]  # default: last 90 days of signups
     assert _metric(at, "Signups") == f"{int(total['signups']):,}"
+    assert _metric(at, "First order within 30 days") == f"{total['rate_30']:.2%}"
     at.radio(key="users_member_window").set_value("Selected range").run()
     assert not at.exception
 

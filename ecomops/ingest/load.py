@@ -99,9 +99,10 @@ def load(cur: duckdb.DuckDBPyConnection, plan: Plan, import_id: int) -> LoadStat
         fields = [f.name for f in kind.fields if f.name in table_cols]
         # Generated or defaulted values count as provided.
         provided = provided | set(kind.key) | {"session_id", "review_id"}
+        cur.execute("DROP VIEW IF EXISTS ingest_new")
         cur.execute("DROP TABLE IF EXISTS ingest_new")
         cur.execute(f"CREATE TEMP TABLE ingest_new AS SELECT {', '.join(fields)} FROM ingest_typed "
-                    "WHERE len(_errors) = 0")
+                    "WHERE _errors IS NULL")
         upsert(cur, kind.table, kind.key, "ingest_new", provided & set(fields), import_id, stats)
     if kind.name in PRODUCT_REFERENCES:
         _ensure_products(cur, PRODUCT_REFERENCES[kind.name], import_id, stats)
@@ -118,34 +119,21 @@ def _ensure_products(cur: duckdb.DuckDBPyConnection, column: str, import_id: int
         INSERT INTO products (product_id, title, category, import_id)
         SELECT product_id, {title}, {category}, $id
         FROM (SELECT {column} AS product_id, _row{', product_name, category' if has_name else ''}
-              FROM ingest_typed WHERE len(_errors) = 0 AND {column} IS NOT NULL) l
+              FROM ingest_typed WHERE _errors IS NULL AND {column} IS NOT NULL) l
         WHERE NOT EXISTS (SELECT 1 FROM products p WHERE p.product_id = l.product_id)
         GROUP BY product_id""", {"id": import_id}).fetchone()[0]
     stats.inserted["products"] = stats.inserted.get("products", 0) + int(n)
 
 
 def _load_orders(cur: duckdb.DuckDBPyConnection, plan: Plan, import_id: int, provided: set[str], stats: LoadStats) -> None:
-    def first(col: str) -> str:
-        return f"arg_min({col}, _row) FILTER (WHERE {col} IS NOT NULL)"
-
-    default_status = plan.options.get("default_status", "completed")
+    """Upsert ``ingest_orders`` (built by validation) and replace the lines of every order in the file."""
+    cur.execute("DROP VIEW IF EXISTS ingest_new")
     cur.execute("DROP TABLE IF EXISTS ingest_new")
-    cur.execute(f"""
-        CREATE TEMP TABLE ingest_new AS
-        SELECT order_id,
-               {first('customer_id')} AS customer_id,
-               {first('_order_ts')} AS order_ts,
-               CAST({first('_order_ts')} AS DATE) AS order_date,
-               CASE WHEN bool_or(_cancelled) THEN 'cancelled'
-                    ELSE coalesce({first('_status')}, $default_status) END AS status,
-               {first('_source_status')} AS source_status,
-               {first('channel')} AS channel,
-               {first('device')} AS device,
-               {first('campaign_id')} AS campaign_id,
-               bool_or(is_presale) AS is_presale,
-               {first('discount')} AS discount
-        FROM ingest_typed WHERE len(_errors) = 0
-        GROUP BY order_id""", {"default_status": default_status})
+    cur.execute("""
+        CREATE TEMP VIEW ingest_new AS
+        SELECT order_id, customer_id, order_ts, order_date, status, source_status, channel, device, campaign_id,
+               is_presale, discount
+        FROM ingest_orders WHERE NOT bad""")
     order_provided = {"customer_id", "order_ts", "order_date", "status"} | (
         provided & {"channel", "device", "campaign_id", "is_presale", "discount"})
     if provided & {"status", "cancelled_at"}:
@@ -158,19 +146,31 @@ def _load_orders(cur: duckdb.DuckDBPyConnection, plan: Plan, import_id: int, pro
     if replaced_lines:
         cur.execute("DELETE FROM order_items i USING ingest_new n WHERE i.order_id = n.order_id")
     upsert(cur, "orders", ("order_id",), "ingest_new", order_provided, import_id, stats)
-    lines = cur.execute("""
+    # line_no: position of the line within its order in file order. When every order's lines are contiguous
+    # (the usual export), a join with the order's first row is much cheaper than a window over all lines.
+    contiguous = cur.execute("SELECT coalesce(bool_and(contiguous), true) FROM ingest_orders WHERE NOT bad").fetchone()[0]
+    if contiguous:
+        line_no = "CAST(l._row - o.first_row + 1 AS INTEGER)"
+        source = "ingest_typed l JOIN ingest_orders o ON o.order_id = l.order_id AND NOT o.bad"
+    else:
+        line_no = "CAST(row_number() OVER (PARTITION BY l.order_id ORDER BY l._row) AS INTEGER)"
+        source = "ingest_typed l"
+    lines = cur.execute(f"""
         INSERT INTO order_items (order_id, line_no, product_id, quantity, unit_price, import_id)
-        SELECT order_id, row_number() OVER (PARTITION BY order_id ORDER BY _row), _product_id,
-               CAST(quantity AS INTEGER), _unit_price, CAST($id AS INTEGER)
-        FROM ingest_typed WHERE len(_errors) = 0""", {"id": import_id}).fetchone()[0]
+        SELECT l.order_id, {line_no}, l._product_id, CAST(l.quantity AS INTEGER), l._unit_price, CAST($id AS INTEGER)
+        FROM {source}
+        WHERE l._errors IS NULL""", {"id": import_id}).fetchone()[0]
     stats.inserted["order_items"] = int(lines)
     stats.updated["order_items"] = int(replaced_lines)
     # Customers first seen in this file: signup = their first order date here, channel/place from that order.
-    n = cur.execute(f"""
+    n = cur.execute("""
         INSERT INTO customers (customer_id, signup_date, channel, country, city, import_id)
-        SELECT customer_id, CAST(min(_order_ts) AS DATE), {first('channel')}, {first('country')}, {first('city')}, $id
+        SELECT customer_id, CAST(min(_order_ts) AS DATE),
+               arg_min(channel, _row) FILTER (WHERE channel IS NOT NULL),
+               arg_min(country, _row) FILTER (WHERE country IS NOT NULL),
+               arg_min(city, _row) FILTER (WHERE city IS NOT NULL), $id
         FROM ingest_typed l
-        WHERE len(_errors) = 0 AND customer_id IS NOT NULL
+        WHERE _errors IS NULL AND customer_id IS NOT NULL
           AND NOT EXISTS (SELECT 1 FROM customers c WHERE c.customer_id = l.customer_id)
         GROUP BY customer_id""", {"id": import_id}).fetchone()[0]
     stats.inserted["customers"] = int(n)
@@ -183,14 +183,14 @@ def _load_suppliers(cur: duckdb.DuckDBPyConnection, import_id: int, provided: se
         SELECT supplier_id,
                coalesce(arg_min(name, _row) FILTER (WHERE name IS NOT NULL), supplier_id) AS name,
                arg_min(country, _row) FILTER (WHERE country IS NOT NULL) AS country
-        FROM ingest_typed WHERE len(_errors) = 0 GROUP BY supplier_id""")
+        FROM ingest_typed WHERE _errors IS NULL GROUP BY supplier_id""")
     upsert(cur, "suppliers", ("supplier_id",), "ingest_new", {"name"} | (provided & {"country"}), import_id, stats)
     if "product_id" in provided:
         cur.execute("DROP TABLE IF EXISTS ingest_new")
         cur.execute("""
             CREATE TEMP TABLE ingest_new AS
             SELECT product_id, supplier_id, lower(role) AS role, lead_time_days, unit_cost
-            FROM ingest_typed WHERE len(_errors) = 0 AND product_id IS NOT NULL""")
+            FROM ingest_typed WHERE _errors IS NULL AND product_id IS NOT NULL""")
         upsert(cur, "product_suppliers", ("product_id", "supplier_id"), "ingest_new",
                {"role"} | (provided & {"lead_time_days", "unit_cost"}), import_id, stats)
 

@@ -36,7 +36,8 @@ def id_sql(text: str) -> str:
 
 def id_mangled_sql(text: str) -> str:
     """Return a condition true when an id was turned into scientific notation by Excel (1.23457E+18)."""
-    return f"regexp_full_match({text}, '[0-9](\\.[0-9]+)?[eE]\\+[0-9]+')"
+    return (f"((contains({text}, 'E+') OR contains({text}, 'e+')) "
+            f"AND regexp_full_match({text}, '[0-9](\\.[0-9]+)?[eE]\\+[0-9]+'))")
 
 
 _NUMBER_NOISE = "[\\s\\x{00A0}\\x{202F}\\x{3000}¥￥$€£元''’]|RMB|CNY|USD|EUR|GBP|HKD"
@@ -58,14 +59,18 @@ def number_sql(text: str, decimal_comma: bool = False) -> str:
     else:
         # Fast path for plain numbers; the regex route only runs for the rest.
         value = f"coalesce(TRY_CAST({text} AS DOUBLE), {slow})"
-    # 'nan' and 'inf' cast to DOUBLE but are no amount.
-    return f"(CASE WHEN isfinite({value}) THEN {value} END)"
+    # 'nan' and 'inf' cast to DOUBLE but are no amount (nullif evaluates the value once; NaN equals NaN here).
+    return (f"nullif(nullif(nullif({value}, CAST('inf' AS DOUBLE)), CAST('-inf' AS DOUBLE)), "
+            f"CAST('nan' AS DOUBLE))")
 
 
 def int_sql(text: str, decimal_comma: bool = False) -> str:
     """Return a BIGINT, NULL when the text is not a whole number."""
     num = number_sql(text, decimal_comma)
-    return f"(CASE WHEN {num} = round({num}) AND abs({num}) < 9e15 THEN CAST({num} AS BIGINT) END)"
+    slow = f"(CASE WHEN {num} = round({num}) AND abs({num}) < 9e15 THEN CAST({num} AS BIGINT) END)"
+    if decimal_comma:
+        return slow
+    return f"coalesce(TRY_CAST({text} AS BIGINT), {slow})"
 
 
 def _date_formats(day_first: bool) -> list[str]:
@@ -118,103 +123,87 @@ def status_sql(text: str) -> str:
     return f"(CASE {key} {whens} END)"
 
 
-_WS = "(32, 9, 10, 13, 160, 12288)"
-
-
 @dataclass(frozen=True)
 class ColumnStyle:
-    """How one staged column is written, from one profiling pass over the whole column.
-
-    ``needs_trim``/``plain_*``/``simple_id`` let clean columns skip the costly clean-up expressions entirely.
-    """
+    """How one staged column writes numbers and dates, decided from the whole column."""
 
     decimal_comma: bool = False
     day_first: bool = False
     ambiguous_dates: bool = False
-    needs_trim: bool = True
-    plain_number: bool = False
-    plain_timestamp: bool = False
-    simple_id: bool = False
 
 
-def clean_column(col: str, style: ColumnStyle) -> str:
-    """Return the cleaned text of a staged column, skipping the trim when no value needs one."""
-    return clean_text(col) if style.needs_trim else f"nullif({col}, '')"
+def _needs_trim(col: str) -> str:
+    # Prefix/suffix LIKE tests are cheap; trim() with a character list is not, so it only runs where needed.
+    return (f"({col} LIKE ' %' OR {col} LIKE '% ' OR {col} LIKE '\t%' OR {col} LIKE '%\t' "
+            f"OR contains({col}, chr(160)) OR contains({col}, chr(12288)) OR contains({col}, chr(10)) "
+            f"OR contains({col}, chr(13)))")
+
+
+def clean_column(col: str, style: ColumnStyle | None = None) -> str:
+    """Return the cleaned text of a staged column: trimmed only where a value needs it, '' -> NULL."""
+    return f"nullif(CASE WHEN {_needs_trim(col)} THEN {clean_text(col)} ELSE {col} END, '')"
 
 
 def detect_styles(cur: duckdb.DuckDBPyConnection, table: str, columns: list[str],
                   types: dict[str, set[str]] | None = None) -> dict[str, ColumnStyle]:
-    """Return each column's style: whitespace, decimal mark, day/month order, and which fast paths are safe."""
-    if not columns:
-        return {}
+    """Return the decimal mark and day/month order of the number and date columns (cheap prefilters first)."""
     types = types or {}
-    parts = []
-    for col in columns:
-        c = f'"{col}"'
-        wanted = types.get(col, {NUMBER, DATE, ID})
-        # Only the checks the column's field types need: a failing TRY_CAST over a text column is costly.
-        number_check = (f"count(*) FILTER (WHERE {c} <> '' AND NOT coalesce(isfinite(TRY_CAST({c} AS DOUBLE)), false))"
-                        if wanted & {NUMBER, MONEY, INT} else "1")
-        ts_check = (f"count(*) FILTER (WHERE {c} <> '' AND TRY_CAST({c} AS TIMESTAMP) IS NULL)"
-                    if wanted & {DATE, TIMESTAMP} else "1")
-        id_check = (f"count(*) FILTER (WHERE contains({c}, '.') OR starts_with({c}, '=') OR starts_with({c}, '''') "
-                    f"OR starts_with({c}, '`') OR contains({c}, 'E+') OR contains({c}, 'e+'))" if ID in wanted else "1")
-        parts.append(f"count(*) FILTER (WHERE ascii({c}) IN {_WS} OR ascii(right({c}, 1)) IN {_WS}), "
-                     f"{number_check}, {ts_check}, {id_check}")
-    row = cur.execute(f"SELECT {', '.join(parts)} FROM {table}").fetchone()
-    styles: dict[str, ColumnStyle] = {}
-    slow_cols = []
-    for i, col in enumerate(columns):
-        trim, not_number, not_ts, odd_id = row[4 * i: 4 * i + 4]
-        styles[col] = ColumnStyle(needs_trim=bool(trim), plain_number=not not_number and not trim,
-                                  plain_timestamp=not not_ts and not trim, simple_id=not odd_id)
-        wanted = types.get(col, {NUMBER, DATE, ID})
-        if (not_number and wanted & {NUMBER, MONEY, INT}) or (not_ts and wanted & {DATE, TIMESTAMP}):
-            slow_cols.append(col)
-    if not slow_cols:
-        return styles
-    # Decimal mark and day/month order, only for columns the plain casts could not read.
-    parts = []
-    for col in slow_cols:
+    numeric = [c for c in columns if types.get(c, {NUMBER}) & {NUMBER, MONEY, INT}]
+    dates = [c for c in columns if types.get(c, {DATE}) & {DATE, TIMESTAMP}]
+    styles = {c: ColumnStyle() for c in columns}
+    parts, keys = [], []
+    for col in numeric:
         text = clean_text(f'"{col}"')
-        parts.append(
-            f"count(*) FILTER (WHERE contains({text}, ',') AND (regexp_full_match({text}, '[^.]*[0-9],[0-9]{{1,2}}%?')"
-            f" OR regexp_matches({text}, '[0-9]\\.[0-9]{{3}},[0-9]'))), "
-            f"count(*) FILTER (WHERE contains({text}, '.') AND (regexp_matches({text}, '[0-9],[0-9]{{3}}\\.[0-9]')"
-            f" OR regexp_full_match({text}, '[^,]*[0-9]\\.([0-9]{{1,2}}|[0-9]{{4,}})%?'))), "
-            f"max(TRY_CAST(regexp_extract({text}, '^(\\d{{1,2}})/\\d{{1,2}}/\\d{{2,4}}', 1) AS INTEGER)), "
-            f"max(TRY_CAST(regexp_extract({text}, '^\\d{{1,2}}/(\\d{{1,2}})/\\d{{2,4}}', 1) AS INTEGER))")
-    row = cur.execute(f"SELECT {', '.join(parts)} FROM {table}").fetchone()
-    for i, col in enumerate(slow_cols):
-        comma, dot, first, second = row[4 * i: 4 * i + 4]
+        parts.append(f"count(*) FILTER (WHERE contains(\"{col}\", ',') AND "
+                     f"(regexp_full_match({text}, '[^.]*[0-9],[0-9]{{1,2}}%?') "
+                     f"OR regexp_matches({text}, '[0-9]\\.[0-9]{{3}},[0-9]')))")
+        keys.append(("comma", col))
+    for col in dates:
+        text = clean_text(f'"{col}"')
+        for group in (1, 2):
+            pattern = "^(\\d{1,2})/\\d{1,2}/\\d{2,4}" if group == 1 else "^\\d{1,2}/(\\d{1,2})/\\d{2,4}"
+            parts.append(f"max(CASE WHEN contains(\"{col}\", '/') THEN TRY_CAST(regexp_extract({text}, "
+                         f"'{pattern}', 1) AS INTEGER) END)")
+            keys.append((f"part{group}", col))
+    if not parts:
+        return styles
+    found = dict(zip(keys, cur.execute(f"SELECT {', '.join(parts)} FROM {table}").fetchone()))
+    comma_cols = [c for c in numeric if found[("comma", c)]]
+    dots = {}
+    if comma_cols:
+        # Only when commas look like decimal marks: is there also evidence of decimal points?
+        checks = [f"count(*) FILTER (WHERE contains(\"{c}\", '.') AND (regexp_matches({clean_text(chr(34) + c + chr(34))}, "
+                  f"'[0-9],[0-9]{{3}}\\.[0-9]') OR regexp_full_match({clean_text(chr(34) + c + chr(34))}, "
+                  f"'[^,]*[0-9]\\.([0-9]{{1,2}}|[0-9]{{4,}})%?')))" for c in comma_cols]
+        dots = dict(zip(comma_cols, cur.execute(f"SELECT {', '.join(checks)} FROM {table}").fetchone()))
+    for col in columns:
+        comma = col in comma_cols and not dots.get(col)
+        first, second = found.get(("part1", col)), found.get(("part2", col))
         day_first = bool(first and first > 12)
         ambiguous = bool(first and not day_first and not (second and second > 12))
-        base = styles[col]
-        styles[col] = ColumnStyle(decimal_comma=bool(comma) and not dot, day_first=day_first,
-                                  ambiguous_dates=ambiguous, needs_trim=base.needs_trim,
-                                  plain_number=base.plain_number, plain_timestamp=base.plain_timestamp,
-                                  simple_id=base.simple_id)
+        styles[col] = ColumnStyle(decimal_comma=comma, day_first=day_first, ambiguous_dates=ambiguous)
     return styles
+
+
+def _odd_id(text: str) -> str:
+    return (f"(contains({text}, '.') OR starts_with({text}, '=') OR starts_with({text}, '''') "
+            f"OR starts_with({text}, '`'))")
 
 
 def typed_sql(type_: str, text: str, style: ColumnStyle) -> str:
     """Return the SQL expression converting cleaned text to the field type."""
     if type_ == ID:
-        return text if style.simple_id else id_sql(text)
+        return f"(CASE WHEN {_odd_id(text)} THEN {id_sql(text)} ELSE {text} END)"
     if type_ == TEXT:
         return text
     if type_ in (NUMBER, MONEY):
-        return f"TRY_CAST({text} AS DOUBLE)" if style.plain_number else number_sql(text, style.decimal_comma)
+        return number_sql(text, style.decimal_comma)
     if type_ == INT:
-        if style.plain_number:
-            return (f"(CASE WHEN TRY_CAST({text} AS DOUBLE) = round(TRY_CAST({text} AS DOUBLE)) "
-                    f"THEN TRY_CAST(TRY_CAST({text} AS DOUBLE) AS BIGINT) END)")
         return int_sql(text, style.decimal_comma)
     if type_ == TIMESTAMP:
-        return f"TRY_CAST({text} AS TIMESTAMP)" if style.plain_timestamp else timestamp_sql(text, style.day_first)
+        return timestamp_sql(text, style.day_first)
     if type_ == DATE:
-        return (f"CAST(TRY_CAST({text} AS TIMESTAMP) AS DATE)" if style.plain_timestamp
-                else date_sql(text, style.day_first))
+        return date_sql(text, style.day_first)
     if type_ == BOOL:
         return bool_sql(text)
     if type_ == STATUS:

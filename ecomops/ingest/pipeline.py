@@ -207,6 +207,8 @@ def _run(cur, source: Source, kind, mapping, options, accept_valid, dry_run, rej
     if result.rows_valid == 0:
         result.status = "rejected"
         raise _Rollback()
+    # The raw text is no longer needed (problems and rejects are out): free it before the load needs memory.
+    cur.execute("DROP TABLE ingest_raw")
     report(0.7, f"Writing {result.rows_valid:,} rows")
     # The sequence, but never an id already used by rows written without it (demo data, tests).
     import_id = int(cur.execute("SELECT greatest(nextval('import_id_seq'), "
@@ -245,7 +247,7 @@ def _existing_keys(cur, plan: Plan) -> int:
     on = " AND ".join(f"t.{k} = n.{k}" for k in key)
     return int(cur.execute(
         f"SELECT count(*) FROM {kind.table} t WHERE EXISTS (SELECT 1 FROM ingest_typed n "
-        f"WHERE len(n._errors) = 0 AND {on})").fetchone()[0])
+        f"WHERE n._errors IS NULL AND {on})").fetchone()[0])
 
 
 def undo_import(con: duckdb.DuckDBPyConnection, import_id: int) -> load.UndoResult:

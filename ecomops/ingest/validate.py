@@ -1,8 +1,8 @@
 """Validate staged rows in SQL: parse every mapped column to its type and collect, per row, the reasons it is invalid.
 
 The result is the temp table ``ingest_typed``: ``_row`` (spreadsheet row), one typed column per field of the kind
-(unmapped fields NULL or their default), helper columns for orders, and ``_errors`` (a list of "field: problem"
-strings; empty = valid). Problems are grouped into a report with counts, example rows and values, and advice.
+(unmapped fields NULL or their default), helper columns for orders, and ``_errors`` ("field: problem" texts joined
+by "; "; NULL = valid). Problems are grouped into a report with counts, example rows and values, and advice.
 """
 from __future__ import annotations
 
@@ -224,10 +224,10 @@ def build_typed(cur: duckdb.DuckDBPyConnection, plan: Plan, staged: Staged, file
     cur.execute(
         f"CREATE TEMP TABLE ingest_typed AS "
         f"SELECT _row, {', '.join(finals + extra)}, "
-        f"list_filter([{', '.join(checks)}], lambda x: x IS NOT NULL) AS _errors "
+        f"nullif(concat_ws('; ', {', '.join(checks)}), '') AS _errors "
         f"FROM (SELECT {mid} FROM (SELECT {inner} FROM ingest_raw))")
     if kind.name == "orders":
-        _order_level_checks(cur)
+        _order_level_checks(cur, plan)
     elif kind.key:
         _duplicate_checks(cur, DEDUPE_KEYS.get(kind.name, kind.key))
     return styles
@@ -263,29 +263,51 @@ def _order_helpers(plan: Plan) -> list[str]:
             f"{product} AS _product_id", f"{price} AS _unit_price", f"{ts} AS _order_ts"]
 
 
-def _order_level_checks(cur: duckdb.DuckDBPyConnection) -> None:
-    """Reject whole orders: no order time on any line, lines of different customers, or any invalid line."""
-    cur.execute("DROP TABLE IF EXISTS ingest_bad_orders")
+def _order_level_checks(cur: duckdb.DuckDBPyConnection, plan: Plan) -> None:
+    """Build ``ingest_orders`` (one row per order, first non-blank order-level values in file order) and reject
+    whole orders: no order time on any line, lines of different customers, or any invalid line.
+
+    One GROUP BY serves both the checks and the load (an order without problems has only valid lines).
+    """
+    def first(col: str) -> str:
+        return f"arg_min({col}, _row) FILTER (WHERE {col} IS NOT NULL)"
+
+    cur.execute("DROP TABLE IF EXISTS ingest_orders")
+    cur.execute(f"""
+        CREATE TEMP TABLE ingest_orders AS
+        SELECT *, no_time OR two_customers OR bad_row IS NOT NULL AS bad
+        FROM (
+            SELECT order_id,
+                   {first('customer_id')} AS customer_id,
+                   {first('_order_ts')} AS order_ts,
+                   CAST({first('_order_ts')} AS DATE) AS order_date,
+                   CASE WHEN bool_or(_cancelled) THEN 'cancelled'
+                        ELSE coalesce({first('_status')}, $default_status) END AS status,
+                   {first('_source_status')} AS source_status,
+                   {first('channel')} AS channel,
+                   {first('device')} AS device,
+                   {first('campaign_id')} AS campaign_id,
+                   bool_or(is_presale) AS is_presale,
+                   {first('discount')} AS discount,
+                   count(_order_ts) = 0 AS no_time,
+                   coalesce(min(customer_id) <> max(customer_id), false) AS two_customers,
+                   min(_row) FILTER (WHERE _errors IS NOT NULL) AS bad_row,
+                   min(_row) AS first_row,
+                   max(_row) - min(_row) + 1 = count(*) AS contiguous
+            FROM ingest_typed
+            WHERE order_id IS NOT NULL
+            GROUP BY order_id)""", {"default_status": plan.options.get("default_status", "completed")})
+    if not cur.execute("SELECT count(*) FILTER (WHERE bad) FROM ingest_orders").fetchone()[0]:
+        return
     cur.execute("""
-        CREATE TEMP TABLE ingest_bad_orders AS
-        SELECT order_id,
-               count(_order_ts) = 0 AS no_time,
-               min(customer_id) <> max(customer_id) AS two_customers,
-               min(_row) FILTER (WHERE len(_errors) > 0) AS bad_row,
-               min(_row) AS first_row
-        FROM ingest_typed
-        WHERE order_id IS NOT NULL
-        GROUP BY order_id
-        HAVING count(_order_ts) = 0 OR min(customer_id) <> max(customer_id) OR bool_or(len(_errors) > 0)""")
-    cur.execute("""
-        UPDATE ingest_typed t SET _errors = list_filter([
+        UPDATE ingest_typed t SET _errors = nullif(concat_ws('; ',
             CASE WHEN b.no_time THEN 'order_ts: missing' END,
             CASE WHEN b.two_customers THEN 'order_id: lines disagree on the customer (first on row '
                                            || b.first_row || ')' END,
-            CASE WHEN len(t._errors) = 0 AND b.bad_row IS NOT NULL
-                 THEN 'order: another line of this order is invalid (row ' || b.bad_row || ')' END
-        ] || t._errors, lambda x: x IS NOT NULL)
-        FROM ingest_bad_orders b WHERE t.order_id = b.order_id""")
+            CASE WHEN t._errors IS NULL AND b.bad_row IS NOT NULL
+                 THEN 'order: another line of this order is invalid (row ' || b.bad_row || ')' END,
+            t._errors), '')
+        FROM ingest_orders b WHERE t.order_id = b.order_id AND b.bad""")
 
 
 def _duplicate_checks(cur: duckdb.DuckDBPyConnection, key: tuple[str, ...]) -> None:
@@ -294,11 +316,10 @@ def _duplicate_checks(cur: duckdb.DuckDBPyConnection, key: tuple[str, ...]) -> N
     on = " AND ".join(f"t.{k} IS NOT DISTINCT FROM d.{k}" for k in key)
     label = "+".join(key)
     cur.execute(f"""
-        UPDATE ingest_typed t SET _errors = list_append(t._errors,
-            {sql_str(label + ': duplicate in the file (first on row ')} || d.first_row || ')')
-        FROM (SELECT {keys}, min(_row) AS first_row FROM ingest_typed WHERE len(_errors) = 0
+        UPDATE ingest_typed t SET _errors = {sql_str(label + ': duplicate in the file (first on row ')} || d.first_row || ')'
+        FROM (SELECT {keys}, min(_row) AS first_row FROM ingest_typed WHERE _errors IS NULL
               GROUP BY {keys} HAVING count(*) > 1) d
-        WHERE {on} AND t._row > d.first_row AND len(t._errors) = 0""")
+        WHERE {on} AND t._row > d.first_row AND t._errors IS NULL""")
 
 
 def _hint(message: str) -> str:
@@ -312,8 +333,9 @@ def problems(cur: duckdb.DuckDBPyConnection, plan: Plan, staged: Staged, example
     """Return the problems grouped by field and message, with counts, example rows/values and advice."""
     rows = cur.execute(f"""
         SELECT e, count(*) AS n, list(_row ORDER BY _row)[1:{int(examples)}]
-        FROM (SELECT _row, regexp_replace(unnest(_errors), ' \\(first on row \\d+\\)| \\(row \\d+\\)', '') AS e
-              FROM ingest_typed WHERE len(_errors) > 0)
+        FROM (SELECT _row, regexp_replace(unnest(string_split(_errors, '; ')),
+                                          ' \\(first on row \\d+\\)| \\(row \\d+\\)', '') AS e
+              FROM ingest_typed WHERE _errors IS NOT NULL)
         GROUP BY e ORDER BY n DESC, e""").fetchall()
     out = []
     for message, count, example_rows in rows:
@@ -333,7 +355,7 @@ def problems(cur: duckdb.DuckDBPyConnection, plan: Plan, staged: Staged, example
 
 def count_valid(cur: duckdb.DuckDBPyConnection) -> tuple[int, int]:
     """Return (valid rows, rejected rows) of ``ingest_typed``."""
-    valid, bad = cur.execute("SELECT count(*) FILTER (WHERE len(_errors) = 0), count(*) FILTER (WHERE len(_errors) > 0) "
+    valid, bad = cur.execute("SELECT count(*) FILTER (WHERE _errors IS NULL), count(_errors) "
                              "FROM ingest_typed").fetchone()
     return int(valid), int(bad)
 
@@ -345,8 +367,8 @@ def write_rejects(cur: duckdb.DuckDBPyConnection, staged: Staged, path: str | Pa
     row_name = "row" if "row" not in reserved else "_row"
     reason_name = "reason" if "reason" not in reserved else "_reason"
     cur.execute(f"""
-        COPY (SELECT t._row AS {row_name}, {cols}, array_to_string(t._errors, '; ') AS {reason_name}
+        COPY (SELECT t._row AS {row_name}, {cols}, t._errors AS {reason_name}
               FROM ingest_typed t JOIN ingest_raw r ON r._row = t._row
-              WHERE len(t._errors) > 0 ORDER BY t._row)
+              WHERE t._errors IS NOT NULL ORDER BY t._row)
         TO '{str(path).replace("'", "''")}' (FORMAT csv, HEADER true)""")
     return count_valid(cur)[1]

@@ -1,0 +1,118 @@
+"""Import throughput for a large orders CSV: ecomops' import pipeline against DuckDB's own read_csv into a table
+(the floor) and pandas read_csv + insert (what people write by hand). Prints times, ratios and peak memory.
+
+    python bench/bench_import.py [--lines 5000000] [--keep DIR]
+
+Each contender runs in its own fresh process on a fresh database file, so peak RSS (from wait4) is its own.
+Targets (issue 3): ecomops within 2x of the DuckDB floor, faster than pandas, peak memory under 2 GB.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+GENERATE = """
+COPY (
+    SELECT 'ORD' || lpad(CAST(o AS VARCHAR), 9, '0') AS order_id,
+           TIMESTAMP '2024-01-01' + INTERVAL (o * 17 % 31536000) SECOND AS order_date,
+           CASE WHEN o % 11 = 0 THEN NULL ELSE 'cust' || (o * 7 % 200000) END AS customer_id,
+           'SKU' || (i * 13 % 5000) AS sku,
+           'Product ' || (i * 13 % 5000) AS product_name,
+           1 + i % 4 AS qty,
+           round(5 + (i % 300) / 7.0, 2) AS unit_price,
+           CASE WHEN o % 50 = 0 THEN 'cancelled' ELSE 'paid' END AS status
+    FROM (SELECT i, i // 3 AS o FROM range({lines}) t(i))
+) TO '{path}' (HEADER, DELIMITER ',')
+"""
+
+CONTENDERS = {
+    "duckdb_read_csv": """
+import duckdb, sys
+con = duckdb.connect(sys.argv[2])
+con.execute("SET enable_progress_bar = false")
+con.execute("CREATE TABLE raw_lines AS SELECT * FROM read_csv($p)", {"p": sys.argv[1]})
+""",
+    "pandas_read_csv_insert": """
+import duckdb, pandas as pd, sys
+frame = pd.read_csv(sys.argv[1])
+con = duckdb.connect(sys.argv[2])
+con.execute("SET enable_progress_bar = false")
+con.execute("CREATE TABLE raw_lines AS SELECT * FROM frame")
+""",
+    "ecomops_import": """
+import sys
+from ecomops import db
+from ecomops.ingest import import_file
+con = db.connect(sys.argv[2])
+con.execute("SET enable_progress_bar = false")
+result = import_file(con, sys.argv[1])
+assert result.status == "imported", result.errors
+print(result.summary(), file=sys.stderr)
+db.close(sys.argv[2])
+""",
+}
+
+
+def run(name: str, code: str, csv_path: Path, db_path: Path) -> dict:
+    """Run one contender in a fresh process; return wall seconds and peak RSS (MB)."""
+    started = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-c", code, str(csv_path), str(db_path)], cwd=PROJECT_ROOT,
+                            stderr=subprocess.PIPE, text=True)
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - started
+    err = proc.stderr.read()
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{name} failed:\n{err}")
+    return {"name": name, "seconds": seconds, "peak_rss_mb": usage.ru_maxrss / 1024, "note": err.strip()[-200:]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lines", type=int, default=5_000_000)
+    parser.add_argument("--keep", help="directory for the generated files (default: a temp dir, removed)")
+    args = parser.parse_args()
+    import duckdb
+
+    with tempfile.TemporaryDirectory(prefix="ecomops-bench-") as tmp:
+        work = Path(args.keep or tmp)
+        work.mkdir(parents=True, exist_ok=True)
+        csv_path = work / f"orders_{args.lines}.csv"
+        t0 = time.perf_counter()
+        duckdb.connect().execute(GENERATE.format(lines=int(args.lines), path=csv_path))
+        size_mb = csv_path.stat().st_size / 1e6
+        print(f"generated {args.lines:,} lines ({size_mb:,.0f} MB) in {time.perf_counter() - t0:.1f} s; "
+              f"{os.cpu_count()} CPUs")
+        results = {}
+        for name, code in CONTENDERS.items():
+            db_path = work / f"{name}.duckdb"
+            for suffix in ("", ".wal"):
+                Path(str(db_path) + suffix).unlink(missing_ok=True)
+            results[name] = run(name, code, csv_path, db_path)
+            r = results[name]
+            print(f"{name:<24} {r['seconds']:7.2f} s  {args.lines / r['seconds'] / 1e6:5.2f} M lines/s  "
+                  f"peak RSS {r['peak_rss_mb']:7.0f} MB")
+            if name == "ecomops_import":
+                print(f"  {r['note']}")
+        floor = results["duckdb_read_csv"]["seconds"]
+        ours = results["ecomops_import"]["seconds"]
+        pandas = results["pandas_read_csv_insert"]["seconds"]
+        peak = results["ecomops_import"]["peak_rss_mb"]
+        print(f"ratio ecomops / duckdb floor: {ours / floor:.2f}x (target <= 2x) -> "
+              f"{'OK' if ours / floor <= 2 else 'MISSED'}")
+        print(f"ratio ecomops / pandas:       {ours / pandas:.2f}x (target < 1x) -> "
+              f"{'OK' if ours < pandas else 'MISSED'}")
+        print(f"ecomops peak RSS:             {peak:.0f} MB (target < 2048 MB) -> {'OK' if peak < 2048 else 'MISSED'}")
+        print(json.dumps({k: {"seconds": round(v["seconds"], 2), "peak_rss_mb": round(v["peak_rss_mb"])}
+                          for k, v in results.items()}))
+
+
+if __name__ == "__main__":
+    main()

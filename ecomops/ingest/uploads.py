@@ -1,0 +1,71 @@
+"""Helpers for the Upload page (no Streamlit here): keep uploaded bytes in a temp file, describe fields and results
+as plain data the page can render."""
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from ecomops.ingest.kinds import KINDS, get_kind
+from ecomops.ingest.pipeline import ImportResult
+
+UPLOAD_DIR = Path(tempfile.gettempdir()) / "ecomops-uploads"
+NONE = "(not in file)"
+
+
+def save_upload(name: str, data: bytes) -> Path:
+    """Write uploaded bytes to a temp file named after their hash (same bytes -> same file); return its path."""
+    UPLOAD_DIR.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256(data).hexdigest()[:16]
+    safe = "".join(c if c.isalnum() or c in "._-" else "_" for c in Path(name).name)[-80:] or "upload"
+    path = UPLOAD_DIR / f"{digest}-{safe}"
+    if not path.exists():
+        path.write_bytes(data)
+    return path
+
+
+def kind_choices() -> dict[str, str]:
+    """Return kind name -> label, for a select box."""
+    return {name: kind.label for name, kind in KINDS.items()}
+
+
+def field_rows(kind: str, mapping: dict) -> list[dict]:
+    """Return one row per field of the kind: name, label, required, the mapped column (or NONE), summed columns."""
+    rows = []
+    for fld in get_kind(kind).fields:
+        source = mapping.get(fld.name)
+        rows.append({"field": fld.name, "label": fld.describe(), "required": fld.required,
+                     "column": source if isinstance(source, str) and source else NONE,
+                     "sum_of": source if isinstance(source, list) else None})
+    return sorted(rows, key=lambda r: not r["required"])
+
+
+def mapping_from_choices(choices: dict[str, str], summed: dict[str, list]) -> dict:
+    """Return a mapping (field -> column) from select-box choices, keeping multi-column sums not overridden."""
+    mapping: dict = {}
+    for field, column in choices.items():
+        if column and column != NONE:
+            mapping[field] = column
+        elif summed.get(field):
+            mapping[field] = summed[field]
+    return mapping
+
+
+def problems_frame(result: ImportResult) -> pd.DataFrame:
+    """Return the validation problems as a table: field, problem, rows, example rows (with values), what to do."""
+    records = []
+    for p in result.problems:
+        examples = ", ".join(f"row {e['row']}" + (f" ({e['value']})" if e.get("value") not in (None, "") else "")
+                             for e in p.examples)
+        records.append({"field": p.field, "problem": p.message, "rows": p.rows, "examples": examples,
+                        "what to do": p.hint})
+    return pd.DataFrame(records, columns=["field", "problem", "rows", "examples", "what to do"])
+
+
+def rejects_bytes(result: ImportResult) -> bytes | None:
+    """Return the rejected rows CSV (with a reason column) of a result, or None."""
+    if result.rejects_path and Path(result.rejects_path).exists():
+        return Path(result.rejects_path).read_bytes()
+    return None

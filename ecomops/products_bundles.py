@@ -7,6 +7,8 @@ product line with a positive quantity (in the chosen categories).
 """
 from __future__ import annotations
 
+from datetime import timedelta
+
 import duckdb
 import pandas as pd
 
@@ -17,26 +19,40 @@ from ecomops.products import line_where
 DEFAULT_MIN_PRODUCT_ORDERS = 10
 DEFAULT_MIN_PAIR_ORDERS = 5
 DEFAULT_LIMIT = 500
+DEFAULT_MAX_DAYS = 92  # pairs are counted over at most the last quarter of the sidebar range
+DEFAULT_MAX_BASKET = 50  # orders with more distinct products are bulk orders, left out
 
 PAIR_COLUMNS = [
     "product_a", "title_a", "category_a", "product_b", "title_b", "category_b", "pair_orders", "orders_a",
-    "orders_b", "n_orders", "support", "confidence_a_to_b", "confidence_b_to_a", "lift", "aov_with_pair",
+    "orders_b", "n_orders", "bulk_orders", "support", "confidence_a_to_b", "confidence_b_to_a", "lift", "aov_with_pair",
     "aov_without_pair",
 ]
 
 
+def pair_window(f: Filters, max_days: int | None = DEFAULT_MAX_DAYS) -> Filters:
+    """Return the filters of the pair analysis: the sidebar range cut to its last ``max_days`` days."""
+    if max_days is None or f.days <= max_days:
+        return f
+    return f.with_range(f.end - timedelta(days=max_days - 1), f.end)
+
+
 def pairs(con: duckdb.DuckDBPyConnection, f: Filters, min_product_orders: int = DEFAULT_MIN_PRODUCT_ORDERS,
-          min_pair_orders: int = DEFAULT_MIN_PAIR_ORDERS, limit: int = DEFAULT_LIMIT) -> pd.DataFrame:
+          min_pair_orders: int = DEFAULT_MIN_PAIR_ORDERS, limit: int = DEFAULT_LIMIT,
+          max_days: int | None = DEFAULT_MAX_DAYS, max_basket: int | None = DEFAULT_MAX_BASKET) -> pd.DataFrame:
     """Return product pairs bought together (one row per unordered pair, product_a < product_b), most frequent first.
 
     Only products in at least ``min_product_orders`` orders and pairs in at least ``min_pair_orders`` orders count.
+    Limits that keep the self-join bounded (None = no limit): the last ``max_days`` days of the range
+    (:func:`pair_window`), and orders with at most ``max_basket`` distinct products (bulk orders are left out of
+    every count; their number is in ``bulk_orders``).
     """
     products_cache.ensure(con)
+    f = pair_window(f, max_days)
     order_sql, params = line_where(f, dates=True, category=False)
     category_sql, cat_params = line_where(f, channel=False)
     params.update(cat_params)
     params.update(min_product_orders=int(max(1, min_product_orders)), min_pair_orders=int(max(1, min_pair_orders)),
-                  limit=int(limit))
+                  limit=int(limit), max_basket=int(max_basket) if max_basket else 2**31 - 1)
     sql = db.load_sql("products_pairs").format(order_where=order_sql, category_where=category_sql)
     frame = db.query_df(con, sql, params)
     frame["uplift_aov"] = frame["aov_with_pair"] / frame["aov_without_pair"] - 1

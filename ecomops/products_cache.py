@@ -20,11 +20,15 @@ from ecomops import db
 _build_lock = threading.RLock()
 
 
+# Bump when the shape of products_line_facts changes, so existing databases rebuild it.
+BUILD_VERSION = 2
+
+
 def fingerprint(con: duckdb.DuckDBPyConnection) -> str:
-    """Return a fingerprint of the source tables: data version, row counts and the last order day."""
+    """Return a fingerprint of the build and the source tables: data version, row counts and the last order day."""
     counts = db.query_one(con, "SELECT (SELECT count(*) FROM orders), (SELECT count(*) FROM order_items), "
                                "(SELECT count(*) FROM products), (SELECT max(order_date) FROM orders)")
-    return f"{db.data_version(con)}|{counts[0]}|{counts[1]}|{counts[2]}|{counts[3]}"
+    return f"v{BUILD_VERSION}|{db.data_version(con)}|{counts[0]}|{counts[1]}|{counts[2]}|{counts[3]}"
 
 
 def is_fresh(con: duckdb.DuckDBPyConnection) -> bool:

@@ -14,7 +14,11 @@ RATIO = st.column_config.NumberColumn(format="%.2f")
 
 f = state.filters()
 st.title("Bundles: frequently bought together")
-st.caption(f"Valid orders of {f.start:%Y-%m-%d} – {f.end:%Y-%m-%d} ({f.days} days), sidebar channels; with a "
+window = bundles.pair_window(f)
+st.caption(f"Valid orders of {window.start:%Y-%m-%d} – {window.end:%Y-%m-%d} ({window.days} days"
+           + (f", the last {bundles.DEFAULT_MAX_DAYS} days of the sidebar range" if window != f else "")
+           + f"; orders with more than {bundles.DEFAULT_MAX_BASKET} products left out as bulk orders), "
+           "sidebar channels; with a "
            "category filter both products must be in the chosen categories. Support = share of orders holding both; "
            "confidence A→B = P(B | A); lift = confidence / P(B).")
 
@@ -47,6 +51,8 @@ m4.metric("AOV with the top pair", charts.format_value("aov", top["aov_with_pair
           help=f"{top['title_a']} + {top['title_b']}: AOV of orders holding both vs "
                f"{charts.format_value('aov', top['aov_without_pair'])} for the other orders.")
 
+if pairs["bulk_orders"].iloc[0]:
+    st.caption(f"{int(pairs['bulk_orders'].iloc[0]):,} bulk orders left out of the counts.")
 view = st.radio("View", ["Matrix", "Network"], horizontal=True, key="bundle_view")
 if view == "Matrix":
     st.plotly_chart(charts_products.lift_matrix(bundles.pair_matrix(pairs, top=15),

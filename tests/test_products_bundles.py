@@ -79,3 +79,17 @@ def test_matrix_and_suggestions(store):
     # only X–Y has lift > 1: slow mover Y with partner X; 3 of X's 5 orders already hold Y
     assert ideas[["slow_mover", "partner"]].values.tolist() == [["Y", "X"]]
     assert ideas["attach_rate"].iloc[0] == pytest.approx(0.6)
+
+
+def test_bulk_orders_and_long_ranges_are_bounded(store):
+    # max_basket=2 leaves out B2 (3 products): 6 orders; X in B1, B3, B5, B9 (4); Y in B1, B4, B5 (3); X-Y twice
+    capped = bundles.pairs(store, MARCH, 1, 1, max_basket=2).set_index(["product_a", "product_b"])
+    xy = capped.loc[("X", "Y")]
+    assert (xy["pair_orders"], xy["orders_a"], xy["orders_b"], xy["n_orders"], xy["bulk_orders"]) == (2, 4, 3, 6, 1)
+    assert xy["lift"] == pytest.approx(2 * 6 / (4 * 3))
+    # a year-long range is cut to its last 92 days; with max_days=None it is not
+    year = Filters(date(2023, 4, 1), date(2024, 3, 31))
+    assert bundles.pair_window(year).start == date(2023, 12, 31)
+    assert bundles.pair_window(year, None) == year
+    cut = bundles.pairs(store, Filters(date(2023, 3, 1), date(2024, 3, 31)), 1, 1, max_days=31)
+    assert cut["n_orders"].iloc[0] == 7  # only March: B8 (February) is outside the last 31 days

@@ -70,7 +70,7 @@ def test_pair_statistics_match_itertools(retail_con, raw):
             pair_value[(a, b)] += order_value[invoice]
     expected = {pair: n for pair, n in pair_orders.items() if n >= 30}
 
-    table = bundles.pairs(retail_con, f, min_product_orders=40, min_pair_orders=30, limit=1_000_000)
+    table = bundles.pairs(retail_con, f, min_product_orders=40, min_pair_orders=30, limit=1_000_000, max_basket=None)
     got = table.set_index(["product_a", "product_b"])
     assert len(got) == len(expected) > 100
     assert got["pair_orders"].to_dict() == expected

@@ -1,6 +1,5 @@
 -- Rebuild products_line_facts (migration 200); run inside one transaction by ecomops/products_cache.py.
-DELETE FROM products_line_facts;
-INSERT INTO products_line_facts
+CREATE OR REPLACE TABLE products_line_facts AS
 WITH order_keys AS (
     SELECT order_id, order_date, customer_id, channel, status,
            CAST(row_number() OVER (ORDER BY order_date, order_id) AS INTEGER) AS order_no
@@ -9,11 +8,16 @@ WITH order_keys AS (
 customer_keys AS (
     SELECT customer_id, CAST(row_number() OVER (ORDER BY customer_id) AS INTEGER) AS customer_key
     FROM (SELECT DISTINCT customer_id FROM orders WHERE customer_id IS NOT NULL) c
+),
+product_keys AS (  -- ordered like product_id, so comparing keys compares ids
+    SELECT product_id, CAST(row_number() OVER (ORDER BY product_id) AS INTEGER) AS product_key
+    FROM (SELECT DISTINCT product_id FROM order_items) p
 )
-SELECT o.order_no, o.order_id, o.order_date, k.customer_key, o.channel, o.status, i.product_id,
+SELECT o.order_no, o.order_id, o.order_date, k.customer_key, o.channel, o.status, i.product_id, pk.product_key,
        coalesce(p.category, 'Uncategorised') AS category, i.quantity, i.unit_price
 FROM order_items i
 JOIN order_keys o ON o.order_id = i.order_id
 LEFT JOIN customer_keys k ON k.customer_id = o.customer_id
+JOIN product_keys pk ON pk.product_id = i.product_id
 LEFT JOIN products p ON p.product_id = i.product_id
 ORDER BY o.order_date, o.order_no;

@@ -1,7 +1,8 @@
 -- Weekly product review: per product, this week vs the week before (sales, buyers, returns, reviews, price).
 -- Params: $week_start, $end, $prev_start, $neg_max_rating, $neg_pattern; those of {order_where}
 -- (channel) and {category_where}.
-WITH lines AS (
+WITH lines AS MATERIALIZED (  -- read twice: computed once
+   
     SELECT l.product_id, l.order_no AS order_id, l.customer_key AS customer_id, l.status,
            l.order_date >= $week_start AS this_week, l.quantity, l.unit_price
     FROM products_line_facts l

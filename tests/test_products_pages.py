@@ -125,3 +125,19 @@ def test_pages_on_orders_only_data_say_which_upload(retail_db, monkeypatch):
     at.switch_page("pages/products_bundles.py").run()
     assert int(shown(at)["Orders in range"].replace(",", "")) > 1000
     assert date(2011, 12, 9).isoformat() in " ".join(c.value for c in at.caption)
+
+
+def test_pages_on_an_empty_database(tmp_path, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    path = tmp_path / "empty.duckdb"
+    db.connect(path)
+    db.close(path)
+    monkeypatch.setenv("ECOMOPS_DB", str(path))
+    monkeypatch.chdir(PROJECT_ROOT)
+    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=120)
+    at.run()
+    for page in PAGES:
+        at.switch_page(page).run()
+        assert_clean(at, page)
+        assert any("upload an orders export" in i.value for i in at.info), page

@@ -23,7 +23,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from ecomops import db
+from ecomops import db, traffic_rollup
 from ecomops.config import THRESHOLDS
 from ecomops.filters import Filters, where
 
@@ -84,23 +84,24 @@ def safe_ratio(num: Any, den: Any) -> Any:
 
 
 def order_parts(f: Filters, prefix: str = "") -> tuple[dict[str, str], dict[str, Any]]:
-    """Return the SQL slots filtering orders (o), order lines (i) by category, traffic (t) and ads (a), with params.
+    """Return the SQL slots filtering orders (o), order lines (i) by category, the GMV rollup (r), traffic (t) and
+    ads (a), with their params.
 
-    ``line_category`` keeps order lines of the chosen categories and ``order_category`` orders holding one (semi-joins;
-    plain TRUE without a category filter, which spares a join over every order line).
+    ``order_category`` keeps orders holding a line of the chosen categories (a semi-join; plain TRUE without a
+    category filter, which spares a scan of the order lines). GMV comes from the rollup (:mod:`traffic_rollup`).
     """
     order_sql, params = where(f, date_col="o.order_date", channel_col="o.channel", prefix=prefix)
     category_sql, p2 = where(f, category_col="p.category", prefix=prefix)
     traffic_sql, p3 = where(f, date_col="t.day", channel_col="t.channel", prefix=prefix)
     ads_sql, p4 = where(f, date_col="a.day", channel_col="a.channel", prefix=prefix)
-    for extra in (p2, p3, p4):
+    rollup_sql, p5 = where(f, date_col="r.day", channel_col="r.channel", category_col="r.category", prefix=prefix)
+    for extra in (p2, p3, p4, p5):
         params.update(extra)
     slots = {
         "order_where": order_sql,
-        "line_category": (f"i.product_id IN (SELECT p.product_id FROM products p WHERE {category_sql})"
-                          if f.categories else "TRUE"),
         "order_category": (f"o.order_id IN (SELECT i.order_id FROM order_items i WHERE i.product_id IN "
                            f"(SELECT p.product_id FROM products p WHERE {category_sql}))" if f.categories else "TRUE"),
+        "rollup_where": rollup_sql,
         "traffic_where": traffic_sql,
         "ads_where": ads_sql,
     }
@@ -133,6 +134,7 @@ def channel_overview(con: duckdb.DuckDBPyConnection, f: Filters, grain: str | No
     ``total`` holds the same measures over all channels (buyers distinct, so not the sum of the channels' buyers).
     """
     grain = _check_grain(grain or grain_for(f))
+    traffic_rollup.ensure(con)
     slots, params = order_parts(f)
     sql = db.load_sql("traffic_channels").format(grain=grain, **slots)
     raw = db.query_df(con, sql, params)

@@ -31,7 +31,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from ecomops import db, metrics
+from ecomops import db, metrics, traffic_rollup
 from ecomops.filters import Filters, where
 from ecomops.traffic import order_parts, safe_ratio
 
@@ -157,10 +157,11 @@ def effects_by_kind(lift: pd.DataFrame) -> pd.DataFrame:
 def daily_series(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """Return one row per day of the range: gmv, orders, buyers, uv (NaN without traffic); the figures of
     ``metrics.daily_trend`` from a cheaper query (no distinct count over order lines)."""
+    traffic_rollup.ensure(con)
     slots, params = order_parts(f)
     sql = db.load_sql("traffic_daily_series").format(
         order_where=slots["order_where"], order_category=slots["order_category"],
-        line_category=slots["line_category"], traffic_where=slots["traffic_where"])
+        rollup_where=slots["rollup_where"], traffic_where=slots["traffic_where"])
     frame = db.query_df(con, sql, params)
     frame["day"] = pd.to_datetime(frame["day"])
     days = pd.DataFrame({"day": pd.date_range(pd.Timestamp(f.start), pd.Timestamp(f.end), freq="D")})
@@ -174,12 +175,15 @@ def daily_series(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
 
 def presale_share(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """Return the big sales overlapping the range with GMV, pre-sale GMV, pre-sale share and orders."""
+    traffic_rollup.ensure(con)
     slots, params = order_parts(f)
     nodate_sql, nodate_params = where(f, channel_col="o.channel")
+    rollup_sql, rollup_params = where(f, channel_col="r.channel", category_col="r.category")
     params.update(nodate_params)
+    params.update(rollup_params)
     params.update(start=f.start, end=f.end)
-    sql = db.load_sql("traffic_presale").format(order_where_nodate=nodate_sql, line_category=slots["line_category"],
-                                                 order_category=slots["order_category"])
+    sql = db.load_sql("traffic_presale").format(order_where_nodate=nodate_sql, order_category=slots["order_category"],
+                                                 rollup_where_nodate=rollup_sql)
     frame = db.query_df(con, sql, params)
     for col in ("orders", "presale_orders"):
         frame[col] = frame[col].astype("int64")

@@ -1,10 +1,10 @@
 -- Per channel and period bucket: summed daily UV, buyers, orders, GMV (METRICS.md), ad spend and attributed GMV.
 -- GROUPING SETS return per (bucket, channel), per bucket (channel NULL), per channel (bucket NULL) and the grand
 -- total (both NULL). Buyers are distinct within each grouping, so they are never summed across rows.
--- Speed: orders and buyers come from `orders` alone (distinct counts over ~0.5M rows, not over order lines); GMV is
--- summed over the order lines per (bucket, channel) first, and only that small result is rolled up.
+-- Speed: orders and buyers come from `orders` alone (distinct counts over orders, not over order lines); GMV from
+-- the derived traffic_sales_rollup (GMV per day, channel, category; ecomops/traffic_rollup.py).
 -- Format slots: {grain} (whitelisted literal), {order_where}, {order_category} (orders holding a line of the chosen
--- categories), {line_category} (order lines of the chosen categories), {traffic_where}, {ads_where}.
+-- categories), {rollup_where} (r: the rollup), {traffic_where}, {ads_where}.
 -- Params: those of the filter fragments.
 WITH valid_orders AS (
     SELECT date_trunc('{grain}', o.order_date) AS bucket, o.channel, o.customer_id
@@ -16,17 +16,11 @@ counts AS (
     FROM valid_orders
     GROUP BY GROUPING SETS ((bucket, channel), (bucket), (channel), ())
 ),
-line_gmv AS (
-    SELECT date_trunc('{grain}', o.order_date) AS bucket, o.channel, sum(i.quantity * i.unit_price) AS gmv
-    FROM orders o
-    JOIN order_items i ON i.order_id = o.order_id
-    WHERE o.status <> 'cancelled' AND i.quantity > 0 AND {order_where} AND {line_category}
-    GROUP BY ALL
-),
 gmv AS (
-    SELECT bucket, channel, sum(gmv) AS gmv
-    FROM line_gmv
-    GROUP BY GROUPING SETS ((bucket, channel), (bucket), (channel), ())
+    SELECT date_trunc('{grain}', r.day) AS bucket, r.channel, sum(r.gmv) AS gmv
+    FROM traffic_sales_rollup r
+    WHERE {rollup_where}
+    GROUP BY GROUPING SETS ((bucket, r.channel), (bucket), (r.channel), ())
 ),
 traffic AS (
     SELECT date_trunc('{grain}', t.day) AS bucket, t.channel, sum(t.uv) AS uv

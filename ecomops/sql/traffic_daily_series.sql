@@ -1,7 +1,7 @@
 -- Daily GMV, orders, buyers (METRICS.md) and summed daily UV over a span, for campaign lift. Same figures as
--- metrics.daily_trend, computed the cheap way: orders and buyers from `orders` alone, GMV summed over order lines
--- per day with no distinct count. Days without data are filled in by the caller.
--- Format slots: {order_where}, {order_category}, {line_category}, {traffic_where}. Params: theirs.
+-- metrics.daily_trend, computed the cheap way: orders and buyers from `orders` alone, GMV from the derived
+-- traffic_sales_rollup (ecomops/traffic_rollup.py). Days without data are filled in by the caller.
+-- Format slots: {order_where}, {order_category}, {rollup_where}, {traffic_where}. Params: theirs.
 WITH counts AS (
     SELECT o.order_date AS day, count(*) AS orders, count(DISTINCT o.customer_id) AS buyers
     FROM orders o
@@ -9,10 +9,7 @@ WITH counts AS (
     GROUP BY ALL
 ),
 gmv AS (
-    SELECT o.order_date AS day, sum(i.quantity * i.unit_price) AS gmv
-    FROM orders o JOIN order_items i ON i.order_id = o.order_id
-    WHERE o.status <> 'cancelled' AND i.quantity > 0 AND {order_where} AND {line_category}
-    GROUP BY ALL
+    SELECT r.day, sum(r.gmv) AS gmv FROM traffic_sales_rollup r WHERE {rollup_where} GROUP BY ALL
 ),
 traffic AS (
     SELECT t.day, sum(t.uv) AS uv FROM traffic_daily t WHERE {traffic_where} GROUP BY ALL

@@ -1,9 +1,10 @@
 -- Big sales overlapping the range: campaign GMV, pre-sale GMV and orders (METRICS.md valid orders and GMV).
 -- An order belongs to a big sale when it is tagged with its campaign_id, or untagged and dated inside the campaign
 -- window (pre-sale start .. end): uploads without campaign ids still get a figure.
--- Speed: orders are cut to the span of the windows, GMV and order counts are first summed per (day, campaign id,
--- pre-sale flag) — a few hundred rows — and only those are matched to the campaign windows.
--- Format slots: {order_where_nodate}, {order_category}, {line_category}. Params: theirs + $start, $end.
+-- Speed: orders are cut to the span of the windows, GMV (from the derived traffic_sales_rollup) and order counts
+-- are first summed per (day, campaign id, pre-sale flag) — a few hundred rows — and only those are matched to the
+-- campaign windows. Format slots: {order_where_nodate}, {order_category}, {rollup_where_nodate}.
+-- Params: theirs + $start, $end.
 WITH sales AS (
     SELECT campaign_id, name, coalesce(presale_start, start_date) AS window_start, start_date, end_date, presale_start
     FROM campaigns
@@ -22,9 +23,10 @@ day_orders AS (
     GROUP BY ALL
 ),
 day_gmv AS (
-    SELECT o.order_date, o.campaign_id, o.is_presale, sum(i.quantity * i.unit_price) AS gmv
-    FROM window_orders o JOIN order_items i ON i.order_id = o.order_id
-    WHERE i.quantity > 0 AND {line_category}
+    SELECT r.day AS order_date, r.campaign_id, r.is_presale, sum(r.gmv) AS gmv
+    FROM traffic_sales_rollup r
+    WHERE r.day BETWEEN (SELECT min(window_start) FROM sales) AND (SELECT max(end_date) FROM sales)
+      AND {rollup_where_nodate}
     GROUP BY ALL
 ),
 days AS (

@@ -148,3 +148,22 @@ def test_empty_database_gives_empty_frames():
     assert ads["total"]["spend"] is None and ads["campaign"].empty
     assert not any(traffic.availability(con).values())
     assert "Data → Upload" in traffic.upload_hint("ad_spend")
+
+
+def test_gmv_rollup_follows_the_data(con):
+    from ecomops import db, traffic_rollup
+
+    before = traffic.channel_overview(con, TWO_DAYS)["total"]["gmv"]
+    assert traffic_rollup.is_fresh(con)
+    # a new order written straight into the tables (no version bump) is noticed through the row counts
+    con.execute("INSERT INTO orders (order_id, customer_id, order_ts, order_date, status, channel, device) VALUES "
+                "('O9', 'D', TIMESTAMP '2024-03-05 18:00', DATE '2024-03-05', 'paid', 'wecom', 'app')")
+    con.execute("INSERT INTO order_items VALUES ('O9', 1, 'P3', 3, 20.0, NULL)")
+    assert not traffic_rollup.is_fresh(con)
+    after = traffic.channel_overview(con, TWO_DAYS)
+    assert after["total"]["gmv"] == pytest.approx(before + 60)
+    assert after["channels"].set_index("channel").loc["wecom", "gmv"] == 60
+    # the rollup holds exactly the GMV of METRICS.md over the whole table
+    direct = db.query_one(con, "SELECT sum(i.quantity * i.unit_price) FROM orders o JOIN order_items i USING (order_id) "
+                               "WHERE o.status <> 'cancelled' AND i.quantity > 0")[0]
+    assert db.query_one(con, "SELECT sum(gmv) FROM traffic_sales_rollup")[0] == pytest.approx(direct)

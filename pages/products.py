@@ -5,7 +5,7 @@ fast-growing queries with few matching products, category sales growth, and nich
 """
 import streamlit as st
 
-from ecomops import products, products_demand as demand
+from ecomops import products, products_demand as demand, products_cache
 from ecomops import charts_products
 from ecomops.ui import state
 
@@ -13,6 +13,8 @@ PCT = st.column_config.NumberColumn(format="percent")
 MONEY = st.column_config.NumberColumn(format="¥%.2f")
 
 f = state.filters()
+with st.spinner("Preparing the product tables (once after each import)…"):
+    products_cache.ensure(state.connection())
 st.title("Rising demand")
 st.caption(demand.windows(f).caption() + " Search data has no channel: only the category filter applies to it.")
 have = state.cached(products.available)

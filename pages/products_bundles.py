@@ -5,7 +5,7 @@ network, bundle suggestions pairing slow movers with strong partners, and the AO
 """
 import streamlit as st
 
-from ecomops import charts, charts_products, products, products_bundles as bundles, products_inventory as inv
+from ecomops import charts, charts_products, products, products_bundles as bundles, products_inventory as inv, products_cache
 from ecomops.ui import state
 
 PCT = st.column_config.NumberColumn(format="percent")
@@ -13,6 +13,8 @@ MONEY = st.column_config.NumberColumn(format="¥%.2f")
 RATIO = st.column_config.NumberColumn(format="%.2f")
 
 f = state.filters()
+with st.spinner("Preparing the product tables (once after each import)…"):
+    products_cache.ensure(state.connection())
 st.title("Bundles: frequently bought together")
 window = bundles.pair_window(f)
 st.caption(f"Valid orders of {window.start:%Y-%m-%d} – {window.end:%Y-%m-%d} ({window.days} days"

@@ -5,7 +5,7 @@ alerts, a suggested action per class, and a downloadable replenishment list.
 """
 import streamlit as st
 
-from ecomops import charts, charts_products, products, products_inventory as inv
+from ecomops import charts, charts_products, products, products_inventory as inv, products_cache
 from ecomops.config import THRESHOLDS
 from ecomops.ui import state
 
@@ -14,6 +14,8 @@ MONEY = st.column_config.NumberColumn(format="¥%.2f")
 DAYS = st.column_config.NumberColumn(format="%.1f")
 
 f = state.filters()
+with st.spinner("Preparing the product tables (once after each import)…"):
+    products_cache.ensure(state.connection())
 st.title("Inventory: ABC classes, cover and replenishment")
 st.caption(inv.windows_caption(f))
 have = state.cached(products.available)

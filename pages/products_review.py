@@ -5,7 +5,7 @@ their category's with the likely reason from reviews, and a detail view of one p
 """
 import streamlit as st
 
-from ecomops import charts, products, products_review as review
+from ecomops import charts, products, products_review as review, products_cache
 from ecomops.ui import state
 
 PCT = st.column_config.NumberColumn(format="percent")
@@ -13,6 +13,8 @@ MONEY = st.column_config.NumberColumn(format="¥%.2f")
 RATING = st.column_config.NumberColumn(format="%.2f")
 
 f = state.filters()
+with st.spinner("Preparing the product tables (once after each import)…"):
+    products_cache.ensure(state.connection())
 st.title("Weekly product review")
 st.caption(review.weekly_caption(f))
 have = state.cached(products.available)

@@ -20,4 +20,4 @@ JOIN order_keys o ON o.order_id = i.order_id
 LEFT JOIN customer_keys k ON k.customer_id = o.customer_id
 JOIN product_keys pk ON pk.product_id = i.product_id
 LEFT JOIN products p ON p.product_id = i.product_id
-ORDER BY o.order_date, o.order_no;
+ORDER BY o.order_no;  -- order_no follows (order_date, order_id): date-sorted, and an integer sort

@@ -20,4 +20,5 @@ JOIN order_keys o ON o.order_id = i.order_id
 LEFT JOIN customer_keys k ON k.customer_id = o.customer_id
 JOIN product_keys pk ON pk.product_id = i.product_id
 LEFT JOIN products p ON p.product_id = i.product_id
-ORDER BY o.order_no;  -- order_no follows (order_date, order_id): date-sorted, and an integer sort
+-- order_no follows (order_date, order_id): sorting by it keeps the table date-sorted with an integer sort
+ORDER BY o.order_no;

@@ -20,7 +20,7 @@ DEFAULT_MIN_PRODUCT_ORDERS = 10
 DEFAULT_MIN_PAIR_ORDERS = 5
 DEFAULT_LIMIT = 500
 DEFAULT_MAX_DAYS = 92  # pairs are counted over at most the last quarter of the sidebar range
-DEFAULT_MAX_BASKET = 50  # orders with more distinct products are bulk orders, left out
+DEFAULT_MAX_BASKET = 100  # orders with more distinct products are bulk orders, left out (Online Retail: ~3%)
 
 PAIR_COLUMNS = [
     "product_a", "title_a", "category_a", "product_b", "title_b", "category_b", "pair_orders", "orders_a",

@@ -16,21 +16,24 @@ f = state.filters()
 with st.spinner("Preparing the product tables (once after each import)…"):
     products_cache.ensure(state.connection())
 st.title("Bundles: frequently bought together")
-window = bundles.pair_window(f)
-st.caption(f"Valid orders of {window.start:%Y-%m-%d} – {window.end:%Y-%m-%d} ({window.days} days"
-           + (f", the last {bundles.DEFAULT_MAX_DAYS} days of the sidebar range" if window != f else "")
-           + f"; orders with more than {bundles.DEFAULT_MAX_BASKET} products left out as bulk orders), "
-           "sidebar channels; with a "
-           "category filter both products must be in the chosen categories. Support = share of orders holding both; "
-           "confidence A→B = P(B | A); lift = confidence / P(B).")
-
-c1, c2, c3 = st.columns(3)
+c1, c2, c3, c4 = st.columns(4)
 min_product = c1.number_input("Minimum orders per product", min_value=1, value=bundles.DEFAULT_MIN_PRODUCT_ORDERS,
                               key="bundle_min_product")
 min_pair = c2.number_input("Minimum orders per pair", min_value=1, value=bundles.DEFAULT_MIN_PAIR_ORDERS,
                            key="bundle_min_pair")
-sort_by = c3.selectbox("Sort pairs by", list(bundles.PAIR_SORTS), key="bundle_sort")
-pairs = state.cached(bundles.pairs, f, int(min_product), int(min_pair))
+max_basket = c3.number_input("Leave out orders with more products than", min_value=2,
+                             value=bundles.DEFAULT_MAX_BASKET, key="bundle_max_basket",
+                             help="Bulk orders add pairs with the square of their size and say little about bundles.")
+sort_by = c4.selectbox("Sort pairs by", list(bundles.PAIR_SORTS), key="bundle_sort")
+window = bundles.pair_window(f)
+st.caption(f"Valid orders of {window.start:%Y-%m-%d} – {window.end:%Y-%m-%d} ({window.days} days"
+           + (f", the last {bundles.DEFAULT_MAX_DAYS} days of the sidebar range" if window != f else "")
+           + f"; orders with more than {max_basket} products left out as bulk orders), "
+           "sidebar channels; with a "
+           "category filter both products must be in the chosen categories. Support = share of orders holding both; "
+           "confidence A→B = P(B | A); lift = confidence / P(B).")
+
+pairs = state.cached(bundles.pairs, f, int(min_product), int(min_pair), max_basket=int(max_basket))
 
 if pairs.empty:
     if not state.cached(products.available)["orders"]:

@@ -9,18 +9,16 @@ from ecomops import charts, charts_traffic, traffic
 from ecomops.config import THRESHOLDS
 from ecomops.ui import state
 
-MONEY = st.column_config.NumberColumn(format="¥%.2f")
-PCT = st.column_config.NumberColumn(format="percent")
 ROI = st.column_config.NumberColumn("ROI", format="%.2f")
 COLUMNS = {
-    "channel": "Channel", "uv": st.column_config.NumberColumn("UV", format="%d"),
-    "buyers": st.column_config.NumberColumn("Buyers", format="%d"),
-    "orders": st.column_config.NumberColumn("Orders", format="%d"),
+    "channel": "Channel", "uv": st.column_config.NumberColumn("UV", format="localized"),
+    "buyers": st.column_config.NumberColumn("Buyers", format="localized"),
+    "orders": st.column_config.NumberColumn("Orders", format="localized"),
     "conversion_rate": st.column_config.NumberColumn("Conversion", format="percent"),
-    "gmv": st.column_config.NumberColumn("GMV", format="¥%.2f"),
+    "gmv": st.column_config.NumberColumn("GMV", format="yen"),
     "gmv_share": st.column_config.NumberColumn("GMV share", format="percent"),
-    "spend": st.column_config.NumberColumn("Ad spend", format="¥%.2f"),
-    "attributed_gmv": st.column_config.NumberColumn("Attributed GMV", format="¥%.2f"),
+    "spend": st.column_config.NumberColumn("Ad spend", format="yen"),
+    "attributed_gmv": st.column_config.NumberColumn("Attributed GMV", format="yen"),
     "roi": ROI, "roi_flag": st.column_config.CheckboxColumn("ROI < 1"),
 }
 
@@ -37,13 +35,13 @@ st.caption(f"{f.start:%Y-%m-%d} – {f.end:%Y-%m-%d}, trends by {data['grain']}.
            "buyers / UV; ROI = attributed GMV / ad spend. The category filter narrows orders only.")
 
 roi_text = "—" if total["roi"] is None else f"{total['roi']:.2f}"
-for col, (label, text) in zip(st.columns(6), [
-    ("UV", charts.format_value("uv", total["uv"])), ("Buyers", charts.format_value("buyers", total["buyers"])),
-    ("Conversion rate", charts.format_value("conversion_rate", total["conversion_rate"])),
-    ("GMV", charts.format_value("gmv", total["gmv"])), ("Ad spend", charts.format_value("spend", total["spend"])),
-    ("ROI", roi_text),
-]):
-    col.metric(label, text)
+cards = [("UV", charts.format_value("uv", total["uv"])), ("Buyers", charts.format_value("buyers", total["buyers"])),
+         ("Conversion rate", charts.format_value("conversion_rate", total["conversion_rate"])),
+         ("GMV", charts.format_value("gmv", total["gmv"])), ("Ad spend", charts.format_value("spend", total["spend"])),
+         ("ROI", roi_text)]
+for row in (cards[:3], cards[3:]):
+    for col, (label, text) in zip(st.columns(3), row):
+        col.metric(label, text)
 if not have["traffic_daily"]:
     st.info(traffic.upload_hint("traffic_daily") + " UV and conversion need it.")
 if not have["ad_spend"]:
@@ -79,7 +77,7 @@ if review.empty:
 else:
     st.dataframe(review, hide_index=True, width="stretch", column_config={
         "channel": "Channel", "month": "Month", "spend": COLUMNS["spend"], "attributed_gmv": COLUMNS["attributed_gmv"],
-        "roi": ROI, "previous_spend": st.column_config.NumberColumn("Spend last month", format="¥%.2f"),
+        "roi": ROI, "previous_spend": st.column_config.NumberColumn("Spend last month", format="yen"),
         "previous_roi": st.column_config.NumberColumn("ROI last month", format="%.2f"),
         "roi_change": st.column_config.NumberColumn("ROI change", format="percent"),
         "action": "Action", "reason": "Why"})

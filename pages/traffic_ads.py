@@ -9,13 +9,13 @@ from ecomops.config import THRESHOLDS
 from ecomops.ui import state
 
 AD_COLUMNS = {
-    "key": "Name", "spend": st.column_config.NumberColumn("Spend", format="¥%.2f"),
+    "key": "Name", "spend": st.column_config.NumberColumn("Spend", format="yen"),
     "spend_share": st.column_config.NumberColumn("Share of spend", format="percent"),
-    "impressions": st.column_config.NumberColumn("Impressions", format="%d"),
-    "clicks": st.column_config.NumberColumn("Clicks", format="%d"),
+    "impressions": st.column_config.NumberColumn("Impressions", format="localized"),
+    "clicks": st.column_config.NumberColumn("Clicks", format="localized"),
     "ctr": st.column_config.NumberColumn("CTR", format="percent"),
     "cpc": st.column_config.NumberColumn("CPC", format="¥%.2f"),
-    "attributed_gmv": st.column_config.NumberColumn("Attributed GMV", format="¥%.2f"),
+    "attributed_gmv": st.column_config.NumberColumn("Attributed GMV", format="yen"),
     "roi": st.column_config.NumberColumn("ROI", format="%.2f"),
     "roi_flag": st.column_config.CheckboxColumn("ROI < 1"), "rank": "Rank",
 }
@@ -34,13 +34,13 @@ if total["spend"] is None:
     st.info("No ad spend in this range: widen the date range, or upload an ad spend export on Data → Upload.")
     st.stop()
 
-for col, (label, text) in zip(st.columns(5), [
-    ("Spend", charts.format_value("spend", total["spend"])), ("Clicks", charts.format_value("clicks", total["clicks"])),
-    ("CPC", charts.format_value("spend", total["cpc"])),
-    ("Attributed GMV", charts.format_value("attributed_gmv", total["attributed_gmv"])),
-    ("ROI", "—" if total["roi"] is None else f"{total['roi']:.2f}"),
-]):
-    col.metric(label, text)
+cards = [("Spend", charts.format_value("spend", total["spend"])), ("Clicks", charts.format_value("clicks", total["clicks"])),
+         ("CPC", charts.format_value("spend", total["cpc"])),
+         ("Attributed GMV", charts.format_value("attributed_gmv", total["attributed_gmv"])),
+         ("ROI", "—" if total["roi"] is None else f"{total['roi']:.2f}")]
+for row in (cards[:3], cards[3:]):
+    for col, (label, text) in zip(st.columns(3), row):
+        col.metric(label, text)
 
 st.subheader("Best and worst audiences")
 st.caption(f"By ROI, among audiences with at least {traffic.BEST_WORST_MIN_SPEND_SHARE:.0%} of the spend "

@@ -10,18 +10,18 @@ from ecomops.ui import state
 
 KEYWORD_COLUMNS = {
     "keyword": "Keyword", "category": "Category", "kind": "Class", "words": "Word units",
-    "searches": st.column_config.NumberColumn("Searches", format="%d"),
+    "searches": st.column_config.NumberColumn("Searches", format="localized"),
     "search_share": st.column_config.NumberColumn("Share of searches", format="percent"),
-    "clicks": st.column_config.NumberColumn("Clicks", format="%d"),
+    "clicks": st.column_config.NumberColumn("Clicks", format="localized"),
     "ctr": st.column_config.NumberColumn("CTR", format="percent"),
-    "orders": st.column_config.NumberColumn("Orders", format="%d"),
+    "orders": st.column_config.NumberColumn("Orders", format="localized"),
     "conversion_rate": st.column_config.NumberColumn("Conversion", format="percent",
                                                      help="orders / searches"),
-    "gmv": st.column_config.NumberColumn("GMV", format="¥%.2f"),
-    "previous_searches": st.column_config.NumberColumn("Searches before", format="%d"),
+    "gmv": st.column_config.NumberColumn("GMV", format="yen"),
+    "previous_searches": st.column_config.NumberColumn("Searches before", format="localized"),
     "growth": st.column_config.NumberColumn("Growth", format="percent",
                                             help="vs the previous period of equal length; empty = new keyword"),
-    "keywords": st.column_config.NumberColumn("Keywords", format="%d"),
+    "keywords": st.column_config.NumberColumn("Keywords", format="localized"),
 }
 
 f = state.filters()

@@ -49,11 +49,16 @@ per_order AS (
            count(*) FILTER (WHERE is_valid AND discount > 0)                                             AS discounted_orders,
            min(order_date) FILTER (WHERE is_valid)                                                       AS first_order,
            max(order_date) FILTER (WHERE is_valid)                                                       AS last_order,
-           count(DISTINCT channel) FILTER (WHERE is_valid)                                               AS channel_count,
-           mode(channel) FILTER (WHERE is_valid)                                                         AS main_channel
+           count(DISTINCT channel) FILTER (WHERE is_valid)                                               AS channel_count
     FROM ord
     GROUP BY customer_id
     HAVING count(*) FILTER (WHERE is_valid) > 0
+),
+-- The channel of most valid orders; ties go to the alphabetically first channel (mode() breaks ties at random).
+main_channel AS (
+    SELECT customer_id, channel AS main_channel
+    FROM (SELECT customer_id, channel, count(*) AS n FROM valid GROUP BY customer_id, channel)
+    QUALIFY row_number() OVER (PARTITION BY customer_id ORDER BY n DESC, channel) = 1
 ),
 order_days AS (
     SELECT customer_id, order_date,
@@ -101,10 +106,11 @@ SELECT
     CAST(coalesce(rv.negative_reviews, 0) AS DOUBLE)                          AS negative_reviews,
     coalesce(c.membership_tier, 'none')                                       AS membership_tier,
     coalesce(c.channel, 'unknown')                                            AS signup_channel,
-    coalesce(po.main_channel, 'unknown')                                      AS main_channel
+    coalesce(mc.main_channel, 'unknown')                                      AS main_channel
 FROM per_order po
 LEFT JOIN spend s ON s.customer_id = po.customer_id
 LEFT JOIN gaps g ON g.customer_id = po.customer_id
+LEFT JOIN main_channel mc ON mc.customer_id = po.customer_id
 LEFT JOIN review_stats rv ON rv.customer_id = po.customer_id
 LEFT JOIN customers c ON c.customer_id = po.customer_id
 ORDER BY po.customer_id

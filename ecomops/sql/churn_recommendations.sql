@@ -22,9 +22,9 @@ history AS (
     GROUP BY ALL
 ),
 top_category AS (
-    SELECT customer_id, arg_max(category, spend) AS category
+    SELECT customer_id, category
     FROM (SELECT customer_id, category, sum(spend) AS spend FROM history GROUP BY ALL)
-    GROUP BY customer_id
+    QUALIFY row_number() OVER (PARTITION BY customer_id ORDER BY spend DESC, category) = 1
 ),
 sellers AS (
     SELECT i.product_id, coalesce(p.category, 'Uncategorised') AS category, max(p.title) AS title,

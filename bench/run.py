@@ -30,7 +30,7 @@ def replay(con, queries) -> float:
     with Timer() as t:
         for sql, params in queries:
             cur = con.cursor()
-            (cur.execute(sql, params) if params else cur.execute(sql)).fetch_arrow_table()
+            (cur.execute(sql, params) if params else cur.execute(sql)).to_arrow_table()
             cur.close()
     return t.s
 

@@ -8,8 +8,10 @@ from pathlib import Path
 SECTIONS = (("Overview", "overview"), ("Users", "users"), ("Products", "products"), ("Traffic", "traffic"),
             ("Data", "data_"), ("Risk", "risk"))
 # Preferred order inside a section; pages not listed follow alphabetically.
-PREFERRED = ("overview", "users", "users_churn", "products", "traffic", "data_monitoring", "data_review",
-             "data_upload", "data_sql", "risk")
+PREFERRED = ("overview", "users", "users_cohorts", "users_lost", "users_churn", "products", "products_inventory",
+             "products_bundles", "products_review", "traffic", "traffic_ads", "traffic_search", "traffic_campaigns",
+             "traffic_funnel", "data_monitoring", "data_review", "data_upload", "data_sql", "risk", "risk_supply",
+             "risk_competition", "risk_reputation")
 
 
 def page_title(path: Path) -> str:

@@ -27,7 +27,7 @@ with check_tab:
         if result["clean"]:
             st.success("No banned or absolute claims found.")
         else:
-            st.error(f"{len(result['findings'])} claim(s) found:")
+            st.warning(f"{len(result['findings'])} claim(s) found:", icon="🚫")
             st.markdown(result["highlighted_markdown"])
             st.dataframe(result["findings"].drop(columns="position"), hide_index=True, width="stretch")
             st.markdown("**Suggested compliant wording** (a starting point: read it before publishing)")

@@ -41,8 +41,8 @@ else:
     for row in alerts.itertuples():
         if row.alert != "loss leader":
             break  # loss leaders come first
-        st.error(f"**{row.competitor}** sells **{row.title}** at ¥{row.competitor_price:.2f} (ours ¥{row.our_price:.2f}, "
-                 f"{row.day:%Y-%m-%d}). {row.suggested_response}")
+        st.warning(f"**{row.competitor}** sells **{row.title}** at ¥{row.competitor_price:.2f} (ours ¥{row.our_price:.2f}, "
+                 f"{row.day:%Y-%m-%d}). {row.suggested_response}", icon="🚨")
     st.dataframe(alerts[["alert", "product_id", "title", "competitor", "day", "competitor_price", "our_price", "gap",
                          "promotion", "suggested_response"]], hide_index=True, width="stretch",
                  column_config={"gap": st.column_config.NumberColumn(format="percent"), "day": DAY,

@@ -79,6 +79,7 @@ def daily_funnel(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     sql = db.load_sql("traffic_funnel_daily").format(traffic_where=traffic_sql, order_where=order_sql,
                                                      category_exists=category_exists)
     counts = db.query_df(con, sql, params)
+    counts = counts[pd.to_numeric(counts["visits"], errors="coerce").fillna(0) > 0]  # no traffic: no funnel row
     stages = [s for s in STAGES if s == "visits" or s == "purchases" or counts[s].notna().any()]
     return funnel_steps(counts, stages)
 

@@ -31,6 +31,10 @@ if not have["orders"] and not have["traffic_daily"]:
 
 data = state.cached(traffic.channel_overview, f)
 total, channels, trend = data["total"], data["channels"], data["trend"]
+if channels.empty:
+    st.info("No orders, traffic or ad spend in this date range: widen it, or upload an orders export, a daily traffic "
+            "export or an ad spend export on Data → Upload.")
+    st.stop()
 st.caption(f"{f.start:%Y-%m-%d} – {f.end:%Y-%m-%d}, trends by {data['grain']}. UV is summed daily UV; conversion = "
            "buyers / UV; ROI = attributed GMV / ad spend. The category filter narrows orders only.")
 

@@ -183,3 +183,10 @@ def test_online_shoppers_breakdowns_match_pandas(osi):
     nov = months[months["month"].str.lower().str.startswith("nov")].iloc[0]
     raw_nov = raw[raw["Month"] == "Nov"]
     assert nov["conversion_rate"] == pytest.approx(raw_nov["Revenue"].mean())
+
+
+def test_no_traffic_in_range_gives_no_funnel_row(tiny_con):
+    steps = traffic_funnel.daily_funnel(tiny_con, Filters(date(2024, 3, 10), date(2024, 3, 20)))
+    assert steps.empty
+    assert traffic_funnel.biggest_drop(steps) is None
+    assert traffic_funnel.step_table(steps, "channel").empty

@@ -1,4 +1,4 @@
-"""Every named query parses as DuckDB SQL and transpiles to ClickHouse, Spark and Postgres (docs/scaling.md)."""
+"""Every named query parses as DuckDB SQL and transpiles to ClickHouse and Spark SQL (docs/scaling.md)."""
 import re
 from datetime import date
 from pathlib import Path
@@ -10,7 +10,7 @@ from ecomops.filters import Filters, where
 
 SQL_DIR = Path(__file__).resolve().parents[1] / "ecomops" / "sql"
 QUERIES = sorted(p for p in SQL_DIR.glob("*.sql"))
-TARGETS = ("clickhouse", "spark", "postgres")
+TARGETS = ("clickhouse", "spark")
 LITERALS = {"channels": "['search']", "categories": "['Pet']"}
 FILTERS = Filters(date(2024, 1, 1), date(2024, 1, 31), channels=("search",), categories=("Pet",))
 

@@ -36,41 +36,43 @@ def id_sql(text: str) -> str:
 
 def id_mangled_sql(text: str) -> str:
     """Return a condition true when an id was turned into scientific notation by Excel (1.23457E+18)."""
-    return (f"((contains({text}, 'E+') OR contains({text}, 'e+')) "
+    return (f"(contains({text}, '+') "
             f"AND regexp_full_match({text}, '[0-9](\\.[0-9]+)?[eE]\\+[0-9]+'))")
 
 
 _NUMBER_NOISE = "[\\s\\x{00A0}\\x{202F}\\x{3000}¥￥$€£元''’]|RMB|CNY|USD|EUR|GBP|HKD"
 
 
+def _number_text(text: str, decimal_comma: bool) -> str:
+    """Return the number text normalised to a plain dot-decimal string ('' when it is not a number).
+
+    Each sub-expression appears once: DuckDB hoists repeated sub-expressions and would then evaluate the slow
+    clean-up for every row instead of only where the fast cast failed.
+    """
+    core = f"rtrim(regexp_replace(regexp_replace({text}, '{_NUMBER_NOISE}', '', 'gi'), '^\\((.*)\\)$', '-\\1'), '%')"
+    # Thousands separators only in groups of three, so "1,5" is never read as 15 (nor "1.5" as 15 in comma mode).
+    if decimal_comma:
+        shape = "[-+]?(([0-9]{1,3}(\\.[0-9]{3})+|[0-9]+)(,[0-9]+)?|,[0-9]+)"
+        return f"replace(replace(regexp_extract({core}, '^({shape})$', 1), '.', ''), ',', '.')"
+    shape = "[-+]?(([0-9]{1,3}(,[0-9]{3})+|[0-9]+)(\\.[0-9]+)?|\\.[0-9]+)"
+    return f"replace(regexp_extract({core}, '^({shape})$', 1), ',', '')"
+
+
 def number_sql(text: str, decimal_comma: bool = False) -> str:
     """Return a DOUBLE from number text with currency signs, thousands separators and either decimal mark."""
-    core = f"regexp_replace(regexp_replace({text}, '{_NUMBER_NOISE}', '', 'gi'), '^\\((.*)\\)$', '-\\1')"
-    pct = f"CASE WHEN ends_with({core}, '%') THEN 0.01 ELSE 1.0 END"
-    digits = f"rtrim({core}, '%')"
-    if decimal_comma:
-        normalised = f"replace(replace({digits}, '.', ''), ',', '.')"
-    else:
-        normalised = f"replace({digits}, ',', '')"
-    shape = "^[-+]?([0-9]+([.,][0-9]+)*|[.,][0-9]+)$"
-    slow = f"CASE WHEN regexp_full_match({digits}, '{shape}') THEN TRY_CAST({normalised} AS DOUBLE) * {pct} END"
-    if decimal_comma:
-        value = f"({slow})"
-    else:
-        # Fast path for plain numbers; the regex route only runs for the rest.
-        value = f"coalesce(TRY_CAST({text} AS DOUBLE), {slow})"
+    pct = f"(CASE WHEN ends_with({text}, '%') THEN 0.01 ELSE 1.0 END)"
+    slow = f"TRY_CAST({_number_text(text, decimal_comma)} AS DOUBLE) * {pct}"
+    # Fast path for plain numbers; the clean-up only runs where it failed (COALESCE is lazy).
+    value = f"({slow})" if decimal_comma else f"coalesce(TRY_CAST({text} AS DOUBLE), {slow})"
     # 'nan' and 'inf' cast to DOUBLE but are no amount (nullif evaluates the value once; NaN equals NaN here).
     return (f"nullif(nullif(nullif({value}, CAST('inf' AS DOUBLE)), CAST('-inf' AS DOUBLE)), "
             f"CAST('nan' AS DOUBLE))")
 
 
 def int_sql(text: str, decimal_comma: bool = False) -> str:
-    """Return a BIGINT, NULL when the text is not a whole number."""
-    num = number_sql(text, decimal_comma)
-    slow = f"(CASE WHEN {num} = round({num}) AND abs({num}) < 9e15 THEN CAST({num} AS BIGINT) END)"
-    if decimal_comma:
-        return slow
-    return f"coalesce(TRY_CAST({text} AS BIGINT), {slow})"
+    """Return a BIGINT, NULL when the text is not a whole number ("2", "2.0", "1,200" are; "2.5" is not)."""
+    slow = f"TRY_CAST(regexp_extract({_number_text(text, decimal_comma)}, '^([-+]?[0-9]+)(\\.0*)?$', 1) AS BIGINT)"
+    return slow if decimal_comma else f"coalesce(TRY_CAST({text} AS BIGINT), {slow})"
 
 
 def _date_formats(day_first: bool) -> list[str]:
@@ -96,8 +98,8 @@ def timestamp_sql(text: str, day_first: bool = False) -> str:
     serial = (f"CASE WHEN regexp_full_match({text}, '[0-9]{{5}}(\\.[0-9]+)?') "
               f"AND TRY_CAST({text} AS DOUBLE) BETWEEN 20000 AND 80000 THEN "
               f"TIMESTAMP '1899-12-30' + to_microseconds(CAST(round(CAST({text} AS DOUBLE) * 86400) * 1000000 AS BIGINT)) END")
-    return (f"coalesce(TRY_CAST({text} AS TIMESTAMP), {serial}, try_strptime({norm}, {formats}), "
-            f"TRY_CAST({norm} AS TIMESTAMP))")
+    # The normalised text appears once (see _number_text); the ISO formats in the list cover what TRY_CAST did.
+    return f"coalesce(TRY_CAST({text} AS TIMESTAMP), {serial}, try_strptime({norm}, {formats}))"
 
 
 def date_sql(text: str, day_first: bool = False) -> str:
@@ -130,18 +132,31 @@ class ColumnStyle:
     decimal_comma: bool = False
     day_first: bool = False
     ambiguous_dates: bool = False
+    full_trim: bool = True
+
+
+_EDGE_SPACES = (" ", "\t", "\n", "\r", "\u00a0", "\u3000")
 
 
 def _needs_trim(col: str) -> str:
     # Prefix/suffix LIKE tests are cheap; trim() with a character list is not, so it only runs where needed.
-    return (f"({col} LIKE ' %' OR {col} LIKE '% ' OR {col} LIKE '\t%' OR {col} LIKE '%\t' "
-            f"OR contains({col}, chr(160)) OR contains({col}, chr(12288)) OR contains({col}, chr(10)) "
-            f"OR contains({col}, chr(13)))")
+    tests = [f"{col} LIKE '{c}%' OR {col} LIKE '%{c}'" for c in _EDGE_SPACES]
+    return "(" + " OR ".join(tests) + ")"
+
+
+def _needs_trim_cheap(col: str) -> str:
+    # Spaces at either end, or any other blank first character (ascii() of the first character is cheap).
+    return f"({col} LIKE ' %' OR {col} LIKE '% ' OR ascii({col}) IN (9, 10, 13, 160, 12288))"
 
 
 def clean_column(col: str, style: ColumnStyle | None = None) -> str:
-    """Return the cleaned text of a staged column: trimmed only where a value needs it, '' -> NULL."""
-    return f"nullif(CASE WHEN {_needs_trim(col)} THEN {clean_text(col)} ELSE {col} END, '')"
+    """Return the cleaned text of a staged column: trimmed only where a value needs it, '' -> NULL.
+
+    Columns whose sampled values end in tabs, newlines or non-breaking/ideographic spaces get the complete
+    (slower) test on every row; the others the cheap one.
+    """
+    test = _needs_trim(col) if (style is None or style.full_trim) else _needs_trim_cheap(col)
+    return f"nullif(CASE WHEN {test} THEN {clean_text(col)} ELSE {col} END, '')"
 
 
 def detect_styles(cur: duckdb.DuckDBPyConnection, table: str, columns: list[str],
@@ -152,6 +167,10 @@ def detect_styles(cur: duckdb.DuckDBPyConnection, table: str, columns: list[str]
     dates = [c for c in columns if types.get(c, {DATE}) & {DATE, TIMESTAMP}]
     styles = {c: ColumnStyle() for c in columns}
     parts, keys = [], []
+    for col in columns:
+        parts.append(f"count(*) FILTER (WHERE {_needs_trim(chr(34) + col + chr(34))} "
+                     f"AND NOT {_needs_trim_cheap(chr(34) + col + chr(34))})")
+        keys.append(("odd_space", col))
     for col in numeric:
         text = clean_text(f'"{col}"')
         parts.append(f"count(*) FILTER (WHERE contains(\"{col}\", ',') AND "
@@ -165,8 +184,6 @@ def detect_styles(cur: duckdb.DuckDBPyConnection, table: str, columns: list[str]
             parts.append(f"max(CASE WHEN contains(\"{col}\", '/') THEN TRY_CAST(regexp_extract({text}, "
                          f"'{pattern}', 1) AS INTEGER) END)")
             keys.append((f"part{group}", col))
-    if not parts:
-        return styles
     found = dict(zip(keys, cur.execute(f"SELECT {', '.join(parts)} FROM {table}").fetchone()))
     comma_cols = [c for c in numeric if found[("comma", c)]]
     dots = {}
@@ -181,7 +198,8 @@ def detect_styles(cur: duckdb.DuckDBPyConnection, table: str, columns: list[str]
         first, second = found.get(("part1", col)), found.get(("part2", col))
         day_first = bool(first and first > 12)
         ambiguous = bool(first and not day_first and not (second and second > 12))
-        styles[col] = ColumnStyle(decimal_comma=comma, day_first=day_first, ambiguous_dates=ambiguous)
+        styles[col] = ColumnStyle(decimal_comma=comma, day_first=day_first, ambiguous_dates=ambiguous,
+                                  full_trim=bool(found[("odd_space", col)]))
     return styles
 
 

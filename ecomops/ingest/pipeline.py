@@ -25,6 +25,7 @@ from ecomops.ingest.detect import Proposal
 from ecomops.ingest.kinds import get_kind
 from ecomops.ingest.sniff import IngestError, Source, prepare
 from ecomops.ingest.stage import Staged, stage
+from ecomops.ingest.stage import csv_error as stage_csv_error
 from ecomops.ingest.validate import Plan, Problem
 
 Progress = Callable[[float, str], None]
@@ -174,14 +175,14 @@ def import_file(con: duckdb.DuckDBPyConnection, path: str | os.PathLike, kind: s
 
 def _run(cur, source: Source, kind, mapping, options, accept_valid, dry_run, rejects_path, imported_by,
          result: ImportResult, report: Progress) -> None:
-    report(0.2, "Reading rows into the staging table")
+    report(0.2, "Reading the columns")
     staged = stage(cur, source)
     result.headers = list(staged.headers)
     plan, proposal = _plan_for(source, kind, dict(mapping) if mapping else None, options)
     result.kind, result.profile, result.mapping, result.options = plan.kind, plan.profile, plan.mapping, plan.options
-    result.rows_read = staged.rows
-    report(0.4, f"Checking {staged.rows:,} rows as {plan.kind}")
+    report(0.4, f"Reading and checking the rows as {plan.kind}")
     styles = validate.build_typed(cur, plan, staged, source.file_hash)
+    result.rows_read = staged.rows
     if any(s.ambiguous_dates for s in styles.values()):
         result.notices.append("Dates like 3/5/2024 were read month first (March 5); if they are day first, "
                               "set the date order to day/month.")
@@ -207,8 +208,6 @@ def _run(cur, source: Source, kind, mapping, options, accept_valid, dry_run, rej
     if result.rows_valid == 0:
         result.status = "rejected"
         raise _Rollback()
-    # The raw text is no longer needed (problems and rejects are out): free it before the load needs memory.
-    cur.execute("DROP TABLE ingest_raw")
     report(0.7, f"Writing {result.rows_valid:,} rows")
     # The sequence, but never an id already used by rows written without it (demo data, tests).
     import_id = int(cur.execute("SELECT greatest(nextval('import_id_seq'), "
@@ -274,6 +273,11 @@ def preview(path: str | os.PathLike, kind: str | None = None, mapping: dict | No
         try:
             staged = stage(con, source, limit=rows)
             proposal = detect.propose(source.headers, kind)
+            try:
+                if not con.execute("SELECT count(*) FROM ingest_raw").fetchone()[0]:
+                    raise IngestError("The file has a header row but no data rows.")
+            except duckdb.Error as exc:
+                raise stage_csv_error(exc) from exc
             if mapping:
                 detect.merge_mapping(proposal, dict(mapping), source.headers)
             frame = con.execute(f"SELECT {', '.join(staged.columns)} FROM ingest_raw LIMIT {int(rows)}").df()

@@ -1,6 +1,6 @@
-"""Load a prepared file into a temporary staging table of text columns, with DuckDB's own reader (no pandas).
+"""Expose a prepared file as a temporary view of text columns over DuckDB's own reader (no pandas).
 
-The staging table ``ingest_raw`` has one VARCHAR column per header, named c0, c1, ... (the user's header names
+The staging view ``ingest_raw`` has one VARCHAR column per header, named c0, c1, ... (the user's header names
 never become SQL identifiers), plus ``_extra`` which catches a field beyond the header: with ``null_padding`` a
 short row gets NULL in its missing columns while an empty cell stays '' (nullstr is set to a value no export
 writes), so ragged rows are told apart from blank cells. Row numbers are spreadsheet rows: header = row 1.
@@ -36,49 +36,44 @@ def quote_ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def _literal(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
 def stage(cur: duckdb.DuckDBPyConnection, source: Source, limit: int | None = None) -> Staged:
-    """Create the temp table ``ingest_raw`` from the source (first ``limit`` rows only when given); IngestError
-    for unreadable files or files without data rows."""
-    cur.execute("DROP TABLE IF EXISTS ingest_raw")
+    """Create the temp view ``ingest_raw`` over the file (first ``limit`` rows only when given).
+
+    A view, not a table: the import reads the file once into its typed table, and only files with problems are
+    read again (for example values and the rejected rows), so a 5M-line file is never held twice in memory.
+    IngestError for unreadable files (read errors surface when the view is first read: see :func:`csv_error`).
+    """
+    cur.execute("DROP VIEW IF EXISTS ingest_raw")
     if source.format == "parquet":
         return _stage_parquet(cur, source, limit)
     columns = [f"c{i}" for i in range(len(source.headers))]
-    schema = {c: "VARCHAR" for c in columns}
-    schema["_extra"] = "VARCHAR"
+    struct = ", ".join(f"'{name}': 'VARCHAR'" for name in [*columns, "_extra"])
+    # Quoted newlines with null_padding need the single-threaded reader: files without any quote character get
+    # the parallel one.
     options = dict(header=True, delim=source.delimiter, quote='"', escape='"', null_padding=True,
-                   auto_detect=False, columns=schema, nullstr=_NULL_MARKER, skip=source.skip_lines,
-                   strict_mode=False, max_line_size=16 * 1024 * 1024)
-    # Quoted newlines with null_padding need the single-threaded reader, and a failed read cannot be retried
-    # inside the import's transaction: files without any quote character get the parallel reader.
-    try:
-        _create_from_csv(cur, str(source.path), options, not source.has_quotes, limit)
-    except duckdb.Error as exc:
-        raise IngestError(_csv_error(str(exc))) from exc
-    rows = cur.execute("SELECT count(*) FROM ingest_raw").fetchone()[0]
-    if rows == 0:
-        raise IngestError("The file has a header row but no data rows.")
-    return Staged(headers=list(source.headers), columns=columns, row_offset=2 + source.skip_lines, rows=rows)
-
-
-def _create_from_csv(cur: duckdb.DuckDBPyConnection, path: str, options: dict, parallel: bool,
-                     limit: int | None) -> None:
-    parts = []
-    params: dict = {"path": path}
-    for key, value in {**options, "parallel": parallel}.items():
-        if key == "first_row":
-            continue
-        if key == "columns":
-            struct = ", ".join(f"'{name}': 'VARCHAR'" for name in value)
-            parts.append(f"columns = {{{struct}}}")
-        else:
-            params[key] = value
-            parts.append(f"{key} = ${key}")
+                   auto_detect=False, nullstr=_NULL_MARKER, skip=source.skip_lines, strict_mode=False,
+                   max_line_size=16 * 1024 * 1024, parallel=not source.has_quotes)
+    args = ", ".join(f"{k} = {_literal(v)}" for k, v in options.items())
+    first_row = 2 + int(source.skip_lines)
     tail = f" LIMIT {int(limit)}" if limit else ""
     # row_number() OVER () is a streaming window: it numbers rows in file order (rowid cannot be used: inside a
     # transaction, rows of a new table get provisional ids).
-    params["first_row"] = 2 + int(options.get("skip", 0))
-    cur.execute(f"CREATE TEMP TABLE ingest_raw AS SELECT row_number() OVER () + $first_row - 1 AS _row, * "
-                f"FROM read_csv($path, {', '.join(parts)}){tail}", params)
+    cur.execute(f"CREATE TEMP VIEW ingest_raw AS SELECT row_number() OVER () + {first_row - 1} AS _row, * "
+                f"FROM read_csv({_literal(str(source.path))}, {args}, columns = {{{struct}}}){tail}")
+    return Staged(headers=list(source.headers), columns=columns, row_offset=first_row, rows=0)
+
+
+def csv_error(exc: Exception) -> "IngestError":
+    """Return the user-facing error for a DuckDB error raised while reading the file."""
+    return IngestError(_csv_error(str(exc)))
 
 
 def _csv_error(message: str) -> str:
@@ -101,10 +96,7 @@ def _stage_parquet(cur: duckdb.DuckDBPyConnection, source: Source, limit: int | 
     source.headers = clean_headers(names)
     columns = [f"c{i}" for i in range(len(names))]
     select = ", ".join(f"CAST({quote_ident(n)} AS VARCHAR) AS {c}" for n, c in zip(names, columns))
-    cur.execute(f"CREATE TEMP TABLE ingest_raw AS SELECT row_number() OVER () + 1 AS _row, {select}, "
-                "CAST(NULL AS VARCHAR) AS _extra "
-                f"FROM read_parquet($p){f' LIMIT {int(limit)}' if limit else ''}", {"p": str(source.path)})
-    rows = cur.execute("SELECT count(*) FROM ingest_raw").fetchone()[0]
-    if rows == 0:
-        raise IngestError("The Parquet file has no rows.")
-    return Staged(headers=list(source.headers), columns=columns, row_offset=2, rows=rows)
+    tail = f" LIMIT {int(limit)}" if limit else ""
+    cur.execute(f"CREATE TEMP VIEW ingest_raw AS SELECT row_number() OVER () + 1 AS _row, {select}, "
+                f"CAST(NULL AS VARCHAR) AS _extra FROM read_parquet({_literal(str(source.path))}){tail}")
+    return Staged(headers=list(source.headers), columns=columns, row_offset=2, rows=0)

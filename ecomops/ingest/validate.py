@@ -14,7 +14,8 @@ import duckdb
 from ecomops.ingest import parse
 from ecomops.ingest.kinds import (BOOL, DATE, ID, INT, MONEY, NUMBER, STATUS, TEXT, TIMESTAMP, Kind, get_kind)
 from ecomops.ingest.parse import ColumnStyle, sql_str
-from ecomops.ingest.stage import Staged, quote_ident
+from ecomops.ingest.sniff import IngestError
+from ecomops.ingest.stage import Staged, csv_error, quote_ident
 
 # Fields that may never be negative (amounts and counts); quantity may (returns, cancellations) but never be 0.
 NON_NEGATIVE = {"unit_price", "price", "cost", "spend", "unit_cost", "discount", "gmv", "attributed_gmv", "uv",
@@ -26,6 +27,7 @@ DEFAULTS = {
     ("traffic", "device"): "all", ("inventory", "warehouse"): "main", ("ad_spend", "campaign"): "(none)",
     ("ad_spend", "audience"): "all", ("suppliers", "role"): "primary",
 }
+STYLE_SAMPLE_ROWS = 200_000
 # A suppliers file lists a supplier once per product it supplies.
 DEDUPE_KEYS = {"suppliers": ("supplier_id", "product_id")}
 TYPE_PROBLEM = {ID: "unreadable id", TEXT: "unreadable text", INT: "not a whole number", NUMBER: "not a number",
@@ -206,7 +208,12 @@ def build_typed(cur: duckdb.DuckDBPyConnection, plan: Plan, staged: Staged, file
         if src and name in kind.field_names:
             for s in (src if isinstance(src, list) else [src]):
                 types.setdefault(staged.column_of(s), set()).add(kind.field(name).type)
-    styles = parse.detect_styles(cur, "ingest_raw", sorted(types), types)
+    # Decimal mark and day/month order from the first rows (a later row written otherwise fails to parse and is
+    # reported; the number and date patterns are strict enough never to misread it silently).
+    try:
+        styles = parse.detect_styles(cur, f"(SELECT * FROM ingest_raw LIMIT {STYLE_SAMPLE_ROWS})", sorted(types), types)
+    except duckdb.Error as exc:
+        raise csv_error(exc) from exc
     if plan.options.get("date_order") in ("dmy", "mdy"):
         day_first = plan.options["date_order"] == "dmy"
         styles = {c: ColumnStyle(s.decimal_comma, day_first, False) for c, s in styles.items()}
@@ -221,11 +228,17 @@ def build_typed(cur: duckdb.DuckDBPyConnection, plan: Plan, staged: Staged, file
     cur.execute("DROP TABLE IF EXISTS ingest_typed")
     inner = ", ".join(["_row", "_extra", last, *texts])
     mid = ", ".join(["*", *typed]) if typed else "*"
-    cur.execute(
-        f"CREATE TEMP TABLE ingest_typed AS "
-        f"SELECT _row, {', '.join(finals + extra)}, "
-        f"nullif(concat_ws('; ', {', '.join(checks)}), '') AS _errors "
-        f"FROM (SELECT {mid} FROM (SELECT {inner} FROM ingest_raw))")
+    try:
+        cur.execute(
+            f"CREATE TEMP TABLE ingest_typed AS "
+            f"SELECT _row, {', '.join(finals + extra)}, "
+            f"nullif(concat_ws('; ', {', '.join(checks)}), '') AS _errors "
+            f"FROM (SELECT {mid} FROM (SELECT {inner} FROM ingest_raw))")
+    except duckdb.Error as exc:
+        raise csv_error(exc) from exc
+    staged.rows = int(cur.execute("SELECT count(*) FROM ingest_typed").fetchone()[0])
+    if staged.rows == 0:
+        raise IngestError("The file has a header row but no data rows.")
     if kind.name == "orders":
         _order_level_checks(cur, plan)
     elif kind.key:

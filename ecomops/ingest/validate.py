@@ -201,7 +201,7 @@ def _row_checks(kind: Kind, plan: Plan) -> list[str]:
 
 
 def build_typed(cur: duckdb.DuckDBPyConnection, plan: Plan, staged: Staged, file_hash: str) -> dict[str, ColumnStyle]:
-    """Create temp table ``ingest_typed`` (typed values + ``_errors`` per row); return the detected column styles."""
+    """Create ``ingest_rows`` / view ``ingest_typed`` (typed values + ``_errors`` per row); return the column styles."""
     kind = get_kind(plan.kind)
     types: dict[str, set[str]] = {}
     for name, src in plan.mapping.items():
@@ -221,59 +221,74 @@ def build_typed(cur: duckdb.DuckDBPyConnection, plan: Plan, staged: Staged, file
     last = staged.columns[-1]
     short = f"CASE WHEN {last} IS NULL THEN 'row: fewer fields than the header' END" if len(staged.columns) > 1 else "NULL"
     checks = _row_checks(kind, plan) + [short]
-    finals = [f"{_final_value(kind, plan, f, file_hash)} AS {f.name}" for f in kind.fields]
-    extra = []
-    if kind.name == "orders":
-        extra = _order_helpers(plan)
-    cur.execute("DROP TABLE IF EXISTS ingest_typed")
+    # Only fields that vary per row are stored; constants (unmapped fields, defaults) and cheap derived order
+    # columns come from the view ``ingest_typed`` over the table ``ingest_rows``: 5M rows of constant columns
+    # would otherwise cost hundreds of MB.
+    stored, constant = [], []
+    for f in kind.fields:
+        value = _final_value(kind, plan, f, file_hash)
+        varies = bool(plan.mapping.get(f.name)) or f.name in ("session_id", "review_id")
+        (stored if varies else constant).append(f"{value} AS {f.name}")
+    stored_extra, derived = _order_helpers(plan) if kind.name == "orders" else ([], [])
+    for name in ("ingest_typed",):
+        cur.execute(f"DROP VIEW IF EXISTS {name}")
+    cur.execute("DROP TABLE IF EXISTS ingest_rows")
     inner = ", ".join(["_row", "_extra", last, *texts])
     mid = ", ".join(["*", *typed]) if typed else "*"
     try:
         cur.execute(
-            f"CREATE TEMP TABLE ingest_typed AS "
-            f"SELECT _row, {', '.join(finals + extra)}, "
+            f"CREATE TEMP TABLE ingest_rows AS "
+            f"SELECT {', '.join(['_row', *stored, *stored_extra])}, "
             f"nullif(concat_ws('; ', {', '.join(checks)}), '') AS _errors "
             f"FROM (SELECT {mid} FROM (SELECT {inner} FROM ingest_raw))")
     except duckdb.Error as exc:
         raise csv_error(exc) from exc
-    staged.rows = int(cur.execute("SELECT count(*) FROM ingest_typed").fetchone()[0])
+    cur.execute(f"CREATE TEMP VIEW ingest_typed AS SELECT *{''.join(', ' + d for d in derived)} "
+                f"FROM (SELECT *{''.join(', ' + c for c in constant)} FROM ingest_rows)")
+    staged.rows = int(cur.execute("SELECT count(*) FROM ingest_rows").fetchone()[0])
     if staged.rows == 0:
         raise IngestError("The file has a header row but no data rows.")
     if kind.name == "orders":
         _order_level_checks(cur, plan)
     elif kind.key:
-        _duplicate_checks(cur, DEDUPE_KEYS.get(kind.name, kind.key))
+        stored_names = {f.name for f in kind.fields if plan.mapping.get(f.name)} | {"session_id", "review_id"}
+        key = tuple(k for k in DEDUPE_KEYS.get(kind.name, kind.key) if k in stored_names)
+        if key:
+            _duplicate_checks(cur, key)
     return styles
 
 
-def _order_helpers(plan: Plan) -> list[str]:
-    """Return extra per-line columns the order loader needs."""
+def _order_helpers(plan: Plan) -> tuple[list[str], list[str]]:
+    """Return (per-line columns to store, columns derived in the view) that the order loader needs."""
+    mapped = {f for f, src in plan.mapping.items() if src}
+    stored = []
+    if "status" in mapped:
+        stored.append("t_status AS _source_status")
+    if "cancelled_at" in mapped:
+        stored.append("t_cancelled_at IS NOT NULL AS _cancel_flag")
     prefix = plan.options.get("cancelled_prefix")
-    cancelled = []
-    if plan.mapping.get("cancelled_at"):
-        cancelled.append("t_cancelled_at IS NOT NULL")
-    if prefix:
-        cancelled.append(f"starts_with(v_order_id, {sql_str(prefix)})")
-    flag = " OR ".join(cancelled) if cancelled else "false"
-    status = "v_status" if plan.mapping.get("status") else "CAST(NULL AS VARCHAR)"
-    if plan.mapping.get("fulfillment_status") and plan.mapping.get("status"):
-        status = ("CASE WHEN v_status = 'paid' AND lower(t_fulfillment_status) IN ('fulfilled', 'shipped', 'partial') "
-                  "THEN 'shipped' ELSE v_status END")
-    raw = "t_status" if plan.mapping.get("status") else "CAST(NULL AS VARCHAR)"
-    product_parts = [f"v_{c}" for c in ("product_id", "product_name") if plan.mapping.get(c)]
+    cancelled = (["_cancel_flag"] if "cancelled_at" in mapped else []) + (
+        [f"starts_with(order_id, {sql_str(prefix)})"] if prefix else [])
+    status = "status" if "status" in mapped else "CAST(NULL AS VARCHAR)"
+    if "fulfillment_status" in mapped and "status" in mapped:
+        status = ("CASE WHEN status = 'paid' AND lower(fulfillment_status) IN ('fulfilled', 'shipped', 'partial') "
+                  "THEN 'shipped' ELSE status END")
+    raw = "_source_status" if "status" in mapped else "CAST(NULL AS VARCHAR)"
+    product_parts = [c for c in ("product_id", "product_name") if c in mapped]
     product = f"coalesce({', '.join(product_parts)})" if product_parts else "'(unspecified)'"
-    qty = "v_quantity" if plan.mapping.get("quantity") else "CAST(1 AS BIGINT)"
-    if plan.mapping.get("unit_price") and plan.mapping.get("line_total"):
-        price = f"coalesce(v_unit_price, v_line_total / nullif({qty}, 0))"
-    elif plan.mapping.get("unit_price"):
-        price = "v_unit_price"
+    if "unit_price" in mapped and "line_total" in mapped:
+        price = "coalesce(unit_price, line_total / nullif(quantity, 0))"
+    elif "unit_price" in mapped:
+        price = "unit_price"
     else:
-        price = f"v_line_total / nullif({qty}, 0)"
-    ts = "coalesce(v_order_ts, v_paid_ts)" if plan.mapping.get("paid_ts") else "v_order_ts"
-    if not plan.mapping.get("order_ts"):
-        ts = "v_paid_ts" if plan.mapping.get("paid_ts") else "CAST(NULL AS TIMESTAMP)"
-    return [f"({flag}) AS _cancelled", f"{status} AS _status", f"{raw} AS _source_status",
-            f"{product} AS _product_id", f"{price} AS _unit_price", f"{ts} AS _order_ts"]
+        price = "line_total / nullif(quantity, 0)"
+    times = [c for c in ("order_ts", "paid_ts") if c in mapped]
+    ts = f"coalesce({', '.join(times)})" if times else "CAST(NULL AS TIMESTAMP)"
+    derived = [f"({' OR '.join(cancelled) if cancelled else 'false'}) AS _cancelled", f"{status} AS _status",
+               f"{product} AS _product_id", f"{price} AS _unit_price", f"{ts} AS _order_ts"]
+    if raw != "_source_status":
+        derived.append(f"{raw} AS _source_status")
+    return stored, derived
 
 
 def _order_level_checks(cur: duckdb.DuckDBPyConnection, plan: Plan) -> None:
@@ -313,7 +328,7 @@ def _order_level_checks(cur: duckdb.DuckDBPyConnection, plan: Plan) -> None:
     if not cur.execute("SELECT count(*) FILTER (WHERE bad) FROM ingest_orders").fetchone()[0]:
         return
     cur.execute("""
-        UPDATE ingest_typed t SET _errors = nullif(concat_ws('; ',
+        UPDATE ingest_rows t SET _errors = nullif(concat_ws('; ',
             CASE WHEN b.no_time THEN 'order_ts: missing' END,
             CASE WHEN b.two_customers THEN 'order_id: lines disagree on the customer (first on row '
                                            || b.first_row || ')' END,
@@ -329,8 +344,8 @@ def _duplicate_checks(cur: duckdb.DuckDBPyConnection, key: tuple[str, ...]) -> N
     on = " AND ".join(f"t.{k} IS NOT DISTINCT FROM d.{k}" for k in key)
     label = "+".join(key)
     cur.execute(f"""
-        UPDATE ingest_typed t SET _errors = {sql_str(label + ': duplicate in the file (first on row ')} || d.first_row || ')'
-        FROM (SELECT {keys}, min(_row) AS first_row FROM ingest_typed WHERE _errors IS NULL
+        UPDATE ingest_rows t SET _errors = {sql_str(label + ': duplicate in the file (first on row ')} || d.first_row || ')'
+        FROM (SELECT {keys}, min(_row) AS first_row FROM ingest_rows WHERE _errors IS NULL
               GROUP BY {keys} HAVING count(*) > 1) d
         WHERE {on} AND t._row > d.first_row AND t._errors IS NULL""")
 

@@ -33,8 +33,25 @@ def _open(path: str) -> tuple[duckdb.DuckDBPyConnection, bool]:
     return con, fresh
 
 
+def _leave_legacy_pages_mode() -> None:
+    """Rerun through app.py when Streamlit ran a page file on its own.
+
+    A fresh server process starts in Streamlit's legacy pages/ mode (our pages live in pages/), where a first
+    request for /some_page runs that file alone, with a flat menu. st.navigation switches the mode off for the
+    process; doing it here and rerunning gives even that first request the real menu and sidebar.
+    """
+    try:
+        from streamlit.runtime.pages_manager import PagesManager
+    except ImportError:  # pragma: no cover - internal API moved: the page still works, with a flat menu
+        return
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def connection() -> duckdb.DuckDBPyConnection:
     """Return the database connection, creating the demo database on the very first start (with a toast)."""
+    _leave_legacy_pages_mode()
     con, created = _open(str(config.db_path().resolve()))
     if created and not st.session_state.get("_demo_toast_shown"):
         st.session_state["_demo_toast_shown"] = True

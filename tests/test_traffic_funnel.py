@@ -118,16 +118,16 @@ def test_scroll_depth_reach_and_leave(tiny_con):
 # Real sessions: UCI Online Shoppers Intention
 # ---------------------------------------------------------------------------------------------------------------
 
-def load_online_shoppers(con, path) -> str:
-    """Load the UCI sessions into traffic_sessions; return how ("ingest" when the import pipeline works)."""
-    try:
-        from ecomops.ingest import import_file
+def load_online_shoppers(con, path) -> None:
+    """Import the UCI sessions through the product's own import pipeline (as an operator's upload would)."""
+    from ecomops.ingest import import_file
 
-        result = import_file(con, path, kind="traffic_sessions")
-        if db.query_one(con, "SELECT count(*) FROM traffic_sessions")[0] > 0:
-            return f"ingest ({result.status})"
-    except Exception:  # the import pipeline is written in parallel: fall back to plain SQL until it works
-        con.execute("DELETE FROM traffic_sessions")
+    result = import_file(con, path, kind="traffic_sessions")
+    assert result.status == "imported", result
+
+
+def load_online_shoppers_plain(con, path) -> None:
+    """Load the UCI sessions into traffic_sessions with plain DuckDB SQL: an independent mapping to compare with."""
     con.execute("""
         INSERT INTO traffic_sessions (session_id, month, channel, visitor_type, pages_viewed, product_pages,
                                       duration_seconds, bounce_rate, exit_rate, purchased)
@@ -137,19 +137,18 @@ def load_online_shoppers(con, path) -> str:
                BounceRates, ExitRates, Revenue
         FROM read_csv($path, header = true)
     """, {"path": str(path)})
-    return "duckdb"
 
 
 @pytest.fixture(scope="module")
 def osi(shared_data):
     con = db.connect_memory()
-    how = load_online_shoppers(con, shared_data / OSI)
-    yield con, pd.read_csv(shared_data / OSI), how
+    load_online_shoppers(con, shared_data / OSI)
+    yield con, pd.read_csv(shared_data / OSI)
     con.close()
 
 
 def test_online_shoppers_conversion_through_the_page_functions(osi):
-    con, raw, _how = osi
+    con, raw = osi
     # any date range: the sessions carry a month but no day
     f = Filters(date(2024, 1, 1), date(2024, 1, 31))
     conv = traffic_funnel.session_conversion(con, f)
@@ -164,7 +163,7 @@ def test_online_shoppers_conversion_through_the_page_functions(osi):
 
 
 def test_online_shoppers_breakdowns_match_pandas(osi):
-    con, raw, _how = osi
+    con, raw = osi
     f = Filters(date(2024, 1, 1), date(2024, 1, 31))
     steps = traffic_funnel.session_funnel(con, f)
     expected = raw.groupby("VisitorType")["Revenue"].mean()
@@ -190,3 +189,16 @@ def test_no_traffic_in_range_gives_no_funnel_row(tiny_con):
     assert steps.empty
     assert traffic_funnel.biggest_drop(steps) is None
     assert traffic_funnel.step_table(steps, "channel").empty
+
+
+def test_imported_sessions_match_an_independent_load(osi, shared_data):
+    con, _raw = osi
+    plain = db.connect_memory()
+    load_online_shoppers_plain(plain, shared_data / OSI)
+    f = Filters(date(2024, 1, 1), date(2024, 1, 31))
+    ours, theirs = traffic_funnel.session_funnel(con, f), traffic_funnel.session_funnel(plain, f)
+    key = ["dimension", "key", "stage"]
+    ours = ours[ours["dimension"].isin(["all", "channel", "visitor_type"])].sort_values(key).reset_index(drop=True)
+    theirs = theirs[theirs["dimension"].isin(["all", "channel", "visitor_type"])].sort_values(key).reset_index(drop=True)
+    assert ours[key + ["count"]].equals(theirs[key + ["count"]])
+    plain.close()

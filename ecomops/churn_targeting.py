@@ -18,7 +18,7 @@ from ecomops import churn, db
 from ecomops.config import THRESHOLDS
 
 CONTROL_SHARE = 0.10
-REASON_CANDIDATES = 8  # explain with the globally most important features only (each costs one prediction pass)
+REASON_CANDIDATES = 6  # explain with the globally most important features only (each costs one prediction pass)
 EXPORT_COLUMNS = ["customer_id", "p_return", "expected_value", "segment", "recency_days", "frequency", "monetary",
                   "top_category", "recommendations", "recommended_ids", "suggested_offer", "reasons"]
 

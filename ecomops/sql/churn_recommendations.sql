@@ -37,11 +37,11 @@ sellers AS (
 ),
 category_best AS (
     SELECT *, row_number() OVER (PARTITION BY category ORDER BY units DESC, product_id) AS rnk
-    FROM sellers QUALIFY rnk <= 3 * $per_customer + 10
+    FROM sellers QUALIFY rnk <= $per_customer + 5
 ),
 overall_best AS (
     SELECT *, 1000 + row_number() OVER (ORDER BY units DESC, product_id) AS rnk
-    FROM sellers QUALIFY rnk <= 1000 + 3 * $per_customer + 10
+    FROM sellers QUALIFY rnk <= 1000 + $per_customer + 5
 ),
 candidates AS (
     SELECT tc.customer_id, tc.category AS top_category, b.product_id, b.title, b.rnk

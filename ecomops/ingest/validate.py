@@ -297,9 +297,20 @@ def _order_level_checks(cur: duckdb.DuckDBPyConnection, plan: Plan) -> None:
 
     One GROUP BY serves both the checks and the load (an order without problems has only valid lines).
     """
+    mapped = {f for f, src in plan.mapping.items() if src}
+    sql_types = {"customer_id": "VARCHAR", "channel": "VARCHAR", "device": "VARCHAR", "campaign_id": "VARCHAR",
+                 "discount": "DOUBLE", "_status": "VARCHAR", "_source_status": "VARCHAR"}
+
     def first(col: str) -> str:
+        # Aggregates only over columns the file has: an unmapped column is NULL on every line.
+        field = {"_status": "status", "_source_status": "status"}.get(col, col)
+        if col in sql_types and field not in mapped:
+            return f"CAST(NULL AS {sql_types[col]})"
         return f"arg_min({col}, _row) FILTER (WHERE {col} IS NOT NULL)"
 
+    presale = "bool_or(is_presale)" if "is_presale" in mapped else "false"
+    cancelled = "bool_or(_cancelled)" if ("cancelled_at" in mapped or plan.options.get("cancelled_prefix")) else "false"
+    two_customers = ("coalesce(min(customer_id) <> max(customer_id), false)" if "customer_id" in mapped else "false")
     cur.execute("DROP TABLE IF EXISTS ingest_orders")
     cur.execute(f"""
         CREATE TEMP TABLE ingest_orders AS
@@ -309,16 +320,16 @@ def _order_level_checks(cur: duckdb.DuckDBPyConnection, plan: Plan) -> None:
                    {first('customer_id')} AS customer_id,
                    {first('_order_ts')} AS order_ts,
                    CAST({first('_order_ts')} AS DATE) AS order_date,
-                   CASE WHEN bool_or(_cancelled) THEN 'cancelled'
+                   CASE WHEN {cancelled} THEN 'cancelled'
                         ELSE coalesce({first('_status')}, $default_status) END AS status,
                    {first('_source_status')} AS source_status,
                    {first('channel')} AS channel,
                    {first('device')} AS device,
                    {first('campaign_id')} AS campaign_id,
-                   bool_or(is_presale) AS is_presale,
+                   {presale} AS is_presale,
                    {first('discount')} AS discount,
                    count(_order_ts) = 0 AS no_time,
-                   coalesce(min(customer_id) <> max(customer_id), false) AS two_customers,
+                   {two_customers} AS two_customers,
                    min(_row) FILTER (WHERE _errors IS NOT NULL) AS bad_row,
                    min(_row) AS first_row,
                    max(_row) - min(_row) + 1 = count(*) AS contiguous

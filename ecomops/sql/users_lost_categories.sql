@@ -16,8 +16,8 @@ WITH last_orders AS (
     FROM users_category_bits GROUP BY bit
 )
 SELECT o.segment, l.category, count(*) AS customers
-FROM last_orders o JOIN labels l ON (o.category_bits >> l.bit) & CAST(1 AS UBIGINT) = 1
+FROM last_orders o JOIN labels l ON (o.category_bits >> l.bit) % 2 = 1
 WHERE o.segment IN ('lost', 'active')
-GROUP BY ALL
+GROUP BY o.segment, l.category
 UNION ALL  -- the segment sizes (category NULL)
 SELECT segment, NULL, count(*) FROM last_orders WHERE segment IN ('lost', 'active') GROUP BY segment

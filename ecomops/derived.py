@@ -1,0 +1,92 @@
+"""Derived tables: pre-joined or pre-aggregated copies of the order data that pages read instead of the raw join.
+
+Why: at ~10M order lines, joining order_items to orders on a text key costs 0.5-2 s per query. Each area keeps the
+shape it needs (Products: lines with their order's day, sorted by date; Traffic: GMV per day x channel x category x
+campaign; Users: one row per valid order with an integer customer key), all built and refreshed here, the same way.
+
+A derived table is rebuilt when its fingerprint changes: a hash of its build query (so an upgrade rebuilds it), the
+data version (bumped by every import) and the row counts and last order day of its sources (so rows written without
+a version bump, by tests or scripts, are noticed too). The build is one transaction that does not bump the data
+version; one lock per process keeps two threads from building at once. ``refresh_all`` builds every stale table,
+for callers that want the cost paid right after an import rather than on the next page view.
+"""
+from __future__ import annotations
+
+import hashlib
+import threading
+from dataclasses import dataclass
+
+import duckdb
+
+from ecomops import db
+
+_build_lock = threading.RLock()
+
+
+@dataclass(frozen=True)
+class DerivedTable:
+    """One derived table: the named build query, the table holding its fingerprint, and its source tables."""
+
+    name: str
+    build_sql: str
+    state_table: str
+    sources: tuple[str, ...]
+    settings: tuple[str, ...] = ()  # SET statements the build needs (per cursor)
+
+
+PRODUCTS_LINES = DerivedTable("products_line_facts", "products_cache_build", "products_cache_state",
+                              ("orders", "order_items", "products"))
+TRAFFIC_ROLLUP = DerivedTable("traffic_sales_rollup", "traffic_rollup_build", "traffic_rollup_state",
+                              ("orders", "order_items", "products"))
+REGISTRY: list[DerivedTable] = [PRODUCTS_LINES, TRAFFIC_ROLLUP]
+
+
+def register(table: DerivedTable) -> DerivedTable:
+    """Add a derived table to the registry (refresh_all builds it too); return it."""
+    if table not in REGISTRY:
+        REGISTRY.append(table)
+    return table
+
+
+def build_lock() -> threading.RLock:
+    """Return the lock that serialises builds of derived tables within this process."""
+    return _build_lock
+
+
+def fingerprint(con: duckdb.DuckDBPyConnection, table: DerivedTable) -> str:
+    """Return the fingerprint of a derived table's build query and current source data."""
+    if not set(table.sources) <= set(db.TABLES):
+        raise ValueError(f"unknown source table in {table.sources}")
+    counts = db.query_one(con, "SELECT " + ", ".join(f"(SELECT count(*) FROM {t})" for t in table.sources)
+                          + ", (SELECT max(order_date) FROM orders)")
+    build = hashlib.sha1(db.load_sql(table.build_sql).encode("utf-8")).hexdigest()[:10]
+    return "|".join([build, str(db.data_version(con)), *map(str, counts)])
+
+
+def is_fresh(con: duckdb.DuckDBPyConnection, table: DerivedTable) -> bool:
+    """Return True when the derived table matches the current source data."""
+    row = db.query_one(con, f"SELECT fingerprint FROM {table.state_table} ORDER BY built_at DESC LIMIT 1")
+    return row is not None and row[0] == fingerprint(con, table)
+
+
+def ensure(con: duckdb.DuckDBPyConnection, table: DerivedTable) -> bool:
+    """Rebuild the derived table when its sources changed since the last build; return True when it was rebuilt."""
+    if is_fresh(con, table):
+        return False
+    with _build_lock:
+        if is_fresh(con, table):  # another thread built it while we waited
+            return False
+        stamp = fingerprint(con, table)
+        with db.transaction(con, bump_version=False) as cur:
+            for setting in table.settings:
+                cur.execute(setting)
+            for statement in con.extract_statements(db.load_sql(table.build_sql)):
+                cur.execute(statement)
+            cur.execute(f"DELETE FROM {table.state_table}")
+            cur.execute(f"INSERT INTO {table.state_table} (fingerprint) VALUES ($fp)", {"fp": stamp})
+        return True
+
+
+def refresh_all(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Rebuild every stale derived table; return the names of those rebuilt."""
+    return [table.name for table in REGISTRY if ensure(con, table)]

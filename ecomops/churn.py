@@ -310,12 +310,17 @@ def evaluate(model: Any, train: pd.DataFrame, test: pd.DataFrame, cutoff: date, 
     base_cal = calibration_table(y, base_prob).rename(columns={"predicted": "baseline_predicted",
                                                                "observed": "baseline_observed",
                                                                "customers": "baseline_customers"})
+    # The slice the reactivation list is drawn from (dormant at the test cutoff), where recency alone ranks poorly.
+    dormant = (recency > THRESHOLDS.active_days) & (recency <= THRESHOLDS.dormant_days)
+    dormant_scores = {"customers": int(dormant.sum()), "model": _scores(y[dormant], prob[dormant]),
+                      "baseline": _scores(y[dormant], recency[dormant])}
     return Evaluation(
         cutoff=cutoff, horizon_days=horizon_days, n_train=len(train), n_test=len(test),
         churn_rate=float(y.mean()) if len(y) else float("nan"),
         model=_scores(y, prob), baseline=_scores(y, recency),
         calibration=model_cal.merge(base_cal, on="bin", how="outer"),
         importance=global_importance(model, test, rows=importance_rows, random_state=random_state),
+        extra={"dormant": dormant_scores},
     )
 
 
@@ -551,8 +556,12 @@ def stored_tables(entry: dict[str, Any]) -> dict[str, pd.DataFrame]:
     table = pd.DataFrame(rows, columns=["metric", "model", "recency_baseline"]).astype(
         {"model": "float64", "recency_baseline": "float64"})
     table["difference"] = table["model"] - table["recency_baseline"]
+    dormant = metrics.get("dormant") or {}
     return {
         "metrics": table,
+        "dormant": pd.DataFrame([{"customers": dormant.get("customers"),
+                                  "model_auc": (dormant.get("model") or {}).get("auc"),
+                                  "baseline_auc": (dormant.get("baseline") or {}).get("auc")}]),
         "calibration": pd.DataFrame(metrics.get("calibration") or []),
         "importance": pd.DataFrame(metrics.get("importance") or [], columns=["feature", "importance", "std", "description"]),
     }

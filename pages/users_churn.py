@@ -41,6 +41,11 @@ else:
     for col, name in zip(right.columns(3), ("ROC AUC", "PR AUC", "Top-decile lift")):
         col.metric(name, f"{scores.loc[name, 'model']:.3f}", f"{scores.loc[name, 'difference']:+.3f} vs recency",
                    help=f"Baseline (rank by recency alone): {scores.loc[name, 'recency_baseline']:.3f}")
+    dormant = tables["dormant"].iloc[0]
+    if dormant["customers"]:
+        right.caption(f"Among the {dormant['customers']:,} test customers who were dormant at the test cutoff (the "
+                      f"slice targeted below): ROC AUC {dormant['model_auc']:.3f} vs {dormant['baseline_auc']:.3f} "
+                      "for recency alone.")
     chart_left, chart_right = st.columns(2)
     chart_left.plotly_chart(churn_charts.calibration(tables["calibration"]), width="stretch")
     chart_right.plotly_chart(churn_charts.importance(tables["importance"]), width="stretch")

@@ -75,11 +75,13 @@ def test_model_beats_recency_baseline_on_online_retail(retail_con):
     """Out-of-time backtest at the last invoice day: the model is not worse than ranking by recency."""
     cutoff = churn.last_order_day(retail_con)
     assert cutoff == date(2011, 12, 9)
-    result = churn.backtest(retail_con, cutoff, 90, max_iter=150)
+    result = churn.backtest(retail_con, cutoff, 90, max_iter=150, importance_rows=1000)
     print(f"\nOnline Retail backtest at {cutoff}: model AUC {result.model['auc']:.3f} vs recency baseline "
           f"{result.baseline['auc']:.3f}; PR AUC {result.model['pr_auc']:.3f} vs {result.baseline['pr_auc']:.3f}; "
           f"lift {result.model['lift_top_decile']:.2f} vs {result.baseline['lift_top_decile']:.2f}; "
-          f"n_train {result.n_train}, n_test {result.n_test}, churn rate {result.churn_rate:.1%}")
+          f"n_train {result.n_train}, n_test {result.n_test}, churn rate {result.churn_rate:.1%}; dormant slice "
+          f"({result.extra['dormant']['customers']} customers) AUC {result.extra['dormant']['model']['auc']:.3f} "
+          f"vs {result.extra['dormant']['baseline']['auc']:.3f}")
     assert result.n_test > 2000 and result.n_train > 1000
     assert result.model["auc"] >= result.baseline["auc"]
     assert result.model["auc"] > 0.7

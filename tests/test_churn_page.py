@@ -43,6 +43,7 @@ def test_page_trains_scores_records_and_measures(app_test, page_db, monkeypatch)
     assert entry is not None
     assert _metric(at, "ROC AUC").value == f"{entry['metrics']['model']['auc']:.3f}"
     assert f"{entry['metrics']['baseline']['auc']:.3f}" in _metric(at, "ROC AUC").help
+    assert any("were dormant at the test cutoff" in c.value for c in at.caption)
     calibration = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert {t["name"] for t in calibration["data"]} >= {"model", "recency baseline"}
 

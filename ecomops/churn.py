@@ -476,6 +476,16 @@ def _parse_entry(entry: dict[str, Any]) -> dict[str, Any]:
     return entry
 
 
+def model_file_problem(entry: dict[str, Any]) -> str | None:
+    """Return why a registered model file cannot be used (missing, or its sha256 differs), or None when it is fine."""
+    path = Path(entry["path"])
+    if not path.exists():
+        return f"The model file {path} is missing (trained on another machine?): train the model again."
+    if _sha256(path) != entry["sha256"]:
+        return f"The model file {path} does not match its recorded sha256: train the model again."
+    return None
+
+
 def load_model(con: duckdb.DuckDBPyConnection, model_id: int | None = None) -> tuple[Any, dict[str, Any]]:
     """Return (model, registry entry) after checking the file's sha256 against the registry."""
     from skops.io import get_untrusted_types, load
@@ -547,8 +557,9 @@ def _phrase(feature: str, value: Any, ref: Any) -> str:
     return f"{text} (typical {ref_format.format(r=ref)})"
 
 
-def stored_tables(entry: dict[str, Any]) -> dict[str, pd.DataFrame]:
-    """Return a registry entry's evaluation as tables: metrics (model vs recency baseline), calibration, importance."""
+def stored_tables(entry: dict[str, Any]) -> dict[str, Any]:
+    """Return a registry entry's evaluation as tables: metrics (model vs recency baseline; also as ``cards``, a dict
+    per metric), the dormant slice, calibration and importance."""
     metrics = entry.get("metrics") or {}
     model, baseline = metrics.get("model") or {}, metrics.get("baseline") or {}
     rows = [{"metric": label, "model": model.get(key), "recency_baseline": baseline.get(key)}
@@ -559,6 +570,7 @@ def stored_tables(entry: dict[str, Any]) -> dict[str, pd.DataFrame]:
     dormant = metrics.get("dormant") or {}
     return {
         "metrics": table,
+        "cards": table.set_index("metric").to_dict(orient="index"),
         "dormant": pd.DataFrame([{"customers": dormant.get("customers"),
                                   "model_auc": (dormant.get("model") or {}).get("auc"),
                                   "baseline_auc": (dormant.get("baseline") or {}).get("auc")}]),

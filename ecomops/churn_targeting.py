@@ -120,6 +120,12 @@ def record_outreach(con: duckdb.DuckDBPyConnection, targets: pd.DataFrame, sent_
     return targets.merge(arms, on="customer_id", how="left")
 
 
+def arm_counts(assigned: pd.DataFrame) -> dict[str, int]:
+    """Return how many customers each arm holds ({'treatment': n, 'control': m})."""
+    counts = assigned["arm"].value_counts()
+    return {arm: int(counts.get(arm, 0)) for arm in ("treatment", "control")}
+
+
 def export_frame(assigned: pd.DataFrame) -> pd.DataFrame:
     """Return the list to send: treatment customers only (the control group must not be contacted)."""
     sent = assigned[assigned["arm"] == "treatment"] if "arm" in assigned else assigned

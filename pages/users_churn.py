@@ -34,13 +34,13 @@ if model is None:
                "upload orders on Data → Upload).")
 else:
     tables = churn.stored_tables(model)
-    scores = tables["metrics"].set_index("metric")
+    cards = tables["cards"]
     right.caption(f"Model #{model['model_id']}, cutoff {model['cutoff']:%Y-%m-%d}, horizon {model['horizon_days']} "
                   f"days, trained {model['trained_at']:%Y-%m-%d %H:%M}. Out-of-time test: fit at T−2H, "
                   "tested at T−H on the next horizon.")
     for col, name in zip(right.columns(3), ("ROC AUC", "PR AUC", "Top-decile lift")):
-        col.metric(name, f"{scores.loc[name, 'model']:.3f}", f"{scores.loc[name, 'difference']:+.3f} vs recency",
-                   help=f"Baseline (rank by recency alone): {scores.loc[name, 'recency_baseline']:.3f}")
+        col.metric(name, f"{cards[name]['model']:.3f}", f"{cards[name]['difference']:+.3f} vs recency",
+                   help=f"Baseline (rank by recency alone): {cards[name]['recency_baseline']:.3f}")
     dormant = tables["dormant"].iloc[0]
     if dormant["customers"]:
         right.caption(f"Among the {dormant['customers']:,} test customers who were dormant at the test cutoff (the "
@@ -54,8 +54,11 @@ else:
         st.dataframe(tables["calibration"], hide_index=True, width="stretch")
 
 st.subheader("2. Dormant customers to win back")
-scored = state.cached(churn_targeting.score_dormant, model["model_id"]) if model else None
-if scored is None:
+problem = churn.model_file_problem(model) if model else None
+scored = state.cached(churn_targeting.score_dormant, model["model_id"]) if model and not problem else None
+if problem:
+    st.warning(problem)
+elif scored is None:
     st.info("Train the churn model above to score dormant customers.")
 elif scored.empty:
     st.info("No dormant customers right now (nobody's last order is 91-180 days old).")
@@ -85,9 +88,9 @@ else:
     if submitted:
         assigned = churn_targeting.record_outreach(con, targets, sent_date, control_share, int(seed), offer)
         st.session_state["churn_export"] = churn_targeting.export_frame(assigned)
-        st.success(f"Recorded {len(assigned):,} customers for {sent_date}: "
-                   f"{int((assigned['arm'] == 'control').sum()):,} held out as control, "
-                   f"{int((assigned['arm'] == 'treatment').sum()):,} to contact.")
+        arms = churn_targeting.arm_counts(assigned)
+        st.success(f"Recorded {len(assigned):,} customers for {sent_date}: {arms['control']:,} held out as control, "
+                   f"{arms['treatment']:,} to contact.")
     if "churn_export" in st.session_state:
         st.download_button("Download the contact list (CSV, treatment only)",
                            st.session_state["churn_export"].to_csv(index=False).encode("utf-8-sig"),

@@ -64,3 +64,16 @@ def test_page_trains_scores_records_and_measures(app_test, page_db, monkeypatch)
     assert control == 10
     assert any("held out as control" in s.value for s in at.success)
     assert at.get("download_button")
+
+
+def test_page_with_a_missing_model_file_warns_instead_of_failing(app_test, page_db, monkeypatch):
+    monkeypatch.setenv("ECOMOPS_DB", str(page_db))
+    con = db.connect(page_db)
+    with db.transaction(con, bump_version=False) as cur:
+        cur.execute("INSERT INTO model_registry (model_id, name, trained_at, cutoff, horizon_days, features, metrics, "
+                    "path, sha256) VALUES (1, 'churn', TIMESTAMP '2026-11-16 08:00', DATE '2026-11-15', 90, '[]', "
+                    "'{}', '/nonexistent/churn.skops', 'x')")
+    db.close(page_db)
+    at = app_test(PAGE)
+    assert not at.exception
+    assert any("is missing" in w.value for w in at.warning)

@@ -1,5 +1,7 @@
 -- Churn features (METRICS.md "Churn model"): one row per customer with a valid order on or before $cutoff.
 -- Every source row is filtered to order_date / created_ts <= $cutoff, so nothing after the cutoff can leak in.
+-- Exception by necessity: customers.membership_tier and channel are current attributes without history (the data
+-- model keeps no tier changes), so a tier gained after the cutoff is seen as of today.
 -- Params: $cutoff (DATE), $negative_rating_max, and $min_recency / $max_recency: only customers whose recency
 -- lies in ($min_recency, $max_recency] when {scope_filter} is "o.customer_id IN (SELECT customer_id FROM scope)"
 -- (scoring the dormant segment reads only their orders); "TRUE" keeps everyone. Windows: "last 90" = (cutoff - 90, cutoff], "previous 90" = (cutoff - 180, cutoff - 90].

@@ -51,7 +51,7 @@ def _progress_bar(enabled: bool):
         return None, None
     from tqdm import tqdm
 
-    bar = tqdm(total=100, file=sys.stderr, unit="%", bar_format="{desc:<45.45} {bar} {n:.0f}% [{elapsed}]")
+    bar = tqdm(total=100, file=sys.stderr, unit="%", leave=False, bar_format="{desc:<45.45} {bar} {n:.0f}% [{elapsed}]")
 
     def report(fraction: float, message: str) -> None:
         bar.set_description_str(message[:45])

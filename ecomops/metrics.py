@@ -8,7 +8,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from ecomops import db
+from ecomops import db, derived
 from ecomops.config import THRESHOLDS
 from ecomops.filters import Filters, where
 
@@ -24,15 +24,18 @@ def _ratio(num: float | None, den: float | None) -> float | None:
 
 
 def order_filters(f: Filters, prefix: str = "") -> dict[str, Any]:
-    """Return the SQL fragments and params that filter orders (o), products (p) and traffic (t) alike."""
+    """Return the SQL fragments and params that filter orders (o), products (p), the GMV rollup (r) and traffic (t)."""
     order_sql, params = where(f, date_col="o.order_date", channel_col="o.channel", prefix=prefix)
     category_sql, cat_params = where(f, category_col="p.category", prefix=prefix)
+    rollup_sql, rollup_params = where(f, date_col="r.day", channel_col="r.channel", category_col="r.category",
+                                      prefix=prefix)
     traffic_sql, traffic_params = where(f, date_col="t.day", channel_col="t.channel", prefix=prefix)
-    params.update(cat_params)
-    params.update(traffic_params)
+    for extra in (cat_params, rollup_params, traffic_params):
+        params.update(extra)
     return {
         "order_where": order_sql,
         "category_where": category_sql,
+        "rollup_where": rollup_sql,
         "traffic_where": traffic_sql,
         "no_category": "FALSE" if f.categories else "TRUE",
         "params": params,
@@ -41,6 +44,7 @@ def order_filters(f: Filters, prefix: str = "") -> dict[str, Any]:
 
 def kpis(con: duckdb.DuckDBPyConnection, f: Filters) -> dict[str, Any]:
     """Return the eight home KPIs for the filters; None where the data needed is absent (e.g. no traffic)."""
+    derived.ensure(con, derived.TRAFFIC_ROLLUP)
     parts = order_filters(f)
     sql = db.load_sql("kpis").format(**{k: v for k, v in parts.items() if k != "params"})
     gmv, orders, buyers, repeat_buyers, uv = db.query_one(con, sql, parts["params"])
@@ -73,6 +77,7 @@ def kpi_comparison(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
 
 def daily_trend(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """Return one row per day of the range: gmv, orders, buyers, uv, conversion_rate, spend_per_buyer."""
+    derived.ensure(con, derived.TRAFFIC_ROLLUP)
     parts = order_filters(f)
     sql = db.load_sql("daily_sales").format(**{k: v for k, v in parts.items() if k != "params"})
     params = dict(parts["params"], start=f.start, end=f.end)
@@ -80,14 +85,13 @@ def daily_trend(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
 
 
 def gmv_by_channel(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
-    """Return GMV, orders and GMV share per channel for the filters, largest first."""
+    """Return GMV and GMV share per channel for the filters, largest first."""
+    derived.ensure(con, derived.TRAFFIC_ROLLUP)
     parts = order_filters(f)
     sql = f"""
-        SELECT o.channel, sum(i.quantity * i.unit_price) AS gmv, count(DISTINCT o.order_id) AS orders
-        FROM orders o JOIN order_items i ON i.order_id = o.order_id
-        LEFT JOIN products p ON p.product_id = i.product_id
-        WHERE o.status <> 'cancelled' AND i.quantity > 0 AND {parts['order_where']} AND {parts['category_where']}
-        GROUP BY o.channel ORDER BY gmv DESC
+        SELECT r.channel, sum(r.gmv) AS gmv
+        FROM traffic_sales_rollup r WHERE {parts['rollup_where']}
+        GROUP BY r.channel ORDER BY gmv DESC
     """
     frame = db.query_df(con, sql, parts["params"])
     total = frame["gmv"].sum() if not frame.empty else 0

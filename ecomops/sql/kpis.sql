@@ -1,4 +1,6 @@
--- Home KPIs for one period (METRICS.md). Params: those of {order_where} and {traffic_where}.
+-- Home KPIs for one period (METRICS.md). GMV comes from the derived daily rollup (ecomops/derived.py: same
+-- definition, pre-summed per day x channel x category); orders and buyers are distinct counts over orders alone.
+-- Placeholders: order_where (o), category_where (p), rollup_where (r), traffic_where (t), no_category.
 WITH valid_orders AS (
     SELECT o.order_id, o.customer_id
     FROM orders o
@@ -7,25 +9,15 @@ WITH valid_orders AS (
           SELECT 1 FROM order_items i JOIN products p ON p.product_id = i.product_id
           WHERE i.order_id = o.order_id AND {category_where}))
 ),
-gmv AS (
-    SELECT sum(i.quantity * i.unit_price) AS gmv
-    FROM order_items i
-    JOIN valid_orders v ON v.order_id = i.order_id
-    LEFT JOIN products p ON p.product_id = i.product_id
-    WHERE i.quantity > 0 AND {category_where}
-),
 per_buyer AS (
     SELECT customer_id, count(*) AS n_orders
     FROM valid_orders
     WHERE customer_id IS NOT NULL
     GROUP BY customer_id
-),
-traffic AS (
-    SELECT sum(t.uv) AS uv, count(*) AS n_rows FROM traffic_daily t WHERE {traffic_where}
 )
 SELECT
-    coalesce((SELECT gmv FROM gmv), 0)                           AS gmv,
-    (SELECT count(*) FROM valid_orders)                          AS orders,
-    (SELECT count(*) FROM per_buyer)                             AS buyers,
-    (SELECT count(*) FILTER (WHERE n_orders >= 2) FROM per_buyer) AS repeat_buyers,
-    (SELECT uv FROM traffic)                                     AS uv
+    (SELECT coalesce(sum(r.gmv), 0) FROM traffic_sales_rollup r WHERE {rollup_where}) AS gmv,
+    (SELECT count(*) FROM valid_orders)                                                AS orders,
+    (SELECT count(*) FROM per_buyer)                                                   AS buyers,
+    (SELECT count(*) FILTER (WHERE n_orders >= 2) FROM per_buyer)                      AS repeat_buyers,
+    (SELECT sum(t.uv) FROM traffic_daily t WHERE {traffic_where})                      AS uv

@@ -88,3 +88,18 @@ def test_pages_on_orders_only_data(app_test, tmp_path, monkeypatch):
     at = app_test("pages/users_cohorts.py")
     infos = " ".join(i.value for i in at.info)
     assert "No signup dates" in infos and "No membership data" in infos
+
+
+def test_members_totals_agree_with_overview_kpis(demo_filters):
+    """Members + non-members add up to the Overview's buyers and repeat buyers (same METRICS.md definitions)."""
+    con, f = demo_filters
+    window = users_cohorts.trailing(f, 90)
+    groups = users_cohorts.members(con, window)
+    k = metrics.kpis(con, window)
+    assert groups["buyers"].sum() == k["buyers"]
+    assert groups["repeat_buyers"].sum() / groups["buyers"].sum() == pytest.approx(k["repurchase_rate"])
+    guest_gmv = db.query_one(con, "SELECT coalesce(sum(i.quantity * i.unit_price), 0) FROM orders o JOIN order_items i "
+                                  "USING (order_id) WHERE o.customer_id IS NULL AND o.status <> 'cancelled' "
+                                  "AND i.quantity > 0 AND o.order_date BETWEEN $s AND $e",
+                             {"s": window.start, "e": window.end})[0]
+    assert groups["gmv"].sum() + guest_gmv == pytest.approx(k["gmv"])

@@ -84,7 +84,6 @@ def prepare(path: str | Path, file_name: str | None = None, progress: Progress |
         raise IngestError("The file is empty (0 bytes). Export the data again.")
     report = progress or (lambda _f, _m: None)
     report(0.0, "Reading the file")
-    file_hash = file_sha256(path)
     with open(path, "rb") as handle:
         magic = handle.read(4)
     gzipped = magic[:2] == b"\x1f\x8b"
@@ -93,26 +92,33 @@ def prepare(path: str | Path, file_name: str | None = None, progress: Progress |
         raise IngestError("The file is empty once decompressed. Export the data again.")
     temp_dir = tempfile.TemporaryDirectory(prefix="ecomops-import-")
     work = Path(temp_dir.name)
-    source = Source(original=path, file_name=name, file_hash=file_hash, format="csv", path=path, temp_dir=temp_dir)
+    source = Source(original=path, file_name=name, file_hash="", format="csv", path=path, temp_dir=temp_dir)
     try:
-        if gzipped:
-            source.notes.append("gzip-compressed")
-        if head[:4] == b"PAR1":
-            source.format = "parquet"
-            source.path = _decompressed(path, work / "data.parquet") if gzipped else path
-            return source
-        if head[:4] == b"PK\x03\x04" or head[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-            book = _decompressed(path, work / "book.xlsx") if gzipped else path
-            source.path = _excel_to_csv(book, work / "sheet.csv", source)
-            source.encoding = "xlsx"
-            _sniff_text_layout(source)
-            return source
-        _prepare_text(path, gzipped, head, work, source, report)
-        _sniff_text_layout(source)
+        _prepare_source(path, gzipped, head, work, source, report)
+        # A plain text file was hashed during its encoding check (one read); the rest are hashed here.
+        source.file_hash = source.file_hash or file_sha256(path)
         return source
     except BaseException:
         source.cleanup()
         raise
+
+
+def _prepare_source(path: Path, gzipped: bool, head: bytes, work: Path, source: Source, report: Progress) -> None:
+    """Fill in format, path, encoding and layout of the source (in place)."""
+    if gzipped:
+        source.notes.append("gzip-compressed")
+    if head[:4] == b"PAR1":
+        source.format = "parquet"
+        source.path = _decompressed(path, work / "data.parquet") if gzipped else path
+        return
+    if head[:4] == b"PK\x03\x04" or head[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        book = _decompressed(path, work / "book.xlsx") if gzipped else path
+        source.path = _excel_to_csv(book, work / "sheet.csv", source)
+        source.encoding = "xlsx"
+        _sniff_text_layout(source)
+        return
+    _prepare_text(path, gzipped, head, work, source, report)
+    _sniff_text_layout(source)
 
 
 def _decompressed(path: Path, target: Path) -> Path:
@@ -138,7 +144,9 @@ def _prepare_text(path: Path, gzipped: bool, head: bytes, work: Path, source: So
             "This is not a text file (it contains binary data). Upload a CSV/TSV/TXT export, an .xlsx workbook "
             "or a Parquet file.")
     bom = head.startswith(codecs.BOM_UTF8)
-    valid, source.has_quotes = _is_valid_utf8(path, gzipped, report)
+    valid, source.has_quotes, digest = _is_valid_utf8(path, gzipped, report)
+    if digest:
+        source.file_hash = digest
     if valid:
         source.encoding = "utf-8-sig" if bom else "utf-8"
         if gzipped or bom:
@@ -167,22 +175,25 @@ def _chunks(path: Path, gzipped: bool) -> Iterator[bytes]:
             yield block
 
 
-def _is_valid_utf8(path: Path, gzipped: bool, report: Progress) -> tuple[bool, bool]:
-    """Return (the whole file is valid UTF-8, it contains a double quote)."""
+def _is_valid_utf8(path: Path, gzipped: bool, report: Progress) -> tuple[bool, bool, str]:
+    """Return (the whole file is valid UTF-8, it contains a double quote, its SHA-256 when not gzipped)."""
     decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    digest = hashlib.sha256() if not gzipped else None
     total = max(path.stat().st_size, 1)
     done = 0
     quotes = False
     try:
         for block in _chunks(path, gzipped):
             decoder.decode(block, final=False)
+            if digest is not None:
+                digest.update(block)
             quotes = quotes or b'"' in block
             done += len(block)
             report(min(0.1, 0.1 * done / total), "Checking the encoding")
         decoder.decode(b"", final=True)
     except UnicodeDecodeError:
-        return False, True
-    return True, quotes
+        return False, True, ""
+    return True, quotes, digest.hexdigest() if digest is not None else ""
 
 
 def _transcode(path: Path, gzipped: bool, encoding: str, target: Path, report: Progress) -> Path:

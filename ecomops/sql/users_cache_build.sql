@@ -20,7 +20,7 @@ SELECT category, CAST(least(row_number() OVER (ORDER BY category) - 1, 63) AS IN
 FROM (SELECT coalesce(category, 'Uncategorised') AS category FROM products UNION SELECT 'Uncategorised');
 
 CREATE OR REPLACE TABLE users_order_facts AS
-SELECT k.ckey, o.order_id, o.order_date, o.order_ts, o.channel, o.status, o.discount, coalesce(g.gmv, 0) AS gmv,
+SELECT k.ckey, coalesce(k.membership_tier, 'none') AS membership_tier, o.order_id, o.order_date, o.order_ts, o.channel, o.status, o.discount, coalesce(g.gmv, 0) AS gmv,
        coalesce(g.category_bits, CAST(0 AS UBIGINT)) AS category_bits,
        CASE WHEN k.ckey IS NOT NULL THEN lag(o.order_date) OVER w END AS prev_order_date,
        CASE WHEN k.ckey IS NOT NULL THEN lead(o.order_date) OVER w END AS next_order_date

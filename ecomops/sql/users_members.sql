@@ -6,33 +6,31 @@
 --                   later order is in the range (the earlier one may be older); same-day reorders count as 0.
 -- level 'member' rows group by member / non-member, level 'tier' rows by tier (one scan, GROUPING SETS).
 WITH valid AS (
-    SELECT o.ckey, o.gmv, o.order_date, o.prev_order_date
+    SELECT o.ckey, o.gmv, o.order_date, o.prev_order_date, o.membership_tier AS tier,
+           CASE WHEN o.membership_tier = 'none' THEN 'non-member' ELSE 'member' END AS member_group
     FROM users_order_facts o
     WHERE o.ckey IS NOT NULL AND {order_where}
 ),
-groups AS (
-    SELECT ckey, CASE WHEN membership_tier = 'none' THEN 'non-member' ELSE 'member' END AS member_group,
-           membership_tier AS tier
-    FROM users_customer_keys
-),
 per_buyer AS (
-    SELECT ckey, count(*) AS n_orders, sum(gmv) AS gmv FROM valid GROUP BY ckey
+    SELECT ckey, any_value(member_group) AS member_group, any_value(tier) AS tier,
+           count(*) AS n_orders, sum(gmv) AS gmv
+    FROM valid GROUP BY ckey
 ),
 buyers AS (
-    SELECT CASE WHEN grouping(g.member_group) = 0 THEN 'member' ELSE 'tier' END AS level,
-           coalesce(g.member_group, g.tier) AS grp,
-           count(*) AS buyers, count(*) FILTER (WHERE p.n_orders >= 2) AS repeat_buyers,
-           sum(p.gmv) AS gmv, sum(p.n_orders) AS orders
-    FROM per_buyer p JOIN groups g ON g.ckey = p.ckey
-    GROUP BY GROUPING SETS ((g.member_group), (g.tier))
+    SELECT CASE WHEN grouping(member_group) = 0 THEN 'member' ELSE 'tier' END AS level,
+           coalesce(member_group, tier) AS grp,
+           count(*) AS buyers, count(*) FILTER (WHERE n_orders >= 2) AS repeat_buyers,
+           sum(gmv) AS gmv, sum(n_orders) AS orders
+    FROM per_buyer
+    GROUP BY GROUPING SETS ((member_group), (tier))
 ),
 gaps AS (
-    SELECT CASE WHEN grouping(g.member_group) = 0 THEN 'member' ELSE 'tier' END AS level,
-           coalesce(g.member_group, g.tier) AS grp,
-           median(date_diff('day', v.prev_order_date, v.order_date)) AS median_gap_days, count(*) AS gaps
-    FROM valid v JOIN groups g ON g.ckey = v.ckey
-    WHERE v.prev_order_date IS NOT NULL
-    GROUP BY GROUPING SETS ((g.member_group), (g.tier))
+    SELECT CASE WHEN grouping(member_group) = 0 THEN 'member' ELSE 'tier' END AS level,
+           coalesce(member_group, tier) AS grp,
+           median(date_diff('day', prev_order_date, order_date)) AS median_gap_days, count(*) AS gaps
+    FROM valid
+    WHERE prev_order_date IS NOT NULL
+    GROUP BY GROUPING SETS ((member_group), (tier))
 )
 SELECT b.level, b.grp, b.buyers, b.repeat_buyers, b.gmv, b.orders, c.median_gap_days, coalesce(c.gaps, 0) AS gaps
 FROM buyers b LEFT JOIN gaps c ON c.level = b.level AND c.grp = b.grp

@@ -13,6 +13,7 @@ CREATE TABLE IF NOT EXISTS users_customer_keys (
 -- users_order_facts: one row per valid (not cancelled) order; ckey NULL = guest order; gmv over lines with quantity > 0.
 CREATE TABLE IF NOT EXISTS users_order_facts (
     ckey        INTEGER,
+    membership_tier VARCHAR NOT NULL, -- the customer's current tier, copied here to spare a join
     order_id    VARCHAR NOT NULL,
     order_date  DATE NOT NULL,
     order_ts    TIMESTAMP NOT NULL,

@@ -479,6 +479,8 @@ def _parse_entry(entry: dict[str, Any]) -> dict[str, Any]:
 def model_file_problem(entry: dict[str, Any]) -> str | None:
     """Return why a registered model file cannot be used (missing, or its sha256 differs), or None when it is fine."""
     path = Path(entry["path"])
+    if entry.get("features") != FEATURES:
+        return "The registered model was trained on another feature set (an older version): train the model again."
     if not path.exists():
         return f"The model file {path} is missing (trained on another machine?): train the model again."
     if _sha256(path) != entry["sha256"]:
@@ -493,11 +495,10 @@ def load_model(con: duckdb.DuckDBPyConnection, model_id: int | None = None) -> t
     entry = latest_model(con) if model_id is None else _entry(con, model_id)
     if entry is None:
         raise InsufficientHistoryError("No churn model trained yet: run `python -m ecomops churn train` first.")
+    problem = model_file_problem(entry)
+    if problem:
+        raise ModelIntegrityError(problem)
     path = Path(entry["path"])
-    if not path.exists():
-        raise FileNotFoundError(f"Model file {path} is missing: train the model again.")
-    if _sha256(path) != entry["sha256"]:
-        raise ModelIntegrityError(f"Model file {path} does not match its recorded sha256; refusing to load it.")
     # skops refuses any type not listed; the file is ours (hash checked), and we only accept the types our Pipeline
     # is made of (sklearn/numpy/scipy objects; CalibratedClassifierCV keeps a functools.partial).
     untrusted = get_untrusted_types(file=path)

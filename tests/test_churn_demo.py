@@ -98,6 +98,12 @@ def test_tampered_model_file_is_refused(cli, demo_copy):
     churn_targeting._models.clear()
     code, _, err = cli("score")
     assert code == 2 and "sha256" in err
+    # A model registered with another feature list (an older version) is refused with a clear message too.
+    with db.transaction(con, bump_version=False) as cur:
+        cur.execute("UPDATE model_registry SET features = '[\"recency_days\"]' WHERE model_id = $id",
+                    {"id": entry["model_id"]})
+    code, _, err = cli("score")
+    assert code == 2 and "another feature set" in err
 
 
 def test_refusal_is_a_clear_message(tmp_path, capsys):

@@ -71,8 +71,8 @@ def test_page_with_a_missing_model_file_warns_instead_of_failing(app_test, page_
     con = db.connect(page_db)
     with db.transaction(con, bump_version=False) as cur:
         cur.execute("INSERT INTO model_registry (model_id, name, trained_at, cutoff, horizon_days, features, metrics, "
-                    "path, sha256) VALUES (1, 'churn', TIMESTAMP '2026-11-16 08:00', DATE '2026-11-15', 90, '[]', "
-                    "'{}', '/nonexistent/churn.skops', 'x')")
+                    "path, sha256) VALUES (1, 'churn', TIMESTAMP '2026-11-16 08:00', DATE '2026-11-15', 90, $features, "
+                    "'{}', '/nonexistent/churn.skops', 'x')", {"features": json.dumps(churn.FEATURES)})
     db.close(page_db)
     at = app_test(PAGE)
     assert not at.exception

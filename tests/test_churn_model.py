@@ -3,7 +3,7 @@ refusal on thin history, and the uplift arithmetic of the reactivation test."""
 from __future__ import annotations
 
 import math
-from datetime import date, timedelta
+from datetime import date
 
 import pandas as pd
 import pytest

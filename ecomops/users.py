@@ -183,7 +183,8 @@ def ensure_rfm(con: duckdb.DuckDBPyConnection, as_of: date) -> None:
             return
         with db.transaction(con, bump_version=False) as cur:
             cur.execute(f"SET perfect_ht_threshold = {users_cache.PERFECT_HASH_BITS}")
-            cur.execute(f"INSERT INTO users_rfm_scores BY NAME SELECT CAST($as_of AS DATE) AS as_of, * FROM ({rfm_sql()})", {"as_of": as_of})
+            cur.execute(f"INSERT INTO users_rfm_scores BY NAME "
+                        f"SELECT CAST($as_of AS DATE) AS as_of, * FROM ({rfm_sql()})", {"as_of": as_of})
             cur.execute(
                 "DELETE FROM users_rfm_scores WHERE as_of NOT IN (SELECT DISTINCT as_of FROM users_rfm_scores "
                 "ORDER BY as_of DESC LIMIT $keep)", {"keep": RFM_KEEP_DATES})

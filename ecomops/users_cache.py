@@ -5,9 +5,10 @@ query. Building one row per valid order (GMV summed once) keyed by a dense integ
 lifecycle, RFM, cohort and membership query a scan of a few million narrow rows.
 
 The tables are rebuilt when the source data changes: the fingerprint combines the data version (bumped by every
-import) with the row counts of orders, order_items and customers and the last order day, so rows written without a
-version bump (tests, scripts) are noticed too, and with a hash of the build query, so an upgrade rebuilds them.
-Updates that keep every count (e.g. a status edited in place without a version bump) are not noticed. The build is one transaction that does not bump the data version.
+import), the row counts of orders, order_items, customers and reviews, the last order day (so rows written without
+a version bump, as tests and scripts do, are noticed too) and a hash of the build query (so an upgrade rebuilds
+them). Updates that keep every count (a status edited in place without a version bump) are not noticed. The build
+is one transaction that does not bump the data version.
 """
 from __future__ import annotations
 
@@ -42,9 +43,9 @@ def fingerprint(con: duckdb.DuckDBPyConnection) -> str:
     counts = db.query_one(
         con,
         "SELECT (SELECT count(*) FROM orders), (SELECT count(*) FROM order_items), (SELECT count(*) FROM customers), "
-        "(SELECT max(order_date) FROM orders)",
+        "(SELECT max(order_date) FROM orders), (SELECT count(*) FROM reviews)",
     )
-    return f"{_build_hash()}|{db.data_version(con)}|{counts[0]}|{counts[1]}|{counts[2]}|{counts[3]}"
+    return f"{_build_hash()}|{db.data_version(con)}|" + "|".join(str(c) for c in counts)
 
 
 def is_fresh(con: duckdb.DuckDBPyConnection) -> bool:

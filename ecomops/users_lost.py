@@ -127,7 +127,8 @@ def winback(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     users_cache.ensure(con)
     params = {"start": f.start, "end": f.end, "before": f.start - timedelta(days=1),
               "active_days": THRESHOLDS.active_days, "dormant_days": THRESHOLDS.dormant_days}
-    raw = users_cache.query_df(con, db.load_sql("users_winback"), params).set_index("segment").reindex(["lost", "dormant"])
+    raw = users_cache.query_df(con, db.load_sql("users_winback"), params).set_index("segment")
+    raw = raw.reindex(["lost", "dormant"])
     raw = raw.fillna(0).astype("int64")
     raw["rate"] = raw["came_back"] / raw["customers"].where(raw["customers"] > 0)
     raw.index.name = "segment"

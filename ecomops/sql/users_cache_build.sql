@@ -42,4 +42,10 @@ WINDOW w AS (PARTITION BY k.ckey ORDER BY o.order_ts, o.order_id)
 -- Sorted by day: date filters then skip whole row groups (measured: the pages' queries run about 2x faster).
 ORDER BY o.order_date, k.ckey;
 
+-- Rated reviews by customer key (profile of lost customers: negative reviews without a text join).
+CREATE OR REPLACE TABLE users_review_facts AS
+SELECT k.ckey, CAST(r.created_ts AS DATE) AS created_date, r.rating
+FROM reviews r JOIN users_customer_keys k ON k.customer_id = r.customer_id
+WHERE r.rating IS NOT NULL;
+
 DELETE FROM users_rfm_scores;

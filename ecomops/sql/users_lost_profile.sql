@@ -14,9 +14,8 @@ WITH per_customer AS (
     GROUP BY o.ckey
 ),
 negative AS (
-    SELECT DISTINCT k.ckey
-    FROM reviews r JOIN users_customer_keys k ON k.customer_id = r.customer_id
-    WHERE r.rating <= $negative_rating_max AND CAST(r.created_ts AS DATE) <= $as_of
+    SELECT DISTINCT ckey FROM users_review_facts
+    WHERE rating <= $negative_rating_max AND created_date <= $as_of
 )
 SELECT CASE WHEN date_diff('day', p.first_day, $as_of) <= $new_days THEN 'new'
             WHEN date_diff('day', p.last_day, $as_of) <= $active_days THEN 'active'

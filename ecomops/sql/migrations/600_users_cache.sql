@@ -50,3 +50,9 @@ CREATE TABLE IF NOT EXISTS users_cache_state (
     fingerprint VARCHAR NOT NULL,
     built_at    TIMESTAMP NOT NULL DEFAULT current_timestamp
 );
+-- users_review_facts: rated reviews by customer key.
+CREATE TABLE IF NOT EXISTS users_review_facts (
+    ckey         INTEGER NOT NULL,
+    created_date DATE NOT NULL,
+    rating       INTEGER NOT NULL
+);

@@ -17,3 +17,9 @@ CREATE TABLE IF NOT EXISTS users_rfm_scores (
     first_order_date DATE NOT NULL,
     last_order_date  DATE NOT NULL
 );
+-- users_review_facts: rated reviews by customer key.
+CREATE TABLE IF NOT EXISTS users_review_facts (
+    ckey         INTEGER NOT NULL,
+    created_date DATE NOT NULL,
+    rating       INTEGER NOT NULL
+);

@@ -28,8 +28,10 @@ from bench.common import OUT, PROJECT_ROOT, Timer, ensure_scale_db, machine, pea
 def replay(con, queries) -> float:
     """Return the seconds to run the recorded queries on raw cursors."""
     with Timer() as t:
-        for sql, params in queries:
+        for sql, params, settings in queries:
             cur = con.cursor()
+            for setting in settings:
+                cur.execute(setting)
             (cur.execute(sql, params) if params else cur.execute(sql)).to_arrow_table()
             cur.close()
     return t.s

@@ -97,9 +97,9 @@ class QueryRecorder:
         self.queries: list[tuple[str, Any]] = []
         self._lock = threading.Lock()
 
-    def add(self, sql: str, params: Any) -> None:
+    def add(self, sql: str, params: Any, settings: Sequence[str] = ()) -> None:
         with self._lock:
-            self.queries.append((sql, params))
+            self.queries.append((sql, params, tuple(settings)))
 
 
 _recorder: QueryRecorder | None = None
@@ -116,12 +116,18 @@ def recording() -> Iterator[QueryRecorder]:
         _recorder = previous
 
 
-def query_df(con: duckdb.DuckDBPyConnection, sql: str, params: Mapping[str, Any] | Sequence[Any] | None = None) -> pd.DataFrame:
-    """Return the result of one query as a DataFrame, run on its own cursor with bound parameters."""
+def query_df(con: duckdb.DuckDBPyConnection, sql: str, params: Mapping[str, Any] | Sequence[Any] | None = None,
+             settings: Sequence[str] = ()) -> pd.DataFrame:
+    """Return the result of one query as a DataFrame, run on its own cursor with bound parameters.
+
+    ``settings`` are SET statements for this cursor only (e.g. a larger perfect-hash threshold for dense keys).
+    """
     if _recorder is not None:
-        _recorder.add(sql, params)
+        _recorder.add(sql, params, settings)
     cur = con.cursor()
     try:
+        for setting in settings:
+            cur.execute(setting)
         return cur.execute(sql, params or {}).df() if params else cur.execute(sql).df()
     finally:
         cur.close()

@@ -29,7 +29,9 @@ DEFAULT_ROW_CAP = 10_000
 DEFAULT_TIMEOUT_S = 10.0
 ALLOWED_TABLE_FUNCTIONS = {"range", "generate_series", "unnest"}
 REFUSED_SCALAR_FUNCTIONS = {"getenv", "current_setting", "read_text", "read_blob", "glob"}
-HIDDEN_TABLES = {"model_registry"}  # file paths of models are internal
+# Internal tables: model file paths, and the derived tables (ecomops/derived.py) with their build state.
+HIDDEN_TABLES = {"model_registry", "schema_version", "meta", "products_cache_state", "traffic_rollup_state",
+                 "users_cache_state", "users_customer_keys", "users_category_bits", "users_rfm_scores"}
 
 EXAMPLES = {
     "GMV by month": (

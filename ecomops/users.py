@@ -182,7 +182,7 @@ def ensure_rfm(con: duckdb.DuckDBPyConnection, as_of: date) -> None:
         if db.query_one(con, "SELECT 1 FROM users_rfm_scores WHERE as_of = $as_of LIMIT 1", {"as_of": as_of}):
             return
         with db.transaction(con, bump_version=False) as cur:
-            cur.execute(f"SET perfect_ht_threshold = {users_cache.PERFECT_HASH_BITS}")
+            cur.execute(users_cache.PERFECT_HASH)
             cur.execute(f"INSERT INTO users_rfm_scores BY NAME "
                         f"SELECT CAST($as_of AS DATE) AS as_of, * FROM ({rfm_sql()})", {"as_of": as_of})
             cur.execute(

@@ -5,7 +5,7 @@ Traffic by channel: UV, buyers, conversion, GMV, ad spend and ROI, their trend, 
 """
 import streamlit as st
 
-from ecomops import charts, charts_traffic, traffic, traffic_rollup
+from ecomops import charts, charts_traffic, derived, traffic
 from ecomops.config import THRESHOLDS
 from ecomops.ui import state
 
@@ -29,9 +29,7 @@ if not have["orders"] and not have["traffic_daily"]:
     st.info(traffic.upload_hint("orders") + " " + traffic.upload_hint("traffic_daily"))
     st.stop()
 
-if not traffic_rollup.is_fresh(state.connection()):
-    with st.spinner("Summing GMV per day for the traffic pages (once after each import)…"):
-        traffic_rollup.ensure(state.connection())
+state.ensure_derived(derived.TRAFFIC_ROLLUP)
 data = state.cached(traffic.channel_overview, f)
 total, channels, trend = data["total"], data["channels"], data["trend"]
 if channels.empty:

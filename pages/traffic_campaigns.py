@@ -5,7 +5,7 @@ of member days and flash sales.
 """
 import streamlit as st
 
-from ecomops import charts, charts_traffic, traffic, traffic_campaigns, traffic_rollup
+from ecomops import charts, charts_traffic, derived, traffic, traffic_campaigns
 from ecomops.ui import state
 
 PCT = {"format": "percent"}
@@ -36,9 +36,7 @@ if not state.cached(traffic.availability)["campaigns"]:
     st.info(traffic.upload_hint("campaigns"))
     st.stop()
 
-if not traffic_rollup.is_fresh(state.connection()):
-    with st.spinner("Summing GMV per day for the traffic pages (once after each import)…"):
-        traffic_rollup.ensure(state.connection())
+state.ensure_derived(derived.TRAFFIC_ROLLUP)
 data = state.cached(traffic_campaigns.campaign_overview, f)
 calendar = data["calendar"]
 if calendar.empty:

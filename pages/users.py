@@ -5,16 +5,13 @@ movement and GMV share, and RFM segments with a downloadable customer list per s
 """
 import streamlit as st
 
-from ecomops import charts, charts_users, users, users_cache
+from ecomops import charts, charts_users, derived, users
 from ecomops.ui import state
 
 PAGE_SIZE = 200
 
 f = state.filters()
-if not users_cache.is_fresh(state.connection()):
-    with st.spinner("Preparing the customer tables after the last data change (about 10 s per million "
-                    "customers)…"):
-        users_cache.ensure(state.connection())
+state.ensure_derived(derived.USERS_ORDERS)
 con = state.connection()
 st.title("Customers")
 st.caption(f"States as of {f.end:%Y-%m-%d} (end of the selected range), from each customer's whole order history "

@@ -5,14 +5,11 @@ signup to first order, and members vs non-members (repurchase cycle, repurchase 
 """
 import streamlit as st
 
-from ecomops import charts, charts_users, users_cache, users_cohorts
+from ecomops import charts, charts_users, derived, users_cohorts
 from ecomops.ui import state
 
 f = state.filters()
-if not users_cache.is_fresh(state.connection()):
-    with st.spinner("Preparing the customer tables after the last data change (about 10 s per million "
-                    "customers)…"):
-        users_cache.ensure(state.connection())
+state.ensure_derived(derived.USERS_ORDERS)
 st.title("Cohorts & members")
 
 st.header("Acquisition cohorts")

@@ -5,15 +5,12 @@ categories, discount reliance, returns, negative reviews) compared with customer
 """
 import streamlit as st
 
-from ecomops import charts, charts_users, users_cache, users_lost
+from ecomops import charts, charts_users, derived, users_lost
 from ecomops.config import THRESHOLDS
 from ecomops.ui import state
 
 f = state.filters()
-if not users_cache.is_fresh(state.connection()):
-    with st.spinner("Preparing the customer tables after the last data change (about 10 s per million "
-                    "customers)…"):
-        users_cache.ensure(state.connection())
+state.ensure_derived(derived.USERS_ORDERS)
 st.title("Lost customers")
 st.caption(f"Lost = no valid order for more than {THRESHOLDS.dormant_days} days as of {f.end:%Y-%m-%d}; dormant = "
            f"{THRESHOLDS.active_days + 1}–{THRESHOLDS.dormant_days} days. Whole order history, all channels.")

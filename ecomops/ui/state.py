@@ -12,7 +12,7 @@ from typing import Any, Callable
 import duckdb
 import streamlit as st
 
-from ecomops import config, db
+from ecomops import config, db, derived
 from ecomops.filters import Filters, default_filters
 from ecomops.metrics import data_range
 
@@ -57,6 +57,17 @@ def connection() -> duckdb.DuckDBPyConnection:
         st.session_state["_demo_toast_shown"] = True
         st.toast(f"No database found: created a demo data set at {config.db_path()}.", icon="🧪")
     return con
+
+
+def ensure_derived(*tables: derived.DerivedTable) -> None:
+    """Rebuild the page's stale derived tables (once after each import) behind a spinner that says why."""
+    con = connection()
+    stale = [t for t in tables if not derived.is_fresh(con, t)]
+    if stale:
+        with st.spinner("Preparing the summary tables after the last data change "
+                        "(seconds per million orders, once per import)…"):
+            for table in stale:
+                derived.ensure(con, table)
 
 
 def data_version() -> int:

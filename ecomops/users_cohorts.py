@@ -141,9 +141,9 @@ def members_statement(frame: pd.DataFrame) -> str | None:
 
 
 def cohort_summary(frame: pd.DataFrame) -> dict[str, Any]:
-    """Return headline cohort figures: average month-1 and month-3 repurchase retention over cohorts that reached them,
-    weighted by cohort size."""
-    out: dict[str, Any] = {}
+    """Return headline cohort figures: buyers in the cohorts, and average month-1 and month-3 repurchase retention over
+    cohorts that reached them, weighted by cohort size."""
+    out: dict[str, Any] = {"buyers": int(frame.groupby("cohort")["customers"].first().sum()) if not frame.empty else 0}
     for k in (1, 3):
         part = frame[frame["k"] == k]
         size = part["customers"].sum()

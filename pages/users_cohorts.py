@@ -23,7 +23,7 @@ else:
                "channels select customers by the channel of their first order; categories are not applied.")
     headline = users_cohorts.cohort_summary(cohorts)
     a, b, c = st.columns(3)
-    a.metric("Buyers in these cohorts", f"{int(cohorts.groupby('cohort')['customers'].first().sum()):,}")
+    a.metric("Buyers in these cohorts", f"{headline['buyers']:,}")
     b.metric("Reorder in month 1", charts.format_value("repurchase_rate", headline["retention_m1"]))
     c.metric("Reorder in month 3", charts.format_value("repurchase_rate", headline["retention_m3"]))
     tab_retention, tab_spend = st.tabs(["Repurchase retention", "Cumulative spend per customer"])

@@ -10,6 +10,8 @@ from ecomops.ingest import uploads
 from ecomops.ingest.presets import list_presets, load_preset, save_preset
 from ecomops.ui import state
 
+# Reading a large upload (encoding check, hash) is not repeated on every widget change.
+cached_preview = st.cache_data(preview, max_entries=20, show_spinner="Reading the file…")
 con = state.connection()
 st.title("Upload data")
 st.caption("UTF-8 or GBK/GB18030 (Chinese Excel), any delimiter, Chinese or English headers. "
@@ -28,8 +30,8 @@ if upload is not None:
         kind, mapping, _options = load_preset(con, preset)
     kinds = uploads.kind_choices()
     try:
-        proposal, head, source = preview(path, kind=st.session_state.get("kind_override") or kind, mapping=mapping,
-                                         file_name=upload.name)
+        proposal, head, source = cached_preview(path, kind=st.session_state.get("kind_override") or kind,
+                                                mapping=mapping, file_name=upload.name)
     except (IngestError, ValueError) as exc:
         st.error(f"This file cannot be imported: {exc}")
         st.stop()

@@ -11,7 +11,6 @@ import time
 from pathlib import Path
 
 import duckdb
-import pytest
 
 from ecomops import db
 from tests.ingest_support import ORDERS_HEADER, SEED_ROWS, checksums, write_csv

@@ -24,7 +24,7 @@ from ecomops.ingest import detect, load, validate
 from ecomops.ingest.detect import Proposal
 from ecomops.ingest.kinds import get_kind
 from ecomops.ingest.sniff import IngestError, Source, prepare
-from ecomops.ingest.stage import Staged, stage
+from ecomops.ingest.stage import stage
 from ecomops.ingest.stage import csv_error as stage_csv_error
 from ecomops.ingest.validate import Plan, Problem
 

@@ -15,7 +15,6 @@ import hashlib
 import io
 import shutil
 import tempfile
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator

@@ -153,8 +153,6 @@ def _final_value(kind: Kind, plan: Plan, fld, file_hash: str) -> str:
 def _row_checks(kind: Kind, plan: Plan) -> list[str]:
     """Return SQL expressions yielding an error string or NULL, per row."""
     checks = ["CASE WHEN _extra IS NOT NULL THEN 'row: more fields than the header' END"]
-    last_col = None
-    checks_short = []
     for fld in kind.fields:
         mapped = bool(plan.mapping.get(fld.name))
         name = fld.name
@@ -197,7 +195,7 @@ def _row_checks(kind: Kind, plan: Plan) -> list[str]:
     for name in ("pages_viewed", "product_pages", "rating"):
         if plan.mapping.get(name) and name in kind.field_names:
             checks.append(f"CASE WHEN abs(v_{name}) > 1000000000 THEN {sql_str(name + ': out of range')} END")
-    return checks + checks_short
+    return checks
 
 
 def build_typed(cur: duckdb.DuckDBPyConnection, plan: Plan, staged: Staged, file_hash: str) -> dict[str, ColumnStyle]:

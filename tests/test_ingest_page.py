@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from ecomops import db
+from tests.conftest import run_like_the_server
 from tests.ingest_support import ORDERS_HEADER, write_csv
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -22,12 +23,7 @@ def upload_app(demo_db_path, tmp_path, monkeypatch):
     shutil.copy(demo_db_path, copy)
     monkeypatch.setenv("ECOMOPS_DB", str(copy))
     monkeypatch.chdir(PROJECT_ROOT)
-    # AppTest resets Streamlit's pages-directory flag before every run, so state.connection()'s switch out of the
-    # legacy pages mode calls st.rerun() on every run, which swallows button clicks; the real server switches once.
-    from ecomops.ui import state
-
-    if hasattr(state, "_leave_legacy_pages_mode"):
-        monkeypatch.setattr(state, "_leave_legacy_pages_mode", lambda: None)
+    run_like_the_server(monkeypatch)
 
     def run():
         at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=120)

@@ -44,7 +44,9 @@ def _leave_legacy_pages_mode() -> None:
         from streamlit.runtime.pages_manager import PagesManager
     except ImportError:  # pragma: no cover - internal API moved: the page still works, with a flat menu
         return
-    if PagesManager.uses_pages_directory:
+    # AppTest re-detects the mode before each of its runs (tests/conftest.py keeps it off instead); a rerun there
+    # would drop the run's button clicks.
+    if PagesManager.uses_pages_directory and not st.get_option("global.appTest"):
         PagesManager.uses_pages_directory = False
         st.rerun()
 

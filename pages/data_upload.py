@@ -5,6 +5,7 @@ validate, import in one transaction (or only the valid rows), and undo imports f
 """
 import streamlit as st
 
+from ecomops import derived
 from ecomops.ingest import IngestError, UndoRefused, import_file, list_imports, preview, undo_import
 from ecomops.ingest import uploads
 from ecomops.ingest.presets import list_presets, load_preset, save_preset
@@ -100,6 +101,7 @@ if upload is not None:
             done = import_file(con, path, kind=kind_name, mapping={"__replace__": True, **chosen}, options=opts,
                                accept_valid=accept, force=force, file_name=upload.name,
                                progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m))
+            state.ensure_derived(*derived.REGISTRY)  # pay the summary-table refresh here, not on the next page
             st.session_state.update(done=done, check=None)
             st.rerun()
 
@@ -120,6 +122,7 @@ else:
         if right.button("Undo this import"):
             try:
                 result = undo_import(con, int(target))
+                state.ensure_derived(*derived.REGISTRY)
                 st.success(f"Undid import #{result.import_id}: removed {sum(result.removed.values()):,} rows, "
                            f"restored {sum(result.restored.values()):,}.")
                 st.rerun()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ecomops import db
+from ecomops import db, derived
 from ecomops.commands import CommandError, add_db_argument, print_json
 
 
@@ -93,6 +93,11 @@ def run_import(args: argparse.Namespace) -> int:
             bar.close()
     if args.save_preset and result.kind:
         save_preset(con, args.save_preset, result.kind, result.mapping, result.options)
+    if result.status == "imported":
+        # Rebuild the pages' summary tables now, so the first page view after a scheduled import stays fast.
+        rebuilt = derived.refresh_all(con)
+        if rebuilt and not args.json:
+            print(f"refreshed summary tables: {', '.join(rebuilt)}", file=sys.stderr)
     if args.json:
         print_json(result.as_dict())
     else:
@@ -127,6 +132,7 @@ def run_imports(args: argparse.Namespace) -> int:
             result = undo_import(con, args.undo)
         except UndoRefused as exc:
             raise CommandError(str(exc)) from exc
+        derived.refresh_all(con)
         payload = {"import_id": result.import_id, "removed": result.removed, "restored": result.restored}
         if args.json:
             print_json(payload)

@@ -38,7 +38,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from ecomops import db, metrics
+from ecomops import db, derived, metrics
 from ecomops.config import THRESHOLDS
 from ecomops.filters import Filters, where
 
@@ -340,13 +340,14 @@ def reference_days(day: date, reference: str = "usual", weeks: int = BASELINE_WE
 
 
 _DIMENSIONS = {
-    "category": "coalesce(p.category, 'Uncategorised')",
-    "campaign": "coalesce(c.name, o.campaign_id, '(no campaign)')",
+    "category": "coalesce(r.category, 'Uncategorised')",
+    "campaign": "coalesce(c.name, r.campaign_id, '(no campaign)')",
 }
 
 
 def _segment_query(con: duckdb.DuckDBPyConnection, f: Filters, days: list[date], name: str,
                    dimension: str | None = None) -> pd.DataFrame:
+    derived.ensure(con, derived.TRAFFIC_ROLLUP)
     parts = metrics.order_filters(f.with_range(min(days), max(days)))
     fmt = {k: v for k, v in parts.items() if k != "params"}
     if dimension is not None:
@@ -436,10 +437,11 @@ def _words(name: str) -> str:
 
 
 def root_cause(con: duckdb.DuckDBPyConnection, f: Filters, day: date, reference: str = "usual",
-               metric: str | None = None, weeks: int = BASELINE_WEEKS) -> RootCause:
+               metric: str | None = None, weeks: int = BASELINE_WEEKS, trend: pd.DataFrame | None = None) -> RootCause:
     """Return the root cause of ``day`` against its reference ('usual' weekday mean of ``weeks`` weeks, or 'last_week').
 
     ``metric`` (uv, conversion_rate, spend_per_buyer) picks the effect to explain; default: the largest effect.
+    ``trend`` is metrics.daily_trend over a range holding the day and its reference days, when the caller has it.
     """
     refs = reference_days(day, reference, weeks)
     days = [day, *refs]
@@ -448,7 +450,7 @@ def root_cause(con: duckdb.DuckDBPyConnection, f: Filters, day: date, reference:
     raw["device"] = raw["device"].fillna("unknown")
     cells = _before_after(raw, day, refs, ["channel", "device"], ["uv", "buyers", "gmv"])
     # Totals: buyers are distinct over the whole day (a customer buying in two channels counts once).
-    trend = metrics.daily_trend(con, f.with_range(min(days), max(days)))
+    trend = metrics.daily_trend(con, f.with_range(min(days), max(days))) if trend is None else trend.copy()
     trend["day"] = pd.to_datetime(trend["day"]).dt.date
     trend = trend.set_index("day")
     pick = lambda d, col: float(trend.at[d, col]) if d in trend.index and not pd.isna(trend.at[d, col]) else 0.0  # noqa: E731
@@ -530,9 +532,12 @@ def alert_causes(con: duckdb.DuckDBPyConnection, f: Filters, limit: int = 10) ->
     """Return the alerts of f with their root cause in words (the ``limit`` most severe alerts)."""
     found = alerts(con, f).head(limit).copy()
     causes, by_day = [], {}
+    # One daily series covering every alert day and its reference days, instead of one per alert day.
+    needed = [d for day in set(found["day"]) for d in (day, *reference_days(day, "usual", BASELINE_WEEKS))]
+    trend = metrics.daily_trend(con, f.with_range(min(needed), max(needed))) if needed else None
     for row in found.itertuples(index=False):
         if row.day not in by_day:  # one set of segment queries per day, refocused per alert
-            by_day[row.day] = root_cause(con, f, row.day)
+            by_day[row.day] = root_cause(con, f, row.day, trend=trend)
         causes.append(refocus(by_day[row.day], row.metric).summary)
     found["cause"] = causes
     return found

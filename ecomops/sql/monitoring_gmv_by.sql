@@ -1,12 +1,8 @@
--- GMV per day x {dimension} (a whitelisted expression: category or campaign) on the given days.
--- Params: $days, $first, $last and the filter params.
-SELECT o.order_date AS day, {dimension} AS segment,
-       sum(i.quantity * i.unit_price) AS gmv
-FROM orders o
-JOIN order_items i ON i.order_id = o.order_id
-LEFT JOIN products p ON p.product_id = i.product_id
-LEFT JOIN campaigns c ON c.campaign_id = o.campaign_id
-WHERE o.status <> 'cancelled' AND i.quantity > 0
-  AND o.order_date BETWEEN $first AND $last AND list_contains($days, o.order_date)
-  AND {order_where} AND {category_where}
+-- GMV per day x {dimension} (a whitelisted expression: category or campaign) on the given days, from the derived
+-- daily rollup (ecomops/derived.py: GMV of valid orders' lines with quantity > 0 per day x channel x category x
+-- campaign). Params: $days, $first, $last and the filter params.
+SELECT r.day, {dimension} AS segment, sum(r.gmv) AS gmv
+FROM traffic_sales_rollup r
+LEFT JOIN campaigns c ON c.campaign_id = r.campaign_id
+WHERE r.day BETWEEN $first AND $last AND list_contains($days, r.day) AND {rollup_where}
 GROUP BY ALL

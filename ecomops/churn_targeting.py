@@ -111,7 +111,7 @@ def record_outreach(con: duckdb.DuckDBPyConnection, targets: pd.DataFrame, sent_
     the targets with their arm. A customer already recorded for that date keeps the first record."""
     arms = assign_arms(targets["customer_id"].tolist(), control_share, seed)
     rows = arms.assign(sent_date=sent_date, offer=offer)
-    with db.transaction(con) as cur:
+    with db.transaction(con, sales_data=False) as cur:
         cur.register("new_outreach", rows)
         cur.execute(
             "INSERT INTO reactivation_outreach (customer_id, sent_date, arm, offer) "

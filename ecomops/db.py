@@ -145,20 +145,26 @@ def query_one(con: duckdb.DuckDBPyConnection, sql: str, params: Mapping[str, Any
 
 
 @contextmanager
-def transaction(con: duckdb.DuckDBPyConnection, bump_version: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
+def transaction(con: duckdb.DuckDBPyConnection, bump_version: bool = True,
+                sales_data: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
     """Yield a cursor inside BEGIN..COMMIT; roll back on any error so nothing partial is left.
 
-    Every write bumps the data version (in the same transaction) so cached query results are refreshed.
+    Every write bumps the data version (in the same transaction) so cached query results are refreshed. Writes that
+    may touch the order data (orders, lines, products, customers, reviews) also bump the sales version, which the
+    derived tables follow; settings-like writes (alert rules, presets, word lists, outreach) pass
+    ``sales_data=False`` so they do not force a rebuild of the summary tables.
     """
     cur = con.cursor()
     cur.execute("BEGIN TRANSACTION")
     try:
         yield cur
         if bump_version:
-            cur.execute(
-                "INSERT INTO meta (key, value) VALUES ('data_version', '1') "
-                "ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(meta.value AS BIGINT) + 1 AS VARCHAR)"
-            )
+            for key in ("data_version", "sales_version") if sales_data else ("data_version",):
+                cur.execute(
+                    "INSERT INTO meta (key, value) VALUES ($key, '1') "
+                    "ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(meta.value AS BIGINT) + 1 AS VARCHAR)",
+                    {"key": key},
+                )
         cur.execute("COMMIT")
     except BaseException:
         cur.execute("ROLLBACK")
@@ -170,6 +176,12 @@ def transaction(con: duckdb.DuckDBPyConnection, bump_version: bool = True) -> It
 def data_version(con: duckdb.DuckDBPyConnection) -> int:
     """Return the data version, bumped by every write; caches key on it."""
     row = query_one(con, "SELECT value FROM meta WHERE key = 'data_version'")
+    return int(row[0]) if row else 0
+
+
+def sales_version(con: duckdb.DuckDBPyConnection) -> int:
+    """Return the sales version, bumped by writes that may touch the order data (derived tables follow it)."""
+    row = query_one(con, "SELECT value FROM meta WHERE key = 'sales_version'")
     return int(row[0]) if row else 0
 
 

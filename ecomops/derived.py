@@ -5,7 +5,7 @@ shape it needs (Products: lines with their order's day, sorted by date; Traffic:
 campaign; Users: one row per valid order with an integer customer key), all built and refreshed here, the same way.
 
 A derived table is rebuilt when its fingerprint changes: a hash of its build query (so an upgrade rebuilds it), the
-data version (bumped by every import) and the row counts and last order day of its sources (so rows written without
+sales version (bumped by every write that may touch the order data: imports, undo, the demo) and the row counts and last order day of its sources (so rows written without
 a version bump, by tests or scripts, are noticed too). The build is one transaction that does not bump the data
 version; one lock per process keeps two threads from building at once. ``refresh_all`` builds every stale table,
 for callers that want the cost paid right after an import rather than on the next page view.
@@ -65,7 +65,7 @@ def fingerprint(con: duckdb.DuckDBPyConnection, table: DerivedTable) -> str:
     counts = db.query_one(con, "SELECT " + ", ".join(f"(SELECT count(*) FROM {t})" for t in table.sources)
                           + ", (SELECT max(order_date) FROM orders)")
     build = hashlib.sha1(db.load_sql(table.build_sql).encode("utf-8")).hexdigest()[:10]
-    return "|".join([build, str(db.data_version(con)), *map(str, counts)])
+    return "|".join([build, str(db.sales_version(con)), *map(str, counts)])
 
 
 def is_fresh(con: duckdb.DuckDBPyConnection, table: DerivedTable) -> bool:

@@ -179,7 +179,7 @@ def seed_default_rules(con: duckdb.DuckDBPyConnection) -> bool:
     """Insert DEFAULT_RULES when alert_rules is empty; return True when it did."""
     if db.query_one(con, "SELECT count(*) FROM alert_rules")[0]:
         return False
-    with db.transaction(con) as cur:
+    with db.transaction(con, sales_data=False) as cur:
         if cur.execute("SELECT count(*) FROM alert_rules").fetchone()[0]:  # someone else seeded meanwhile
             return False
         for rule_id, (metric, direction, threshold, window, severity) in enumerate(DEFAULT_RULES, start=1):
@@ -222,7 +222,7 @@ def validate_rules(frame: pd.DataFrame) -> pd.DataFrame:
 def save_alert_rules(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> int:
     """Replace the stored alert rules by the validated ones (one transaction); return how many were saved."""
     rules = validate_rules(frame)
-    with db.transaction(con) as cur:
+    with db.transaction(con, sales_data=False) as cur:
         cur.execute("DELETE FROM alert_rules")
         for row in rules.itertuples(index=False):
             cur.execute("INSERT INTO alert_rules VALUES ($1, $2, $3, $4, $5, $6, $7)", list(row))

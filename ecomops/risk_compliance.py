@@ -218,7 +218,7 @@ def ensure_seeded(con: duckdb.DuckDBPyConnection) -> bool:
     if db.query_one(con, "SELECT value FROM meta WHERE key = $k", {"k": SEEDED_KEY}):
         return False
     try:
-        with db.transaction(con) as cur:
+        with db.transaction(con, sales_data=False) as cur:
             if cur.execute("SELECT count(*) FROM banned_words").fetchone()[0]:
                 # Rules loaded by someone else (an import): keep them, just remember the list exists.
                 cur.execute("INSERT INTO meta (key, value) VALUES (?, 'true') ON CONFLICT DO NOTHING", [SEEDED_KEY])
@@ -245,7 +245,7 @@ def banned_words(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 def save_banned_words(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> int:
     """Replace the word list with an edited one in one transaction; return the number of rules saved."""
     clean = validate_rules(frame)
-    with db.transaction(con) as cur:
+    with db.transaction(con, sales_data=False) as cur:
         _write_rules(cur, clean)
     return len(clean)
 

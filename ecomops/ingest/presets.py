@@ -17,7 +17,7 @@ def save_preset(con: duckdb.DuckDBPyConnection, name: str, kind: str, mapping: d
         raise ValueError("a preset needs a name")
     kind = get_kind(kind).name
     payload = json.dumps({"mapping": mapping, "options": options or {}}, ensure_ascii=False)
-    with db.transaction(con) as cur:
+    with db.transaction(con, sales_data=False) as cur:
         cur.execute("INSERT INTO mapping_presets (name, kind, mapping) VALUES ($n, $k, $m) "
                     "ON CONFLICT (name) DO UPDATE SET kind = excluded.kind, mapping = excluded.mapping, "
                     "created_at = now()", {"n": name, "k": kind, "m": payload})
@@ -45,5 +45,5 @@ def list_presets(con: duckdb.DuckDBPyConnection, kind: str | None = None) -> pd.
 
 def delete_preset(con: duckdb.DuckDBPyConnection, name: str) -> None:
     """Delete a preset (no error when it does not exist)."""
-    with db.transaction(con) as cur:
+    with db.transaction(con, sales_data=False) as cur:
         cur.execute("DELETE FROM mapping_presets WHERE name = $n", {"n": name})

@@ -87,3 +87,22 @@ def test_second_process_gets_a_clear_lock_message(tmp_path):
         assert f"PID {holder.pid}" in result.stderr and "Traceback" not in result.stderr
     finally:
         holder.kill()
+
+
+def test_first_start_creates_the_demo_database_and_says_so(tmp_path, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import run_like_the_server
+
+    path = tmp_path / "fresh" / "ecomops.duckdb"
+    monkeypatch.setenv("ECOMOPS_DB", str(path))
+    monkeypatch.chdir(PROJECT_ROOT)
+    run_like_the_server(monkeypatch)
+    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=180)
+    at.run()
+    assert not at.exception
+    assert path.exists()
+    assert any("created a demo data set" in t.value for t in at.toast)
+    orders = next(m.value for m in at.metric if m.label == "Orders")
+    assert int(orders.replace(",", "")) > 0
+    db.close(path)

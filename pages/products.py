@@ -5,16 +5,14 @@ fast-growing queries with few matching products, category sales growth, and nich
 """
 import streamlit as st
 
-from ecomops import products, products_demand as demand, products_cache
+from ecomops import derived, products, products_demand as demand
 from ecomops import charts_products
+from ecomops.ui import columns as colfmt
 from ecomops.ui import state
 
-PCT = st.column_config.NumberColumn(format="percent")
-MONEY = st.column_config.NumberColumn(format="¥%.2f")
 
 f = state.filters()
-with st.spinner("Preparing the product tables (once after each import)…"):
-    products_cache.ensure(state.connection())
+state.ensure_derived(derived.PRODUCTS_LINES)
 st.title("Rising demand")
 st.caption(demand.windows(f).caption() + " Search data has no channel: only the category filter applies to it.")
 have = state.cached(products.available)
@@ -32,7 +30,7 @@ else:
                       width="stretch")
     right.plotly_chart(charts_products.growth_bars(categories, "category", title="Categories by search growth"),
                        width="stretch")
-    columns = {"growth": PCT, "yoy_growth": PCT, "ctr": PCT, "conversion": PCT, "gmv": MONEY}
+    columns = {"growth": colfmt.PERCENT, "yoy_growth": colfmt.PERCENT, "ctr": colfmt.PERCENT, "conversion": colfmt.PERCENT, "gmv": colfmt.MONEY}
     st.dataframe(keywords[["keyword", "category", "searches", "searches_prev", "growth", "searches_yoy", "yoy_growth",
                            "clicks", "orders", "ctr", "conversion", "gmv", "is_new"]],
                  column_config=columns, hide_index=True, width="stretch")
@@ -50,7 +48,7 @@ else:
     if fresh.empty:
         st.success("No fast-growing query lacks products right now.")
     else:
-        st.dataframe(fresh, column_config={"growth": PCT, "conversion": PCT}, hide_index=True, width="stretch")
+        st.dataframe(fresh, column_config={"growth": colfmt.PERCENT, "conversion": colfmt.PERCENT}, hide_index=True, width="stretch")
         st.caption("A product matches a query when every word of the query is in its title or description.")
 
 st.subheader("Sales demand by category")
@@ -62,8 +60,8 @@ else:
     left.plotly_chart(charts_products.growth_bars(sales, "category", title="Category GMV growth, last 4 weeks"),
                       width="stretch")
     right.dataframe(sales[["category", "gmv", "gmv_prev", "growth", "gmv_yoy", "yoy_growth", "units", "units_growth"]],
-                    column_config={"gmv": MONEY, "gmv_prev": MONEY, "gmv_yoy": MONEY, "growth": PCT,
-                                   "yoy_growth": PCT, "units_growth": PCT}, hide_index=True, width="stretch")
+                    column_config={"gmv": colfmt.MONEY, "gmv_prev": colfmt.MONEY, "gmv_yoy": colfmt.MONEY, "growth": colfmt.PERCENT,
+                                   "yoy_growth": colfmt.PERCENT, "units_growth": colfmt.PERCENT}, hide_index=True, width="stretch")
 
 st.subheader("Niche demand: high price, steady sales")
 st.caption(demand.niche_caption(f))
@@ -73,5 +71,5 @@ if niche.empty:
 else:
     st.dataframe(niche[["product_id", "title", "category", "avg_price", "category_price_p75", "units",
                         "category_median_units", "weeks_with_sales", "weekly_cv", "gmv"]],
-                 column_config={"avg_price": MONEY, "category_price_p75": MONEY, "gmv": MONEY},
+                 column_config={"avg_price": colfmt.MONEY, "category_price_p75": colfmt.MONEY, "gmv": colfmt.MONEY},
                  hide_index=True, width="stretch")

@@ -5,16 +5,13 @@ network, bundle suggestions pairing slow movers with strong partners, and the AO
 """
 import streamlit as st
 
-from ecomops import charts, charts_products, products, products_bundles as bundles, products_inventory as inv, products_cache
+from ecomops import charts, charts_products, derived, products, products_bundles as bundles, products_inventory as inv
+from ecomops.ui import columns as colfmt
 from ecomops.ui import state
 
-PCT = st.column_config.NumberColumn(format="percent")
-MONEY = st.column_config.NumberColumn(format="¥%.2f")
-RATIO = st.column_config.NumberColumn(format="%.2f")
 
 f = state.filters()
-with st.spinner("Preparing the product tables (once after each import)…"):
-    products_cache.ensure(state.connection())
+state.ensure_derived(derived.PRODUCTS_LINES)
 st.title("Bundles: frequently bought together")
 c1, c2, c3, c4 = st.columns(4)
 min_product = c1.number_input("Minimum orders per product", min_value=1, value=bundles.DEFAULT_MIN_PRODUCT_ORDERS,
@@ -68,8 +65,8 @@ else:
 
 st.dataframe(ranked[["title_a", "title_b", "pair_orders", "support", "confidence_a_to_b", "confidence_b_to_a", "lift",
                      "aov_with_pair", "aov_without_pair", "uplift_aov", "product_a", "product_b"]],
-             column_config={"support": PCT, "confidence_a_to_b": PCT, "confidence_b_to_a": PCT, "lift": RATIO,
-                            "aov_with_pair": MONEY, "aov_without_pair": MONEY, "uplift_aov": PCT},
+             column_config={"support": colfmt.PERCENT, "confidence_a_to_b": colfmt.PERCENT, "confidence_b_to_a": colfmt.PERCENT, "lift": colfmt.DECIMAL,
+                            "aov_with_pair": colfmt.MONEY, "aov_without_pair": colfmt.MONEY, "uplift_aov": colfmt.PERCENT},
              hide_index=True, width="stretch")
 st.download_button("Download pairs (CSV)", ranked.to_csv(index=False).encode("utf-8"),
                    file_name=f"ecomops_pairs_{f.start}_{f.end}.csv", mime="text/csv")
@@ -85,5 +82,5 @@ ideas = bundles.bundle_suggestions(pairs, state.cached(inv.abc_table, f))
 if ideas.empty:
     st.info("No slow mover sells with an A item above lift 1 at these minimum counts: lower them to see more.")
 else:
-    st.dataframe(ideas, column_config={"lift": RATIO, "attach_rate": PCT, "aov_with_pair": MONEY,
-                                       "aov_without_pair": MONEY}, hide_index=True, width="stretch")
+    st.dataframe(ideas, column_config={"lift": colfmt.DECIMAL, "attach_rate": colfmt.PERCENT, "aov_with_pair": colfmt.MONEY,
+                                       "aov_without_pair": colfmt.MONEY}, hide_index=True, width="stretch")

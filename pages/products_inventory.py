@@ -5,17 +5,14 @@ alerts, a suggested action per class, and a downloadable replenishment list.
 """
 import streamlit as st
 
-from ecomops import charts, charts_products, products, products_inventory as inv, products_cache
+from ecomops import charts, charts_products, derived, products, products_inventory as inv
 from ecomops.config import THRESHOLDS
+from ecomops.ui import columns as colfmt
 from ecomops.ui import state
 
-PCT = st.column_config.NumberColumn(format="percent")
-MONEY = st.column_config.NumberColumn(format="¥%.2f")
-DAYS = st.column_config.NumberColumn(format="%.1f")
 
 f = state.filters()
-with st.spinner("Preparing the product tables (once after each import)…"):
-    products_cache.ensure(state.connection())
+state.ensure_derived(derived.PRODUCTS_LINES)
 st.title("Inventory: ABC classes, cover and replenishment")
 st.caption(inv.windows_caption(f))
 have = state.cached(products.available)
@@ -33,7 +30,7 @@ for col, row in zip(st.columns(3), summary.itertuples()):
 left, right = st.columns([3, 2])
 left.plotly_chart(charts_products.pareto(inv.pareto_curve(abc), title="Pareto: cumulative GMV by SKU rank"),
                   width="stretch")
-right.dataframe(summary, column_config={"gmv": MONEY, "gmv_share": PCT, "median_days_of_cover": DAYS},
+right.dataframe(summary, column_config={"gmv": colfmt.MONEY, "gmv_share": colfmt.PERCENT, "median_days_of_cover": colfmt.DAYS},
                 hide_index=True, width="stretch")
 
 st.subheader("Stock alerts")
@@ -54,14 +51,14 @@ else:
     if alerts.empty:
         st.success("No A item is under its cover threshold and no C item is over it.")
     else:
-        st.dataframe(alerts, column_config={"days_of_cover": DAYS, "daily_units": DAYS}, hide_index=True,
+        st.dataframe(alerts, column_config={"days_of_cover": colfmt.DAYS, "daily_units": colfmt.DAYS}, hide_index=True,
                      width="stretch")
 
 st.subheader("All SKUs")
 st.dataframe(abc.drop(columns=["gmv_rank"]),
-             column_config={"gmv": MONEY, "price": MONEY, "share": PCT, "cum_share": PCT, "daily_units": DAYS,
-                            "days_of_cover": DAYS, "avg_on_hand": DAYS, "period_daily_units": DAYS,
-                            "turnover_days": DAYS}, hide_index=True, width="stretch")
+             column_config={"gmv": colfmt.MONEY, "price": colfmt.MONEY, "share": colfmt.PERCENT, "cum_share": colfmt.PERCENT, "daily_units": colfmt.DAYS,
+                            "days_of_cover": colfmt.DAYS, "avg_on_hand": colfmt.DAYS, "period_daily_units": colfmt.DAYS,
+                            "turnover_days": colfmt.DAYS}, hide_index=True, width="stretch")
 st.download_button("Download ABC table (CSV)", abc.to_csv(index=False).encode("utf-8"),
                    file_name=f"ecomops_abc_{f.end}.csv", mime="text/csv")
 
@@ -79,6 +76,6 @@ else:
                + ") − on hand.")
     st.metric("SKUs to reorder", f"{len(plan):,}", help="Units suggested: " + charts.format_value(
         "units", float(plan["suggested_qty"].sum()) if len(plan) else 0.0))
-    st.dataframe(plan, column_config={"daily_units": DAYS, "days_of_cover": DAYS}, hide_index=True, width="stretch")
+    st.dataframe(plan, column_config={"daily_units": colfmt.DAYS, "days_of_cover": colfmt.DAYS}, hide_index=True, width="stretch")
     st.download_button("Download replenishment list (CSV)", plan.to_csv(index=False).encode("utf-8"),
                        file_name=f"ecomops_replenishment_{f.end}.csv", mime="text/csv")

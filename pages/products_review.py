@@ -5,16 +5,13 @@ their category's with the likely reason from reviews, and a detail view of one p
 """
 import streamlit as st
 
-from ecomops import charts, products, products_review as review, products_cache
+from ecomops import charts, derived, products, products_review as review
+from ecomops.ui import columns as colfmt
 from ecomops.ui import state
 
-PCT = st.column_config.NumberColumn(format="percent")
-MONEY = st.column_config.NumberColumn(format="¥%.2f")
-RATING = st.column_config.NumberColumn(format="%.2f")
 
 f = state.filters()
-with st.spinner("Preparing the product tables (once after each import)…"):
-    products_cache.ensure(state.connection())
+state.ensure_derived(derived.PRODUCTS_LINES)
 st.title("Weekly product review")
 st.caption(review.weekly_caption(f))
 have = state.cached(products.available)
@@ -34,7 +31,7 @@ for col, (label, metric, now, change) in zip(st.columns(4), totals):
 columns = ["product_id", "title", "category", "gmv", "gmv_wow", "units", "units_wow", "orders", "repurchase_rate",
            "return_rate", "return_rate_wow", "rating", "rating_wow", "negative_share", "avg_price", "avg_price_wow"]
 st.dataframe(weekly[columns],
-             column_config={"gmv": MONEY, "avg_price": MONEY, "rating": RATING, **{c: PCT for c in columns if
+             column_config={"gmv": colfmt.MONEY, "avg_price": colfmt.MONEY, "rating": colfmt.DECIMAL, **{c: colfmt.PERCENT for c in columns if
                             c.endswith("_wow") or c.endswith("_rate") or c == "negative_share"}},
              hide_index=True, width="stretch")
 st.download_button("Download the weekly table (CSV)", weekly.to_csv(index=False).encode("utf-8"),
@@ -53,7 +50,7 @@ if flags.empty:
 else:
     st.dataframe(flags[["product_id", "title", "category", "buyers", "repurchase_rate", "category_repurchase_rate",
                         "z_score", "likely_reason"]],
-                 column_config={"repurchase_rate": PCT, "category_repurchase_rate": PCT,
+                 column_config={"repurchase_rate": colfmt.PERCENT, "category_repurchase_rate": colfmt.PERCENT,
                                 "z_score": st.column_config.NumberColumn(format="%.1f")},
                  hide_index=True, width="stretch")
 
@@ -76,4 +73,4 @@ also = state.cached(review.also_bought, f, product_id)
 if also.empty:
     right.info("No other purchases by its (registered) buyers in this range.")
 else:
-    right.dataframe(also, column_config={"share_of_buyers": PCT}, hide_index=True, width="stretch")
+    right.dataframe(also, column_config={"share_of_buyers": colfmt.PERCENT}, hide_index=True, width="stretch")

@@ -6,9 +6,9 @@ biggest drop highlighted; session-level conversion; and how far detail-page visi
 import streamlit as st
 
 from ecomops import charts, charts_traffic, traffic, traffic_funnel
+from ecomops.ui import columns as colfmt
 from ecomops.ui import state
 
-PCT = st.column_config.NumberColumn(format="percent")
 
 f = state.filters()
 st.title("Funnel & scroll depth")
@@ -39,8 +39,8 @@ def show_funnel(steps, dimensions, source: str) -> None:
     table = traffic_funnel.step_table(steps, by or dimensions[0])
     st.plotly_chart(charts_traffic.step_heatmap(table, title="Step conversion"), width="stretch")
     st.dataframe(table, hide_index=True, width="stretch",
-                 column_config={c: PCT for c in table.columns if "→" in c and c != "biggest_drop"}
-                 | {"key": traffic_funnel.DIMENSION_LABELS[by or dimensions[0]], "conversion": PCT,
+                 column_config={c: colfmt.PERCENT for c in table.columns if "→" in c and c != "biggest_drop"}
+                 | {"key": traffic_funnel.DIMENSION_LABELS[by or dimensions[0]], "conversion": colfmt.PERCENT,
                     "visits": st.column_config.NumberColumn("Visits", format="localized"), "biggest_drop": "Biggest drop"})
 
 

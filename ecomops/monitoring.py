@@ -32,7 +32,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from typing import Any, Mapping
+from typing import Mapping
 
 import duckdb
 import numpy as np
@@ -40,7 +40,7 @@ import pandas as pd
 
 from ecomops import db, derived, metrics
 from ecomops.config import THRESHOLDS
-from ecomops.filters import Filters, where
+from ecomops.filters import Filters
 
 MONITORED = ("uv", "conversion_rate", "spend_per_buyer", "gmv", "repurchase_rate")
 METRIC_LABELS = {

@@ -1,7 +1,6 @@
 """Shared fixtures: a tiny hand-built database, a small demo database, an AppTest factory, the shared data path."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest

@@ -4,7 +4,7 @@ Every expected number is recomputed here from the raw tables (plain SQL / pandas
 """
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pandas as pd
 import pytest

@@ -26,16 +26,18 @@ How it is built (the decisions, documented here):
 """
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
 import pickle
 import re
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 import pandas as pd
@@ -209,12 +211,27 @@ def _save(model: ReviewsModel, out_dir: Path) -> None:
     for pipeline in model.pipelines.values():
         if hasattr(pipeline.named_steps["tfidf"], "stop_words_"):
             del pipeline.named_steps["tfidf"].stop_words_
-    tmp = model_path.with_suffix(".tmp")
+    tmp = model_path.with_suffix(f".{os.getpid()}.tmp")
     with open(tmp, "wb") as handle:
         pickle.dump(model.pipelines, handle, protocol=pickle.HIGHEST_PROTOCOL)
     tmp.replace(model_path)  # atomic: a reader never sees half a file
     manifest = {"sha256": _sha256(model_path), "metrics": model.metrics}
-    manifest_path.write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+    tmp_manifest = manifest_path.with_suffix(f".{os.getpid()}.tmp")
+    tmp_manifest.write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+    tmp_manifest.replace(manifest_path)
+
+
+@contextmanager
+def _process_lock(out_dir: Path) -> Iterator[None]:
+    """Hold an exclusive lock on the model folder, so two processes (app, command, test workers) never train or
+    write the cache at the same time; the second one waits and then loads what the first saved."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with open(out_dir / f"{MODEL_NAME}.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _load_cached(out_dir: Path, data_dir: Path) -> ReviewsModel | None:
@@ -249,11 +266,12 @@ def get_model(data_dir: Path | None = None, out_dir: Path | None = None,
     with _lock:
         if key in _loaded:
             return _loaded[key]
-        model = _load_cached(out_dir, data_dir)
-        if model is not None:
-            _loaded[key] = model
-            return model
-        train(data_dir, out_dir, progress)  # raises ReviewsModelUnavailable without the data
+        with _process_lock(out_dir):
+            model = _load_cached(out_dir, data_dir)
+            if model is not None:
+                _loaded[key] = model
+                return model
+            train(data_dir, out_dir, progress)  # raises ReviewsModelUnavailable without the data
         return _loaded[key]
 
 

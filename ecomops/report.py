@@ -179,7 +179,11 @@ def movers(con: duckdb.DuckDBPyConnection, f: Filters, p: Period) -> dict[str, p
     parts, params = _two_period_parts(f, p)
     products = db.query_df(con, db.load_sql("report_product_movers").format(**parts), params)
     products["segment"] = products["title"].fillna(products["product_id"])
-    channels = db.query_df(con, db.load_sql("report_channel_movers").format(**parts), params)
+    # Channels: the overview's GMV by channel (daily rollup) for both periods, rather than a second GMV query.
+    now = metrics.gmv_by_channel(con, f.with_range(p.start, p.end)).set_index("channel")["gmv"]
+    before = metrics.gmv_by_channel(con, f.with_range(p.previous_start, p.previous_end)).set_index("channel")["gmv"]
+    channels = (pd.concat({"value": now, "previous": before}, axis=1).fillna(0.0)
+                .rename_axis("segment").reset_index())
     keyword_where, keyword_params = where(f, category_col="k.category", prefix="cat_")
     keyword_params.update(cur_start=p.start, cur_end=p.end, prev_start=p.previous_start, prev_end=p.previous_end)
     keywords = db.query_df(con, db.load_sql("report_keyword_movers").format(keyword_category_where=keyword_where),

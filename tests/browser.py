@@ -90,3 +90,10 @@ def wait_for_app(page, timeout_ms: int = 60000) -> None:
                && (document.querySelector('[data-testid="stSidebarNav"]')?.innerText || '').includes('Products')""",
         timeout=timeout_ms)
     page.wait_for_timeout(300)
+
+
+def metric_value(page, label: str, timeout_ms: int = 120000) -> str:
+    """Return the shown value of the st.metric with this label, waiting until it is rendered."""
+    metric = page.locator('[data-testid="stMetric"]').filter(has_text=label).first
+    metric.wait_for(state="visible", timeout=timeout_ms)
+    return metric.locator('[data-testid="stMetricValue"]').inner_text()

@@ -8,7 +8,8 @@ import shutil
 import pytest
 
 from ecomops.ui.navigation import discover
-from tests.browser import PROJECT_ROOT, SCREENSHOTS, chromium, require_chromium, serve_app, wait_for_app
+from tests.browser import (PROJECT_ROOT, SCREENSHOTS, chromium, metric_value, require_chromium, serve_app,
+                           wait_for_app)
 
 pytestmark = pytest.mark.browser
 PAGES = [path.stem for members in discover(PROJECT_ROOT / "pages").values() for path, _ in members]
@@ -28,11 +29,6 @@ def app_url(demo_db_path, tmp_path_factory):
 def browser(app_url):
     with chromium() as b:
         yield b
-
-
-def metric_value(page, label: str) -> str:
-    metric = page.locator('[data-testid="stMetric"]').filter(has_text=label).first
-    return metric.locator('[data-testid="stMetricValue"]').inner_text()
 
 
 def test_every_page_renders_without_errors(app_url, browser):

@@ -8,15 +8,10 @@ from pathlib import Path
 import pytest
 
 from ecomops import db
-from tests.browser import chromium, require_chromium, serve_app, wait_for_app
+from tests.browser import chromium, metric_value, require_chromium, serve_app, wait_for_app
 from tests.ingest_support import write_csv
 
 pytestmark = pytest.mark.browser
-
-
-def _metric(page, label: str) -> str:
-    metric = page.locator('[data-testid="stMetric"]').filter(has_text=label).first
-    return metric.locator('[data-testid="stMetricValue"]').inner_text()
 
 
 def test_gb18030_upload_changes_home_kpis(demo_db_path, tmp_path: Path) -> None:
@@ -39,22 +34,22 @@ def test_gb18030_upload_changes_home_kpis(demo_db_path, tmp_path: Path) -> None:
         page = browser.new_page(viewport={"width": 1400, "height": 1100})
         page.goto(url)
         wait_for_app(page)
-        gmv_before, orders_before = _metric(page, "GMV"), _metric(page, "Orders")
+        gmv_before, orders_before = metric_value(page, "GMV"), metric_value(page, "Orders")
 
         page.goto(f"{url}/data_upload")
         wait_for_app(page)
         page.get_by_test_id("stFileUploader").locator("input[type=file]").set_input_files(str(upload))
-        page.get_by_text("Detected").first.wait_for(timeout=60000)
+        page.get_by_text("Detected").first.wait_for(timeout=180000)
         assert page.get_by_text("gb18030").count() > 0
         page.get_by_role("button", name="Confirm mapping and check the file").click()
-        page.get_by_text("3 of 3 rows are valid").wait_for(timeout=60000)
+        page.get_by_text("3 of 3 rows are valid").wait_for(timeout=180000)
         page.get_by_role("button", name="Import", exact=True).click()
-        page.get_by_text("Imported 3 rows as orders").wait_for(timeout=60000)
+        page.get_by_text("Imported 3 rows as orders").wait_for(timeout=180000)
         assert page.locator('[data-testid="stException"]').count() == 0
 
         page.goto(url)
         wait_for_app(page)
-        gmv_after, orders_after = _metric(page, "GMV"), _metric(page, "Orders")
+        gmv_after, orders_after = metric_value(page, "GMV"), metric_value(page, "Orders")
         assert gmv_after != gmv_before
         assert int(orders_after.replace(",", "")) == int(orders_before.replace(",", "")) + 3
         page.close()

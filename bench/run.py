@@ -16,8 +16,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -37,8 +39,65 @@ def replay(con, queries) -> float:
     return t.s
 
 
-def bench_pages(db_path: Path, only: list[str] | None) -> list[dict]:
-    """Return one result row per page (cold, warm, floor seconds and query count)."""
+EMPTY_PAGE = '''"""Empty page (benchmark only).
+
+Streamlit's fixed cost of a run: the app script, the shared sidebar, a title.
+"""
+import streamlit as st
+
+from ecomops.ui import state
+
+state.connection()
+state.filters()
+st.title("Empty")
+'''
+
+
+def run_like_the_server() -> None:
+    """Make AppTest run app.py on every rerun, as a server does once st.navigation has run (see tests/conftest.py)."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    PagesManager.__init__ = init
+
+
+def add_empty_page(folder: Path) -> None:
+    """Add a benchmark-only empty page (pages/_empty) to the app's menu, to measure Streamlit's fixed cost per run."""
+    from ecomops.ui import navigation
+
+    page = folder / "_empty.py"
+    page.write_text(EMPTY_PAGE, encoding="utf-8")
+    discover = navigation.discover
+
+    def with_empty(pages_dir: Path):
+        layout = discover(pages_dir)
+        layout.setdefault("Bench", []).append((page, "Empty"))
+        return layout
+
+    navigation.discover = with_empty
+
+
+def timed_app_run(at, run) -> tuple[float, float]:
+    """Return (server-side seconds of the script run, AppTest.run() wall seconds) of one AppTest run.
+
+    The server-side time is what app.py recorded (ecomops.ui.timing); a run that calls st.rerun adds the rerun's.
+    """
+    from ecomops.ui import timing
+
+    at.session_state[timing.RUNS_KEY] = []
+    with Timer() as wall:
+        run()
+    return sum(at.session_state[timing.RUNS_KEY]), wall.s
+
+
+def bench_pages(db_path: Path, only: list[str] | None, empty_runs: int = 5) -> tuple[list[dict], dict]:
+    """Return one result row per page (server and AppTest seconds, cold and warm; floor; query count) and the
+    empty page's cost."""
     os.environ["ECOMOPS_DB"] = str(db_path)
     import streamlit as st
     from streamlit.testing.v1 import AppTest
@@ -46,25 +105,44 @@ def bench_pages(db_path: Path, only: list[str] | None) -> list[dict]:
     from ecomops import db
     from ecomops.ui.navigation import discover
 
+    run_like_the_server()
+    scratch = Path(tempfile.mkdtemp(prefix="ecomops_bench_"))
+    add_empty_page(scratch)
     stems = [p.stem for members in discover(PROJECT_ROOT / "pages").values() for p, _ in members]
     stems = [s for s in stems if not only or s in only]
     at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=600)
+    at.run()  # the first run opens the database and lands on the overview; not counted
     rows = []
+    header = (f"  {'page':<22} {'cold':>6} {'(AppTest)':>9}  {'warm':>5} {'(AppTest)':>9}  {'floor':>6}  "
+              f"{'page/floor':>10}  queries")
+    print(header, flush=True)
     for stem in stems:
         st.cache_data.clear()
-        with db.recording() as recorder, Timer() as cold:
-            at.switch_page(f"pages/{stem}.py").run()
+        with db.recording() as recorder:
+            cold, cold_wall = timed_app_run(at, lambda: at.switch_page(f"pages/{stem}.py").run())
         errors = [str(e.value)[:200] for e in at.exception]
-        with Timer() as warm:
-            at.run()
+        warm, warm_wall = timed_app_run(at, at.run)
         con = db.connect(db_path)
         floor = replay(con, recorder.queries)
-        rows.append({"page": stem, "cold_s": cold.s, "warm_s": warm.s, "floor_s": floor,
-                     "queries": len(recorder.queries), "ratio": cold.s / floor if floor else None, "errors": errors})
-        print(f"  {stem:<22} cold {cold.s:6.2f} s  warm {warm.s:5.2f} s  floor {floor:6.2f} s  "
-              f"page/floor {cold.s / floor if floor else float('nan'):5.2f}  queries {len(recorder.queries):3d}"
+        ratio = cold / floor if floor else None
+        rows.append({"page": stem, "cold_s": cold, "cold_apptest_s": cold_wall, "warm_s": warm,
+                     "warm_apptest_s": warm_wall, "floor_s": floor, "queries": len(recorder.queries),
+                     "ratio": ratio, "errors": errors})
+        print(f"  {stem:<22} {cold:6.2f} {f'({cold_wall:.2f})':>9}  {warm:5.2f} {f'({warm_wall:.2f})':>9}  "
+              f"{floor:6.2f}  {ratio if ratio else float('nan'):10.2f}  {len(recorder.queries):7d}"
               f"{'  ERRORS ' + str(errors) if errors else ''}", flush=True)
-    return rows
+    # Streamlit's fixed cost: the empty page, cold (caches cleared) and warm, median of a few runs.
+    colds, warms = [], []
+    for _ in range(empty_runs):
+        st.cache_data.clear()
+        colds.append(timed_app_run(at, lambda: at.switch_page(str(scratch / "_empty.py")).run()))
+        warms.append(timed_app_run(at, at.run))
+    empty = {"cold_s": statistics.median(c[0] for c in colds), "cold_apptest_s": statistics.median(c[1] for c in colds),
+             "warm_s": statistics.median(w[0] for w in warms), "warm_apptest_s": statistics.median(w[1] for w in warms)}
+    cold_wall, warm_wall = f"({empty['cold_apptest_s']:.2f})", f"({empty['warm_apptest_s']:.2f})"
+    print(f"  {'(empty page)':<22} {empty['cold_s']:6.2f} {cold_wall:>9}  {empty['warm_s']:5.2f} {warm_wall:>9}  "
+          f"median of {empty_runs} runs: Streamlit's fixed cost per run (sidebar, title)", flush=True)
+    return rows, empty
 
 
 OVERVIEW_OURS = """
@@ -123,7 +201,12 @@ def main() -> None:
     parser.add_argument("--db", type=Path, default=None)
     parser.add_argument("--pages", nargs="*", default=None)
     parser.add_argument("--skip-pandas", action="store_true")
+    parser.add_argument("--profile", type=Path, default=None,
+                        help="write a pyinstrument report of every script run to this folder (times then include "
+                             "the profiler's overhead)")
     args = parser.parse_args()
+    if args.profile:
+        os.environ["ECOMOPS_PROFILE_DIR"] = str(args.profile.resolve())
     db_path, built = ensure_scale_db(args.customers, args.db) if args.db else ensure_scale_db(args.customers)
     print(f"machine: {machine()}")
     print(f"database: {db_path} ({db_path.stat().st_size / 2**30:.2f} GiB)" + (f", built in {built:.0f} s" if built else ""))
@@ -137,8 +220,9 @@ def main() -> None:
         print(f"overview, ours: {ours['seconds']:.2f} s, peak {ours['peak_mb']:.0f} MB | pandas over full tables: "
               f"{theirs['seconds']:.2f} s (load {theirs['load_seconds']:.2f} s), peak {theirs['peak_mb']:.0f} MB | "
               f"speed-up {theirs['seconds'] / ours['seconds']:.1f}x, memory ratio {theirs['peak_mb'] / ours['peak_mb']:.1f}x")
-    print("pages (server side, AppTest):")
-    results["pages"] = bench_pages(db_path, args.pages)
+    print("pages: seconds of the script run on the server side; (AppTest) = AppTest.run() wall time; "
+          "page/floor = cold / floor")
+    results["pages"], results["empty_page"] = bench_pages(db_path, args.pages)
     results["server_peak_rss_mb"] = peak_rss_mb()
     print(f"peak RSS of the server process (AppTest, all pages): {results['server_peak_rss_mb']:.0f} MB")
     OUT.mkdir(parents=True, exist_ok=True)

@@ -28,21 +28,20 @@ from typing import Any, Callable
 # server, other jobs); passive waiting costs nothing on idle cores. Must be set before sklearn loads OpenMP.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
+from typing import TYPE_CHECKING
+
 import duckdb
 import numpy as np
 import pandas as pd
-from sklearn.calibration import CalibratedClassifierCV
-from sklearn.compose import ColumnTransformer
-from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.inspection import permutation_importance
-from sklearn.impute import SimpleImputer
-from sklearn.isotonic import IsotonicRegression
-from sklearn.metrics import average_precision_score, roc_auc_score
-from sklearn.model_selection import train_test_split
-from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import OrdinalEncoder
 
 from ecomops import config, db
+
+# scikit-learn is imported inside the functions that fit, score or evaluate: importing it costs ~1.5 s, which the
+# Churn page (and every module importing this one) would otherwise pay on a server process's first visit even when
+# no model exists. ui.state warms it up in the background when the server opens the database.
+if TYPE_CHECKING:  # pragma: no cover
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.pipeline import Pipeline
 from ecomops.config import THRESHOLDS
 
 MODEL_NAME = "churn"
@@ -173,8 +172,14 @@ def check_history(con: duckdb.DuckDBPyConnection, cutoff: date, horizon_days: in
 
 # ------------------------------------------------------------------------------------------------------ model
 
-def build_pipeline(random_state: int = RANDOM_STATE, max_iter: int = 300) -> Pipeline:
+def build_pipeline(random_state: int = RANDOM_STATE, max_iter: int = 300) -> "Pipeline":
     """Return the unfitted Pipeline: ordinal-encoded categoricals + imputed numeric features into gradient boosting."""
+    from sklearn.compose import ColumnTransformer
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.impute import SimpleImputer
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import OrdinalEncoder
+
     encode = ColumnTransformer(
         [("categorical", OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1,
                                         encoded_missing_value=-1), CATEGORICAL_FEATURES),
@@ -198,18 +203,22 @@ def build_pipeline(random_state: int = RANDOM_STATE, max_iter: int = 300) -> Pip
 def _subsample(frame: pd.DataFrame, max_rows: int, random_state: int) -> pd.DataFrame:
     if len(frame) <= max_rows:
         return frame
+    from sklearn.model_selection import train_test_split
+
     keep, _ = train_test_split(frame, train_size=max_rows, stratify=frame["churned"], random_state=random_state)
     return keep
 
 
 def fit_model(train: pd.DataFrame, random_state: int = RANDOM_STATE, max_rows: int = MAX_TRAIN_ROWS,
-              max_iter: int = 300) -> CalibratedClassifierCV:
+              max_iter: int = 300) -> "CalibratedClassifierCV":
     """Return the Pipeline fitted on the (subsampled) rows and calibrated (Platt scaling).
 
     The calibration map is learned on 2-fold out-of-fold predictions, then the Pipeline is refit on all rows
     (``ensemble=False``): no rows are held back from the final model, and sigmoid calibration keeps the ranking,
     so it never costs AUC.
     """
+    from sklearn.calibration import CalibratedClassifierCV
+
     rows = _subsample(train, max_rows, random_state)
     if rows["churned"].nunique() < 2 or rows["churned"].value_counts().min() < 10:
         raise InsufficientHistoryError("Almost every customer in the training window has the same outcome; "
@@ -247,6 +256,8 @@ def calibration_table(y: np.ndarray, prob: np.ndarray, bins: int = 10) -> pd.Dat
 
 
 def _scores(y: np.ndarray, score: np.ndarray) -> dict[str, float]:
+    from sklearn.metrics import average_precision_score, roc_auc_score
+
     both = len(set(np.asarray(y).tolist())) == 2
     return {
         "auc": float(roc_auc_score(y, score)) if both else float("nan"),
@@ -299,6 +310,8 @@ class Evaluation:
 def evaluate(model: Any, train: pd.DataFrame, test: pd.DataFrame, cutoff: date, horizon_days: int,
              importance_rows: int = 5000, random_state: int = RANDOM_STATE) -> Evaluation:
     """Return the model's and the recency baseline's metrics on ``test`` (both judged on the same customers)."""
+    from sklearn.isotonic import IsotonicRegression
+
     y = test["churned"].to_numpy()
     prob = churn_probability(model, test)
     recency = test["recency_days"].to_numpy()
@@ -330,6 +343,8 @@ def global_importance(model: Any, frame: pd.DataFrame, rows: int = 5000, repeats
     sample = frame.sample(n=min(rows, len(frame)), random_state=random_state) if len(frame) else frame
     if sample.empty or sample["churned"].nunique() < 2:
         return pd.DataFrame({"feature": FEATURES, "importance": 0.0, "std": 0.0, "description": FEATURES})
+    from sklearn.inspection import permutation_importance
+
     result = permutation_importance(model, sample[FEATURES], sample["churned"], scoring="roc_auc",
                                     n_repeats=repeats, random_state=random_state, n_jobs=1)
     table = pd.DataFrame({"feature": FEATURES, "importance": result.importances_mean, "std": result.importances_std})

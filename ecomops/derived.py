@@ -13,6 +13,7 @@ for callers that want the cost paid right after an import rather than on the nex
 from __future__ import annotations
 
 import hashlib
+import importlib
 import threading
 from dataclasses import dataclass
 
@@ -32,6 +33,9 @@ class DerivedTable:
     state_table: str
     sources: tuple[str, ...]
     settings: tuple[str, ...] = ()  # SET statements the build needs (per cursor)
+    # "module:function" called with the build's cursor after the build query, in the same transaction: results the
+    # pages would otherwise compute (and store) on their first view after an import (e.g. the latest RFM scores).
+    after_build: str | None = None
 
 
 PRODUCTS_LINES = DerivedTable("products_line_facts", "products_cache_build", "products_cache_state",
@@ -42,7 +46,8 @@ TRAFFIC_ROLLUP = DerivedTable("traffic_sales_rollup", "traffic_rollup_build", "t
 # indexed by key instead of a hash table), about 4x faster at 1M customers; 24 bits covers 16M customers.
 PERFECT_HASH = "SET perfect_ht_threshold = 24"
 USERS_ORDERS = DerivedTable("users_order_facts", "users_cache_build", "users_cache_state",
-                            ("orders", "order_items", "customers", "products", "reviews"), (PERFECT_HASH,))
+                            ("orders", "order_items", "customers", "products", "reviews"), (PERFECT_HASH,),
+                            after_build="ecomops.users:store_latest_rfm")
 REGISTRY: list[DerivedTable] = [PRODUCTS_LINES, TRAFFIC_ROLLUP, USERS_ORDERS]
 
 
@@ -87,6 +92,9 @@ def ensure(con: duckdb.DuckDBPyConnection, table: DerivedTable) -> bool:
                 cur.execute(setting)
             for statement in con.extract_statements(db.load_sql(table.build_sql)):
                 cur.execute(statement)
+            if table.after_build:
+                module, name = table.after_build.split(":")
+                getattr(importlib.import_module(module), name)(cur)
             cur.execute(f"DELETE FROM {table.state_table}")
             cur.execute(f"INSERT INTO {table.state_table} (fingerprint) VALUES ($fp)", {"fp": stamp})
         return True

@@ -173,6 +173,21 @@ def rfm_sql() -> str:
 RFM_KEEP_DATES = 4
 
 
+def _insert_rfm(cur: duckdb.DuckDBPyConnection, as_of: date) -> None:
+    cur.execute(users_cache.PERFECT_HASH)
+    cur.execute(f"INSERT INTO users_rfm_scores BY NAME "
+                f"SELECT CAST($as_of AS DATE) AS as_of, * FROM ({rfm_sql()})", {"as_of": as_of})
+
+
+def store_latest_rfm(cur: duckdb.DuckDBPyConnection) -> None:
+    """Store the RFM scores as of the last order day (the sidebar's default end) right after the derived tables are
+    rebuilt (derived.USERS_ORDERS.after_build, same transaction): the Customers page's first view after an import
+    then only reads them."""
+    row = cur.execute("SELECT max(order_date) FROM orders").fetchone()
+    if row and row[0] is not None:
+        _insert_rfm(cur, row[0])
+
+
 def ensure_rfm(con: duckdb.DuckDBPyConnection, as_of: date) -> None:
     """Compute and store the RFM scores as of a date unless stored already (derived tables rebuilt first)."""
     users_cache.ensure(con)
@@ -182,9 +197,7 @@ def ensure_rfm(con: duckdb.DuckDBPyConnection, as_of: date) -> None:
         if db.query_one(con, "SELECT 1 FROM users_rfm_scores WHERE as_of = $as_of LIMIT 1", {"as_of": as_of}):
             return
         with db.transaction(con, bump_version=False) as cur:
-            cur.execute(users_cache.PERFECT_HASH)
-            cur.execute(f"INSERT INTO users_rfm_scores BY NAME "
-                        f"SELECT CAST($as_of AS DATE) AS as_of, * FROM ({rfm_sql()})", {"as_of": as_of})
+            _insert_rfm(cur, as_of)
             cur.execute(
                 "DELETE FROM users_rfm_scores WHERE as_of NOT IN (SELECT DISTINCT as_of FROM users_rfm_scores "
                 "ORDER BY as_of DESC LIMIT $keep)", {"keep": RFM_KEEP_DATES})

@@ -170,6 +170,17 @@ def test_rfm_scores_by_hand(rfm_con):
     assert scores.loc["P4", "monetary"] == pytest.approx(400.0) and scores.loc["P2", "frequency"] == 3
 
 
+def test_rfm_scores_of_the_last_order_day_are_stored_with_the_derived_tables(rfm_con):
+    """The derived-table build stores the scores as of the last order day (the sidebar's default end), so the
+    Customers page's first view after an import writes nothing; other days are still computed on first use."""
+    users_cache.ensure(rfm_con)
+    stored = rfm_con.execute("SELECT as_of, count(*), sum(r_score) FROM users_rfm_scores GROUP BY as_of").fetchall()
+    assert stored == [(AS_OF, 5, 5 + 3 + 3 + 2 + 1)]  # the guest order makes AS_OF the last order day
+    users.rfm_scores(rfm_con, AS_OF - timedelta(days=1))
+    days = rfm_con.execute("SELECT DISTINCT as_of FROM users_rfm_scores ORDER BY 1").fetchall()
+    assert days == [(AS_OF - timedelta(days=1),), (AS_OF,)]
+
+
 def test_rfm_summary_and_segment_table(rfm_con):
     f = Filters(date(2024, 6, 1), AS_OF)
     summary = users.rfm_summary(rfm_con, f)

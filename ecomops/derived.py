@@ -36,6 +36,9 @@ class DerivedTable:
     # "module:function" called with the build's cursor after the build query, in the same transaction: results the
     # pages would otherwise compute (and store) on their first view after an import (e.g. the latest RFM scores).
     after_build: str | None = None
+    # A one-row query added to the fingerprint, for sources edited in place without a sales-version bump (e.g. the
+    # compliance word list, a settings-like write).
+    fingerprint_sql: str | None = None
 
 
 PRODUCTS_LINES = DerivedTable("products_line_facts", "products_cache_build", "products_cache_state",
@@ -48,7 +51,14 @@ PERFECT_HASH = "SET perfect_ht_threshold = 24"
 USERS_ORDERS = DerivedTable("users_order_facts", "users_cache_build", "users_cache_state",
                             ("orders", "order_items", "customers", "products", "reviews"), (PERFECT_HASH,),
                             after_build="ecomops.users:store_latest_rfm")
-REGISTRY: list[DerivedTable] = [PRODUCTS_LINES, TRAFFIC_ROLLUP, USERS_ORDERS]
+# Compliance claims found in product copy (a Python scan with the word list): stored so the Compliance page reads them.
+RISK_CLAIMS = DerivedTable(
+    "risk_claim_findings", "risk_claims_build", "risk_claims_state", ("products", "banned_words"),
+    after_build="ecomops.risk_compliance:store_findings",
+    fingerprint_sql="SELECT (SELECT sum(hash(product_id, title, description)) FROM products), "
+                    "(SELECT sum(hash(word, language, category, reason, suggestion, whole_word, exceptions, enabled)) "
+                    "FROM banned_words)")
+REGISTRY: list[DerivedTable] = [PRODUCTS_LINES, TRAFFIC_ROLLUP, USERS_ORDERS, RISK_CLAIMS]
 
 
 def register(table: DerivedTable) -> DerivedTable:
@@ -70,7 +80,8 @@ def fingerprint(con: duckdb.DuckDBPyConnection, table: DerivedTable) -> str:
     counts = db.query_one(con, "SELECT " + ", ".join(f"(SELECT count(*) FROM {t})" for t in table.sources)
                           + ", (SELECT max(order_date) FROM orders)")
     build = hashlib.sha1(db.load_sql(table.build_sql).encode("utf-8")).hexdigest()[:10]
-    return "|".join([build, str(db.sales_version(con)), *map(str, counts)])
+    extra = db.query_one(con, table.fingerprint_sql) if table.fingerprint_sql else ()
+    return "|".join([build, str(db.sales_version(con)), *map(str, counts), *map(str, extra)])
 
 
 def is_fresh(con: duckdb.DuckDBPyConnection, table: DerivedTable) -> bool:

@@ -32,7 +32,7 @@ from typing import Iterable
 import duckdb
 import pandas as pd
 
-from ecomops import db
+from ecomops import db, derived
 from ecomops.filters import Filters, where
 
 WORDS_CSV = Path(__file__).resolve().parent / "data" / "banned_words.csv"
@@ -232,8 +232,13 @@ def ensure_seeded(con: duckdb.DuckDBPyConnection) -> bool:
 def banned_words(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Return the word list (seeding the shipped one on first use), Chinese first, then by category and word."""
     ensure_seeded(con)
-    frame = db.query_df(con, f"SELECT {', '.join(RULE_COLUMNS)} FROM banned_words "
-                             "ORDER BY language DESC, category, word")
+    return _clean_rules(db.query_df(con, _RULES_SQL))
+
+
+_RULES_SQL = f"SELECT {', '.join(RULE_COLUMNS)} FROM banned_words ORDER BY language DESC, category, word"
+
+
+def _clean_rules(frame: pd.DataFrame) -> pd.DataFrame:
     if frame.empty:
         return pd.DataFrame(columns=RULE_COLUMNS)
     for col in ("suggestion", "exceptions"):
@@ -247,6 +252,7 @@ def save_banned_words(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> in
     clean = validate_rules(frame)
     with db.transaction(con, sales_data=False) as cur:
         _write_rules(cur, clean)
+    derived.ensure(con, derived.RISK_CLAIMS)  # rescan now: the save pays it, not the next page view
     return len(clean)
 
 
@@ -301,60 +307,84 @@ def check_copy(con: duckdb.DuckDBPyConnection, text: str) -> dict:
     }
 
 
-def scan_findings(con: duckdb.DuckDBPyConnection, f: Filters | None = None) -> pd.DataFrame:
-    """Return one row per claim found in product titles and descriptions (category filter applies)."""
-    category_sql, params = where(f, category_col="p.category") if f else ("TRUE", {})
-    products = db.query_df(con, db.load_sql("risk_products_copy").format(category_where=category_sql), params)
-    rules = active_rules(con)
-    rows = []
-    for p in products.itertuples(index=False):
-        for field_name in ("title", "description"):
-            text = getattr(p, field_name)
+def store_findings(cur: duckdb.DuckDBPyConnection) -> None:
+    """Scan every product's title and description with the enabled rules and store the claims (migration 800).
+
+    Run by the derived-table mechanism (derived.RISK_CLAIMS.after_build) inside its build transaction, whenever
+    products or the word list changed: the scan is Python (regular expressions with exceptions), so the page reads
+    its stored result instead of scanning on every view.
+    """
+    rules = rules_from_frame(_clean_rules(cur.execute(_RULES_SQL).df()))
+    products = cur.execute("SELECT product_id, title, description FROM products ORDER BY product_id").fetchall()
+    findings, per_product = [], []
+    for product_id, title, description in products:
+        found = []
+        title_matches: list[Match] = []
+        description_marked = ""
+        for field_name, text in (("title", title), ("description", description)):
             if not isinstance(text, str) or not text:
                 continue
             matches = find_claims(text, rules)
+            if not matches:
+                continue
             marked = highlight(text, matches)
-            for m in matches:
-                rows.append({"product_id": p.product_id, "title": p.title, "category": p.category,
-                             "field": field_name, "matched": m.text, "word": m.rule.word,
-                             "language": m.rule.language, "rule_category": m.rule.category, "reason": m.rule.reason,
-                             "suggestion": m.rule.suggestion or "(remove)", "highlighted": marked})
-    return pd.DataFrame(rows, columns=FINDING_COLUMNS)
+            if field_name == "title":
+                title_matches = matches
+            else:
+                description_marked = marked
+            found += [(field_name, m, marked) for m in matches]
+        if not found:
+            continue
+        for field_name, m, marked in found:
+            findings.append({"seq": len(findings), "product_id": product_id, "field": field_name,
+                             "position": m.start, "matched": m.text, "word": m.rule.word,
+                             "language": m.rule.language, "rule_category": m.rule.category,
+                             "reason": m.rule.reason, "suggestion": m.rule.suggestion or "(remove)",
+                             "highlighted": marked})
+        per_product.append({
+            "product_id": product_id, "claims": len(found),
+            "words": ", ".join(dict.fromkeys(m.text for _, m, _ in found)),
+            "rule_categories": ", ".join(dict.fromkeys(m.rule.category for _, m, _ in found)),
+            "title_highlighted": highlight(title, title_matches) if title_matches else (title or ""),
+            "description_highlighted": description_marked,
+            "suggested_title": suggest_rewrite(title, title_matches) if title_matches else (title or ""),
+        })
+    for table, rows in (("risk_claim_findings", findings), ("risk_claim_products", per_product)):
+        if rows:
+            cur.register("claims_frame", pd.DataFrame(rows))
+            cur.execute(f"INSERT INTO {table} BY NAME SELECT * FROM claims_frame")
+            cur.unregister("claims_frame")
+
+
+def _ensure_findings(con: duckdb.DuckDBPyConnection) -> None:
+    """Seed the word list if needed, then rescan when products or the word list changed since the last scan."""
+    ensure_seeded(con)
+    derived.ensure(con, derived.RISK_CLAIMS)
+
+
+def scan_findings(con: duckdb.DuckDBPyConnection, f: Filters | None = None) -> pd.DataFrame:
+    """Return one row per claim found in product titles and descriptions (category filter applies)."""
+    _ensure_findings(con)
+    category_sql, params = where(f, category_col="p.category") if f else ("TRUE", {})
+    return db.query_df(con, db.load_sql("risk_claims_findings").format(category_where=category_sql), params)
 
 
 def scan_products(con: duckdb.DuckDBPyConnection, f: Filters | None = None) -> pd.DataFrame:
     """Return one row per product with claims: counts, words, highlighted title/description, suggested title."""
-    findings = scan_findings(con, f)
-    columns = ["product_id", "title", "category", "claims", "words", "rule_categories", "title_highlighted",
-               "description_highlighted", "suggested_title"]
-    if findings.empty:
-        return pd.DataFrame(columns=columns)
-    rules = active_rules(con)
-    out = []
-    for product_id, part in findings.groupby("product_id", sort=False):
-        title = part["title"].iloc[0]
-        title_matches = find_claims(title, rules)
-        description = part.loc[part["field"] == "description", "highlighted"]
-        out.append({
-            "product_id": product_id, "title": title, "category": part["category"].iloc[0], "claims": len(part),
-            "words": ", ".join(dict.fromkeys(part["matched"])),
-            "rule_categories": ", ".join(dict.fromkeys(part["rule_category"])),
-            "title_highlighted": highlight(title, title_matches),
-            "description_highlighted": description.iloc[0] if len(description) else "",
-            "suggested_title": suggest_rewrite(title, title_matches) if title_matches else title,
-        })
-    return pd.DataFrame(out, columns=columns).sort_values(["claims", "product_id"], ascending=[False, True],
-                                                           ignore_index=True)
+    _ensure_findings(con)
+    category_sql, params = where(f, category_col="p.category") if f else ("TRUE", {})
+    return db.query_df(con, db.load_sql("risk_claims_products").format(category_where=category_sql), params)
 
 
 def compliance_summary(con: duckdb.DuckDBPyConnection, f: Filters | None = None) -> dict:
     """Return the headline numbers: products scanned, products with claims, claims, and claims by rule category."""
+    _ensure_findings(con)
     category_sql, params = where(f, category_col="p.category") if f else ("TRUE", {})
-    scanned = db.query_one(con, f"SELECT count(*) FROM products p WHERE {category_sql}", params)[0]
-    findings = scan_findings(con, f)
+    scanned, flagged, claims, by_category = db.query_one(
+        con, db.load_sql("risk_claims_summary").format(category_where=category_sql), params)
     return {
         "products_scanned": int(scanned),
-        "products_flagged": int(findings["product_id"].nunique()),
-        "claims": int(len(findings)),
-        "by_category": findings.groupby("rule_category").size().sort_values(ascending=False).to_dict(),
+        "products_flagged": int(flagged),
+        "claims": int(claims),
+        "by_category": {row["rule_category"]: int(row["claims"]) for row in by_category or []},
     }

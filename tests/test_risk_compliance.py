@@ -133,3 +133,20 @@ def test_scan_products_per_product_with_highlight():
     from ecomops.filters import Filters
     beauty = rc.scan_products(con, Filters(date(2024, 1, 1), date(2024, 1, 2), categories=("Beauty",)))
     assert beauty["product_id"].tolist() == ["P1"]
+
+
+def test_stored_scan_follows_product_and_word_list_edits():
+    """The scan is stored (derived.RISK_CLAIMS): edits in place to products or to the word list rescan it."""
+    con = db.connect_memory()
+    con.execute("INSERT INTO products (product_id, title, description, category) VALUES "
+                "('P1', '顶级保湿面膜', NULL, 'Beauty'), ('P2', '保湿霜', NULL, 'Beauty')")
+    assert rc.scan_products(con)["product_id"].tolist() == ["P1"]
+    con.execute("UPDATE products SET title = '销量第一保湿霜' WHERE product_id = 'P2'")  # no version bump
+    assert rc.scan_findings(con)[["product_id", "matched"]].values.tolist() == [["P1", "顶级"], ["P2", "第一"]]
+    words = rc.banned_words(con)
+    words.loc[words["word"] == "顶级", "enabled"] = False
+    rc.save_banned_words(con, words)
+    assert rc.scan_products(con)["product_id"].tolist() == ["P2"]
+    summary = rc.compliance_summary(con)
+    assert (summary["products_flagged"], summary["claims"]) == (1, 1)
+    assert sum(summary["by_category"].values()) == 1

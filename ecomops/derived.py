@@ -39,6 +39,8 @@ class DerivedTable:
     # A one-row query added to the fingerprint, for sources edited in place without a sales-version bump (e.g. the
     # compliance word list, a settings-like write).
     fingerprint_sql: str | None = None
+    # "module:function" returning a string added to the fingerprint, for inputs outside the database (a model file).
+    fingerprint_extra: str | None = None
 
 
 PRODUCTS_LINES = DerivedTable("products_line_facts", "products_cache_build", "products_cache_state",
@@ -58,7 +60,16 @@ RISK_CLAIMS = DerivedTable(
     fingerprint_sql="SELECT (SELECT sum(hash(product_id, title, description)) FROM products), "
                     "(SELECT sum(hash(word, language, category, reason, suggestion, whole_word, exceptions, enabled)) "
                     "FROM banned_words)")
-REGISTRY: list[DerivedTable] = [PRODUCTS_LINES, TRAFFIC_ROLLUP, USERS_ORDERS, RISK_CLAIMS]
+# The review classifier's labels of reviews with text and no rating: rebuilt on new reviews or a new model file.
+RISK_REVIEW_LABELS = DerivedTable(
+    "risk_review_labels", "risk_review_labels_build", "risk_review_labels_state", ("reviews",),
+    after_build="ecomops.risk_reputation:store_labels", fingerprint_extra="ecomops.reviews_model:cache_key")
+REGISTRY: list[DerivedTable] = [PRODUCTS_LINES, TRAFFIC_ROLLUP, USERS_ORDERS, RISK_CLAIMS, RISK_REVIEW_LABELS]
+
+
+def _call(path: str, *args):
+    module, name = path.split(":")
+    return getattr(importlib.import_module(module), name)(*args)
 
 
 def register(table: DerivedTable) -> DerivedTable:
@@ -80,7 +91,9 @@ def fingerprint(con: duckdb.DuckDBPyConnection, table: DerivedTable) -> str:
     counts = db.query_one(con, "SELECT " + ", ".join(f"(SELECT count(*) FROM {t})" for t in table.sources)
                           + ", (SELECT max(order_date) FROM orders)")
     build = hashlib.sha1(db.load_sql(table.build_sql).encode("utf-8")).hexdigest()[:10]
-    extra = db.query_one(con, table.fingerprint_sql) if table.fingerprint_sql else ()
+    extra = list(db.query_one(con, table.fingerprint_sql)) if table.fingerprint_sql else []
+    if table.fingerprint_extra:
+        extra.append(_call(table.fingerprint_extra))
     return "|".join([build, str(db.sales_version(con)), *map(str, counts), *map(str, extra)])
 
 
@@ -104,8 +117,7 @@ def ensure(con: duckdb.DuckDBPyConnection, table: DerivedTable) -> bool:
             for statement in con.extract_statements(db.load_sql(table.build_sql)):
                 cur.execute(statement)
             if table.after_build:
-                module, name = table.after_build.split(":")
-                getattr(importlib.import_module(module), name)(cur)
+                _call(table.after_build, cur)
             cur.execute(f"DELETE FROM {table.state_table}")
             cur.execute(f"INSERT INTO {table.state_table} (fingerprint) VALUES ($fp)", {"fp": stamp})
         return True

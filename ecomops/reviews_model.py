@@ -284,6 +284,18 @@ def cached_metrics(out_dir: Path | None = None) -> dict[str, Any] | None:
         return None
 
 
+def cache_key(out_dir: Path | None = None) -> str:
+    """Return the SHA-256 of the cached model file as its manifest records it ("" when there is no cached model).
+
+    Cheap (reads the small manifest, not the model): stored labels carry it, so a new model invalidates them.
+    """
+    _, manifest_path = _paths(out_dir or models_dir())
+    try:
+        return str(json.loads(manifest_path.read_text(encoding="utf-8")).get("sha256") or "")
+    except (OSError, ValueError):
+        return ""
+
+
 def classify(texts: Iterable[str | None], languages: Iterable[str | None] | None = None) -> list[bool | None]:
     """Return negative True/False per text with the shared model (None for empty text)."""
     texts = list(texts)

@@ -23,7 +23,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from ecomops import db
+from ecomops import db, derived
 from ecomops.config import THRESHOLDS
 from ecomops.filters import Filters, where
 
@@ -47,17 +47,61 @@ def _model_classifier() -> tuple[Classifier | None, str | None]:
     return model.predict_negative, None
 
 
+def store_labels(cur: duckdb.DuckDBPyConnection) -> None:
+    """Classify every review with text and no rating with the cached review model and store the labels.
+
+    Run by the derived-table mechanism (derived.RISK_REVIEW_LABELS.after_build) in its build transaction after a
+    data change or a new model file. Without a cached model nothing is stored (the page trains one on first use;
+    its new file changes the fingerprint, so the labels are then built).
+    """
+    from ecomops import reviews_model
+
+    key = reviews_model.cache_key()
+    if not key:
+        return
+    try:
+        model = reviews_model.get_model()
+    except reviews_model.ReviewsModelUnavailable:
+        return
+    rows = cur.execute("SELECT review_id, review_text, language FROM reviews "
+                       "WHERE rating IS NULL AND trim(coalesce(review_text, '')) <> ''").df()
+    if rows.empty:
+        return
+    labels = model.predict_negative(rows["review_text"].tolist(), rows["language"].tolist())
+    rows = pd.DataFrame({"review_id": rows["review_id"], "model_key": key,
+                         "negative": [bool(x) for x in labels]})
+    cur.register("labels_frame", rows)
+    cur.execute("INSERT INTO risk_review_labels BY NAME SELECT * FROM labels_frame")
+    cur.unregister("labels_frame")
+
+
 def classified_reviews(con: duckdb.DuckDBPyConnection, f: Filters, classifier: Classifier | None = None,
                        sla_hours: float = THRESHOLDS.reply_sla_hours) -> pd.DataFrame:
-    """Return the reviews of the range with negative (bool), source, response/open hours and SLA status."""
+    """Return the reviews of the range with negative (bool), source, response/open hours and SLA status.
+
+    Without an explicit classifier, reviews with text and no rating take the label stored for the current review
+    model (derived.RISK_REVIEW_LABELS); only those without one are classified here.
+    """
+    model_key = ""
+    if classifier is None:
+        from ecomops import reviews_model
+
+        derived.ensure(con, derived.RISK_REVIEW_LABELS)
+        model_key = reviews_model.cache_key()
     where_sql, params = where(f, date_col="r.created_ts", channel_col="o.channel", category_col="p.category")
-    frame = db.query_df(con, db.load_sql("risk_reviews").format(where_sql=where_sql), params)
+    frame = db.query_df(con, db.load_sql("risk_reviews").format(where_sql=where_sql),
+                        dict(params, model_key=model_key))
     frame.attrs["model_message"] = None
     rated = frame["rating"].notna()
     has_text = frame["review_text"].fillna("").str.strip() != ""
     frame["negative"] = rated & (frame["rating"] <= THRESHOLDS.negative_rating_max)
     frame["source"] = np.where(rated, "rating", np.where(has_text, "model", "none"))
     to_classify = ~rated & has_text
+    stored = to_classify & frame["stored_negative"].notna()
+    if stored.any():
+        frame.loc[stored, "negative"] = frame.loc[stored, "stored_negative"].astype(bool)
+        to_classify &= ~stored
+    frame = frame.drop(columns="stored_negative")
     if to_classify.any():
         message = None
         if classifier is None:

@@ -5,7 +5,7 @@ against the 5% target by product and over time (text-only reviews classified by 
 """
 import streamlit as st
 
-from ecomops import charts, reviews_model, risk_reputation
+from ecomops import charts, derived, reviews_model, risk_reputation
 from ecomops.config import THRESHOLDS
 from ecomops.ui import state
 
@@ -23,6 +23,7 @@ if reviews_model.cached_metrics() is None:
         except reviews_model.ReviewsModelUnavailable as exc:
             status.update(label="Review classifier unavailable", state="error")
             st.warning(str(exc))
+state.ensure_derived(derived.RISK_REVIEW_LABELS)  # the classifier's labels, stored once per data change / model
 
 summary = state.cached(risk_reputation.reputation_summary, f)
 if summary["reviews"] == 0:

@@ -116,3 +116,32 @@ def test_without_model_text_only_reviews_are_unclassified(rev_con, monkeypatch, 
     assert "not found" in s["model_message"]
     with pytest.raises(reviews_model.ReviewsModelUnavailable):
         reviews_model.get_model()
+
+
+def test_model_labels_are_stored_once_per_model(rev_con, monkeypatch):
+    """Reviews with text and no rating are classified once per model file (derived.RISK_REVIEW_LABELS) and read back;
+    a new model file (another cache key) relabels them."""
+    from ecomops import reviews_model
+
+    calls = []
+
+    class FakeModel:
+        def __init__(self, negative_word):
+            self.word = negative_word
+
+        def predict_negative(self, texts, languages):
+            calls.append(list(texts))
+            return [self.word in t for t in texts]
+
+    monkeypatch.setattr(reviews_model, "cache_key", lambda out_dir=None: "model-a")
+    monkeypatch.setattr(reviews_model, "get_model", lambda *a, **k: FakeModel("差"))
+    r = rr.classified_reviews(rev_con, RANGE).set_index("review_id")
+    assert sorted(calls[0]) == ["很好", "质量很差"]  # R5 and R6 only (R11 has a rating)
+    assert r.loc["R5", "negative"] and not r.loc["R6", "negative"] and r.loc["R5", "source"] == "model"
+    assert rev_con.execute("SELECT count(*) FROM risk_review_labels WHERE model_key = 'model-a'").fetchone()[0] == 2
+    summary = rr.reputation_summary(rev_con, RANGE)
+    assert len(calls) == 1 and summary["negative"] == 6 and summary["negative_by_model"] == 1  # read, not rerun
+    monkeypatch.setattr(reviews_model, "cache_key", lambda out_dir=None: "model-b")
+    monkeypatch.setattr(reviews_model, "get_model", lambda *a, **k: FakeModel("好"))
+    r = rr.classified_reviews(rev_con, RANGE).set_index("review_id")
+    assert len(calls) == 2 and not r.loc["R5", "negative"] and r.loc["R6", "negative"]

@@ -63,7 +63,11 @@ def _risk(suppliers: int, has_backup: bool, within: object, target_hours: float)
 
 def supplier_concentration(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """Return GMV per primary supplier with its share, SKUs and SKUs without backup, largest first."""
-    skus = sku_suppliers(con, f)
+    return _concentration(sku_suppliers(con, f))
+
+
+def _concentration(skus: pd.DataFrame) -> pd.DataFrame:
+    skus = skus.copy()
     skus["supplier"] = skus["primary_supplier_name"].fillna(skus["primary_supplier"]).fillna(NO_SUPPLIER)
     table = skus.groupby("supplier", as_index=False).agg(
         gmv=("gmv", "sum"), skus=("product_id", "count"),
@@ -102,7 +106,7 @@ def supply_summary(con: duckdb.DuckDBPyConnection, f: Filters,
                    target_hours: float = THRESHOLDS.backup_restock_hours) -> dict:
     """Return the headline numbers of the supply page."""
     skus = sku_suppliers(con, f, target_hours)
-    conc = supplier_concentration(con, f)
+    conc = _concentration(skus)  # the same SKU rows: one query, not two
     total_gmv = skus["gmv"].sum()
     with_backup = skus[skus["has_backup"]]
     return {

@@ -36,8 +36,9 @@ def id_sql(text: str) -> str:
 
 def id_mangled_sql(text: str) -> str:
     """Return a condition true when an id was turned into scientific notation by Excel (1.23457E+18)."""
-    return (f"(contains({text}, '+') "
-            f"AND regexp_full_match({text}, '[0-9](\\.[0-9]+)?[eE]\\+[0-9]+'))")
+    # CASE, not AND: the regular expression then only runs for values containing a '+'.
+    return (f"(CASE WHEN contains({text}, '+') "
+            f"THEN regexp_full_match({text}, '[0-9](\\.[0-9]+)?[eE]\\+[0-9]+') ELSE false END)")
 
 
 _NUMBER_NOISE = "[\\s\\x{00A0}\\x{202F}\\x{3000}¥￥$€£元''’]|RMB|CNY|USD|EUR|GBP|HKD"
@@ -122,7 +123,9 @@ def status_sql(text: str) -> str:
     """Return the model's order status for a platform status (NULL when unknown)."""
     whens = " ".join(f"WHEN {sql_str(k)} THEN {sql_str(v)}" for k, v in STATUS_SYNONYMS.items())
     key = f"replace(replace(lower({text}), ' ', '_'), '-', '_')"
-    return f"(CASE {key} {whens} END)"
+    # The model's own words pass straight through (the synonym lookup costs several string copies per row).
+    model = ", ".join(sql_str(v) for v in sorted(set(STATUS_SYNONYMS.values())))
+    return f"(CASE WHEN {text} IN ({model}) THEN {text} ELSE (CASE {key} {whens} END) END)"
 
 
 @dataclass(frozen=True)
@@ -168,14 +171,18 @@ def detect_styles(cur: duckdb.DuckDBPyConnection, table: str, columns: list[str]
     styles = {c: ColumnStyle() for c in columns}
     parts, keys = [], []
     for col in columns:
-        parts.append(f"count(*) FILTER (WHERE {_needs_trim(chr(34) + col + chr(34))} "
-                     f"AND NOT {_needs_trim_cheap(chr(34) + col + chr(34))})")
+        # What the cheap test misses: a value ending in a tab, newline, non-breaking or ideographic space.
+        ends = " OR ".join(f"ends_with(\"{col}\", {c})" for c in ("chr(9)", "chr(10)", "chr(13)", "chr(160)",
+                                                                   "chr(12288)"))
+        parts.append(f"count(*) FILTER (WHERE {ends})")
         keys.append(("odd_space", col))
     for col in numeric:
         text = clean_text(f'"{col}"')
-        parts.append(f"count(*) FILTER (WHERE contains(\"{col}\", ',') AND "
-                     f"(regexp_full_match({text}, '[^.]*[0-9],[0-9]{{1,2}}%?') "
-                     f"OR regexp_matches({text}, '[0-9]\\.[0-9]{{3}},[0-9]')))")
+        # One regular expression, so the cleaned text appears once (a repeated sub-expression is hoisted and would
+        # be computed for every row, not only for those containing a comma). CASE, not AND: DuckDB evaluates both
+        # sides of an AND for every row, but a CASE branch only for the rows that reach it.
+        parts.append(f"count(*) FILTER (WHERE CASE WHEN contains(\"{col}\", ',') THEN "
+                     f"regexp_matches({text}, '^[^.]*[0-9],[0-9]{{1,2}}%?$|[0-9]\\.[0-9]{{3}},[0-9]') ELSE false END)")
         keys.append(("comma", col))
     for col in dates:
         text = clean_text(f'"{col}"')
@@ -189,9 +196,10 @@ def detect_styles(cur: duckdb.DuckDBPyConnection, table: str, columns: list[str]
     dots = {}
     if comma_cols:
         # Only when commas look like decimal marks: is there also evidence of decimal points?
-        checks = [f"count(*) FILTER (WHERE contains(\"{c}\", '.') AND (regexp_matches({clean_text(chr(34) + c + chr(34))}, "
-                  f"'[0-9],[0-9]{{3}}\\.[0-9]') OR regexp_full_match({clean_text(chr(34) + c + chr(34))}, "
-                  f"'[^,]*[0-9]\\.([0-9]{{1,2}}|[0-9]{{4,}})%?')))" for c in comma_cols]
+        checks = [f"count(*) FILTER (WHERE CASE WHEN contains(\"{c}\", '.') THEN regexp_matches("
+                  f"{clean_text(chr(34) + c + chr(34))}, "
+                  f"'[0-9],[0-9]{{3}}\\.[0-9]|^[^,]*[0-9]\\.([0-9]{{1,2}}|[0-9]{{4,}})%?$') ELSE false END)"
+                  for c in comma_cols]
         dots = dict(zip(comma_cols, cur.execute(f"SELECT {', '.join(checks)} FROM {table}").fetchone()))
     for col in columns:
         comma = col in comma_cols and not dots.get(col)
@@ -204,8 +212,8 @@ def detect_styles(cur: duckdb.DuckDBPyConnection, table: str, columns: list[str]
 
 
 def _odd_id(text: str) -> str:
-    return (f"(contains({text}, '.') OR starts_with({text}, '=') OR starts_with({text}, '''') "
-            f"OR starts_with({text}, '`'))")
+    # A decimal point, or a first character of = ' ` (61, 39, 96): ascii() of the first character is one cheap test.
+    return f"(contains({text}, '.') OR ascii({text}) IN (61, 39, 96))"
 
 
 def typed_sql(type_: str, text: str, style: ColumnStyle) -> str:

@@ -28,6 +28,8 @@ DEFAULTS = {
     ("ad_spend", "audience"): "all", ("suppliers", "role"): "primary",
 }
 STYLE_SAMPLE_ROWS = 200_000
+# Keys generated from the file hash and row number when the file has none (sessions and reviews rarely carry ids).
+GENERATED_IDS = ("session_id", "review_id")
 # A suppliers file lists a supplier once per product it supplies.
 DEDUPE_KEYS = {"suppliers": ("supplier_id", "product_id")}
 TYPE_PROBLEM = {ID: "unreadable id", TEXT: "unreadable text", INT: "not a whole number", NUMBER: "not a number",
@@ -131,10 +133,10 @@ def _sql_type(type_: str) -> str:
             TIMESTAMP: "TIMESTAMP", BOOL: "BOOLEAN", STATUS: "VARCHAR"}[type_]
 
 
-def _final_value(kind: Kind, plan: Plan, fld, file_hash: str) -> str:
+def _final_value(kind: Kind, plan: Plan, fld, file_hash: str, given: bool = False) -> str:
     """Return the SQL for the stored value of a field (defaults, prefixes, generated ids)."""
     mapped = bool(plan.mapping.get(fld.name))
-    value = f"v_{fld.name}" if mapped else f"CAST(NULL AS {_sql_type(fld.type)})"
+    value = (f"_given_{fld.name}" if given else f"v_{fld.name}") if mapped else f"CAST(NULL AS {_sql_type(fld.type)})"
     prefix = (plan.options.get("prefix") or {}).get(fld.name)
     if prefix and mapped:
         value = f"({sql_str(prefix)} || {value})"
@@ -143,7 +145,7 @@ def _final_value(kind: Kind, plan: Plan, fld, file_hash: str) -> str:
     default = DEFAULTS.get((kind.name, fld.name))
     if default is not None:
         value = f"coalesce({value}, {sql_str(default)})"
-    if fld.name in ("session_id", "review_id"):
+    if fld.name in GENERATED_IDS:
         value = f"coalesce({value}, {sql_str(file_hash[:12] + '-')} || CAST(_row AS VARCHAR))"
     if kind.name == "orders" and fld.name == "quantity" and not mapped:
         value = "CAST(1 AS BIGINT)"
@@ -209,7 +211,7 @@ def build_typed(cur: duckdb.DuckDBPyConnection, plan: Plan, staged: Staged, file
     # Decimal mark and day/month order from the first rows (a later row written otherwise fails to parse and is
     # reported; the number and date patterns are strict enough never to misread it silently).
     try:
-        styles = parse.detect_styles(cur, f"(SELECT * FROM ingest_raw LIMIT {STYLE_SAMPLE_ROWS})", sorted(types), types)
+        styles = parse.detect_styles(cur, f"(SELECT * FROM ingest_file LIMIT {STYLE_SAMPLE_ROWS})", sorted(types), types)
     except duckdb.Error as exc:
         raise csv_error(exc) from exc
     if plan.options.get("date_order") in ("dmy", "mdy"):
@@ -224,32 +226,44 @@ def build_typed(cur: duckdb.DuckDBPyConnection, plan: Plan, staged: Staged, file
     # would otherwise cost hundreds of MB.
     stored, constant = [], []
     for f in kind.fields:
+        if f.name in GENERATED_IDS:
+            # Generated from the row number, which only the view knows (see below).
+            if plan.mapping.get(f.name):
+                stored.append(f"v_{f.name} AS _given_{f.name}")
+            constant.append(f"{_final_value(kind, plan, f, file_hash, given=bool(plan.mapping.get(f.name)))} AS {f.name}")
+            continue
         value = _final_value(kind, plan, f, file_hash)
-        varies = bool(plan.mapping.get(f.name)) or f.name in ("session_id", "review_id")
-        (stored if varies else constant).append(f"{value} AS {f.name}")
+        (stored if plan.mapping.get(f.name) else constant).append(f"{value} AS {f.name}")
     stored_extra, derived = _order_helpers(plan) if kind.name == "orders" else ([], [])
     for name in ("ingest_typed",):
         cur.execute(f"DROP VIEW IF EXISTS {name}")
     cur.execute("DROP TABLE IF EXISTS ingest_rows")
-    inner = ", ".join(["_row", "_extra", last, *texts])
+    inner = ", ".join(["_extra", last, *texts])
     mid = ", ".join(["*", *typed]) if typed else "*"
+    # The per-row problem texts are only built for rows failing a check (most rows pass every check).
+    failing = " OR ".join(f"({c}) IS NOT NULL" for c in checks)
     try:
         cur.execute(
             f"CREATE TEMP TABLE ingest_rows AS "
-            f"SELECT {', '.join(['_row', *stored, *stored_extra])}, "
-            f"nullif(concat_ws('; ', {', '.join(checks)}), '') AS _errors "
-            f"FROM (SELECT {mid} FROM (SELECT {inner} FROM ingest_raw))")
+            f"SELECT {', '.join([*stored, *stored_extra])}, "
+            f"CASE WHEN {failing} THEN nullif(concat_ws('; ', {', '.join(checks)}), '') END AS _errors "
+            f"FROM (SELECT {mid} FROM (SELECT {inner} FROM ingest_file))")
     except duckdb.Error as exc:
         raise csv_error(exc) from exc
+    # Rows of a table created in one statement get consecutive rowids in insertion (= file) order, so the
+    # spreadsheet row is the rowid's offset from the first one (cheaper than numbering rows while reading).
+    staged.rows, first_rowid = cur.execute("SELECT count(*), coalesce(min(rowid), 0) FROM ingest_rows").fetchone()
+    staged.rows = int(staged.rows)
+    row = f"CAST(rowid - {int(first_rowid)} + {int(staged.row_offset)} AS BIGINT)"
     cur.execute(f"CREATE TEMP VIEW ingest_typed AS SELECT *{''.join(', ' + d for d in derived)} "
-                f"FROM (SELECT *{''.join(', ' + c for c in constant)} FROM ingest_rows)")
-    staged.rows = int(cur.execute("SELECT count(*) FROM ingest_rows").fetchone()[0])
+                f"FROM (SELECT *{''.join(', ' + c for c in constant)} "
+                f"FROM (SELECT rowid AS _rid, {row} AS _row, * FROM ingest_rows))")
     if staged.rows == 0:
         raise IngestError("The file has a header row but no data rows.")
     if kind.name == "orders":
         _order_level_checks(cur, plan)
     elif kind.key:
-        stored_names = {f.name for f in kind.fields if plan.mapping.get(f.name)} | {"session_id", "review_id"}
+        stored_names = {f.name for f in kind.fields if plan.mapping.get(f.name)} | set(GENERATED_IDS)
         key = tuple(k for k in DEDUPE_KEYS.get(kind.name, kind.key) if k in stored_names)
         if key:
             _duplicate_checks(cur, key)
@@ -300,11 +314,12 @@ def _order_level_checks(cur: duckdb.DuckDBPyConnection, plan: Plan) -> None:
                  "discount": "DOUBLE", "_status": "VARCHAR", "_source_status": "VARCHAR"}
 
     def first(col: str) -> str:
-        # Aggregates only over columns the file has: an unmapped column is NULL on every line.
+        # Aggregates only over columns the file has: an unmapped column is NULL on every line. arg_min skips NULL
+        # values, so this is the first non-blank value in file order.
         field = {"_status": "status", "_source_status": "status"}.get(col, col)
         if col in sql_types and field not in mapped:
             return f"CAST(NULL AS {sql_types[col]})"
-        return f"arg_min({col}, _row) FILTER (WHERE {col} IS NOT NULL)"
+        return f"arg_min({col}, _row)"
 
     presale = "bool_or(is_presale)" if "is_presale" in mapped else "false"
     cancelled = "bool_or(_cancelled)" if ("cancelled_at" in mapped or plan.options.get("cancelled_prefix")) else "false"
@@ -312,12 +327,12 @@ def _order_level_checks(cur: duckdb.DuckDBPyConnection, plan: Plan) -> None:
     cur.execute("DROP TABLE IF EXISTS ingest_orders")
     cur.execute(f"""
         CREATE TEMP TABLE ingest_orders AS
-        SELECT *, no_time OR two_customers OR bad_row IS NOT NULL AS bad
+        SELECT *, CAST(order_ts AS DATE) AS order_date, no_time OR two_customers OR bad_row IS NOT NULL AS bad
         FROM (
             SELECT order_id,
-                   {first('customer_id')} AS customer_id,
+                   -- An order's lines name one customer (else the order is rejected below), so min() is it.
+                   {'min(customer_id)' if 'customer_id' in mapped else 'CAST(NULL AS VARCHAR)'} AS customer_id,
                    {first('_order_ts')} AS order_ts,
-                   CAST({first('_order_ts')} AS DATE) AS order_date,
                    CASE WHEN {cancelled} THEN 'cancelled'
                         ELSE coalesce({first('_status')}, $default_status) END AS status,
                    {first('_source_status')} AS source_status,
@@ -350,13 +365,13 @@ def _order_level_checks(cur: duckdb.DuckDBPyConnection, plan: Plan) -> None:
 def _duplicate_checks(cur: duckdb.DuckDBPyConnection, key: tuple[str, ...]) -> None:
     """Reject later rows repeating the natural key of an earlier valid row."""
     keys = ", ".join(key)
-    on = " AND ".join(f"t.{k} IS NOT DISTINCT FROM d.{k}" for k in key)
     label = "+".join(key)
+    # Over the view: generated ids and row numbers exist only there; rows are matched back by rowid.
     cur.execute(f"""
         UPDATE ingest_rows t SET _errors = {sql_str(label + ': duplicate in the file (first on row ')} || d.first_row || ')'
-        FROM (SELECT {keys}, min(_row) AS first_row FROM ingest_rows WHERE _errors IS NULL
-              GROUP BY {keys} HAVING count(*) > 1) d
-        WHERE {on} AND t._row > d.first_row AND t._errors IS NULL""")
+        FROM (SELECT _rid, _row, min(_row) OVER w AS first_row, count(*) OVER w AS n
+              FROM ingest_typed WHERE _errors IS NULL WINDOW w AS (PARTITION BY {keys})) d
+        WHERE t.rowid = d._rid AND d.n > 1 AND d._row > d.first_row""")
 
 
 def _hint(message: str) -> str:

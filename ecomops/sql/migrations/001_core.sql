@@ -37,6 +37,8 @@ CREATE TABLE IF NOT EXISTS products (
     import_id    INTEGER
 );
 
+-- The primary key and the date index below are dropped by 700_orders_key_by_writers.sql (the writers keep
+-- order_id unique; see there why).
 CREATE TABLE IF NOT EXISTS orders (
     order_id     VARCHAR PRIMARY KEY,
     customer_id  VARCHAR,                       -- NULL = guest order (counts in GMV/orders, not buyers)

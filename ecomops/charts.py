@@ -38,6 +38,41 @@ def apply_theme(fig: go.Figure, title: str | None = None, height: int | None = N
     return fig
 
 
+def hline(y: float, dash: str = "dash", color: str = "#9CA3AF", text: str | None = None) -> tuple[dict, dict | None]:
+    """Return (shape, label) of a horizontal reference line across the plot, for :func:`add_shapes`."""
+    shape = dict(type="line", xref="paper", x0=0, x1=1, yref="y", y0=y, y1=y, line=dict(dash=dash, color=color))
+    label = dict(xref="paper", x=1, yref="y", y=y, text=text, showarrow=False, xanchor="right",
+                 yanchor="bottom") if text else None
+    return shape, label
+
+
+def vline(x: float, dash: str = "dash", color: str = "#9CA3AF", text: str | None = None) -> tuple[dict, dict | None]:
+    """Return (shape, label) of a vertical reference line through the plot, for :func:`add_shapes`."""
+    shape = dict(type="line", yref="paper", y0=0, y1=1, xref="x", x0=x, x1=x, line=dict(dash=dash, color=color))
+    label = dict(yref="paper", y=1, xref="x", x=x, text=text, showarrow=False, xanchor="left",
+                 yanchor="top") if text else None
+    return shape, label
+
+
+def vrect(x0, x1, color: str, opacity: float) -> tuple[dict, None]:
+    """Return (shape, None) of a shaded vertical span through the plot, for :func:`add_shapes`."""
+    return dict(type="rect", yref="paper", y0=0, y1=1, xref="x", x0=x0, x1=x1, fillcolor=color, opacity=opacity,
+                line=dict(width=0), layer="below"), None
+
+
+def add_shapes(fig: go.Figure, items: Sequence[tuple[dict, dict | None]]) -> go.Figure:
+    """Add reference lines / shaded spans (from hline, vline, vrect) and their labels in one layout update.
+
+    Why not fig.add_hline / add_vrect: each call validates and copies the layout again (3-5 ms per line, ~50 ms
+    for a campaign calendar's spans); one update with plain dicts costs about as much as a single call.
+    """
+    shapes = [shape for shape, _ in items]
+    labels = [label for _, label in items if label]
+    fig.update_layout(shapes=list(fig.layout.shapes) + shapes,
+                      annotations=list(fig.layout.annotations) + labels if labels else fig.layout.annotations)
+    return fig
+
+
 def format_value(metric: str, value: float | None) -> str:
     """Return a KPI value formatted for display (money, counts or percentages)."""
     if value is None or pd.isna(value):

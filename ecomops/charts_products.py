@@ -22,8 +22,8 @@ def pareto(curve: pd.DataFrame, a_share: float = 0.80, b_share: float = 0.95, ti
             hovertemplate="#%{customdata[2]} %{customdata[0]}<br>GMV ¥%{customdata[1]:,.0f}<br>"
                           "cumulative %{y:.1%} of GMV<br>top %{x:.1%} of SKUs<extra></extra>",
         ))
-    for share, label in ((a_share, "A/B"), (b_share, "B/C")):
-        fig.add_hline(y=share, line=dict(dash="dot", color="#9CA3AF"), annotation_text=f"{share:.0%} ({label})")
+    charts.add_shapes(fig, [charts.hline(share, "dot", "#9CA3AF", f"{share:.0%} ({label})")
+                            for share, label in ((a_share, "A/B"), (b_share, "B/C"))])
     fig.update_xaxes(tickformat=".0%", title_text="share of SKUs (by GMV rank)")
     fig.update_yaxes(tickformat=".0%", title_text="cumulative share of GMV", range=[0, 1.02])
     return charts.apply_theme(fig, title)

@@ -5,7 +5,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ecomops.charts import PALETTE, apply_theme
+from ecomops.charts import PALETTE, add_shapes, apply_theme, hline, vline, vrect
 from ecomops.config import THRESHOLDS
 
 ALERT = PALETTE[3]
@@ -19,10 +19,10 @@ def roi_bars(frame: pd.DataFrame, key: str = "channel", grow: float | None = Non
     colors = [ALERT if r < THRESHOLDS.roi_floor else PALETTE[0] for r in data["roi"]]
     fig = go.Figure(go.Bar(y=data[key].astype(str), x=data["roi"], orientation="h", marker_color=colors,
                            text=[f"{r:.2f}" for r in data["roi"]], textposition="outside"))
-    fig.add_vline(x=THRESHOLDS.roi_floor, line_dash="dash", line_color=ALERT,
-                  annotation_text=f"ROI {THRESHOLDS.roi_floor:g}")
+    lines = [vline(THRESHOLDS.roi_floor, "dash", ALERT, f"ROI {THRESHOLDS.roi_floor:g}")]
     if grow:
-        fig.add_vline(x=grow, line_dash="dot", line_color=PALETTE[2], annotation_text=f"grow ≥ {grow:g}")
+        lines.append(vline(grow, "dot", PALETTE[2], f"grow ≥ {grow:g}"))
+    add_shapes(fig, lines)
     fig.update_layout(showlegend=False, height=max(220, 40 * len(data) + 80))
     return apply_theme(fig, title)
 
@@ -99,13 +99,13 @@ def campaign_gmv(daily: pd.DataFrame, calendar: pd.DataFrame, title: str | None 
     """Return daily GMV with campaign days shaded by kind."""
     fig = go.Figure(go.Scatter(x=daily["day"], y=daily["gmv"], mode="lines", name="GMV",
                                line=dict(color=PALETTE[0])))
+    spans = []
     for row in calendar.head(80).itertuples():  # cap the shapes so a long range stays light
-        fig.add_vrect(x0=pd.Timestamp(row.start_date), x1=pd.Timestamp(row.end_date) + pd.Timedelta(days=1),
-                      fillcolor=KIND_COLORS.get(row.kind, PALETTE[7]), opacity=0.15, line_width=0)
+        color = KIND_COLORS.get(row.kind, PALETTE[7])
+        spans.append(vrect(pd.Timestamp(row.start_date), pd.Timestamp(row.end_date) + pd.Timedelta(days=1), color, 0.15))
         if pd.notna(row.presale_start):
-            fig.add_vrect(x0=pd.Timestamp(row.presale_start), x1=pd.Timestamp(row.start_date),
-                          fillcolor=KIND_COLORS.get(row.kind, PALETTE[7]), opacity=0.06, line_width=0)
-    return apply_theme(fig, title)
+            spans.append(vrect(pd.Timestamp(row.presale_start), pd.Timestamp(row.start_date), color, 0.06))
+    return apply_theme(add_shapes(fig, spans), title)
 
 
 def search_trend(trend: pd.DataFrame, title: str | None = "Organic search traffic and on-site searches") -> go.Figure:
@@ -131,5 +131,5 @@ def roi_trend(trend: pd.DataFrame, x: str = "bucket", color: str | None = "chann
     groups = data.groupby(color, sort=True) if color else [("ROI", data)]
     for key, part in groups:
         fig.add_trace(go.Scatter(x=part[x], y=part["roi"], mode="lines", name=str(key)))
-    fig.add_hline(y=THRESHOLDS.roi_floor, line_dash="dash", line_color=ALERT)
+    add_shapes(fig, [hline(THRESHOLDS.roi_floor, "dash", ALERT)])
     return apply_theme(fig, title)

@@ -367,7 +367,7 @@ def figures(review: Review) -> dict[str, go.Figure]:
         roi = review.roi.dropna(subset=["roi"])
         out["roi"] = charts.bar(roi, "channel", "roi", title=f"Channel ROI (attributed GMV / spend); floor "
                                                             f"{THRESHOLDS.roi_floor:g}")
-        out["roi"].add_hline(y=THRESHOLDS.roi_floor, line_dash="dash", line_color=charts.PALETTE[3])
+        charts.add_shapes(out["roi"], [charts.hline(THRESHOLDS.roi_floor, "dash", charts.PALETTE[3])])
     products = review.movers["products"]
     if not products.empty:
         out["products"] = charts_monitoring.contributions(products.sort_values("change", key=abs, ascending=False),

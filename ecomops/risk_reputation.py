@@ -75,6 +75,31 @@ def store_labels(cur: duckdb.DuckDBPyConnection) -> None:
     cur.unregister("labels_frame")
 
 
+def _stored_labels_key(con: duckdb.DuckDBPyConnection, classifier: Classifier | None) -> str | None:
+    """Return the current review model's key when the stored labels apply (no explicit classifier, a cached model),
+    after bringing them up to date; None means classify in Python (classified_reviews)."""
+    if classifier is not None:
+        return None
+    from ecomops import reviews_model
+
+    if not reviews_model.cache_key():
+        return None  # no cached model: classified_reviews trains one or reports why it cannot
+    derived.ensure(con, derived.RISK_REVIEW_LABELS)
+    return reviews_model.cache_key()
+
+
+def _classified_sql(f: Filters, model_key: str, sla_hours: float = THRESHOLDS.reply_sla_hours) -> tuple[str, dict]:
+    """Return (sql, params) of the range's reviews classified in SQL with the stored labels (the CTE the SQL
+    summaries group; same columns and rules as classified_reviews)."""
+    where_sql, params = where(f, date_col="r.created_ts", channel_col="o.channel", category_col="p.category")
+    params.update(model_key=model_key, clock=as_of(f), neg_max=THRESHOLDS.negative_rating_max, sla_hours=sla_hours)
+    return db.load_sql("risk_reviews_classified").format(where_sql=where_sql), params
+
+
+UNCLASSIFIED_MESSAGE = ("Some reviews with text and no rating have no stored label (the review model could not be "
+                        "loaded): they count as not negative.")
+
+
 def classified_reviews(con: duckdb.DuckDBPyConnection, f: Filters, classifier: Classifier | None = None,
                        sla_hours: float = THRESHOLDS.reply_sla_hours) -> pd.DataFrame:
     """Return the reviews of the range with negative (bool), source, response/open hours and SLA status.
@@ -128,6 +153,36 @@ def classified_reviews(con: duckdb.DuckDBPyConnection, f: Filters, classifier: C
 
 def reputation_summary(con: duckdb.DuckDBPyConnection, f: Filters, classifier: Classifier | None = None) -> dict:
     """Return reviews, negatives, negative rate vs target, reply times and SLA breaches for the range."""
+    key = _stored_labels_key(con, classifier)
+    if key is not None:  # one aggregate query over the stored labels
+        sql, params = _classified_sql(f, key)
+        row = db.query_df(con, f"""
+            WITH c AS ({sql})
+            SELECT count(*) AS reviews, count(*) FILTER (WHERE negative) AS negative,
+                   count(*) FILTER (WHERE source = 'model') AS classified_by_model,
+                   count(*) FILTER (WHERE negative AND source = 'model') AS negative_by_model,
+                   count(*) FILTER (WHERE source = 'unclassified') AS unclassified,
+                   count(*) FILTER (WHERE negative AND replied) AS negative_replied,
+                   count(*) FILTER (WHERE negative AND NOT replied) AS negative_open,
+                   median(response_hours) FILTER (WHERE negative) AS median_response_hours,
+                   median(response_hours) AS median_response_hours_all,
+                   count(*) FILTER (WHERE sla_breach) AS sla_breaches,
+                   count(*) FILTER (WHERE negative AND sla_status = 'open, overdue') AS open_overdue
+            FROM c""", params).iloc[0]
+        total, negative = int(row["reviews"]), int(row["negative"])
+        median = lambda v: None if pd.isna(v) else float(v)  # noqa: E731 - NULL when nothing was replied
+        return {
+            "reviews": total, "negative": negative, "negative_rate": negative / total if total else None,
+            "target": THRESHOLDS.negative_rate_target,
+            **{k: int(row[k]) for k in ("classified_by_model", "negative_by_model", "unclassified",
+                                        "negative_replied", "negative_open")},
+            "median_response_hours": median(row["median_response_hours"]),
+            "median_response_hours_all": median(row["median_response_hours_all"]),
+            "sla_breaches": int(row["sla_breaches"]),
+            "sla_breach_rate": int(row["sla_breaches"]) / negative if negative else None,
+            "open_overdue": int(row["open_overdue"]),
+            "model_message": UNCLASSIFIED_MESSAGE if int(row["unclassified"]) else None,
+        }
     r = classified_reviews(con, f, classifier)
     neg = r[r["negative"]]
     total = len(r)
@@ -153,6 +208,18 @@ def reputation_summary(con: duckdb.DuckDBPyConnection, f: Filters, classifier: C
 def negative_queue(con: duckdb.DuckDBPyConnection, f: Filters, open_only: bool = True,
                    classifier: Classifier | None = None) -> pd.DataFrame:
     """Return the negative reviews to handle: overdue first (oldest first), then open, then replied late."""
+    key = _stored_labels_key(con, classifier)
+    if key is not None:
+        sql, params = _classified_sql(f, key)
+        order = " ".join(f"WHEN '{status}' THEN {rank}" for status, rank in SLA_ORDER.items())
+        return db.query_df(con, f"""
+            WITH c AS ({sql})
+            SELECT review_id, product_id, title, category, rating, source, review_text, created_ts, replied_ts,
+                   coalesce(open_hours, response_hours) AS hours, sla_status,
+                   CASE WHEN replied THEN 'Check the reply resolved it' ELSE $action END AS action
+            FROM c
+            WHERE negative {"AND NOT replied" if open_only else ""}
+            ORDER BY CASE sla_status {order} END, hours DESC, created_ts, review_id""", dict(params, action=ACTION))
     r = classified_reviews(con, f, classifier)
     q = r[r["negative"]].copy()
     if open_only:
@@ -168,10 +235,20 @@ def negative_queue(con: duckdb.DuckDBPyConnection, f: Filters, open_only: bool =
 def negative_rate_by_product(con: duckdb.DuckDBPyConnection, f: Filters, min_reviews: int = 1,
                              classifier: Classifier | None = None) -> pd.DataFrame:
     """Return reviews, negatives and negative rate per product (with >= min_reviews), worst first, vs target."""
-    r = classified_reviews(con, f, classifier)
-    table = r.groupby(["product_id", "title"], as_index=False, dropna=False).agg(
-        reviews=("review_id", "count"), negative=("negative", "sum"), sla_breaches=("sla_breach", "sum"))
-    table = table[table["reviews"] >= min_reviews].copy()
+    key = _stored_labels_key(con, classifier)
+    if key is not None:
+        sql, params = _classified_sql(f, key)
+        table = db.query_df(con, f"""
+            WITH c AS ({sql})
+            SELECT product_id, title, count(review_id) AS reviews, count(*) FILTER (WHERE negative) AS negative,
+                   count(*) FILTER (WHERE sla_breach) AS sla_breaches
+            FROM c GROUP BY product_id, title HAVING count(review_id) >= $min_reviews""",
+                            dict(params, min_reviews=min_reviews))
+    else:
+        r = classified_reviews(con, f, classifier)
+        table = r.groupby(["product_id", "title"], as_index=False, dropna=False).agg(
+            reviews=("review_id", "count"), negative=("negative", "sum"), sla_breaches=("sla_breach", "sum"))
+        table = table[table["reviews"] >= min_reviews].copy()
     table["negative_rate"] = table["negative"] / table["reviews"]
     table["above_target"] = table["negative_rate"] > THRESHOLDS.negative_rate_target
     return table.sort_values(["negative", "negative_rate", "product_id"], ascending=[False, False, True],
@@ -185,12 +262,23 @@ def negative_rate_over_time(con: duckdb.DuckDBPyConnection, f: Filters, grain: s
     Weekly beyond two weeks: a day holds too few reviews for a rate (one review makes 0% or 100%).
     """
     grain = grain or ("day" if f.days <= 14 else "week")
-    r = classified_reviews(con, f, classifier)
-    period = r["created_ts"].dt.normalize()
-    if grain == "week":
-        period = period - pd.to_timedelta(period.dt.weekday, unit="D")
-    table = r.assign(period=period).groupby("period", as_index=False).agg(
-        reviews=("review_id", "count"), negative=("negative", "sum"), sla_breaches=("sla_breach", "sum"))
+    key = _stored_labels_key(con, classifier)
+    if key is not None:
+        if grain not in ("day", "week"):
+            raise ValueError(f"unknown grain {grain!r}")
+        sql, params = _classified_sql(f, key)
+        table = db.query_df(con, f"""
+            WITH c AS ({sql})
+            SELECT date_trunc('{grain}', created_ts) AS period, count(review_id) AS reviews,
+                   count(*) FILTER (WHERE negative) AS negative, count(*) FILTER (WHERE sla_breach) AS sla_breaches
+            FROM c GROUP BY period ORDER BY period""", params)
+    else:
+        r = classified_reviews(con, f, classifier)
+        period = r["created_ts"].dt.normalize()
+        if grain == "week":
+            period = period - pd.to_timedelta(period.dt.weekday, unit="D")
+        table = r.assign(period=period).groupby("period", as_index=False).agg(
+            reviews=("review_id", "count"), negative=("negative", "sum"), sla_breaches=("sla_breach", "sum"))
     table["negative_rate"] = table["negative"] / table["reviews"]
     table["target"] = THRESHOLDS.negative_rate_target
     table.attrs["grain"] = grain

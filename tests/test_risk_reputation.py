@@ -145,3 +145,30 @@ def test_model_labels_are_stored_once_per_model(rev_con, monkeypatch):
     monkeypatch.setattr(reviews_model, "get_model", lambda *a, **k: FakeModel("好"))
     r = rr.classified_reviews(rev_con, RANGE).set_index("review_id")
     assert len(calls) == 2 and not r.loc["R5", "negative"] and r.loc["R6", "negative"]
+
+
+@pytest.mark.parametrize("f", [RANGE, Filters(date(2024, 3, 1), date(2024, 3, 10), channels=("douyin_live",)),
+                               Filters(date(2024, 2, 1), date(2024, 3, 31))])
+def test_sql_summaries_over_stored_labels_match_the_python_path(rev_con, monkeypatch, f):
+    """With stored labels the four views are computed in SQL; they equal the Python path with the same labels."""
+    from ecomops import reviews_model
+
+    class FakeModel:
+        def predict_negative(self, texts, languages):
+            return fake_classifier(texts, languages)
+
+    monkeypatch.setattr(reviews_model, "cache_key", lambda out_dir=None: "model-a")
+    monkeypatch.setattr(reviews_model, "get_model", lambda *a, **k: FakeModel())
+    py = dict(classifier=fake_classifier)
+    sql_summary, py_summary = rr.reputation_summary(rev_con, f), rr.reputation_summary(rev_con, f, **py)
+    assert sql_summary == pytest.approx(py_summary)
+    for open_only in (True, False):
+        pd.testing.assert_frame_equal(rr.negative_queue(rev_con, f, open_only),
+                                      rr.negative_queue(rev_con, f, open_only, **py), check_dtype=False)
+    pd.testing.assert_frame_equal(rr.negative_rate_by_product(rev_con, f),
+                                  rr.negative_rate_by_product(rev_con, f, **py), check_dtype=False)
+    for grain in ("day", "week"):
+        sql_trend = rr.negative_rate_over_time(rev_con, f, grain)
+        pd.testing.assert_frame_equal(sql_trend, rr.negative_rate_over_time(rev_con, f, grain, **py),
+                                      check_dtype=False)
+        assert sql_trend.attrs["grain"] == grain

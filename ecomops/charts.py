@@ -30,12 +30,12 @@ pio.templates["ecomops"] = go.layout.Template(
 
 def apply_theme(fig: go.Figure, title: str | None = None, height: int | None = None) -> go.Figure:
     """Return the figure with the ecomops theme (and optional title/height) applied."""
-    fig.update_layout(template="ecomops", height=height)
+    layout: dict = dict(template="ecomops", height=height)
     if title:
         # The title sits at the very top of the figure and the legend just above the plot, so they never overlap.
-        fig.update_layout(title=dict(text=title, x=0, xanchor="left", y=0.98, yanchor="top", yref="container"),
-                          margin=dict(t=80))
-    return fig
+        layout.update(title=dict(text=title, x=0, xanchor="left", y=0.98, yanchor="top", yref="container"),
+                      margin=dict(t=80))
+    return fig.update_layout(**layout)  # one update: each update_layout call validates the layout again
 
 
 def hline(y: float, dash: str = "dash", color: str = "#9CA3AF", text: str | None = None) -> tuple[dict, dict | None]:

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from ecomops import charts_monitoring, monitoring
-from ecomops.ui import state
+from ecomops.ui import downloads, state
 
 con = state.connection()
 f = state.filters()
@@ -37,8 +37,8 @@ if alerts.empty:
 else:
     st.dataframe(alerts[["day", "severity", "label", "change", "message"]], hide_index=True, width="stretch",
                  column_config={"change": st.column_config.NumberColumn("change", format="percent")})
-    st.download_button("Download alerts (CSV)", alerts.to_csv(index=False).encode("utf-8"),
-                       file_name=f"ecomops_alerts_{f.start}_{f.end}.csv", mime="text/csv")
+    st.download_button("Download alerts (CSV)", downloads.csv(alerts, "utf-8"),
+                       file_name=f"ecomops_alerts_{f.start}_{f.end}.csv", mime="text/csv", on_click="ignore")
 
 st.subheader("Metrics and expected bands")
 tabs = st.tabs([monitoring.METRIC_LABELS[m] for m in monitoring.MONITORED])

@@ -5,7 +5,7 @@ Read-only SQL for operators: one SELECT/WITH statement over the data tables, wit
 import streamlit as st
 
 from ecomops import charts, sqlconsole
-from ecomops.ui import state
+from ecomops.ui import downloads, state
 
 con = state.connection()
 st.title("SQL console")
@@ -44,8 +44,8 @@ if result is not None:
     note = " (row cap reached: add a LIMIT or filters)" if result.truncated else ""
     st.success(f"{len(result.frame):,} rows in {result.elapsed_s:.2f} s{note}.")
     st.dataframe(result.frame, hide_index=True, width="stretch")
-    st.download_button("Download result (CSV)", result.frame.to_csv(index=False).encode("utf-8"),
-                       file_name="ecomops_query.csv", mime="text/csv")
+    st.download_button("Download result (CSV)", result.downloads.csv(frame, "utf-8"),
+                       file_name="ecomops_query.csv", mime="text/csv", on_click="ignore")
     x, ys = sqlconsole.chart_columns(result.frame)
     if x is not None and ys and len(result.frame) > 1:
         kind = st.radio("Chart", ["line", "bar"], horizontal=True, key="sql_chart_kind")

@@ -6,7 +6,7 @@ the "needs attention" list.
 import streamlit as st
 
 from ecomops import charts, metrics
-from ecomops.ui import state
+from ecomops.ui import downloads, state
 
 f = state.filters()
 st.title("Overview")
@@ -37,5 +37,5 @@ if attention.empty:
 else:
     st.dataframe(attention[["day", "severity", "message"]], hide_index=True, width="stretch")
 
-st.download_button("Download daily figures (CSV)", trend.to_csv(index=False).encode("utf-8"),
-                   file_name=f"ecomops_daily_{f.start}_{f.end}.csv", mime="text/csv")
+st.download_button("Download daily figures (CSV)", downloads.csv(trend, "utf-8"),
+                   file_name=f"ecomops_daily_{f.start}_{f.end}.csv", mime="text/csv", on_click="ignore")

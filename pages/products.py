@@ -8,7 +8,7 @@ import streamlit as st
 from ecomops import derived, products, products_demand as demand
 from ecomops import charts_products
 from ecomops.ui import columns as colfmt
-from ecomops.ui import state
+from ecomops.ui import downloads, state
 
 
 f = state.filters()
@@ -34,8 +34,8 @@ else:
     st.dataframe(keywords[["keyword", "category", "searches", "searches_prev", "growth", "searches_yoy", "yoy_growth",
                            "clicks", "orders", "ctr", "conversion", "gmv", "is_new"]],
                  column_config=columns, hide_index=True, width="stretch")
-    st.download_button("Download keyword growth (CSV)", keywords.to_csv(index=False).encode("utf-8"),
-                       file_name=f"ecomops_keyword_growth_{f.end}.csv", mime="text/csv")
+    st.download_button("Download keyword growth (CSV)", downloads.csv(keywords, "utf-8"),
+                       file_name=f"ecomops_keyword_growth_{f.end}.csv", mime="text/csv", on_click="ignore")
 
     st.subheader("New demand: fast-growing queries with few matching products")
     c1, c2 = st.columns(2)

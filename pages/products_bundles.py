@@ -7,7 +7,7 @@ import streamlit as st
 
 from ecomops import charts, charts_products, derived, products, products_bundles as bundles, products_inventory as inv
 from ecomops.ui import columns as colfmt
-from ecomops.ui import state
+from ecomops.ui import downloads, state
 
 
 f = state.filters()
@@ -68,8 +68,8 @@ st.dataframe(ranked[["title_a", "title_b", "pair_orders", "support", "confidence
              column_config={"support": colfmt.PERCENT, "confidence_a_to_b": colfmt.PERCENT, "confidence_b_to_a": colfmt.PERCENT, "lift": colfmt.DECIMAL,
                             "aov_with_pair": colfmt.MONEY, "aov_without_pair": colfmt.MONEY, "uplift_aov": colfmt.PERCENT},
              hide_index=True, width="stretch")
-st.download_button("Download pairs (CSV)", ranked.to_csv(index=False).encode("utf-8"),
-                   file_name=f"ecomops_pairs_{f.start}_{f.end}.csv", mime="text/csv")
+st.download_button("Download pairs (CSV)", downloads.csv(ranked, "utf-8"),
+                   file_name=f"ecomops_pairs_{f.start}_{f.end}.csv", mime="text/csv", on_click="ignore")
 
 st.subheader("AOV of orders holding the pair vs the other orders")
 st.plotly_chart(charts.bar(bundles.aov_comparison(pairs), "pair", "aov", color="orders", barmode="group",

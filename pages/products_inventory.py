@@ -8,7 +8,7 @@ import streamlit as st
 from ecomops import charts, charts_products, derived, products, products_inventory as inv
 from ecomops.config import THRESHOLDS
 from ecomops.ui import columns as colfmt
-from ecomops.ui import state
+from ecomops.ui import downloads, state
 
 
 f = state.filters()
@@ -59,8 +59,8 @@ st.dataframe(abc.drop(columns=["gmv_rank"]),
              column_config={"gmv": colfmt.MONEY, "price": colfmt.MONEY, "share": colfmt.PERCENT, "cum_share": colfmt.PERCENT, "daily_units": colfmt.DAYS,
                             "days_of_cover": colfmt.DAYS, "avg_on_hand": colfmt.DAYS, "period_daily_units": colfmt.DAYS,
                             "turnover_days": colfmt.DAYS}, hide_index=True, width="stretch")
-st.download_button("Download ABC table (CSV)", abc.to_csv(index=False).encode("utf-8"),
-                   file_name=f"ecomops_abc_{f.end}.csv", mime="text/csv")
+st.download_button("Download ABC table (CSV)", downloads.csv(abc, "utf-8"),
+                   file_name=f"ecomops_abc_{f.end}.csv", mime="text/csv", on_click="ignore")
 
 st.subheader("Replenishment list")
 if not have["inventory_snapshots"]:
@@ -77,5 +77,5 @@ else:
     st.metric("SKUs to reorder", f"{len(plan):,}", help="Units suggested: " + charts.format_value(
         "units", float(plan["suggested_qty"].sum()) if len(plan) else 0.0))
     st.dataframe(plan, column_config={"daily_units": colfmt.DAYS, "days_of_cover": colfmt.DAYS}, hide_index=True, width="stretch")
-    st.download_button("Download replenishment list (CSV)", plan.to_csv(index=False).encode("utf-8"),
-                       file_name=f"ecomops_replenishment_{f.end}.csv", mime="text/csv")
+    st.download_button("Download replenishment list (CSV)", downloads.csv(plan, "utf-8"),
+                       file_name=f"ecomops_replenishment_{f.end}.csv", mime="text/csv", on_click="ignore")

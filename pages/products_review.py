@@ -7,7 +7,7 @@ import streamlit as st
 
 from ecomops import charts, derived, products, products_review as review
 from ecomops.ui import columns as colfmt
-from ecomops.ui import state
+from ecomops.ui import downloads, state
 
 
 f = state.filters()
@@ -34,8 +34,8 @@ st.dataframe(weekly[columns],
              column_config={"gmv": colfmt.MONEY, "avg_price": colfmt.MONEY, "rating": colfmt.DECIMAL, **{c: colfmt.PERCENT for c in columns if
                             c.endswith("_wow") or c.endswith("_rate") or c == "negative_share"}},
              hide_index=True, width="stretch")
-st.download_button("Download the weekly table (CSV)", weekly.to_csv(index=False).encode("utf-8"),
-                   file_name=f"ecomops_product_week_{f.end}.csv", mime="text/csv")
+st.download_button("Download the weekly table (CSV)", downloads.csv(weekly, "utf-8"),
+                   file_name=f"ecomops_product_week_{f.end}.csv", mime="text/csv", on_click="ignore")
 
 st.subheader("Repurchase far below the category")
 days = st.select_slider("Window for the repurchase comparison (days)", [90, 180, 365], value=review.FLAG_WINDOW_DAYS,

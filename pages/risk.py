@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from ecomops import risk_compliance
-from ecomops.ui import state
+from ecomops.ui import downloads, state
 
 con = state.connection()
 f = state.filters()
@@ -53,8 +53,8 @@ with products_tab:
                          hide_index=True, width="stretch",
                          column_config={"title_highlighted": "title", "description_highlighted": "description"})
             findings = state.cached(risk_compliance.scan_findings, f)
-            st.download_button("Download all findings (CSV)", findings.to_csv(index=False).encode("utf-8-sig"),
-                               file_name="compliance_findings.csv", mime="text/csv")
+            st.download_button("Download all findings (CSV)", downloads.csv(findings, "utf-8-sig"),
+                               file_name="compliance_findings.csv", mime="text/csv", on_click="ignore")
 
 with words_tab:
     st.caption("One rule per row. whole_word: English-style word edges; exceptions: compounds where the word is "
@@ -78,5 +78,5 @@ with words_tab:
         count = risk_compliance.restore_default_words(con)
         st.session_state["risk_words_saved"] = f"Restored the shipped list ({count} rules)."
         st.rerun()
-    st.download_button("Download word list (CSV)", words.to_csv(index=False).encode("utf-8-sig"),
-                       file_name="banned_words.csv", mime="text/csv")
+    st.download_button("Download word list (CSV)", downloads.csv(words, "utf-8-sig"),
+                       file_name="banned_words.csv", mime="text/csv", on_click="ignore")

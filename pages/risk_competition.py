@@ -6,7 +6,7 @@ and the competitors' promotions and new products.
 import streamlit as st
 
 from ecomops import charts, risk_competition
-from ecomops.ui import state
+from ecomops.ui import downloads, state
 
 DAY = st.column_config.DateColumn("day", format="YYYY-MM-DD")
 f = state.filters()
@@ -48,8 +48,8 @@ else:
                  column_config={"gap": st.column_config.NumberColumn(format="percent"), "day": DAY,
                                 "competitor_price": st.column_config.NumberColumn(format="¥%.2f"),
                                 "our_price": st.column_config.NumberColumn(format="¥%.2f")})
-    st.download_button("Download alerts (CSV)", alerts.to_csv(index=False).encode("utf-8-sig"),
-                       file_name="competitor_alerts.csv", mime="text/csv")
+    st.download_button("Download alerts (CSV)", downloads.csv(alerts, "utf-8-sig"),
+                       file_name="competitor_alerts.csv", mime="text/csv", on_click="ignore")
 
 st.subheader("Our price vs competitors over time")
 labels = state.cached(risk_competition.watched_products, f)

@@ -7,7 +7,7 @@ import streamlit as st
 
 from ecomops import charts, derived, reviews_model, risk_reputation
 from ecomops.config import THRESHOLDS
-from ecomops.ui import state
+from ecomops.ui import downloads, state
 
 f = state.filters()
 st.title("Reputation")
@@ -52,8 +52,8 @@ if queue.empty:
 else:
     st.dataframe(queue, hide_index=True, width="stretch",
                  column_config={"hours": st.column_config.NumberColumn("hours open / to reply", format="%.1f")})
-    st.download_button("Download queue (CSV)", queue.to_csv(index=False).encode("utf-8-sig"),
-                       file_name="negative_review_queue.csv", mime="text/csv")
+    st.download_button("Download queue (CSV)", downloads.csv(queue, "utf-8-sig"),
+                       file_name="negative_review_queue.csv", mime="text/csv", on_click="ignore")
 
 trend = state.cached(risk_reputation.negative_rate_over_time, f)
 st.plotly_chart(charts.line(trend, "period", ["negative_rate", "target"], y_format=".0%",

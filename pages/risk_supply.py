@@ -7,7 +7,7 @@ import streamlit as st
 
 from ecomops import charts, risk_supply
 from ecomops.config import THRESHOLDS
-from ecomops.ui import state
+from ecomops.ui import downloads, state
 
 f = state.filters()
 st.title("Supply chain")
@@ -59,8 +59,8 @@ st.dataframe(skus[["product_id", "title", "category", "abc_class", "gmv", "suppl
                     "primary_lead_hours", "fastest_backup", "backup_lead_hours", "risk"]],
              hide_index=True, width="stretch",
              column_config={"gmv": st.column_config.NumberColumn("GMV (period)", format="¥%.2f")})
-st.download_button("Download this table (CSV)", skus.to_csv(index=False).encode("utf-8-sig"),
-                   file_name="supply_skus.csv", mime="text/csv")
+st.download_button("Download this table (CSV)", downloads.csv(skus, "utf-8-sig"),
+                   file_name="supply_skus.csv", mime="text/csv", on_click="ignore")
 
 with st.expander("Lead time per product and supplier"):
     leads = state.cached(risk_supply.lead_times, f)

@@ -7,7 +7,7 @@ import streamlit as st
 
 from ecomops import charts, charts_traffic, derived, traffic
 from ecomops.config import THRESHOLDS
-from ecomops.ui import state
+from ecomops.ui import downloads, state
 
 ROI = st.column_config.NumberColumn("ROI", format="%.2f")
 COLUMNS = {
@@ -86,7 +86,7 @@ else:
         "previous_roi": st.column_config.NumberColumn("ROI last month", format="%.2f"),
         "roi_change": st.column_config.NumberColumn("ROI change", format="percent"),
         "action": "Action", "reason": "Why"})
-    st.download_button("Download ROI review (CSV)", review.to_csv(index=False).encode("utf-8"),
-                       file_name=f"ecomops_roi_review_{f.end:%Y-%m}.csv", mime="text/csv")
-st.download_button("Download channel table (CSV)", channels.to_csv(index=False).encode("utf-8"),
-                   file_name=f"ecomops_channels_{f.start}_{f.end}.csv", mime="text/csv")
+    st.download_button("Download ROI review (CSV)", downloads.csv(review, "utf-8"),
+                       file_name=f"ecomops_roi_review_{f.end:%Y-%m}.csv", mime="text/csv", on_click="ignore")
+st.download_button("Download channel table (CSV)", downloads.csv(channels, "utf-8"),
+                   file_name=f"ecomops_channels_{f.start}_{f.end}.csv", mime="text/csv", on_click="ignore")

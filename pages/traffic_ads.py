@@ -6,7 +6,7 @@ import streamlit as st
 
 from ecomops import charts, charts_traffic, traffic
 from ecomops.config import THRESHOLDS
-from ecomops.ui import state
+from ecomops.ui import downloads, state
 
 AD_COLUMNS = {
     "key": "Name", "spend": st.column_config.NumberColumn("Spend", format="yen"),
@@ -58,7 +58,7 @@ right.plotly_chart(charts_traffic.roi_trend(ads["trend"], x="key", color=None, t
                    width="stretch")
 st.subheader("All audiences")
 st.dataframe(ads["audience"], hide_index=True, width="stretch", column_config=AD_COLUMNS)
-st.download_button("Download campaigns (CSV)", ads["campaign"].to_csv(index=False).encode("utf-8"),
-                   file_name=f"ecomops_ad_campaigns_{f.start}_{f.end}.csv", mime="text/csv")
-st.download_button("Download audiences (CSV)", ads["audience"].to_csv(index=False).encode("utf-8"),
-                   file_name=f"ecomops_ad_audiences_{f.start}_{f.end}.csv", mime="text/csv")
+st.download_button("Download campaigns (CSV)", downloads.csv(ads["campaign"], "utf-8"),
+                   file_name=f"ecomops_ad_campaigns_{f.start}_{f.end}.csv", mime="text/csv", on_click="ignore")
+st.download_button("Download audiences (CSV)", downloads.csv(ads["audience"], "utf-8"),
+                   file_name=f"ecomops_ad_audiences_{f.start}_{f.end}.csv", mime="text/csv", on_click="ignore")

@@ -6,7 +6,7 @@ of member days and flash sales.
 import streamlit as st
 
 from ecomops import charts, charts_traffic, derived, traffic, traffic_campaigns
-from ecomops.ui import state
+from ecomops.ui import downloads, state
 
 PCT = {"format": "percent"}
 LIFT_COLUMNS = {
@@ -71,5 +71,5 @@ st.caption(f"Lift = campaign average per day / baseline average per day − 1 (c
            "big-sale, flash-sale or member days, of the same day type (weekday / weekend) when at least "
            f"{traffic_campaigns.MIN_BASELINE_DAYS} remain. Big sales are measured on their sale days.")
 st.dataframe(data["lift"], hide_index=True, width="stretch", column_config=LIFT_COLUMNS, column_order=LIFT_ORDER)
-st.download_button("Download campaign lift (CSV)", data["lift"].to_csv(index=False).encode("utf-8"),
-                   file_name=f"ecomops_campaign_lift_{f.start}_{f.end}.csv", mime="text/csv")
+st.download_button("Download campaign lift (CSV)", downloads.csv(data["lift"], "utf-8"),
+                   file_name=f"ecomops_campaign_lift_{f.start}_{f.end}.csv", mime="text/csv", on_click="ignore")

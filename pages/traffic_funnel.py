@@ -7,7 +7,7 @@ import streamlit as st
 
 from ecomops import charts, charts_traffic, traffic, traffic_funnel
 from ecomops.ui import columns as colfmt
-from ecomops.ui import state
+from ecomops.ui import downloads, state
 
 
 f = state.filters()
@@ -81,5 +81,5 @@ else:
                         f"**{summary['screen']}**; {summary['reach_next']:.0%} reach screen {summary['screen'] + 1}.")
         st.plotly_chart(charts_traffic.scroll_chart(traffic_funnel.scroll_of_device(scroll, device)),
                         width="stretch")
-        st.download_button("Download scroll depth (CSV)", scroll.to_csv(index=False).encode("utf-8"),
-                           file_name=f"ecomops_scroll_depth_{f.start}_{f.end}.csv", mime="text/csv")
+        st.download_button("Download scroll depth (CSV)", downloads.csv(scroll, "utf-8"),
+                           file_name=f"ecomops_scroll_depth_{f.start}_{f.end}.csv", mime="text/csv", on_click="ignore")

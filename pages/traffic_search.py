@@ -6,7 +6,7 @@ On-site search: organic search traffic trend, core vs long-tail keywords, rising
 import streamlit as st
 
 from ecomops import charts, charts_traffic, traffic, traffic_search
-from ecomops.ui import state
+from ecomops.ui import downloads, state
 
 KEYWORD_COLUMNS = {
     "keyword": "Keyword", "category": "Category", "kind": "Class", "words": "Word units",
@@ -60,5 +60,5 @@ st.subheader("Keywords")
 kind = st.segmented_control("Show", ["all", "core", "long-tail"], default="all")
 shown = traffic_search.keywords_of_kind(data["keywords"], kind or "all")
 st.dataframe(shown, hide_index=True, width="stretch", column_config=KEYWORD_COLUMNS)
-st.download_button("Download keywords (CSV)", shown.to_csv(index=False).encode("utf-8"),
-                   file_name=f"ecomops_keywords_{f.start}_{f.end}.csv", mime="text/csv")
+st.download_button("Download keywords (CSV)", downloads.csv(shown, "utf-8"),
+                   file_name=f"ecomops_keywords_{f.start}_{f.end}.csv", mime="text/csv", on_click="ignore")

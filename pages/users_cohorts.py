@@ -6,7 +6,7 @@ signup to first order, and members vs non-members (repurchase cycle, repurchase 
 import streamlit as st
 
 from ecomops import charts, charts_users, derived, users_cohorts
-from ecomops.ui import state
+from ecomops.ui import downloads, state
 
 f = state.filters()
 state.ensure_derived(derived.USERS_ORDERS)
@@ -34,8 +34,8 @@ else:
     tab_spend.plotly_chart(charts_users.cohort_heatmap(cohorts, "cumulative_spend", z_format=",.0f",
                                                        title="Cumulative spend per customer by month k (¥)"),
                            width="stretch")
-    st.download_button("Download cohort table (CSV)", cohorts.to_csv(index=False).encode("utf-8-sig"),
-                       file_name=f"ecomops_cohorts_{f.end}.csv", mime="text/csv")
+    st.download_button("Download cohort table (CSV)", downloads.csv(cohorts, "utf-8-sig"),
+                       file_name=f"ecomops_cohorts_{f.end}.csv", mime="text/csv", on_click="ignore")
 
 st.header("New-customer conversion")
 coverage = state.cached(users_cohorts.signup_coverage)

@@ -7,7 +7,7 @@ import streamlit as st
 
 from ecomops import charts, charts_users, derived, users_lost
 from ecomops.config import THRESHOLDS
-from ecomops.ui import state
+from ecomops.ui import downloads, state
 
 f = state.filters()
 state.ensure_derived(derived.USERS_ORDERS)
@@ -58,5 +58,5 @@ if not categories.empty:
     st.plotly_chart(charts.bar(categories, "category", "difference", y_format="+.1%",
                                title="Last-order categories: lost minus active customers (share points)"),
                     width="stretch")
-    st.download_button("Download last-order categories (CSV)", categories.to_csv(index=False).encode("utf-8-sig"),
-                       file_name=f"ecomops_lost_categories_{f.end}.csv", mime="text/csv")
+    st.download_button("Download last-order categories (CSV)", downloads.csv(categories, "utf-8-sig"),
+                       file_name=f"ecomops_lost_categories_{f.end}.csv", mime="text/csv", on_click="ignore")

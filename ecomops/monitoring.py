@@ -288,11 +288,26 @@ def alerts(con: duckdb.DuckDBPyConnection, f: Filters, k: float = BAND_K) -> pd.
 
 def overview(con: duckdb.DuckDBPyConnection, f: Filters, weeks: int = BASELINE_WEEKS,
              k: float = BAND_K) -> dict[str, pd.DataFrame]:
-    """Return {"bands": long frame as monitor(), "alerts": as alerts()} from one daily-series query."""
+    """Return {"bands": long frame as monitor(), "alerts": as alerts(), "series": the daily_series it used (from
+    the baseline's first day to f.end)} from one daily-series query."""
     rules = alert_rules(con)
     longest = max([int(w) for w in rules["window_days"]] + [7 * weeks])
     series = daily_series(con, f.with_range(f.start - timedelta(days=longest + NOISE_DAYS), f.end))
-    return {"bands": _bands(series, f.start, weeks, k), "alerts": evaluate_rules(series, rules, f.start, k=k)}
+    return {"bands": _bands(series, f.start, weeks, k), "alerts": evaluate_rules(series, rules, f.start, k=k),
+            "series": series}
+
+
+def series_slice(series: pd.DataFrame, start: date, end: date) -> pd.DataFrame | None:
+    """Return the rows of a daily_series for start..end with metrics.daily_trend's columns, or None when the series
+    does not cover that range (the caller then queries it). Daily figures do not depend on the range asked for, so
+    a slice of a longer series equals the query over the shorter range."""
+    if series.empty or pd.Timestamp(start) < series["day"].min() or pd.Timestamp(end) > series["day"].max():
+        return None
+    rows = series[(series["day"] >= pd.Timestamp(start)) & (series["day"] <= pd.Timestamp(end))]
+    return rows[DAILY_TREND_COLUMNS].reset_index(drop=True)
+
+
+DAILY_TREND_COLUMNS = ["day", "gmv", "orders", "buyers", "uv", "conversion_rate", "spend_per_buyer"]
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -530,14 +545,27 @@ def _best_explanation(rc: RootCause) -> tuple[float, str] | None:
 
 def alert_causes(con: duckdb.DuckDBPyConnection, f: Filters, limit: int = 10) -> pd.DataFrame:
     """Return the alerts of f with their root cause in words (the ``limit`` most severe alerts)."""
-    found = alerts(con, f).head(limit).copy()
+    return alert_causes_and_series(con, f, limit)[0]
+
+
+def alert_causes_and_series(con: duckdb.DuckDBPyConnection, f: Filters,
+                            limit: int = 10) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return (alert_causes, the daily_series behind the alerts) — callers reuse the series instead of querying
+    daily figures again (the weekly review)."""
+    ov = overview(con, f)
+    found = ov["alerts"].head(limit).copy()
     causes, by_day = [], {}
-    # One daily series covering every alert day and its reference days, instead of one per alert day.
+    # One daily series covering every alert day and its reference days, instead of one per alert day: the alerts'
+    # own series when it covers them (it starts a baseline before f), else one query.
     needed = [d for day in set(found["day"]) for d in (day, *reference_days(day, "usual", BASELINE_WEEKS))]
-    trend = metrics.daily_trend(con, f.with_range(min(needed), max(needed))) if needed else None
+    trend = None
+    if needed:
+        trend = series_slice(ov["series"], min(needed), max(needed))
+        if trend is None:
+            trend = metrics.daily_trend(con, f.with_range(min(needed), max(needed)))
     for row in found.itertuples(index=False):
         if row.day not in by_day:  # one set of segment queries per day, refocused per alert
             by_day[row.day] = root_cause(con, f, row.day, trend=trend)
         causes.append(refocus(by_day[row.day], row.metric).summary)
     found["cause"] = causes
-    return found
+    return found, ov["series"]

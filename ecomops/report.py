@@ -343,10 +343,12 @@ def build_review(con: duckdb.DuckDBPyConnection, kind: str, anchor: date, f: Fil
         raise ValueError(f"no data in the {kind} of {anchor}: the data starts on {span.start}")
     f = (f or Filters(p.start, p.end)).with_range(p.start, p.end)
     kpis = kpi_table(con, f, p)
-    daily = metrics.daily_trend(con, f.with_range(p.previous_start, p.end))
+    alert_frame, series = monitoring.alert_causes_and_series(con, f)
+    daily = monitoring.series_slice(series, p.previous_start, p.end)  # the alerts' series covers both periods
+    if daily is None:
+        daily = metrics.daily_trend(con, f.with_range(p.previous_start, p.end))
     daily["period"] = ["current" if pd.Timestamp(d) >= pd.Timestamp(p.start) else "previous" for d in daily["day"]]
     roi = channel_roi(con, f, p)
-    alert_frame = monitoring.alert_causes(con, f)
     risk = risks(con, p)
     return Review(p, f, kpis, daily, movers(con, f, p), roi, alert_frame, reactivation(con, p), risk,
                   _highlights(kpis, roi, alert_frame, risk, p.change_name))

@@ -227,3 +227,13 @@ def test_alert_fires_on_planted_conversion_drop_only():
     assert set(found["day"]) == {bad_day}  # GMV falls too on that day; nothing else fires
     causes = monitoring.alert_causes(con, f)
     assert "mobile web traffic from paid ads" in causes.loc[causes["metric"] == "conversion_rate", "cause"].iloc[0]
+
+
+def test_a_slice_of_the_daily_series_equals_the_daily_trend_query(tiny_con):
+    """The weekly review reuses the alerts' daily series for its daily chart: a slice equals the direct query."""
+    series = monitoring.daily_series(tiny_con, Filters(date(2024, 2, 20), date(2024, 3, 5)))
+    part = monitoring.series_slice(series, date(2024, 3, 3), date(2024, 3, 5))
+    direct = metrics.daily_trend(tiny_con, Filters(date(2024, 3, 3), date(2024, 3, 5)))
+    pd.testing.assert_frame_equal(part, direct)
+    assert part["gmv"].sum() > 0
+    assert monitoring.series_slice(series, date(2024, 2, 1), date(2024, 3, 5)) is None  # not covered: query instead

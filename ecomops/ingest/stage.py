@@ -4,8 +4,8 @@ The staging view ``ingest_file`` has one VARCHAR column per header, named c0, c1
 never become SQL identifiers), plus ``_extra`` which catches a field beyond the header: with ``null_padding`` a
 short row gets NULL in its missing columns while an empty cell stays '' (nullstr is set to a value no export
 writes), so ragged rows are told apart from blank cells. ``ingest_raw`` adds ``_row``, the spreadsheet row
-(header = row 1). The import itself reads ``ingest_file``: numbering rows with a window costs about a third of
-the read, so the typed table takes its row numbers from its own insertion-ordered rowids instead.
+(header = row 1); samples that need no row numbers read ``ingest_file`` (the numbering window costs a third of
+a read).
 """
 from __future__ import annotations
 

@@ -48,30 +48,36 @@ def _model_classifier() -> tuple[Classifier | None, str | None]:
 
 
 def store_labels(cur: duckdb.DuckDBPyConnection) -> None:
-    """Classify every review with text and no rating with the cached review model and store the labels.
+    """Classify the reviews with text and no rating that have no stored label of the cached review model, and store
+    the labels (with the hash of the text judged).
 
     Run by the derived-table mechanism (derived.RISK_REVIEW_LABELS.after_build) in its build transaction after a
-    data change or a new model file. Without a cached model nothing is stored (the page trains one on first use;
-    its new file changes the fingerprint, so the labels are then built).
+    data change or a new model file; the build query has already dropped labels of deleted, rated or edited
+    reviews, so only new text is classified. Without a cached model nothing is stored (the page trains one on first
+    use; its new file changes the fingerprint, so the labels are then built).
     """
     from ecomops import reviews_model
 
     key = reviews_model.cache_key()
     if not key:
         return
+    cur.execute("DELETE FROM risk_review_labels WHERE model_key <> $key", {"key": key})
+    rows = cur.execute("""
+        SELECT r.review_id, r.review_text, r.language FROM reviews r
+        WHERE r.rating IS NULL AND trim(coalesce(r.review_text, '')) <> ''
+          AND NOT EXISTS (SELECT 1 FROM risk_review_labels l WHERE l.review_id = r.review_id)""").df()
+    if rows.empty:
+        return
     try:
         model = reviews_model.get_model()
     except reviews_model.ReviewsModelUnavailable:
         return
-    rows = cur.execute("SELECT review_id, review_text, language FROM reviews "
-                       "WHERE rating IS NULL AND trim(coalesce(review_text, '')) <> ''").df()
-    if rows.empty:
-        return
     labels = model.predict_negative(rows["review_text"].tolist(), rows["language"].tolist())
-    rows = pd.DataFrame({"review_id": rows["review_id"], "model_key": key,
-                         "negative": [bool(x) for x in labels]})
-    cur.register("labels_frame", rows)
-    cur.execute("INSERT INTO risk_review_labels BY NAME SELECT * FROM labels_frame")
+    frame = pd.DataFrame({"review_id": rows["review_id"], "negative": [bool(x) for x in labels]})
+    cur.register("labels_frame", frame)
+    cur.execute("INSERT INTO risk_review_labels (review_id, model_key, text_hash, negative) "
+                "SELECT f.review_id, $key, hash(r.review_text), f.negative "
+                "FROM labels_frame f JOIN reviews r ON r.review_id = f.review_id", {"key": key})
     cur.unregister("labels_frame")
 
 

@@ -172,3 +172,27 @@ def test_sql_summaries_over_stored_labels_match_the_python_path(rev_con, monkeyp
         pd.testing.assert_frame_equal(sql_trend, rr.negative_rate_over_time(rev_con, f, grain, **py),
                                       check_dtype=False)
         assert sql_trend.attrs["grain"] == grain
+
+
+def test_label_rebuild_classifies_only_new_or_edited_text(rev_con, monkeypatch):
+    """After a data change only reviews without a current label are classified again (not every review)."""
+    from ecomops import reviews_model
+
+    seen = []
+
+    class FakeModel:
+        def predict_negative(self, texts, languages):
+            seen.append(sorted(texts))
+            return fake_classifier(texts, languages)
+
+    monkeypatch.setattr(reviews_model, "cache_key", lambda out_dir=None: "model-a")
+    monkeypatch.setattr(reviews_model, "get_model", lambda *a, **k: FakeModel())
+    rr.reputation_summary(rev_con, RANGE)
+    rev_con.execute("""INSERT INTO reviews (review_id, product_id, rating, review_text, created_ts, language)
+                       VALUES ('R12', 'P1', NULL, 'bad lid', '2024-03-09 10:00', 'en')""")
+    rev_con.execute("UPDATE reviews SET review_text = '差评' WHERE review_id = 'R6'")  # edited in place
+    summary = rr.reputation_summary(rev_con, RANGE)
+    assert seen == [["很好", "质量很差"], ["bad lid", "差评"]]
+    assert summary["negative_by_model"] == 3  # R5, the edited R6 and R12
+    labels = rev_con.execute("SELECT review_id, negative FROM risk_review_labels ORDER BY 1").fetchall()
+    assert labels == [("R12", True), ("R5", True), ("R6", True)]

@@ -15,8 +15,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator, Mapping, Sequence
 
+from typing import TYPE_CHECKING
+
 import duckdb
-import pandas as pd
+
+if TYPE_CHECKING:  # pandas loads when a query returns a DataFrame (DuckDB imports it then): command-line imports
+    import pandas as pd  # and other scripts that need no DataFrame start half a second sooner.
 
 from ecomops import config
 

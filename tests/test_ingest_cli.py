@@ -96,3 +96,18 @@ def test_non_contiguous_lines_of_one_order_keep_file_order(tmp_path: Path) -> No
     assert result.status == "imported"
     assert con.execute("SELECT order_id, line_no, product_id FROM order_items ORDER BY 1, 2").fetchall() == [
         ("N1", 1, "A"), ("N1", 2, "C"), ("N2", 1, "B")]
+
+
+def test_import_command_loads_only_its_own_module(tmp_path: Path) -> None:
+    """A scripted import starts in a fraction of a second: no chart, model or UI libraries are loaded."""
+    import subprocess
+    import sys
+
+    csv_path = write_csv(tmp_path / "one.csv", ORDERS_HEADER, [["Q1", "2024-01-02", "u1", "S1", "Cup", "1", "3", "paid"]])
+    code = ("import sys\nfrom ecomops.__main__ import main\n"
+            f"rc = main(['import', {str(csv_path)!r}, '--db', {str(tmp_path / 'x.duckdb')!r}, '--json'])\n"
+            "print(rc, sorted(m for m in ('plotly', 'sklearn', 'streamlit') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=Path(__file__).parents[1])
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "0 []"
+    assert json.loads(done.stdout.strip().splitlines()[0])["rows_imported"] == 1

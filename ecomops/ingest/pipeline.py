@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from typing import TYPE_CHECKING
+
 import duckdb
-import pandas as pd
 
 from ecomops import db
 from ecomops.ingest import detect, load, validate
@@ -27,6 +28,9 @@ from ecomops.ingest.sniff import IngestError, Source, prepare
 from ecomops.ingest.stage import stage
 from ecomops.ingest.stage import csv_error as stage_csv_error
 from ecomops.ingest.validate import Plan, Problem
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 Progress = Callable[[float, str], None]
 
@@ -102,13 +106,13 @@ class _Rollback(Exception):
 
 def previous_import(con: duckdb.DuckDBPyConnection, file_hash: str) -> dict | None:
     """Return the last active import of a file with this hash, or None."""
-    df = db.query_df(con, "SELECT import_id, kind, file_name, rows_loaded, imported_at FROM imports "
-                          "WHERE file_hash = $h AND status = 'done' ORDER BY import_id DESC LIMIT 1", {"h": file_hash})
-    if df.empty:
+    found = db.query_one(con, "SELECT import_id, kind, file_name, rows_loaded, imported_at FROM imports "
+                              "WHERE file_hash = $h AND status = 'done' ORDER BY import_id DESC LIMIT 1", {"h": file_hash})
+    if found is None:
         return None
-    row = df.iloc[0].to_dict()
+    row = dict(zip(("import_id", "kind", "file_name", "rows_loaded", "imported_at"), found))
     row["imported_at"] = str(row["imported_at"])[:16]
-    return {k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
+    return row
 
 
 def _plan_for(source: Source, kind: str | None, mapping: dict | None, options: dict | None) -> tuple[Plan, Proposal]:

@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import duckdb
-import pandas as pd
 
 from ecomops import db
 from ecomops.ingest.kinds import get_kind
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def save_preset(con: duckdb.DuckDBPyConnection, name: str, kind: str, mapping: dict, options: dict | None = None) -> None:

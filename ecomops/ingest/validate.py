@@ -208,17 +208,25 @@ def build_typed(cur: duckdb.DuckDBPyConnection, plan: Plan, staged: Staged, file
         if src and name in kind.field_names:
             for s in (src if isinstance(src, list) else [src]):
                 types.setdefault(staged.column_of(s), set()).add(kind.field(name).type)
-    # Decimal mark and day/month order from the first rows (a later row written otherwise fails to parse and is
-    # reported; the number and date patterns are strict enough never to misread it silently).
+    last = staged.columns[-1]
+    # Two steps. (1) The mapped text columns are copied as read: DuckDB keeps a CSV file's row order when it is
+    # loaded into a table (and the parallel reader is kept), so the copy's rowids number the rows in file order.
+    # Numbering while reading (row_number() OVER ()) would force the whole read and all typing onto one thread.
+    # (2) Typing and checks then run on all cores; each row carries its number, so their output order is free.
+    used = sorted(set(types) | {last}, key=staged.columns.index)
+    cur.execute("DROP TABLE IF EXISTS ingest_text")
     try:
-        styles = parse.detect_styles(cur, f"(SELECT * FROM ingest_file LIMIT {STYLE_SAMPLE_ROWS})", sorted(types), types)
+        cur.execute(f"CREATE TEMP TABLE ingest_text AS SELECT {', '.join(['_extra', *used])} FROM ingest_file")
     except duckdb.Error as exc:
         raise csv_error(exc) from exc
+    first_rowid = int(cur.execute("SELECT coalesce(min(rowid), 0) FROM ingest_text").fetchone()[0])
+    # Decimal mark and day/month order from the first rows (a later row written otherwise fails to parse and is
+    # reported; the number and date patterns are strict enough never to misread it silently).
+    styles = parse.detect_styles(cur, f"(SELECT * FROM ingest_text LIMIT {STYLE_SAMPLE_ROWS})", sorted(types), types)
     if plan.options.get("date_order") in ("dmy", "mdy"):
         day_first = plan.options["date_order"] == "dmy"
         styles = {c: ColumnStyle(s.decimal_comma, day_first, False) for c, s in styles.items()}
     texts, typed = _field_exprs(kind, plan, staged, styles)
-    last = staged.columns[-1]
     short = f"CASE WHEN {last} IS NULL THEN 'row: fewer fields than the header' END" if len(staged.columns) > 1 else "NULL"
     checks = _row_checks(kind, plan) + [short]
     # Only fields that vary per row are stored; constants (unmapped fields, defaults) and cheap derived order
@@ -227,7 +235,7 @@ def build_typed(cur: duckdb.DuckDBPyConnection, plan: Plan, staged: Staged, file
     stored, constant = [], []
     for f in kind.fields:
         if f.name in GENERATED_IDS:
-            # Generated from the row number, which only the view knows (see below).
+            # Generated in the view from the row number (only where the file has none).
             if plan.mapping.get(f.name):
                 stored.append(f"v_{f.name} AS _given_{f.name}")
             constant.append(f"{_final_value(kind, plan, f, file_hash, given=bool(plan.mapping.get(f.name)))} AS {f.name}")
@@ -242,15 +250,7 @@ def build_typed(cur: duckdb.DuckDBPyConnection, plan: Plan, staged: Staged, file
     mid = ", ".join(["*", *typed]) if typed else "*"
     # The per-row problem texts are only built for rows failing a check (most rows pass every check).
     failing = " OR ".join(f"({c}) IS NOT NULL" for c in checks)
-    # Two steps. (1) The mapped text columns are copied as read: DuckDB keeps a CSV file's row order when it is
-    # loaded into a table (and the parallel reader is kept), so the copy's rowids number the rows in file order.
-    # Numbering while reading (row_number() OVER ()) would force the whole read and all typing onto one thread.
-    # (2) Typing and checks then run on all cores; each row carries its number, so their output order is free.
-    used = sorted(set(types) | {last}, key=staged.columns.index)
-    cur.execute("DROP TABLE IF EXISTS ingest_text")
     try:
-        cur.execute(f"CREATE TEMP TABLE ingest_text AS SELECT {', '.join(['_extra', *used])} FROM ingest_file")
-        first_rowid = int(cur.execute("SELECT coalesce(min(rowid), 0) FROM ingest_text").fetchone()[0])
         numbered = f"SELECT CAST(rowid - {first_rowid} + {int(staged.row_offset)} AS BIGINT) AS _row, * FROM ingest_text"
         cur.execute(
             f"CREATE TEMP TABLE ingest_rows AS "

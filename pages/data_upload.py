@@ -101,6 +101,8 @@ if upload is not None:
             done = import_file(con, path, kind=kind_name, mapping={"__replace__": True, **chosen}, options=opts,
                                accept_valid=accept, force=force, file_name=upload.name,
                                progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m))
+            # The bar's last text repeats the summary shown after the rerun: clear it so the outcome reads once.
+            bar.empty()
             state.ensure_derived(*derived.REGISTRY)  # pay the summary-table refresh here, not on the next page
             st.session_state.update(done=done, check=None)
             st.rerun()

@@ -20,7 +20,6 @@ from datetime import date, timedelta
 from typing import Any
 
 import duckdb
-import numpy as np
 import pandas as pd
 
 from ecomops import db, traffic_rollup
@@ -240,40 +239,28 @@ AD_COLUMNS = ["key", "spend", "spend_share", "impressions", "clicks", "ctr", "cp
               "roi_flag"]
 
 
-def _ad_measures(frame: pd.DataFrame, total_spend: float) -> pd.DataFrame:
-    frame = frame.copy()
-    for col in ("spend", "impressions", "clicks", "attributed_gmv"):
-        frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("float64")
-    frame["spend_share"] = frame["spend"] / total_spend if total_spend else np.nan
-    frame["ctr"] = safe_ratio(frame["clicks"], frame["impressions"])
-    frame["cpc"] = safe_ratio(frame["spend"], frame["clicks"])
-    frame["roi"] = safe_ratio(frame["attributed_gmv"], frame["spend"])
-    frame["roi_flag"] = frame["roi"] < THRESHOLDS.roi_floor
-    return frame[AD_COLUMNS]
-
-
 def ads_overview(con: duckdb.DuckDBPyConnection, f: Filters, grain: str | None = None) -> dict[str, Any]:
     """Return ad performance from one query: {"total": dict, "campaign"/"audience"/"channel"/"trend": DataFrames}.
 
     Each frame has key, spend, spend_share, impressions, clicks, ctr (clicks / impressions), cpc (spend / clicks),
     attributed_gmv, roi (attributed GMV / spend) and roi_flag (ROI < 1); frames are sorted by spend, the trend by
-    bucket (``key`` is then the bucket's first day).
+    bucket (``key`` is then the bucket's first day). The measures come computed from the query (traffic_ads.sql).
     """
     grain = _check_grain(grain or grain_for(f))
     ads_sql, params = where(f, date_col="a.day", channel_col="a.channel")
-    raw = db.query_df(con, db.load_sql("traffic_ads").format(grain=grain, ads_where=ads_sql), params)
+    raw = db.query_df(con, db.load_sql("traffic_ads").format(grain=grain, ads_where=ads_sql),
+                      dict(params, roi_floor=THRESHOLDS.roi_floor))
     total_row = raw[raw["dimension"] == "total"]
     total_spend = float(total_row["spend"].iloc[0]) if not total_row.empty and pd.notna(total_row["spend"].iloc[0]) else 0.0
     result: dict[str, Any] = {"grain": grain}
     for dim in ("campaign", "audience", "channel", "bucket"):
-        part = _ad_measures(raw[raw["dimension"] == dim], total_spend)
+        part = raw.loc[raw["dimension"] == dim, AD_COLUMNS]
         if dim == "bucket":
-            part["key"] = pd.to_datetime(part["key"])
+            part = part.assign(key=pd.to_datetime(part["key"]))
             result["trend"] = part.sort_values("key").reset_index(drop=True)
         else:
             result[dim] = part.sort_values("spend", ascending=False).reset_index(drop=True)
-    total = _ad_measures(total_row, total_spend)
-    result["total"] = (total.iloc[0].to_dict() if not total.empty and total_spend
+    result["total"] = (total_row[AD_COLUMNS].iloc[0].to_dict() if not total_row.empty and total_spend
                        else {c: None for c in AD_COLUMNS})
     return result
 

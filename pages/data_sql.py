@@ -44,7 +44,7 @@ if result is not None:
     note = " (row cap reached: add a LIMIT or filters)" if result.truncated else ""
     st.success(f"{len(result.frame):,} rows in {result.elapsed_s:.2f} s{note}.")
     st.dataframe(result.frame, hide_index=True, width="stretch")
-    st.download_button("Download result (CSV)", result.downloads.csv(frame, "utf-8"),
+    st.download_button("Download result (CSV)", downloads.csv(result.frame, "utf-8"),
                        file_name="ecomops_query.csv", mime="text/csv", on_click="ignore")
     x, ys = sqlconsole.chart_columns(result.frame)
     if x is not None and ys and len(result.frame) > 1:

@@ -108,3 +108,14 @@ def test_command_line(tmp_path):
     refused = subprocess.run([sys.executable, "-m", "ecomops", "sql", "DROP TABLE orders", "--db", str(path)],
                              capture_output=True, text=True, cwd=PROJECT_ROOT)
     assert refused.returncode == 4 and "DROP" in refused.stderr
+
+
+def test_console_page_runs_a_query_and_offers_the_result(app_test):
+    """The page shows a query's rows and a CSV download of them (built on click)."""
+    at = app_test("pages/data_sql.py")
+    at.text_area(key="sql_text").set_value("SELECT channel, count(*) AS orders FROM orders GROUP BY 1 ORDER BY 1")
+    next(b for b in at.button if b.label == "Run").click().run()
+    assert not at.exception
+    result = next(d.value for d in at.dataframe if "orders" in d.value.columns)
+    assert result["orders"].sum() > 0
+    assert [b.proto.label for b in at.get("download_button")] == ["Download result (CSV)"]

@@ -113,6 +113,8 @@ def test_command_line(tmp_path):
 def test_console_page_runs_a_query_and_offers_the_result(app_test):
     """The page shows a query's rows and a CSV download of them (built on click)."""
     at = app_test("pages/data_sql.py")
+    orders = next(e for e in at.expander if e.label.startswith("orders · "))
+    assert "- `order_id` VARCHAR" in orders.markdown[0].value  # the table browser lists each table's columns
     at.text_area(key="sql_text").set_value("SELECT channel, count(*) AS orders FROM orders GROUP BY 1 ORDER BY 1")
     next(b for b in at.button if b.label == "Run").click().run()
     assert not at.exception

@@ -3,9 +3,8 @@ from __future__ import annotations
 
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
-from ecomops.charts import PALETTE, add_shapes, apply_theme, hline, vline, vrect
+from ecomops.charts import PALETTE, add_shapes, apply_theme, hline, secondary_y_figure, vline, vrect
 from ecomops.config import THRESHOLDS
 
 ALERT = PALETTE[3]
@@ -110,16 +109,14 @@ def campaign_gmv(daily: pd.DataFrame, calendar: pd.DataFrame, title: str | None 
 
 def search_trend(trend: pd.DataFrame, title: str | None = "Organic search traffic and on-site searches") -> go.Figure:
     """Return stacked core / long-tail searches per bucket with the search channel's UV on a second axis."""
-    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    fig = secondary_y_figure("searches", "UV", barmode="stack")
+    fig.update_layout(yaxis2_showgrid=False)
     fig.add_trace(go.Bar(x=trend["bucket"], y=trend["core_searches"], name="core searches",
-                         marker_color=PALETTE[0]), secondary_y=False)
+                         marker_color=PALETTE[0]))
     fig.add_trace(go.Bar(x=trend["bucket"], y=trend["long_tail_searches"], name="long-tail searches",
-                         marker_color=PALETTE[5]), secondary_y=False)
+                         marker_color=PALETTE[5]))
     fig.add_trace(go.Scatter(x=trend["bucket"], y=trend["search_uv"], name="search UV (organic traffic)",
-                             mode="lines+markers", line=dict(color=PALETTE[1])), secondary_y=True)
-    fig.update_layout(barmode="stack")
-    fig.update_yaxes(title_text="searches", secondary_y=False)
-    fig.update_yaxes(title_text="UV", secondary_y=True, showgrid=False)
+                             mode="lines+markers", line=dict(color=PALETTE[1]), yaxis="y2"))
     return apply_theme(fig, title)
 
 

@@ -2,7 +2,9 @@
 
 Why: at ~10M order lines, joining order_items to orders on a text key costs 0.5-2 s per query. Each area keeps the
 shape it needs (Products: lines with their order's day, sorted by date; Traffic: GMV per day x channel x category x
-campaign; Users: one row per valid order with an integer customer key), all built and refreshed here, the same way.
+campaign; Users: one row per valid order with an integer customer key, and the latest RFM scores; Risk: the
+compliance claims in product copy and the review classifier's labels, whose builds run Python through an
+``after_build`` hook), all built and refreshed here, the same way.
 
 A derived table is rebuilt when its fingerprint changes: a hash of its build query (so an upgrade rebuilds it), the
 sales version (bumped by every write that may touch the order data: imports, undo, the demo) and the row counts and last order day of its sources (so rows written without

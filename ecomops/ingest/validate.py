@@ -319,31 +319,36 @@ def _order_level_checks(cur: duckdb.DuckDBPyConnection, plan: Plan) -> None:
     """
     mapped = {f for f, src in plan.mapping.items() if src}
     sql_types = {"customer_id": "VARCHAR", "channel": "VARCHAR", "device": "VARCHAR", "campaign_id": "VARCHAR",
-                 "discount": "DOUBLE", "_status": "VARCHAR", "_source_status": "VARCHAR"}
+                 "discount": "DOUBLE"}
 
     def first(col: str) -> str:
         # Aggregates only over columns the file has: an unmapped column is NULL on every line. arg_min skips NULL
         # values, so this is the first non-blank value in file order.
-        field = {"_status": "status", "_source_status": "status"}.get(col, col)
-        if col in sql_types and field not in mapped:
+        if col in sql_types and col not in mapped:
             return f"CAST(NULL AS {sql_types[col]})"
         return f"arg_min({col}, _row)"
 
     presale = "bool_or(is_presale)" if "is_presale" in mapped else "false"
     cancelled = "bool_or(_cancelled)" if ("cancelled_at" in mapped or plan.options.get("cancelled_prefix")) else "false"
     two_customers = ("coalesce(min(customer_id) <> max(customer_id), false)" if "customer_id" in mapped else "false")
+    # The model status and the platform's own word come from the same line (the first with a status): one
+    # aggregate of both instead of two.
+    status_pair = ("arg_min({'s': _status, 'r': _source_status}, CASE WHEN _source_status IS NOT NULL THEN _row END)"
+                   if "status" in mapped else "CAST(NULL AS STRUCT(s VARCHAR, r VARCHAR))")
     cur.execute("DROP TABLE IF EXISTS ingest_orders")
     cur.execute(f"""
         CREATE TEMP TABLE ingest_orders AS
-        SELECT *, CAST(order_ts AS DATE) AS order_date, no_time OR two_customers OR bad_row IS NOT NULL AS bad
+        SELECT * EXCLUDE (_status_pair, _any_cancelled),
+               CASE WHEN _any_cancelled THEN 'cancelled' ELSE coalesce(_status_pair.s, $default_status) END AS status,
+               _status_pair.r AS source_status,
+               CAST(order_ts AS DATE) AS order_date, no_time OR two_customers OR bad_row IS NOT NULL AS bad
         FROM (
             SELECT order_id,
                    -- An order's lines name one customer (else the order is rejected below), so min() is it.
                    {'min(customer_id)' if 'customer_id' in mapped else 'CAST(NULL AS VARCHAR)'} AS customer_id,
                    {first('_order_ts')} AS order_ts,
-                   CASE WHEN {cancelled} THEN 'cancelled'
-                        ELSE coalesce({first('_status')}, $default_status) END AS status,
-                   {first('_source_status')} AS source_status,
+                   {cancelled} AS _any_cancelled,
+                   {status_pair} AS _status_pair,
                    {first('channel')} AS channel,
                    {first('device')} AS device,
                    {first('campaign_id')} AS campaign_id,

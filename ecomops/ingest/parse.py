@@ -216,6 +216,16 @@ def _odd_id(text: str) -> str:
     return f"(contains({text}, '.') OR ascii({text}) IN (61, 39, 96))"
 
 
+def read_value_sql(type_: str, value: str) -> str:
+    """Return the field value of a column DuckDB already read typed (see validate._plain_columns)."""
+    if type_ in (NUMBER, MONEY):
+        # As number_sql: inf and nan are no amount (DuckDB's reader accepts them).
+        return f"(CASE WHEN isfinite({value}) THEN {value} END)"
+    if type_ == DATE:
+        return f"CAST({value} AS DATE)"
+    return value
+
+
 def typed_sql(type_: str, text: str, style: ColumnStyle) -> str:
     """Return the SQL expression converting cleaned text to the field type."""
     if type_ == ID:

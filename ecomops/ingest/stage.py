@@ -9,6 +9,7 @@ a read).
 """
 from __future__ import annotations
 
+import csv
 import re
 from dataclasses import dataclass
 
@@ -27,6 +28,7 @@ class Staged:
     columns: list[str]  # c0, c1, ... in header order
     row_offset: int  # spreadsheet row number of the first data row
     rows: int
+    source: Source | None = None
 
     def column_of(self, header: str) -> str:
         """Return the staging column holding the named header."""
@@ -58,21 +60,55 @@ def stage(cur: duckdb.DuckDBPyConnection, source: Source, limit: int | None = No
     if source.format == "parquet":
         return _stage_parquet(cur, source, limit)
     columns = [f"c{i}" for i in range(len(source.headers))]
-    struct = ", ".join(f"'{name}': 'VARCHAR'" for name in [*columns, "_extra"])
+    first_row = 2 + int(source.skip_lines)
+    tail = f" LIMIT {int(limit)}" if limit else ""
+    cur.execute(f"CREATE TEMP VIEW ingest_file AS SELECT * FROM {_csv_reader(source, columns)}{tail}")
+    _number_rows(cur, first_row)
+    return Staged(headers=list(source.headers), columns=columns, row_offset=first_row, rows=0, source=source)
+
+
+def _csv_reader(source: Source, columns: list[str], types: dict[str, str] | None = None) -> str:
+    """Return the read_csv(...) call over the file: every column VARCHAR unless ``types`` names another type."""
+    struct = ", ".join(f"'{name}': '{(types or {}).get(name, 'VARCHAR')}'" for name in [*columns, "_extra"])
     # Quoted newlines with null_padding need the single-threaded reader: files without any quote character get
     # the parallel one.
     options = dict(header=True, delim=source.delimiter, quote='"', escape='"', null_padding=True,
                    auto_detect=False, nullstr=_NULL_MARKER, skip=source.skip_lines, strict_mode=False,
                    max_line_size=16 * 1024 * 1024, parallel=not source.has_quotes)
+    if types:
+        # A value the reader cannot convert is recorded in ``ingest_rejects`` instead of failing the statement
+        # (which would abort the import's transaction); the caller then reads the file as text.
+        options.update(store_rejects=True, rejects_table=REJECTS_TABLE, rejects_scan=REJECTS_TABLE + "_scans")
     args = ", ".join(f"{k} = {_literal(v)}" for k, v in options.items())
-    first_row = 2 + int(source.skip_lines)
-    tail = f" LIMIT {int(limit)}" if limit else ""
-    # row_number() OVER () is a streaming window: it numbers rows in file order (rowid cannot be used: inside a
-    # transaction, rows of a new table get provisional ids).
-    cur.execute(f"CREATE TEMP VIEW ingest_file AS SELECT * "
-                f"FROM read_csv({_literal(str(source.path))}, {args}, columns = {{{struct}}}){tail}")
-    _number_rows(cur, first_row)
-    return Staged(headers=list(source.headers), columns=columns, row_offset=first_row, rows=0)
+    return f"read_csv({_literal(str(source.path))}, {args}, columns = {{{struct}}})"
+
+
+REJECTS_TABLE = "ingest_rejects"
+
+
+def typed_reader(staged: Staged, types: dict[str, str]) -> str | None:
+    """Return a read_csv(...) call that reads the named columns as SQL types (None for non-CSV files).
+
+    Lines it cannot read are skipped and listed in the temp table ``ingest_rejects`` (drop it before reading).
+    """
+    if staged.source is None or staged.source.format != "csv":
+        return None
+    return _csv_reader(staged.source, staged.columns, types)
+
+
+def head_rows(staged: Staged, limit: int = 2000, max_bytes: int = 1 << 20) -> list[list[str]]:
+    """Return up to ``limit`` data rows from the start of a CSV file, parsed in Python (a cheap first look)."""
+    source = staged.source
+    if source is None or source.format != "csv":
+        return []
+    with open(source.path, "rb") as handle:
+        chunk = handle.read(max_bytes)
+    text = chunk.decode("utf-8", errors="replace").lstrip("\ufeff")
+    lines = text.splitlines(keepends=True)
+    if len(chunk) == max_bytes:
+        lines = lines[:-1]  # the last line may be cut off
+    rows = list(csv.reader(lines[int(source.skip_lines):], delimiter=source.delimiter))
+    return [r for r in rows[1:limit + 1] if len(r) == len(staged.columns)]
 
 
 def _number_rows(cur: duckdb.DuckDBPyConnection, first_row: int) -> None:
@@ -110,4 +146,4 @@ def _stage_parquet(cur: duckdb.DuckDBPyConnection, source: Source, limit: int | 
     cur.execute(f"CREATE TEMP VIEW ingest_file AS SELECT {select}, "
                 f"CAST(NULL AS VARCHAR) AS _extra FROM read_parquet({_literal(str(source.path))}){tail}")
     _number_rows(cur, 2)
-    return Staged(headers=list(source.headers), columns=columns, row_offset=2, rows=0)
+    return Staged(headers=list(source.headers), columns=columns, row_offset=2, rows=0, source=source)

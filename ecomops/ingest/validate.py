@@ -6,6 +6,7 @@ by "; "; NULL = valid). Problems are grouped into a report with counts, example 
 """
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from ecomops.ingest import parse
 from ecomops.ingest.kinds import (BOOL, DATE, ID, INT, MONEY, NUMBER, STATUS, TEXT, TIMESTAMP, Kind, get_kind)
 from ecomops.ingest.parse import ColumnStyle, sql_str
 from ecomops.ingest.sniff import IngestError
-from ecomops.ingest.stage import Staged, csv_error, quote_ident
+from ecomops.ingest.stage import REJECTS_TABLE, Staged, csv_error, head_rows, quote_ident, typed_reader
 
 # Fields that may never be negative (amounts and counts); quantity may (returns, cancellations) but never be 0.
 NON_NEGATIVE = {"unit_price", "price", "cost", "spend", "unit_cost", "discount", "gmv", "attributed_gmv", "uv",
@@ -96,15 +97,23 @@ def _text(staged: Staged, source) -> str:
     return parse.clean_text(staged.column_of(source))
 
 
-def _field_exprs(kind: Kind, plan: Plan, staged: Staged, styles: dict[str, ColumnStyle]) -> tuple[list[str], list[str]]:
-    """Return (text expressions AS t_<field>, typed expressions AS <field>) for the inner/outer selects."""
+def _field_exprs(kind: Kind, plan: Plan, staged: Staged, styles: dict[str, ColumnStyle],
+                 read_typed: dict[str, str] | None = None) -> tuple[list[str], list[str]]:
+    """Return (text expressions AS t_<field>, typed expressions AS <field>) for the inner/outer selects.
+
+    Columns in ``read_typed`` were read by DuckDB as that SQL type: their value needs no parsing.
+    """
     texts, typed = [], []
     for fld in kind.fields:
         source = plan.mapping.get(fld.name)
         if not source:
             continue
         sources = source if isinstance(source, list) else [source]
-        if len(sources) == 1:
+        if len(sources) == 1 and staged.column_of(sources[0]) in (read_typed or {}):
+            col = staged.column_of(sources[0])
+            texts.append(f"{col} AS t_{fld.name}")
+            typed.append(f"{parse.read_value_sql(fld.type, 't_' + fld.name)} AS v_{fld.name}")
+        elif len(sources) == 1:
             col = staged.column_of(sources[0])
             style = styles.get(col, ColumnStyle())
             texts.append(f"{parse.clean_column(col, style)} AS t_{fld.name}")
@@ -214,19 +223,36 @@ def build_typed(cur: duckdb.DuckDBPyConnection, plan: Plan, staged: Staged, file
     # Numbering while reading (row_number() OVER ()) would force the whole read and all typing onto one thread.
     # (2) Typing and checks then run on all cores; each row carries its number, so their output order is free.
     used = sorted(set(types) | {last}, key=staged.columns.index)
+    select_text = f"SELECT {', '.join(['_extra', *used])}"
     cur.execute("DROP TABLE IF EXISTS ingest_text")
-    try:
-        cur.execute(f"CREATE TEMP TABLE ingest_text AS SELECT {', '.join(['_extra', *used])} FROM ingest_file")
-    except duckdb.Error as exc:
-        raise csv_error(exc) from exc
+    # Number and date columns whose first rows are all plain (12.5, 2024-03-05 14:02) are read typed by DuckDB
+    # itself, which is cheaper than reading text and parsing it. A later value it cannot read makes the read
+    # fail, and the file is then read as text like any other (nothing is lost, only the shortcut).
+    read_typed = _plain_columns(staged, plan, types)
+    reader = typed_reader(staged, read_typed) if read_typed else None
+    if reader:
+        for table in (REJECTS_TABLE, REJECTS_TABLE + "_scans"):
+            cur.execute(f"DROP TABLE IF EXISTS {table}")
+        cur.execute(f"CREATE TEMP TABLE ingest_text AS {select_text} FROM {reader}")
+        if cur.execute(f"SELECT count(*) FROM {REJECTS_TABLE}").fetchone()[0]:
+            cur.execute("DROP TABLE ingest_text")
+            read_typed = {}
+    else:
+        read_typed = {}
+    if not read_typed:
+        try:
+            cur.execute(f"CREATE TEMP TABLE ingest_text AS {select_text} FROM ingest_file")
+        except duckdb.Error as exc:
+            raise csv_error(exc) from exc
     first_rowid = int(cur.execute("SELECT coalesce(min(rowid), 0) FROM ingest_text").fetchone()[0])
     # Decimal mark and day/month order from the first rows (a later row written otherwise fails to parse and is
     # reported; the number and date patterns are strict enough never to misread it silently).
-    styles = parse.detect_styles(cur, f"(SELECT * FROM ingest_text LIMIT {STYLE_SAMPLE_ROWS})", sorted(types), types)
+    text_columns = sorted(c for c in types if c not in read_typed)
+    styles = parse.detect_styles(cur, f"(SELECT * FROM ingest_text LIMIT {STYLE_SAMPLE_ROWS})", text_columns, types)
     if plan.options.get("date_order") in ("dmy", "mdy"):
         day_first = plan.options["date_order"] == "dmy"
         styles = {c: ColumnStyle(s.decimal_comma, day_first, False) for c, s in styles.items()}
-    texts, typed = _field_exprs(kind, plan, staged, styles)
+    texts, typed = _field_exprs(kind, plan, staged, styles, read_typed)
     short = f"CASE WHEN {last} IS NULL THEN 'row: fewer fields than the header' END" if len(staged.columns) > 1 else "NULL"
     checks = _row_checks(kind, plan) + [short]
     # Only fields that vary per row are stored; constants (unmapped fields, defaults) and cheap derived order
@@ -276,6 +302,33 @@ def build_typed(cur: duckdb.DuckDBPyConnection, plan: Plan, staged: Staged, file
         if key:
             _duplicate_checks(cur, key)
     return styles
+
+
+# Values DuckDB reads exactly as the text path would (its own cast is that path's first try).
+_PLAIN = {INT: ("BIGINT", r"-?[0-9]{1,18}"), NUMBER: ("DOUBLE", r"-?[0-9]{1,15}(\.[0-9]{1,6})?"),
+          MONEY: ("DOUBLE", r"-?[0-9]{1,15}(\.[0-9]{1,6})?"),
+          TIMESTAMP: ("TIMESTAMP", r"[12][0-9]{3}-[01][0-9]-[0-3][0-9]( [0-2][0-9]:[0-5][0-9](:[0-5][0-9])?)?"),
+          DATE: ("TIMESTAMP", r"[12][0-9]{3}-[01][0-9]-[0-3][0-9]( [0-2][0-9]:[0-5][0-9](:[0-5][0-9])?)?")}
+PLAIN_SAMPLE_ROWS = 2000
+
+
+def _plain_columns(staged: Staged, plan: Plan, types: dict[str, set[str]]) -> dict[str, str]:
+    """Return {staged column: SQL type} for number/date columns whose first rows are all plain and filled in."""
+    summed = {staged.column_of(s) for src in plan.mapping.values() if isinstance(src, list) for s in src}
+    candidates = {c: _PLAIN[next(iter(t))] for c, t in types.items()
+                  if len(t) == 1 and next(iter(t)) in _PLAIN and c not in summed}
+    if not candidates:
+        return {}
+    rows = head_rows(staged, PLAIN_SAMPLE_ROWS)
+    if not rows:
+        return {}
+    index = {c: staged.columns.index(c) for c in candidates}
+    plain = {}
+    for col, (sql_type, pattern) in candidates.items():
+        regex = re.compile(pattern)
+        if all(regex.fullmatch(row[index[col]]) for row in rows):
+            plain[col] = sql_type
+    return plain
 
 
 def _order_helpers(plan: Plan) -> tuple[list[str], list[str]]:

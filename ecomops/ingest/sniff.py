@@ -15,6 +15,7 @@ import hashlib
 import io
 import shutil
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
@@ -181,17 +182,26 @@ def _is_valid_utf8(path: Path, gzipped: bool, report: Progress) -> tuple[bool, b
     total = max(path.stat().st_size, 1)
     done = 0
     quotes = False
-    try:
-        for block in _chunks(path, gzipped):
-            decoder.decode(block, final=False)
-            if digest is not None:
-                digest.update(block)
-            quotes = quotes or b'"' in block
-            done += len(block)
-            report(min(0.1, 0.1 * done / total), "Checking the encoding")
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return False, True, ""
+    # Hashing runs on a second thread (hashlib releases the GIL) while this one decodes, one block apart, so the
+    # two passes cost about the time of the longer one and at most two blocks are held.
+    pending = None
+    with ThreadPoolExecutor(max_workers=1) as hasher:
+        try:
+            for block in _chunks(path, gzipped):
+                if digest is not None:
+                    if pending is not None:
+                        pending.result()
+                    pending = hasher.submit(digest.update, block)
+                decoder.decode(block, final=False)
+                quotes = quotes or b'"' in block
+                done += len(block)
+                report(min(0.1, 0.1 * done / total), "Checking the encoding")
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return False, True, ""
+        finally:
+            if pending is not None:
+                pending.result()
     return True, quotes, digest.hexdigest() if digest is not None else ""
 
 

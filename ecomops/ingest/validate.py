@@ -219,7 +219,8 @@ def build_typed(cur: duckdb.DuckDBPyConnection, plan: Plan, staged: Staged, file
                 types.setdefault(staged.column_of(s), set()).add(kind.field(name).type)
     last = staged.columns[-1]
     # Two steps. (1) The mapped text columns are copied as read: DuckDB keeps a CSV file's row order when it is
-    # loaded into a table (and the parallel reader is kept), so the copy's rowids number the rows in file order.
+    # loaded into a table (and the parallel reader is kept), so the copy's rowids number the rows in file order
+    # (documented: duckdb.org/docs/stable/sql/dialect/order_preservation; tests/test_ingest_large.py checks it).
     # Numbering while reading (row_number() OVER ()) would force the whole read and all typing onto one thread.
     # (2) Typing and checks then run on all cores; each row carries its number, so their output order is free.
     used = sorted(set(types) | {last}, key=staged.columns.index)

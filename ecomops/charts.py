@@ -30,14 +30,23 @@ pio.templates["ecomops"] = go.layout.Template(
 pio.templates.default = "ecomops"
 
 
-def apply_theme(fig: go.Figure, title: str | None = None, height: int | None = None) -> go.Figure:
-    """Return the figure with the ecomops theme (and optional title/height) applied."""
+def theme_layout(title: str | None = None, height: int | None = None, **extra) -> dict:
+    """Return the layout dict :func:`apply_theme` applies (title placement, height), plus ``extra`` entries.
+
+    For builders that pass the whole layout to go.Figure at once (one validation instead of one per update).
+    """
     layout: dict = dict(height=height)  # the template is the default one (pio.templates.default above)
     if title:
         # The title sits at the very top of the figure and the legend just above the plot, so they never overlap.
         layout.update(title=dict(text=title, x=0, xanchor="left", y=0.98, yanchor="top", yref="container"),
                       margin=dict(t=80))
-    return fig.update_layout(**layout)  # one update: each update_layout call validates the layout again
+    layout.update(extra)
+    return layout
+
+
+def apply_theme(fig: go.Figure, title: str | None = None, height: int | None = None) -> go.Figure:
+    """Return the figure with the ecomops theme (and optional title/height) applied."""
+    return fig.update_layout(**theme_layout(title, height))  # one update: each call validates the layout again
 
 
 def hline(y: float, dash: str = "dash", color: str = "#9CA3AF", text: str | None = None) -> tuple[dict, dict | None]:

@@ -32,12 +32,14 @@ def pareto(curve: pd.DataFrame, a_share: float = 0.80, b_share: float = 0.95, ti
 def growth_bars(frame: pd.DataFrame, label: str, value: str = "growth", top: int = 15,
                 title: str | None = None) -> go.Figure:
     """Return horizontal bars of the fastest growers (growth as a percentage; new entries drawn at the top)."""
-    part = frame.dropna(subset=[value]).head(top).iloc[::-1]
-    colors = [charts.PALETTE[2] if v >= 0 else charts.PALETTE[3] for v in part[value]]
-    fig = go.Figure(go.Bar(y=part[label].astype(str), x=part[value], orientation="h", marker_color=colors,
-                           hovertemplate="%{y}: %{x:+.0%}<extra></extra>"))
-    fig.update_xaxes(tickformat="+.0%")
-    return charts.apply_theme(fig, title, height=max(260, 28 * len(part) + 80))
+    part = frame[frame[value].notna()].head(top).iloc[::-1]
+    values = part[value].tolist()
+    colors = [charts.PALETTE[2] if v >= 0 else charts.PALETTE[3] for v in values]
+    # trace and layout given at once: one validation of each (update calls validate the layout again)
+    return go.Figure(
+        go.Bar(y=part[label].astype(str).tolist(), x=values, orientation="h", marker_color=colors,
+               hovertemplate="%{y}: %{x:+.0%}<extra></extra>"),
+        layout=charts.theme_layout(title, max(260, 28 * len(part) + 80), xaxis=dict(tickformat="+.0%")))
 
 
 def lift_matrix(matrix: pd.DataFrame, title: str | None = None) -> go.Figure:

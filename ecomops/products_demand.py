@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import date
 
 import duckdb
-import numpy as np
 import pandas as pd
 
 from ecomops import db, products_cache
@@ -51,14 +50,17 @@ def _window_params(w: DemandWindows) -> dict[str, date]:
             "yoy_start": w.year_ago.start, "yoy_end": w.year_ago.end}
 
 
-def _rate(num: pd.Series, den: pd.Series) -> pd.Series:
-    num, den = num.astype(float), den.astype(float)
-    return (num / den.where(den > 0)).astype(float)
-
-
-def _reaches_back(con: duckdb.DuckDBPyConnection, sql: str, day: date) -> bool:
-    first = db.query_one(con, sql)[0]
-    return first is not None and first <= day
+def _search_growth_sql(f: Filters, by: str, min_searches: int) -> tuple[str, dict[str, object]]:
+    """Return the search-growth query grouped by ``by`` ("keyword" or "category") and its parameters."""
+    if by not in _SEARCH_GROUPS:
+        raise ValueError(f"cannot group search demand by {by!r}")
+    keyword_sql, params = where(f, category_col="k.category")
+    params.update(_window_params(windows(f)))
+    params["min_searches"] = min_searches
+    sql = db.load_sql("products_search_growth").format(
+        group_expr=_SEARCH_GROUPS[by], key_name=by, category_column=", category" if by == "keyword" else "",
+        keyword_where=keyword_sql)
+    return sql, params
 
 
 def search_growth(con: duckdb.DuckDBPyConnection, f: Filters, by: str = "keyword",
@@ -66,29 +68,11 @@ def search_growth(con: duckdb.DuckDBPyConnection, f: Filters, by: str = "keyword
     """Return keywords (or categories) with searches now/previous/a year ago, growth, YoY growth, CTR, conversion.
 
     Sorted by growth (fastest first; queries new this period, with no previous searches, lead). Conversion here is
-    orders / searches, CTR clicks / searches. ``min_searches`` applies to the last 4 weeks.
+    orders / searches, CTR clicks / searches. ``min_searches`` applies to the last 4 weeks. One query
+    (products_search_growth.sql) computes, filters and sorts it all.
     """
-    if by not in _SEARCH_GROUPS:
-        raise ValueError(f"cannot group search demand by {by!r}")
-    w = windows(f)
-    keyword_sql, params = where(f, category_col="k.category")
-    params.update(_window_params(w))
-    sql = db.load_sql("products_search_growth").format(group_expr=_SEARCH_GROUPS[by], keyword_where=keyword_sql)
-    frame = db.query_df(con, sql, params)
-    if by == "category":
-        frame = frame.drop(columns="category")
-    frame = frame.rename(columns={"key": by})
-    if not _reaches_back(con, "SELECT min(day) FROM search_keywords", w.year_ago.start):
-        frame["searches_yoy"] = np.nan
-    frame["growth"] = _rate(frame["searches"] - frame["searches_prev"], frame["searches_prev"])
-    frame["yoy_growth"] = _rate(frame["searches"] - frame["searches_yoy"], frame["searches_yoy"])
-    frame["is_new"] = (frame["searches_prev"] == 0) & (frame["searches"] > 0)
-    frame["ctr"] = _rate(frame["clicks"], frame["searches"])
-    frame["conversion"] = _rate(frame["orders"], frame["searches"])
-    frame = frame[(frame["searches"] >= min_searches) & ((frame["searches"] > 0) | (frame["searches_prev"] > 0))]
-    frame = frame.assign(_rank=frame["growth"].fillna(math.inf).where(frame["is_new"], frame["growth"]))
-    return frame.sort_values(["_rank", "searches"], ascending=[False, False], na_position="last") \
-        .drop(columns="_rank").reset_index(drop=True)
+    sql, params = _search_growth_sql(f, by, min_searches)
+    return db.query_df(con, sql, params)
 
 
 def matching_products(con: duckdb.DuckDBPyConnection, keywords: list[str]) -> pd.DataFrame:
@@ -121,15 +105,13 @@ def new_demand(con: duckdb.DuckDBPyConnection, f: Filters, min_growth: float = 1
     """Return fast-growing queries (growth >= min_growth, or new) with few matching products: unmet demand.
 
     Only the ``candidates`` fastest-growing queries are matched against the catalogue (a bound on the text join).
+    One query (products_new_demand.sql over products_search_growth.sql); the matching rule is
+    :func:`matching_products`'.
     """
-    growing = search_growth(con, f, "keyword", min_searches=min_searches)
-    growing = growing[growing["is_new"] | (growing["growth"] >= min_growth)].head(candidates)
-    counts = matching_products(con, growing["keyword"].tolist())
-    out = growing.merge(counts, on="keyword", how="left")
-    out = out[out["matching_products"] <= max_products]
-    cols = ["keyword", "category", "searches", "searches_prev", "growth", "is_new", "clicks", "orders",
-            "conversion", "matching_products"]
-    return out[cols].reset_index(drop=True)
+    growth_sql, params = _search_growth_sql(f, "keyword", min_searches)
+    params.update(min_growth=min_growth, candidates=candidates, max_products=max_products)
+    sql = db.load_sql("products_new_demand").format(search_growth=growth_sql)
+    return db.query_df(con, sql, params)
 
 
 def category_sales_growth(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
@@ -141,13 +123,7 @@ def category_sales_growth(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.Data
     params.update(cat_params)
     params.update(_window_params(w))
     sql = db.load_sql("products_category_sales").format(order_where=order_sql, category_where=category_sql)
-    frame = db.query_df(con, sql, params)
-    if not _reaches_back(con, "SELECT min(order_date) FROM orders", w.year_ago.start):
-        frame["gmv_yoy"] = np.nan
-    frame["growth"] = _rate(frame["gmv"] - frame["gmv_prev"], frame["gmv_prev"])
-    frame["yoy_growth"] = _rate(frame["gmv"] - frame["gmv_yoy"], frame["gmv_yoy"])
-    frame["units_growth"] = _rate(frame["units"] - frame["units_prev"], frame["units_prev"])
-    return frame.sort_values(["growth", "gmv"], ascending=[False, False], na_position="last").reset_index(drop=True)
+    return db.query_df(con, sql, params)
 
 
 NICHE_WEEKS = 12

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -11,22 +12,34 @@ from ecomops import charts
 CLASS_COLORS = {"A": charts.PALETTE[0], "B": charts.PALETTE[1], "C": charts.PALETTE[7]}
 
 
+def _columns(frame: pd.DataFrame, names: tuple[str, ...]) -> np.ndarray:
+    """Return the columns as one object array (DataFrame.to_numpy over a string column costs ~10 ms in pandas 3)."""
+    out = np.empty((len(frame), len(names)), dtype=object)
+    for i, name in enumerate(names):
+        out[:, i] = frame[name].to_numpy(dtype=object)
+    return out
+
+
 def pareto(curve: pd.DataFrame, a_share: float = 0.80, b_share: float = 0.95, title: str | None = None) -> go.Figure:
     """Return the Pareto chart: cumulative GMV share against the share of SKUs, coloured by ABC class."""
-    fig = go.Figure()
+    traces = []
     for cls, part in curve.groupby("abc_class", sort=True):
-        fig.add_trace(go.Scatter(
-            x=part["sku_share"], y=part["cum_share"], mode="markers+lines", name=f"Class {cls}",
-            marker=dict(color=CLASS_COLORS.get(cls), size=5), line=dict(color=CLASS_COLORS.get(cls)),
-            customdata=part[["title", "gmv", "rank"]].to_numpy(),
+        color = CLASS_COLORS.get(cls)
+        traces.append(dict(  # plain dicts: go.Figure validates each trace once (a go.Scatter would be validated twice)
+            type="scatter", x=part["sku_share"].to_numpy(), y=part["cum_share"].to_numpy(), mode="markers+lines",
+            name=f"Class {cls}",
+            marker=dict(color=color, size=5), line=dict(color=color),
+            customdata=_columns(part, ("title", "gmv", "rank")),
             hovertemplate="#%{customdata[2]} %{customdata[0]}<br>GMV ¥%{customdata[1]:,.0f}<br>"
                           "cumulative %{y:.1%} of GMV<br>top %{x:.1%} of SKUs<extra></extra>",
         ))
-    charts.add_shapes(fig, [charts.hline(share, "dot", "#9CA3AF", f"{share:.0%} ({label})")
-                            for share, label in ((a_share, "A/B"), (b_share, "B/C"))])
-    fig.update_xaxes(tickformat=".0%", title_text="share of SKUs (by GMV rank)")
-    fig.update_yaxes(tickformat=".0%", title_text="cumulative share of GMV", range=[0, 1.02])
-    return charts.apply_theme(fig, title)
+    lines = [charts.hline(share, "dot", "#9CA3AF", f"{share:.0%} ({label})")
+             for share, label in ((a_share, "A/B"), (b_share, "B/C"))]
+    # traces, reference lines and axes given at once: one validation of the layout instead of one per update
+    return go.Figure(traces, layout=charts.theme_layout(
+        title, shapes=[shape for shape, _ in lines], annotations=[label for _, label in lines],
+        xaxis=dict(tickformat=".0%", title_text="share of SKUs (by GMV rank)"),
+        yaxis=dict(tickformat=".0%", title_text="cumulative share of GMV", range=[0, 1.02])))
 
 
 def growth_bars(frame: pd.DataFrame, label: str, value: str = "growth", top: int = 15,

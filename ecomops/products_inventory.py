@@ -50,14 +50,10 @@ def abc_table(con: duckdb.DuckDBPyConnection, f: Filters, window_days: int = THR
     params.update(
         first_day=min(abc.start, cover.start, f.start), end=f.end, abc_start=abc.start, cover_start=cover.start,
         period_start=f.start, cover_days=float(cover.days), period_days=float(f.days),
-        a_share=a_share, b_share=b_share,
+        a_share=a_share, b_share=b_share, action_a=ACTIONS["A"], action_b=ACTIONS["B"], action_c=ACTIONS["C"],
     )
     sql = db.load_sql("products_abc").format(category_where=category_sql)
-    frame = db.query_df(con, sql, params)
-    no_sales_but_stock = frame["on_hand"].notna() & (frame["on_hand"] > 0) & (frame["daily_units"] == 0)
-    frame["days_of_cover"] = frame["days_of_cover"].astype(float).mask(no_sales_but_stock, math.inf)
-    frame["action"] = frame["abc_class"].map(ACTIONS)
-    return frame[ABC_COLUMNS]
+    return db.query_df(con, sql, params)  # columns: ABC_COLUMNS
 
 
 def class_summary(abc: pd.DataFrame) -> pd.DataFrame:

@@ -31,8 +31,8 @@ else:
     right.plotly_chart(charts_products.growth_bars(categories, "category", title="Categories by search growth"),
                        width="stretch")
     columns = {"growth": colfmt.PERCENT, "yoy_growth": colfmt.PERCENT, "ctr": colfmt.PERCENT, "conversion": colfmt.PERCENT, "gmv": colfmt.MONEY}
-    st.dataframe(keywords[["keyword", "category", "searches", "searches_prev", "growth", "searches_yoy", "yoy_growth",
-                           "clicks", "orders", "ctr", "conversion", "gmv", "is_new"]],
+    st.dataframe(keywords, column_order=["keyword", "category", "searches", "searches_prev", "growth", "searches_yoy",
+                                         "yoy_growth", "clicks", "orders", "ctr", "conversion", "gmv", "is_new"],
                  column_config=columns, hide_index=True, width="stretch")
     st.download_button("Download keyword growth (CSV)", downloads.csv(keywords, "utf-8"),
                        file_name=f"ecomops_keyword_growth_{f.end}.csv", mime="text/csv", on_click="ignore")
@@ -59,7 +59,8 @@ else:
     left, right = st.columns([1, 1])
     left.plotly_chart(charts_products.growth_bars(sales, "category", title="Category GMV growth, last 4 weeks"),
                       width="stretch")
-    right.dataframe(sales[["category", "gmv", "gmv_prev", "growth", "gmv_yoy", "yoy_growth", "units", "units_growth"]],
+    right.dataframe(sales, column_order=["category", "gmv", "gmv_prev", "growth", "gmv_yoy", "yoy_growth", "units",
+                                         "units_growth"],
                     column_config={"gmv": colfmt.MONEY, "gmv_prev": colfmt.MONEY, "gmv_yoy": colfmt.MONEY, "growth": colfmt.PERCENT,
                                    "yoy_growth": colfmt.PERCENT, "units_growth": colfmt.PERCENT}, hide_index=True, width="stretch")
 
@@ -69,7 +70,7 @@ niche = state.cached(demand.niche_products, f)
 if niche.empty:
     st.info("No product meets the niche rule in this window (or there are too few orders): widen the date range.")
 else:
-    st.dataframe(niche[["product_id", "title", "category", "avg_price", "category_price_p75", "units",
-                        "category_median_units", "weeks_with_sales", "weekly_cv", "gmv"]],
+    st.dataframe(niche, column_order=["product_id", "title", "category", "avg_price", "category_price_p75", "units",
+                                      "category_median_units", "weeks_with_sales", "weekly_cv", "gmv"],
                  column_config={"avg_price": colfmt.MONEY, "category_price_p75": colfmt.MONEY, "gmv": colfmt.MONEY},
                  hide_index=True, width="stretch")

@@ -168,3 +168,19 @@ def test_new_demand_equals_the_pandas_definition(demo, name, min_growth, max_pro
 def test_category_sales_growth_equals_the_pandas_definition(demo, name):
     con, views = demo
     _same(demand.category_sales_growth(con, views[name]), old_category_sales_growth(con, views[name]))
+
+
+@pytest.mark.parametrize("name", ["late", "early", "narrow"])
+def test_abc_cover_and_action_equal_the_pandas_definition(demo, name):
+    """Days of cover (+inf with stock and no sales) and the action per class, now from SQL, as pandas derived them."""
+    from ecomops import products_inventory as inv
+
+    con, views = demo
+    abc = inv.abc_table(con, views[name])
+    assert list(abc.columns) == inv.ABC_COLUMNS
+    on_hand, daily = abc["on_hand"].astype(float), abc["daily_units"].astype(float)
+    expected = (on_hand / daily.where(daily != 0)).mask(on_hand.notna() & (on_hand > 0) & (daily == 0), math.inf)
+    assert np.isinf(expected).any() and np.isfinite(expected).any()
+    pd.testing.assert_series_equal(abc["days_of_cover"].astype(float), expected, check_names=False)
+    pd.testing.assert_series_equal(abc["action"], abc["abc_class"].map(inv.ACTIONS), check_names=False,
+                                   check_dtype=False)

@@ -1,6 +1,8 @@
 -- ABC class, on hand, days of cover and turnover days per SKU (METRICS.md, Products).
 -- Params: $first_day (earliest day any window needs), $end, $abc_start (ABC window), $cover_start (days-of-cover
--- window), $period_start (turnover period), $cover_days, $period_days, $a_share, $b_share; those of {category_where}.
+-- window), $period_start (turnover period), $cover_days, $period_days, $a_share, $b_share, $action_a, $action_b,
+-- $action_c (the suggested action per class); those of {category_where}.
+-- Days of cover is +inf for a SKU with stock and no sales in the cover window, NULL without inventory data.
 -- The channel filter is not applied: stock serves every channel.
 WITH lines AS (
     SELECT l.product_id, l.order_date, l.quantity, l.quantity * l.unit_price AS gmv
@@ -65,18 +67,25 @@ ranked AS (
            row_number() OVER (ORDER BY gmv DESC, product_id)                                 AS gmv_rank
     FROM skus
 )
-SELECT product_id, title, category, price, gmv, units,
-       gmv / nullif(total_gmv, 0)                                  AS share,
-       (gmv_before + gmv) / nullif(total_gmv, 0)                   AS cum_share,
-       gmv_rank,
-       CASE WHEN gmv > 0 AND gmv_before < $a_share * total_gmv THEN 'A'
-            WHEN gmv > 0 AND gmv_before < $b_share * total_gmv THEN 'B'
-            ELSE 'C' END                                           AS abc_class,
-       on_hand, snapshot_date,
-       units_cover / $cover_days                                   AS daily_units,
-       on_hand / nullif(units_cover / $cover_days, 0)              AS days_of_cover,
-       avg_on_hand,
-       units_period / $period_days                                 AS period_daily_units,
-       avg_on_hand / nullif(units_period / $period_days, 0)        AS turnover_days
-FROM ranked
+SELECT product_id, title, category, price, gmv, units, share, cum_share, gmv_rank, abc_class, on_hand, snapshot_date,
+       daily_units,
+       CASE WHEN on_hand > 0 AND daily_units = 0 THEN 'inf'::DOUBLE
+            ELSE on_hand / nullif(daily_units, 0) END               AS days_of_cover,
+       avg_on_hand, period_daily_units, turnover_days,
+       CASE abc_class WHEN 'A' THEN $action_a WHEN 'B' THEN $action_b ELSE $action_c END AS action
+FROM (
+    SELECT product_id, title, category, price, gmv, units,
+           gmv / nullif(total_gmv, 0)                                  AS share,
+           (gmv_before + gmv) / nullif(total_gmv, 0)                   AS cum_share,
+           gmv_rank,
+           CASE WHEN gmv > 0 AND gmv_before < $a_share * total_gmv THEN 'A'
+                WHEN gmv > 0 AND gmv_before < $b_share * total_gmv THEN 'B'
+                ELSE 'C' END                                           AS abc_class,
+           on_hand, snapshot_date,
+           units_cover / $cover_days                                   AS daily_units,
+           avg_on_hand,
+           units_period / $period_days                                 AS period_daily_units,
+           avg_on_hand / nullif(units_period / $period_days, 0)        AS turnover_days
+    FROM ranked
+)
 ORDER BY gmv_rank

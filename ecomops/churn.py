@@ -34,7 +34,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from ecomops import config, db
+from ecomops import config, db, derived
 
 # scikit-learn is imported inside the functions that fit, score or evaluate: importing it costs ~1.5 s, which the
 # Churn page (and every module importing this one) would otherwise pay on a server process's first visit even when
@@ -414,7 +414,7 @@ def train(con: duckdb.DuckDBPyConnection, cutoff: date | None = None, horizon_da
           progress: Progress = _quiet, directory: Path | None = None, max_train_rows: int = MAX_TRAIN_ROWS,
           max_iter: int = 300, random_state: int = RANDOM_STATE, importance_rows: int = 5000) -> TrainResult:
     """Fit the model on features as of T - H with labels from (T - H, T], evaluate it out of time, save the file
-    (skops, hash recorded) and register it; return the registry entry."""
+    (skops, hash recorded), register it and store the dormant customers' scores; return the registry entry."""
     from skops.io import dump  # imported here: only training/scoring need skops
 
     cutoff = cutoff or _default_cutoff(con)
@@ -456,6 +456,10 @@ def train(con: duckdb.DuckDBPyConnection, cutoff: date | None = None, horizon_da
              "version": db.data_version(con), "path": str(path.resolve()), "sha": digest},
         )
     progress(f"Registered model #{model_id}.")
+    # Score the dormant customers with the new model now (stored, derived.CHURN_SCORES): the training pays it once,
+    # not the next view of the page or `churn score`.
+    progress("Scoring the dormant customers with the new model …")
+    derived.ensure(con, derived.CHURN_SCORES)
     return TrainResult(model_id, path, cutoff, len(rows), evaluation)
 
 

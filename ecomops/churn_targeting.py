@@ -3,25 +3,34 @@ pick a target list with a held-out random control group, record it, and measure 
 
 Dormant = 90 < recency <= 180 days as of the last day of data (METRICS.md, THRESHOLDS). P(return) is
 1 - P(churn in the horizon); expected value = P(return) x the customer's average order value.
+
+Scoring every dormant customer (prediction, per-customer reasons, recommendations) takes ~9 s at 1M customers, so
+the scores of the latest model are stored in ``churn_dormant_scores`` by the derived-table mechanism
+(derived.CHURN_SCORES: built right after training and after every data change) and read by ``stored_dormant``.
 """
 from __future__ import annotations
 
+import hashlib
 import math
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import duckdb
 import numpy as np
 import pandas as pd
 
-from ecomops import churn, db
+from ecomops import churn, db, derived
 from ecomops.config import THRESHOLDS
+from ecomops.db import SQL_DIR
 
 CONTROL_SHARE = 0.10
 REASON_CANDIDATES = 6  # explain with the globally most important features only (each costs one prediction pass)
 EXPORT_COLUMNS = ["customer_id", "p_return", "expected_value", "segment", "recency_days", "frequency", "monetary",
                   "top_category", "recommendations", "recommended_ids", "suggested_offer", "reasons"]
 
+# What the stored table keeps (migration 860), in the order score_dormant returns them.
+STORED_COLUMNS = EXPORT_COLUMNS + ["scored_as_of", "model_id"]
 TABLE_COLUMNS = ["customer_id", "p_return", "expected_value", "recency_days", "frequency", "monetary", "top_category",
                  "recommendations", "suggested_offer", "reasons"]
 
@@ -73,6 +82,60 @@ def score_dormant(con: duckdb.DuckDBPyConnection, model_id: int | None = None, p
     dormant["scored_as_of"] = cutoff
     dormant["model_id"] = entry["model_id"]
     return dormant.sort_values(["p_return", "customer_id"], ascending=[False, True], ignore_index=True)
+
+
+def scoring_key() -> str:
+    """Return a hash of what the stored scores follow outside the database: the scoring code and queries and the
+    dormant window (derived.CHURN_SCORES.fingerprint_extra; the model's id and file hash come from the registry)."""
+    digest = hashlib.sha1(f"{THRESHOLDS.active_days}|{THRESHOLDS.dormant_days}".encode())
+    for path in (Path(churn.__file__), Path(__file__), SQL_DIR / "churn_features.sql",
+                 SQL_DIR / "churn_recommendations.sql"):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def store_scores(cur: duckdb.DuckDBPyConnection) -> None:
+    """Score the dormant customers with the latest usable churn model and store them in churn_dormant_scores.
+
+    Run by the derived-table mechanism (derived.CHURN_SCORES.after_build) in its build transaction, right after the
+    build query emptied the table. Without a model, or with a file that fails its checks (missing, another hash or
+    feature set), nothing is stored: the page and ``churn score`` say why from the registry entry.
+    """
+    entry = churn.latest_model(cur)
+    if entry is None or churn.model_file_problem(entry) or churn.last_order_day(cur) is None:
+        return
+    try:
+        scored = score_dormant(cur, entry["model_id"])
+    except churn.ModelIntegrityError:  # unexpected types in a file with the right hash: refused when read
+        return
+    if scored.empty:
+        return
+    rows = scored[STORED_COLUMNS].assign(rank=np.arange(1, len(scored) + 1))
+    columns = ", ".join(["rank", *STORED_COLUMNS])
+    cur.register("scored_frame", rows)
+    try:
+        cur.execute(f"INSERT INTO churn_dormant_scores ({columns}) SELECT {columns} FROM scored_frame")
+    finally:
+        cur.unregister("scored_frame")
+
+
+def stored_dormant(con: duckdb.DuckDBPyConnection, model_id: int | None = None) -> pd.DataFrame:
+    """Return the stored dormant customers of the latest model (as ``score_dormant`` ranks them: same columns and
+    order), building them first when the data or the model changed since the last build.
+
+    Raises InsufficientHistoryError without a model and ModelIntegrityError when its file fails its checks.
+    """
+    entry = churn.latest_model(con) if model_id is None else churn._entry(con, model_id)
+    if entry is None:
+        raise churn.InsufficientHistoryError("No churn model trained yet: train it first (button above, or "
+                                             "`python -m ecomops churn train`).")
+    problem = churn.model_file_problem(entry)
+    if problem:
+        raise churn.ModelIntegrityError(problem)
+    derived.ensure(con, derived.CHURN_SCORES)
+    columns = ", ".join(STORED_COLUMNS)
+    return db.query_df(con, f"SELECT {columns} FROM churn_dormant_scores WHERE model_id = $id ORDER BY rank",
+                       {"id": entry["model_id"]})
 
 
 def recommendations(con: duckdb.DuckDBPyConnection, cutoff: date, per_customer: int = 3) -> pd.DataFrame:

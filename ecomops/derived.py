@@ -2,9 +2,9 @@
 
 Why: at ~10M order lines, joining order_items to orders on a text key costs 0.5-2 s per query. Each area keeps the
 shape it needs (Products: lines with their order's day, sorted by date; Traffic: GMV per day x channel x category x
-campaign; Users: one row per valid order with an integer customer key, and the latest RFM scores; Risk: the
-compliance claims in product copy and the review classifier's labels, whose builds run Python through an
-``after_build`` hook), all built and refreshed here, the same way.
+campaign; Users: one row per valid order with an integer customer key, the latest RFM scores, and the dormant
+customers scored by the churn model; Risk: the compliance claims in product copy and the review classifier's labels;
+the builds of the last three run Python through an ``after_build`` hook), all built and refreshed here, the same way.
 
 A derived table is rebuilt when its fingerprint changes: a hash of its build query (so an upgrade rebuilds it), the
 sales version (bumped by every write that may touch the order data: imports, undo, the demo) and the row counts and last order day of its sources (so rows written without
@@ -66,7 +66,17 @@ RISK_CLAIMS = DerivedTable(
 RISK_REVIEW_LABELS = DerivedTable(
     "risk_review_labels", "risk_review_labels_build", "risk_review_labels_state", ("reviews",),
     after_build="ecomops.risk_reputation:store_labels", fingerprint_extra="ecomops.reviews_model:cache_key")
-REGISTRY: list[DerivedTable] = [PRODUCTS_LINES, TRAFFIC_ROLLUP, USERS_ORDERS, RISK_CLAIMS, RISK_REVIEW_LABELS]
+# The dormant customers scored by the latest churn model (prediction, reasons, recommendations: Python, ~9 s at 1M
+# customers): rebuilt on new data, a newly registered model (its id and file hash) or new scoring code.
+CHURN_SCORES = DerivedTable(
+    "churn_dormant_scores", "churn_scores_build", "churn_dormant_scores_state",
+    ("orders", "order_items", "customers", "products", "reviews"),
+    after_build="ecomops.churn_targeting:store_scores",
+    fingerprint_sql="SELECT (SELECT max(model_id) FROM model_registry WHERE name = 'churn'), "
+                    "(SELECT sha256 FROM model_registry WHERE name = 'churn' ORDER BY model_id DESC LIMIT 1)",
+    fingerprint_extra="ecomops.churn_targeting:scoring_key")
+REGISTRY: list[DerivedTable] = [PRODUCTS_LINES, TRAFFIC_ROLLUP, USERS_ORDERS, RISK_CLAIMS, RISK_REVIEW_LABELS,
+                                CHURN_SCORES]
 
 
 def _call(path: str, *args):

@@ -5,7 +5,7 @@ reasons and recommended products, a target list with a held-out control group, a
 """
 import streamlit as st
 
-from ecomops import churn, churn_charts, churn_targeting
+from ecomops import churn, churn_charts, churn_targeting, derived
 from ecomops.config import THRESHOLDS
 from ecomops.ui import state
 
@@ -55,7 +55,9 @@ else:
 
 st.subheader("2. Dormant customers to win back")
 problem = churn.model_file_problem(model) if model else None
-scored = state.cached(churn_targeting.score_dormant, model["model_id"]) if model and not problem else None
+if model and not problem:
+    state.ensure_derived(derived.CHURN_SCORES)  # stored right after training and after imports; rebuilt if stale
+scored = state.cached(churn_targeting.stored_dormant, model["model_id"]) if model and not problem else None
 if problem:
     st.warning(problem)
 elif scored is None:

@@ -77,3 +77,30 @@ def test_page_with_a_missing_model_file_warns_instead_of_failing(app_test, page_
     at = app_test(PAGE)
     assert not at.exception
     assert any("is missing" in w.value for w in at.warning)
+
+
+def test_page_shows_the_stored_scores(app_test, page_db, monkeypatch, tmp_path):
+    """The page reads churn_dormant_scores (stored at training), not a fresh scoring: a stored list cut to 7
+    customers is what it shows."""
+    import streamlit as st
+
+    from ecomops import derived
+
+    monkeypatch.setenv("ECOMOPS_DB", str(page_db))
+    con = db.connect(page_db)
+    churn.train(con, directory=tmp_path / "models", max_iter=40, importance_rows=500)
+    full = churn_targeting.stored_dormant(con)
+    assert len(full) > 7
+    # Edit the stored rows behind the mechanism's back (its fingerprint does not change, so nothing rebuilds them).
+    con.execute("DELETE FROM churn_dormant_scores WHERE rank > 7")
+    con.execute("UPDATE churn_dormant_scores SET expected_value = 1000 * rank")
+    assert derived.is_fresh(con, derived.CHURN_SCORES)
+    db.close(page_db)
+    st.cache_data.clear()
+    at = app_test(PAGE)
+    assert not at.exception
+    assert _metric(at, "Dormant customers").value == "7"
+    assert _metric(at, "Expected revenue").value == f"¥{1000 * sum(range(1, 8)):,.0f}"
+    shown = next(d.value for d in at.dataframe if "customer_id" in d.value.columns)
+    assert shown["customer_id"].tolist() == full["customer_id"].head(7).tolist()
+    assert shown["reasons"].tolist() == full["reasons"].head(7).tolist()

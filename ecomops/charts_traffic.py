@@ -4,7 +4,8 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from ecomops.charts import PALETTE, add_shapes, apply_theme, hline, secondary_y_figure, vline, vrect
+from ecomops.charts import (PALETTE, add_shapes, apply_theme, hline, secondary_y_layout,
+                            theme_layout, vline, vrect)
 from ecomops.config import THRESHOLDS
 
 ALERT = PALETTE[3]
@@ -73,51 +74,50 @@ def scroll_chart(scroll: pd.DataFrame, title: str | None = None) -> go.Figure:
 
 def campaign_timeline(calendar: pd.DataFrame, title: str | None = "Campaign calendar") -> go.Figure:
     """Return a calendar: one bar per campaign on a lane per kind, pre-sale windows drawn lighter."""
-    fig = go.Figure()
+    traces = []  # plain dicts and the layout given at once: go.Figure validates everything once
     day = pd.Timedelta(days=1)
     for kind, part in calendar.groupby("kind", sort=False):
         color = KIND_COLORS.get(kind, PALETTE[7])
         starts = pd.to_datetime(part["start_date"])
         ends = pd.to_datetime(part["end_date"]) + day
-        fig.add_trace(go.Bar(y=[kind] * len(part), base=starts, x=(ends - starts).dt.total_seconds() * 1000,
-                             orientation="h", name=kind, marker_color=color, text=part["name"],
-                             hovertemplate="%{text}<extra></extra>"))
+        traces.append(dict(type="bar", y=[kind] * len(part), base=starts, x=(ends - starts).dt.total_seconds() * 1000,
+                           orientation="h", name=kind, marker_color=color, text=part["name"],
+                           hovertemplate="%{text}<extra></extra>"))
         pre = part[part["presale_start"].notna()]
         if not pre.empty:
             p_start = pd.to_datetime(pre["presale_start"])
             p_end = pd.to_datetime(pre["start_date"])
-            fig.add_trace(go.Bar(y=[kind] * len(pre), base=p_start, x=(p_end - p_start).dt.total_seconds() * 1000,
-                                 orientation="h", name=f"{kind} pre-sale", marker_color=color, opacity=0.35,
-                                 text=pre["name"] + " (pre-sale)", hovertemplate="%{text}<extra></extra>"))
-    fig.update_layout(barmode="overlay", height=80 + 45 * max(1, calendar["kind"].nunique()))
-    fig.update_xaxes(type="date")
-    return apply_theme(fig, title)
+            traces.append(dict(type="bar", y=[kind] * len(pre), base=p_start,
+                               x=(p_end - p_start).dt.total_seconds() * 1000, orientation="h",
+                               name=f"{kind} pre-sale", marker_color=color, opacity=0.35,
+                               text=pre["name"] + " (pre-sale)", hovertemplate="%{text}<extra></extra>"))
+    return go.Figure(traces, layout=theme_layout(title, 80 + 45 * max(1, calendar["kind"].nunique()),
+                                                 barmode="overlay", xaxis=dict(type="date")))
 
 
 def campaign_gmv(daily: pd.DataFrame, calendar: pd.DataFrame, title: str | None = "Daily GMV and campaign days") -> go.Figure:
     """Return daily GMV with campaign days shaded by kind."""
-    fig = go.Figure(go.Scatter(x=daily["day"], y=daily["gmv"], mode="lines", name="GMV",
-                               line=dict(color=PALETTE[0])))
     spans = []
     for row in calendar.head(80).itertuples():  # cap the shapes so a long range stays light
         color = KIND_COLORS.get(row.kind, PALETTE[7])
-        spans.append(vrect(pd.Timestamp(row.start_date), pd.Timestamp(row.end_date) + pd.Timedelta(days=1), color, 0.15))
+        spans.append(vrect(pd.Timestamp(row.start_date), pd.Timestamp(row.end_date) + pd.Timedelta(days=1), color, 0.15)[0])
         if pd.notna(row.presale_start):
-            spans.append(vrect(pd.Timestamp(row.presale_start), pd.Timestamp(row.start_date), color, 0.06))
-    return apply_theme(add_shapes(fig, spans), title)
+            spans.append(vrect(pd.Timestamp(row.presale_start), pd.Timestamp(row.start_date), color, 0.06)[0])
+    return go.Figure(dict(type="scatter", x=daily["day"], y=daily["gmv"], mode="lines", name="GMV",
+                          line=dict(color=PALETTE[0])),
+                     layout=theme_layout(title, shapes=spans))
 
 
 def search_trend(trend: pd.DataFrame, title: str | None = "Organic search traffic and on-site searches") -> go.Figure:
     """Return stacked core / long-tail searches per bucket with the search channel's UV on a second axis."""
-    fig = secondary_y_figure("searches", "UV", barmode="stack")
-    fig.update_layout(yaxis2_showgrid=False)
-    fig.add_trace(go.Bar(x=trend["bucket"], y=trend["core_searches"], name="core searches",
-                         marker_color=PALETTE[0]))
-    fig.add_trace(go.Bar(x=trend["bucket"], y=trend["long_tail_searches"], name="long-tail searches",
-                         marker_color=PALETTE[5]))
-    fig.add_trace(go.Scatter(x=trend["bucket"], y=trend["search_uv"], name="search UV (organic traffic)",
-                             mode="lines+markers", line=dict(color=PALETTE[1]), yaxis="y2"))
-    return apply_theme(fig, title)
+    return go.Figure([
+        dict(type="bar", x=trend["bucket"], y=trend["core_searches"], name="core searches", marker_color=PALETTE[0]),
+        dict(type="bar", x=trend["bucket"], y=trend["long_tail_searches"], name="long-tail searches",
+             marker_color=PALETTE[5]),
+        dict(type="scatter", x=trend["bucket"], y=trend["search_uv"], name="search UV (organic traffic)",
+             mode="lines+markers", line=dict(color=PALETTE[1]), yaxis="y2"),
+    ], layout=theme_layout(title, **secondary_y_layout("searches", "UV", barmode="stack",
+                                                         yaxis2=dict(showgrid=False))))
 
 
 def roi_trend(trend: pd.DataFrame, x: str = "bucket", color: str | None = "channel",

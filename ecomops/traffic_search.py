@@ -47,20 +47,16 @@ def keyword_table(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     params.update(prev_params)
     params.update(core_max_words=CORE_MAX_WORDS, core_min_share=CORE_MIN_SHARE)
     sql = db.load_sql("traffic_keywords").format(cur_where=cur_sql, prev_where=prev_sql)
-    frame = db.query_df(con, sql, params)
-    for col in ("searches", "clicks", "orders", "gmv", "previous_searches"):
-        frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("float64")
-    frame["ctr"] = safe_ratio(frame["clicks"], frame["searches"])
-    frame["conversion_rate"] = safe_ratio(frame["orders"], frame["searches"])
-    frame["growth"] = safe_ratio(frame["searches"], frame["previous_searches"]) - 1
-    return frame[KEYWORD_COLUMNS]
+    return db.query_df(con, sql, params)  # ratios and growth computed by the query
 
 
 def kind_summary(keywords: pd.DataFrame) -> pd.DataFrame:
     """Return core vs long-tail totals: keywords, searches, share of searches, clicks, orders, GMV, CTR, conversion."""
-    grouped = keywords.groupby("kind", as_index=False).agg(
-        keywords=("keyword", "count"), searches=("searches", "sum"), clicks=("clicks", "sum"),
-        orders=("orders", "sum"), gmv=("gmv", "sum"))
+    # plain groupby sums (the same sums as named aggregation, which costs ~5 ms more in argument handling)
+    by_kind = keywords.groupby("kind", sort=True)
+    grouped = by_kind[["searches", "clicks", "orders", "gmv"]].sum()
+    grouped.insert(0, "keywords", by_kind["keyword"].count())
+    grouped = grouped.reset_index()
     total = grouped["searches"].sum()
     grouped["search_share"] = grouped["searches"] / total if total else 0.0
     grouped["ctr"] = safe_ratio(grouped["clicks"], grouped["searches"])
@@ -88,18 +84,16 @@ def search_trend(con: duckdb.DuckDBPyConnection, f: Filters, core_keywords: tupl
     params.update(uv_params)
     params.update(current_start=f.start, core=list(core_keywords))
     sql = db.load_sql("traffic_search_trend").format(grain=grain, kw_where=kw_sql, uv_where=uv_sql)
-    raw = db.query_df(con, sql, params)
-    for col in ("core_searches", "long_tail_searches", "search_uv"):
-        raw[col] = pd.to_numeric(raw[col], errors="coerce").astype("float64")
-    raw["searches"] = raw[["core_searches", "long_tail_searches"]].sum(axis=1, min_count=1)
-    trend = raw[raw["bucket"].notna()].drop(columns="period").copy()
+    raw = db.query_df(con, sql, params)  # period totals first (bucket NULL), then the buckets in order
+    is_total = raw["bucket"].isna().to_numpy()
+    trend = raw.loc[~is_total, ["bucket", "core_searches", "long_tail_searches", "search_uv", "searches"]]
+    trend = trend.reset_index(drop=True)
     trend["bucket"] = pd.to_datetime(trend["bucket"])
-    trend = trend.sort_values("bucket").reset_index(drop=True)
+    by_period = {row["period"]: row for row in raw.loc[is_total].to_dict("records")}
     totals: dict[str, Any] = {}
-    by_period = raw[raw["bucket"].isna()].set_index("period")
     for col in ("search_uv", "searches", "core_searches", "long_tail_searches"):
-        now = by_period[col].get("current") if "current" in by_period.index else None
-        before = by_period[col].get("previous") if "previous" in by_period.index else None
+        now = by_period.get("current", {}).get(col)
+        before = by_period.get("previous", {}).get(col)
         now = None if now is None or pd.isna(now) else float(now)
         before = None if before is None or pd.isna(before) else float(before)
         totals[col] = now

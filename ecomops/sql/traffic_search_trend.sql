@@ -3,6 +3,7 @@
 -- range of equal length (rows with bucket NULL, `period` current / previous), all from one scan of each table.
 -- Format slots: {grain} (whitelisted literal), {kw_where}, {uv_where} (both over previous start .. end).
 -- Params: theirs + $current_start (first day of the current range), $core.
+-- Figures are DOUBLE; searches = core + long-tail (NULL when both are).
 WITH kw AS (
     SELECT CASE WHEN s.day >= $current_start THEN date_trunc('{grain}', s.day) END AS bucket,
            CASE WHEN s.day >= $current_start THEN 'current' ELSE 'previous' END AS period,
@@ -30,8 +31,11 @@ both_sides AS (
     SELECT bucket, period, g, NULL, NULL, search_uv FROM uv_agg
 )
 SELECT CAST(bucket AS DATE) AS bucket, period,
-       sum(core_searches) AS core_searches, sum(long_tail_searches) AS long_tail_searches,
-       sum(search_uv) AS search_uv
+       CAST(sum(core_searches) AS DOUBLE) AS core_searches, CAST(sum(long_tail_searches) AS DOUBLE) AS long_tail_searches,
+       CAST(sum(search_uv) AS DOUBLE) AS search_uv,
+       CASE WHEN sum(core_searches) IS NOT NULL OR sum(long_tail_searches) IS NOT NULL
+            THEN CAST(coalesce(sum(core_searches), 0) AS DOUBLE) + CAST(coalesce(sum(long_tail_searches), 0) AS DOUBLE)
+       END AS searches
 FROM both_sides
 -- rows of the (bucket) set whose bucket is NULL hold the previous range: its totals come from the (period) set
 WHERE NOT (g = 0 AND bucket IS NULL)

@@ -1,7 +1,9 @@
 -- Daily GMV, orders, buyers (METRICS.md) and summed daily UV over a span, for campaign lift. Same figures as
 -- metrics.daily_trend, computed the cheap way: orders and buyers from `orders` alone, GMV from the derived
--- traffic_sales_rollup (ecomops/traffic_rollup.py). Days without data are filled in by the caller.
--- Format slots: {order_where}, {order_category}, {rollup_where}, {traffic_where}. Params: theirs.
+-- traffic_sales_rollup (ecomops/traffic_rollup.py). One row per day of $spine_start .. $spine_end (days without
+-- data hold 0, UV NULL); conversion rate = buyers / UV (NULL without UV).
+-- Format slots: {order_where}, {order_category}, {rollup_where}, {traffic_where}. Params: theirs + $spine_start,
+-- $spine_end.
 WITH counts AS (
     SELECT o.order_date AS day, count(*) AS orders, count(DISTINCT o.customer_id) AS buyers
     FROM orders o
@@ -13,10 +15,16 @@ gmv AS (
 ),
 traffic AS (
     SELECT t.day, sum(t.uv) AS uv FROM traffic_daily t WHERE {traffic_where} GROUP BY ALL
+),
+days AS (
+    SELECT CAST(range AS DATE) AS day
+    FROM range(CAST($spine_start AS TIMESTAMP), CAST($spine_end AS TIMESTAMP) + INTERVAL 1 DAY, INTERVAL 1 DAY)
 )
-SELECT coalesce(c.day, g.day, t.day) AS day, coalesce(g.gmv, 0) AS gmv, coalesce(c.orders, 0) AS orders,
-       coalesce(c.buyers, 0) AS buyers, t.uv
-FROM counts c
-FULL JOIN gmv g ON g.day = c.day
-FULL JOIN traffic t ON t.day = coalesce(c.day, g.day)
-ORDER BY 1
+SELECT d.day, coalesce(g.gmv, 0) AS gmv, coalesce(c.orders, 0) AS orders, coalesce(c.buyers, 0) AS buyers,
+       CAST(t.uv AS DOUBLE) AS uv,
+       CASE WHEN t.uv <> 0 THEN CAST(coalesce(c.buyers, 0) AS DOUBLE) / CAST(t.uv AS DOUBLE) END AS conversion_rate
+FROM days d
+LEFT JOIN counts c ON c.day = d.day
+LEFT JOIN gmv g ON g.day = d.day
+LEFT JOIN traffic t ON t.day = d.day
+ORDER BY d.day

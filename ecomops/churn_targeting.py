@@ -119,9 +119,9 @@ def store_scores(cur: duckdb.DuckDBPyConnection) -> None:
         cur.unregister("scored_frame")
 
 
-def stored_dormant(con: duckdb.DuckDBPyConnection, model_id: int | None = None) -> pd.DataFrame:
-    """Return the stored dormant customers of the latest model (as ``score_dormant`` ranks them: same columns and
-    order), building them first when the data or the model changed since the last build.
+def _stored_model(con: duckdb.DuckDBPyConnection, model_id: int | None) -> int:
+    """Return the id of the model whose stored scores to read, after checking its file and making sure the stored
+    scores are fresh (built now when the data or the model changed since the last build).
 
     Raises InsufficientHistoryError without a model and ModelIntegrityError when its file fails its checks.
     """
@@ -133,9 +133,32 @@ def stored_dormant(con: duckdb.DuckDBPyConnection, model_id: int | None = None) 
     if problem:
         raise churn.ModelIntegrityError(problem)
     derived.ensure(con, derived.CHURN_SCORES)
-    columns = ", ".join(STORED_COLUMNS)
-    return db.query_df(con, f"SELECT {columns} FROM churn_dormant_scores WHERE model_id = $id ORDER BY rank",
-                       {"id": entry["model_id"]})
+    return int(entry["model_id"])
+
+
+def stored_dormant(con: duckdb.DuckDBPyConnection, model_id: int | None = None) -> pd.DataFrame:
+    """Return all the stored dormant customers of the latest model (as ``score_dormant`` ranks them: same columns
+    and order)."""
+    model = _stored_model(con, model_id)
+    return db.query_df(con, f"SELECT {', '.join(STORED_COLUMNS)} FROM churn_dormant_scores WHERE model_id = $id "
+                            "ORDER BY rank", {"id": model})
+
+
+def stored_count(con: duckdb.DuckDBPyConnection, model_id: int | None = None) -> int:
+    """Return how many dormant customers the latest model's stored scores hold."""
+    model = _stored_model(con, model_id)
+    return int(db.query_one(con, "SELECT count(*) FROM churn_dormant_scores WHERE model_id = $id", {"id": model})[0])
+
+
+def stored_targets(con: duckdb.DuckDBPyConnection, model_id: int | None = None, budget: int | None = None,
+                   min_probability: float = 0.0) -> pd.DataFrame:
+    """Return ``select_targets`` of the stored scores, read in SQL: the ``budget`` highest P(return) at or above
+    ``min_probability`` (the page reads only the rows it shows, not all ~127k at 1M customers)."""
+    model = _stored_model(con, model_id)
+    limit = "LIMIT $budget" if budget is not None else ""  # fixed strings only
+    params = {"id": model, "min_p": float(min_probability), **({"budget": int(budget)} if budget is not None else {})}
+    return db.query_df(con, f"SELECT {', '.join(STORED_COLUMNS)} FROM churn_dormant_scores "
+                            f"WHERE model_id = $id AND p_return >= $min_p ORDER BY rank {limit}", params)
 
 
 def recommendations(con: duckdb.DuckDBPyConnection, cutoff: date, per_customer: int = 3) -> pd.DataFrame:

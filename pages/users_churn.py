@@ -57,22 +57,23 @@ st.subheader("2. Dormant customers to win back")
 problem = churn.model_file_problem(model) if model else None
 if model and not problem:
     state.ensure_derived(derived.CHURN_SCORES)  # stored right after training and after imports; rebuilt if stale
-scored = state.cached(churn_targeting.stored_dormant, model["model_id"]) if model and not problem else None
+dormant_count = state.cached(churn_targeting.stored_count, model["model_id"]) if model and not problem else None
 if problem:
     st.warning(problem)
-elif scored is None:
+elif dormant_count is None:
     st.info("Train the churn model above to score dormant customers.")
-elif scored.empty:
+elif dormant_count == 0:
     st.info("No dormant customers right now (nobody's last order is 91-180 days old).")
 else:
     c1, c2 = st.columns(2)
-    budget = c1.number_input("Customers to contact (budget)", min_value=1, max_value=len(scored),
-                             value=min(500, len(scored)), step=50, key="churn_budget")
+    budget = c1.number_input("Customers to contact (budget)", min_value=1, max_value=dormant_count,
+                             value=min(500, dormant_count), step=50, key="churn_budget")
     threshold = c2.slider("Minimum return probability", 0.0, 1.0, 0.0, 0.01, key="churn_threshold")
-    targets = churn_targeting.select_targets(scored, int(budget), threshold)
+    # Only the rows of the target list are read from the stored scores (ranked by P(return)).
+    targets = state.cached(churn_targeting.stored_targets, model["model_id"], int(budget), float(threshold))
     outcome = churn_targeting.expected_outcome(targets)
     m1, m2, m3 = st.columns(3)
-    m1.metric("Dormant customers", f"{len(scored):,}")
+    m1.metric("Dormant customers", f"{dormant_count:,}")
     m2.metric("Expected returns in target list", f"{outcome['expected_returns']:,.0f} of {outcome['customers']:,}")
     m3.metric("Expected revenue", f"¥{outcome['expected_revenue']:,.0f}")
     st.dataframe(targets[churn_targeting.TABLE_COLUMNS], hide_index=True, width="stretch",

@@ -51,6 +51,16 @@ def test_training_leaves_the_stored_scores_fresh_and_equal_to_scoring_in_python(
     assert expected["reasons"].str.len().gt(0).all() and expected["recommendations"].notna().any()
     # What the page and the command read is the same table, in the same order and columns.
     pd.testing.assert_frame_equal(churn_targeting.stored_dormant(con), stored[churn_targeting.STORED_COLUMNS])
+    assert churn_targeting.stored_count(con) == len(expected)
+    # The page reads only its target list: the same rows select_targets picks from the Python scores.
+    median_p = float(expected["p_return"].median())
+    for budget, threshold in ((100, 0.0), (len(expected), median_p), (10_000, 0.0), (None, median_p)):
+        want = churn_targeting.select_targets(expected, budget, threshold)
+        got = churn_targeting.stored_targets(con, None, budget, threshold)
+        assert 0 < len(want) < len(expected) or budget in (10_000,)
+        assert got["customer_id"].tolist() == want["customer_id"].tolist()
+        assert got["p_return"].tolist() == want["p_return"].tolist()
+        assert got["reasons"].tolist() == want["reasons"].tolist()
 
 
 def test_a_new_model_makes_the_scores_stale_and_refresh_rebuilds_them(trained):

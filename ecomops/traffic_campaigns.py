@@ -29,6 +29,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from ecomops import db, metrics, traffic_rollup
@@ -70,16 +71,30 @@ def _event_days(events: pd.DataFrame) -> dict[pd.Timestamp, list[tuple[str, str]
     return days
 
 
-def _values(daily: pd.DataFrame) -> dict[str, float | None]:
-    """Return per-day averages of GMV, orders, buyers, UV and the pooled conversion (buyers / UV) of some days."""
-    if daily.empty:
-        return {m: None for m in LIFT_METRICS}
-    out: dict[str, float | None] = {m: float(daily[m].mean()) for m in ("gmv", "orders", "buyers")}
-    uv = daily["uv"].dropna()
-    out["uv"] = float(uv.mean()) if len(uv) else None
-    with_uv = daily[daily["uv"].notna()]
-    out["conversion_rate"] = safe_ratio(with_uv["buyers"].sum(), with_uv["uv"].sum()) if len(with_uv) else None
-    return out
+class _DailyArrays:
+    """The daily series as arrays by day, for the per-day averages of many sets of days (no DataFrame per set)."""
+
+    def __init__(self, daily: pd.DataFrame) -> None:
+        daily = daily.assign(day=pd.to_datetime(daily["day"])).set_index("day").sort_index()
+        self.position = {day: i for i, day in enumerate(daily.index)}
+        self.columns = {m: daily[m].to_numpy() for m in ("gmv", "orders", "buyers", "uv")}
+
+    def values(self, days: list[pd.Timestamp]) -> dict[str, float | None]:
+        """Return per-day averages of GMV, orders, buyers, UV and the pooled conversion (buyers / UV) of some days.
+
+        The same arithmetic as pandas' Series.mean / Series.sum over those rows (sum in float64, then / count).
+        """
+        rows = np.array(sorted({self.position[d] for d in days if d in self.position}), dtype=np.int64)
+        if not len(rows):
+            return {m: None for m in LIFT_METRICS}
+        out: dict[str, float | None] = {m: float(self.columns[m][rows].sum(dtype=np.float64) / len(rows))
+                                        for m in ("gmv", "orders", "buyers")}
+        uv = self.columns["uv"][rows].astype(np.float64)
+        has_uv = ~np.isnan(uv)
+        out["uv"] = float(uv[has_uv].sum() / has_uv.sum()) if has_uv.any() else None
+        out["conversion_rate"] = (safe_ratio(self.columns["buyers"][rows][has_uv].sum(), uv[has_uv].sum())
+                                  if has_uv.any() else None)
+        return out
 
 
 def campaign_lift(daily: pd.DataFrame, campaigns: pd.DataFrame, events: pd.DataFrame,
@@ -89,7 +104,7 @@ def campaign_lift(daily: pd.DataFrame, campaigns: pd.DataFrame, events: pd.DataF
     ``daily``: one row per day with gmv, orders, buyers, uv (NaN when no traffic); ``campaigns``: the rows to
     measure; ``events``: all campaigns near them (for the excluded days). Rule in the module docstring.
     """
-    daily = daily.assign(day=pd.to_datetime(daily["day"])).set_index("day").sort_index()
+    arrays = _DailyArrays(daily)
     excluded = _event_days(events)
     lo, hi = pd.Timestamp(data_start), pd.Timestamp(data_end)
     rows: list[dict[str, Any]] = []
@@ -108,8 +123,8 @@ def campaign_lift(daily: pd.DataFrame, campaigns: pd.DataFrame, events: pd.DataF
             same_type = [d for d in candidates if (d.weekday() >= 5) == is_weekend]
             if len(same_type) >= MIN_BASELINE_DAYS:
                 candidates, rule = same_type, "weekend days" if is_weekend else "weekdays"
-        campaign_vals = _values(daily.loc[daily.index.isin(sale_days)])
-        base_vals = _values(daily.loc[daily.index.isin(candidates)])
+        campaign_vals = arrays.values(sale_days)
+        base_vals = arrays.values(candidates)
         row: dict[str, Any] = {
             "campaign_id": c.campaign_id, "name": c.name, "kind": c.kind, "start_date": c.start_date,
             "end_date": c.end_date, "campaign_days": len(sale_days), "baseline_days": len(candidates),
@@ -126,7 +141,7 @@ def campaign_lift(daily: pd.DataFrame, campaigns: pd.DataFrame, events: pd.DataF
         if pd.notna(c.presale_start):
             pre_days = [d for d in _days(c.presale_start, pd.Timestamp(c.start_date) - timedelta(days=1))
                         if lo <= d <= hi]
-            pre = _values(daily.loc[daily.index.isin(pre_days)])["gmv"]
+            pre = arrays.values(pre_days)["gmv"]
             presale_lift = pre / base_vals["gmv"] - 1 if pre is not None and base_vals["gmv"] else None
         row["presale_gmv_lift"] = presale_lift
         rows.append(row)

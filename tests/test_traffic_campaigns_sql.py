@@ -1,11 +1,13 @@
 """The campaigns page's figures equal the previous code on the demo database after the daily series moved into SQL
-(its day spine, zero fill and conversion rate) and the averages per kind became plain groupby means.
+(its day spine, zero fill and conversion rate), the lift averages became array sums and the averages per kind
+plain groupby means.
 
 The reference below is the previous code verbatim (query and pandas), compared for several filters.
 """
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -51,6 +53,74 @@ def old_daily_series(con, f):
     return out
 
 
+def old_values(daily: pd.DataFrame) -> dict[str, float | None]:
+    """Return per-day averages of GMV, orders, buyers, UV and the pooled conversion (buyers / UV) of some days."""
+    if daily.empty:
+        return {m: None for m in tc.LIFT_METRICS}
+    out: dict[str, float | None] = {m: float(daily[m].mean()) for m in ("gmv", "orders", "buyers")}
+    uv = daily["uv"].dropna()
+    out["uv"] = float(uv.mean()) if len(uv) else None
+    with_uv = daily[daily["uv"].notna()]
+    out["conversion_rate"] = safe_ratio(with_uv["buyers"].sum(), with_uv["uv"].sum()) if len(with_uv) else None
+    return out
+
+
+def old_campaign_lift(daily: pd.DataFrame, campaigns: pd.DataFrame, events: pd.DataFrame,
+                  data_start: date, data_end: date) -> pd.DataFrame:
+    """Return one row per campaign: campaign and baseline values, lift per metric and the baseline used.
+
+    ``daily``: one row per day with gmv, orders, buyers, uv (NaN when no traffic); ``campaigns``: the rows to
+    measure; ``events``: all campaigns near them (for the excluded days). Rule in the module docstring.
+    """
+    daily = daily.assign(day=pd.to_datetime(daily["day"])).set_index("day").sort_index()
+    excluded = tc._event_days(events)
+    lo, hi = pd.Timestamp(data_start), pd.Timestamp(data_end)
+    rows: list[dict[str, Any]] = []
+    for c in campaigns.itertuples():
+        sale_days = [d for d in tc._days(c.start_date, c.end_date) if lo <= d <= hi]
+        anchor = pd.Timestamp(c.presale_start if pd.notna(c.presale_start) else c.start_date)
+        candidates = [d for d in tc._days(anchor - timedelta(days=tc.BASELINE_DAYS), anchor - timedelta(days=1))
+                      if lo <= d <= hi and d not in excluded]
+        rank = tc.EVENT_RANK.get(c.kind, 0)
+        overlaps = sorted({other for d in tc._days(c.start_date, c.end_date) for other, kind in excluded.get(d, [])
+                           if other != c.campaign_id and tc.EVENT_RANK[kind] >= rank})
+        weekend = {d.weekday() >= 5 for d in sale_days}
+        rule = "any day"
+        if len(weekend) == 1:
+            is_weekend = weekend.pop()
+            same_type = [d for d in candidates if (d.weekday() >= 5) == is_weekend]
+            if len(same_type) >= tc.MIN_BASELINE_DAYS:
+                candidates, rule = same_type, "weekend days" if is_weekend else "weekdays"
+        campaign_vals = old_values(daily.loc[daily.index.isin(sale_days)])
+        base_vals = old_values(daily.loc[daily.index.isin(candidates)])
+        row: dict[str, Any] = {
+            "campaign_id": c.campaign_id, "name": c.name, "kind": c.kind, "start_date": c.start_date,
+            "end_date": c.end_date, "campaign_days": len(sale_days), "baseline_days": len(candidates),
+            "baseline_rule": rule, "overlaps": ", ".join(overlaps),
+            "baseline_from": min(candidates).date() if candidates else None,
+            "baseline_to": max(candidates).date() if candidates else None,
+        }
+        for m in tc.LIFT_METRICS:
+            value, base = campaign_vals[m], base_vals[m]
+            row[m] = value
+            row[f"baseline_{m}"] = base
+            row[f"{m}_lift"] = value / base - 1 if value is not None and base else None
+        presale_lift = None
+        if pd.notna(c.presale_start):
+            pre_days = [d for d in tc._days(c.presale_start, pd.Timestamp(c.start_date) - timedelta(days=1))
+                        if lo <= d <= hi]
+            pre = old_values(daily.loc[daily.index.isin(pre_days)])["gmv"]
+            presale_lift = pre / base_vals["gmv"] - 1 if pre is not None and base_vals["gmv"] else None
+        row["presale_gmv_lift"] = presale_lift
+        rows.append(row)
+    columns = ["campaign_id", "name", "kind", "start_date", "end_date", "campaign_days", "baseline_days",
+               "baseline_rule", "overlaps", "baseline_from", "baseline_to"]
+    for m in tc.LIFT_METRICS:
+        columns += [m, f"baseline_{m}", f"{m}_lift"]
+    columns.append("presale_gmv_lift")
+    return pd.DataFrame(rows, columns=columns)
+
+
 def old_effects_by_kind(lift):
     lift = lift[lift["overlaps"].fillna("") == ""] if "overlaps" in lift else lift
     numeric = lift.assign(**{f"{m}_lift": pd.to_numeric(lift[f"{m}_lift"], errors="coerce") for m in tc.LIFT_METRICS})
@@ -71,7 +141,7 @@ def old_overview(con, f):
         WHERE coalesce(presale_start, start_date) <= $hi AND end_date >= $lo
     """, {"lo": lo, "hi": hi})
     daily = old_daily_series(con, f.with_range(lo, hi))
-    lift = tc.campaign_lift(daily, calendar, events, span.start, span.end)
+    lift = old_campaign_lift(daily, calendar, events, span.start, span.end)
     in_range = pd.to_datetime(daily["day"]).between(pd.Timestamp(f.start), pd.Timestamp(f.end))
     return {"lift": lift, "by_kind": old_effects_by_kind(lift), "daily": daily[in_range.to_numpy()].reset_index(drop=True)}
 

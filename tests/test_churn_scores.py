@@ -25,8 +25,10 @@ def _assert_equal_to_python(stored: pd.DataFrame, con) -> pd.DataFrame:
     expected = churn_targeting.score_dormant(con)[churn_targeting.STORED_COLUMNS]
     assert len(expected) > 50  # the demo has a few hundred dormant customers: an empty list would prove nothing
     got = stored[churn_targeting.STORED_COLUMNS].assign(scored_as_of=lambda d: pd.to_datetime(d["scored_as_of"]).dt.date)
+    # Money sums come from DuckDB's parallel aggregation, whose summation order (so the last bit) may differ between
+    # two runs: numbers are compared to 1e-9 relative, everything else exactly.
     pd.testing.assert_frame_equal(got.reset_index(drop=True), expected.reset_index(drop=True),
-                                  check_dtype=False, check_exact=True)
+                                  check_dtype=False, check_exact=False, rtol=1e-9, atol=1e-12)
     return expected
 
 
@@ -59,7 +61,7 @@ def test_training_leaves_the_stored_scores_fresh_and_equal_to_scoring_in_python(
         got = churn_targeting.stored_targets(con, None, budget, threshold)
         assert 0 < len(want) < len(expected) or budget in (10_000,)
         assert got["customer_id"].tolist() == want["customer_id"].tolist()
-        assert got["p_return"].tolist() == want["p_return"].tolist()
+        assert got["p_return"].tolist() == pytest.approx(want["p_return"].tolist(), rel=1e-9)
         assert got["reasons"].tolist() == want["reasons"].tolist()
 
 

@@ -55,7 +55,7 @@ else:
                      width="stretch")
 
 st.subheader("All SKUs")
-st.dataframe(abc.drop(columns=["gmv_rank"]),
+st.dataframe(abc, column_order=[c for c in inv.ABC_COLUMNS if c != "gmv_rank"],
              column_config={"gmv": colfmt.MONEY, "price": colfmt.MONEY, "share": colfmt.PERCENT, "cum_share": colfmt.PERCENT, "daily_units": colfmt.DAYS,
                             "days_of_cover": colfmt.DAYS, "avg_on_hand": colfmt.DAYS, "period_daily_units": colfmt.DAYS,
                             "turnover_days": colfmt.DAYS}, hide_index=True, width="stretch")

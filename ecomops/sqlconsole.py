@@ -23,15 +23,17 @@ from typing import Any, Iterator
 import duckdb
 import pandas as pd
 
-from ecomops import db
+from ecomops import db, derived
 
 DEFAULT_ROW_CAP = 10_000
 DEFAULT_TIMEOUT_S = 10.0
 ALLOWED_TABLE_FUNCTIONS = {"range", "generate_series", "unnest"}
 REFUSED_SCALAR_FUNCTIONS = {"getenv", "current_setting", "read_text", "read_blob", "glob"}
 # Internal tables: model file paths, and the derived tables (ecomops/derived.py) with their build state.
-HIDDEN_TABLES = {"model_registry", "schema_version", "meta", "products_cache_state", "traffic_rollup_state",
-                 "users_cache_state", "users_customer_keys", "users_category_bits", "users_rfm_scores"}
+# Bookkeeping, not data: the registry, versions and every derived table's fingerprint table (from the registry, so
+# a new derived table is hidden without a second list), plus the Users pages' internal helper tables.
+HIDDEN_TABLES = {"model_registry", "schema_version", "meta", "users_customer_keys", "users_category_bits",
+                 "users_rfm_scores"} | {table.state_table for table in derived.REGISTRY}
 
 EXAMPLES = {
     "GMV by month": (

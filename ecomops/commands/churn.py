@@ -4,7 +4,8 @@
 - ``evaluate``: out-of-time backtest at T (fit at T - 2H, test at T - H); ``--json`` prints exactly
   {"auc", "pr_auc", "lift_top_decile", "baseline_recency_auc", "n_train", "n_test", "cutoff"}.
 - ``score``: dormant customers as of the last day of data, ranked by P(return), with reasons and recommendations
-  (``--out FILE.csv`` writes them all; ``--top N`` limits what is printed).
+  (``--out FILE.csv`` writes them all; ``--top N`` limits what is printed). It reads the scores stored when the
+  model was trained or the data last changed (derived.CHURN_SCORES), scoring again only when they are stale.
 """
 from __future__ import annotations
 
@@ -66,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
             return 0
         if args.cutoff:
             print("note: score always uses the last day of data; --cutoff is ignored", file=sys.stderr)
-        scored = churn_targeting.score_dormant(con)
+        scored = churn_targeting.stored_dormant(con)  # stored at training / after imports; rebuilt if stale
     except (churn.InsufficientHistoryError, churn.ModelIntegrityError) as exc:
         raise CommandError(str(exc)) from exc
     if args.out:

@@ -79,25 +79,8 @@ def matching_products(con: duckdb.DuckDBPyConnection, keywords: list[str]) -> pd
     """Return, per keyword, how many catalogue products match it (every word of it in the title or description)."""
     if not keywords:
         return pd.DataFrame(columns=["keyword", "matching_products"])
-    return db.query_df(con, """
-        WITH kw AS (SELECT DISTINCT unnest($keywords) AS keyword),
-        tokens AS (
-            SELECT keyword, token FROM (
-                SELECT keyword, unnest(string_split(lower(trim(keyword)), ' ')) AS token FROM kw
-            ) WHERE token <> ''
-        ),
-        n_tokens AS (SELECT keyword, count(DISTINCT token) AS n FROM tokens GROUP BY keyword),
-        hits AS (
-            SELECT t.keyword, p.product_id
-            FROM tokens t
-            JOIN products p ON contains(lower(p.title || ' ' || coalesce(p.description, '')), t.token)
-            GROUP BY t.keyword, p.product_id
-            HAVING count(DISTINCT t.token) = (SELECT n FROM n_tokens WHERE n_tokens.keyword = t.keyword)
-        )
-        SELECT kw.keyword, count(h.product_id) AS matching_products
-        FROM kw LEFT JOIN hits h ON h.keyword = kw.keyword
-        GROUP BY kw.keyword
-    """, {"keywords": list(keywords)})
+    sql = db.load_sql("products_keyword_matches").format(keywords="SELECT DISTINCT unnest($keywords) AS keyword")
+    return db.query_df(con, sql, {"keywords": list(keywords)})
 
 
 def new_demand(con: duckdb.DuckDBPyConnection, f: Filters, min_growth: float = 1.0, min_searches: int = 50,
@@ -110,7 +93,8 @@ def new_demand(con: duckdb.DuckDBPyConnection, f: Filters, min_growth: float = 1
     """
     growth_sql, params = _search_growth_sql(f, "keyword", min_searches)
     params.update(min_growth=min_growth, candidates=candidates, max_products=max_products)
-    sql = db.load_sql("products_new_demand").format(search_growth=growth_sql)
+    matches = db.load_sql("products_keyword_matches").format(keywords="SELECT keyword FROM growing")
+    sql = db.load_sql("products_new_demand").format(search_growth=growth_sql, keyword_matches=matches)
     return db.query_df(con, sql, params)
 
 

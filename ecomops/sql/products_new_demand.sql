@@ -1,7 +1,7 @@
 -- New demand: the $candidates fastest-growing queries (growth >= $min_growth, or new) and how many catalogue
 -- products match each (every word of the query in the title or description); those with at most $max_products.
--- The growth CTE is products_search_growth.sql grouped by keyword; params: its own and $min_growth,
--- $candidates, $max_products.
+-- The growth CTE is products_search_growth.sql grouped by keyword, the counts products_keyword_matches.sql;
+-- params: the growth query's and $min_growth, $candidates, $max_products.
 WITH growth AS (
     {search_growth}
 ),
@@ -12,23 +12,8 @@ growing AS (
     ORDER BY CASE WHEN is_new THEN 'inf'::DOUBLE ELSE growth END DESC NULLS LAST, searches DESC, keyword
     LIMIT $candidates
 ),
-tokens AS (
-    SELECT keyword, token FROM (
-        SELECT keyword, unnest(string_split(lower(trim(keyword)), ' ')) AS token FROM growing
-    ) WHERE token <> ''
-),
-n_tokens AS (SELECT keyword, count(DISTINCT token) AS n FROM tokens GROUP BY keyword),
-hits AS (
-    SELECT t.keyword, p.product_id
-    FROM tokens t
-    JOIN products p ON contains(lower(p.title || ' ' || coalesce(p.description, '')), t.token)
-    GROUP BY t.keyword, p.product_id
-    HAVING count(DISTINCT t.token) = (SELECT n FROM n_tokens WHERE n_tokens.keyword = t.keyword)
-),
 counts AS (
-    SELECT g.keyword, count(h.product_id) AS matching_products
-    FROM growing g LEFT JOIN hits h ON h.keyword = g.keyword
-    GROUP BY g.keyword
+    {keyword_matches}
 )
 SELECT g.keyword, g.category, g.searches, g.searches_prev, g.growth, g.is_new, g.clicks, g.orders, g.conversion,
        c.matching_products

@@ -411,5 +411,8 @@ def test_demo_leaves_every_derived_table_fresh(demo_con):
     """The first page view after generation builds nothing: the word list is seeded before the summaries."""
     from ecomops import derived
 
-    assert {t.name: derived.is_fresh(demo_con, t) for t in derived.REGISTRY} == {t.name: True for t in derived.REGISTRY}
+    # Not the review labels: they follow the review classifier's file, which another test worker may train meanwhile
+    # in a fresh checkout (tests/test_churn_scores.py settles them for the same reason).
+    tables = [t for t in derived.REGISTRY if t is not derived.RISK_REVIEW_LABELS]
+    assert {t.name: derived.is_fresh(demo_con, t) for t in tables} == {t.name: True for t in tables}
     assert one(demo_con, "SELECT count(*) FROM risk_claim_findings") > 0  # the planted banned claims

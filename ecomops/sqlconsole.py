@@ -192,6 +192,17 @@ def schema_columns(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return columns[columns["table"].isin(set(readable_tables(con)))].reset_index(drop=True)
 
 
+def table_browser(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int, str]]:
+    """Return (table, row count, markdown list of its columns and types) per readable table, for the browser.
+
+    Markdown rather than a frame per table: ~30 tables, and a dataframe each cost more to render than the queries.
+    """
+    columns = schema_columns(con)
+    listed = {table: "\n".join(f"- `{c}` {t}" for c, t in zip(part["column"], part["type"]))
+              for table, part in columns.groupby("table", sort=False)}
+    return [(row.table, int(row.rows), listed.get(row.table, "")) for row in table_sizes(con).itertuples()]
+
+
 def chart_columns(frame: pd.DataFrame) -> tuple[str | None, list[str]]:
     """Return a sensible default chart of a result: (x column, numeric y columns); (None, []) when none fits."""
     numeric = [c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])]

@@ -15,16 +15,10 @@ st.caption("One read-only SELECT (or WITH) statement over the tables on the left
 editor, browser = st.columns([3, 1])
 with browser:
     st.markdown("**Tables**")
-    sizes = state.cached(sqlconsole.table_sizes)
-    columns = state.cached(sqlconsole.schema_columns)
-    # One markdown list per table (not a dataframe each): ~30 tables, and a dataframe per expander cost more to
-    # render than the page's own queries.
-    by_table = {table: part for table, part in columns.groupby("table", sort=False)}
-    for row in sizes.itertuples():
-        with st.expander(f"{row.table} · {row.rows:,} rows"):
-            part = by_table.get(row.table)
-            if part is not None:
-                st.markdown("\n".join(f"- `{c}` {t}" for c, t in zip(part["column"], part["type"])))
+    for table, rows, column_list in state.cached(sqlconsole.table_browser):
+        with st.expander(f"{table} · {rows:,} rows"):
+            if column_list:
+                st.markdown(column_list)
 
 with editor:
     example = st.selectbox("Example queries", ["—", *sqlconsole.EXAMPLES], key="sql_example")

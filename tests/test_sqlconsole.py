@@ -93,6 +93,10 @@ def test_schema_browser_counts_rows(con):
     assert "model_registry" not in sizes.index
     columns = sqlconsole.schema_columns(con)
     assert set(columns[columns["table"] == "orders"]["column"]) >= {"order_id", "status", "order_date"}
+    browser = {table: (rows, listed) for table, rows, listed in sqlconsole.table_browser(con)}
+    assert browser["orders"][0] == 6 and browser["order_items"][0] == 8
+    assert "- `order_id` VARCHAR" in browser["orders"][1].splitlines()
+    assert "model_registry" not in browser and list(browser) == sorted(browser)
 
 
 def test_command_line(tmp_path):

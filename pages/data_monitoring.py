@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from ecomops import charts_monitoring, monitoring
+from ecomops.ui import columns as colfmt
 from ecomops.ui import downloads, state
 
 con = state.connection()
@@ -36,7 +37,7 @@ if alerts.empty:
     st.success("No alert rule fired in this range: every metric stayed inside its expected band.")
 else:
     st.dataframe(alerts[["day", "severity", "label", "change", "message"]], hide_index=True, width="stretch",
-                 column_config={"change": st.column_config.NumberColumn("change", format="percent")})
+                 column_config={"change": colfmt.percent("change")})
     st.download_button("Download alerts (CSV)", downloads.csv(alerts, "utf-8"),
                        file_name=f"ecomops_alerts_{f.start}_{f.end}.csv", mime="text/csv", on_click="ignore")
 
@@ -70,7 +71,7 @@ right.plotly_chart(charts_monitoring.contributions(
 cell_columns = ["channel", "device", "uv_0", "uv_1", "buyers_0", "buyers_1", "gmv_0", "gmv_1", "traffic",
                 "conversion", "spend", "share_of_focus"]
 st.dataframe(cause.cells[cell_columns], hide_index=True, width="stretch",
-             column_config={"share_of_focus": st.column_config.NumberColumn("share of effect", format="percent")})
+             column_config={"share_of_focus": colfmt.percent("share of effect")})
 left, right = st.columns(2)
 left.plotly_chart(charts_monitoring.contributions(cause.by_category, "segment", "gmv_change",
                                                   title="GMV change by category"), width="stretch")

@@ -6,6 +6,7 @@ ROI, alerts and causes, reactivation results and risk items; downloadable as one
 import streamlit as st
 
 from ecomops import charts, report
+from ecomops.ui import columns as colfmt
 from ecomops.ui import state
 
 con = state.connection()
@@ -45,7 +46,7 @@ st.plotly_chart(figs["daily"], width="stretch")
 
 st.subheader(f"Top movers ({p.change_name})")
 tab_products, tab_channels, tab_keywords = st.tabs(["Products (GMV)", "Channels (GMV)", "Keywords (searches)"])
-percent = {"change_pct": st.column_config.NumberColumn("change %", format="percent")}
+percent = {"change_pct": colfmt.percent("change %")}
 tab_products.dataframe(review.movers["products"], hide_index=True, width="stretch", column_config=percent)
 if "products" in figs:
     tab_products.plotly_chart(figs["products"], width="stretch")
@@ -74,7 +75,7 @@ if review.reactivation.empty:
 else:
     uplift = report.reactivation_uplift(review.reactivation)
     st.dataframe(review.reactivation, hide_index=True, width="stretch",
-                 column_config={"rate": st.column_config.NumberColumn("conversion", format="percent")})
+                 column_config={"rate": colfmt.percent("conversion")})
     if uplift is not None:
         st.metric("Uplift (treatment − control)", f"{uplift * 100:+.1f} pp")
 

@@ -7,18 +7,19 @@ import streamlit as st
 
 from ecomops import charts, charts_traffic, derived, traffic
 from ecomops.config import THRESHOLDS
+from ecomops.ui import columns as colfmt
 from ecomops.ui import downloads, state
 
 ROI = st.column_config.NumberColumn("ROI", format="%.2f")
 COLUMNS = {
-    "channel": "Channel", "uv": st.column_config.NumberColumn("UV", format="localized"),
-    "buyers": st.column_config.NumberColumn("Buyers", format="localized"),
-    "orders": st.column_config.NumberColumn("Orders", format="localized"),
-    "conversion_rate": st.column_config.NumberColumn("Conversion", format="percent"),
-    "gmv": st.column_config.NumberColumn("GMV", format="yen"),
-    "gmv_share": st.column_config.NumberColumn("GMV share", format="percent"),
-    "spend": st.column_config.NumberColumn("Ad spend", format="yen"),
-    "attributed_gmv": st.column_config.NumberColumn("Attributed GMV", format="yen"),
+    "channel": "Channel", "uv": colfmt.count("UV"),
+    "buyers": colfmt.count("Buyers"),
+    "orders": colfmt.count("Orders"),
+    "conversion_rate": colfmt.percent("Conversion"),
+    "gmv": colfmt.yen("GMV"),
+    "gmv_share": colfmt.percent("GMV share"),
+    "spend": colfmt.yen("Ad spend"),
+    "attributed_gmv": colfmt.yen("Attributed GMV"),
     "roi": ROI, "roi_flag": st.column_config.CheckboxColumn("ROI < 1"),
 }
 
@@ -82,9 +83,9 @@ if review.empty:
 else:
     st.dataframe(review, hide_index=True, width="stretch", column_config={
         "channel": "Channel", "month": "Month", "spend": COLUMNS["spend"], "attributed_gmv": COLUMNS["attributed_gmv"],
-        "roi": ROI, "previous_spend": st.column_config.NumberColumn("Spend last month", format="yen"),
+        "roi": ROI, "previous_spend": colfmt.yen("Spend last month"),
         "previous_roi": st.column_config.NumberColumn("ROI last month", format="%.2f"),
-        "roi_change": st.column_config.NumberColumn("ROI change", format="percent"),
+        "roi_change": colfmt.percent("ROI change"),
         "action": "Action", "reason": "Why"})
     st.download_button("Download ROI review (CSV)", downloads.csv(review, "utf-8"),
                        file_name=f"ecomops_roi_review_{f.end:%Y-%m}.csv", mime="text/csv", on_click="ignore")

@@ -6,16 +6,17 @@ import streamlit as st
 
 from ecomops import charts, charts_traffic, traffic
 from ecomops.config import THRESHOLDS
+from ecomops.ui import columns as colfmt
 from ecomops.ui import downloads, state
 
 AD_COLUMNS = {
-    "key": "Name", "spend": st.column_config.NumberColumn("Spend", format="yen"),
-    "spend_share": st.column_config.NumberColumn("Share of spend", format="percent"),
-    "impressions": st.column_config.NumberColumn("Impressions", format="localized"),
-    "clicks": st.column_config.NumberColumn("Clicks", format="localized"),
-    "ctr": st.column_config.NumberColumn("CTR", format="percent"),
+    "key": "Name", "spend": colfmt.yen("Spend"),
+    "spend_share": colfmt.percent("Share of spend"),
+    "impressions": colfmt.count("Impressions"),
+    "clicks": colfmt.count("Clicks"),
+    "ctr": colfmt.percent("CTR"),
     "cpc": st.column_config.NumberColumn("CPC", format="¥%.2f"),
-    "attributed_gmv": st.column_config.NumberColumn("Attributed GMV", format="yen"),
+    "attributed_gmv": colfmt.yen("Attributed GMV"),
     "roi": st.column_config.NumberColumn("ROI", format="%.2f"),
     "roi_flag": st.column_config.CheckboxColumn("ROI < 1"), "rank": "Rank",
 }

@@ -6,26 +6,26 @@ of member days and flash sales.
 import streamlit as st
 
 from ecomops import charts, charts_traffic, derived, traffic, traffic_campaigns
+from ecomops.ui import columns as colfmt
 from ecomops.ui import downloads, state
 
-PCT = {"format": "percent"}
 LIFT_COLUMNS = {
     "campaign_id": "Campaign", "name": "Name", "kind": "Kind", "label": "Kind", "start_date": "Start",
     "end_date": "End", "campaign_days": "Days", "baseline_days": "Baseline days", "baseline_rule": "Baseline days of",
     "overlaps": "Inside", "events": "Campaigns",
-    "gmv": st.column_config.NumberColumn("GMV / day", format="yen"),
-    "baseline_gmv": st.column_config.NumberColumn("Baseline GMV / day", format="yen"),
-    "gmv_lift": st.column_config.NumberColumn("GMV lift", **PCT),
-    "orders_lift": st.column_config.NumberColumn("Orders lift", **PCT),
-    "buyers_lift": st.column_config.NumberColumn("Buyers lift", **PCT),
-    "uv_lift": st.column_config.NumberColumn("UV lift", **PCT),
-    "conversion_rate_lift": st.column_config.NumberColumn("Conversion lift", **PCT),
-    "presale_gmv_lift": st.column_config.NumberColumn("Pre-sale GMV lift", **PCT),
+    "gmv": colfmt.yen("GMV / day"),
+    "baseline_gmv": colfmt.yen("Baseline GMV / day"),
+    "gmv_lift": colfmt.percent("GMV lift"),
+    "orders_lift": colfmt.percent("Orders lift"),
+    "buyers_lift": colfmt.percent("Buyers lift"),
+    "uv_lift": colfmt.percent("UV lift"),
+    "conversion_rate_lift": colfmt.percent("Conversion lift"),
+    "presale_gmv_lift": colfmt.percent("Pre-sale GMV lift"),
     "presale_start": "Pre-sale from",
-    "presale_gmv": st.column_config.NumberColumn("Pre-sale GMV", format="yen"),
-    "presale_share": st.column_config.NumberColumn("Pre-sale share", **PCT),
-    "orders": st.column_config.NumberColumn("Orders", format="localized"),
-    "presale_orders": st.column_config.NumberColumn("Pre-sale orders", format="localized"),
+    "presale_gmv": colfmt.yen("Pre-sale GMV"),
+    "presale_share": colfmt.percent("Pre-sale share"),
+    "orders": colfmt.count("Orders"),
+    "presale_orders": colfmt.count("Pre-sale orders"),
 }
 LIFT_ORDER = ["name", "kind", "start_date", "end_date", "overlaps", "gmv", "baseline_gmv", "gmv_lift", "orders_lift",
               "uv_lift", "conversion_rate_lift", "presale_gmv_lift", "baseline_days", "baseline_rule"]

@@ -41,7 +41,7 @@ def show_funnel(steps, dimensions, source: str) -> None:
     st.dataframe(table, hide_index=True, width="stretch",
                  column_config={c: colfmt.PERCENT for c in table.columns if "→" in c and c != "biggest_drop"}
                  | {"key": traffic_funnel.DIMENSION_LABELS[by or dimensions[0]], "conversion": colfmt.PERCENT,
-                    "visits": st.column_config.NumberColumn("Visits", format="localized"), "biggest_drop": "Biggest drop"})
+                    "visits": colfmt.count("Visits"), "biggest_drop": "Biggest drop"})
 
 
 if funnel["daily"] is not None:

@@ -6,22 +6,23 @@ On-site search: organic search traffic trend, core vs long-tail keywords, rising
 import streamlit as st
 
 from ecomops import charts, charts_traffic, traffic, traffic_search
+from ecomops.ui import columns as colfmt
 from ecomops.ui import downloads, state
 
 KEYWORD_COLUMNS = {
     "keyword": "Keyword", "category": "Category", "kind": "Class", "words": "Word units",
-    "searches": st.column_config.NumberColumn("Searches", format="localized"),
-    "search_share": st.column_config.NumberColumn("Share of searches", format="percent"),
-    "clicks": st.column_config.NumberColumn("Clicks", format="localized"),
-    "ctr": st.column_config.NumberColumn("CTR", format="percent"),
-    "orders": st.column_config.NumberColumn("Orders", format="localized"),
-    "conversion_rate": st.column_config.NumberColumn("Conversion", format="percent",
+    "searches": colfmt.count("Searches"),
+    "search_share": colfmt.percent("Share of searches"),
+    "clicks": colfmt.count("Clicks"),
+    "ctr": colfmt.percent("CTR"),
+    "orders": colfmt.count("Orders"),
+    "conversion_rate": colfmt.percent("Conversion",
                                                      help="orders / searches"),
-    "gmv": st.column_config.NumberColumn("GMV", format="yen"),
-    "previous_searches": st.column_config.NumberColumn("Searches before", format="localized"),
-    "growth": st.column_config.NumberColumn("Growth", format="percent",
+    "gmv": colfmt.yen("GMV"),
+    "previous_searches": colfmt.count("Searches before"),
+    "growth": colfmt.percent("Growth",
                                             help="vs the previous period of equal length; empty = new keyword"),
-    "keywords": st.column_config.NumberColumn("Keywords", format="localized"),
+    "keywords": colfmt.count("Keywords"),
 }
 
 f = state.filters()

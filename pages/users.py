@@ -6,6 +6,7 @@ movement and GMV share, and RFM segments with a downloadable customer list per s
 import streamlit as st
 
 from ecomops import charts, charts_users, derived, users
+from ecomops.ui import columns as colfmt
 from ecomops.ui import state
 
 PAGE_SIZE = 200
@@ -60,13 +61,13 @@ right.plotly_chart(charts_users.rfm_grid(rfm["grid"], title="Buyers per R × FM 
 st.dataframe(
     segments, hide_index=True, width="stretch",
     column_config={
-        "segment": "Segment", "customers": st.column_config.NumberColumn("Buyers", format="localized"),
-        "customer_share": st.column_config.NumberColumn("Share of buyers", format="percent"),
+        "segment": "Segment", "customers": colfmt.count("Buyers"),
+        "customer_share": colfmt.percent("Share of buyers"),
         "avg_recency_days": st.column_config.NumberColumn("Avg days since last order", format="%.0f"),
         "avg_frequency": st.column_config.NumberColumn("Avg orders", format="%.1f"),
         "avg_monetary": st.column_config.NumberColumn("Avg spend (¥)", format="%.0f"),
-        "monetary": st.column_config.NumberColumn("Spend (¥)", format="localized"),
-        "monetary_share": st.column_config.NumberColumn("Share of spend", format="percent"),
+        "monetary": colfmt.count("Spend (¥)"),
+        "monetary_share": colfmt.percent("Share of spend"),
         "action": "Suggested action",
     })
 

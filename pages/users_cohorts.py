@@ -6,6 +6,7 @@ signup to first order, and members vs non-members (repurchase cycle, repurchase 
 import streamlit as st
 
 from ecomops import charts, charts_users, derived, users_cohorts
+from ecomops.ui import columns as colfmt
 from ecomops.ui import downloads, state
 
 f = state.filters()
@@ -92,8 +93,8 @@ else:
     left, right = st.columns([2, 3])
     left.plotly_chart(charts_users.members_bars(comparison, title="Repurchase cycle"), width="stretch")
     columns = {"group": "Group", "buyers": "Buyers", "repeat_buyers": "Repeat buyers",
-               "repurchase_rate": st.column_config.NumberColumn("Repurchase rate", format="percent"),
-               "gmv": st.column_config.NumberColumn("GMV (¥)", format="localized"), "orders": "Orders",
+               "repurchase_rate": colfmt.percent("Repurchase rate"),
+               "gmv": colfmt.count("GMV (¥)"), "orders": "Orders",
                "spend_per_buyer": st.column_config.NumberColumn("Spend per buyer (¥)", format="%.2f"),
                "median_gap_days": st.column_config.NumberColumn("Repurchase cycle (days)", format="%.1f"),
                "gaps": "Reorders"}

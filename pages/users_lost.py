@@ -7,6 +7,7 @@ import streamlit as st
 
 from ecomops import charts, charts_users, derived, users_lost
 from ecomops.config import THRESHOLDS
+from ecomops.ui import columns as colfmt
 from ecomops.ui import downloads, state
 
 f = state.filters()
@@ -43,7 +44,7 @@ else:
                                                    if reasons["lost"].sum() else "Survey reasons (all answers)"),
                       width="stretch")
     right.dataframe(reasons, hide_index=True, width="stretch",
-                    column_config={"share_of_lost": st.column_config.NumberColumn("Share of lost", format="percent")})
+                    column_config={"share_of_lost": colfmt.percent("Share of lost")})
 
 st.header("What they did before leaving")
 for finding in users_lost.profile_findings(profile):

@@ -61,6 +61,11 @@ def signup_coverage(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     return {"registered": int(row[0]), "with_signup_date": int(row[1]), "members": int(row[2])}
 
 
+def _signups_sql(channel_where: str) -> str:
+    """Return the signups query (users_signups.sql) restricted by the channel filter fragment (alias ``s``)."""
+    return db.load_sql("users_signups").format(channel_where=channel_where)
+
+
 def conversion(con: duckdb.DuckDBPyConnection, f: Filters, by: str = "channel") -> pd.DataFrame:
     """Return signup-to-first-order conversion for signups in the range, by signup channel or signup month.
 
@@ -72,7 +77,7 @@ def conversion(con: duckdb.DuckDBPyConnection, f: Filters, by: str = "channel") 
     users_cache.ensure(con)
     channel_sql, params = where(f, channel_col="s.channel")
     params.update(start=f.start, end=f.end, data_end=data_end(con) or f.end)
-    sql = db.load_sql("users_conversion").format(channel_where=channel_sql, group_expr=CONVERSION_GROUPS[by])
+    sql = db.load_sql("users_conversion").format(signups=_signups_sql(channel_sql), group_expr=CONVERSION_GROUPS[by])
     frame = users_cache.query_df(con, sql, params)
     frame["group"] = [("All" if total else (v.strftime("%Y-%m") if isinstance(v, (date, pd.Timestamp)) else str(v)))
                       for v, total in zip(frame["grp"], frame["is_total"])]
@@ -89,7 +94,8 @@ def time_to_first_order(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFr
     users_cache.ensure(con)
     channel_sql, params = where(f, channel_col="s.channel")
     params.update(start=f.start, end=f.end)
-    frame = users_cache.query_df(con, db.load_sql("users_time_to_first").format(channel_where=channel_sql), params)
+    sql = db.load_sql("users_time_to_first").format(signups=_signups_sql(channel_sql))
+    frame = users_cache.query_df(con, sql, params)
     total = frame["customers"].sum()
     frame["share"] = frame["customers"] / total if total else 0.0
     return frame[["bucket", "customers", "share"]]

@@ -4,14 +4,7 @@
 -- "Within N days" is measured only over signups whose N-day window has fully passed by $data_end (the last order
 -- day in the data): eligible_N is that denominator.
 WITH signups AS (
-    SELECT s.* FROM (
-        SELECT k.signup_date, coalesce(k.signup_channel, 'unknown') AS channel, k.first_order_date,
-               CASE WHEN k.first_order_date IS NOT NULL
-                    THEN greatest(date_diff('day', k.signup_date, k.first_order_date), 0) END AS days_to_first
-        FROM users_customer_keys k
-        WHERE k.registered AND k.signup_date BETWEEN $start AND $end
-    ) s
-    WHERE {channel_where}
+    {signups}
 )
 SELECT {group_expr} AS grp, grouping({group_expr}) AS is_total,
        count(*) AS signups,

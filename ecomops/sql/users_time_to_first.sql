@@ -1,13 +1,6 @@
 -- Distribution of days from signup to first valid order for signups from $start to $end (see users_conversion.sql).
 WITH signups AS (
-    SELECT s.* FROM (
-        SELECT coalesce(k.signup_channel, 'unknown') AS channel,
-               CASE WHEN k.first_order_date IS NOT NULL
-                    THEN greatest(date_diff('day', k.signup_date, k.first_order_date), 0) END AS days_to_first
-        FROM users_customer_keys k
-        WHERE k.registered AND k.signup_date BETWEEN $start AND $end
-    ) s
-    WHERE {channel_where}
+    {signups}
 )
 SELECT bucket_order, bucket, count(*) AS customers
 FROM (

@@ -142,10 +142,10 @@ def _sql_type(type_: str) -> str:
             TIMESTAMP: "TIMESTAMP", BOOL: "BOOLEAN", STATUS: "VARCHAR"}[type_]
 
 
-def _final_value(kind: Kind, plan: Plan, fld, file_hash: str, given: bool = False) -> str:
+def _final_value(kind: Kind, plan: Plan, fld, file_hash: str) -> str:
     """Return the SQL for the stored value of a field (defaults, prefixes, generated ids)."""
     mapped = bool(plan.mapping.get(fld.name))
-    value = (f"_given_{fld.name}" if given else f"v_{fld.name}") if mapped else f"CAST(NULL AS {_sql_type(fld.type)})"
+    value = f"v_{fld.name}" if mapped else f"CAST(NULL AS {_sql_type(fld.type)})"
     prefix = (plan.options.get("prefix") or {}).get(fld.name)
     if prefix and mapped:
         value = f"({sql_str(prefix)} || {value})"
@@ -261,14 +261,9 @@ def build_typed(cur: duckdb.DuckDBPyConnection, plan: Plan, staged: Staged, file
     # would otherwise cost hundreds of MB.
     stored, constant = [], []
     for f in kind.fields:
-        if f.name in GENERATED_IDS:
-            # Generated in the view from the row number (only where the file has none).
-            if plan.mapping.get(f.name):
-                stored.append(f"v_{f.name} AS _given_{f.name}")
-            constant.append(f"{_final_value(kind, plan, f, file_hash, given=bool(plan.mapping.get(f.name)))} AS {f.name}")
-            continue
         value = _final_value(kind, plan, f, file_hash)
-        (stored if plan.mapping.get(f.name) else constant).append(f"{value} AS {f.name}")
+        varies = bool(plan.mapping.get(f.name)) or f.name in GENERATED_IDS
+        (stored if varies else constant).append(f"{value} AS {f.name}")
     stored_extra, derived = _order_helpers(plan) if kind.name == "orders" else ([], [])
     for name in ("ingest_typed",):
         cur.execute(f"DROP VIEW IF EXISTS {name}")
@@ -433,12 +428,12 @@ def _duplicate_checks(cur: duckdb.DuckDBPyConnection, key: tuple[str, ...]) -> N
     """Reject later rows repeating the natural key of an earlier valid row."""
     keys = ", ".join(key)
     label = "+".join(key)
-    # Over the view: generated ids exist only there; rows are matched back by row number.
+    on = " AND ".join(f"t.{k} IS NOT DISTINCT FROM d.{k}" for k in key)
     cur.execute(f"""
         UPDATE ingest_rows t SET _errors = {sql_str(label + ': duplicate in the file (first on row ')} || d.first_row || ')'
-        FROM (SELECT _row, min(_row) OVER w AS first_row, count(*) OVER w AS n
-              FROM ingest_typed WHERE _errors IS NULL WINDOW w AS (PARTITION BY {keys})) d
-        WHERE t._row = d._row AND d.n > 1 AND d._row > d.first_row""")
+        FROM (SELECT {keys}, min(_row) AS first_row FROM ingest_rows WHERE _errors IS NULL
+              GROUP BY {keys} HAVING count(*) > 1) d
+        WHERE {on} AND t._row > d.first_row AND t._errors IS NULL""")
 
 
 def _hint(message: str) -> str:

@@ -43,6 +43,8 @@ class Source:
     headers: list[str] = field(default_factory=list)
     skip_lines: int = 0  # lines before the header (Excel's "sep=;" hint)
     has_quotes: bool = True  # a '"' anywhere: a quoted value may span lines, which DuckDB's parallel reader refuses
+    head: str = ""  # the first 256 KB of the UTF-8 text from the header row on (what the layout was sniffed from)
+    head_is_whole: bool = False  # the head is the whole file (else its last line may be cut off)
     notes: list[str] = field(default_factory=list)
     temp_dir: tempfile.TemporaryDirectory | None = None
 
@@ -254,10 +256,14 @@ def _cell_text(value: object) -> str:
     return "" if value is None else str(value)
 
 
+HEAD_CHARS = 256 * 1024
+
+
 def _sniff_text_layout(source: Source) -> None:
     """Set delimiter, header names and lines to skip from the first lines of the UTF-8 file."""
     with open(source.path, "r", encoding="utf-8", newline="") as handle:
-        sample = handle.read(256 * 1024)
+        sample = handle.read(HEAD_CHARS)
+    source.head_is_whole = len(sample) < HEAD_CHARS
     lines = sample.splitlines()
     if not any(line.strip() for line in lines):
         raise IngestError("The file holds no text (only blank lines).")
@@ -267,6 +273,7 @@ def _sniff_text_layout(source: Source) -> None:
         sample = sample.split("\n", 1)[1] if "\n" in sample else ""
     else:
         source.delimiter = sniff_delimiter(sample)
+    source.head = sample
     reader = csv.reader(io.StringIO(sample), delimiter=source.delimiter)
     try:
         header = next(reader)

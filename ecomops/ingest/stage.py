@@ -96,18 +96,15 @@ def typed_reader(staged: Staged, types: dict[str, str]) -> str | None:
     return _csv_reader(staged.source, staged.columns, types)
 
 
-def head_rows(staged: Staged, limit: int = 2000, max_bytes: int = 1 << 20) -> list[list[str]]:
-    """Return up to ``limit`` data rows from the start of a CSV file, parsed in Python (a cheap first look)."""
+def head_rows(staged: Staged, limit: int = 2000) -> list[list[str]]:
+    """Return up to ``limit`` data rows from the head of a CSV file read when it was sniffed (parsed in Python)."""
     source = staged.source
-    if source is None or source.format != "csv":
+    if source is None or source.format != "csv" or not source.head:
         return []
-    with open(source.path, "rb") as handle:
-        chunk = handle.read(max_bytes)
-    text = chunk.decode("utf-8", errors="replace").lstrip("\ufeff")
-    lines = text.splitlines(keepends=True)
-    if len(chunk) == max_bytes:
+    lines = source.head.splitlines(keepends=True)
+    if not source.head_is_whole:
         lines = lines[:-1]  # the last line may be cut off
-    rows = list(csv.reader(lines[int(source.skip_lines):], delimiter=source.delimiter))
+    rows = list(csv.reader(lines, delimiter=source.delimiter))
     return [r for r in rows[1:limit + 1] if len(r) == len(staged.columns)]
 
 

@@ -13,6 +13,7 @@ from ecomops.ingest import import_file, propose
 from ecomops.ingest import parse
 from ecomops.ingest.detect import parse_map_arguments
 from ecomops.ingest.presets import list_presets, load_preset, save_preset
+from ecomops.ingest import sniff
 from ecomops.ingest.sniff import sniff_delimiter
 from tests.ingest_support import write_csv
 
@@ -160,3 +161,28 @@ def test_online_shoppers_sessions(shared_data: Path) -> None:
                       f" FROM read_csv('{shared_data / 'online_shoppers_intention.csv'}')").fetchone()
     assert con.execute("SELECT sum(pages_viewed), count(*) FILTER (WHERE month = 'Jun') FROM traffic_sessions").fetchone() \
         == (raw[0], raw[1])
+
+
+@pytest.mark.parametrize("tail, valid", [
+    ("é,1\n" + "x,2\n" * 10, True),  # a 2-byte character split across the block boundary, ASCII after it
+    ("中,1\n", True),  # a 3-byte character split across the boundary
+    ("\xe9,1\n", False),  # Latin-1 é after an ASCII block: not UTF-8 (the file gets transcoded)
+    # A lead byte closing one block, a block of ASCII, then a lone continuation byte: the open character must
+    # not be completed across the ASCII block that was skipped.
+    ("\xc3" + "x" * 64 + "\xa9,1\n", False),
+])
+def test_encoding_check_across_blocks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tail: str,
+                                      valid: bool) -> None:
+    """The ASCII fast path of the UTF-8 check keeps a character split over two blocks and sees invalid bytes."""
+    monkeypatch.setattr(sniff, "CHUNK", 64)
+    head = "name,qty\n" + "a,1\n" * 13 + "ab"  # 63 bytes of ASCII before the tail starts
+    raw = head.encode() + (tail.encode("latin-1") if not valid else tail.encode("utf-8"))  # latin-1: bytes as written
+    path = tmp_path / "split.csv"
+    path.write_bytes(raw)
+    assert len(head) == 63  # the first non-ASCII character starts on the last byte of the first 64-byte block
+    ok, quotes, digest = sniff._is_valid_utf8(path, False, lambda _f, _m: None)
+    assert ok is valid
+    assert quotes is (not valid)  # an invalid file reports "may have quotes" (it is transcoded before reading)
+    if valid:
+        import hashlib
+        assert digest == hashlib.sha256(raw).hexdigest()

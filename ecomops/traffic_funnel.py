@@ -182,39 +182,9 @@ def step_table(steps: pd.DataFrame, dimension: str) -> pd.DataFrame:
 # ---------------------------------------------------------------------------------------------------------------
 
 def scroll_depth(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
-    """Return one row per device ("all" included) and screen: visitors, reach share, leave share, biggest exit."""
+    """Return one row per device ("all" first) and screen: visitors, reach share, leave share, biggest exit."""
     date_sql, params = where(f, date_col="s.day")
-    frame = db.query_df(con, f"""
-        SELECT coalesce(s.device, 'all') AS device, s.screen, sum(s.visitors) AS visitors
-        FROM scroll_depth s WHERE {date_sql}
-        GROUP BY GROUPING SETS ((s.device, s.screen), (s.screen))
-        ORDER BY device, s.screen
-    """, params)
-    return scroll_shares(frame)
-
-
-def scroll_shares(frame: pd.DataFrame) -> pd.DataFrame:
-    """Add reach_share, leave_share and biggest_exit to rows of (device, screen, visitors)."""
-    parts = []
-    for device, part in frame.groupby("device", sort=False):
-        part = part.sort_values("screen").copy()
-        visitors = part["visitors"].astype("float64")
-        first = visitors.iloc[0]
-        part["reach_share"] = visitors / first if first else float("nan")
-        leave = visitors - visitors.shift(-1).fillna(0.0)
-        part["leave_share"] = leave / first if first else float("nan")
-        candidates = part["leave_share"].iloc[:-1] if len(part) > 1 else part["leave_share"]
-        part["biggest_exit"] = False
-        if candidates.notna().any():
-            part.loc[candidates.idxmax(), "biggest_exit"] = True
-        parts.append(part)
-    columns = ["device", "screen", "visitors", "reach_share", "leave_share", "biggest_exit"]
-    if not parts:
-        return pd.DataFrame(columns=columns)
-    out = pd.concat(parts, ignore_index=True)[columns]
-    # "all" first, then devices by size
-    return out.assign(_o=(out["device"] != "all")).sort_values(["_o", "device", "screen"]).drop(columns="_o") \
-        .reset_index(drop=True)
+    return db.query_df(con, db.load_sql("traffic_scroll_depth").format(date_where=date_sql), params)
 
 
 def scroll_devices(scroll: pd.DataFrame) -> list[str]:

@@ -104,37 +104,39 @@ def _scatter(many: bool):
     return go.Scattergl if many else go.Scatter
 
 
+def _scatter_type(many: bool) -> str:
+    """Return the trace type of :func:`_scatter` for trace dicts: WebGL ("scattergl") for big series."""
+    return "scattergl" if many else "scatter"
+
+
 def line(frame: pd.DataFrame, x: str, y: str | Sequence[str], color: str | None = None, title: str | None = None,
          y_format: str | None = None) -> go.Figure:
     """Return a line chart of one or more y columns (or one y split by a color column)."""
-    fig = go.Figure()
     many = len(frame) > WEBGL_POINTS
-    trace = _scatter(many)
+    kind = _scatter_type(many)
+    # Trace dicts and one layout dict given to go.Figure at once: one validation instead of one per update call.
     if color:
-        for key, part in frame.groupby(color, sort=True):
-            fig.add_trace(trace(x=part[x], y=part[y], mode="lines", name=str(key)))
+        traces = [dict(type=kind, x=part[x], y=part[y], mode="lines", name=str(key))
+                  for key, part in frame.groupby(color, sort=True)]
     else:
-        for col in [y] if isinstance(y, str) else list(y):
-            fig.add_trace(trace(x=frame[x], y=frame[col], mode="lines", name=col))
-    if y_format:
-        fig.update_yaxes(tickformat=y_format)
-    return apply_theme(fig, title)
+        traces = [dict(type=kind, x=frame[x], y=frame[col], mode="lines", name=col)
+                  for col in ([y] if isinstance(y, str) else list(y))]
+    axes = dict(yaxis=dict(tickformat=y_format)) if y_format else {}
+    return go.Figure(data=traces, layout=theme_layout(title, **axes))
 
 
 def bar(frame: pd.DataFrame, x: str, y: str, color: str | None = None, title: str | None = None,
         orientation: str = "v", y_format: str | None = None, barmode: str = "stack") -> go.Figure:
     """Return a bar chart (vertical or horizontal), optionally stacked by a color column."""
-    fig = go.Figure()
     groups = frame.groupby(color, sort=True) if color else [(y, frame)]
-    for key, part in groups:
-        if orientation == "h":
-            fig.add_trace(go.Bar(y=part[x], x=part[y], name=str(key), orientation="h"))
-        else:
-            fig.add_trace(go.Bar(x=part[x], y=part[y], name=str(key)))
-    fig.update_layout(barmode=barmode, showlegend=bool(color))
-    if y_format:
-        (fig.update_xaxes if orientation == "h" else fig.update_yaxes)(tickformat=y_format)
-    return apply_theme(fig, title)
+    if orientation == "h":
+        traces = [dict(type="bar", y=part[x], x=part[y], name=str(key), orientation="h") for key, part in groups]
+    else:
+        traces = [dict(type="bar", x=part[x], y=part[y], name=str(key)) for key, part in groups]
+    layout = dict(barmode=barmode, showlegend=bool(color))
+    if y_format:  # the value axis: x when the bars are horizontal
+        layout["xaxis" if orientation == "h" else "yaxis"] = dict(tickformat=y_format)
+    return go.Figure(data=traces, layout=theme_layout(title, **layout))
 
 
 def secondary_y_layout(y_title: str | None = None, y2_title: str | None = None, **layout) -> dict:
@@ -157,12 +159,14 @@ def secondary_y_figure(y_title: str | None = None, y2_title: str | None = None, 
 def bar_line(frame: pd.DataFrame, x: str, bar_y: str, line_y: str, bar_name: str, line_name: str,
              title: str | None = None) -> go.Figure:
     """Return bars for one measure with a line for another on a secondary axis (e.g. GMV with orders)."""
-    fig = secondary_y_figure(bar_name, line_name)
-    fig.update_layout(yaxis_rangemode="tozero", yaxis2_showgrid=False, yaxis2_rangemode="tozero")
-    fig.add_trace(go.Bar(x=frame[x], y=frame[bar_y], name=bar_name, marker_color=PALETTE[0]))
-    fig.add_trace(go.Scatter(x=frame[x], y=frame[line_y], name=line_name, mode="lines+markers",
-                             marker_color=PALETTE[1], yaxis="y2"))
-    return apply_theme(fig, title)
+    layout = secondary_y_layout(bar_name, line_name, yaxis2=dict(showgrid=False, rangemode="tozero"))
+    layout["yaxis"]["rangemode"] = "tozero"
+    traces = [
+        dict(type="bar", x=frame[x], y=frame[bar_y], name=bar_name, marker_color=PALETTE[0]),
+        dict(type="scatter", x=frame[x], y=frame[line_y], name=line_name, mode="lines+markers",
+             marker_color=PALETTE[1], yaxis="y2"),
+    ]
+    return go.Figure(data=traces, layout=theme_layout(title, **layout))
 
 
 def donut(frame: pd.DataFrame, names: str, values: str, title: str | None = None) -> go.Figure:
@@ -175,10 +179,9 @@ def heatmap(frame: pd.DataFrame, x: str, y: str, z: str, title: str | None = Non
             colorscale: str = "Blues") -> go.Figure:
     """Return a heatmap from long-format data (one row per x, y cell)."""
     grid = frame.pivot(index=y, columns=x, values=z)
-    fig = go.Figure(go.Heatmap(z=grid.values, x=[str(c) for c in grid.columns], y=[str(i) for i in grid.index],
-                               colorscale=colorscale, texttemplate="%{z:" + z_format + "}", hoverongaps=False))
-    fig.update_yaxes(autorange="reversed")
-    return apply_theme(fig, title)
+    trace = dict(type="heatmap", z=grid.values, x=[str(c) for c in grid.columns], y=[str(i) for i in grid.index],
+                 colorscale=colorscale, texttemplate="%{z:" + z_format + "}", hoverongaps=False)
+    return go.Figure(data=[trace], layout=theme_layout(title, yaxis=dict(autorange="reversed")))
 
 
 def funnel(frame: pd.DataFrame, stage: str, value: str, title: str | None = None) -> go.Figure:

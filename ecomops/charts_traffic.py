@@ -4,12 +4,19 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from ecomops.charts import (PALETTE, add_shapes, apply_theme, hline, secondary_y_layout,
-                            theme_layout, vline, vrect)
+from ecomops.charts import PALETTE, hline, secondary_y_layout, theme_layout, vline, vrect
 from ecomops.config import THRESHOLDS
 
 ALERT = PALETTE[3]
 KIND_COLORS = {"big_sale": PALETTE[3], "flash_sale": PALETTE[1], "member_day": PALETTE[4], "other": PALETTE[7]}
+
+# Every builder gives go.Figure its trace dicts and one layout dict at once: the figure is validated once, where
+# go.Figure() followed by add_trace / update_layout / update_yaxes validates and copies it again on every call.
+
+
+def _shapes_layout(items: list[tuple[dict, dict | None]]) -> dict:
+    """Return the layout entries of reference lines / spans from hline, vline, vrect (their shapes and labels)."""
+    return dict(shapes=[shape for shape, _ in items], annotations=[label for _, label in items if label])
 
 
 def roi_bars(frame: pd.DataFrame, key: str = "channel", grow: float | None = None,
@@ -17,26 +24,23 @@ def roi_bars(frame: pd.DataFrame, key: str = "channel", grow: float | None = Non
     """Return horizontal ROI bars, those under the floor (ROI < 1) in red, with the floor (and grow) lines."""
     data = frame[frame["roi"].notna()].sort_values("roi")
     colors = [ALERT if r < THRESHOLDS.roi_floor else PALETTE[0] for r in data["roi"]]
-    fig = go.Figure(go.Bar(y=data[key].astype(str), x=data["roi"], orientation="h", marker_color=colors,
-                           text=[f"{r:.2f}" for r in data["roi"]], textposition="outside"))
+    bars = dict(type="bar", y=data[key].astype(str), x=data["roi"], orientation="h", marker_color=colors,
+                text=[f"{r:.2f}" for r in data["roi"]], textposition="outside")
     lines = [vline(THRESHOLDS.roi_floor, "dash", ALERT, f"ROI {THRESHOLDS.roi_floor:g}")]
     if grow:
         lines.append(vline(grow, "dot", PALETTE[2], f"grow ≥ {grow:g}"))
-    add_shapes(fig, lines)
-    fig.update_layout(showlegend=False, height=max(220, 40 * len(data) + 80))
-    return apply_theme(fig, title)
+    # No height on purpose (for now): the previous builder's max(220, 40 * rows + 80) never reached the figure, as
+    # apply_theme(fig, title) reset it to Plotly's default; this rewrite keeps what the pages draw identical.
+    return go.Figure(data=[bars], layout=theme_layout(title, showlegend=False, **_shapes_layout(lines)))
 
 
 def share_area(trend: pd.DataFrame, highlight: str | None = None, title: str | None = "Share of GMV by channel") -> go.Figure:
     """Return stacked areas of each channel's GMV share per bucket; ``highlight`` drawn with a thick outline."""
-    fig = go.Figure()
-    for i, (channel, part) in enumerate(trend.groupby("channel", sort=True)):
-        bold = channel == highlight
-        fig.add_trace(go.Scatter(x=part["bucket"], y=part["gmv_share"], name=str(channel), mode="lines",
-                                 stackgroup="share", line=dict(width=3 if bold else 0.5,
-                                                               color=PALETTE[i % len(PALETTE)])))
-    fig.update_yaxes(tickformat=".0%", range=[0, 1])
-    return apply_theme(fig, title)
+    traces = [dict(type="scatter", x=part["bucket"], y=part["gmv_share"], name=str(channel), mode="lines",
+                   stackgroup="share", line=dict(width=3 if channel == highlight else 0.5,
+                                                 color=PALETTE[i % len(PALETTE)]))
+              for i, (channel, part) in enumerate(trend.groupby("channel", sort=True))]
+    return go.Figure(data=traces, layout=theme_layout(title, yaxis=dict(tickformat=".0%", range=[0, 1])))
 
 
 def funnel_chart(steps: pd.DataFrame, title: str | None = None) -> go.Figure:
@@ -45,31 +49,31 @@ def funnel_chart(steps: pd.DataFrame, title: str | None = None) -> go.Figure:
     colors = [ALERT if flag else PALETTE[0] for flag in data["biggest_drop"]]
     text = [f"{c:,.0f}" + ("" if pd.isna(s) else f" · {s:.1%} of previous")
             for c, s in zip(data["count"], data["step_conversion"])]
-    fig = go.Figure(go.Funnel(y=data["label"], x=data["count"], marker_color=colors, text=text, textinfo="text"))
-    return apply_theme(fig, title)
+    stages = dict(type="funnel", y=data["label"], x=data["count"], marker_color=colors, text=text, textinfo="text")
+    return go.Figure(data=[stages], layout=theme_layout(title))
 
 
 def step_heatmap(table: pd.DataFrame, title: str | None = None) -> go.Figure:
     """Return a heatmap of step conversions (rows: channels or devices; columns: steps)."""
     steps = [c for c in table.columns if "→" in c and c != "biggest_drop"]
-    fig = go.Figure(go.Heatmap(z=table[steps].to_numpy(dtype=float), x=steps, y=table["key"].astype(str),
-                               colorscale="Blues", texttemplate="%{z:.1%}", hoverongaps=False))
-    fig.update_yaxes(autorange="reversed")
-    return apply_theme(fig, title)
+    cells = dict(type="heatmap", z=table[steps].to_numpy(dtype=float), x=steps, y=table["key"].astype(str),
+                 colorscale="Blues", texttemplate="%{z:.1%}", hoverongaps=False)
+    return go.Figure(data=[cells], layout=theme_layout(title, yaxis=dict(autorange="reversed")))
 
 
 def scroll_chart(scroll: pd.DataFrame, title: str | None = None) -> go.Figure:
     """Return bars of the share reaching each screen with the share leaving there; the biggest exit in red."""
     data = scroll.sort_values("screen")
     colors = [ALERT if flag else PALETTE[0] for flag in data["biggest_exit"]]
-    fig = go.Figure()
-    fig.add_trace(go.Bar(x=data["screen"], y=data["reach_share"], name="reached this screen", marker_color=colors,
-                         text=[f"{v:.0%}" for v in data["reach_share"]], textposition="outside"))
-    fig.add_trace(go.Scatter(x=data["screen"], y=data["leave_share"], name="left at this screen",
-                             mode="lines+markers", line=dict(color=PALETTE[1])))
-    fig.update_xaxes(title_text="screen of the detail page", dtick=1)
-    fig.update_yaxes(tickformat=".0%", range=[0, 1.1])
-    return apply_theme(fig, title)
+    traces = [
+        dict(type="bar", x=data["screen"], y=data["reach_share"], name="reached this screen", marker_color=colors,
+             text=[f"{v:.0%}" for v in data["reach_share"]], textposition="outside"),
+        dict(type="scatter", x=data["screen"], y=data["leave_share"], name="left at this screen",
+             mode="lines+markers", line=dict(color=PALETTE[1])),
+    ]
+    return go.Figure(data=traces, layout=theme_layout(
+        title, xaxis=dict(title_text="screen of the detail page", dtick=1),
+        yaxis=dict(tickformat=".0%", range=[0, 1.1])))
 
 
 def campaign_timeline(calendar: pd.DataFrame, title: str | None = "Campaign calendar") -> go.Figure:
@@ -123,10 +127,8 @@ def search_trend(trend: pd.DataFrame, title: str | None = "Organic search traffi
 def roi_trend(trend: pd.DataFrame, x: str = "bucket", color: str | None = "channel",
               title: str | None = "ROI over time") -> go.Figure:
     """Return ROI lines over time (per channel when ``color``), with the ROI floor marked."""
-    fig = go.Figure()
     data = trend[trend["roi"].notna()]
     groups = data.groupby(color, sort=True) if color else [("ROI", data)]
-    for key, part in groups:
-        fig.add_trace(go.Scatter(x=part[x], y=part["roi"], mode="lines", name=str(key)))
-    add_shapes(fig, [hline(THRESHOLDS.roi_floor, "dash", ALERT)])
-    return apply_theme(fig, title)
+    traces = [dict(type="scatter", x=part[x], y=part["roi"], mode="lines", name=str(key)) for key, part in groups]
+    floor = [hline(THRESHOLDS.roi_floor, "dash", ALERT)]
+    return go.Figure(data=traces, layout=theme_layout(title, **_shapes_layout(floor)))

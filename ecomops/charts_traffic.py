@@ -29,9 +29,10 @@ def roi_bars(frame: pd.DataFrame, key: str = "channel", grow: float | None = Non
     lines = [vline(THRESHOLDS.roi_floor, "dash", ALERT, f"ROI {THRESHOLDS.roi_floor:g}")]
     if grow:
         lines.append(vline(grow, "dot", PALETTE[2], f"grow ≥ {grow:g}"))
-    # No height on purpose (for now): the previous builder's max(220, 40 * rows + 80) never reached the figure, as
-    # apply_theme(fig, title) reset it to Plotly's default; this rewrite keeps what the pages draw identical.
-    return go.Figure(data=[bars], layout=theme_layout(title, showlegend=False, **_shapes_layout(lines)))
+    # 40 px per bar: many audiences stay readable (the previous builder computed this height, but its last
+    # apply_theme call reset it to Plotly's default 450 px).
+    return go.Figure(data=[bars], layout=theme_layout(title, max(220, 40 * len(data) + 80), showlegend=False,
+                                                      **_shapes_layout(lines)))
 
 
 def share_area(trend: pd.DataFrame, highlight: str | None = None, title: str | None = "Share of GMV by channel") -> go.Figure:

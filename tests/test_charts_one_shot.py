@@ -312,6 +312,11 @@ def _json(fig: go.Figure) -> dict:
 def test_builder_draws_what_the_previous_one_drew(case):
     new, old, args, kwargs = CASES[case]
     expected = _json(old(*args, **kwargs))
+    if new is charts_traffic.roi_bars:
+        # The one intended difference: the height the previous builder computed now reaches the figure (its final
+        # apply_theme call reset it to Plotly's default).
+        frame = args[0]
+        expected["layout"]["height"] = max(220, 40 * int(frame["roi"].notna().sum()) + 80)
     got = _json(new(*args, **kwargs))
     assert got == expected
 
@@ -326,6 +331,7 @@ def test_cases_cover_the_branches():
     assert [a["text"] for a in bars["layout"]["annotations"]] == [f"ROI {THRESHOLDS.roi_floor:g}", "grow ≥ 3"]
     assert len(bars["layout"]["shapes"]) == 2 and bars["data"][0]["y"] == ["paid_ads", "xiaohongshu", "search",
                                                                             "wecom"]
+    assert bars["layout"]["height"] == 240  # 4 bars: 40 px each + 80 (never below 220)
     trend = _json(charts_traffic.roi_trend(_trend()))
     assert len(trend["layout"]["shapes"]) == 1 and "annotations" not in trend["layout"]
 

@@ -20,7 +20,8 @@ run, as a server does once st.navigation has run, with one compiled-script cache
   cursors, fetching Arrow;
 - page/floor: cold / floor. Cold, warm and floor are medians of --repeat runs (default 3): the machine is shared
   and single runs vary by tens of percent.
-- (empty page): a benchmark-only page (the sidebar and a title, no query of its own) added to the menu for the run:
+- (empty page): a benchmark-only page (the sidebar and a title, no query of its own) added to the menu for the run,
+  with its floor (the sidebar's queries) and ratio:
   Streamlit's and the sidebar's fixed cost per run, the part of every page time no query can explain.
 Before the pages, the first run lands on the overview (opening the database; not counted). --profile DIR writes a
 pyinstrument report of every script run there (times then include the profiler's overhead).
@@ -166,16 +167,23 @@ def bench_pages(db_path: Path, only: list[str] | None, repeat: int = 3,
               f"{floor:6.2f}  {ratio if ratio else float('nan'):10.2f}  {len(recorder.queries):7d}"
               f"{'  ERRORS ' + str(sorted(set(errors))) if errors else ''}", flush=True)
     # Streamlit's fixed cost: the empty page, cold (caches cleared) and warm, median of a few runs.
-    colds, warms = [], []
+    colds, warms, recorder = [], [], None
     for _ in range(empty_runs):
         st.cache_data.clear()
-        colds.append(timed_app_run(at, lambda: at.switch_page(str(scratch / "_empty.py")).run()))
+        with db.recording() as recording:
+            colds.append(timed_app_run(at, lambda: at.switch_page(str(scratch / "_empty.py")).run()))
+        recorder = recorder or recording
         warms.append(timed_app_run(at, at.run))
+    con = db.connect(db_path)
     empty = {"cold_s": statistics.median(c[0] for c in colds), "cold_apptest_s": statistics.median(c[1] for c in colds),
-             "warm_s": statistics.median(w[0] for w in warms), "warm_apptest_s": statistics.median(w[1] for w in warms)}
+             "warm_s": statistics.median(w[0] for w in warms), "warm_apptest_s": statistics.median(w[1] for w in warms),
+             "floor_s": statistics.median(replay(con, recorder.queries) for _ in range(empty_runs)),
+             "queries": len(recorder.queries)}
     cold_wall, warm_wall = f"({empty['cold_apptest_s']:.2f})", f"({empty['warm_apptest_s']:.2f})"
-    print(f"  {'(empty page)':<22} {empty['cold_s']:6.2f} {cold_wall:>9} {'':>6}  {empty['warm_s']:5.2f} {warm_wall:>9}  "
-          f"median of {empty_runs} runs: Streamlit's fixed cost per run (sidebar, title)", flush=True)
+    print(f"  {'(empty page)':<22} {empty['cold_s']:6.3f} {cold_wall:>9} {'':>6}  {empty['warm_s']:5.2f} {warm_wall:>9}  "
+          f"{empty['floor_s']:6.3f}  {empty['cold_s'] / empty['floor_s']:10.2f}  {empty['queries']:7d}  median of "
+          f"{empty_runs} runs: the fixed cost of every run (app script, shared sidebar and its queries, a title)",
+          flush=True)
     return rows, empty
 
 

@@ -186,3 +186,21 @@ def test_encoding_check_across_blocks(tmp_path: Path, monkeypatch: pytest.Monkey
     if valid:
         import hashlib
         assert digest == hashlib.sha256(raw).hexdigest()
+
+
+def test_new_products_take_the_first_name_and_known_products_stay(tmp_path: Path) -> None:
+    """Products met in an orders file are added once, titled by their first named valid line; known ones stay."""
+    con = db.connect_memory()
+    con.execute("INSERT INTO products (product_id, title, category) VALUES ('KNOWN', 'Catalogue title', 'Kitchen')")
+    header = ["order_id", "order_date", "customer_id", "sku", "product_name", "qty", "unit_price", "status"]
+    rows = [["X1", "2024-01-01", "c1", "P1", "", "1", "5", "paid"],  # no name on the first line
+            ["X1", "2024-01-01", "c1", "P1", "First name", "1", "5", "paid"],
+            ["X2", "2024-01-02", "c2", "P1", "Second name", "1", "5", "paid"],
+            ["X3", "2024-01-02", "c2", "KNOWN", "Export title", "1", "5", "paid"],
+            ["X4", "2024-01-03", "c3", "P2", "Bad line", "0", "5", "paid"],  # quantity 0: rejected
+            ["X5", "2024-01-03", "c3", "P2", "Good line", "1", "5", "paid"]]
+    result = import_file(con, write_csv(tmp_path / "p.csv", header, rows), accept_valid=True)
+    assert result.status == "imported" and result.inserted["products"] == 2
+    assert con.execute("SELECT product_id, title, category FROM products ORDER BY product_id").fetchall() == [
+        ("KNOWN", "Catalogue title", "Kitchen"), ("P1", "First name", "Uncategorised"),
+        ("P2", "Good line", "Uncategorised")]

@@ -1,6 +1,8 @@
 """Upsert, the imports log and undo: an undo removes exactly what an import added and restores what it replaced."""
 from __future__ import annotations
 
+import gzip
+import hashlib
 from pathlib import Path
 
 import pytest
@@ -97,4 +99,24 @@ def test_imports_log_records_who_what_when(tmp_path: Path) -> None:
     row = list_imports(con).set_index("import_id").loc[result.import_id]
     assert (row.kind, row.file_name, row.rows_read, row.rows_loaded, row.rows_rejected, row.imported_by,
             row.status) == ("orders", "log.csv", 2, 1, 1, "tester", "done")
-    assert len(row.file_hash) == 64
+    assert row.file_hash == hashlib.sha256((tmp_path / "log.csv").read_bytes()).hexdigest() == result.file_hash
+
+
+@pytest.mark.parametrize("compressed", [False, True])
+def test_the_file_hash_is_its_sha256_and_a_second_upload_is_recognised(tmp_path: Path, compressed: bool) -> None:
+    """The hash is computed on a second thread while DuckDB reads the file: it is still the SHA-256 of the bytes
+    uploaded (the .gz itself when compressed), and the same file again is 'already imported', nothing written."""
+    con = db.connect_memory()
+    path = write_csv(tmp_path / "h.csv", H, [["H1", "2024-01-01", "c1", "P1", "Mug", "1", "5", "paid"]])
+    if compressed:
+        gz = tmp_path / "h.csv.gz"
+        gz.write_bytes(gzip.compress(path.read_bytes()))
+        path = gz
+    first = import_file(con, path)
+    assert first.status == "imported" and first.file_hash == hashlib.sha256(path.read_bytes()).hexdigest()
+    before = con.execute("SELECT count(*) FROM orders").fetchone()
+    again = import_file(con, path)
+    assert (again.status, again.previous_import["import_id"], again.file_hash) == (
+        "already_imported", first.import_id, first.file_hash)
+    assert con.execute("SELECT count(*) FROM orders").fetchone() == before
+    assert con.execute("SELECT count(*) FROM imports").fetchone() == (1,)

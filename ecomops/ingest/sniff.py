@@ -15,7 +15,7 @@ import hashlib
 import io
 import shutil
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
@@ -47,9 +47,19 @@ class Source:
     head_is_whole: bool = False  # the head is the whole file (else its last line may be cut off)
     notes: list[str] = field(default_factory=list)
     temp_dir: tempfile.TemporaryDirectory | None = None
+    hash_job: Future | None = None  # the SHA-256 being computed on a second thread (prepare(hashing="background"))
+
+    def digest(self) -> str:
+        """Return the file's SHA-256, waiting for the background hash when it is still running."""
+        if self.hash_job is not None:
+            self.file_hash, self.hash_job = self.hash_job.result(), None
+        return self.file_hash
 
     def cleanup(self) -> None:
-        """Remove temporary copies."""
+        """Remove temporary copies (after the background hash, which may still read the file)."""
+        if self.hash_job is not None:
+            self.hash_job.cancel() or self.hash_job.exception()
+            self.hash_job = None
         if self.temp_dir is not None:
             self.temp_dir.cleanup()
             self.temp_dir = None
@@ -76,8 +86,15 @@ def _head(path: Path, gzipped: bool, size: int = 65536) -> bytes:
             raise IngestError(f"The gzip file is damaged ({exc}). Compress it again or upload it uncompressed.") from exc
 
 
-def prepare(path: str | Path, file_name: str | None = None, progress: Progress | None = None) -> Source:
-    """Return the file as a :class:`Source` ready for staging; IngestError says why a file cannot be read."""
+def prepare(path: str | Path, file_name: str | None = None, progress: Progress | None = None,
+            hashing: str = "now") -> Source:
+    """Return the file as a :class:`Source` ready for staging; IngestError says why a file cannot be read.
+
+    ``hashing``: "now" computes the file's SHA-256 before returning; "background" starts it on a second thread
+    (``Source.digest()`` waits for it), so it overlaps DuckDB reading the file; "skip" leaves it empty (previews).
+    """
+    if hashing not in ("now", "background", "skip"):
+        raise ValueError(f"hashing must be now, background or skip, not {hashing!r}")
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"no such file: {path}")
@@ -96,16 +113,22 @@ def prepare(path: str | Path, file_name: str | None = None, progress: Progress |
     work = Path(temp_dir.name)
     source = Source(original=path, file_name=name, file_hash="", format="csv", path=path, temp_dir=temp_dir)
     try:
-        _prepare_source(path, gzipped, head, work, source, report)
-        # A plain text file was hashed during its encoding check (one read); the rest are hashed here.
-        source.file_hash = source.file_hash or file_sha256(path)
+        _prepare_source(path, gzipped, head, work, source, report, hash_during_check=hashing == "now")
+        if hashing == "background":
+            hasher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ecomops-hash")
+            source.hash_job = hasher.submit(file_sha256, path)
+            hasher.shutdown(wait=False)  # its thread ends with the job
+        elif hashing == "now":
+            # A plain text file was hashed during its encoding check (one read); the rest are hashed here.
+            source.file_hash = source.file_hash or file_sha256(path)
         return source
     except BaseException:
         source.cleanup()
         raise
 
 
-def _prepare_source(path: Path, gzipped: bool, head: bytes, work: Path, source: Source, report: Progress) -> None:
+def _prepare_source(path: Path, gzipped: bool, head: bytes, work: Path, source: Source, report: Progress,
+                    hash_during_check: bool = True) -> None:
     """Fill in format, path, encoding and layout of the source (in place)."""
     if gzipped:
         source.notes.append("gzip-compressed")
@@ -119,7 +142,7 @@ def _prepare_source(path: Path, gzipped: bool, head: bytes, work: Path, source: 
         source.encoding = "xlsx"
         _sniff_text_layout(source)
         return
-    _prepare_text(path, gzipped, head, work, source, report)
+    _prepare_text(path, gzipped, head, work, source, report, hash_during_check)
     _sniff_text_layout(source)
 
 
@@ -136,7 +159,8 @@ def _looks_binary(head: bytes) -> bool:
     return controls > max(8, len(head[:4096]) // 50)
 
 
-def _prepare_text(path: Path, gzipped: bool, head: bytes, work: Path, source: Source, report: Progress) -> None:
+def _prepare_text(path: Path, gzipped: bool, head: bytes, work: Path, source: Source, report: Progress,
+                  hash_during_check: bool = True) -> None:
     if head.startswith(codecs.BOM_UTF16_LE) or head.startswith(codecs.BOM_UTF16_BE):
         source.encoding = "utf-16"
         source.path = _transcode(path, gzipped, "utf-16", work / "utf8.csv", report)
@@ -146,7 +170,7 @@ def _prepare_text(path: Path, gzipped: bool, head: bytes, work: Path, source: So
             "This is not a text file (it contains binary data). Upload a CSV/TSV/TXT export, an .xlsx workbook "
             "or a Parquet file.")
     bom = head.startswith(codecs.BOM_UTF8)
-    valid, source.has_quotes, digest = _is_valid_utf8(path, gzipped, report)
+    valid, source.has_quotes, digest = _is_valid_utf8(path, gzipped, report, hash_blocks=hash_during_check)
     if digest:
         source.file_hash = digest
     if valid:
@@ -177,10 +201,11 @@ def _chunks(path: Path, gzipped: bool) -> Iterator[bytes]:
             yield block
 
 
-def _is_valid_utf8(path: Path, gzipped: bool, report: Progress) -> tuple[bool, bool, str]:
-    """Return (the whole file is valid UTF-8, it contains a double quote, its SHA-256 when not gzipped)."""
+def _is_valid_utf8(path: Path, gzipped: bool, report: Progress, hash_blocks: bool = True) -> tuple[bool, bool, str]:
+    """Return (the whole file is valid UTF-8, it contains a double quote, its SHA-256 when not gzipped and
+    ``hash_blocks``; else "")."""
     decoder = codecs.getincrementaldecoder("utf-8")("strict")
-    digest = hashlib.sha256() if not gzipped else None
+    digest = hashlib.sha256() if not gzipped and hash_blocks else None
     total = max(path.stat().st_size, 1)
     done = 0
     quotes = False

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import duckdb
 
@@ -209,8 +210,12 @@ def _row_checks(kind: Kind, plan: Plan) -> list[str]:
     return checks
 
 
-def build_typed(cur: duckdb.DuckDBPyConnection, plan: Plan, staged: Staged, file_hash: str) -> dict[str, ColumnStyle]:
-    """Create ``ingest_rows`` / view ``ingest_typed`` (typed values + ``_errors`` per row); return the column styles."""
+def build_typed(cur: duckdb.DuckDBPyConnection, plan: Plan, staged: Staged,
+                file_hash: str | Callable[[], str]) -> dict[str, ColumnStyle]:
+    """Create ``ingest_rows`` / view ``ingest_typed`` (typed values + ``_errors`` per row); return the column styles.
+
+    ``file_hash`` (or a function returning it, called once the file is read) prefixes generated ids.
+    """
     kind = get_kind(plan.kind)
     types: dict[str, set[str]] = {}
     for name, src in plan.mapping.items():
@@ -260,6 +265,7 @@ def build_typed(cur: duckdb.DuckDBPyConnection, plan: Plan, staged: Staged, file
     # columns come from the view ``ingest_typed`` over the table ``ingest_rows``: 5M rows of constant columns
     # would otherwise cost hundreds of MB.
     stored, constant = [], []
+    file_hash = file_hash() if callable(file_hash) else file_hash  # a background hash is awaited only now
     for f in kind.fields:
         value = _final_value(kind, plan, f, file_hash)
         varies = bool(plan.mapping.get(f.name)) or f.name in GENERATED_IDS

@@ -13,7 +13,7 @@ import threading
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterator, Mapping, Sequence
 
 from typing import TYPE_CHECKING
 
@@ -150,20 +150,23 @@ def query_one(con: duckdb.DuckDBPyConnection, sql: str, params: Mapping[str, Any
 
 @contextmanager
 def transaction(con: duckdb.DuckDBPyConnection, bump_version: bool = True,
-                sales_data: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
+                sales_data: bool | Callable[[], bool] = True) -> Iterator[duckdb.DuckDBPyConnection]:
     """Yield a cursor inside BEGIN..COMMIT; roll back on any error so nothing partial is left.
 
     Every write bumps the data version (in the same transaction) so cached query results are refreshed. Writes that
     may touch the order data (orders, lines, products, customers, reviews) also bump the sales version, which the
     derived tables follow; settings-like writes (alert rules, presets, word lists, outreach) pass
-    ``sales_data=False`` so they do not force a rebuild of the summary tables.
+    ``sales_data=False`` so they do not force a rebuild of the summary tables. A function for ``sales_data`` is
+    asked at commit time, for writers that know only then what they wrote (an import of ad spend touches no order
+    data; one of orders does).
     """
     cur = con.cursor()
     cur.execute("BEGIN TRANSACTION")
     try:
         yield cur
         if bump_version:
-            for key in ("data_version", "sales_version") if sales_data else ("data_version",):
+            sales = sales_data() if callable(sales_data) else sales_data
+            for key in ("data_version", "sales_version") if sales else ("data_version",):
                 cur.execute(
                     "INSERT INTO meta (key, value) VALUES ($key, '1') "
                     "ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(meta.value AS BIGINT) + 1 AS VARCHAR)",

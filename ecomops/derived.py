@@ -7,8 +7,9 @@ customers scored by the churn model; Risk: the compliance claims in product copy
 the builds of the last three run Python through an ``after_build`` hook), all built and refreshed here, the same way.
 
 A derived table is rebuilt when its fingerprint changes: a hash of its build query (so an upgrade rebuilds it), the
-sales version (bumped by every write that may touch the order data: imports, undo, the demo) and the row counts and last order day of its sources (so rows written without
-a version bump, by tests or scripts, are noticed too). The build is one transaction that does not bump the data
+sales version (bumped by writes of order data: the demo, and imports and undos that wrote a source table, so an
+import of ad spend or traffic rebuilds nothing) and the row counts and last order day of its sources (so rows
+written without a version bump, by tests or scripts, are noticed too). The build is one transaction that does not bump the data
 version; one lock per process keeps two threads from building at once. ``refresh_all`` builds every stale table,
 for callers that want the cost paid right after an import rather than on the next page view.
 """
@@ -77,6 +78,16 @@ CHURN_SCORES = DerivedTable(
     fingerprint_extra="ecomops.churn_targeting:scoring_key")
 REGISTRY: list[DerivedTable] = [PRODUCTS_LINES, TRAFFIC_ROLLUP, USERS_ORDERS, RISK_CLAIMS, RISK_REVIEW_LABELS,
                                 CHURN_SCORES]
+
+
+def source_tables() -> set[str]:
+    """Return the tables any derived table is built from (a write elsewhere leaves every derived table fresh)."""
+    return {source for table in REGISTRY for source in table.sources}
+
+
+def touches_sources(written: dict[str, int]) -> bool:
+    """Return True when rows were written (count > 0) to a table some derived table is built from."""
+    return any(count and table in source_tables() for table, count in written.items())
 
 
 def _call(path: str, *args):

@@ -18,8 +18,9 @@ run, as a server does once st.navigation has run, with one compiled-script cache
 - warm: the same page run again (cached results, as a user switching back sees it), server side and (AppTest).
 - floor: the SQL the page ran (recorded through ecomops.db during the first cold run) replayed on raw DuckDB
   cursors, fetching Arrow;
-- page/floor: cold / floor. Cold, warm and floor are medians of --repeat runs (default 3): the machine is shared
-  and single runs vary by tens of percent.
+- page/floor: cold / floor. Cold, warm and floor are medians of --repeat rounds (default 3; small pages get more,
+  until their cold runs add up to 1 s, at most 12): the machine is shared and single runs vary by tens of percent.
+  Each round runs the page cold, warm, then replays its floor, so both see the same moment of the machine.
 - (empty page): a benchmark-only page (the sidebar and a title, no query of its own) added to the menu for the run,
   with its floor (the sidebar's queries) and ratio:
   Streamlit's and the sidebar's fixed cost per run, the part of every page time no query can explain.
@@ -56,6 +57,10 @@ def replay(con, queries) -> float:
             cur.close()
     return t.s
 
+
+# Rounds per page: at least --repeat, and more for small pages until their cold runs add up to this (at most 12).
+MIN_COLD_SECONDS = 1.0
+MAX_ROUNDS = 12
 
 EMPTY_PAGE = '''"""Empty page (benchmark only).
 
@@ -124,9 +129,9 @@ def timed_app_run(at, run) -> tuple[float, float]:
 
 
 def bench_pages(db_path: Path, only: list[str] | None, repeat: int = 3,
-                empty_runs: int = 5) -> tuple[list[dict], dict]:
+                empty_runs: int = 12) -> tuple[list[dict], dict]:
     """Return one result row per page (server and AppTest seconds, cold and warm; floor; query count) and the
-    empty page's cost. Cold, warm and floor are medians of ``repeat`` runs (the machine is shared)."""
+    empty page's cost. Cold, warm and floor are medians of at least ``repeat`` rounds (the machine is shared)."""
     os.environ["ECOMOPS_DB"] = str(db_path)
     import streamlit as st
     from streamlit.testing.v1 import AppTest
@@ -144,43 +149,47 @@ def bench_pages(db_path: Path, only: list[str] | None, repeat: int = 3,
     median = statistics.median
     rows = []
     print(f"  {'page':<22} {'cold':>6} {'(AppTest)':>9} {'first':>6}  {'warm':>5} {'(AppTest)':>9}  {'floor':>6}  "
-          f"{'page/floor':>10}  queries", flush=True)
+          f"{'page/floor':>10}  queries  rounds", flush=True)
     for stem in stems:
         colds, warms, floors, errors, recorder = [], [], [], [], None
-        for _ in range(repeat):
+        con = db.connect(db_path)
+        # Each round: the page cold, warm, then its floor, so page and floor see the same machine. Small pages get
+        # more rounds (until MIN_COLD_SECONDS of cold runs): the median of three 0.05 s runs moved by +-0.3 in
+        # page/floor between benchmark runs.
+        while len(colds) < repeat or (sum(c[0] for c in colds) < MIN_COLD_SECONDS and len(colds) < MAX_ROUNDS):
             st.cache_data.clear()
             with db.recording() as recording:
                 colds.append(timed_app_run(at, lambda: at.switch_page(f"pages/{stem}.py").run()))
             recorder = recorder or recording  # the first cold run's queries (later runs repeat them)
             errors += [str(e.value)[:200] for e in at.exception]
             warms.append(timed_app_run(at, at.run))
-        con = db.connect(db_path)
-        floors = [replay(con, recorder.queries) for _ in range(repeat)]
+            floors.append(replay(con, recorder.queries))
         cold, cold_wall, first = median(c[0] for c in colds), median(c[1] for c in colds), colds[0][0]
         warm, warm_wall, floor = median(w[0] for w in warms), median(w[1] for w in warms), median(floors)
         ratio = cold / floor if floor else None
         rows.append({"page": stem, "cold_s": cold, "cold_apptest_s": cold_wall, "first_cold_s": first,
                      "cold_runs_s": [c[0] for c in colds], "warm_s": warm, "warm_apptest_s": warm_wall,
                      "floor_s": floor, "floor_runs_s": floors, "queries": len(recorder.queries), "ratio": ratio,
+                     "rounds": len(colds),
                      "errors": sorted(set(errors))})
-        print(f"  {stem:<22} {cold:6.2f} {f'({cold_wall:.2f})':>9} {first:6.2f}  {warm:5.2f} {f'({warm_wall:.2f})':>9}  "
-              f"{floor:6.2f}  {ratio if ratio else float('nan'):10.2f}  {len(recorder.queries):7d}"
+        print(f"  {stem:<22} {cold:6.3f} {f'({cold_wall:.2f})':>9} {first:6.2f}  {warm:5.3f} {f'({warm_wall:.2f})':>9}  "
+              f"{floor:6.3f}  {ratio if ratio else float('nan'):10.2f}  {len(recorder.queries):7d}  {len(colds):6d}"
               f"{'  ERRORS ' + str(sorted(set(errors))) if errors else ''}", flush=True)
     # Streamlit's fixed cost: the empty page, cold (caches cleared) and warm, median of a few runs.
-    colds, warms, recorder = [], [], None
+    colds, warms, floors, recorder = [], [], [], None
+    con = db.connect(db_path)
     for _ in range(empty_runs):
         st.cache_data.clear()
         with db.recording() as recording:
             colds.append(timed_app_run(at, lambda: at.switch_page(str(scratch / "_empty.py")).run()))
         recorder = recorder or recording
         warms.append(timed_app_run(at, at.run))
-    con = db.connect(db_path)
+        floors.append(replay(con, recorder.queries))
     empty = {"cold_s": statistics.median(c[0] for c in colds), "cold_apptest_s": statistics.median(c[1] for c in colds),
              "warm_s": statistics.median(w[0] for w in warms), "warm_apptest_s": statistics.median(w[1] for w in warms),
-             "floor_s": statistics.median(replay(con, recorder.queries) for _ in range(empty_runs)),
-             "queries": len(recorder.queries)}
+             "floor_s": statistics.median(floors), "queries": len(recorder.queries)}
     cold_wall, warm_wall = f"({empty['cold_apptest_s']:.2f})", f"({empty['warm_apptest_s']:.2f})"
-    print(f"  {'(empty page)':<22} {empty['cold_s']:6.3f} {cold_wall:>9} {'':>6}  {empty['warm_s']:5.2f} {warm_wall:>9}  "
+    print(f"  {'(empty page)':<22} {empty['cold_s']:6.3f} {cold_wall:>9} {'':>6}  {empty['warm_s']:5.3f} {warm_wall:>9}  "
           f"{empty['floor_s']:6.3f}  {empty['cold_s'] / empty['floor_s']:10.2f}  {empty['queries']:7d}  median of "
           f"{empty_runs} runs: the fixed cost of every run (app script, shared sidebar and its queries, a title)",
           flush=True)

@@ -85,9 +85,11 @@ def source_tables() -> set[str]:
     return {source for table in REGISTRY for source in table.sources}
 
 
-def touches_sources(written: dict[str, int]) -> bool:
-    """Return True when rows were written (count > 0) to a table some derived table is built from."""
-    return any(count and table in source_tables() for table, count in written.items())
+def touches_sources(*written: dict[str, int]) -> bool:
+    """Return True when rows were written (count > 0 in any of the per-table counts, e.g. inserted and updated) to
+    a table some derived table is built from."""
+    sources = source_tables()
+    return any(count and table in sources for counts in written for table, count in counts.items())
 
 
 def _call(path: str, *args):

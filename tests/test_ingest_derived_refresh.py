@@ -72,3 +72,18 @@ def test_an_updated_product_makes_every_summary_table_stale(con, tmp_path: Path)
     assert _stale(con) == ALL and set(derived.refresh_all(con)) == ALL
     undo_import(con, result.import_id)
     assert db.sales_version(con) == sales + 2 and _stale(con) == ALL
+
+
+def test_new_orders_of_known_customers_and_products_move_the_sales_version(con, tmp_path: Path) -> None:
+    """Inserted and updated counts are read separately: a file of only new orders (0 updated, no new customer or
+    product) still counts as order data written."""
+    customer, product = con.execute("SELECT min(customer_id), min(product_id) FROM orders JOIN order_items "
+                                    "USING (order_id)").fetchone()
+    sales = db.sales_version(con)
+    result = import_file(con, write_csv(tmp_path / "o.csv", ["order_id", "order_date", "customer_id", "sku", "qty",
+                                                             "unit_price", "status"],
+                                        [["NEW-1", "2026-11-20", customer, product, "1", "5", "paid"]]), kind="orders")
+    assert result.status == "imported"
+    assert (result.inserted["orders"], result.updated.get("orders"), result.inserted["customers"],
+            result.inserted["products"]) == (1, 0, 0, 0)
+    assert db.sales_version(con) == sales + 1 and _stale(con) == ALL

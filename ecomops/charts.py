@@ -71,16 +71,24 @@ def vrect(x0, x1, color: str, opacity: float) -> tuple[dict, None]:
                 line=dict(width=0), layer="below"), None
 
 
+def shapes_layout(items: Sequence[tuple[dict, dict | None]]) -> dict:
+    """Return the layout entries (shapes, annotations) of reference lines / spans from hline, vline, vrect.
+
+    For builders that give go.Figure its whole layout at once (see :func:`theme_layout`).
+    """
+    return dict(shapes=[shape for shape, _ in items], annotations=[label for _, label in items if label])
+
+
 def add_shapes(fig: go.Figure, items: Sequence[tuple[dict, dict | None]]) -> go.Figure:
     """Add reference lines / shaded spans (from hline, vline, vrect) and their labels in one layout update.
 
     Why not fig.add_hline / add_vrect: each call validates and copies the layout again (3-5 ms per line, ~50 ms
     for a campaign calendar's spans); one update with plain dicts costs about as much as a single call.
     """
-    shapes = [shape for shape, _ in items]
-    labels = [label for _, label in items if label]
-    fig.update_layout(shapes=list(fig.layout.shapes) + shapes,
-                      annotations=list(fig.layout.annotations) + labels if labels else fig.layout.annotations)
+    added = shapes_layout(items)
+    fig.update_layout(shapes=list(fig.layout.shapes) + added["shapes"],
+                      annotations=list(fig.layout.annotations) + added["annotations"] if added["annotations"]
+                      else fig.layout.annotations)
     return fig
 
 
@@ -100,12 +108,8 @@ def format_change(change: float | None) -> str | None:
     return None if change is None or pd.isna(change) else f"{change:+.1%}"
 
 
-def _scatter(many: bool):
-    return go.Scattergl if many else go.Scatter
-
-
 def _scatter_type(many: bool) -> str:
-    """Return the trace type of :func:`_scatter` for trace dicts: WebGL ("scattergl") for big series."""
+    """Return the scatter trace type: WebGL ("scattergl") for big series, so they stay light in the browser."""
     return "scattergl" if many else "scatter"
 
 
@@ -149,11 +153,6 @@ def secondary_y_layout(y_title: str | None = None, y2_title: str | None = None, 
     yaxis2.update(layout.pop("yaxis2", {}))
     return dict(xaxis=dict(anchor="y", domain=[0.0, 0.94]), yaxis=dict(anchor="x", domain=[0.0, 1.0], title_text=y_title),
                 yaxis2=yaxis2, **layout)
-
-
-def secondary_y_figure(y_title: str | None = None, y2_title: str | None = None, **layout) -> go.Figure:
-    """Return an empty figure with a secondary y axis on the right (see :func:`secondary_y_layout`)."""
-    return go.Figure(layout=secondary_y_layout(y_title, y2_title, **layout))
 
 
 def bar_line(frame: pd.DataFrame, x: str, bar_y: str, line_y: str, bar_name: str, line_name: str,

@@ -37,7 +37,7 @@ def pareto(curve: pd.DataFrame, a_share: float = 0.80, b_share: float = 0.95, ti
              for share, label in ((a_share, "A/B"), (b_share, "B/C"))]
     # traces, reference lines and axes given at once: one validation of the layout instead of one per update
     return go.Figure(traces, layout=charts.theme_layout(
-        title, shapes=[shape for shape, _ in lines], annotations=[label for _, label in lines],
+        title, **charts.shapes_layout(lines),
         xaxis=dict(tickformat=".0%", title_text="share of SKUs (by GMV rank)"),
         yaxis=dict(tickformat=".0%", title_text="cumulative share of GMV", range=[0, 1.02])))
 

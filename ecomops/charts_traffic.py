@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from ecomops.charts import PALETTE, hline, secondary_y_layout, theme_layout, vline, vrect
+from ecomops.charts import PALETTE, hline, secondary_y_layout, shapes_layout, theme_layout, vline, vrect
 from ecomops.config import THRESHOLDS
 
 ALERT = PALETTE[3]
@@ -12,11 +12,6 @@ KIND_COLORS = {"big_sale": PALETTE[3], "flash_sale": PALETTE[1], "member_day": P
 
 # Every builder gives go.Figure its trace dicts and one layout dict at once: the figure is validated once, where
 # go.Figure() followed by add_trace / update_layout / update_yaxes validates and copies it again on every call.
-
-
-def _shapes_layout(items: list[tuple[dict, dict | None]]) -> dict:
-    """Return the layout entries of reference lines / spans from hline, vline, vrect (their shapes and labels)."""
-    return dict(shapes=[shape for shape, _ in items], annotations=[label for _, label in items if label])
 
 
 def roi_bars(frame: pd.DataFrame, key: str = "channel", grow: float | None = None,
@@ -32,7 +27,7 @@ def roi_bars(frame: pd.DataFrame, key: str = "channel", grow: float | None = Non
     # 40 px per bar: many audiences stay readable (the previous builder computed this height, but its last
     # apply_theme call reset it to Plotly's default 450 px).
     return go.Figure(data=[bars], layout=theme_layout(title, max(220, 40 * len(data) + 80), showlegend=False,
-                                                      **_shapes_layout(lines)))
+                                                      **shapes_layout(lines)))
 
 
 def share_area(trend: pd.DataFrame, highlight: str | None = None, title: str | None = "Share of GMV by channel") -> go.Figure:
@@ -132,4 +127,4 @@ def roi_trend(trend: pd.DataFrame, x: str = "bucket", color: str | None = "chann
     groups = data.groupby(color, sort=True) if color else [("ROI", data)]
     traces = [dict(type="scatter", x=part[x], y=part["roi"], mode="lines", name=str(key)) for key, part in groups]
     floor = [hline(THRESHOLDS.roi_floor, "dash", ALERT)]
-    return go.Figure(data=traces, layout=theme_layout(title, **_shapes_layout(floor)))
+    return go.Figure(data=traces, layout=theme_layout(title, **shapes_layout(floor)))

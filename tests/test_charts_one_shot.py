@@ -15,8 +15,7 @@ import plotly.io as pio
 import pytest
 
 from ecomops import charts, charts_traffic
-from ecomops.charts import (PALETTE, WEBGL_POINTS, _scatter, add_shapes, apply_theme, hline, secondary_y_figure,
-                            vline)
+from ecomops.charts import (PALETTE, WEBGL_POINTS, add_shapes, apply_theme, hline, secondary_y_layout, vline)
 from ecomops.charts_traffic import ALERT
 from ecomops.config import THRESHOLDS
 
@@ -26,7 +25,7 @@ from ecomops.config import THRESHOLDS
 def _old_line(frame, x, y, color=None, title=None, y_format=None):
     fig = go.Figure()
     many = len(frame) > WEBGL_POINTS
-    trace = _scatter(many)
+    trace = go.Scattergl if many else go.Scatter  # the previous charts._scatter
     if color:
         for key, part in frame.groupby(color, sort=True):
             fig.add_trace(trace(x=part[x], y=part[y], mode="lines", name=str(key)))
@@ -53,7 +52,7 @@ def _old_bar(frame, x, y, color=None, title=None, orientation="v", y_format=None
 
 
 def _old_bar_line(frame, x, bar_y, line_y, bar_name, line_name, title=None):
-    fig = secondary_y_figure(bar_name, line_name)
+    fig = go.Figure(layout=secondary_y_layout(bar_name, line_name))  # the previous charts.secondary_y_figure
     fig.update_layout(yaxis_rangemode="tozero", yaxis2_showgrid=False, yaxis2_rangemode="tozero")
     fig.add_trace(go.Bar(x=frame[x], y=frame[bar_y], name=bar_name, marker_color=PALETTE[0]))
     fig.add_trace(go.Scatter(x=frame[x], y=frame[line_y], name=line_name, mode="lines+markers",

@@ -32,7 +32,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from typing import Mapping
+from typing import Mapping, Sequence
 
 import duckdb
 import numpy as np
@@ -420,6 +420,7 @@ def _cell_effects(cells: pd.DataFrame) -> pd.DataFrame:
     for key in ("traffic", "conversion", "spend", "other"):
         out[key] = [e[key] for e in effects]
     out["gmv_change"] = out["gmv_1"] - out["gmv_0"]
+    out["segment"] = out["channel"] + " × " + out["device"]  # the label charts and tables show
     return out
 
 
@@ -449,6 +450,19 @@ def _money(value: float) -> str:
 
 def _words(name: str) -> str:
     return {"mobile_web": "mobile web", "pc": "PC", "app": "app"}.get(name, str(name).replace("_", " "))
+
+
+def root_cause_days(alerts_frame: pd.DataFrame, bands: pd.DataFrame) -> tuple[list[date], list[date]]:
+    """Return (the alert days in alert order, every day to explain: alert days first, then the others newest first)."""
+    alert_days = list(dict.fromkeys(alerts_frame["day"].tolist()))
+    others = sorted({d.date() for d in pd.to_datetime(bands["day"])} - set(alert_days), reverse=True)
+    return alert_days, alert_days + others
+
+
+def alert_focus(alerts_frame: pd.DataFrame, day: date, options: Sequence[str]) -> str:
+    """Return the metric the first alert of ``day`` names when it is one of ``options``, else "auto"."""
+    named = alerts_frame.loc[alerts_frame["day"] == day, "metric"]
+    return named.iloc[0] if not named.empty and named.iloc[0] in options else "auto"
 
 
 def root_cause(con: duckdb.DuckDBPyConnection, f: Filters, day: date, reference: str = "usual",

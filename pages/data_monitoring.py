@@ -4,7 +4,6 @@ Daily UV, conversion rate, spend per buyer, GMV and repurchase rate against a we
 list, the root cause of any day (traffic / conversion / spend effects and the segments behind them), and the alert
 rules operators edit.
 """
-import pandas as pd
 import streamlit as st
 
 from ecomops import charts_monitoring, monitoring
@@ -48,16 +47,13 @@ for tab, metric in zip(tabs, monitoring.MONITORED):
                      width="stretch", key=f"band_{metric}")
 
 st.subheader("Root cause")
-alert_days = list(dict.fromkeys(alerts["day"].tolist()))
-all_days = sorted({d.date() for d in pd.to_datetime(bands["day"])}, reverse=True)
-day_options = alert_days + [d for d in all_days if d not in alert_days]
+alert_days, day_options = monitoring.root_cause_days(alerts, bands)
 left, mid, right = st.columns(3)
 day = left.selectbox("Day", day_options, format_func=lambda d: f"{d:%a %Y-%m-%d}" + (" ⚠" if d in alert_days else ""))
 reference = mid.radio("Compare with", ["usual", "last_week"], horizontal=True,
                       format_func=lambda r: "the usual weekday (4 weeks)" if r == "usual" else "same weekday last week")
-first_metric = alerts.loc[alerts["day"] == day, "metric"]
 focus_options = ["auto", "uv", "conversion_rate", "spend_per_buyer"]
-default_focus = first_metric.iloc[0] if not first_metric.empty and first_metric.iloc[0] in focus_options else "auto"
+default_focus = monitoring.alert_focus(alerts, day, focus_options)
 focus = right.selectbox("Explain", focus_options, index=focus_options.index(default_focus),
                         format_func=lambda m: "the largest effect" if m == "auto" else monitoring.METRIC_LABELS[m])
 cause = state.cached(monitoring.root_cause, f, day, reference, None if focus == "auto" else focus)
@@ -65,8 +61,7 @@ st.info(cause.summary)
 left, right = st.columns(2)
 left.plotly_chart(charts_monitoring.effects_waterfall(cause.effects, title="GMV bridge: reference → day"),
                   width="stretch")
-right.plotly_chart(charts_monitoring.contributions(
-    cause.cells.assign(segment=cause.cells["channel"] + " × " + cause.cells["device"]), "segment", cause.focus,
+right.plotly_chart(charts_monitoring.contributions(cause.cells, "segment", cause.focus,
     title=f"{monitoring.EFFECT_LABELS[cause.focus]} effect by channel × device"), width="stretch")
 cell_columns = ["channel", "device", "uv_0", "uv_1", "buyers_0", "buyers_1", "gmv_0", "gmv_1", "traffic",
                 "conversion", "spend", "share_of_focus"]

@@ -237,3 +237,17 @@ def test_a_slice_of_the_daily_series_equals_the_daily_trend_query(tiny_con):
     pd.testing.assert_frame_equal(part, direct)
     assert part["gmv"].sum() > 0
     assert monitoring.series_slice(series, date(2024, 2, 1), date(2024, 3, 5)) is None  # not covered: query instead
+
+
+def test_root_cause_day_choices_and_alert_focus() -> None:
+    """Alert days first (in alert order, once each), then the other days of the bands, newest first."""
+    d = [date(2026, 11, k) for k in range(1, 6)]
+    alerts = pd.DataFrame({"day": [d[2], d[2], d[0]], "metric": ["conversion_rate", "uv", "gmv"]})
+    bands = pd.DataFrame({"day": pd.to_datetime(d + d)})  # every day twice (one row per metric)
+    alert_days, options = monitoring.root_cause_days(alerts, bands)
+    assert alert_days == [d[2], d[0]]
+    assert options == [d[2], d[0], d[4], d[3], d[1]]
+    focus = ["auto", "uv", "conversion_rate", "spend_per_buyer"]
+    assert monitoring.alert_focus(alerts, d[2], focus) == "conversion_rate"  # the day's first alert
+    assert monitoring.alert_focus(alerts, d[0], focus) == "auto"  # gmv is not an effect to explain
+    assert monitoring.alert_focus(alerts, d[4], focus) == "auto"  # no alert that day

@@ -109,7 +109,7 @@ def _quiet(_: str) -> None:
 
 def last_order_day(con: duckdb.DuckDBPyConnection) -> date | None:
     """Return the last day with a valid customer order (the default cutoff), or None when there is none."""
-    row = db.query_one(con, "SELECT max(order_date) FROM orders WHERE status <> 'cancelled' AND customer_id IS NOT NULL")
+    row = db.query_one(con, "SELECT max(order_date) FROM valid_orders WHERE customer_id IS NOT NULL")
     return row[0] if row else None
 
 
@@ -149,8 +149,8 @@ def check_history(con: duckdb.DuckDBPyConnection, cutoff: date, horizon_days: in
     first, repeaters = db.query_one(
         con,
         "SELECT min(first_day), count(*) FILTER (WHERE n_orders >= 2) FROM ("
-        "  SELECT customer_id, min(order_date) AS first_day, count(DISTINCT order_id) AS n_orders FROM orders"
-        "  WHERE status <> 'cancelled' AND customer_id IS NOT NULL AND order_date <= $cutoff GROUP BY customer_id)",
+        "  SELECT customer_id, min(order_date) AS first_day, count(DISTINCT order_id) AS n_orders"
+        "  FROM valid_orders WHERE customer_id IS NOT NULL AND order_date <= $cutoff GROUP BY customer_id)",
         {"cutoff": cutoff},
     )
     if first is None:

@@ -23,7 +23,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from ecomops import db, derived
+from ecomops import db, derived, metrics
 
 DEMO_END = date(2026, 11, 15)
 DEMO_START = DEMO_END - timedelta(days=730)
@@ -621,7 +621,7 @@ def generate(con: duckdb.DuckDBPyConnection, customers: int = 20000, seed: int =
     np.add.at(units, (l_prod, o_day[l_order]), l_qty * valid[l_order])
     prod_gmv_90 = np.bincount(l_prod[(o_day[l_order] > 730 - 90)], weights=line_gmv[(o_day[l_order] > 730 - 90)],
                               minlength=n_prod)
-    abc = _abc(prod_gmv_90)
+    abc = _abc_codes(con, cat, prod_gmv_90)
     inventory = _inventory(rng, cat, units, abc, demo_days)
     prod_gmv_all = np.bincount(l_prod, weights=line_gmv, minlength=n_prod)
     suppliers, product_suppliers = _suppliers(rng, cat, abc, prod_gmv_all)
@@ -650,6 +650,12 @@ def generate(con: duckdb.DuckDBPyConnection, customers: int = 20000, seed: int =
     derived.refresh_all(con)
     report(1.0, "done")
     return counts
+
+
+def _abc_codes(con: duckdb.DuckDBPyConnection, cat: "_Catalogue", gmv: np.ndarray) -> np.ndarray:
+    """Return ABC class codes (0=A, 1=B, 2=C) per product by the one ABC rule (metrics.abc_class_of) on its GMV."""
+    classes = metrics.abc_class_of(con, pd.DataFrame({"product_id": cat.frame["product_id"], "gmv": gmv}))
+    return classes.map({"A": 0, "B": 1, "C": 2}).to_numpy(dtype=np.int64)
 
 
 def lines_line_no(l_order: np.ndarray) -> np.ndarray:
@@ -914,18 +920,6 @@ def _search_keywords(rng: np.random.Generator, cat: _Catalogue, cal: _Calendar, 
                                     "clicks": clicks, "orders": orders, "gmv": gmv}))
     out = pd.concat(frames, ignore_index=True)
     return out[out["searches"] > 0]
-
-
-def _abc(gmv: np.ndarray) -> np.ndarray:
-    """Return ABC class codes (0=A, 1=B, 2=C) by the METRICS.md rule on the given GMV per product."""
-    order = np.argsort(-gmv, kind="stable")
-    cum = np.cumsum(gmv[order]) / max(gmv.sum(), 1e-9)
-    prev = np.r_[0.0, cum[:-1]]
-    cls_sorted = np.where(prev < 0.80, 0, np.where(prev < 0.95, 1, 2))
-    cls_sorted[gmv[order] <= 0] = 2
-    out = np.empty_like(cls_sorted)
-    out[order] = cls_sorted
-    return out
 
 
 def _inventory(rng: np.random.Generator, cat: _Catalogue, units: np.ndarray, abc: np.ndarray,

@@ -1,6 +1,7 @@
 """Home KPIs (METRICS.md), their change against the previous period, daily trends and "needs attention" rules."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -17,6 +18,30 @@ KPI_LABELS = {
     "gmv": "GMV", "orders": "Orders", "buyers": "Buyers", "uv": "UV", "conversion_rate": "Conversion rate",
     "spend_per_buyer": "Spend per buyer", "aov": "AOV", "repurchase_rate": "Repurchase rate",
 }
+
+
+_RELATION = re.compile(r"^[a-z_][a-z0-9_]*$")
+
+
+def abc_classes_sql(product_gmv: str) -> str:
+    """Return the ABC classification (sql/abc_classes.sql: product_id, gmv, share, cum_share, gmv_rank, abc_class)
+    of the rows of the relation ``product_gmv`` (a CTE or registered frame with product_id and gmv); binds
+    $a_share and $b_share."""
+    if not _RELATION.match(product_gmv):
+        raise ValueError(f"not a relation name: {product_gmv!r}")
+    return db.load_sql("abc_classes").format(product_gmv=product_gmv)
+
+
+def abc_class_of(con: duckdb.DuckDBPyConnection, product_gmv: pd.DataFrame, a_share: float = THRESHOLDS.abc_a_share,
+                 b_share: float = THRESHOLDS.abc_b_share) -> pd.Series:
+    """Return the ABC class ('A'|'B'|'C') of each row of a frame of (product_id, gmv), in the frame's order."""
+    cur = con.cursor()
+    try:
+        cur.register("abc_input", product_gmv[["product_id", "gmv"]])
+        classes = cur.execute(abc_classes_sql("abc_input"), {"a_share": a_share, "b_share": b_share}).df()
+    finally:
+        cur.close()
+    return product_gmv["product_id"].map(dict(zip(classes["product_id"], classes["abc_class"])))
 
 
 def _ratio(num: float | None, den: float | None) -> float | None:

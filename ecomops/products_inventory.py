@@ -16,7 +16,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from ecomops import db, products_cache
+from ecomops import db, metrics, products_cache
 from ecomops.config import THRESHOLDS
 from ecomops.filters import Filters
 from ecomops.products import sales_where, trailing
@@ -52,7 +52,7 @@ def abc_table(con: duckdb.DuckDBPyConnection, f: Filters, window_days: int = THR
         period_start=f.start, cover_days=float(cover.days), period_days=float(f.days),
         a_share=a_share, b_share=b_share, action_a=ACTIONS["A"], action_b=ACTIONS["B"], action_c=ACTIONS["C"],
     )
-    sql = db.load_sql("products_abc").format(category_where=category_sql)
+    sql = db.load_sql("products_abc").format(category_where=category_sql, abc_classes=metrics.abc_classes_sql("skus"))
     return db.query_df(con, sql, params)  # columns: ABC_COLUMNS
 
 

@@ -184,10 +184,10 @@ def product_daily(con: duckdb.DuckDBPyConnection, f: Filters, product_id: str) -
         WITH days AS (SELECT CAST(d AS DATE) AS day FROM generate_series(CAST($start AS DATE), CAST($end AS DATE),
                                                                         INTERVAL 1 DAY) t(d)),
         sales AS (
-            SELECT l.order_date AS day, sum(l.quantity * l.unit_price) AS gmv, sum(l.quantity) AS units,
+            SELECT l.order_date AS day, sum(l.gmv) AS gmv, sum(l.quantity) AS units,
                    count(DISTINCT l.order_no) AS orders
             FROM products_line_facts l
-            WHERE l.product_id = $pid AND l.status <> 'cancelled' AND l.quantity > 0 AND {order_sql}
+            WHERE l.product_id = $pid AND l.is_sale AND {order_sql}
             GROUP BY l.order_date
         )
         SELECT d.day, coalesce(s.gmv, 0) AS gmv, coalesce(s.units, 0) AS units, coalesce(s.orders, 0) AS orders
@@ -214,14 +214,14 @@ def also_bought(con: duckdb.DuckDBPyConnection, f: Filters, product_id: str, top
         WITH buyers AS (
             SELECT DISTINCT l.customer_key
             FROM products_line_facts l
-            WHERE l.product_id = $pid AND l.status <> 'cancelled' AND l.quantity > 0 AND l.customer_key IS NOT NULL
+            WHERE l.product_id = $pid AND l.is_sale AND l.customer_key IS NOT NULL
               AND {order_sql}
         ),
         bought AS (  -- only the lines of those buyers: a semi-join keeps the scan small
             SELECT l.product_id, count(DISTINCT l.customer_key) AS buyers
             FROM products_line_facts l
             WHERE l.customer_key IN (SELECT customer_key FROM buyers) AND l.product_id <> $pid
-              AND l.status <> 'cancelled' AND l.quantity > 0 AND {order_sql}
+              AND l.is_sale AND {order_sql}
             GROUP BY l.product_id
         )
         SELECT b.product_id, coalesce(p.title, b.product_id) AS title, coalesce(p.category, 'Uncategorised') AS category,

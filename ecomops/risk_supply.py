@@ -9,8 +9,8 @@ Definitions:
   primary supplier; share = supplier GMV / total GMV. The Herfindahl index (sum of squared shares, 0..1) sums it up.
   SKUs with no supplier on file are grouped as "(no supplier on file)".
 - **A-class**: ABC per METRICS.md over the trailing 90 days ending on the sidebar's end date (category filter
-  applied, channels not: supply serves every channel), in ``sql/risk_supply_abc.sql`` — the same rule as the
-  Products pages, kept here so this page does not depend on their cache; exposed = A items with < 2 suppliers.
+  applied, channels not: supply serves every channel), by the one rule of ``sql/abc_classes.sql`` (as on the
+  Products pages); exposed = A items with < 2 suppliers.
 """
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from datetime import timedelta
 import duckdb
 import pandas as pd
 
-from ecomops import db
+from ecomops import db, metrics
 from ecomops.config import THRESHOLDS
 from ecomops.filters import Filters, where
 
@@ -47,7 +47,8 @@ def abc_classes(con: duckdb.DuckDBPyConnection, f: Filters) -> dict[str, str]:
     category_sql, params = where(f, category_col="p.category")
     params.update(abc_start=f.end - timedelta(days=THRESHOLDS.abc_window_days - 1), end=f.end,
                   a_share=THRESHOLDS.abc_a_share, b_share=THRESHOLDS.abc_b_share)
-    abc = db.query_df(con, db.load_sql("risk_supply_abc").format(category_where=category_sql), params)
+    sql = db.load_sql("risk_supply_abc").format(category_where=category_sql, abc_classes=metrics.abc_classes_sql("skus"))
+    abc = db.query_df(con, sql, params)
     return dict(zip(abc["product_id"], abc["abc_class"]))
 
 

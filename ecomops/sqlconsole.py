@@ -37,23 +37,22 @@ HIDDEN_TABLES = {"model_registry", "schema_version", "meta", "users_customer_key
 
 EXAMPLES = {
     "GMV by month": (
-        "SELECT date_trunc('month', o.order_date) AS month,\n"
-        "       sum(i.quantity * i.unit_price) AS gmv,\n"
-        "       count(DISTINCT o.order_id) AS orders\n"
-        "FROM orders o JOIN order_items i USING (order_id)\n"
-        "WHERE o.status <> 'cancelled' AND i.quantity > 0\n"
+        "-- sale_lines: the lines that count in GMV (valid orders, quantity > 0), gmv = quantity x unit price\n"
+        "SELECT date_trunc('month', order_date) AS month,\n"
+        "       sum(gmv) AS gmv,\n"
+        "       count(DISTINCT order_id) AS orders\n"
+        "FROM sale_lines\n"
         "GROUP BY 1 ORDER BY 1"
     ),
     "Top 20 products by GMV": (
-        "SELECT p.product_id, p.title, p.category, sum(i.quantity * i.unit_price) AS gmv\n"
-        "FROM order_items i JOIN orders o USING (order_id) JOIN products p USING (product_id)\n"
-        "WHERE o.status <> 'cancelled' AND i.quantity > 0\n"
+        "SELECT p.product_id, p.title, p.category, sum(l.gmv) AS gmv\n"
+        "FROM sale_lines l JOIN products p USING (product_id)\n"
         "GROUP BY ALL ORDER BY gmv DESC LIMIT 20"
     ),
     "Conversion by channel": (
         "WITH buyers AS (\n"
-        "  SELECT channel, count(DISTINCT customer_id) AS buyers FROM orders\n"
-        "  WHERE status <> 'cancelled' GROUP BY channel),\n"
+        "  SELECT channel, count(DISTINCT customer_id) AS buyers FROM valid_orders\n"
+        "  GROUP BY channel),\n"
         "visits AS (SELECT channel, sum(uv) AS uv FROM traffic_daily GROUP BY channel)\n"
         "SELECT channel, uv, buyers, buyers / uv AS conversion_rate\n"
         "FROM visits JOIN buyers USING (channel) ORDER BY uv DESC"
@@ -99,8 +98,10 @@ def _cte_names(tree: Any) -> set[str]:
 
 
 def readable_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Return the tables a console query may read (the data model, less internal ones)."""
-    present = set(db.query_df(con, "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'")["table_name"])
+    """Return the tables and views a console query may read (the data model and its views, less internal ones)."""
+    present = set(db.query_df(con, "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' "
+                                   "UNION SELECT view_name FROM duckdb_views() WHERE schema_name = 'main' "
+                                   "AND NOT internal")["table_name"])
     return sorted(t for t in present if t not in HIDDEN_TABLES)
 
 

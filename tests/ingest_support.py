@@ -58,4 +58,4 @@ def checksums(con) -> dict[str, tuple]:
 def gmv(con) -> float:
     """Return GMV per METRICS.md (valid orders' lines with quantity > 0)."""
     return con.execute("SELECT coalesce(sum(i.quantity * i.unit_price), 0) FROM order_items i JOIN orders o "
-                       "USING (order_id) WHERE o.status <> 'cancelled' AND i.quantity > 0").fetchone()[0]
+                       "USING (order_id) WHERE o.status IN ('paid', 'shipped', 'completed', 'returned') AND i.quantity > 0").fetchone()[0]

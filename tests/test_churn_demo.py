@@ -72,7 +72,7 @@ def test_train_registers_a_hashed_model_and_score_matches_sql(cli, demo_copy, tm
     scored = pd.read_csv(out_csv, encoding="utf-8-sig", dtype={"customer_id": str})
     dormant = con.execute("""
         WITH last AS (SELECT customer_id, max(order_date) AS d FROM orders
-                      WHERE status <> 'cancelled' AND customer_id IS NOT NULL GROUP BY customer_id)
+                      WHERE status IN ('paid', 'shipped', 'completed', 'returned') AND customer_id IS NOT NULL GROUP BY customer_id)
         SELECT customer_id FROM last WHERE DATE '2026-11-15' - d BETWEEN 91 AND 180""").df()["customer_id"]
     assert sorted(scored["customer_id"]) == sorted(dormant)
     assert scored["p_return"].is_monotonic_decreasing
@@ -80,7 +80,7 @@ def test_train_registers_a_hashed_model_and_score_matches_sql(cli, demo_copy, tm
     assert (scored["expected_value"] <= scored["monetary"] + 1e-9).all()
     # Recommendations never repeat a product the customer already bought.
     bought = con.execute("""SELECT DISTINCT o.customer_id, i.product_id FROM orders o JOIN order_items i USING (order_id)
-                            WHERE o.status <> 'cancelled'""").df()
+                            WHERE o.status IN ('paid', 'shipped', 'completed', 'returned')""").df()
     recs = scored.dropna(subset=["recommended_ids"]).assign(product_id=lambda d: d["recommended_ids"].str.split(" | ",
                                                             regex=False)).explode("product_id")
     assert len(recs) > len(scored)
@@ -125,7 +125,7 @@ def test_planted_reactivation_experiment_matches_sql(demo_db_path):
         independent = con.execute("""
             SELECT r.arm, count(*) AS n,
                    count(*) FILTER (WHERE EXISTS (SELECT 1 FROM orders o WHERE o.customer_id = r.customer_id
-                       AND o.status <> 'cancelled' AND o.order_date > r.sent_date
+                       AND o.status IN ('paid', 'shipped', 'completed', 'returned') AND o.order_date > r.sent_date
                        AND o.order_date <= r.sent_date + 90)) AS back
             FROM reactivation_outreach r GROUP BY r.arm""").df().set_index("arm")
     finally:

@@ -96,7 +96,7 @@ def test_sizes_and_shares(demo_con, demo_counts):
     members = one(demo_con, "SELECT avg(CAST(membership_tier <> 'none' AS DOUBLE)) FROM customers")
     assert 0.15 <= members <= 0.25
     prospects = one(demo_con, """SELECT avg(CAST(NOT EXISTS (SELECT 1 FROM orders o WHERE o.customer_id = c.customer_id
-                                   AND o.status <> 'cancelled') AS DOUBLE)) FROM customers c""")
+                                   AND o.status IN ('paid', 'shipped', 'completed', 'returned')) AS DOUBLE)) FROM customers c""")
     assert 0.06 <= prospects <= 0.16
     dates = db.query_one(demo_con, "SELECT min(order_date), max(order_date) FROM orders")
     assert dates[0] >= demo.DEMO_START and dates[1] == demo.DEMO_END
@@ -151,7 +151,7 @@ def test_referential_integrity(demo_con):
 # ---------------------------------------------------------------------------------------------------------------------
 def test_members_reorder_faster(demo_con):
     orders = df(demo_con, """SELECT o.customer_id, o.order_date, c.membership_tier <> 'none' AS member
-                             FROM orders o JOIN customers c USING (customer_id) WHERE o.status <> 'cancelled'""")
+                             FROM orders o JOIN customers c USING (customer_id) WHERE o.status IN ('paid', 'shipped', 'completed', 'returned')""")
     orders = orders.sort_values(["customer_id", "order_date"])
     orders["gap"] = orders.groupby("customer_id")["order_date"].diff().dt.days
     medians = orders.dropna(subset=["gap"]).groupby("member")["gap"].median()
@@ -163,7 +163,7 @@ def test_members_reorder_faster(demo_con):
 def test_conversion_anomaly_on_2026_11_03(demo_con):
     cells = df(demo_con, """
         WITH b AS (SELECT order_date AS day, count(DISTINCT customer_id) AS buyers FROM orders
-                   WHERE status <> 'cancelled' AND channel = 'paid_ads' AND device = 'mobile_web' GROUP BY 1)
+                   WHERE status IN ('paid', 'shipped', 'completed', 'returned') AND channel = 'paid_ads' AND device = 'mobile_web' GROUP BY 1)
         SELECT t.day, t.uv, coalesce(b.buyers, 0) AS buyers FROM traffic_daily t LEFT JOIN b USING (day)
         WHERE t.channel = 'paid_ads' AND t.device = 'mobile_web'""")
     cells["day"] = pd.to_datetime(cells["day"]).dt.date
@@ -181,7 +181,7 @@ def test_presale_share_of_double_11(demo_con):
     shares = df(demo_con, """
         SELECT o.campaign_id, sum(i.quantity * i.unit_price) FILTER (WHERE o.is_presale) / sum(i.quantity * i.unit_price) AS share
         FROM orders o JOIN order_items i USING (order_id) JOIN campaigns c USING (campaign_id)
-        WHERE o.status <> 'cancelled' AND c.kind = 'big_sale' GROUP BY 1""").set_index("campaign_id")["share"]
+        WHERE o.status IN ('paid', 'shipped', 'completed', 'returned') AND c.kind = 'big_sale' GROUP BY 1""").set_index("campaign_id")["share"]
     assert set(shares.index) == {"618-2025", "D11-2025", "618-2026", "D11-2026"}
     assert shares.between(0.25, 0.45).all(), shares
     # Pre-sale orders fall in the pre-sale window, before the campaign's main days.
@@ -195,7 +195,7 @@ def test_wecom_share_grows(demo_con):
         SELECT o.order_date >= $mid AS late,
                sum(i.quantity * i.unit_price) FILTER (WHERE o.channel = 'wecom') / sum(i.quantity * i.unit_price) AS share
         FROM orders o JOIN order_items i USING (order_id)
-        WHERE o.status <> 'cancelled' AND (o.order_date < $early_end OR o.order_date >= $mid) GROUP BY 1""",
+        WHERE o.status IN ('paid', 'shipped', 'completed', 'returned') AND (o.order_date < $early_end OR o.order_date >= $mid) GROUP BY 1""",
                 {"early_end": demo.DEMO_START + timedelta(days=180), "mid": demo.DEMO_END - timedelta(days=180)})
     shares = shares.set_index("late")["share"]
     assert shares[False] < 0.12
@@ -205,7 +205,7 @@ def test_wecom_share_grows(demo_con):
 def test_competitor_undercuts_a_top_product_with_9_9(demo_con):
     top = df(demo_con, """
         SELECT i.product_id, sum(i.quantity * i.unit_price) AS gmv FROM orders o JOIN order_items i USING (order_id)
-        WHERE o.status <> 'cancelled' AND o.order_date > $d GROUP BY 1 ORDER BY gmv DESC LIMIT 10""",
+        WHERE o.status IN ('paid', 'shipped', 'completed', 'returned') AND o.order_date > $d GROUP BY 1 ORDER BY gmv DESC LIMIT 10""",
              {"d": demo.DEMO_END - timedelta(days=90)})
     cuts = df(demo_con, """SELECT c.product_id, c.competitor, c.day, p.price AS our_price FROM competitor_prices c
                            JOIN products p USING (product_id) WHERE c.price = 9.9 AND c.day > $d""",
@@ -222,7 +222,7 @@ def test_size_chart_tshirt_has_low_repurchase_and_high_returns(demo_con):
     pairs = df(demo_con, """
         SELECT i.product_id, o.customer_id, count(DISTINCT o.order_id) AS n FROM orders o
         JOIN order_items i USING (order_id) JOIN products p USING (product_id)
-        WHERE o.status <> 'cancelled' AND o.customer_id IS NOT NULL AND p.category = 'Apparel' GROUP BY 1, 2""")
+        WHERE o.status IN ('paid', 'shipped', 'completed', 'returned') AND o.customer_id IS NOT NULL AND p.category = 'Apparel' GROUP BY 1, 2""")
     pairs["again"] = pairs["n"] >= 2
     tshirt = pairs[pairs["product_id"] == demo.TSHIRT_ID]["again"].mean()
     others = pairs[pairs["product_id"] != demo.TSHIRT_ID]["again"].mean()
@@ -241,7 +241,7 @@ def test_size_chart_tshirt_has_low_repurchase_and_high_returns(demo_con):
 def test_bundle_pairs_have_high_lift(demo_con):
     lift = one(demo_con, """
         WITH v AS (SELECT DISTINCT i.order_id, p.title FROM orders o JOIN order_items i USING (order_id)
-                   JOIN products p USING (product_id) WHERE o.status <> 'cancelled'),
+                   JOIN products p USING (product_id) WHERE o.status IN ('paid', 'shipped', 'completed', 'returned')),
              n AS (SELECT count(DISTINCT order_id) AS n FROM v),
              a AS (SELECT order_id FROM v WHERE title LIKE '保温杯硅胶杯套%'),
              b AS (SELECT order_id FROM v WHERE title LIKE '长柄杯刷%')
@@ -254,7 +254,7 @@ def test_abc_classes_are_meaningful(demo_con):
     gmv = df(demo_con, """
         SELECT p.product_id, coalesce(sum(i.quantity * i.unit_price), 0) AS gmv FROM products p
         LEFT JOIN (SELECT i.* FROM order_items i JOIN orders o USING (order_id)
-                   WHERE o.status <> 'cancelled' AND o.order_date > $d) i USING (product_id) GROUP BY 1""",
+                   WHERE o.status IN ('paid', 'shipped', 'completed', 'returned') AND o.order_date > $d) i USING (product_id) GROUP BY 1""",
              {"d": demo.DEMO_END - timedelta(days=90)}).sort_values("gmv", ascending=False)
     before = (gmv["gmv"].cumsum() - gmv["gmv"]) / gmv["gmv"].sum()
     a_share = (before < 0.80).mean()
@@ -264,7 +264,7 @@ def test_abc_classes_are_meaningful(demo_con):
 def test_traffic_funnel_is_consistent_with_orders(demo_con):
     cells = df(demo_con, """
         WITH b AS (SELECT order_date AS day, channel, device, count(DISTINCT customer_id) AS buyers FROM orders
-                   WHERE status <> 'cancelled' GROUP BY ALL)
+                   WHERE status IN ('paid', 'shipped', 'completed', 'returned') GROUP BY ALL)
         SELECT t.*, coalesce(b.buyers, 0) AS buyers FROM traffic_daily t LEFT JOIN b USING (day, channel, device)""")
     assert len(cells) == 731 * len(demo.CHANNELS) * len(demo.DEVICES)
     assert (cells["add_to_cart"] <= cells["product_views"]).all()
@@ -294,7 +294,7 @@ def test_ads_roi_by_channel_and_audience(demo_con):
     assert (audiences["roi"] < 1).sum() == 1
     over = one(demo_con, """
         WITH real AS (SELECT o.order_date AS day, o.channel, sum(i.quantity * i.unit_price) AS gmv FROM orders o
-                      JOIN order_items i USING (order_id) WHERE o.status <> 'cancelled' GROUP BY ALL),
+                      JOIN order_items i USING (order_id) WHERE o.status IN ('paid', 'shipped', 'completed', 'returned') GROUP BY ALL),
              attr AS (SELECT day, channel, sum(attributed_gmv) AS gmv FROM ad_spend GROUP BY ALL)
         SELECT count(*) FROM attr LEFT JOIN real USING (day, channel) WHERE attr.gmv > coalesce(real.gmv, 0) + 0.01""")
     assert over == 0
@@ -315,7 +315,7 @@ def test_search_keywords_pet_feeder_grows(demo_con):
 def test_inventory_cover_alerts(demo_con):
     cover = df(demo_con, """
         WITH sold AS (SELECT i.product_id, sum(i.quantity) / 28.0 AS per_day FROM orders o JOIN order_items i USING (order_id)
-                      WHERE o.status <> 'cancelled' AND o.order_date > $d GROUP BY 1)
+                      WHERE o.status IN ('paid', 'shipped', 'completed', 'returned') AND o.order_date > $d GROUP BY 1)
         SELECT s.product_id, s.on_hand / sold.per_day AS cover FROM inventory_snapshots s
         LEFT JOIN sold USING (product_id) WHERE s.snapshot_date = $end""",
                {"d": demo.DEMO_END - timedelta(days=28), "end": demo.DEMO_END})
@@ -333,7 +333,7 @@ def test_suppliers_backup_and_concentration(demo_con):
     assert lead["lo"] >= 2 and lead["hi"] <= 30
     top_share = one(demo_con, """
         WITH g AS (SELECT i.product_id, sum(i.quantity * i.unit_price) AS gmv FROM orders o JOIN order_items i USING (order_id)
-                   WHERE o.status <> 'cancelled' GROUP BY 1)
+                   WHERE o.status IN ('paid', 'shipped', 'completed', 'returned') GROUP BY 1)
         SELECT max(share) FROM (SELECT ps.supplier_id, sum(g.gmv) / (SELECT sum(gmv) FROM g) AS share
                                 FROM product_suppliers ps JOIN g USING (product_id) WHERE ps.role = 'primary' GROUP BY 1)""")
     assert top_share > 0.25
@@ -357,10 +357,10 @@ def test_reviews_ratings_and_replies(demo_con):
 def test_reactivation_outreach_matches_orders(demo_con):
     rows = df(demo_con, """
         WITH firsts AS (SELECT r.customer_id, min(o.order_date) AS first_after FROM reactivation_outreach r
-                        JOIN orders o ON o.customer_id = r.customer_id AND o.status <> 'cancelled'
+                        JOIN orders o ON o.customer_id = r.customer_id AND o.status IN ('paid', 'shipped', 'completed', 'returned')
                          AND o.order_date > r.sent_date AND o.order_date <= r.sent_date + 30 GROUP BY 1),
              last_before AS (SELECT r.customer_id, max(o.order_date) AS last_order FROM reactivation_outreach r
-                             JOIN orders o ON o.customer_id = r.customer_id AND o.status <> 'cancelled'
+                             JOIN orders o ON o.customer_id = r.customer_id AND o.status IN ('paid', 'shipped', 'completed', 'returned')
                               AND o.order_date < r.sent_date GROUP BY 1)
         SELECT r.arm, r.converted, r.converted_date, r.sent_date, f.first_after, l.last_order FROM reactivation_outreach r
         LEFT JOIN firsts f USING (customer_id) LEFT JOIN last_before l USING (customer_id)""")

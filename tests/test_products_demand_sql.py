@@ -40,7 +40,7 @@ OLD_CATEGORY_SQL = """
 WITH lines AS (
     SELECT l.category, l.order_date, l.quantity, l.quantity * l.unit_price AS gmv
     FROM products_line_facts l
-    WHERE l.status <> 'cancelled' AND l.quantity > 0
+    WHERE l.status IN ('paid', 'shipped', 'completed', 'returned') AND l.quantity > 0
       AND (l.order_date BETWEEN $prev_start AND $end OR l.order_date BETWEEN $yoy_start AND $yoy_end)
       AND {order_where} AND {category_where}
 )

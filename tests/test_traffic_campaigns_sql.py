@@ -20,7 +20,7 @@ OLD_DAILY_SQL = """
 WITH counts AS (
     SELECT o.order_date AS day, count(*) AS orders, count(DISTINCT o.customer_id) AS buyers
     FROM orders o
-    WHERE o.status <> 'cancelled' AND {order_where} AND {order_category}
+    WHERE o.status IN ('paid', 'shipped', 'completed', 'returned') AND {order_where} AND {order_category}
     GROUP BY ALL
 ),
 gmv AS (

@@ -7,15 +7,14 @@
 -- (scoring the dormant segment reads only their orders); "TRUE" keeps everyone. Windows: "last 90" = (cutoff - 90, cutoff], "previous 90" = (cutoff - 180, cutoff - 90].
 WITH scope AS (
     SELECT customer_id
-    FROM orders
-    WHERE customer_id IS NOT NULL AND status <> 'cancelled' AND order_date <= $cutoff
+    FROM valid_orders
+    WHERE customer_id IS NOT NULL AND order_date <= $cutoff
     GROUP BY customer_id
     HAVING $cutoff - max(order_date) > $min_recency AND $cutoff - max(order_date) <= $max_recency
 ),
 ord AS (
-    SELECT o.order_id, o.customer_id, o.order_date, o.status, o.channel, o.discount,
-           o.status <> 'cancelled' AS is_valid
-    FROM orders o
+    SELECT o.order_id, o.customer_id, o.order_date, o.status, o.channel, o.discount, o.is_valid
+    FROM orders_classified o
     WHERE o.customer_id IS NOT NULL AND o.order_date <= $cutoff AND {scope_filter}
 ),
 valid AS (
@@ -24,15 +23,13 @@ valid AS (
 -- Spend per customer and category first (one hash aggregate over the lines, few groups), totals from there.
 customer_categories AS (
     SELECT v.customer_id, p.category,
-           sum(i.quantity * i.unit_price)                                                                AS spend,
-           sum(i.quantity * i.unit_price) FILTER (WHERE v.order_date > $cutoff - 90)                     AS spend_last_90,
-           sum(i.quantity * i.unit_price) FILTER (WHERE v.order_date <= $cutoff - 90
-                                                     AND v.order_date > $cutoff - 180)                   AS spend_prev_90,
+           sum(i.gmv)                                                                                    AS spend,
+           sum(i.gmv) FILTER (WHERE v.order_date > $cutoff - 90)                                         AS spend_last_90,
+           sum(i.gmv) FILTER (WHERE v.order_date <= $cutoff - 90 AND v.order_date > $cutoff - 180)       AS spend_prev_90,
            sum(i.quantity)                                                                               AS units
     FROM valid v
-    JOIN order_items i ON i.order_id = v.order_id
+    JOIN sale_lines i ON i.order_id = v.order_id
     LEFT JOIN products p ON p.product_id = i.product_id
-    WHERE i.quantity > 0
     GROUP BY v.customer_id, p.category
 ),
 spend AS (

@@ -3,8 +3,8 @@
 WITH outreach AS (
     SELECT r.customer_id, r.sent_date, r.arm, r.offer,
            EXISTS (
-               SELECT 1 FROM orders o
-               WHERE o.customer_id = r.customer_id AND o.status <> 'cancelled'
+               SELECT 1 FROM valid_orders o
+               WHERE o.customer_id = r.customer_id
                  AND o.order_date > r.sent_date AND o.order_date <= r.sent_date + $window_days
            ) AS reactivated
     FROM reactivation_outreach r

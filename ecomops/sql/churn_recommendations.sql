@@ -3,8 +3,8 @@
 -- topped up with the overall best sellers. Params: $cutoff, $min_recency, $max_recency, $per_customer.
 WITH last_order AS (
     SELECT customer_id, max(order_date) AS last_day
-    FROM orders
-    WHERE customer_id IS NOT NULL AND status <> 'cancelled' AND order_date <= $cutoff
+    FROM valid_orders
+    WHERE customer_id IS NOT NULL AND order_date <= $cutoff
     GROUP BY customer_id
 ),
 targets AS (
@@ -12,13 +12,11 @@ targets AS (
     WHERE $cutoff - last_day > $min_recency AND $cutoff - last_day <= $max_recency
 ),
 history AS (
-    SELECT o.customer_id, i.product_id, coalesce(p.category, 'Uncategorised') AS category,
-           sum(i.quantity * i.unit_price) AS spend
-    FROM orders o
-    JOIN targets t ON t.customer_id = o.customer_id
-    JOIN order_items i ON i.order_id = o.order_id
+    SELECT i.customer_id, i.product_id, coalesce(p.category, 'Uncategorised') AS category, sum(i.gmv) AS spend
+    FROM sale_lines i
+    JOIN targets t ON t.customer_id = i.customer_id
     LEFT JOIN products p ON p.product_id = i.product_id
-    WHERE o.status <> 'cancelled' AND o.order_date <= $cutoff AND i.quantity > 0
+    WHERE i.order_date <= $cutoff
     GROUP BY ALL
 ),
 top_category AS (
@@ -29,10 +27,9 @@ top_category AS (
 sellers AS (
     SELECT i.product_id, coalesce(p.category, 'Uncategorised') AS category, max(p.title) AS title,
            sum(i.quantity) AS units
-    FROM orders o
-    JOIN order_items i ON i.order_id = o.order_id
+    FROM sale_lines i
     LEFT JOIN products p ON p.product_id = i.product_id
-    WHERE o.status <> 'cancelled' AND o.order_date > $cutoff - 90 AND o.order_date <= $cutoff AND i.quantity > 0
+    WHERE i.order_date > $cutoff - 90 AND i.order_date <= $cutoff
     GROUP BY ALL
 ),
 category_best AS (

@@ -1,15 +1,15 @@
 -- Daily GMV (from the derived rollup), orders and buyers of valid orders (METRICS.md), joined to daily UV.
 -- Placeholders as in kpis.sql; params: the filter params plus $start and $end.
-WITH valid_orders AS (
+WITH range_orders AS (
     SELECT o.order_date AS day, o.order_id, o.customer_id
-    FROM orders o
-    WHERE o.status <> 'cancelled' AND {order_where}
+    FROM valid_orders o
+    WHERE {order_where}
       AND ({no_category} OR EXISTS (
           SELECT 1 FROM order_items i JOIN products p ON p.product_id = i.product_id
           WHERE i.order_id = o.order_id AND {category_where}))
 ),
 counts AS (
-    SELECT day, count(*) AS orders, count(DISTINCT customer_id) AS buyers FROM valid_orders GROUP BY day
+    SELECT day, count(*) AS orders, count(DISTINCT customer_id) AS buyers FROM range_orders GROUP BY day
 ),
 gmv AS (
     SELECT r.day, sum(r.gmv) AS gmv FROM traffic_sales_rollup r WHERE {rollup_where} GROUP BY r.day

@@ -9,8 +9,8 @@
 -- $start - $window + 1 .. $end, with the scan_ prefix).
 WITH valid_orders AS (
     SELECT o.order_date AS day, o.customer_id
-    FROM orders o
-    WHERE o.status <> 'cancelled' AND o.customer_id IS NOT NULL AND {order_where} AND {category_exists}
+    FROM valid_orders o
+    WHERE o.customer_id IS NOT NULL AND {order_where} AND {category_exists}
 ),
 customer_days AS (
     SELECT customer_id, day, count(*) AS n_orders FROM valid_orders GROUP BY customer_id, day

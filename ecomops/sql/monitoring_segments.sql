@@ -4,11 +4,10 @@
 WITH sales AS (
     SELECT o.order_date AS day, o.channel, o.device,
            count(DISTINCT o.customer_id) AS buyers,
-           sum(CASE WHEN i.quantity > 0 THEN i.quantity * i.unit_price ELSE 0 END) AS gmv
-    FROM orders o
-    JOIN order_items i ON i.order_id = o.order_id
-    LEFT JOIN products p ON p.product_id = i.product_id
-    WHERE o.status <> 'cancelled' AND o.order_date BETWEEN $first AND $last AND list_contains($days, o.order_date)
+           sum(o.gmv) AS gmv
+    FROM order_lines o
+    LEFT JOIN products p ON p.product_id = o.product_id
+    WHERE o.order_is_valid AND o.order_date BETWEEN $first AND $last AND list_contains($days, o.order_date)
       AND {order_where} AND {category_where}
     GROUP BY ALL
 ),

@@ -1,13 +1,14 @@
--- ABC class, on hand, days of cover and turnover days per SKU (METRICS.md, Products).
+-- ABC class (the shared rule of abc_classes.sql, over the skus CTE), on hand, days of cover and
+-- turnover days per SKU (METRICS.md, Products).
 -- Params: $first_day (earliest day any window needs), $end, $abc_start (ABC window), $cover_start (days-of-cover
 -- window), $period_start (turnover period), $cover_days, $period_days, $a_share, $b_share, $action_a, $action_b,
 -- $action_c (the suggested action per class); those of {category_where}.
 -- Days of cover is +inf for a SKU with stock and no sales in the cover window, NULL without inventory data.
 -- The channel filter is not applied: stock serves every channel.
 WITH lines AS (
-    SELECT l.product_id, l.order_date, l.quantity, l.quantity * l.unit_price AS gmv
+    SELECT l.product_id, l.order_date, l.quantity, l.gmv
     FROM products_line_facts l
-    WHERE l.status <> 'cancelled' AND l.quantity > 0 AND l.order_date BETWEEN $first_day AND $end
+    WHERE l.is_sale AND l.order_date BETWEEN $first_day AND $end
 ),
 sales AS (
     SELECT product_id,
@@ -59,33 +60,16 @@ skus AS (
     LEFT JOIN period_stock ps ON ps.product_id = u.product_id
     WHERE {category_where}
 ),
-ranked AS (
-    SELECT *,
-           sum(gmv) OVER ()                                                                  AS total_gmv,
-           coalesce(sum(gmv) OVER (ORDER BY gmv DESC, product_id
-                                   ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)     AS gmv_before,
-           row_number() OVER (ORDER BY gmv DESC, product_id)                                 AS gmv_rank
-    FROM skus
-)
-SELECT product_id, title, category, price, gmv, units, share, cum_share, gmv_rank, abc_class, on_hand, snapshot_date,
-       daily_units,
-       CASE WHEN on_hand > 0 AND daily_units = 0 THEN 'inf'::DOUBLE
-            ELSE on_hand / nullif(daily_units, 0) END               AS days_of_cover,
-       avg_on_hand, period_daily_units, turnover_days,
-       CASE abc_class WHEN 'A' THEN $action_a WHEN 'B' THEN $action_b ELSE $action_c END AS action
-FROM (
-    SELECT product_id, title, category, price, gmv, units,
-           gmv / nullif(total_gmv, 0)                                  AS share,
-           (gmv_before + gmv) / nullif(total_gmv, 0)                   AS cum_share,
-           gmv_rank,
-           CASE WHEN gmv > 0 AND gmv_before < $a_share * total_gmv THEN 'A'
-                WHEN gmv > 0 AND gmv_before < $b_share * total_gmv THEN 'B'
-                ELSE 'C' END                                           AS abc_class,
-           on_hand, snapshot_date,
-           units_cover / $cover_days                                   AS daily_units,
-           avg_on_hand,
-           units_period / $period_days                                 AS period_daily_units,
-           avg_on_hand / nullif(units_period / $period_days, 0)        AS turnover_days
-    FROM ranked
-)
-ORDER BY gmv_rank
+classes AS ({abc_classes})
+SELECT s.product_id, s.title, s.category, s.price, s.gmv, s.units, c.share, c.cum_share, c.gmv_rank, c.abc_class,
+       s.on_hand, s.snapshot_date,
+       s.units_cover / $cover_days                                  AS daily_units,
+       CASE WHEN s.on_hand > 0 AND s.units_cover = 0 THEN 'inf'::DOUBLE
+            ELSE s.on_hand / nullif(s.units_cover / $cover_days, 0) END AS days_of_cover,
+       s.avg_on_hand,
+       s.units_period / $period_days                                AS period_daily_units,
+       s.avg_on_hand / nullif(s.units_period / $period_days, 0)     AS turnover_days,
+       CASE c.abc_class WHEN 'A' THEN $action_a WHEN 'B' THEN $action_b ELSE $action_c END AS action
+FROM skus s
+JOIN classes c ON c.product_id = s.product_id
+ORDER BY c.gmv_rank

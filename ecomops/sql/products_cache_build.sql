@@ -14,8 +14,9 @@ product_keys AS (  -- ordered like product_id, so comparing keys compares ids
     FROM (SELECT DISTINCT product_id FROM order_items) p
 )
 SELECT o.order_no, o.order_id, o.order_date, k.customer_key, o.channel, o.status, i.product_id, pk.product_key,
-       coalesce(p.category, 'Uncategorised') AS category, i.quantity, i.unit_price
-FROM order_items i
+       coalesce(p.category, 'Uncategorised') AS category, i.quantity, i.unit_price,
+       i.order_is_valid, i.is_sale, i.gmv
+FROM order_lines i
 JOIN order_keys o ON o.order_id = i.order_id
 LEFT JOIN customer_keys k ON k.customer_id = o.customer_id
 JOIN product_keys pk ON pk.product_id = i.product_id

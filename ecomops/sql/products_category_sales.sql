@@ -3,9 +3,9 @@
 -- $yoy_start. Params: $now_start, $end, $prev_start, $prev_end, $yoy_start, $yoy_end; {order_where} (channel),
 -- {category_where}.
 WITH lines AS (
-    SELECT l.category, l.order_date, l.quantity, l.quantity * l.unit_price AS gmv
+    SELECT l.category, l.order_date, l.quantity, l.gmv
     FROM products_line_facts l
-    WHERE l.status <> 'cancelled' AND l.quantity > 0
+    WHERE l.is_sale
       AND (l.order_date BETWEEN $prev_start AND $end OR l.order_date BETWEEN $yoy_start AND $yoy_end)
       AND {order_where} AND {category_where}
 ),

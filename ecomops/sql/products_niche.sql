@@ -6,9 +6,9 @@
 WITH lines AS (
     SELECT l.product_id,
            CAST(floor(date_diff('day', l.order_date, $end) / 7) AS INTEGER) AS week_no,
-           l.quantity, l.quantity * l.unit_price AS gmv
+           l.quantity, l.gmv
     FROM products_line_facts l
-    WHERE l.status <> 'cancelled' AND l.quantity > 0 AND l.order_date BETWEEN $start AND $end
+    WHERE l.is_sale AND l.order_date BETWEEN $start AND $end
       AND {order_where} AND {category_where}
 ),
 weekly AS (

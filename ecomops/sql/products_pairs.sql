@@ -6,9 +6,9 @@
 -- Speed: CTEs read more than once are MATERIALIZED (computed once); only products in at least $min_product_orders orders, and only orders holding two of them, enter the
 -- self-join; a pair needs $min_pair_orders orders to be kept.
 WITH window_lines AS MATERIALIZED (  -- lines bought in valid orders of the range and channels (products_line_facts, alias l)
-    SELECT l.order_no, l.product_key, l.product_id, l.category, l.quantity * l.unit_price AS line_gmv
+    SELECT l.order_no, l.product_key, l.product_id, l.category, l.gmv AS line_gmv
     FROM products_line_facts l
-    WHERE l.status <> 'cancelled' AND l.quantity > 0 AND {order_where}
+    WHERE l.is_sale AND {order_where}
 ),
 order_value AS MATERIALIZED (  -- GMV of each valid order (all of its lines), for AOV
     SELECT l.order_no, sum(l.line_gmv) AS order_gmv

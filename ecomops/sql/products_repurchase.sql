@@ -5,7 +5,7 @@ WITH product_buyers AS (  -- a buyer repurchased when their first and last order
     SELECT l.product_id, max(l.category) AS category, l.customer_key,
            min(l.order_no) <> max(l.order_no) AS repeated
     FROM products_line_facts l
-    WHERE l.status <> 'cancelled' AND l.quantity > 0 AND l.customer_key IS NOT NULL
+    WHERE l.is_sale AND l.customer_key IS NOT NULL
       AND l.order_date BETWEEN $start AND $end AND {order_where} AND {category_where}
     GROUP BY l.product_id, l.customer_key
 ),

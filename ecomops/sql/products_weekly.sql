@@ -3,27 +3,27 @@
 -- (channel) and {category_where}.
 WITH lines AS MATERIALIZED (  -- read twice: computed once
    
-    SELECT l.product_id, l.order_no AS order_id, l.customer_key AS customer_id, l.status,
-           l.order_date >= $week_start AS this_week, l.quantity, l.unit_price
+    SELECT l.product_id, l.order_no AS order_id, l.customer_key AS customer_id, l.status, l.order_is_valid,
+           l.is_sale, l.order_date >= $week_start AS this_week, l.quantity, l.gmv
     FROM products_line_facts l
     WHERE l.order_date BETWEEN $prev_start AND $end AND {order_where} AND {category_where}
 ),
 order_lines AS (  -- one row per product and order (an order has one day and one status): distinct counts by count(*)
-    SELECT product_id, order_id, this_week, status,
-           sum(quantity * unit_price) FILTER (WHERE quantity > 0) AS gmv,
-           sum(quantity) FILTER (WHERE quantity > 0)              AS units,
-           max(quantity) > 0                                       AS bought
+    SELECT product_id, order_id, this_week, status, order_is_valid,
+           sum(gmv) FILTER (WHERE is_sale)                         AS gmv,
+           sum(quantity) FILTER (WHERE is_sale)                    AS units,
+           bool_or(is_sale)                                        AS bought
     FROM lines
-    GROUP BY product_id, order_id, this_week, status
+    GROUP BY product_id, order_id, this_week, status, order_is_valid
 ),
 sales AS (
     SELECT product_id,
-           sum(gmv) FILTER (WHERE this_week AND status <> 'cancelled')                          AS gmv,
-           sum(gmv) FILTER (WHERE NOT this_week AND status <> 'cancelled')                      AS gmv_prev,
-           sum(units) FILTER (WHERE this_week AND status <> 'cancelled')                        AS units,
-           sum(units) FILTER (WHERE NOT this_week AND status <> 'cancelled')                    AS units_prev,
-           count(*) FILTER (WHERE this_week AND status <> 'cancelled' AND bought)               AS orders,
-           count(*) FILTER (WHERE NOT this_week AND status <> 'cancelled' AND bought)           AS orders_prev,
+           sum(gmv) FILTER (WHERE this_week AND order_is_valid)                          AS gmv,
+           sum(gmv) FILTER (WHERE NOT this_week AND order_is_valid)                      AS gmv_prev,
+           sum(units) FILTER (WHERE this_week AND order_is_valid)                        AS units,
+           sum(units) FILTER (WHERE NOT this_week AND order_is_valid)                    AS units_prev,
+           count(*) FILTER (WHERE this_week AND bought)               AS orders,
+           count(*) FILTER (WHERE NOT this_week AND bought)           AS orders_prev,
            count(*) FILTER (WHERE this_week AND status IN ('returned', 'cancelled'))            AS returned_or_cancelled,
            count(*) FILTER (WHERE NOT this_week AND status IN ('returned', 'cancelled'))        AS returned_or_cancelled_prev,
            count(*) FILTER (WHERE this_week)                                                    AS all_orders,
@@ -34,7 +34,7 @@ sales AS (
 buyer_orders AS (  -- a buyer repurchased when their first and last order holding the product differ
     SELECT l.product_id, l.this_week, l.customer_id, min(l.order_id) <> max(l.order_id) AS repeated
     FROM lines l
-    WHERE l.status <> 'cancelled' AND l.quantity > 0 AND l.customer_id IS NOT NULL
+    WHERE l.is_sale AND l.customer_id IS NOT NULL
     GROUP BY l.product_id, l.this_week, l.customer_id
 ),
 buyers AS (

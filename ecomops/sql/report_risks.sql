@@ -7,9 +7,9 @@ WITH period_reviews AS (
     WHERE CAST(created_ts AS DATE) BETWEEN $start AND $end
 ),
 sold AS (
-    SELECT DISTINCT i.product_id
-    FROM orders o JOIN order_items i ON i.order_id = o.order_id
-    WHERE o.status <> 'cancelled' AND i.quantity > 0 AND o.order_date BETWEEN $start AND $end
+    SELECT DISTINCT l.product_id
+    FROM sale_lines l
+    WHERE l.order_date BETWEEN $start AND $end
 ),
 supplied AS (
     SELECT product_id, bool_or(role = 'backup') AS has_backup FROM product_suppliers GROUP BY product_id

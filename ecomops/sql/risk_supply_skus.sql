@@ -1,11 +1,10 @@
 -- One row per product (category filter): GMV in the sidebar period, its suppliers, backups and lead times.
 -- Params: those of {order_where} (o.order_date, o.channel) and {category_where} (p.category).
 WITH sales AS (
-    SELECT i.product_id, sum(i.quantity * i.unit_price) AS gmv
-    FROM orders o
-    JOIN order_items i ON i.order_id = o.order_id
-    WHERE o.status <> 'cancelled' AND i.quantity > 0 AND {order_where}
-    GROUP BY i.product_id
+    SELECT o.product_id, sum(o.gmv) AS gmv
+    FROM sale_lines o
+    WHERE {order_where}
+    GROUP BY o.product_id
 ),
 links AS (
     SELECT product_id,

@@ -8,8 +8,8 @@
 -- Params: those of the filter fragments.
 WITH valid_orders AS (
     SELECT date_trunc('{grain}', o.order_date) AS bucket, o.channel, o.customer_id
-    FROM orders o
-    WHERE o.status <> 'cancelled' AND {order_where} AND {order_category}
+    FROM valid_orders o
+    WHERE {order_where} AND {order_category}
 ),
 counts AS (
     SELECT bucket, channel, count(*) AS orders, count(DISTINCT customer_id) AS buyers

@@ -6,8 +6,8 @@
 -- $spine_end.
 WITH counts AS (
     SELECT o.order_date AS day, count(*) AS orders, count(DISTINCT o.customer_id) AS buyers
-    FROM orders o
-    WHERE o.status <> 'cancelled' AND {order_where} AND {order_category}
+    FROM valid_orders o
+    WHERE {order_where} AND {order_category}
     GROUP BY ALL
 ),
 gmv AS (

@@ -16,8 +16,8 @@ buyers AS (
                AS dimension,
            coalesce(o.channel, o.device, 'all') AS key,
            count(DISTINCT o.customer_id) AS purchases
-    FROM orders o
-    WHERE o.status <> 'cancelled' AND {order_where} AND {category_exists}
+    FROM valid_orders o
+    WHERE {order_where} AND {category_exists}
     GROUP BY GROUPING SETS ((o.channel), (o.device), ())
 )
 SELECT v.dimension, v.key, v.visits, v.product_views, v.add_to_cart, v.checkouts, coalesce(b.purchases, 0) AS purchases

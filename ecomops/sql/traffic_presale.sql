@@ -12,9 +12,8 @@ WITH sales AS (
 ),
 window_orders AS (
     SELECT o.order_id, o.order_date, o.campaign_id, o.is_presale
-    FROM orders o
-    WHERE o.status <> 'cancelled'
-      AND o.order_date BETWEEN (SELECT min(window_start) FROM sales) AND (SELECT max(end_date) FROM sales)
+    FROM valid_orders o
+    WHERE o.order_date BETWEEN (SELECT min(window_start) FROM sales) AND (SELECT max(end_date) FROM sales)
       AND {order_where_nodate}
 ),
 day_orders AS (

@@ -2,7 +2,7 @@
 CREATE OR REPLACE TABLE users_customer_keys AS
 WITH buyers AS (
     SELECT customer_id, min(order_date) AS first_order_date
-    FROM orders WHERE customer_id IS NOT NULL AND status <> 'cancelled'
+    FROM valid_orders WHERE customer_id IS NOT NULL
     GROUP BY customer_id
 )
 SELECT CAST(row_number() OVER (ORDER BY coalesce(c.customer_id, b.customer_id)) AS INTEGER) AS ckey,
@@ -24,20 +24,18 @@ SELECT k.ckey, coalesce(k.membership_tier, 'none') AS membership_tier, o.order_i
        coalesce(g.category_bits, CAST(0 AS UBIGINT)) AS category_bits,
        CASE WHEN k.ckey IS NOT NULL THEN lag(o.order_date) OVER w END AS prev_order_date,
        CASE WHEN k.ckey IS NOT NULL THEN lead(o.order_date) OVER w END AS next_order_date
-FROM orders o
+FROM valid_orders o
 LEFT JOIN users_customer_keys k ON k.customer_id = o.customer_id
 LEFT JOIN (
-    SELECT i.order_id, sum(i.quantity * i.unit_price) AS gmv,
+    SELECT i.order_id, sum(i.gmv) AS gmv,
            bit_or(CAST(1 AS UBIGINT) << coalesce(pb.bit, (SELECT bit FROM users_category_bits
                                                           WHERE category = 'Uncategorised'))) AS category_bits
-    FROM order_items i
+    FROM sale_lines i
     LEFT JOIN (SELECT p.product_id, b.bit FROM products p
                JOIN users_category_bits b ON b.category = coalesce(p.category, 'Uncategorised')) pb
            ON pb.product_id = i.product_id
-    WHERE i.quantity > 0
     GROUP BY i.order_id
 ) g ON g.order_id = o.order_id
-WHERE o.status <> 'cancelled'
 WINDOW w AS (PARTITION BY k.ckey ORDER BY o.order_ts, o.order_id)
 -- Sorted by day: date filters then skip whole row groups (measured: the pages' queries run about 2x faster).
 ORDER BY o.order_date, k.ckey;

@@ -1,6 +1,7 @@
 """Shared fixtures: a tiny hand-built database, a small demo database, an AppTest factory, the shared data path."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -8,7 +9,8 @@ import pytest
 from ecomops import db
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
+# A worktree beside the main checkout can point at the shared data with ECOMOPS_SHARED_DATA.
+SHARED_DATA = Path(os.environ.get("ECOMOPS_SHARED_DATA") or PROJECT_ROOT.parent / "shared" / "data")
 DEMO_CUSTOMERS = 2000
 
 

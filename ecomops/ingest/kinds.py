@@ -69,48 +69,61 @@ ORDERS = Kind(
     key=("order_id",),
     signature=("invoiceno", "lineitemquantity", "订单编号", "订单号", "ordername", "stockcode", "宝贝标题"),
     fields=(
-        F("order_id", ID, True, ("order_id", "orderid", "ordernumber", "orderno", "order", "invoiceno", "invoice",
-                                 "invoicenumber", "name", "订单编号", "订单号", "主订单编号", "子订单编号", "订单id"),
+        F("order_id", ID, True, ("order_id", "orderid", "ordernumber", "orderno", "order", "amazonorderid",
+                                 "invoiceno", "invoice", "invoicenumber", "name", "订单编号", "订单号", "主订单编号",
+                                 "子订单编号", "订单id"),
           "Order number"),
         F("order_ts", TIMESTAMP, True, ("order_ts", "ordertime", "orderdate", "createdat", "orderedat", "invoicedate",
-                                        "date", "datetime", "purchasedate", "下单时间", "订单创建时间", "创建时间",
-                                        "成交时间", "订单付款时间", "付款时间", "paidat", "日期", "时间"),
+                                        "purchasedate", "orderpurchasetimestamp", "saledate", "date", "datetime",
+                                        "下单时间", "订单创建时间", "订单提交时间", "创建时间", "订单成交时间", "成交时间",
+                                        "拼单成功时间", "订单付款时间", "付款时间", "paidat", "日期", "时间"),
           "Order time"),
-        F("paid_ts", TIMESTAMP, False, ("paid_ts", "paidat", "paymentdate", "paymenttime", "订单付款时间", "付款时间",
-                                        "支付时间"),
-          "Payment time (used when the order time is blank)"),
-        F("customer_id", ID, False, ("customer_id", "customerid", "customer", "customerno", "userid", "buyer",
-                                     "buyerid", "email", "customeremail", "买家会员名", "买家昵称", "买家id", "会员名",
-                                     "客户id", "用户id", "会员id", "客户", "用户"),
+        F("paid_ts", TIMESTAMP, False, ("paid_ts", "paidat", "paiddate", "paidondate", "paymentdate", "paymenttime",
+                                        "paymentsdate", "orderapprovedat", "订单付款时间", "付款时间", "支付时间",
+                                        "支付完成时间", "买家付款时间", "付款确认时间"),
+          "Payment time (blank = not paid, when the report has this column)"),
+        F("shipped_ts", TIMESTAMP, False, ("shipped_ts", "shippedondate", "shippedat", "shipdate", "shippeddate",
+                                           "fulfilledat", "发货时间", "卖家发货时间"),
+          "Shipping time (non-blank = shipped, when there is no status)"),
+        F("customer_id", ID, False, ("customer_id", "customerid", "customeruniqueid", "customer", "customerno",
+                                     "userid", "buyer", "buyerid", "buyerusername", "email", "customeremail",
+                                     "billingemail", "buyeremail", "买家会员名", "买家昵称", "买家id", "会员名",
+                                     "下单帐号", "下单账号", "买家手机号", "客户id", "用户id", "会员id", "客户", "用户"),
           "Customer (blank = guest order)"),
-        F("product_id", ID, False, ("product_id", "productid", "sku", "lineitemsku", "stockcode", "itemid",
-                                    "productcode", "variantsku", "商家编码", "商品编码", "宝贝id", "商品id", "货号",
-                                    "sku编码", "商品编号"),
+        F("product_id", ID, False, ("product_id", "productid", "sku", "lineitemsku", "itemsku", "stockcode", "itemid",
+                                    "itemproductid", "productcode", "variantsku", "itemnumber", "商家编码",
+                                    "商家编码sku维度", "规格编码", "商品编码", "宝贝id", "商品id", "货号", "sku编码",
+                                    "商品编号"),
           "Product id / SKU (blank = use the product name)"),
         F("product_name", TEXT, False, ("product_name", "productname", "product", "title", "producttitle",
-                                        "lineitemname", "description", "itemname", "宝贝标题", "商品标题", "商品名称",
-                                        "宝贝名称", "商品名", "标题"),
+                                        "lineitemname", "description", "itemname", "itemtitle", "宝贝标题", "商品标题",
+                                        "商品名称", "选购商品", "宝贝名称", "商品名", "商品", "标题"),
           "Product name"),
-        F("category", TEXT, False, ("category", "productcategory", "producttype", "类目", "商品类目", "品类", "分类"),
+        F("category", TEXT, False, ("category", "productcategory", "productcategoryname", "producttype", "类目",
+                                    "商品类目", "品类", "分类"),
           "Product category"),
-        F("quantity", INT, False, ("quantity", "qty", "lineitemquantity", "units", "购买数量", "宝贝数量", "商品数量",
-                                   "数量", "件数"),
+        F("quantity", INT, False, ("quantity", "qty", "quantitypurchased", "lineitemquantity", "itemquantity", "units",
+                                   "购买数量", "宝贝数量", "商品数量", "商品数量件", "订购数量", "宝贝总数量", "数量",
+                                   "件数"),
           "Quantity (default 1)"),
-        F("unit_price", MONEY, False, ("unit_price", "unitprice", "price", "lineitemprice", "itemprice", "实际单价",
-                                       "成交单价", "单价", "商品单价", "宝贝单价", "价格"),
+        F("unit_price", MONEY, False, ("unit_price", "unitprice", "price", "lineitemprice", "itemprice", "soldfor",
+                                       "实际单价", "成交单价", "单价", "商品单价", "宝贝单价", "京东价", "价格"),
           "Unit price"),
-        F("line_total", MONEY, False, ("line_total", "linetotal", "amount", "lineamount", "total", "ordertotal",
-                                       "买家实际支付金额", "实付金额", "实际支付金额", "支付金额", "总金额", "金额",
-                                       "订单金额"),
+        F("line_total", MONEY, False, ("line_total", "linetotal", "amount", "lineamount", "itemtotal", "total",
+                                       "ordertotal", "商品实际成交金额", "商品金额小计", "商品总价元", "商品总价",
+                                       "商品金额", "买家实际支付金额", "实付金额", "实际支付金额", "支付金额", "总金额",
+                                       "金额", "订单金额"),
           "Line amount (unit price = amount / quantity when no unit price)"),
-        F("status", STATUS, False, ("status", "orderstatus", "financialstatus", "state", "订单状态", "交易状态", "状态"),
+        F("status", STATUS, False, ("status", "orderstatus", "financialstatus", "state", "订单状态", "交易状态",
+                                    "订单商品状态", "状态"),
           "Status"),
         F("fulfillment_status", TEXT, False, ("fulfillment_status", "fulfillmentstatus", "发货状态", "物流状态"),
           "Fulfilment status"),
         F("cancelled_at", TEXT, False, ("cancelled_at", "cancelledat", "canceledat", "cancelleddate", "取消时间",
                                         "关闭时间"),
           "Cancelled at (non-blank = cancelled)"),
-        F("channel", TEXT, False, ("channel", "source", "saleschannel", "渠道", "来源", "订单来源", "流量来源"),
+        F("channel", TEXT, False, ("channel", "source", "saleschannel", "渠道", "来源", "订单来源", "流量来源",
+                                   "订单渠道"),
           "Channel"),
         F("device", TEXT, False, ("device", "devicetype", "platform", "终端", "设备", "下单终端"), "Device"),
         F("campaign_id", ID, False, ("campaign_id", "campaignid", "campaign", "活动", "活动id", "活动名称"),
@@ -118,8 +131,12 @@ ORDERS = Kind(
         F("discount", MONEY, False, ("discount", "discountamount", "优惠金额", "折扣金额", "优惠", "店铺优惠"),
           "Order discount"),
         F("is_presale", BOOL, False, ("is_presale", "presale", "预售", "是否预售"), "Pre-sale"),
-        F("country", TEXT, False, ("country", "billingcountry", "shippingcountry", "国家"), "Customer country"),
-        F("city", TEXT, False, ("city", "billingcity", "shippingcity", "城市", "收货城市", "所在城市"), "Customer city"),
+        F("country", TEXT, False, ("country", "billingcountry", "shippingcountry", "shipcountry", "buyercountry",
+                                   "国家"), "Customer country"),
+        F("city", TEXT, False, ("city", "billingcity", "shippingcity", "shipcity", "buyercity", "customercity",
+                                "城市", "收货城市", "所在城市", "收货人城市", "市"), "Customer city"),
+        F("currency", TEXT, False, ("currency", "currencycode", "ordercurrency", "币种", "货币"),
+          "Currency (ISO code; checked against the store's)"),
     ),
 )
 
@@ -311,15 +328,112 @@ SUPPLIERS = Kind(
     ),
 )
 
-KINDS: dict[str, Kind] = {k.name: k for k in (ORDERS, CUSTOMERS, PRODUCTS, INVENTORY, TRAFFIC, TRAFFIC_SESSIONS,
-                                                AD_SPEND, KEYWORDS, REVIEWS, COMPETITOR_PRICES, SUPPLIERS)}
+CAMPAIGNS = Kind(
+    name="campaigns", label="Campaign calendar (name, type, start, end, pre-sale start)", table="campaigns",
+    key=("campaign_id",),
+    signature=("campaigntype", "presalestart", "活动类型", "预售开始时间", "活动开始时间", "活动名称"),
+    fields=(
+        F("name", TEXT, True, ("name", "campaignname", "campaign", "eventname", "promotion", "活动名称", "活动", "名称"),
+          "Campaign name"),
+        F("start_date", DATE, True, ("start_date", "startdate", "start", "begin", "from", "saledate", "活动开始时间",
+                                     "开始时间", "开始日期", "活动开始", "正式开始"), "Start (first sale day)"),
+        F("end_date", DATE, True, ("end_date", "enddate", "end", "until", "to", "活动结束时间", "结束时间", "结束日期",
+                                   "活动结束"), "End (last day)"),
+        F("campaign_id", ID, False, ("campaign_id", "campaignid", "id", "活动id", "活动编号"),
+          "Campaign id (default: name + start)"),
+        F("kind", TEXT, False, ("kind", "type", "campaigntype", "eventtype", "活动类型", "类型"),
+          "Type: big sale / member day / flash sale / other (大促, 会员日, 秒杀 understood)"),
+        F("presale_start", DATE, False, ("presale_start", "presalestart", "presale", "prestart", "warmupstart",
+                                         "预售开始时间", "预售开始", "预热开始时间", "预热开始", "预售"),
+          "Pre-sale start (the pre-sale window runs to the start)"),
+    ),
+)
 
-# Aliases accepted by --kind.
+SCROLL_DEPTH = Kind(
+    name="scroll_depth", label="Scroll depth (detail-page visitors per screen)", table="scroll_depth",
+    key=("day", "device", "screen"),
+    signature=("screen", "scrolldepth", "屏", "第几屏", "滚动深度"),
+    fields=(
+        F("day", DATE, True, ("day", "date", "日期", "统计日期"), "Day"),
+        F("screen", INT, True, ("screen", "screennumber", "screenno", "scrolldepth", "depth", "fold", "第几屏", "屏数",
+                                "屏", "滚动深度"), "Screen (1 = first screen)"),
+        F("visitors", INT, True, ("visitors", "users", "uv", "reached", "visitorsreached", "访客数", "人数", "到达人数"),
+          "Visitors reaching it"),
+        F("device", TEXT, False, ("device", "devicecategory", "devicetype", "终端", "设备"), "Device (default 'all')"),
+    ),
+)
+
+SURVEYS = Kind(
+    name="surveys", label="Survey answers (why customers left)", table="customer_surveys",
+    key=("customer_id", "response_date"),
+    signature=("reason", "churnreason", "流失原因", "原因", "survey"),
+    fields=(
+        F("customer_id", ID, True, ("customer_id", "customerid", "customer", "userid", "email", "respondent",
+                                    "会员名", "买家会员名", "客户id", "用户id", "会员id"), "Customer"),
+        F("response_date", DATE, True, ("response_date", "responsedate", "answeredat", "submittedat", "date",
+                                        "submitdate", "提交时间", "回答时间", "答卷时间", "日期"), "Answer date"),
+        F("reason", TEXT, True, ("reason", "churnreason", "answer", "mainreason", "whyleft", "流失原因", "原因", "答案",
+                                 "主要原因"), "Reason"),
+        F("comment", TEXT, False, ("comment", "comments", "feedback", "remarks", "other", "意见", "备注", "补充说明",
+                                   "评论"), "Comment"),
+    ),
+)
+
+OUTREACH = Kind(
+    name="outreach", label="Outreach results (who was contacted, offer, treatment/control)",
+    table="reactivation_outreach", key=("customer_id", "sent_date"),
+    signature=("arm", "treatment", "control", "offer", "实验组", "对照组", "分组", "触达"),
+    fields=(
+        F("customer_id", ID, True, ("customer_id", "customerid", "customer", "userid", "email", "会员名",
+                                    "买家会员名", "客户id", "用户id", "会员id"), "Customer"),
+        F("sent_date", DATE, True, ("sent_date", "sentdate", "senddate", "sentat", "contacted", "contactedat",
+                                    "contactdate", "date", "发送日期", "发送时间", "触达时间", "触达日期", "日期"),
+          "Contacted on"),
+        F("arm", TEXT, True, ("arm", "group", "variant", "testgroup", "treatmentcontrol", "cohort", "分组", "组别",
+                              "实验分组"), "Treatment or control (holdout)"),
+        F("offer", TEXT, False, ("offer", "coupon", "incentive", "campaign", "优惠", "权益", "优惠券", "赠品"), "Offer"),
+        F("converted", BOOL, False, ("converted", "reactivated", "purchased", "是否转化", "是否回购"), "Converted"),
+        F("converted_date", DATE, False, ("converted_date", "converteddate", "conversiondate", "转化日期", "回购日期"),
+          "Converted on"),
+    ),
+)
+
+EVENTS = Kind(
+    name="events", label="Event log (page views, favourites, add-to-cart, purchases)", table="events",
+    key=(),
+    signature=("behaviortype", "behavior", "eventname", "userpseudoid", "eventtimestamp", "行为类型"),
+    fields=(
+        F("event_ts", TIMESTAMP, True, ("event_ts", "timestamp", "eventtimestamp", "eventtime", "time", "ts",
+                                        "datetime", "occurredat", "时间戳", "时间", "行为时间"), "Event time"),
+        F("visitor_id", ID, True, ("visitor_id", "visitorid", "userpseudoid", "user_id", "userid", "clientid",
+                                   "cookieid", "deviceid", "anonymousid", "visitor", "user", "用户id", "访客id",
+                                   "用户"), "Visitor (or user) id"),
+        F("event_type", TEXT, True, ("event_type", "behaviortype", "behavior", "behaviour", "eventname", "eventtype",
+                                     "event", "action", "行为类型", "行为", "事件"),
+          "Event (pv/view, fav, cart, checkout, buy/purchase, ...)"),
+        F("item_id", ID, False, ("item_id", "itemid", "productid", "sku", "itemsitemid", "商品id", "宝贝id"), "Item"),
+        F("category", ID, False, ("category_id", "categoryid", "category", "itemcategory", "itemsitemcategory",
+                                  "类目id", "类目", "品类"), "Category"),
+        F("channel", TEXT, False, ("channel", "source", "trafficsourcesource", "trafficsource", "medium", "utmsource",
+                                   "渠道", "来源", "流量来源"), "Channel"),
+        F("device", TEXT, False, ("device", "devicecategory", "platform", "devicetype", "终端", "设备"), "Device"),
+        F("session_id", ID, False, ("session_id", "sessionid", "gasessionid", "会话id"), "Session"),
+    ),
+)
+
+KINDS: dict[str, Kind] = {k.name: k for k in (ORDERS, CUSTOMERS, PRODUCTS, INVENTORY, TRAFFIC, TRAFFIC_SESSIONS,
+                                                AD_SPEND, KEYWORDS, REVIEWS, COMPETITOR_PRICES, SUPPLIERS, CAMPAIGNS,
+                                                SCROLL_DEPTH, SURVEYS, OUTREACH, EVENTS)}
+
+# Aliases accepted by --kind (and the table names pages mention in their hints).
 KIND_ALIASES = {"order": "orders", "order_items": "orders", "customer": "customers", "product": "products",
                 "inventory_snapshots": "inventory", "stock": "inventory", "traffic_daily": "traffic",
                 "sessions": "traffic_sessions", "ads": "ad_spend", "adspend": "ad_spend",
                 "search_keywords": "keywords", "review": "reviews", "competitors": "competitor_prices",
-                "supplier": "suppliers", "product_suppliers": "suppliers"}
+                "supplier": "suppliers", "product_suppliers": "suppliers", "campaign": "campaigns",
+                "calendar": "campaigns", "scroll": "scroll_depth", "survey": "surveys",
+                "customer_surveys": "surveys", "reactivation_outreach": "outreach", "event": "events",
+                "event_log": "events", "behaviour": "events", "behavior": "events", "clicks": "events"}
 
 
 def get_kind(name: str) -> Kind:
@@ -329,29 +443,3 @@ def get_kind(name: str) -> Kind:
     if key not in KINDS:
         raise ValueError(f"unknown kind {name!r}; choose one of: {', '.join(KINDS)}")
     return KINDS[key]
-
-
-# Order statuses of the data model, and what platform statuses mean. Unpaid orders are stored as 'cancelled'
-# (never sales, per METRICS.md) with the platform's own words kept in orders.source_status.
-ORDER_STATUSES = ("paid", "shipped", "completed", "returned", "cancelled")
-STATUS_SYNONYMS: dict[str, str] = {
-    # English / Shopify financial and fulfilment words
-    "paid": "paid", "authorized": "paid", "partially_paid": "paid", "partiallypaid": "paid", "processing": "paid",
-    "pending": "paid", "unpaid": "cancelled", "voided": "cancelled", "void": "cancelled",
-    "awaiting_payment": "cancelled", "expired": "cancelled",
-    "shipped": "shipped", "fulfilled": "shipped", "in_transit": "shipped", "partial": "shipped",
-    "completed": "completed", "complete": "completed", "delivered": "completed", "closed": "completed",
-    "success": "completed", "done": "completed",
-    "returned": "returned", "refunded": "returned", "partially_refunded": "returned", "return": "returned",
-    "cancelled": "cancelled", "canceled": "cancelled", "cancel": "cancelled", "failed": "cancelled",
-    # Taobao / Tmall / JD
-    "交易成功": "completed", "已完成": "completed", "已签收": "completed", "完成": "completed", "确认收货": "completed",
-    "买家已付款，等待卖家发货": "paid", "买家已付款,等待卖家发货": "paid", "等待卖家发货": "paid", "已付款": "paid",
-    "待发货": "paid", "已支付": "paid", "付款成功": "paid",
-    "卖家已发货，等待买家确认": "shipped", "卖家已发货,等待买家确认": "shipped", "等待买家确认收货": "shipped",
-    "已发货": "shipped", "待收货": "shipped", "运输中": "shipped",
-    "交易关闭": "cancelled", "已关闭": "cancelled", "已取消": "cancelled", "取消": "cancelled",
-    "等待买家付款": "cancelled", "待付款": "cancelled", "未付款": "cancelled",
-    "退款成功": "returned", "已退款": "returned", "退货": "returned", "已退货": "returned", "退款中": "returned",
-    "售后": "returned",
-}

@@ -52,6 +52,7 @@ class LoadStats:
 
     inserted: dict[str, int] = field(default_factory=dict)
     updated: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # what the user should know about the load (merged orders, ...)
 
 
 def upsert(cur: duckdb.DuckDBPyConnection, table: str, key: tuple[str, ...], new_table: str, provided: set[str],
@@ -161,7 +162,8 @@ def _load_orders(cur: duckdb.DuckDBPyConnection, plan: Plan, import_id: int, pro
         source = "ingest_typed l"
     lines = cur.execute(f"""
         INSERT INTO order_items (order_id, line_no, product_id, quantity, unit_price, import_id)
-        SELECT l.order_id, {line_no}, l._product_id, CAST(l.quantity AS INTEGER), l._unit_price, CAST($id AS INTEGER)
+        SELECT l.order_id, {line_no}, l._product_id, CAST(coalesce(l.quantity, 0) AS INTEGER), l._unit_price,
+               CAST($id AS INTEGER)
         FROM {source}
         WHERE l._errors IS NULL""", {"id": import_id}).fetchone()[0]
     stats.inserted["order_items"] = int(lines)

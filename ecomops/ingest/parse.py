@@ -15,7 +15,10 @@ from dataclasses import dataclass
 
 import duckdb
 
-from ecomops.ingest.kinds import BOOL, DATE, ID, INT, MONEY, NUMBER, STATUS, STATUS_SYNONYMS, TEXT, TIMESTAMP
+from ecomops.ingest import dates as date_rules
+from ecomops.ingest.dates import DateStyle
+from ecomops.ingest.kinds import BOOL, DATE, ID, INT, MONEY, NUMBER, STATUS, TEXT, TIMESTAMP
+from ecomops.ingest.statuses import MODEL_STATUSES, normalise_sql
 
 
 def sql_str(value: str) -> str:
@@ -76,36 +79,14 @@ def int_sql(text: str, decimal_comma: bool = False) -> str:
     return slow if decimal_comma else f"coalesce(TRY_CAST({text} AS BIGINT), {slow})"
 
 
-def _date_formats(day_first: bool) -> list[str]:
-    slash = ["%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y", "%d/%m/%y %H:%M", "%d/%m/%y"] if day_first else [
-        "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %I:%M %p", "%m/%d/%Y",
-        "%m/%d/%y %H:%M", "%m/%d/%y"]
-    return [
-        "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d",
-        "%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%d.%m.%Y", "%Y.%m.%d", "%Y%m%d%H%M%S", "%Y%m%d",
-        *slash,
-        "%d-%m-%Y %H:%M:%S", "%d-%m-%Y %H:%M", "%d-%m-%Y", "%d-%b-%Y", "%d %b %Y", "%b %d, %Y", "%d-%b-%y",
-        "%B %d, %Y", "%d %B %Y",
-    ]
+def timestamp_sql(text: str, day_first: bool = False, style: DateStyle | None = None) -> str:
+    """Return a TIMESTAMP from cleaned text (see :mod:`ecomops.ingest.dates`; ``style`` is the column's decision)."""
+    return date_rules.timestamp_sql(text, style, day_first)
 
 
-def timestamp_sql(text: str, day_first: bool = False) -> str:
-    """Return a TIMESTAMP (local time as written; a zone suffix is dropped: the store's timezone applies)."""
-    norm = (
-        f"regexp_replace(regexp_replace(regexp_replace(replace(replace(replace({text}, '年', '-'), '月', '-'), '日', ''),"
-        " '(\\d)T(\\d)', '\\1 \\2'), '(\\d:\\d{2}(:\\d{2}(\\.\\d+)?)?)\\s*(Z|UTC|GMT|[+-]\\d{2}:?\\d{2})$', '\\1'), '(:\\d{2})\\.\\d+$', '\\1')"
-    )
-    formats = "[" + ", ".join(sql_str(f) for f in _date_formats(day_first)) + "]"
-    serial = (f"CASE WHEN regexp_full_match({text}, '[0-9]{{5}}(\\.[0-9]+)?') "
-              f"AND TRY_CAST({text} AS DOUBLE) BETWEEN 20000 AND 80000 THEN "
-              f"TIMESTAMP '1899-12-30' + to_microseconds(CAST(round(CAST({text} AS DOUBLE) * 86400) * 1000000 AS BIGINT)) END")
-    # The normalised text appears once (see _number_text); the ISO formats in the list cover what TRY_CAST did.
-    return f"coalesce(TRY_CAST({text} AS TIMESTAMP), {serial}, try_strptime({norm}, {formats}))"
-
-
-def date_sql(text: str, day_first: bool = False) -> str:
+def date_sql(text: str, day_first: bool = False, style: DateStyle | None = None) -> str:
     """Return a DATE read like :func:`timestamp_sql`."""
-    return f"CAST({timestamp_sql(text, day_first)} AS DATE)"
+    return date_rules.date_sql(text, style, day_first)
 
 
 _TRUE = ("true", "t", "yes", "y", "1", "是", "有", "√", "✓", "x", "purchased", "1.0")
@@ -119,13 +100,20 @@ def bool_sql(text: str) -> str:
     return f"(CASE WHEN lower({text}) IN ({trues}) THEN true WHEN lower({text}) IN ({falses}) THEN false END)"
 
 
-def status_sql(text: str) -> str:
-    """Return the model's order status for a platform status (NULL when unknown)."""
-    whens = " ".join(f"WHEN {sql_str(k)} THEN {sql_str(v)}" for k, v in STATUS_SYNONYMS.items())
-    key = f"replace(replace(lower({text}), ' ', '_'), '-', '_')"
-    # The model's own words pass straight through (the synonym lookup costs several string copies per row).
-    model = ", ".join(sql_str(v) for v in sorted(set(STATUS_SYNONYMS.values())))
-    return f"(CASE WHEN {text} IN ({model}) THEN {text} ELSE (CASE {key} {whens} END) END)"
+def status_sql(text: str, words: dict[str, str] | None = None) -> str:
+    """Return the model's order status for a platform status word (NULL when the word is not mapped).
+
+    ``words``: normalised word -> model status (the table ``status_map``; see :mod:`ecomops.ingest.statuses`).
+    """
+    if words is None:
+        from ecomops.ingest.statuses import seed_rows
+
+        words = {w: s for w, s, _p in seed_rows()}
+    model = ", ".join(sql_str(v) for v in MODEL_STATUSES)
+    whens = " ".join(f"WHEN {sql_str(k)} THEN {sql_str(v)}" for k, v in sorted(words.items()) if k not in MODEL_STATUSES)
+    # The model's own words pass straight through (the lookup normalises the text first, a few string copies).
+    lookup = f"(CASE {normalise_sql(text)} {whens} END)" if whens else "CAST(NULL AS VARCHAR)"
+    return f"(CASE WHEN {text} IN ({model}) THEN {text} ELSE {lookup} END)"
 
 
 @dataclass(frozen=True)
@@ -136,6 +124,7 @@ class ColumnStyle:
     day_first: bool = False
     ambiguous_dates: bool = False
     full_trim: bool = True
+    dates: DateStyle | None = None  # the column's date decision (ecomops.ingest.dates)
 
 
 _EDGE_SPACES = (" ", "\t", "\n", "\r", "\u00a0", "\u3000")
@@ -162,9 +151,22 @@ def clean_column(col: str, style: ColumnStyle | None = None) -> str:
     return f"nullif(CASE WHEN {test} THEN {clean_text(col)} ELSE {col} END, '')"
 
 
+def clean_text_column(col: str) -> str:
+    """Return the text of a staged column for a text field: spaces trimmed, but a leading tab, '=', '+', '@' or
+    line break kept as written (the original text; downloads neutralise formulas, not the importer); blank or
+    whitespace-only -> NULL."""
+    spaces = "' ' || chr(160) || chr(12288)"
+    trimmed = f"(CASE WHEN {col} LIKE ' %' OR {col} LIKE '% ' OR ascii({col}) IN (160, 12288) " \
+              f"OR ascii(right({col}, 1)) IN (160, 12288) THEN trim({col}, {spaces}) ELSE {col} END)"
+    return (f"(CASE WHEN ascii({col}) IN (9, 10, 13) AND trim({col}, chr(9) || chr(10) || chr(13) || {spaces}) = '' "
+            f"THEN NULL ELSE nullif({trimmed}, '') END)")
+
+
 def detect_styles(cur: duckdb.DuckDBPyConnection, table: str, columns: list[str],
-                  types: dict[str, set[str]] | None = None) -> dict[str, ColumnStyle]:
-    """Return the decimal mark and day/month order of the number and date columns (cheap prefilters first)."""
+                  types: dict[str, set[str]] | None = None, dates_table: str | None = None,
+                  date_order: str | None = None) -> dict[str, ColumnStyle]:
+    """Return the decimal mark of the number columns (from ``table``, a sample) and the date decision of the date
+    columns (from ``dates_table``, all rows; default ``table``)."""
     types = types or {}
     numeric = [c for c in columns if types.get(c, {NUMBER}) & {NUMBER, MONEY, INT}]
     dates = [c for c in columns if types.get(c, {DATE}) & {DATE, TIMESTAMP}]
@@ -184,13 +186,6 @@ def detect_styles(cur: duckdb.DuckDBPyConnection, table: str, columns: list[str]
         parts.append(f"count(*) FILTER (WHERE CASE WHEN contains(\"{col}\", ',') THEN "
                      f"regexp_matches({text}, '^[^.]*[0-9],[0-9]{{1,2}}%?$|[0-9]\\.[0-9]{{3}},[0-9]') ELSE false END)")
         keys.append(("comma", col))
-    for col in dates:
-        text = clean_text(f'"{col}"')
-        for group in (1, 2):
-            pattern = "^(\\d{1,2})/\\d{1,2}/\\d{2,4}" if group == 1 else "^\\d{1,2}/(\\d{1,2})/\\d{2,4}"
-            parts.append(f"max(CASE WHEN contains(\"{col}\", '/') THEN TRY_CAST(regexp_extract({text}, "
-                         f"'{pattern}', 1) AS INTEGER) END)")
-            keys.append((f"part{group}", col))
     found = dict(zip(keys, cur.execute(f"SELECT {', '.join(parts)} FROM {table}").fetchone()))
     comma_cols = [c for c in numeric if found[("comma", c)]]
     dots = {}
@@ -201,13 +196,17 @@ def detect_styles(cur: duckdb.DuckDBPyConnection, table: str, columns: list[str]
                   f"'[0-9],[0-9]{{3}}\\.[0-9]|^[^,]*[0-9]\\.([0-9]{{1,2}}|[0-9]{{4,}})%?$') ELSE false END)"
                   for c in comma_cols]
         dots = dict(zip(comma_cols, cur.execute(f"SELECT {', '.join(checks)} FROM {table}").fetchone()))
+    date_styles = {}
+    if dates:
+        # Every value of the column is evidence (not only the sample the number styles come from).
+        date_styles = date_rules.decide_columns(cur, dates_table or table, {c: clean_text(f'"{c}"') for c in dates},
+                                                date_order)
     for col in columns:
         comma = col in comma_cols and not dots.get(col)
-        first, second = found.get(("part1", col)), found.get(("part2", col))
-        day_first = bool(first and first > 12)
-        ambiguous = bool(first and not day_first and not (second and second > 12))
-        styles[col] = ColumnStyle(decimal_comma=comma, day_first=day_first, ambiguous_dates=ambiguous,
-                                  full_trim=bool(found[("odd_space", col)]))
+        ds = date_styles.get(col)
+        styles[col] = ColumnStyle(decimal_comma=comma, day_first=bool(ds and ds.day_first),
+                                  ambiguous_dates=bool(ds and ds.ambiguous), full_trim=bool(found[("odd_space", col)]),
+                                  dates=ds)
     return styles
 
 
@@ -226,7 +225,7 @@ def read_value_sql(type_: str, value: str) -> str:
     return value
 
 
-def typed_sql(type_: str, text: str, style: ColumnStyle) -> str:
+def typed_sql(type_: str, text: str, style: ColumnStyle, words: dict[str, str] | None = None) -> str:
     """Return the SQL expression converting cleaned text to the field type."""
     if type_ == ID:
         return f"(CASE WHEN {_odd_id(text)} THEN {id_sql(text)} ELSE {text} END)"
@@ -237,11 +236,11 @@ def typed_sql(type_: str, text: str, style: ColumnStyle) -> str:
     if type_ == INT:
         return int_sql(text, style.decimal_comma)
     if type_ == TIMESTAMP:
-        return timestamp_sql(text, style.day_first)
+        return timestamp_sql(text, style.day_first, style.dates)
     if type_ == DATE:
-        return date_sql(text, style.day_first)
+        return date_sql(text, style.day_first, style.dates)
     if type_ == BOOL:
         return bool_sql(text)
     if type_ == STATUS:
-        return status_sql(text)
+        return status_sql(text, words)
     raise ValueError(f"unknown field type {type_!r}")

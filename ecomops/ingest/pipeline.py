@@ -11,17 +11,19 @@ import getpass
 import json
 import os
 import tempfile
+import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from typing import TYPE_CHECKING
 
 import duckdb
 
-from ecomops import db, derived
-from ecomops.ingest import detect, load, validate
+from ecomops import db, derived, store
+from ecomops.ingest import currency, detect, identity, load, statuses, validate
 from ecomops.ingest.detect import Proposal
 from ecomops.ingest.kinds import get_kind
 from ecomops.ingest.sniff import IngestError, Source, prepare
@@ -62,6 +64,13 @@ class ImportResult:
     rejects_path: str | None = None
     previous_import: dict | None = None
     seconds: float = 0.0
+    platform: str = ""  # the export layout recognised (Shopify, 淘宝/天猫, ...)
+    unknown_statuses: dict[str, int] = field(default_factory=dict)  # status word -> rows (map them once)
+    date_formats: dict[str, str] = field(default_factory=dict)  # field -> how its dates were read
+    currency: str = ""  # the currency the amounts were stored in
+    store_changes: dict[str, str] = field(default_factory=dict)  # store settings this import set
+    identity_candidates: list[str] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)  # the files of a multi-file import
 
     @property
     def ok(self) -> bool:
@@ -97,7 +106,9 @@ class ImportResult:
                 "problems": [p.as_dict() for p in self.problems], "notices": self.notices,
                 "mapping": self.mapping, "inserted": self.inserted, "updated": self.updated,
                 "encoding": self.encoding, "delimiter": self.delimiter, "rejects_path": self.rejects_path,
-                "previous_import": self.previous_import, "seconds": round(self.seconds, 3)}
+                "previous_import": self.previous_import, "seconds": round(self.seconds, 3),
+                "platform": self.platform, "unknown_statuses": self.unknown_statuses, "dates": self.date_formats,
+                "currency": self.currency, "files": self.files, "headers": self.headers}
 
 
 class _Rollback(Exception):
@@ -134,55 +145,146 @@ def _plan_for(source: Source, kind: str | None, mapping: dict | None, options: d
     return Plan(kind=proposal.kind, mapping=proposal.mapping, options=proposal.options, profile=proposal.profile), proposal
 
 
+@dataclass
+class Request:
+    """What the caller asked for (see :func:`import_file`)."""
+
+    kind: str | None = None
+    mapping: dict | None = None
+    options: dict = field(default_factory=dict)
+    accept_valid: bool = False
+    dry_run: bool = False
+    force: bool = False
+    rejects_path: str | os.PathLike | None = None
+    imported_by: str | None = None
+    currency: str | None = None  # the file's currency as the user says (sets the store's when none is set)
+    currency_required: bool = False  # refuse when neither the store, the file nor the user names a currency
+    timezone: str | None = None  # the store's time zone, when the user sets it with this import
+
+
 def import_file(con: duckdb.DuckDBPyConnection, path: str | os.PathLike, kind: str | None = None,
                 mapping: dict | None = None, accept_valid: bool = False, progress: Progress | None = None,
                 dry_run: bool = False, force: bool = False, options: dict | None = None,
                 rejects_path: str | os.PathLike | None = None, file_name: str | None = None,
-                imported_by: str | None = None) -> ImportResult:
+                imported_by: str | None = None, columns: list[str] | None = None, currency: str | None = None,
+                currency_required: bool = False, timezone: str | None = None,
+                source: Source | None = None) -> ImportResult:
     """Import one file; return what happened. Nothing is written unless every row is valid or ``accept_valid``.
 
     ``mapping`` (field -> column, or a list of columns to sum) corrects the detected mapping; ``kind`` skips kind
-    detection. A file whose hash matches an active import is not imported again unless ``force``. Rejected rows
-    go to ``rejects_path`` (else a temp file) as CSV with a ``reason`` column. Raises IngestError (or
-    FileNotFoundError) when the file cannot be read at all.
+    detection; ``columns`` names the columns of a file without a header row (else they are proposed from their
+    content). A file whose hash matches an active import is not imported again unless ``force``. Rejected rows
+    go to ``rejects_path`` (else a temp file) as CSV with a ``reason`` column. ``currency`` is the file's currency
+    as the user states it; ``options["fx_rate"]`` converts a file in another currency than the store's.
+    Raises IngestError (or FileNotFoundError) when the file cannot be read at all. Imports are one at a time per
+    process (a second one waits for the first, and says so through ``progress``).
     """
     started = time.perf_counter()
     report = progress or (lambda _f, _m: None)
+    request = Request(kind=kind, mapping=mapping, options=dict(options or {}), accept_valid=accept_valid,
+                      dry_run=dry_run, force=force, rejects_path=rejects_path, imported_by=imported_by,
+                      currency=currency, currency_required=currency_required, timezone=timezone)
     # The file's SHA-256 is computed on a second thread while DuckDB reads the file (0.2-0.3 s less for a 380 MB
     # file); "already imported" is therefore decided once the rows are read, and the transaction rolled back.
-    source = prepare(path, file_name=file_name, progress=report, hashing="background")
+    owned = source is None
+    if source is None:
+        source = prepare(path, file_name=file_name, progress=report, hashing="background", columns=columns)
     try:
         result = ImportResult(status="dry_run", file_name=source.file_name, encoding=source.encoding,
                               delimiter=source.delimiter)
         result.notices.extend(source.notes)
-        try:
-            # The sales version (which the summary tables follow) moves only when order data were written: an
-            # import of ad spend or traffic leaves them fresh (rebuilding them all took 27 s at 1M customers).
-            with db.transaction(con, sales_data=lambda: derived.touches_sources(result.inserted,
-                                                                                result.updated)) as cur:
-                _run(cur, con, source, kind, mapping, options, accept_valid, dry_run, force, rejects_path,
-                     imported_by, result, report)
-        except _Rollback:
-            pass
+        with exclusive(con, report):
+            try:
+                # The sales version (which the summary tables follow) moves only when order data were written: an
+                # import of ad spend or traffic leaves them fresh (rebuilding them all took 27 s at 1M customers).
+                with db.transaction(con, sales_data=lambda: derived.touches_sources(result.inserted,
+                                                                                    result.updated)) as cur:
+                    _run(cur, con, source, request, result, report)
+            except _Rollback:
+                pass
+            except duckdb.TransactionException as exc:
+                raise IngestError("Another change to the same data was written at the same moment, so nothing "
+                                  "was imported. Import the file again.") from exc
+            except duckdb.Error as exc:
+                # A file the reader cannot parse (or any other database error): a clear message, never a traceback.
+                raise stage_csv_error(exc) from exc
         result.seconds = time.perf_counter() - started
         report(1.0, result.summary())
         return result
     finally:
-        source.cleanup()
+        if owned:
+            source.cleanup()
 
 
-def _run(cur, con, source: Source, kind, mapping, options, accept_valid, dry_run, force, rejects_path, imported_by,
-         result: ImportResult, report: Progress) -> None:
+_LOCKS: dict[int, threading.Lock] = {}
+_LOCKS_GUARD = threading.Lock()
+
+
+@contextmanager
+def exclusive(con: duckdb.DuckDBPyConnection, report: Progress | None = None) -> Iterator[None]:
+    """Run the block as the only import or undo on this database in this process: a second one waits (queued).
+
+    Two app sessions importing at once would otherwise both write in one database and one of them fail with
+    DuckDB's write-write conflict. (Another process cannot open the database at all: DuckDB's file lock.)
+    """
+    with _LOCKS_GUARD:
+        lock = _LOCKS.setdefault(id(con), threading.Lock())
+    if not lock.acquire(blocking=False):
+        if report is not None:
+            report(0.0, "Waiting for another import to finish (imports run one at a time)")
+        lock.acquire()
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def _plan_for(source: Source, request: Request) -> tuple[Plan, Proposal]:
+    proposal = detect.propose(source.headers, request.kind)
+    mapping = dict(request.mapping) if request.mapping else None
+    if mapping:
+        replace_all = bool(mapping.pop("__replace__", False))
+        if replace_all:
+            proposal.mapping = {}
+        detect.merge_mapping(proposal, mapping, source.headers)
+    if request.options:
+        proposal.options.update(request.options)
+    if proposal.missing_required:
+        k = get_kind(proposal.kind)
+        missing = ", ".join(f"{m} ({k.field(m).describe()})" for m in proposal.missing_required)
+        guess = "" if request.kind else f" It looks most like {proposal.kind} data."
+        raise IngestError(
+            f"Cannot import as {proposal.kind}: no column for {missing}.{guess} The file's columns are: "
+            f"{', '.join(source.headers)}. Map them with --map field=column (or on the Upload page).")
+    return Plan(kind=proposal.kind, mapping=proposal.mapping, options=proposal.options, profile=proposal.profile), proposal
+
+
+def _run(cur, con, source: Source, request: Request, result: ImportResult, report: Progress) -> None:
     report(0.2, "Reading the columns")
     staged = stage(cur, source)
     result.headers = list(staged.headers)
-    plan, proposal = _plan_for(source, kind, dict(mapping) if mapping else None, options)
+    plan, proposal = _plan_for(source, request)
+    user_mapped = set((request.mapping or {}).keys())
+    if plan.kind == "orders" and "customer_id" not in user_mapped:
+        choice = identity.choose(cur, staged, plan.mapping["order_id"], plan.mapping.get("customer_id"))
+        if choice.column and choice.column != plan.mapping.get("customer_id"):
+            plan.mapping["customer_id"] = choice.column
+            result.notices.append(choice.note)
+        result.identity_candidates = choice.candidates
+    plan.status_words = statuses.status_words(cur)
+    _zones(cur, con, plan, request, result)
     result.kind, result.profile, result.mapping, result.options = plan.kind, plan.profile, plan.mapping, plan.options
+    result.platform = detect.PLATFORMS.get(plan.profile, "")
+    if plan.kind == "events":
+        from ecomops.ingest import events
+
+        events.run(cur, con, source, staged, plan, request, result, report, _log_import, _Rollback)
+        return
     report(0.4, f"Reading and checking the rows as {plan.kind}")
     styles = validate.build_typed(cur, plan, staged, source.digest)
     result.file_hash = source.digest()
     prev = previous_import(con, result.file_hash)
-    if prev and not force and not dry_run:
+    if prev and not request.force and not request.dry_run:
         result.status = "already_imported"
         result.previous_import = prev
         result.kind = prev.get("kind", "")
@@ -192,52 +294,191 @@ def _run(cur, con, source: Source, kind, mapping, options, accept_valid, dry_run
         result.notices.append(f"This file was already imported on {prev['imported_at']} as import "
                               f"#{prev['import_id']}; importing it again replaces the same rows (no duplicates).")
     result.rows_read = staged.rows
-    if any(s.ambiguous_dates for s in styles.values()):
-        result.notices.append("Dates like 3/5/2024 were read month first (March 5); if they are day first, "
-                              "set the date order to day/month.")
-    if any(s.decimal_comma for s in styles.values()):
-        result.notices.append("Numbers use a decimal comma (1.234,50 = 1234.50).")
+    _describe_styles(plan, staged, styles, result)
+    if plan.footer_rows:
+        result.notices.append(f"{plan.footer_rows} summary line(s) at the end of the file (e.g. 'N record(s) "
+                              "downloaded') were not read as data.")
+    _check_currency(cur, con, plan, source, request, result)
     result.rows_valid, result.rows_rejected = validate.count_valid(cur)
     result.problems = validate.problems(cur, plan, staged)
+    result.unknown_statuses = validate.unknown_statuses(cur, plan)
     result.existing_keys = _existing_keys(cur, plan)
     if result.existing_keys:
         result.notices.append(f"{result.existing_keys:,} {get_kind(plan.kind).table} rows already in the database "
                               "will be replaced by this file's version (undo restores them).")
+    if plan.kind == "orders":
+        _identity_warning(cur, plan, result)
     if result.rows_rejected:
-        target = Path(rejects_path) if rejects_path else Path(tempfile.mkdtemp(prefix="ecomops-rejects-")) / (
-            Path(source.file_name).name.split(".")[0] + "_rejected.csv")
+        target = Path(request.rejects_path) if request.rejects_path else Path(tempfile.mkdtemp(
+            prefix="ecomops-rejects-")) / (Path(source.file_name).name.split(".")[0] + "_rejected.csv")
         validate.write_rejects(cur, staged, target)
         result.rejects_path = str(target)
-    if dry_run:
+    if request.dry_run:
         result.status = "dry_run"
         raise _Rollback()
-    if result.rows_rejected and not accept_valid:
+    if result.rows_rejected and not request.accept_valid:
         result.status = "rejected"
         raise _Rollback()
     if result.rows_valid == 0:
         result.status = "rejected"
         raise _Rollback()
     report(0.7, f"Writing {result.rows_valid:,} rows")
-    # The sequence, but never an id already used by rows written without it (demo data, tests).
-    import_id = int(cur.execute("SELECT greatest(nextval('import_id_seq'), "
-                                "(SELECT coalesce(max(import_id), 0) + 1 FROM imports))").fetchone()[0])
+    import_id = _next_import_id(cur)
     stats = load.load(cur, plan, import_id)
     result.import_id = import_id
     result.inserted, result.updated = stats.inserted, stats.updated
     result.rows_imported = result.rows_valid
     result.status = "imported"
-    details = {"inserted": stats.inserted, "updated": stats.updated, "profile": plan.profile,
-               "encoding": source.encoding, "problems": [p.as_dict() for p in result.problems][:50]}
+    for note in stats.notes:
+        result.notices.append(note)
+    _settle_store(cur, result)
+    _log_import(cur, plan, source, result, request)
+
+
+def _next_import_id(cur) -> int:
+    # The sequence, but never an id already used by rows written without it (demo data, tests).
+    return int(cur.execute("SELECT greatest(nextval('import_id_seq'), "
+                           "(SELECT coalesce(max(import_id), 0) + 1 FROM imports))").fetchone()[0])
+
+
+def _log_import(cur, plan: Plan, source: Source, result: ImportResult, request: Request) -> None:
+    details = {"inserted": result.inserted, "updated": result.updated, "profile": plan.profile,
+               "encoding": source.encoding, "problems": [p.as_dict() for p in result.problems][:50],
+               "files": result.files or [source.file_name], "currency": result.currency,
+               "dates": result.date_formats}
     cur.execute(
         "INSERT INTO imports (import_id, kind, file_name, file_hash, rows_loaded, rows_rejected, imported_by, "
         "mapping, note, rows_read, details) VALUES ($id, $kind, $name, $hash, $loaded, $rejected, $by, $mapping, "
         "$note, $read, $details)",
-        {"id": import_id, "kind": plan.kind, "name": source.file_name, "hash": result.file_hash,
+        {"id": result.import_id, "kind": plan.kind, "name": source.file_name, "hash": result.file_hash,
          "loaded": result.rows_imported, "rejected": result.rows_rejected,
-         "by": imported_by or _user(), "mapping": json.dumps({"mapping": plan.mapping, "options": plan.options},
-                                                              ensure_ascii=False),
+         "by": request.imported_by or _user(), "mapping": json.dumps({"mapping": plan.mapping, "options": plan.options},
+                                                                     ensure_ascii=False),
          "note": result.summary(), "read": result.rows_read, "details": json.dumps(details, ensure_ascii=False,
                                                                                      default=str)})
+
+
+def _zones(cur, con, plan: Plan, request: Request, result: ImportResult) -> None:
+    """Set the plan's time zones: the store's (set now when the user gives one) and the export's."""
+    if request.timezone:
+        store.set_store_timezone(cur, request.timezone)
+        result.store_changes["timezone"] = request.timezone
+    plan.to_zone = request.timezone or store.store_timezone(cur)
+    plan.from_zone = plan.options.get("source_timezone")
+
+
+def _describe_styles(plan: Plan, staged, styles: dict, result: ImportResult) -> None:
+    """Record how each date column was read (shown in the preview and the notices)."""
+    kind = get_kind(plan.kind)
+    zone_note = False
+    for fld in kind.fields:
+        src = plan.mapping.get(fld.name)
+        if not src or isinstance(src, list) or fld.type not in ("date", "timestamp"):
+            continue
+        style = styles.get(staged.column_of(src))
+        if style is None or style.dates is None or not style.dates.label:
+            continue
+        result.date_formats[fld.name] = style.dates.label
+        if style.dates.ambiguous:
+            result.notices.append(f"{fld.name} (column {src!r}): dates like 3/5/2024 can be read either way; they "
+                                  "were read month first (March 5). If they are day first, set the date order to "
+                                  "day/month (--date-order dmy).")
+        if (style.dates.zone or style.dates.epoch) and not zone_note:
+            zone_note = True
+            if plan.to_zone:
+                result.notices.append(f"Times with a time-zone offset were converted to the store's time zone "
+                                      f"({plan.to_zone}).")
+            else:
+                what = "epoch times are UTC" if style.dates.epoch else "times carry a time-zone offset"
+                result.notices.append(f"The {what}; they were kept as written because the store has no time zone "
+                                      "yet (set one with --timezone, e.g. Asia/Shanghai, to convert them).")
+    if any(s.decimal_comma for s in styles.values()):
+        result.notices.append("Numbers use a decimal comma (1.234,50 = 1234.50).")
+    if plan.from_zone and plan.to_zone and plan.from_zone != plan.to_zone:
+        result.notices.append(f"Times in this export are {plan.from_zone} time; they were converted to the "
+                              f"store's time zone ({plan.to_zone}).")
+
+
+def _check_currency(cur, con, plan: Plan, source: Source, request: Request, result: ImportResult) -> None:
+    """Decide the file's currency from its evidence and check it against the store's (IngestError when it
+    differs and no rate was given, or when the file mixes currencies)."""
+    kind = get_kind(plan.kind)
+    money = [f.name for f in kind.fields if f.type == "money" and plan.mapping.get(f.name)]
+    if not money:
+        return
+    evidence = currency.CurrencyEvidence()
+    if plan.mapping.get("currency"):
+        values = dict(cur.execute("SELECT currency, count(*) FROM ingest_typed WHERE currency IS NOT NULL "
+                                  "GROUP BY 1").fetchall())
+        evidence = currency.from_column(values)
+    if not evidence.code and not evidence.mixed:
+        evidence = currency.from_signs(plan.evidence.get("signs", {}))
+    if not evidence.code and not evidence.mixed:
+        money_headers = [plan.mapping[f] for f in money if isinstance(plan.mapping[f], str)]
+        evidence = currency.from_headers(source.headers, money_headers)
+    if evidence.mixed:
+        listed = ", ".join(f"{c} ({n:,} rows)" for c, n in sorted(evidence.mixed.items(), key=lambda x: (-x[1], x[0])))
+        raise IngestError(f"The file mixes currencies ({listed}, from {evidence.source}); nothing was imported. "
+                          "Export one currency at a time.")
+    stated = store.normalise_currency(request.currency) if request.currency else None
+    if stated and evidence.code and stated != evidence.code:
+        raise IngestError(f"You said the amounts are in {stated}, but the file says {evidence.describe()}; "
+                          "nothing was imported.")
+    file_code = evidence.code or stated
+    store_code = store.store_currency(cur) if store.store_currency_is_set(cur) else None
+    rate = plan.money_factor()
+    if file_code is None and store_code is None:
+        if request.currency_required:
+            raise IngestError("Which currency are the amounts in? The file does not say (no currency column or "
+                              "sign) and the store has none yet. Say it once, e.g. --currency GBP (on the Upload "
+                              "page: the currency box); later imports use the store's currency.")
+        result.notices.append(f"The file names no currency; its amounts are taken as {store.DEFAULT_CURRENCY}, "
+                              "the default store currency.")
+        result.currency = store.DEFAULT_CURRENCY
+        return
+    if store_code is None:
+        result.store_changes["currency"] = file_code
+        result.currency = file_code
+        result.notices.append(f"The store's currency is {file_code} from now on (from "
+                              f"{evidence.source or 'your choice'}); every amount is shown in it.")
+        if rate != 1.0:
+            raise IngestError("A conversion rate was given, but the store has no currency yet: import without "
+                              "--fx-rate (the file's currency becomes the store's).")
+        return
+    if file_code is None or file_code == store_code:
+        result.currency = store_code
+        if rate != 1.0:
+            raise IngestError(f"A conversion rate was given, but the amounts are already in the store's currency "
+                              f"({store_code}); nothing was imported.")
+        return
+    if rate == 1.0:
+        raise IngestError(f"The file's amounts are in {file_code} (from {evidence.source or 'your choice'}) but the "
+                          f"store's currency is {store_code}; nothing was imported. To convert, give the rate: "
+                          f"--fx-rate R where 1 {file_code} = R {store_code} (on the Upload page: the rate box).")
+    result.currency = store_code
+    result.notices.append(f"Amounts were converted from {file_code} to {store_code} at 1 {file_code} = "
+                          f"{rate:g} {store_code}.")
+
+
+def _settle_store(cur, result: ImportResult) -> None:
+    """Write the store settings this import decided (only when it is written)."""
+    if "currency" in result.store_changes:
+        store.set_store_currency(cur, result.store_changes["currency"])
+
+
+def _identity_warning(cur, plan: Plan, result: ImportResult) -> None:
+    """Warn when no customer has a second order while the file has another customer-id column."""
+    if not plan.mapping.get("customer_id") or len(result.identity_candidates) < 2:
+        return
+    orders, repeat = cur.execute("SELECT count(*), (SELECT count(*) FROM (SELECT customer_id FROM ingest_orders "
+                                 "WHERE NOT bad AND customer_id IS NOT NULL GROUP BY 1 HAVING count(*) > 1)) "
+                                 "FROM ingest_orders WHERE NOT bad AND customer_id IS NOT NULL").fetchone()
+    if orders >= 10 and repeat == 0:
+        others = [c for c in result.identity_candidates if c != plan.mapping["customer_id"]]
+        result.notices.append(f"No customer has a second order in this file by column "
+                              f"{plan.mapping['customer_id']!r}: the repurchase rate will be 0. If "
+                              f"{', '.join(repr(o) for o in others)} identifies the person, map it as the customer "
+                              f"(--map customer_id=...).")
 
 
 def _user() -> str:
@@ -265,9 +506,10 @@ def undo_import(con: duckdb.DuckDBPyConnection, import_id: int) -> load.UndoResu
     def wrote_order_data() -> bool:
         return bool(undone) and derived.touches_sources(undone[0].removed, undone[0].restored)
 
-    with db.transaction(con, sales_data=wrote_order_data) as cur:
-        undone.append(load.undo(cur, int(import_id)))
-        return undone[0]
+    with exclusive(con):
+        with db.transaction(con, sales_data=wrote_order_data) as cur:
+            undone.append(load.undo(cur, int(import_id)))
+    return undone[0]
 
 
 def list_imports(con: duckdb.DuckDBPyConnection, limit: int = 200) -> pd.DataFrame:

@@ -60,7 +60,8 @@ def stage(cur: duckdb.DuckDBPyConnection, source: Source, limit: int | None = No
     if source.format == "parquet":
         return _stage_parquet(cur, source, limit)
     columns = [f"c{i}" for i in range(len(source.headers))]
-    first_row = 2 + int(source.skip_lines)
+    # Spreadsheet row numbers: the header is row 1 (a file without one starts its data on row 1).
+    first_row = (2 if source.has_header else 1) + int(source.skip_lines)
     tail = f" LIMIT {int(limit)}" if limit else ""
     cur.execute(f"CREATE TEMP VIEW ingest_file AS SELECT * FROM {_csv_reader(source, columns)}{tail}")
     _number_rows(cur, first_row)
@@ -72,7 +73,7 @@ def _csv_reader(source: Source, columns: list[str], types: dict[str, str] | None
     struct = ", ".join(f"'{name}': '{(types or {}).get(name, 'VARCHAR')}'" for name in [*columns, "_extra"])
     # Quoted newlines with null_padding need the single-threaded reader: files without any quote character get
     # the parallel one.
-    options = dict(header=True, delim=source.delimiter, quote='"', escape='"', null_padding=True,
+    options = dict(header=source.has_header, delim=source.delimiter, quote='"', escape='"', null_padding=True,
                    auto_detect=False, nullstr=_NULL_MARKER, skip=source.skip_lines, strict_mode=False,
                    max_line_size=16 * 1024 * 1024, parallel=not source.has_quotes)
     if types:
@@ -105,7 +106,8 @@ def head_rows(staged: Staged, limit: int = 2000) -> list[list[str]]:
     if not source.head_is_whole:
         lines = lines[:-1]  # the last line may be cut off
     rows = list(csv.reader(lines, delimiter=source.delimiter))
-    return [r for r in rows[1:limit + 1] if len(r) == len(staged.columns)]
+    start = 1 if source.has_header else 0
+    return [r for r in rows[start:limit + start] if len(r) == len(staged.columns)]
 
 
 def _number_rows(cur: duckdb.DuckDBPyConnection, first_row: int) -> None:

@@ -7,13 +7,16 @@ by "; "; NULL = valid). Problems are grouped into a report with counts, example 
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
 import duckdb
 
+from ecomops.ingest import currency
+from ecomops.ingest import dates as date_rules
 from ecomops.ingest import parse
+from ecomops.ingest.dates import DateStyle
 from ecomops.ingest.kinds import (BOOL, DATE, ID, INT, MONEY, NUMBER, STATUS, TEXT, TIMESTAMP, Kind, get_kind)
 from ecomops.ingest.parse import ColumnStyle, sql_str
 from ecomops.ingest.sniff import IngestError
@@ -30,6 +33,14 @@ DEFAULTS = {
     ("ad_spend", "audience"): "all", ("suppliers", "role"): "primary",
 }
 STYLE_SAMPLE_ROWS = 200_000
+# Sane bounds: an amount above a trillion (in any currency) or a number above 1e15 is a misread or hostile value
+# (a unit price of 1e308 would make GMV infinite).
+MAX_AMOUNT = 1_000_000_000_000
+MAX_NUMBER = 1_000_000_000_000_000
+TOO_LARGE = "too large"
+UNKNOWN_STATUS = "unknown status"
+# Customer ids that mean "no customer" (WooCommerce writes 0 for guest checkouts).
+PLACEHOLDER_IDS = ("0", "-", "--", "guest", "n/a", "na", "none", "null", "(guest)", "游客", "匿名", "无")
 # Keys generated from the file hash and row number when the file has none (sessions and reviews rarely carry ids).
 GENERATED_IDS = ("session_id", "review_id")
 # A suppliers file lists a supplier once per product it supplies.
@@ -45,8 +56,9 @@ HINTS = {
     "not a date": "Use a date such as 2024-03-05, 2024/3/5, 05.03.2024 or 20240305.",
     "not a date/time": "Use a date/time such as 2024-03-05 14:02 or 2024/3/5 14:02.",
     "not yes/no": "Use true/false, yes/no, 1/0 or 是/否.",
-    "unknown status": "Use one of: paid, shipped, completed, returned, cancelled (or a platform status such as "
-                      "交易成功 / refunded); see docs/import.md.",
+    "unknown status": "Map this status word once (it is remembered): on the Upload page, or with "
+                      "--status 'WORD=STATUS' where STATUS is unpaid, paid, shipped, completed, cancelled or returned.",
+    "too large": "The value is far above any real amount (more than 1,000,000,000,000): check the column and the file.",
     "negative": "Amounts and counts cannot be negative; correct the sign or remove the row.",
     "is 0": "A line with quantity 0 sells nothing; remove it or correct the quantity.",
     "in the future": "Check the date (and the day/month order); future dates are not accepted.",
@@ -92,6 +104,15 @@ class Plan:
     mapping: dict
     options: dict = field(default_factory=dict)
     profile: str = "generic"
+    status_words: dict = field(default_factory=dict)  # normalised word -> model status (table status_map)
+    to_zone: str | None = None  # the store's time zone (instants are converted to it)
+    from_zone: str | None = None  # the export's time zone for values without an offset
+    evidence: dict = field(default_factory=dict)  # what reading the file showed (e.g. currency signs)
+    footer_rows: int = 0  # summary lines after the data ("2 record(s) downloaded"), not read as rows
+
+    def money_factor(self) -> float:
+        """Return the factor converting the file's amounts to the store's currency (1 unless the user gave one)."""
+        return float(self.options.get("fx_rate") or 1.0)
 
 
 def _text(staged: Staged, source) -> str:
@@ -113,12 +134,19 @@ def _field_exprs(kind: Kind, plan: Plan, staged: Staged, styles: dict[str, Colum
         if len(sources) == 1 and staged.column_of(sources[0]) in (read_typed or {}):
             col = staged.column_of(sources[0])
             texts.append(f"{col} AS t_{fld.name}")
-            typed.append(f"{parse.read_value_sql(fld.type, 't_' + fld.name)} AS v_{fld.name}")
+            value = parse.read_value_sql(fld.type, 't_' + fld.name)
+            if fld.type in (DATE, TIMESTAMP):
+                # Plain local times read by DuckDB: only the export's zone may need converting.
+                local = date_rules._to_store(f"CAST(t_{fld.name} AS TIMESTAMP)", DateStyle(
+                    to_zone=plan.to_zone, from_zone=plan.from_zone))
+                value = f"CAST({local} AS DATE)" if fld.type == DATE else local
+            typed.append(f"{value} AS v_{fld.name}")
         elif len(sources) == 1:
             col = staged.column_of(sources[0])
-            style = styles.get(col, ColumnStyle())
-            texts.append(f"{parse.clean_column(col, style)} AS t_{fld.name}")
-            typed.append(f"{parse.typed_sql(fld.type, 't_' + fld.name, style)} AS v_{fld.name}")
+            style = _zoned(styles.get(col, ColumnStyle()), plan)
+            clean = parse.clean_text_column(col) if fld.type == TEXT else parse.clean_column(col, style)
+            texts.append(f"{clean} AS t_{fld.name}")
+            typed.append(f"{parse.typed_sql(fld.type, 't_' + fld.name, style, plan.status_words)} AS v_{fld.name}")
         else:
             # Several columns: numbers are summed (NULL when a part is unreadable or all are blank); text takes
             # the first non-blank.
@@ -134,8 +162,17 @@ def _field_exprs(kind: Kind, plan: Plan, staged: Staged, styles: dict[str, Colum
                 summed = " + ".join(f"coalesce({p}, 0)" for p in parts)
                 typed.append(f"CASE WHEN t_{fld.name} IS NULL OR {bad} THEN NULL ELSE {summed} END AS v_{fld.name}")
             else:
-                typed.append(f"{parse.typed_sql(fld.type, 't_' + fld.name, ColumnStyle())} AS v_{fld.name}")
+                style = _zoned(styles.get(cols[0], ColumnStyle()), plan)
+                typed.append(f"{parse.typed_sql(fld.type, 't_' + fld.name, style, plan.status_words)} AS v_{fld.name}")
     return texts, typed
+
+
+def _zoned(style: ColumnStyle, plan: Plan) -> ColumnStyle:
+    """Return the style with the plan's time zones on its date decision."""
+    if style.dates is None and not (plan.to_zone or plan.from_zone):
+        return style
+    dates = (style.dates or DateStyle(formats=date_rules.LEGACY_FORMATS, serial=True))
+    return replace(style, dates=dates.with_zones(plan.to_zone, plan.from_zone))
 
 
 def _sql_type(type_: str) -> str:
@@ -155,6 +192,11 @@ def _final_value(kind: Kind, plan: Plan, fld, file_hash: str) -> str:
     default = DEFAULTS.get((kind.name, fld.name))
     if default is not None:
         value = f"coalesce({value}, {sql_str(default)})"
+    if kind.name == "orders" and fld.name == "customer_id" and mapped:
+        holders = ", ".join(sql_str(v) for v in PLACEHOLDER_IDS)
+        value = f"(CASE WHEN lower({value}) IN ({holders}) THEN NULL ELSE {value} END)"
+    if fld.type == MONEY and mapped and plan.money_factor() != 1.0:
+        value = f"({value} * {float(plan.money_factor())!r})"
     if fld.name in GENERATED_IDS:
         value = f"coalesce({value}, {sql_str(file_hash[:12] + '-')} || CAST(_row AS VARCHAR))"
     if kind.name == "orders" and fld.name == "quantity" and not mapped:
@@ -162,13 +204,36 @@ def _final_value(kind: Kind, plan: Plan, fld, file_hash: str) -> str:
     return value
 
 
+def non_sale_line_sql(plan: Plan) -> str:
+    """Return a SQL condition (over the typed row) true for an order line that can never be a sale: its status is
+    cancelled, returned or unpaid, it has a cancellation time, its order number marks a cancellation, or the report
+    has a payment-time column and this line has none."""
+    mapped = {f for f, src in plan.mapping.items() if src}
+    parts = []
+    if "status" in mapped:
+        parts.append("coalesce(v_status IN ('cancelled', 'returned', 'unpaid'), false)")
+    if "cancelled_at" in mapped:
+        parts.append("t_cancelled_at IS NOT NULL")
+    prefix = plan.options.get("cancelled_prefix")
+    if prefix:
+        parts.append(f"coalesce(starts_with(v_order_id, {sql_str(prefix)}), false)")
+    if "paid_ts" in mapped and "status" not in mapped:
+        parts.append("t_paid_ts IS NULL")
+    return " OR ".join(parts) if parts else "false"
+
+
 def _row_checks(kind: Kind, plan: Plan) -> list[str]:
     """Return SQL expressions yielding an error string or NULL, per row."""
     checks = ["CASE WHEN _extra IS NOT NULL THEN 'row: more fields than the header' END"]
+    non_sale = non_sale_line_sql(plan) if kind.name == "orders" else "false"
     for fld in kind.fields:
         mapped = bool(plan.mapping.get(fld.name))
         name = fld.name
-        if mapped:
+        if mapped and fld.type == STATUS:
+            # One problem per unknown word (with its row count), not one per row: the word is in the message.
+            checks.append(f"CASE WHEN t_{name} IS NOT NULL AND v_{name} IS NULL THEN "
+                          f"{sql_str(name + ': ' + UNKNOWN_STATUS + ' ')} || replace(t_{name}, ';', ',') END")
+        elif mapped:
             checks.append(f"CASE WHEN t_{name} IS NOT NULL AND v_{name} IS NULL THEN "
                           f"{sql_str(name + ': ' + TYPE_PROBLEM[fld.type])} END")
             if fld.type == ID:
@@ -181,7 +246,11 @@ def _row_checks(kind: Kind, plan: Plan) -> list[str]:
             if name == "rating":
                 checks.append(f"CASE WHEN v_{name} NOT BETWEEN 1 AND 5 THEN 'rating: out of range' END")
             if name == "quantity":
-                checks.append("CASE WHEN v_quantity = 0 THEN 'quantity: is 0' END")
+                checks.append(f"CASE WHEN v_quantity = 0 AND NOT ({non_sale}) THEN 'quantity: is 0' END")
+            if fld.type == MONEY:
+                checks.append(f"CASE WHEN abs(v_{name}) > {MAX_AMOUNT} THEN {sql_str(name + ': ' + TOO_LARGE)} END")
+            elif fld.type == NUMBER:
+                checks.append(f"CASE WHEN abs(v_{name}) > {MAX_NUMBER} THEN {sql_str(name + ': ' + TOO_LARGE)} END")
             if fld.type in (DATE, TIMESTAMP):
                 checks.append(f"CASE WHEN CAST(v_{name} AS TIMESTAMP) > current_localtimestamp() + INTERVAL 1 DAY "
                               f"THEN {sql_str(name + ': in the future')} "
@@ -195,12 +264,13 @@ def _row_checks(kind: Kind, plan: Plan) -> list[str]:
         if products:
             checks.append(f"CASE WHEN {' AND '.join(products)} THEN 'product_id: missing' END")
         if plan.mapping.get("quantity"):
-            checks.append("CASE WHEN t_quantity IS NULL THEN 'quantity: missing' END")
+            checks.append(f"CASE WHEN t_quantity IS NULL AND NOT ({non_sale}) THEN 'quantity: missing' END")
             checks.append("CASE WHEN abs(v_quantity) > 1000000000 THEN 'quantity: out of range' END")
         price_cols = [c for c in ("unit_price", "line_total") if plan.mapping.get(c)]
         if price_cols:
             absent = " AND ".join(f"t_{c} IS NULL" for c in price_cols)
-            checks.append(f"CASE WHEN {absent} THEN 'unit_price: missing' END")
+            # Cancelled, returned and unpaid lines are kept even without an amount (METRICS.md): they sell nothing.
+            checks.append(f"CASE WHEN {absent} AND NOT ({non_sale}) THEN 'unit_price: missing' END")
         if plan.mapping.get("line_total") and not plan.mapping.get("unit_price"):
             qty = "v_quantity" if plan.mapping.get("quantity") else "1"
             checks.append(f"CASE WHEN v_line_total < 0 AND {qty} > 0 THEN 'line_total: negative' END")
@@ -228,7 +298,8 @@ def build_typed(cur: duckdb.DuckDBPyConnection, plan: Plan, staged: Staged,
     # (documented: duckdb.org/docs/stable/sql/dialect/order_preservation; tests/test_ingest_large.py checks it).
     # Numbering while reading (row_number() OVER ()) would force the whole read and all typing onto one thread.
     # (2) Typing and checks then run on all cores; each row carries its number, so their output order is free.
-    used = sorted(set(types) | {last}, key=staged.columns.index)
+    # The second column too: a row without it has a single field (a summary line, see _drop_footer).
+    used = sorted(set(types) | {last, staged.columns[min(1, len(staged.columns) - 1)]}, key=staged.columns.index)
     select_text = f"SELECT {', '.join(['_extra', *used])}"
     cur.execute("DROP TABLE IF EXISTS ingest_text")
     # Number and date columns whose first rows are all plain (12.5, 2024-03-05 14:02) are read typed by DuckDB
@@ -251,13 +322,15 @@ def build_typed(cur: duckdb.DuckDBPyConnection, plan: Plan, staged: Staged,
         except duckdb.Error as exc:
             raise csv_error(exc) from exc
     first_rowid = int(cur.execute("SELECT coalesce(min(rowid), 0) FROM ingest_text").fetchone()[0])
+    plan.footer_rows = _drop_footer(cur, staged, last)
     # Decimal mark and day/month order from the first rows (a later row written otherwise fails to parse and is
     # reported; the number and date patterns are strict enough never to misread it silently).
     text_columns = sorted(c for c in types if c not in read_typed)
-    styles = parse.detect_styles(cur, f"(SELECT * FROM ingest_text LIMIT {STYLE_SAMPLE_ROWS})", text_columns, types)
-    if plan.options.get("date_order") in ("dmy", "mdy"):
-        day_first = plan.options["date_order"] == "dmy"
-        styles = {c: ColumnStyle(s.decimal_comma, day_first, False) for c, s in styles.items()}
+    date_order = plan.options.get("date_order") if plan.options.get("date_order") in ("dmy", "mdy") else None
+    sample = f"(SELECT * FROM ingest_text LIMIT {STYLE_SAMPLE_ROWS})"
+    styles = parse.detect_styles(cur, sample, text_columns, types, dates_table="ingest_text", date_order=date_order)
+    money_text = [c for c in text_columns if MONEY in types.get(c, set())]
+    plan.evidence["signs"] = currency.sign_counts(cur, sample, money_text)
     texts, typed = _field_exprs(kind, plan, staged, styles, read_typed)
     short = f"CASE WHEN {last} IS NULL THEN 'row: fewer fields than the header' END" if len(staged.columns) > 1 else "NULL"
     checks = _row_checks(kind, plan) + [short]
@@ -314,6 +387,30 @@ _PLAIN = {INT: ("BIGINT", r"-?[0-9]{1,18}"), NUMBER: ("DOUBLE", r"-?[0-9]{1,15}(
 PLAIN_SAMPLE_ROWS = 2000
 
 
+def _drop_footer(cur: duckdb.DuckDBPyConnection, staged: Staged, last: str) -> int:
+    """Remove summary lines after the data (eBay's "2 record(s) downloaded", "Seller ID: ..."): at most 5 rows of a
+    single field after the last complete row. Return how many were removed."""
+    if len(staged.columns) < 2:
+        return 0
+    tail = cur.execute(f"""
+        SELECT count(*), bool_and({staged.columns[1]} IS NULL) FROM ingest_text
+        WHERE rowid > (SELECT coalesce(max(rowid), -1) FROM ingest_text WHERE {last} IS NOT NULL)""").fetchone()
+    n, short = int(tail[0]), tail[1]
+    if 0 < n <= 5 and short:
+        cur.execute(f"DELETE FROM ingest_text WHERE rowid > (SELECT max(rowid) FROM ingest_text WHERE {last} IS NOT NULL)")
+        return n
+    return 0
+
+
+def unknown_statuses(cur: duckdb.DuckDBPyConnection, plan: Plan) -> dict[str, int]:
+    """Return {status word as written: rows} for the words the status table does not map."""
+    if plan.kind != "orders" or not plan.mapping.get("status"):
+        return {}
+    rows = cur.execute("SELECT _source_status, count(*) FROM ingest_typed WHERE _source_status IS NOT NULL "
+                       "AND status IS NULL GROUP BY 1 ORDER BY 2 DESC, 1").fetchall()
+    return {w: int(n) for w, n in rows}
+
+
 def _plain_columns(staged: Staged, plan: Plan, types: dict[str, set[str]]) -> dict[str, str]:
     """Return {staged column: SQL type} for number/date columns whose first rows are all plain and filled in."""
     summed = {staged.column_of(s) for src in plan.mapping.values() if isinstance(src, list) for s in src}
@@ -351,12 +448,13 @@ def _order_helpers(plan: Plan) -> tuple[list[str], list[str]]:
     raw = "_source_status" if "status" in mapped else "CAST(NULL AS VARCHAR)"
     product_parts = [c for c in ("product_id", "product_name") if c in mapped]
     product = f"coalesce({', '.join(product_parts)})" if product_parts else "'(unspecified)'"
+    # A cancelled or unpaid line may have no amount (it sells nothing): its price is stored as 0.
     if "unit_price" in mapped and "line_total" in mapped:
-        price = "coalesce(unit_price, line_total / nullif(quantity, 0))"
+        price = "coalesce(unit_price, line_total / nullif(quantity, 0), 0)"
     elif "unit_price" in mapped:
-        price = "unit_price"
+        price = "coalesce(unit_price, 0)"
     else:
-        price = "line_total / nullif(quantity, 0)"
+        price = "coalesce(line_total / nullif(quantity, 0), 0)"
     times = [c for c in ("order_ts", "paid_ts") if c in mapped]
     ts = f"coalesce({', '.join(times)})" if times else "CAST(NULL AS TIMESTAMP)"
     derived = [f"({' OR '.join(cancelled) if cancelled else 'false'}) AS _cancelled", f"{status} AS _status",
@@ -384,6 +482,7 @@ def _order_level_checks(cur: duckdb.DuckDBPyConnection, plan: Plan) -> None:
         return f"arg_min({col}, _row)"
 
     presale = "bool_or(is_presale)" if "is_presale" in mapped else "false"
+    paid = "bool_or(paid_ts IS NOT NULL)" if "paid_ts" in mapped else "true"
     cancelled = "bool_or(_cancelled)" if ("cancelled_at" in mapped or plan.options.get("cancelled_prefix")) else "false"
     two_customers = ("coalesce(min(customer_id) <> max(customer_id), false)" if "customer_id" in mapped else "false")
     # The model status and the platform's own word come from the same line (the first with a status): one
@@ -393,8 +492,11 @@ def _order_level_checks(cur: duckdb.DuckDBPyConnection, plan: Plan) -> None:
     cur.execute("DROP TABLE IF EXISTS ingest_orders")
     cur.execute(f"""
         CREATE TEMP TABLE ingest_orders AS
-        SELECT * EXCLUDE (_status_pair, _any_cancelled),
-               CASE WHEN _any_cancelled THEN 'cancelled' ELSE coalesce(_status_pair.s, $default_status) END AS status,
+        SELECT * EXCLUDE (_status_pair, _any_cancelled, _any_paid),
+               CASE WHEN _any_cancelled THEN 'cancelled'
+                    WHEN _status_pair.s IS NOT NULL THEN _status_pair.s
+                    WHEN NOT _any_paid THEN 'unpaid'  -- a blank payment time in a report that has the column
+                    ELSE $default_status END AS status,
                _status_pair.r AS source_status,
                CAST(order_ts AS DATE) AS order_date, no_time OR two_customers OR bad_row IS NOT NULL AS bad
         FROM (
@@ -403,6 +505,7 @@ def _order_level_checks(cur: duckdb.DuckDBPyConnection, plan: Plan) -> None:
                    {'min(customer_id)' if 'customer_id' in mapped else 'CAST(NULL AS VARCHAR)'} AS customer_id,
                    {first('_order_ts')} AS order_ts,
                    {cancelled} AS _any_cancelled,
+                   {paid} AS _any_paid,
                    {status_pair} AS _status_pair,
                    {first('channel')} AS channel,
                    {first('device')} AS device,

@@ -17,7 +17,7 @@ from ecomops.ingest.validate import Plan
 
 # Table each field-per-column kind loads; fields not listed as columns of the table are ignored.
 SIMPLE_KINDS = {"customers", "products", "inventory", "traffic", "traffic_sessions", "ad_spend", "keywords",
-                "reviews", "competitor_prices"}
+                "reviews", "competitor_prices", "campaigns", "scroll_depth", "surveys", "outreach"}
 # Kinds whose rows name products that may not exist yet.
 PRODUCT_REFERENCES = {"orders": "_product_id", "inventory": "product_id", "competitor_prices": "product_id",
                       "suppliers": "product_id"}
@@ -99,7 +99,7 @@ def load(cur: duckdb.DuckDBPyConnection, plan: Plan, import_id: int) -> LoadStat
         table_cols = {c[0] for c in _columns(cur, kind.table)}
         fields = [f.name for f in kind.fields if f.name in table_cols]
         # Generated or defaulted values count as provided.
-        provided = provided | set(kind.key) | {"session_id", "review_id"}
+        provided = provided | set(kind.key) | {"session_id", "review_id", "campaign_id", "kind"}
         cur.execute("DROP VIEW IF EXISTS ingest_new")
         cur.execute("DROP TABLE IF EXISTS ingest_new")
         cur.execute(f"CREATE TEMP TABLE ingest_new AS SELECT {', '.join(fields)} FROM ingest_typed "

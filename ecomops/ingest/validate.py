@@ -30,8 +30,21 @@ RATES = {"bounce_rate", "exit_rate"}
 # Defaults that complete a natural key or a NOT NULL column when the file has no value.
 DEFAULTS = {
     ("traffic", "device"): "all", ("inventory", "warehouse"): "main", ("ad_spend", "campaign"): "(none)",
-    ("ad_spend", "audience"): "all", ("suppliers", "role"): "primary",
+    ("ad_spend", "audience"): "all", ("suppliers", "role"): "primary", ("scroll_depth", "device"): "all",
 }
+# Campaign types as the Campaigns page knows them, from the words exports use.
+CAMPAIGN_KINDS = {
+    "big_sale": ("big_sale", "big sale", "bigsale", "mega sale", "大促", "双11", "双十一", "双12", "双十二", "618",
+                 "年货节", "黑五", "black friday", "blackfriday", "cyber monday", "prime day", "singles day"),
+    "member_day": ("member_day", "member day", "memberday", "members day", "会员日", "品牌会员日"),
+    "flash_sale": ("flash_sale", "flash sale", "flashsale", "flash", "秒杀", "限时秒杀", "限时抢购", "闪购",
+                   "lightning deal", "deal of the day"),
+    "other": ("other", "其他", "日常", "regular"),
+}
+ARMS = {"treatment": ("treatment", "test", "t", "1", "true", "yes", "contacted", "treated", "实验组", "实验", "触达组"),
+        "control": ("control", "c", "0", "false", "no", "holdout", "hold-out", "hold out", "对照组", "对照", "不触达")}
+# Fields computed from others when the file has no value (stored per row).
+DERIVED_IDS = {("campaigns", "campaign_id")}
 STYLE_SAMPLE_ROWS = 200_000
 # Sane bounds: an amount above a trillion (in any currency) or a number above 1e15 is a misread or hostile value
 # (a unit price of 1e308 would make GMV infinite).
@@ -63,7 +76,10 @@ HINTS = {
     "is 0": "A line with quantity 0 sells nothing; remove it or correct the quantity.",
     "in the future": "Check the date (and the day/month order); future dates are not accepted.",
     "before 1990": "The date looks misread (before 1990); check the column and its format.",
-    "out of range": "Ratings are 1 to 5; rates are between 0 and 1.",
+    "out of range": "Ratings are 1 to 5; rates are between 0 and 1; screens start at 1.",
+    "not treatment or control": "Write treatment (contacted) or control (held out) — 实验组 / 对照组 are understood.",
+    "before the start": "The end day must be on or after the start day.",
+    "after the start": "The pre-sale starts before the sale itself.",
     "scientific notation": "Excel turned this long id into a number like 1.23E+18 and lost digits; export again "
                            "with the column formatted as text.",
     "more fields": "The row has more cells than the header: check for an unquoted delimiter inside a value.",
@@ -180,6 +196,23 @@ def _sql_type(type_: str) -> str:
             TIMESTAMP: "TIMESTAMP", BOOL: "BOOLEAN", STATUS: "VARCHAR"}[type_]
 
 
+def _word_map_sql(value: str, words: dict[str, tuple[str, ...]], default: str | None) -> str:
+    """Return CASE mapping lower-cased words to their key (``default`` for other words, NULL when None)."""
+    whens = " ".join(f"WHEN lower(trim({value})) IN ({', '.join(sql_str(w) for w in ws)}) THEN {sql_str(k)}"
+                     for k, ws in words.items())
+    return f"(CASE {whens} ELSE {sql_str(default) if default else 'NULL'} END)"
+
+
+def campaign_kind_sql(value: str) -> str:
+    """Return big_sale / member_day / flash_sale / other for a campaign type word (other when unknown)."""
+    return _word_map_sql(value, CAMPAIGN_KINDS, "other")
+
+
+def arm_sql(value: str) -> str:
+    """Return treatment / control for an outreach group word (NULL when it is neither)."""
+    return _word_map_sql(value, ARMS, None)
+
+
 def _final_value(kind: Kind, plan: Plan, fld, file_hash: str) -> str:
     """Return the SQL for the stored value of a field (defaults, prefixes, generated ids)."""
     mapped = bool(plan.mapping.get(fld.name))
@@ -201,6 +234,13 @@ def _final_value(kind: Kind, plan: Plan, fld, file_hash: str) -> str:
         value = f"coalesce({value}, {sql_str(file_hash[:12] + '-')} || CAST(_row AS VARCHAR))"
     if kind.name == "orders" and fld.name == "quantity" and not mapped:
         value = "CAST(1 AS BIGINT)"
+    if (kind.name, fld.name) == ("campaigns", "campaign_id"):
+        # Stable across re-imports of an edited calendar: the name and the start day.
+        value = f"coalesce({value}, v_name || ' ' || strftime(v_start_date, '%Y-%m-%d'))"
+    if (kind.name, fld.name) == ("campaigns", "kind"):
+        value = campaign_kind_sql(value) if mapped else "'other'"
+    if (kind.name, fld.name) == ("outreach", "arm") and mapped:
+        value = arm_sql(value)
     return value
 
 
@@ -274,6 +314,14 @@ def _row_checks(kind: Kind, plan: Plan) -> list[str]:
         if plan.mapping.get("line_total") and not plan.mapping.get("unit_price"):
             qty = "v_quantity" if plan.mapping.get("quantity") else "1"
             checks.append(f"CASE WHEN v_line_total < 0 AND {qty} > 0 THEN 'line_total: negative' END")
+    if kind.name == "outreach" and plan.mapping.get("arm"):
+        checks.append(f"CASE WHEN t_arm IS NOT NULL AND {arm_sql('v_arm')} IS NULL THEN 'arm: not treatment or control' END")
+    if kind.name == "campaigns":
+        checks.append("CASE WHEN v_end_date < v_start_date THEN 'end_date: before the start' END")
+        if plan.mapping.get("presale_start"):
+            checks.append("CASE WHEN v_presale_start > v_start_date THEN 'presale_start: after the start' END")
+    if kind.name == "scroll_depth" and plan.mapping.get("screen"):
+        checks.append("CASE WHEN v_screen < 1 OR v_screen > 1000 THEN 'screen: out of range' END")
     for name in ("pages_viewed", "product_pages", "rating"):
         if plan.mapping.get(name) and name in kind.field_names:
             checks.append(f"CASE WHEN abs(v_{name}) > 1000000000 THEN {sql_str(name + ': out of range')} END")
@@ -341,7 +389,7 @@ def build_typed(cur: duckdb.DuckDBPyConnection, plan: Plan, staged: Staged,
     file_hash = file_hash() if callable(file_hash) else file_hash  # a background hash is awaited only now
     for f in kind.fields:
         value = _final_value(kind, plan, f, file_hash)
-        varies = bool(plan.mapping.get(f.name)) or f.name in GENERATED_IDS
+        varies = bool(plan.mapping.get(f.name)) or f.name in GENERATED_IDS or (kind.name, f.name) in DERIVED_IDS
         (stored if varies else constant).append(f"{value} AS {f.name}")
     stored_extra, derived = _order_helpers(plan) if kind.name == "orders" else ([], [])
     for name in ("ingest_typed",):
@@ -372,7 +420,8 @@ def build_typed(cur: duckdb.DuckDBPyConnection, plan: Plan, staged: Staged,
     if kind.name == "orders":
         _order_level_checks(cur, plan)
     elif kind.key:
-        stored_names = {f.name for f in kind.fields if plan.mapping.get(f.name)} | set(GENERATED_IDS)
+        stored_names = {f.name for f in kind.fields if plan.mapping.get(f.name)} | set(GENERATED_IDS) | {
+            name for k, name in DERIVED_IDS if k == kind.name}
         key = tuple(k for k in DEDUPE_KEYS.get(kind.name, kind.key) if k in stored_names)
         if key:
             _duplicate_checks(cur, key)

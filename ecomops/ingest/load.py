@@ -215,7 +215,7 @@ def _load_suppliers(cur: duckdb.DuckDBPyConnection, import_id: int, provided: se
 # Tables an import writes, children before parents (deleting an order's lines before the order).
 UNDO_ORDER = ("order_items", "orders", "product_suppliers", "suppliers", "inventory_snapshots", "competitor_prices",
               "reviews", "traffic_daily", "traffic_sessions", "ad_spend", "search_keywords", "customers", "products",
-              "scroll_depth", "campaigns", "reactivation_outreach", "customer_surveys")
+              "scroll_depth", "campaigns", "reactivation_outreach", "customer_surveys", "events")
 
 
 class UndoRefused(ValueError):
@@ -280,6 +280,11 @@ def undo(cur: duckdb.DuckDBPyConnection, import_id: int) -> UndoResult:
                                                 WHERE o.customer_id = c.customer_id AND o.import_id <> $id)
             WHERE c.import_id = $id AND EXISTS (SELECT 1 FROM orders o WHERE o.customer_id = c.customer_id
                                                 AND o.import_id <> $id)""", params)
+    event_range = None
+    if kind == "events" and "events" in tables:
+        from ecomops.ingest import events
+
+        event_range = events.undo_range(cur, import_id)
     for table in UNDO_ORDER:
         if table not in tables:
             continue
@@ -295,6 +300,10 @@ def undo(cur: duckdb.DuckDBPyConnection, import_id: int) -> UndoResult:
         cur.execute(f"DELETE FROM {backup} WHERE backup_import_id = $id", params)
         if restored:
             result.restored[table] = int(restored)
+    if event_range:
+        from ecomops.ingest import events
+
+        events.refresh_daily(cur, *event_range)
     cur.execute("UPDATE imports SET status = 'undone', undone_at = current_localtimestamp() WHERE import_id = $id",
                 params)
     return result

@@ -71,6 +71,7 @@ class ImportResult:
     store_changes: dict[str, str] = field(default_factory=dict)  # store settings this import set
     identity_candidates: list[str] = field(default_factory=list)
     files: list[str] = field(default_factory=list)  # the files of a multi-file import
+    event_steps: dict[str, tuple[str, int]] = field(default_factory=dict)  # event name -> (funnel step, rows)
 
     @property
     def ok(self) -> bool:
@@ -360,11 +361,17 @@ def _log_import(cur, plan: Plan, source: Source, result: ImportResult, request: 
 
 def _zones(cur, con, plan: Plan, request: Request, result: ImportResult) -> None:
     """Set the plan's time zones: the store's (set now when the user gives one) and the export's."""
-    if request.timezone:
-        store.set_store_timezone(cur, request.timezone)
-        result.store_changes["timezone"] = request.timezone
-    plan.to_zone = request.timezone or store.store_timezone(cur)
     plan.from_zone = plan.options.get("source_timezone")
+    zone = request.timezone
+    if not zone and not store.store_timezone(cur) and plan.from_zone:
+        # The first export that states its time zone (Chinese platforms: Beijing time) sets the store's.
+        zone = plan.from_zone
+        result.notices.append(f"The store's time zone is {zone} from now on (the time zone of this "
+                              f"{detect.PLATFORMS.get(plan.profile, '')} export); change it with --timezone.")
+    if zone:
+        store.set_store_timezone(cur, zone)
+        result.store_changes["timezone"] = zone
+    plan.to_zone = zone or store.store_timezone(cur)
 
 
 def _describe_styles(plan: Plan, staged, styles: dict, result: ImportResult) -> None:

@@ -134,11 +134,15 @@ def _load_orders(cur: duckdb.DuckDBPyConnection, plan: Plan, import_id: int, pro
     """Upsert ``ingest_orders`` (built by validation) and replace the lines of every order in the file."""
     cur.execute("DROP VIEW IF EXISTS ingest_new")
     cur.execute("DROP TABLE IF EXISTS ingest_new")
+    # A status the file does not state for an order (only the default of the layout) never overwrites a stored one:
+    # a piece of an export may hold only the later lines of an order, without its order-level fields.
     cur.execute("""
         CREATE TEMP VIEW ingest_new AS
-        SELECT order_id, customer_id, order_ts, order_date, status, source_status, channel, device, campaign_id,
-               is_presale, discount
-        FROM ingest_orders WHERE NOT bad""")
+        SELECT order_id, customer_id, order_ts, order_date,
+               CASE WHEN NOT status_from_file AND EXISTS (SELECT 1 FROM orders o WHERE o.order_id = n.order_id)
+                    THEN NULL ELSE status END AS status,
+               source_status, channel, device, campaign_id, is_presale, discount
+        FROM ingest_orders n WHERE NOT bad""")
     order_provided = {"customer_id", "order_ts", "order_date", "status"} | (
         provided & {"channel", "device", "campaign_id", "is_presale", "discount"})
     if provided & {"status", "cancelled_at"}:
@@ -168,6 +172,8 @@ def _load_orders(cur: duckdb.DuckDBPyConnection, plan: Plan, import_id: int, pro
         WHERE l._errors IS NULL""", {"id": import_id}).fetchone()[0]
     stats.inserted["order_items"] = int(lines)
     stats.updated["order_items"] = int(replaced_lines)
+    if replaced_lines:
+        _merge_cut_orders(cur, import_id, items_backup, stats)
     # Customers first seen in this file: signup = their first order date here, channel/place from that order.
     # Without country/city columns the orders (a third of the lines) are enough.
     if provided & {"country", "city"}:
@@ -189,6 +195,71 @@ def _load_orders(cur: duckdb.DuckDBPyConnection, plan: Plan, import_id: int, pro
         WHERE NOT EXISTS (SELECT 1 FROM customers c WHERE c.customer_id = l.customer_id)""",
                     {"id": import_id}).fetchone()[0]
     stats.inserted["customers"] = int(n)
+
+
+def _overlap(first: list, second: list) -> int:
+    """Return the largest k such that the last k items of ``first`` are the first k of ``second``."""
+    for k in range(min(len(first), len(second)), 0, -1):
+        if first[-k:] == second[:k]:
+            return k
+    return 0
+
+
+def _contains(whole: list, part: list) -> bool:
+    """Return True when ``part`` occurs in ``whole`` as a contiguous run."""
+    n = len(part)
+    return any(whole[i:i + n] == part for i in range(len(whole) - n + 1)) if n else True
+
+
+def merge_lines(stored: list, new: list, starts_file: bool, ends_file: bool) -> tuple[list, str]:
+    """Return the lines of an order cut by a file boundary, from its stored lines and this file's, and how.
+
+    An order whose lines begin the file may continue one stored earlier (the stored lines then the new ones, their
+    common run counted once); one whose lines end the file may be continued by stored lines (the other way round).
+    A run contained in the other is a re-export of a part: the longer one stands.
+    """
+    if _contains(new, stored):
+        return new, "replaced"
+    if _contains(stored, new):
+        return stored, "kept"
+    after = _overlap(stored, new) if starts_file else -1  # stored ... then new
+    before = _overlap(new, stored) if ends_file else -1  # new ... then stored
+    if after >= before:
+        return stored + new[after:], f"continued ({after} line(s) in both)"
+    return new + stored[before:], f"continued ({before} line(s) in both)"
+
+
+def _merge_cut_orders(cur: duckdb.DuckDBPyConnection, import_id: int, items_backup: str, stats: LoadStats) -> None:
+    """Merge the orders this file cuts (its first and last order) with their stored lines instead of replacing them.
+
+    An export split at a row limit, then the next export starting mid-order, must keep every line of that order
+    (issue 15: an invoice went from 592 lines to 553). Only the first and last order of a file can be cut; an order
+    inside the file is complete there and replaces the stored one.
+    """
+    edges = cur.execute("""
+        SELECT order_id, first_row = (SELECT min(first_row) FROM ingest_orders) AS starts_file,
+               last_row = (SELECT max(last_row) FROM ingest_orders) AS ends_file
+        FROM ingest_orders
+        WHERE NOT bad AND contiguous AND (first_row = (SELECT min(first_row) FROM ingest_orders)
+                                          OR last_row = (SELECT max(last_row) FROM ingest_orders))""").fetchall()
+    for order_id, starts_file, ends_file in edges:
+        stored = cur.execute(f"SELECT product_id, quantity, unit_price FROM {items_backup} "
+                             "WHERE backup_import_id = $id AND order_id = $o ORDER BY line_no",
+                             {"id": import_id, "o": order_id}).fetchall()
+        if not stored:
+            continue
+        new = cur.execute("SELECT product_id, quantity, unit_price FROM order_items WHERE order_id = $o "
+                          "ORDER BY line_no", {"o": order_id}).fetchall()
+        merged, how = merge_lines(stored, new, bool(starts_file), bool(ends_file))
+        if merged == new:
+            continue
+        cur.execute("DELETE FROM order_items WHERE order_id = $o", {"o": order_id})
+        cur.executemany("INSERT INTO order_items (order_id, line_no, product_id, quantity, unit_price, import_id) "
+                        "VALUES (?, ?, ?, ?, ?, ?)",
+                        [(order_id, i + 1, p, q, u, import_id) for i, (p, q, u) in enumerate(merged)])
+        stats.inserted["order_items"] = stats.inserted.get("order_items", 0) + len(merged) - len(new)
+        stats.notes.append(f"Order {order_id} continues across files: {len(merged)} lines after merging "
+                           f"{len(stored)} stored and {len(new)} in this file ({how}).")
 
 
 def _load_suppliers(cur: duckdb.DuckDBPyConnection, import_id: int, provided: set[str], stats: LoadStats) -> None:

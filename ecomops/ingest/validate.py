@@ -542,6 +542,7 @@ def _order_level_checks(cur: duckdb.DuckDBPyConnection, plan: Plan) -> None:
     cur.execute(f"""
         CREATE TEMP TABLE ingest_orders AS
         SELECT * EXCLUDE (_status_pair, _any_cancelled, _any_paid),
+               _any_cancelled OR _status_pair.s IS NOT NULL OR NOT _any_paid AS status_from_file,
                CASE WHEN _any_cancelled THEN 'cancelled'
                     WHEN _status_pair.s IS NOT NULL THEN _status_pair.s
                     WHEN NOT _any_paid THEN 'unpaid'  -- a blank payment time in a report that has the column
@@ -565,6 +566,7 @@ def _order_level_checks(cur: duckdb.DuckDBPyConnection, plan: Plan) -> None:
                    {two_customers} AS two_customers,
                    min(_row) FILTER (WHERE _errors IS NOT NULL) AS bad_row,
                    min(_row) AS first_row,
+                   max(_row) AS last_row,
                    max(_row) - min(_row) + 1 = count(*) AS contiguous
             FROM ingest_typed
             WHERE order_id IS NOT NULL

@@ -174,6 +174,12 @@ def _load_orders(cur: duckdb.DuckDBPyConnection, plan: Plan, import_id: int, pro
     stats.updated["order_items"] = int(replaced_lines)
     if replaced_lines:
         _merge_cut_orders(cur, import_id, items_backup, stats)
+    cur.execute("""
+        INSERT INTO order_edges (order_id, import_id, edge)
+        SELECT order_id, $id, 'first' FROM ingest_orders WHERE NOT bad AND first_row = (SELECT min(first_row) FROM ingest_orders)
+        UNION ALL
+        SELECT order_id, $id, 'last' FROM ingest_orders WHERE NOT bad AND last_row = (SELECT max(last_row) FROM ingest_orders)""",
+                {"id": import_id})
     # Customers first seen in this file: signup = their first order date here, channel/place from that order.
     # Without country/city columns the orders (a third of the lines) are enough.
     if provided & {"country", "city"}:
@@ -243,6 +249,15 @@ def _merge_cut_orders(cur: duckdb.DuckDBPyConnection, import_id: int, items_back
         WHERE NOT bad AND contiguous AND (first_row = (SELECT min(first_row) FROM ingest_orders)
                                           OR last_row = (SELECT max(last_row) FROM ingest_orders))""").fetchall()
     for order_id, starts_file, ends_file in edges:
+        # Only a stored order that was itself at the matching edge of its file can be the other piece: the new
+        # file starting with it continues a file that ended with it, and the other way round.
+        stored_edges = {r[0] for r in cur.execute(
+            "SELECT e.edge FROM order_edges e JOIN imports i ON i.import_id = e.import_id "
+            "WHERE e.order_id = $o AND i.status = 'done' AND e.import_id <> $id", {"o": order_id, "id": import_id}).fetchall()}
+        starts_file = bool(starts_file) and "last" in stored_edges
+        ends_file = bool(ends_file) and "first" in stored_edges
+        if not (starts_file or ends_file):
+            continue
         stored = cur.execute(f"SELECT product_id, quantity, unit_price FROM {items_backup} "
                              "WHERE backup_import_id = $id AND order_id = $o ORDER BY line_no",
                              {"id": import_id, "o": order_id}).fetchall()
@@ -250,7 +265,7 @@ def _merge_cut_orders(cur: duckdb.DuckDBPyConnection, import_id: int, items_back
             continue
         new = cur.execute("SELECT product_id, quantity, unit_price FROM order_items WHERE order_id = $o "
                           "ORDER BY line_no", {"o": order_id}).fetchall()
-        merged, how = merge_lines(stored, new, bool(starts_file), bool(ends_file))
+        merged, how = merge_lines(stored, new, starts_file, ends_file)
         if merged == new:
             continue
         cur.execute("DELETE FROM order_items WHERE order_id = $o", {"o": order_id})
@@ -286,7 +301,12 @@ def _load_suppliers(cur: duckdb.DuckDBPyConnection, import_id: int, provided: se
 # Tables an import writes, children before parents (deleting an order's lines before the order).
 UNDO_ORDER = ("order_items", "orders", "product_suppliers", "suppliers", "inventory_snapshots", "competitor_prices",
               "reviews", "traffic_daily", "traffic_sessions", "ad_spend", "search_keywords", "customers", "products",
-              "scroll_depth", "campaigns", "reactivation_outreach", "customer_surveys", "events")
+              "scroll_depth", "campaigns", "reactivation_outreach", "customer_surveys", "events",
+              "order_edges")
+
+
+# Tables of the import's own bookkeeping: cleared by an undo, not reported as data removed.
+BOOKKEEPING = {"order_edges"}
 
 
 class UndoRefused(ValueError):
@@ -360,7 +380,7 @@ def undo(cur: duckdb.DuckDBPyConnection, import_id: int) -> UndoResult:
         if table not in tables:
             continue
         removed = cur.execute(f"DELETE FROM {table} WHERE import_id = $id", params).fetchone()[0]
-        if removed:
+        if removed and table not in BOOKKEEPING:
             result.removed[table] = int(removed)
     for table in reversed(UNDO_ORDER):
         backup = f"import_backup_{table}"

@@ -169,7 +169,8 @@ def _load_orders(cur: duckdb.DuckDBPyConnection, plan: Plan, import_id: int, pro
         SELECT l.order_id, {line_no}, l._product_id, CAST(coalesce(l.quantity, 0) AS INTEGER), l._unit_price,
                CAST($id AS INTEGER)
         FROM {source}
-        WHERE l._errors IS NULL""", {"id": import_id}).fetchone()[0]
+        WHERE l._errors IS NULL{' AND NOT l._no_line' if plan.options.get('order_only_rows') else ''}""",
+                        {"id": import_id}).fetchone()[0]
     stats.inserted["order_items"] = int(lines)
     stats.updated["order_items"] = int(replaced_lines)
     if replaced_lines:

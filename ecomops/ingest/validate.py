@@ -244,6 +244,15 @@ def _final_value(kind: Kind, plan: Plan, fld, file_hash: str) -> str:
     return value
 
 
+def no_line_sql(plan: Plan, prefix: str = "t_") -> str:
+    """Return a condition true for a row that holds an order but no line (multi-file exports: an order without
+    items), when the plan allows such rows; else false."""
+    if not plan.options.get("order_only_rows"):
+        return "false"
+    fields = [f for f in ("product_id", "product_name", "quantity", "unit_price", "line_total") if plan.mapping.get(f)]
+    return " AND ".join(f"{prefix}{f} IS NULL" for f in fields) if fields else "false"
+
+
 def non_sale_line_sql(plan: Plan) -> str:
     """Return a SQL condition (over the typed row) true for an order line that can never be a sale: its status is
     cancelled, returned or unpaid, it has a cancellation time, its order number marks a cancellation, or the report
@@ -266,6 +275,10 @@ def _row_checks(kind: Kind, plan: Plan) -> list[str]:
     """Return SQL expressions yielding an error string or NULL, per row."""
     checks = ["CASE WHEN _extra IS NOT NULL THEN 'row: more fields than the header' END"]
     non_sale = non_sale_line_sql(plan) if kind.name == "orders" else "false"
+    if kind.name == "orders":
+        non_sale = f"({non_sale}) OR ({no_line_sql(plan)})"
+    if plan.options.get("link_check"):
+        checks.append("t__link")  # set by a multi-file import: e.g. items without an order
     for fld in kind.fields:
         mapped = bool(plan.mapping.get(fld.name))
         name = fld.name
@@ -302,7 +315,8 @@ def _row_checks(kind: Kind, plan: Plan) -> list[str]:
     if kind.name == "orders":
         products = [f"v_{c} IS NULL" for c in ("product_id", "product_name") if plan.mapping.get(c)]
         if products:
-            checks.append(f"CASE WHEN {' AND '.join(products)} THEN 'product_id: missing' END")
+            checks.append(f"CASE WHEN {' AND '.join(products)} AND NOT ({no_line_sql(plan)}) "
+                          "THEN 'product_id: missing' END")
         if plan.mapping.get("quantity"):
             checks.append(f"CASE WHEN t_quantity IS NULL AND NOT ({non_sale}) THEN 'quantity: missing' END")
             checks.append("CASE WHEN abs(v_quantity) > 1000000000 THEN 'quantity: out of range' END")
@@ -347,7 +361,11 @@ def build_typed(cur: duckdb.DuckDBPyConnection, plan: Plan, staged: Staged,
     # Numbering while reading (row_number() OVER ()) would force the whole read and all typing onto one thread.
     # (2) Typing and checks then run on all cores; each row carries its number, so their output order is free.
     # The second column too: a row without it has a single field (a summary line, see _drop_footer).
-    used = sorted(set(types) | {last, staged.columns[min(1, len(staged.columns) - 1)]}, key=staged.columns.index)
+    link = plan.options.get("link_check")
+    link_col = staged.column_of(link) if link and link in staged.headers else None
+    extra_cols = {link_col} if link_col else set()
+    used = sorted(set(types) | {last, staged.columns[min(1, len(staged.columns) - 1)]} | extra_cols,
+                  key=staged.columns.index)
     select_text = f"SELECT {', '.join(['_extra', *used])}"
     cur.execute("DROP TABLE IF EXISTS ingest_text")
     # Number and date columns whose first rows are all plain (12.5, 2024-03-05 14:02) are read typed by DuckDB
@@ -395,6 +413,8 @@ def build_typed(cur: duckdb.DuckDBPyConnection, plan: Plan, staged: Staged,
     for name in ("ingest_typed",):
         cur.execute(f"DROP VIEW IF EXISTS {name}")
     cur.execute("DROP TABLE IF EXISTS ingest_rows")
+    if link_col:
+        texts.append(f"nullif({link_col}, '') AS t__link")
     inner = ", ".join(["_row", "_extra", last, *texts])
     mid = ", ".join(["*", *typed]) if typed else "*"
     # The per-row problem texts are only built for rows failing a check (most rows pass every check).
@@ -494,6 +514,8 @@ def _order_helpers(plan: Plan) -> tuple[list[str], list[str]]:
     if "fulfillment_status" in mapped and "status" in mapped:
         status = ("CASE WHEN status = 'paid' AND lower(fulfillment_status) IN ('fulfilled', 'shipped', 'partial') "
                   "THEN 'shipped' ELSE status END")
+    if plan.options.get("order_only_rows"):
+        stored.append(f"({no_line_sql(plan)}) AS _no_line")
     raw = "_source_status" if "status" in mapped else "CAST(NULL AS VARCHAR)"
     product_parts = [c for c in ("product_id", "product_name") if c in mapped]
     product = f"coalesce({', '.join(product_parts)})" if product_parts else "'(unspecified)'"
@@ -532,6 +554,7 @@ def _order_level_checks(cur: duckdb.DuckDBPyConnection, plan: Plan) -> None:
 
     presale = "bool_or(is_presale)" if "is_presale" in mapped else "false"
     paid = "bool_or(paid_ts IS NOT NULL)" if "paid_ts" in mapped else "true"
+    shipped = "bool_or(shipped_ts IS NOT NULL)" if "shipped_ts" in mapped else "false"
     cancelled = "bool_or(_cancelled)" if ("cancelled_at" in mapped or plan.options.get("cancelled_prefix")) else "false"
     two_customers = ("coalesce(min(customer_id) <> max(customer_id), false)" if "customer_id" in mapped else "false")
     # The model status and the platform's own word come from the same line (the first with a status): one
@@ -541,11 +564,12 @@ def _order_level_checks(cur: duckdb.DuckDBPyConnection, plan: Plan) -> None:
     cur.execute("DROP TABLE IF EXISTS ingest_orders")
     cur.execute(f"""
         CREATE TEMP TABLE ingest_orders AS
-        SELECT * EXCLUDE (_status_pair, _any_cancelled, _any_paid),
-               _any_cancelled OR _status_pair.s IS NOT NULL OR NOT _any_paid AS status_from_file,
+        SELECT * EXCLUDE (_status_pair, _any_cancelled, _any_paid, _any_shipped),
+               _any_cancelled OR _status_pair.s IS NOT NULL OR NOT _any_paid OR _any_shipped AS status_from_file,
                CASE WHEN _any_cancelled THEN 'cancelled'
                     WHEN _status_pair.s IS NOT NULL THEN _status_pair.s
                     WHEN NOT _any_paid THEN 'unpaid'  -- a blank payment time in a report that has the column
+                    WHEN _any_shipped THEN 'shipped'  -- a shipping time and no status word (eBay)
                     ELSE $default_status END AS status,
                _status_pair.r AS source_status,
                CAST(order_ts AS DATE) AS order_date, no_time OR two_customers OR bad_row IS NOT NULL AS bad
@@ -556,6 +580,7 @@ def _order_level_checks(cur: duckdb.DuckDBPyConnection, plan: Plan) -> None:
                    {first('_order_ts')} AS order_ts,
                    {cancelled} AS _any_cancelled,
                    {paid} AS _any_paid,
+                   {shipped} AS _any_shipped,
                    {status_pair} AS _status_pair,
                    {first('channel')} AS channel,
                    {first('device')} AS device,

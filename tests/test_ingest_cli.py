@@ -29,17 +29,21 @@ def test_cli_exit_codes_json_rejects_and_undo(tmp_path: Path, db_path: Path, cap
     rows = [["C1", "2024-01-02", "u1", "S1", "Cup", "2", "3.5", "paid"],
             ["C2", "2024-01-02", "u2", "S1", "Cup", "0", "3.5", "paid"]]
     path = write_csv(tmp_path / "o.csv", ORDERS_HEADER, rows)
-    code, out, _ = _run(capsys, "import", path, "--db", db_path, "--json")
+    # A new store whose file names no currency: the command asks for it once (issue 15), one line, exit 2.
+    code, _, err = _run(capsys, "import", path, "--db", db_path, "--json")
+    assert code == 2 and err.count("\n") == 1 and "--currency" in err
+    code, out, _ = _run(capsys, "import", path, "--db", db_path, "--json", "--currency", "CNY")
     assert code == 1
     summary = json.loads(out)
     assert (summary["rows_read"], summary["rows_imported"], summary["rows_rejected"], summary["import_id"]) == (2, 0, 1, None)
     assert db_path.exists()  # created with its schema
 
-    code, out, _ = _run(capsys, "import", path, "--db", db_path, "--dry-run", "--no-progress")
+    code, out, _ = _run(capsys, "import", path, "--db", db_path, "--dry-run", "--no-progress", "--currency", "CNY")
     assert code == 1 and out.startswith("Dry run: 1 of 2 rows valid as orders")
 
     rejects = tmp_path / "rejects.csv"
-    code, out, _ = _run(capsys, "import", path, "--db", db_path, "--skip-invalid", "--rejects", rejects, "--json")
+    code, out, _ = _run(capsys, "import", path, "--db", db_path, "--skip-invalid", "--rejects", rejects, "--json",
+                        "--currency", "CNY")
     assert code == 0
     summary = json.loads(out)
     assert summary["rows_imported"] == 1 and summary["import_id"] == 1
@@ -75,7 +79,7 @@ def test_cli_map_and_presets(tmp_path: Path, db_path: Path, capsys) -> None:
     args = ["--map", "order_id=单号", "--map", "order_ts=时间点", "--map", "customer_id=谁", "--map", "product_name=什么",
             "--map", "quantity=几个", "--map", "unit_price=每个"]
     code, out, _ = _run(capsys, "import", path, "--db", db_path, "--kind", "orders", *args, "--save-preset", "odd",
-                        "--no-progress")
+                        "--no-progress", "--currency", "CNY")
     assert code == 0, out
     other = write_csv(tmp_path / "odd2.csv", ["单号", "时间点", "谁", "什么", "几个", "每个"],
                       [["M2", "2024-02-04 10:00", "w2", "Lamp", "3", "20"]])
@@ -105,7 +109,8 @@ def test_import_command_loads_only_its_own_module(tmp_path: Path) -> None:
 
     csv_path = write_csv(tmp_path / "one.csv", ORDERS_HEADER, [["Q1", "2024-01-02", "u1", "S1", "Cup", "1", "3", "paid"]])
     code = ("import sys\nfrom ecomops.__main__ import main\n"
-            f"rc = main(['import', {str(csv_path)!r}, '--db', {str(tmp_path / 'x.duckdb')!r}, '--json'])\n"
+            f"rc = main(['import', {str(csv_path)!r}, '--db', {str(tmp_path / 'x.duckdb')!r}, '--json', '--currency', "
+            "'CNY'])\n"
             "print(rc, sorted(m for m in ('plotly', 'sklearn', 'streamlit') if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=Path(__file__).parents[1])
     assert done.returncode == 0, done.stderr

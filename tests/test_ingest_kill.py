@@ -31,7 +31,8 @@ def _big_orders_csv(path: Path, lines: int) -> Path:
 def test_kill_9_mid_load_leaves_previous_data_intact(tmp_path: Path) -> None:
     db_path = tmp_path / "shop.duckdb"
     seed = write_csv(tmp_path / "seed.csv", ORDERS_HEADER, SEED_ROWS)
-    subprocess.run([sys.executable, "-m", "ecomops", "import", str(seed), "--db", str(db_path), "--no-progress"],
+    subprocess.run([sys.executable, "-m", "ecomops", "import", str(seed), "--db", str(db_path), "--no-progress",
+                    "--currency", "CNY"],
                    cwd=PROJECT_ROOT, check=True, capture_output=True, timeout=120)
     con = db.connect(db_path)
     before = checksums(con)

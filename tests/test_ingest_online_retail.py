@@ -44,14 +44,16 @@ def test_online_retail_cli_import_matches_independent_sql(shared_data: Path, tmp
     assert lines == 541_909 and rejected_lines > 0
 
     db_path = tmp_path / "retail.duckdb"  # does not exist yet: the command creates it with its schema
-    refused = subprocess.run([sys.executable, "-m", "ecomops", "import", str(raw_path), "--db", str(db_path), "--json"],
+    # A UK retailer's export names no currency: the user says it once (--currency).
+    refused = subprocess.run([sys.executable, "-m", "ecomops", "import", str(raw_path), "--db", str(db_path), "--json",
+                              "--currency", "GBP"],
                              cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600)
     assert refused.returncode == 1, refused.stderr
     summary = json.loads(refused.stdout)
     assert summary["rows_imported"] == 0 and summary["rows_rejected"] == rejected_lines and summary["import_id"] is None
 
     done = subprocess.run([sys.executable, "-m", "ecomops", "import", str(raw_path), "--db", str(db_path), "--json",
-                           "--skip-invalid"], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600)
+                           "--skip-invalid", "--currency", "GBP"], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
     summary = json.loads(done.stdout)
     assert set(summary) >= {"kind", "rows_read", "rows_imported", "rows_rejected", "import_id", "errors"}

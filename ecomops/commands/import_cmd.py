@@ -1,8 +1,9 @@
-"""``python -m ecomops import FILE`` and ``python -m ecomops imports``: load an export, list and undo imports.
+"""``python -m ecomops import FILE [FILE ...]`` and ``python -m ecomops imports``: load an export, list and undo
+imports.
 
 Exit codes: 0 imported (or already imported, or a clean dry run); 1 the file has invalid rows and nothing was
-written (use --skip-invalid to import the valid ones); 2 the file cannot be read or an argument is wrong;
-3 the database is open in another process.
+written (use --skip-invalid to import the valid ones, --status to map unknown status words); 2 the file cannot be
+read or an argument is wrong; 3 the database is open in another process.
 """
 from __future__ import annotations
 
@@ -15,13 +16,17 @@ from ecomops.commands import CommandError, add_db_argument, print_json
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``import`` and ``imports`` subcommands."""
-    p = subparsers.add_parser("import", help="import a CSV/TSV/XLSX/Parquet export (optionally .gz)",
+    from ecomops.ingest.kinds import KINDS
+
+    p = subparsers.add_parser("import", help="import a CSV/TSV/XLSX/Parquet export (optionally .gz), or the files "
+                                             "of one export",
                               description="Import a file: detect encoding, delimiter, kind and columns; validate; "
                                           "load all rows in one transaction (nothing is written if any row is "
-                                          "invalid, unless --skip-invalid).")
-    p.add_argument("file", help="the file to import")
-    p.add_argument("--kind", help="kind of data (default: detected): orders, customers, products, inventory, "
-                                  "traffic, traffic_sessions, ad_spend, keywords, reviews, competitor_prices, suppliers")
+                                          "invalid, unless --skip-invalid). Several files of one export (orders, "
+                                          "order items, customers, products) are linked by their ids and imported "
+                                          "as one.")
+    p.add_argument("file", nargs="+", help="the file(s) to import")
+    p.add_argument("--kind", help=f"kind of data (default: detected): {', '.join(KINDS)}")
     add_db_argument(p)
     p.add_argument("--map", dest="mapping", action="append", default=[], metavar="FIELD=COLUMN",
                    help="map a field to a column (repeatable; COLUMN a+b sums columns; FIELD= unmaps)")
@@ -33,6 +38,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--rejects", metavar="FILE", help="write the invalid rows with a reason column to this CSV")
     p.add_argument("--force", action="store_true", help="import even if this exact file was imported before")
     p.add_argument("--date-order", choices=("mdy", "dmy"), help="read dates like 3/5/2024 month first or day first")
+    p.add_argument("--columns", help="names of the columns of a file without a header row, comma-separated "
+                                     "(e.g. user_id,item_id,category_id,behavior_type,timestamp)")
+    p.add_argument("--status", dest="statuses", action="append", default=[], metavar="WORD=STATUS",
+                   help="map a platform's status word to unpaid, paid, shipped, completed, cancelled or returned "
+                        "(repeatable; remembered for later imports)")
+    p.add_argument("--currency", help="the currency of the amounts (ISO code such as GBP); sets the store's "
+                                      "currency when it has none")
+    p.add_argument("--fx-rate", type=float, metavar="R",
+                   help="convert amounts in another currency than the store's: 1 unit of the file's = R of the store's")
+    p.add_argument("--timezone", help="the store's time zone (IANA name, e.g. Asia/Shanghai): times with an "
+                                      "offset or epoch times are converted to it")
     p.add_argument("--json", action="store_true", help="print a machine-readable summary")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=run_import)
@@ -63,29 +79,41 @@ def _progress_bar(enabled: bool):
 
 def run_import(args: argparse.Namespace) -> int:
     """Import one file; return the exit code."""
-    from ecomops.ingest import IngestError, import_file
+    from ecomops.ingest import IngestError, import_files
     from ecomops.ingest.detect import parse_map_arguments
     from ecomops.ingest.presets import load_preset, save_preset
     from ecomops.ingest.sniff import prepare
+    from ecomops.ingest.statuses import parse_status_arguments, set_status_words
 
     con = db.connect(args.db)
+    if args.statuses:
+        set_status_words(con, parse_status_arguments(args.statuses))
     kind, mapping, options = args.kind, {}, {}
     if args.preset:
         kind_p, mapping, options = load_preset(con, args.preset)
         kind = kind or kind_p
+    columns = [c.strip() for c in args.columns.split(",")] if args.columns else None
     if args.mapping:
-        source = prepare(args.file, hashing="skip")  # headers are needed to read "a+b" and to check column names
-        try:
-            mapping.update(parse_map_arguments(args.mapping, source.headers))
-        finally:
-            source.cleanup()
+        headers: list[str] = []
+        for file in args.file:  # headers are needed to read "a+b" and to check column names
+            source = prepare(file, hashing="skip", columns=columns)
+            try:
+                headers += source.headers
+            finally:
+                source.cleanup()
+        mapping.update(parse_map_arguments(args.mapping, headers))
     if args.date_order:
         options["date_order"] = args.date_order
+    if args.fx_rate is not None:
+        if not args.fx_rate > 0:
+            raise CommandError("--fx-rate must be a positive number")
+        options["fx_rate"] = args.fx_rate
     report, bar = _progress_bar(not args.json and not args.no_progress)
     try:
-        result = import_file(con, args.file, kind=kind, mapping=mapping or None, options=options or None,
-                             accept_valid=args.accept_valid, dry_run=args.dry_run, force=args.force,
-                             rejects_path=args.rejects, progress=report)
+        result = import_files(con, args.file, kind=kind, mapping=mapping or None, options=options or None,
+                              accept_valid=args.accept_valid, dry_run=args.dry_run, force=args.force,
+                              rejects_path=args.rejects, progress=report, columns=columns,
+                              currency=args.currency, currency_required=True, timezone=args.timezone)
     except IngestError as exc:
         raise CommandError(str(exc)) from exc
     finally:
@@ -112,14 +140,26 @@ def _print_result(result, args) -> None:
     if result.status in ("imported", "dry_run", "rejected"):
         mapped = ", ".join(f"{k}<-{'+'.join(v) if isinstance(v, list) else v}" for k, v in result.mapping.items())
         print(f"kind: {result.kind} ({result.profile}); encoding {result.encoding}; columns: {mapped}")
+    for field_name, how in result.date_formats.items():
+        print(f"dates: {field_name} read as {how}")
     for notice in result.notices:
         print(f"note: {notice}")
     for problem in result.problems:
         print(f"problem: {problem.describe()}")
+    if result.unknown_statuses:
+        words = ", ".join(f"{w!r} ({n:,} rows)" for w, n in result.unknown_statuses.items())
+        example = next(iter(result.unknown_statuses))
+        print(f"unknown status words: {words}. Map each once, e.g. --status '{example}=completed' (statuses: unpaid, "
+              "paid, shipped, completed, cancelled, returned); the mapping is remembered.")
     if result.rejects_path:
         print(f"rejected rows with reasons: {result.rejects_path}")
     if result.status == "rejected":
-        print("Nothing was written. Fix the file and import it again, or use --skip-invalid to import the valid rows.")
+        if result.rows_valid:
+            print("Nothing was written. Fix the file and import it again, or use --skip-invalid to import the "
+                  f"{result.rows_valid:,} valid rows.")
+        else:
+            print("Nothing was written: no row is valid. Fix the problems above (a wrong column mapping, unknown "
+                  "status words) and import the file again.")
 
 
 def run_imports(args: argparse.Namespace) -> int:

@@ -435,7 +435,9 @@ def _check_currency(cur, con, plan: Plan, source: Source, request: Request, resu
     store_code = store.store_currency(cur) if store.store_currency_is_set(cur) else None
     rate = plan.money_factor()
     if file_code is None and store_code is None:
-        if request.currency_required:
+        # A store that already holds orders without a currency setting keeps the historical default (CNY).
+        fresh = not cur.execute("SELECT EXISTS (SELECT 1 FROM orders)").fetchone()[0]
+        if request.currency_required and fresh:
             raise IngestError("Which currency are the amounts in? The file does not say (no currency column or "
                               "sign) and the store has none yet. Say it once, e.g. --currency GBP (on the Upload "
                               "page: the currency box); later imports use the store's currency.")

@@ -6,9 +6,10 @@ validate, import in one transaction (or only the valid rows), and undo imports f
 import streamlit as st
 
 from ecomops import derived
-from ecomops.ingest import IngestError, UndoRefused, import_file, list_imports, preview, undo_import
+from ecomops.ingest import IngestError, UndoRefused, import_file, import_files, list_imports, preview, undo_import
 from ecomops.ingest import uploads
 from ecomops.ingest.presets import list_presets, load_preset, save_preset
+from ecomops.ingest.statuses import set_status_words
 from ecomops.ui import state
 
 # Reading a large upload (encoding check, hash) is not repeated on every widget change.
@@ -19,8 +20,21 @@ st.caption("UTF-8 or GBK/GB18030 (Chinese Excel), any delimiter, Chinese or Engl
            "Nothing is written until you press Import; every import can be undone below. See docs/import.md.")
 
 upload = st.file_uploader("Export file", type=["csv", "tsv", "txt", "xlsx", "xls", "parquet", "gz"])
+more = st.file_uploader("More files of the same export (order items, customers, products), optional",
+                        type=["csv", "tsv", "txt", "xlsx", "xls", "parquet", "gz"], accept_multiple_files=True)
 if upload is not None:
     path = uploads.save_upload(upload.name, upload.getvalue())
+    extra = [uploads.save_upload(f.name, f.getvalue()) for f in more or []]
+    names = [upload.name, *[f.name for f in more or []]]
+    choices, store_code = uploads.currency_choices(con)
+    left, right, third = st.columns(3)
+    currency = uploads.chosen_currency(left.selectbox(
+        "Currency of the amounts", choices, help=f"The store's currency is {store_code}." if store_code else
+        "The store has no currency yet: the first import sets it."))
+    fx_rate = right.number_input("Conversion rate to the store's currency (0 = none)", min_value=0.0, value=0.0)
+    columns = uploads.column_names(third.text_input("Column names, for a file without a header row",
+                                                    placeholder="user_id, item_id, ..."))
+    run_options = {"fx_rate": fx_rate} if fx_rate else {}
     if st.session_state.get("upload_path") != str(path):
         st.session_state.update(upload_path=str(path), upload_name=upload.name, check=None, done=None, choice=None,
                                 kind_override=None)
@@ -32,13 +46,25 @@ if upload is not None:
     kinds = uploads.kind_choices()
     try:
         proposal, head, source = cached_preview(path, kind=st.session_state.get("kind_override") or kind,
-                                                mapping=mapping, file_name=upload.name)
+                                                mapping=mapping, file_name=upload.name, columns=columns)
     except (IngestError, ValueError) as exc:
         st.error(f"This file cannot be imported: {exc}")
         st.stop()
     st.success(f"Detected **{kinds[proposal.kind]}** · encoding {source.encoding} · "
                f"delimiter {source.delimiter!r} · layout {proposal.profile}")
     st.dataframe(head, hide_index=True, height=220)
+    for note in source.notes:
+        st.caption(note)
+    if extra:
+        st.info(f"{len(names)} files: they are linked by their ids and checked and imported as one export.")
+        if st.button("Check the files", type="primary"):
+            try:
+                check = import_files(con, [path, *extra], file_names=names, dry_run=True, currency=currency,
+                                     currency_required=True, options=run_options)
+            except (IngestError, ValueError) as exc:
+                st.error(str(exc))
+                st.stop()
+            st.session_state.update(check=check, done=None, choice=("__files__", {}, {}))
     with st.form("mapping"):
         st.subheader("Columns")
         kind_choice = st.selectbox("Kind of data", list(kinds), index=list(kinds).index(proposal.kind),
@@ -62,7 +88,8 @@ if upload is not None:
         with st.status("Checking the file…", expanded=False) as status:
             try:
                 check = import_file(con, path, kind=proposal.kind, mapping={"__replace__": True, **chosen},
-                                    options=proposal.options, dry_run=True, file_name=upload.name)
+                                    options={**proposal.options, **run_options}, dry_run=True, file_name=upload.name,
+                                    columns=columns, currency=currency, currency_required=True)
             except (IngestError, ValueError) as exc:
                 status.update(label="The file cannot be imported", state="error")
                 st.error(str(exc))
@@ -78,8 +105,22 @@ if upload is not None:
         kind_name, chosen, opts = st.session_state["choice"]
         st.subheader("Validation report")
         st.write(f"{check.rows_valid:,} of {check.rows_read:,} rows are valid.")
+        for field_name, how in check.date_formats.items():
+            st.caption(f"Dates of {field_name}: {how}")
         for notice in check.notices:
             st.info(notice)
+        if check.unknown_statuses:
+            st.warning("Status words this store does not know yet: map each once (remembered for later imports).")
+            for row in uploads.unknown_status_rows(check):
+                a, b, c = st.columns([3, 2, 1])
+                a.write(f"**{row['word']}** — {row['rows']:,} rows")
+                status = b.selectbox("Means", uploads.STATUS_CHOICES, key=f"status_{row['word']}",
+                                     label_visibility="collapsed")
+                if c.button("Map", key=f"map_{row['word']}"):
+                    set_status_words(con, {row["word"]: status})
+                    st.session_state.update(check=None)
+                    st.toast(f"{row['word']} = {status}. Check the file again.")
+                    st.rerun()
         if check.problems:
             st.dataframe(uploads.problems_frame(check), hide_index=True)
             rejected = uploads.rejects_bytes(check)
@@ -98,9 +139,20 @@ if upload is not None:
         ready = (accept or not check.rows_rejected) and (force or not check.previous_import) and check.rows_valid
         if st.button("Import", type="primary", disabled=not ready):
             bar = st.progress(0.0, text="Starting…")
-            done = import_file(con, path, kind=kind_name, mapping={"__replace__": True, **chosen}, options=opts,
-                               accept_valid=accept, force=force, file_name=upload.name,
-                               progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m))
+            show = lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m)  # noqa: E731
+            try:
+                if kind_name == "__files__":
+                    done = import_files(con, [path, *extra], file_names=names, accept_valid=accept, force=force,
+                                        currency=currency, currency_required=True, options=run_options, progress=show)
+                else:
+                    done = import_file(con, path, kind=kind_name, mapping={"__replace__": True, **chosen},
+                                       options={**opts, **run_options}, accept_valid=accept, force=force,
+                                       file_name=upload.name, columns=columns, currency=currency,
+                                       currency_required=True, progress=show)
+            except (IngestError, ValueError) as exc:
+                bar.empty()
+                st.error(str(exc))
+                st.stop()
             # The bar's last text repeats the summary shown after the rerun: clear it so the outcome reads once.
             bar.empty()
             state.ensure_derived(*derived.REGISTRY)  # pay the summary-table refresh here, not on the next page

@@ -530,9 +530,13 @@ def list_imports(con: duckdb.DuckDBPyConnection, limit: int = 200) -> pd.DataFra
 
 
 def preview(path: str | os.PathLike, kind: str | None = None, mapping: dict | None = None, rows: int = 20,
-            file_name: str | None = None) -> tuple[Proposal, pd.DataFrame, Source]:
-    """Return the proposed kind/mapping and the first rows of the file as text (for the Upload page)."""
-    source = prepare(path, file_name=file_name, hashing="skip")  # a preview needs no file identity
+            file_name: str | None = None, columns: list[str] | None = None) -> tuple[Proposal, pd.DataFrame, Source]:
+    """Return the proposed kind/mapping and the first rows of the file as text (for the Upload page).
+
+    Bounded like an import: a workbook is measured first and read by a memory-capped child process, decompression
+    is capped, and any reading error is an IngestError (the page shows it), never a traceback.
+    """
+    source = prepare(path, file_name=file_name, hashing="skip", columns=columns)  # a preview needs no file identity
     try:
         con = duckdb.connect(":memory:", config={"autoinstall_known_extensions": False,
                                                  "autoload_known_extensions": False})
@@ -546,7 +550,10 @@ def preview(path: str | os.PathLike, kind: str | None = None, mapping: dict | No
                 raise stage_csv_error(exc) from exc
             if mapping:
                 detect.merge_mapping(proposal, dict(mapping), source.headers)
-            frame = con.execute(f"SELECT {', '.join(staged.columns)} FROM ingest_raw LIMIT {int(rows)}").df()
+            try:
+                frame = con.execute(f"SELECT {', '.join(staged.columns)} FROM ingest_raw LIMIT {int(rows)}").df()
+            except duckdb.Error as exc:
+                raise stage_csv_error(exc) from exc
             frame.columns = staged.headers
             return proposal, frame, source
         finally:

@@ -8,8 +8,12 @@ from pathlib import Path
 
 import pandas as pd
 
+import duckdb
+
+from ecomops import store
 from ecomops.ingest.kinds import KINDS, get_kind
 from ecomops.ingest.pipeline import ImportResult
+from ecomops.ingest.statuses import MODEL_STATUSES
 
 UPLOAD_DIR = Path(tempfile.gettempdir()) / "ecomops-uploads"
 NONE = "(not in file)"
@@ -69,3 +73,30 @@ def rejects_bytes(result: ImportResult) -> bytes | None:
     if result.rejects_path and Path(result.rejects_path).exists():
         return Path(result.rejects_path).read_bytes()
     return None
+
+
+FROM_FILE = "(as the file says)"
+CURRENCIES = (FROM_FILE, "CNY", "USD", "EUR", "GBP", "JPY", "HKD", "INR", "BRL", "AUD", "CAD", "SGD", "KRW", "TWD")
+STATUS_CHOICES = MODEL_STATUSES
+
+
+def currency_choices(con: duckdb.DuckDBPyConnection) -> tuple[list[str], str]:
+    """Return the currency choices for an import and the store's currency ('' when it has none yet)."""
+    code = store.store_currency(con) if store.store_currency_is_set(con) else ""
+    return list(CURRENCIES), code
+
+
+def chosen_currency(choice: str | None) -> str | None:
+    """Return the currency code the user chose, or None for "as the file says"."""
+    return None if not choice or choice == FROM_FILE else choice
+
+
+def column_names(text: str | None) -> list[str] | None:
+    """Return the column names typed for a file without a header row ("a, b, c"), or None."""
+    names = [n.strip() for n in (text or "").split(",") if n.strip()]
+    return names or None
+
+
+def unknown_status_rows(result: ImportResult) -> list[dict]:
+    """Return one row per unknown status word: word, rows, and a proposed status (the user confirms it)."""
+    return [{"word": w, "rows": n} for w, n in result.unknown_statuses.items()]

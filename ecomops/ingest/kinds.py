@@ -443,3 +443,31 @@ def get_kind(name: str) -> Kind:
     if key not in KINDS:
         raise ValueError(f"unknown kind {name!r}; choose one of: {', '.join(KINDS)}")
     return KINDS[key]
+
+
+# The names pages and domain modules use for the upload a view needs ("upload a campaign calendar on Data → Upload"),
+# each naming an importable kind. One registry: tests/test_ingest_hints.py checks that every such hint in the code
+# names one of these, so a page never asks for an upload that does not exist. Longer names first.
+UPLOAD_NAMES: dict[str, str] = {
+    "session-level traffic export": "traffic_sessions", "daily traffic export": "traffic",
+    "search keywords export": "keywords", "search keyword export": "keywords", "keyword export": "keywords",
+    "competitor price watch": "competitor_prices", "competitor prices": "competitor_prices",
+    "product–supplier list": "suppliers", "product-supplier list": "suppliers", "supplier list": "suppliers",
+    "inventory snapshot": "inventory", "customers export": "customers", "customer survey results": "surveys",
+    "survey answers": "surveys", "outreach results": "outreach", "outreach file": "outreach",
+    "campaign calendar": "campaigns", "scroll-depth export": "scroll_depth", "scroll depth export": "scroll_depth",
+    "event log": "events", "behaviour log": "events", "ad spend export": "ad_spend", "reviews export": "reviews",
+    "product list": "products", "orders export": "orders", "upload orders": "orders", "orders history": "orders",
+    "order history": "orders",
+}
+
+
+def kinds_named_in(text: str) -> list[str]:
+    """Return the kinds an upload hint names (by the phrases of :data:`UPLOAD_NAMES`), in the order they appear."""
+    lowered = (text or "").lower()
+    found: list[tuple[int, str]] = []
+    for phrase, kind in sorted(UPLOAD_NAMES.items(), key=lambda item: -len(item[0])):
+        at = lowered.find(phrase)
+        if at >= 0 and not any(start <= at < start + len(p) for start, p in found):
+            found.append((at, phrase))
+    return [UPLOAD_NAMES[p] for _, p in sorted(found)]

@@ -142,6 +142,20 @@ def data_range(con: duckdb.DuckDBPyConnection) -> DataRange:
     return DataRange(first, last, False)
 
 
+def data_span(con: duckdb.DuckDBPyConnection) -> DataRange:
+    """Return the first and last day of any data the KPIs read: orders, daily traffic or event logs (today when
+    there is none), so a store with traffic but no orders yet gets its traffic's span."""
+    first, last = db.query_one(con, """
+        SELECT min(d), max(d) FROM (
+            SELECT min(order_date) AS d FROM orders UNION ALL SELECT max(order_date) FROM orders
+            UNION ALL SELECT min(day) FROM traffic_daily UNION ALL SELECT max(day) FROM traffic_daily
+            UNION ALL SELECT min(day) FROM event_daily_uv UNION ALL SELECT max(day) FROM event_daily_uv)""")
+    if first is None:
+        today = date.today()
+        return DataRange(today, today, True)
+    return DataRange(first, last, False)
+
+
 def filter_options(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
     """Return the channels and categories present in the data, for the sidebar."""
     channels = db.query_df(

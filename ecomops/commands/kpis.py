@@ -21,7 +21,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     """Print the KPIs; return the exit code."""
     con = db.connect(args.db)
-    span = metrics.data_range(con)
+    span = metrics.data_span(con)  # orders or traffic: a store with traffic only gets its traffic's days
     f = Filters(start=args.start or span.start, end=args.end or span.end)
     if f.start > f.end:
         raise ValueError(f"--start {f.start} is after --end {f.end}")

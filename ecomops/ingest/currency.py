@@ -90,10 +90,16 @@ def from_column(values: dict[str, int]) -> CurrencyEvidence:
     return CurrencyEvidence(code=next(iter(codes)), source="its currency column")
 
 
-def from_headers(headers: list[str], money_headers: list[str]) -> CurrencyEvidence:
-    """Return CNY when an amount header says 元 (e.g. 商品总价(元)), else nothing."""
+CNY_PLATFORMS = ("淘宝/天猫", "京东", "拼多多", "抖店", "有赞")
+
+
+def from_headers(headers: list[str], money_headers: list[str], platform: str = "") -> CurrencyEvidence:
+    """Return CNY when an amount header says 元 (e.g. 商品总价(元)) or the layout is a Chinese platform's order
+    export (they trade in RMB only), else nothing."""
     if any("元" in h for h in money_headers):
         return CurrencyEvidence(code="CNY", source="its headers (元)")
+    if platform in CNY_PLATFORMS:
+        return CurrencyEvidence(code="CNY", source=f"the platform ({platform})")
     return CurrencyEvidence()
 
 

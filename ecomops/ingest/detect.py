@@ -166,7 +166,7 @@ def apply_profile(proposal: Proposal, headers: list[str]) -> None:
         use("product_id", "itemsku", "itemproductid")
     elif proposal.profile == "taobao_orders":
         # One row per order: its amount is the line (宝贝标题 lists the items); 宝贝总数量 its units.
-        use("line_total", "总金额", "买家应付货款", "买家实际支付金额")
+        use("line_total", "买家应付货款", "总金额", "买家实际支付金额")
         use("quantity", "宝贝总数量")
         proposal.options["default_status"] = "paid"
     elif proposal.profile == "pdd_orders":
@@ -176,7 +176,9 @@ def apply_profile(proposal: Proposal, headers: list[str]) -> None:
         use("order_id", "主订单编号")
         use("line_total", "商品金额")
     elif proposal.profile == "youzan_orders":
+        # The amount actually paid for the line (after its share of discounts); 商品单价 is the list price.
         use("line_total", "商品实际成交金额")
+        mapping.pop("unit_price", None)
     if "default_status" not in proposal.options:
         proposal.options["default_status"] = "completed"
 

@@ -54,8 +54,8 @@ def step_of(name: str) -> str:
 
 def _numeric(expr: str) -> str:
     """Return a condition: the text is a canonical whole number below NUMERIC_LIMIT (no leading zeros)."""
-    return (f"(CAST(TRY_CAST({expr} AS UBIGINT) AS VARCHAR) = {expr} "
-            f"AND TRY_CAST({expr} AS UBIGINT) < {NUMERIC_LIMIT})")
+    return (f"coalesce(CAST(TRY_CAST({expr} AS UBIGINT) AS VARCHAR) = {expr} "
+            f"AND TRY_CAST({expr} AS UBIGINT) < {NUMERIC_LIMIT}, false)")
 
 
 def run(cur: duckdb.DuckDBPyConnection, con, source, staged, plan: Plan, request, result, report, log_import,

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import duckdb
 
-from ecomops.ingest import detect
+from ecomops.ingest import detect, parse
 from ecomops.ingest.kinds import get_kind, normalise_header
 from ecomops.ingest.pipeline import ImportResult, Progress, import_file
 from ecomops.ingest.sniff import IngestError, Source, _sniff_text_layout, prepare
@@ -30,6 +30,12 @@ from ecomops.ingest.stage import quote_ident, stage
 
 LINE_FIELDS = ("product_id", "product_name", "quantity", "unit_price", "line_total", "category")
 LINK = "_link"
+
+
+def key_sql(expr: str) -> str:
+    """Return an id as the import stores it (trimmed, Excel guards such as ="123" removed, 17850.0 -> 17850), so
+    files that write one id differently still link."""
+    return parse.id_sql(parse.clean_text(expr))
 
 
 @dataclass
@@ -110,8 +116,8 @@ def _link_column(scratch, tables: dict[str, str], right: Part, candidates: list[
     best, best_hits = None, 0
     for header in candidates:
         col = quote_ident(header)
-        hits = scratch.execute(f"SELECT count(*) FROM (SELECT DISTINCT {col} AS k FROM {tables[header]} "
-                               f"WHERE {col} <> '') l WHERE k IN (SELECT {col} FROM {right.table})").fetchone()[0]
+        hits = scratch.execute(f"SELECT count(*) FROM (SELECT DISTINCT {key_sql(col)} AS k FROM {tables[header]}) l "
+                               f"WHERE k IN (SELECT {key_sql(col)} FROM {right.table})").fetchone()[0]
         if hits > best_hits:
             best, best_hits = header, hits
     return best
@@ -150,22 +156,23 @@ def combine(scratch: duckdb.DuckDBPyConnection, parts: list[Part]) -> tuple[str,
             select[header] = f"o.{quote_ident(header)}"
     join = f"FROM {base.table} o"
     if lines is not None:
-        line_key = quote_ident(lines.order_col)
+        line_key = key_sql("l." + quote_ident(lines.order_col))
+        okey = key_sql("o." + order_key)
         for header in lines.headers:
             if header == lines.order_col:
                 continue
             if header in select and header not in line_fields:
                 continue  # an order-level column both files carry: the orders file's
             select[header] = f"l.{quote_ident(header)}"
-        join = (f"FROM {orders.table} o FULL OUTER JOIN {lines.table} l ON l.{line_key} = o.{order_key}")
-        select[orders.order_col] = f"coalesce(o.{order_key}, l.{line_key})"
-        select[LINK] = (f"CASE WHEN o.{order_key} IS NULL THEN "
+        join = (f"FROM {orders.table} o FULL OUTER JOIN {lines.table} l ON {line_key} = {okey}")
+        select[orders.order_col] = f"coalesce({okey}, {line_key})"
+        select[LINK] = (f"CASE WHEN {okey} IS NULL THEN "
                         f"'order_id: no such order in {orders.source.file_name.replace(chr(39), '')}' END")
         no_items, no_order, statuses = scratch.execute(f"""
             SELECT (SELECT count(*) FROM {orders.table} o WHERE NOT EXISTS (
-                        SELECT 1 FROM {lines.table} l WHERE l.{line_key} = o.{order_key})),
+                        SELECT 1 FROM {lines.table} l WHERE {line_key} = {okey})),
                    (SELECT count(*) FROM {lines.table} l WHERE NOT EXISTS (
-                        SELECT 1 FROM {orders.table} o WHERE l.{line_key} = o.{order_key})), NULL""").fetchone()
+                        SELECT 1 FROM {orders.table} o WHERE {line_key} = {okey})), NULL""").fetchone()
         if no_items:
             notes.append(f"{no_items:,} orders in {orders.source.file_name} have no line in {lines.source.file_name}: "
                          "they are kept as orders without lines (no GMV).")
@@ -187,7 +194,7 @@ def combine(scratch: duckdb.DuckDBPyConnection, parts: list[Part]) -> tuple[str,
         for header in part.headers:
             if header != key and header not in select:
                 select[header] = f"{alias}.{quote_ident(header)}"
-        join += f" LEFT JOIN {part.table} {alias} ON {alias}.{quote_ident(key)} = {select[key]}"
+        join += f" LEFT JOIN {part.table} {alias} ON {key_sql(alias + '.' + quote_ident(key))} = {key_sql(select[key])}"
         notes.append(f"{part.source.file_name}: {role} linked by {key!r} ({key_field}).")
     for part in parts:
         if part.role == "unused":

@@ -110,7 +110,7 @@ def status_sql(text: str, words: dict[str, str] | None = None) -> str:
 
         words = {w: s for w, s, _p in seed_rows()}
     model = ", ".join(sql_str(v) for v in MODEL_STATUSES)
-    whens = " ".join(f"WHEN {sql_str(k)} THEN {sql_str(v)}" for k, v in sorted(words.items()) if k not in MODEL_STATUSES)
+    whens = " ".join(f"WHEN {sql_str(k)} THEN {sql_str(v)}" for k, v in sorted(words.items()))
     # The model's own words pass straight through (the lookup normalises the text first, a few string copies).
     lookup = f"(CASE {normalise_sql(text)} {whens} END)" if whens else "CAST(NULL AS VARCHAR)"
     return f"(CASE WHEN {text} IN ({model}) THEN {text} ELSE {lookup} END)"

@@ -422,7 +422,7 @@ def _check_currency(cur, con, plan: Plan, source: Source, request: Request, resu
         evidence = currency.from_signs(plan.evidence.get("signs", {}))
     if not evidence.code and not evidence.mixed:
         money_headers = [plan.mapping[f] for f in money if isinstance(plan.mapping[f], str)]
-        evidence = currency.from_headers(source.headers, money_headers)
+        evidence = currency.from_headers(source.headers, money_headers, detect.PLATFORMS.get(plan.profile, ""))
     if evidence.mixed:
         listed = ", ".join(f"{c} ({n:,} rows)" for c, n in sorted(evidence.mixed.items(), key=lambda x: (-x[1], x[0])))
         raise IngestError(f"The file mixes currencies ({listed}, from {evidence.source}); nothing was imported. "

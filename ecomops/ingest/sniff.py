@@ -475,8 +475,10 @@ def _excel_to_csv(book: Path, target: Path, source: Source) -> Path:
     capped (xlsx_worker.py); return the CSV's path."""
     worker = Path(__file__).with_name("xlsx_worker.py")
     try:
+        # No Rust backtrace: printing one when memory is exhausted can deadlock the child instead of ending it.
+        env = dict(os.environ, RUST_BACKTRACE="0")
         done = subprocess.run([sys.executable, "-I", str(worker), str(book), str(target), str(XLSX_MEMORY_BYTES)],
-                              capture_output=True, text=True, timeout=XLSX_TIMEOUT_SECONDS)
+                              capture_output=True, text=True, timeout=XLSX_TIMEOUT_SECONDS, env=env)
     except subprocess.TimeoutExpired as exc:
         raise IngestError(f"Reading the workbook took more than {XLSX_TIMEOUT_SECONDS} s; nothing was imported. Save "
                           "the sheet as CSV and upload that.") from exc

@@ -21,11 +21,11 @@ def _cell_text(value: object) -> str:
 
 
 def main(book: str, out: str, max_bytes: int) -> int:
+    from python_calamine import CalamineWorkbook  # loaded before the cap: the cap is for the workbook's data
+
     if max_bytes > 0:
         resource.setrlimit(resource.RLIMIT_AS, (max_bytes, max_bytes))
     try:
-        from python_calamine import CalamineWorkbook
-
         workbook = CalamineWorkbook.from_path(book)
         for name in workbook.sheet_names:
             sheet = workbook.get_sheet_by_name(name)
@@ -46,7 +46,12 @@ def main(book: str, out: str, max_bytes: int) -> int:
     except MemoryError:
         print(json.dumps({"error": "memory"}))
         return 3
-    except Exception as exc:  # calamine raises its own error types for damaged or non-Excel files
+    except BaseException as exc:  # calamine raises its own error types (a Rust panic is a BaseException)
+        if "MemError" in str(exc) or "memory allocation" in str(exc):
+            print(json.dumps({"error": "memory"}))
+            return 3
+        if not isinstance(exc, Exception):
+            raise
         print(json.dumps({"error": f"This workbook cannot be read ({str(exc)[:200]}). Open it in Excel and save it "
                                    "as .xlsx or CSV."}))
         return 0

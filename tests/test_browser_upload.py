@@ -38,7 +38,8 @@ def test_gb18030_upload_changes_home_kpis(demo_db_path, tmp_path: Path) -> None:
 
         page.goto(f"{url}/data_upload")
         wait_for_app(page)
-        page.get_by_test_id("stFileUploader").locator("input[type=file]").set_input_files(str(upload))
+        # The first uploader takes the export file (the second one, more files of the same export).
+        page.get_by_test_id("stFileUploader").first.locator("input[type=file]").set_input_files(str(upload))
         page.get_by_text("Detected").first.wait_for(timeout=180000)
         assert page.get_by_text("gb18030").count() > 0
         page.get_by_role("button", name="Confirm mapping and check the file").click()

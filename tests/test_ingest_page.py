@@ -76,3 +76,26 @@ def test_unreadable_file_shows_a_clear_error(upload_app) -> None:
     at.file_uploader[0].set_value(("photo.csv", b"\x89PNG\r\n\x1a\n\x00\x00" * 50, "text/csv")).run()
     assert not at.exception
     assert any("not a text file" in e.value for e in at.error)
+
+
+def test_unknown_status_words_are_mapped_in_one_click(upload_app, tmp_path: Path) -> None:
+    run, path = upload_app
+    at = run()
+    rows = [["US1", "2024-03-05 10:00", "c_us", "SKU-US", "测试杯", "1", "50", "Shipped - Lost in Transit"],
+            ["US2", "2024-03-05 11:00", "c_us", "SKU-US", "测试杯", "1", "50", "Shipped - Lost in Transit"],
+            ["US3", "2024-03-05 12:00", "c_us", "SKU-US", "测试杯", "1", "50", "paid"]]
+    data = write_csv(tmp_path / "lost.csv", ORDERS_HEADER, rows).read_bytes()
+    at.file_uploader[0].set_value(("lost.csv", data, "text/csv")).run()
+    _button(at, "Confirm mapping").click().run()
+    assert not at.exception
+    # The word is shown once, with its row count, and one click maps it.
+    assert any("Shipped - Lost in Transit" in m.value and "2 rows" in m.value for m in at.markdown)
+    status = next(s for s in at.selectbox if s.key == "status_Shipped - Lost in Transit")
+    status.set_value("shipped").run()
+    _button(at, "Map").click().run()
+    assert not at.exception
+    con = db.connect(path)
+    assert con.execute("SELECT status, origin FROM status_map WHERE word = 'shipped_lost_in_transit'").fetchone() == (
+        "shipped", "user")
+    _button(at, "Confirm mapping").click().run()
+    assert any("3 of 3 rows are valid" in m.value for m in at.markdown)

@@ -292,7 +292,7 @@ def decide(shapes: list[ShapeEvidence], zone_rows: int = 0, plain_rows: int = 0,
     if zone_rows:
         labels.append("with a time-zone offset")
     if plain_rows and not labels:
-        labels.append("ISO dates (2024-03-05 14:02)")
+        labels.append("year-month-day, as written")
     return DateStyle(formats=tuple(formats), epoch=epoch, serial=serial, zone=bool(zone_rows),
                      day_first=day_first, ambiguous=ambiguous, label="; ".join(labels))
 

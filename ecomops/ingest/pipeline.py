@@ -69,6 +69,7 @@ class ImportResult:
     date_formats: dict[str, str] = field(default_factory=dict)  # field -> how its dates were read
     currency: str = ""  # the currency the amounts were stored in
     store_changes: dict[str, str] = field(default_factory=dict)  # store settings this import set
+    store_reasons: dict[str, str] = field(default_factory=dict)  # where each came from
     identity_candidates: list[str] = field(default_factory=list)
     files: list[str] = field(default_factory=list)  # the files of a multi-file import
     event_steps: dict[str, tuple[str, int]] = field(default_factory=dict)  # event name -> (funnel step, rows)
@@ -209,6 +210,7 @@ def import_file(con: duckdb.DuckDBPyConnection, path: str | os.PathLike, kind: s
             except duckdb.Error as exc:
                 # A file the reader cannot parse (or any other database error): a clear message, never a traceback.
                 raise stage_csv_error(exc) from exc
+        _store_notices(result)
         result.seconds = time.perf_counter() - started
         report(1.0, result.summary())
         return result
@@ -366,11 +368,11 @@ def _zones(cur, con, plan: Plan, request: Request, result: ImportResult) -> None
     if not zone and not store.store_timezone(cur) and plan.from_zone:
         # The first export that states its time zone (Chinese platforms: Beijing time) sets the store's.
         zone = plan.from_zone
-        result.notices.append(f"The store's time zone is {zone} from now on (the time zone of this "
-                              f"{detect.PLATFORMS.get(plan.profile, '')} export); change it with --timezone.")
+        result.store_reasons["timezone"] = f"the time zone of this {detect.PLATFORMS.get(plan.profile, '')} export"
     if zone:
         store.set_store_timezone(cur, zone)
         result.store_changes["timezone"] = zone
+        result.store_reasons.setdefault("timezone", "your choice")
     plan.to_zone = zone or store.store_timezone(cur)
 
 
@@ -447,9 +449,8 @@ def _check_currency(cur, con, plan: Plan, source: Source, request: Request, resu
         return
     if store_code is None:
         result.store_changes["currency"] = file_code
+        result.store_reasons["currency"] = evidence.source or "your choice"
         result.currency = file_code
-        result.notices.append(f"The store's currency is {file_code} from now on (from "
-                              f"{evidence.source or 'your choice'}); every amount is shown in it.")
         if rate != 1.0:
             raise IngestError("A conversion rate was given, but the store has no currency yet: import without "
                               "--fx-rate (the file's currency becomes the store's).")
@@ -467,6 +468,19 @@ def _check_currency(cur, con, plan: Plan, source: Source, request: Request, resu
     result.currency = store_code
     result.notices.append(f"Amounts were converted from {file_code} to {store_code} at 1 {file_code} = "
                           f"{rate:g} {store_code}.")
+
+
+def _store_notices(result: ImportResult) -> None:
+    """Say which store settings this import set (or would set, when nothing was written)."""
+    names = {"currency": ("currency", "every amount is shown in it"),
+             "timezone": ("time zone", "change it with --timezone")}
+    for key, value in result.store_changes.items():
+        label, after = names[key]
+        why = result.store_reasons.get(key, "your choice")
+        if result.status == "imported":
+            result.notices.append(f"The store's {label} is {value} from now on (from {why}); {after}.")
+        else:
+            result.notices.append(f"The store's {label} will be {value} (from {why}) once a file is imported.")
 
 
 def _settle_store(cur, result: ImportResult) -> None:

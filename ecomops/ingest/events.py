@@ -274,18 +274,18 @@ def refresh_daily(cur: duckdb.DuckDBPyConnection, lo, hi) -> None:
         return
     params = {"lo": lo, "hi": hi}
     days = "day BETWEEN CAST($lo AS DATE) AND CAST($hi AS DATE)"
-    for table in ("event_daily", "event_daily_uv", "event_category_daily"):
+    for table in ("event_daily", "event_daily_uv", "event_category_daily", "event_visitor_days"):
         cur.execute(f"DELETE FROM {table} WHERE {days}", params)
     steps = ("visit", "view", "favorite", "cart", "checkout", "purchase", "other")
     flags = ", ".join(f"count(*) FILTER (WHERE n.step = '{st}') AS e_{st}" for st in steps)
     where = ("e.event_ts >= CAST(CAST($lo AS DATE) AS TIMESTAMP) "
              "AND e.event_ts < CAST(CAST($hi AS DATE) AS TIMESTAMP) + INTERVAL 1 DAY")
-    cur.execute("DROP TABLE IF EXISTS ev_visitor_days")
     cur.execute(f"""
-        CREATE TEMP TABLE ev_visitor_days AS
-        SELECT CAST(e.event_ts AS DATE) AS day, e.channel_key, e.device_key, e.visitor_key, count(*) AS events, {flags}
+        INSERT INTO event_visitor_days
+        SELECT CAST(e.event_ts AS DATE) AS day, e.visitor_key, e.channel_key, e.device_key, count(*) AS events, {flags}
         FROM events e JOIN event_names n ON n.event_key = e.event_key WHERE {where}
         GROUP BY ALL""", params)
+    visitor_days = f"(SELECT * FROM event_visitor_days WHERE {days})"
     labels = ("LEFT JOIN event_dictionary ch ON ch.dim = 'channel' AND ch.key = a.channel_key "
               "LEFT JOIN event_dictionary dv ON dv.dim = 'device' AND dv.key = a.device_key")
     cur.execute(f"""
@@ -297,15 +297,15 @@ def refresh_daily(cur: duckdb.DuckDBPyConnection, lo, hi) -> None:
                      count(*) FILTER (WHERE e_view > 0) AS viewers, count(*) FILTER (WHERE e_cart > 0) AS carters,
                      count(*) FILTER (WHERE e_checkout + e_purchase > 0) AS checkouters,
                      count(*) FILTER (WHERE e_purchase > 0) AS buyers
-              FROM ev_visitor_days GROUP BY ALL) a {labels}""")
+              FROM {visitor_days} GROUP BY ALL) a {labels}""", params)
     per_step = " UNION ALL ".join(
         f"SELECT day, channel_key, device_key, '{st}' AS step, count(*) FILTER (WHERE e_{st} > 0) AS visitors, "
-        f"sum(e_{st}) AS events FROM ev_visitor_days GROUP BY ALL" for st in steps)
+        f"sum(e_{st}) AS events FROM {visitor_days} GROUP BY ALL" for st in steps)
     cur.execute(f"""
         INSERT INTO event_daily
         SELECT a.day, coalesce(ch.value, 'all'), coalesce(dv.value, 'all'), a.step, a.visitors, a.events
-        FROM ({per_step}) a {labels} WHERE a.events > 0""")
-    cur.execute("DROP TABLE ev_visitor_days")
+        FROM ({per_step}) a {labels} WHERE a.events > 0""", params)
+    cur.execute("DROP TABLE IF EXISTS ev_visitor_days")
     cur.execute(f"""
         CREATE TEMP TABLE ev_visitor_days AS
         SELECT CAST(e.event_ts AS DATE) AS day, e.category_key, e.visitor_key, {flags}

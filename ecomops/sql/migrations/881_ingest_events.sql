@@ -26,6 +26,22 @@ CREATE TABLE IF NOT EXISTS events (
 );
 
 -- Daily summaries, rebuilt for the days an import (or its undo) touched. visitors = distinct visitors.
+-- event_visitor_days: one row per visitor, day, channel and device with the events of each step; distinct visitors
+-- over any period (UV, the funnel) are counted here, not over the raw events (~10x fewer rows for Tianchi's log).
+CREATE TABLE IF NOT EXISTS event_visitor_days (
+    day           DATE NOT NULL,
+    visitor_key   UBIGINT NOT NULL,
+    channel_key   UBIGINT,
+    device_key    UBIGINT,
+    events        BIGINT NOT NULL,
+    e_visit       BIGINT NOT NULL,
+    e_view        BIGINT NOT NULL,
+    e_favorite    BIGINT NOT NULL,
+    e_cart        BIGINT NOT NULL,
+    e_checkout    BIGINT NOT NULL,
+    e_purchase    BIGINT NOT NULL,
+    e_other       BIGINT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS event_daily (
     day       DATE NOT NULL,
     channel   VARCHAR NOT NULL,         -- 'all' when the log has none
@@ -73,17 +89,36 @@ SELECT e.day, e.channel, e.device, e.uv, e.pv, e.product_views, e.add_to_cart, e
 FROM traffic_daily_from_events e
 WHERE NOT EXISTS (SELECT 1 FROM traffic_daily t WHERE t.day = e.day);
 
--- Distinct visitors between two days (inclusive) over the raw events: the UV of METRICS.md for a period.
+-- Distinct visitors between two days (inclusive): the UV of METRICS.md for a period.
 CREATE OR REPLACE MACRO event_uv(first_day, last_day) AS (
-    SELECT count(DISTINCT visitor_key) FROM events
-    WHERE event_ts >= CAST(first_day AS TIMESTAMP) AND event_ts < CAST(last_day AS TIMESTAMP) + INTERVAL 1 DAY);
+    SELECT count(DISTINCT visitor_key) FROM event_visitor_days
+    WHERE day BETWEEN CAST(first_day AS DATE) AND CAST(last_day AS DATE));
 
--- The funnel over a period: distinct visitors and events per step (view -> cart -> purchase, ...).
+-- The funnel over a period: distinct visitors and events per step (view -> cart -> purchase, ...), counted from
+-- one row per visitor (a single grouping, cheaper than a distinct count per step).
 CREATE OR REPLACE MACRO event_funnel(first_day, last_day) AS TABLE
-    SELECT n.step, count(DISTINCT e.visitor_key) AS visitors, count(*) AS events
-    FROM events e JOIN event_names n ON n.event_key = e.event_key
-    WHERE e.event_ts >= CAST(first_day AS TIMESTAMP) AND e.event_ts < CAST(last_day AS TIMESTAMP) + INTERVAL 1 DAY
-    GROUP BY n.step;
+    WITH per_visitor AS (
+        SELECT visitor_key, sum(e_visit) AS n_visit, sum(e_view) AS n_view, sum(e_favorite) AS n_favorite, sum(e_cart) AS n_cart, sum(e_checkout) AS n_checkout, sum(e_purchase) AS n_purchase, sum(e_other) AS n_other
+        FROM event_visitor_days WHERE day BETWEEN CAST(first_day AS DATE) AND CAST(last_day AS DATE)
+        GROUP BY visitor_key),
+    a AS (
+        SELECT count(*) FILTER (WHERE n_visit > 0) AS v_visit, sum(n_visit) AS n_visit,
+               count(*) FILTER (WHERE n_view > 0) AS v_view, sum(n_view) AS n_view,
+               count(*) FILTER (WHERE n_favorite > 0) AS v_favorite, sum(n_favorite) AS n_favorite,
+               count(*) FILTER (WHERE n_cart > 0) AS v_cart, sum(n_cart) AS n_cart,
+               count(*) FILTER (WHERE n_checkout > 0) AS v_checkout, sum(n_checkout) AS n_checkout,
+               count(*) FILTER (WHERE n_purchase > 0) AS v_purchase, sum(n_purchase) AS n_purchase,
+               count(*) FILTER (WHERE n_other > 0) AS v_other, sum(n_other) AS n_other
+        FROM per_visitor)
+    SELECT * FROM (
+        SELECT 'visit', v_visit, n_visit FROM a
+        UNION ALL SELECT 'view', v_view, n_view FROM a
+        UNION ALL SELECT 'favorite', v_favorite, n_favorite FROM a
+        UNION ALL SELECT 'cart', v_cart, n_cart FROM a
+        UNION ALL SELECT 'checkout', v_checkout, n_checkout FROM a
+        UNION ALL SELECT 'purchase', v_purchase, n_purchase FROM a
+        UNION ALL SELECT 'other', v_other, n_other FROM a) f(step, visitors, events)
+    WHERE events > 0;
 
 -- Product attention over a period: per item, visitors and events of each step (most viewed first).
 CREATE OR REPLACE MACRO item_attention(first_day, last_day) AS TABLE

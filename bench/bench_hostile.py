@@ -4,7 +4,8 @@ Each file is imported with the ``import`` command in a child process (peak memor
 that process and of the processes it started, e.g. the workbook converter); the workbook is also opened by the
 Upload page's ``preview`` in a child, as the server would. The target is under 2 GB for each.
 
-    python bench/bench_hostile.py            # builds the files in bench/out/hostile/ (about 2 minutes)
+    python bench/bench_hostile.py            # builds the files in bench/out/hostile/ (about 5 minutes)
+    python bench/bench_hostile.py gzip       # only the cases whose label contains "gzip"
 """
 from __future__ import annotations
 
@@ -79,6 +80,20 @@ def shared_strings_workbook(path: Path, strings: int = 60_000_000) -> None:
                       't="s"><v>0</v></c></row></sheetData></worksheet>')
 
 
+def lying_workbook(path: Path, strings: int = 60_000_000) -> None:
+    """60M copies of one short string (~21 MB zipped, like the tester's file) whose header claims uniqueCount=1."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as book:
+        book.writestr("_rels/.rels", '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/'
+                      'package/2006/relationships"/>')
+        with book.open("xl/sharedStrings.xml", "w", force_zip64=True) as handle:
+            handle.write(b'<?xml version="1.0"?><sst count="1" uniqueCount="1">')
+            block = b"<si><t>x</t></si>" * 1_000_000
+            for _ in range(strings // 1_000_000):
+                handle.write(block)
+            handle.write(b"</sst>")
+        book.writestr("xl/worksheets/sheet1.xml", '<?xml version="1.0"?><worksheet><sheetData/></worksheet>')
+
+
 def large_legit_workbook(path: Path, rows: int = 200_000) -> None:
     """A real order export as a workbook (200k lines x 8 columns), for the converter's normal peak."""
     from openpyxl import Workbook
@@ -145,6 +160,7 @@ def main() -> None:
                         "--no-progress"], cwd=PROJECT_ROOT, check=True, capture_output=True)
     cases = [
         ("xlsx, 60M shared strings", "strings.xlsx", shared_strings_workbook, ("import", "preview")),
+        ("xlsx, 60M one-letter strings, uniqueCount=1", "lying.xlsx", lying_workbook, ("import", "preview")),
         ("xlsx, 200k legit lines (converter's normal peak)", "legit.xlsx", large_legit_workbook, ("preview",)),
         ("gzip, one 4 GB line", "line.csv.gz", gzip_one_line, ("import",)),
         ("gzip, 4 GB of short lines", "ratio.csv.gz", gzip_ratio_bomb, ("import",)),
@@ -153,7 +169,10 @@ def main() -> None:
         ("first line sep=\"", "sep.csv", broken_sep, ("import",)),
     ]
     print(f"{'file':<48} {'size':>9} {'mode':<8} {'exit':>4} {'seconds':>8} {'peak MB':>8}  unchanged  message")
+    only = sys.argv[1] if len(sys.argv) > 1 else ""
     for label, name, build, modes in cases:
+        if only and only not in label:
+            continue
         path = WORK / name
         if not path.exists():
             build(path)

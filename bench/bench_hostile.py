@@ -13,7 +13,6 @@ import gzip
 import json
 import subprocess
 import sys
-import time
 import zipfile
 from pathlib import Path
 

@@ -78,7 +78,6 @@ def choose(cur: duckdb.DuckDBPyConnection, staged: Staged, order_header: str, cu
                   f"count(DISTINCT CASE WHEN {clean(col)} IS NOT NULL THEN nullif(trim({order}), '') || chr(1) "
                   f"|| {clean(col)} END)"]
     row = cur.execute(f"SELECT {', '.join(parts)} FROM ingest_file").fetchone()
-    orders = int(row[0] or 0)
     person, order_level = [], []
     for i, header in enumerate(candidates):
         values, with_value, pairs = (int(v or 0) for v in row[1 + 3 * i: 4 + 3 * i])

@@ -128,25 +128,6 @@ def previous_import(con: duckdb.DuckDBPyConnection, file_hash: str) -> dict | No
     return row
 
 
-def _plan_for(source: Source, kind: str | None, mapping: dict | None, options: dict | None) -> tuple[Plan, Proposal]:
-    proposal = detect.propose(source.headers, kind)
-    if mapping:
-        replace_all = bool(mapping.pop("__replace__", False)) if isinstance(mapping, dict) else False
-        if replace_all:
-            proposal.mapping = {}
-        detect.merge_mapping(proposal, mapping, source.headers)
-    if options:
-        proposal.options.update(options)
-    if proposal.missing_required:
-        k = get_kind(proposal.kind)
-        missing = ", ".join(f"{m} ({k.field(m).describe()})" for m in proposal.missing_required)
-        guess = "" if kind else f" It looks most like {proposal.kind} data."
-        raise IngestError(
-            f"Cannot import as {proposal.kind}: no column for {missing}.{guess} The file's columns are: "
-            f"{', '.join(source.headers)}. Map them with --map field=column (or on the Upload page).")
-    return Plan(kind=proposal.kind, mapping=proposal.mapping, options=proposal.options, profile=proposal.profile), proposal
-
-
 @dataclass
 class Request:
     """What the caller asked for (see :func:`import_file`)."""

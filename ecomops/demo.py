@@ -644,9 +644,9 @@ def generate(con: duckdb.DuckDBPyConnection, customers: int = 20000, seed: int =
     # Build the pages' derived tables now, so the first page view after generation pays nothing; the shipped
     # banned-word list first, so the compliance findings are among them.
     report(0.95, "derived tables")
-    from ecomops import risk_compliance  # imports derived: loaded here, not at module level
+    from ecomops.risk import compliance
 
-    risk_compliance.ensure_seeded(con)
+    compliance.ensure_seeded(con)
     derived.refresh_all(con)
     report(1.0, "done")
     return counts

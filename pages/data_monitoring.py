@@ -6,7 +6,8 @@ rules operators edit.
 """
 import streamlit as st
 
-from ecomops import charts_monitoring, monitoring
+from ecomops.ops import charts as monitoring_charts
+from ecomops.ops import monitoring
 from ecomops.ui import columns as colfmt
 from ecomops.ui import downloads, state
 
@@ -43,7 +44,7 @@ else:
 st.subheader("Metrics and expected bands")
 tabs = st.tabs([monitoring.METRIC_LABELS[m] for m in monitoring.MONITORED])
 for tab, metric in zip(tabs, monitoring.MONITORED):
-    tab.plotly_chart(charts_monitoring.metric_band(bands, metric, title=monitoring.METRIC_LABELS[metric]),
+    tab.plotly_chart(monitoring_charts.metric_band(bands, metric, title=monitoring.METRIC_LABELS[metric]),
                      width="stretch", key=f"band_{metric}")
 
 st.subheader("Root cause")
@@ -59,18 +60,18 @@ focus = right.selectbox("Explain", focus_options, index=focus_options.index(defa
 cause = state.cached(monitoring.root_cause, f, day, reference, None if focus == "auto" else focus)
 st.info(cause.summary)
 left, right = st.columns(2)
-left.plotly_chart(charts_monitoring.effects_waterfall(cause.effects, title="GMV bridge: reference → day"),
+left.plotly_chart(monitoring_charts.effects_waterfall(cause.effects, title="GMV bridge: reference → day"),
                   width="stretch")
-right.plotly_chart(charts_monitoring.contributions(cause.cells, "segment", cause.focus,
+right.plotly_chart(monitoring_charts.contributions(cause.cells, "segment", cause.focus,
     title=f"{monitoring.EFFECT_LABELS[cause.focus]} effect by channel × device"), width="stretch")
 cell_columns = ["channel", "device", "uv_0", "uv_1", "buyers_0", "buyers_1", "gmv_0", "gmv_1", "traffic",
                 "conversion", "spend", "share_of_focus"]
 st.dataframe(cause.cells[cell_columns], hide_index=True, width="stretch",
              column_config={"share_of_focus": colfmt.percent("share of effect")})
 left, right = st.columns(2)
-left.plotly_chart(charts_monitoring.contributions(cause.by_category, "segment", "gmv_change",
+left.plotly_chart(monitoring_charts.contributions(cause.by_category, "segment", "gmv_change",
                                                   title="GMV change by category"), width="stretch")
-right.plotly_chart(charts_monitoring.contributions(cause.by_campaign, "segment", "gmv_change",
+right.plotly_chart(monitoring_charts.contributions(cause.by_campaign, "segment", "gmv_change",
                                                    title="GMV change by campaign"), width="stretch")
 
 with st.expander("Alert rules"):

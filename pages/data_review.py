@@ -5,7 +5,8 @@ ROI, alerts and causes, reactivation results and risk items; downloadable as one
 """
 import streamlit as st
 
-from ecomops import charts, report
+from ecomops import charts
+from ecomops.ops import report
 from ecomops.ui import columns as colfmt
 from ecomops.ui import state
 

@@ -4,7 +4,8 @@ Read-only SQL for operators: one SELECT/WITH statement over the data tables, wit
 """
 import streamlit as st
 
-from ecomops import charts, sqlconsole
+from ecomops import charts
+from ecomops.ops import sqlconsole
 from ecomops.ui import downloads, state
 
 con = state.connection()

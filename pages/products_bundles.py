@@ -5,7 +5,10 @@ network, bundle suggestions pairing slow movers with strong partners, and the AO
 """
 import streamlit as st
 
-from ecomops import charts, charts_products, derived, products, products_bundles as bundles, products_inventory as inv
+from ecomops import charts, derived, products
+from ecomops.products import bundles
+from ecomops.products import charts as products_charts
+from ecomops.products import inventory
 from ecomops.ui import columns as colfmt
 from ecomops.ui import downloads, state
 
@@ -57,10 +60,10 @@ if pairs["bulk_orders"].iloc[0]:
     st.caption(f"{int(pairs['bulk_orders'].iloc[0]):,} bulk orders left out of the counts.")
 view = st.radio("View", ["Matrix", "Network"], horizontal=True, key="bundle_view")
 if view == "Matrix":
-    st.plotly_chart(charts_products.lift_matrix(bundles.pair_matrix(pairs, top=15),
+    st.plotly_chart(products_charts.lift_matrix(bundles.pair_matrix(pairs, top=15),
                                                 title="Lift between the 15 most-paired products"), width="stretch")
 else:
-    st.plotly_chart(charts_products.pair_network(pairs, top=40, title="The 40 strongest pairs (edge width = lift)"),
+    st.plotly_chart(products_charts.pair_network(pairs, top=40, title="The 40 strongest pairs (edge width = lift)"),
                     width="stretch")
 
 st.dataframe(ranked[["title_a", "title_b", "pair_orders", "support", "confidence_a_to_b", "confidence_b_to_a", "lift",
@@ -78,7 +81,7 @@ st.plotly_chart(charts.bar(bundles.aov_comparison(pairs), "pair", "aov", color="
 st.subheader("Bundle suggestions: slow movers with strong partners")
 st.caption("Slow mover = class C (else B) in the ABC classes of the 90 days to the end date; strong partner = "
            "class A; the pair's lift must exceed 1. Attach rate = share of the partner's orders already holding it.")
-ideas = bundles.bundle_suggestions(pairs, state.cached(inv.abc_table, f))
+ideas = bundles.bundle_suggestions(pairs, state.cached(inventory.abc_table, f))
 if ideas.empty:
     st.info("No slow mover sells with an A item above lift 1 at these minimum counts: lower them to see more.")
 else:

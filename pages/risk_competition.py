@@ -5,7 +5,8 @@ and the competitors' promotions and new products.
 """
 import streamlit as st
 
-from ecomops import charts, risk_competition
+from ecomops import charts
+from ecomops.risk import competition
 from ecomops.ui import downloads, state
 
 DAY = st.column_config.DateColumn("day", format="YYYY-MM-DD")
@@ -16,12 +17,12 @@ st.caption(f"Competitor observations {f.start:%Y-%m-%d} – {f.end:%Y-%m-%d} (la
 
 left, right = st.columns(2)
 threshold = left.slider("Alert when a competitor is cheaper by more than", 0.0, 0.5,
-                        risk_competition.UNDERCUT_THRESHOLD, 0.01, format="%.2f", key="risk_undercut",
+                        competition.UNDERCUT_THRESHOLD, 0.01, format="%.2f", key="risk_undercut",
                         help="Gap = 1 − competitor price / our list price.")
 loss_leader = right.number_input("Loss-leader price (¥, at or under)", 0.0, 1000.0,
-                                 risk_competition.LOSS_LEADER_PRICE, 1.0, key="risk_loss_leader")
+                                 competition.LOSS_LEADER_PRICE, 1.0, key="risk_loss_leader")
 
-summary = state.cached(risk_competition.competition_summary, f, threshold)
+summary = state.cached(competition.competition_summary, f, threshold)
 if summary["products_watched"] == 0:
     st.info("No competitor prices in this range: upload a competitor price watch (day, product, competitor, price, "
             "promotion) on Data → Upload, or widen the date range.")
@@ -34,7 +35,7 @@ c3.metric("Loss leaders", f"{summary['loss_leaders']:,}")
 c4.metric("Promotions / new products", f"{summary['promotions']:,} / {summary['new_products']:,}")
 
 st.subheader("Undercut alerts")
-alerts = state.cached(risk_competition.undercut_alerts, f, threshold, loss_leader)
+alerts = state.cached(competition.undercut_alerts, f, threshold, loss_leader)
 if alerts.empty:
     st.success("No competitor is below our price by more than the threshold.")
 else:
@@ -52,11 +53,11 @@ else:
                        file_name="competitor_alerts.csv", mime="text/csv", on_click="ignore")
 
 st.subheader("Our price vs competitors over time")
-labels = state.cached(risk_competition.watched_products, f)
+labels = state.cached(competition.watched_products, f)
 product = st.selectbox("Product", list(labels), format_func=labels.get, key="risk_comp_product")
-history = state.cached(risk_competition.price_history, f, product)
+history = state.cached(competition.price_history, f, product)
 st.plotly_chart(charts.line(history, "day", "price", color="series", title=labels[product]), width="stretch")
 
 st.subheader("Competitor promotions and new products")
-activity = state.cached(risk_competition.competitor_activity, f)
+activity = state.cached(competition.competitor_activity, f)
 st.dataframe(activity, hide_index=True, width="stretch", column_config={"day": DAY})

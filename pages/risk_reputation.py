@@ -5,7 +5,9 @@ against the 5% target by product and over time (text-only reviews classified by 
 """
 import streamlit as st
 
-from ecomops import charts, derived, reviews_model, risk_reputation
+from ecomops import charts, derived
+from ecomops.risk import reputation
+from ecomops.risk import reviews_model
 from ecomops.config import THRESHOLDS
 from ecomops.ui import downloads, state
 
@@ -25,7 +27,7 @@ if reviews_model.cached_metrics() is None:
             st.warning(str(exc))
 state.ensure_derived(derived.RISK_REVIEW_LABELS)  # the classifier's labels, stored once per data change / model
 
-summary = state.cached(risk_reputation.reputation_summary, f)
+summary = state.cached(reputation.reputation_summary, f)
 if summary["reviews"] == 0:
     st.info("No reviews in this range: upload a reviews export on Data → Upload, or widen the date range.")
     st.stop()
@@ -46,7 +48,7 @@ c5.metric("Open and overdue", f"{summary['open_overdue']:,}")
 
 st.subheader("Negative-review queue")
 open_only = st.toggle("Only reviews without a reply", value=True, key="risk_queue_open")
-queue = state.cached(risk_reputation.negative_queue, f, open_only)
+queue = state.cached(reputation.negative_queue, f, open_only)
 if queue.empty:
     st.success("No negative review waiting for a reply.")
 else:
@@ -55,13 +57,13 @@ else:
     st.download_button("Download queue (CSV)", downloads.csv(queue, "utf-8-sig"),
                        file_name="negative_review_queue.csv", mime="text/csv", on_click="ignore")
 
-trend = state.cached(risk_reputation.negative_rate_over_time, f)
+trend = state.cached(reputation.negative_rate_over_time, f)
 st.plotly_chart(charts.line(trend, "period", ["negative_rate", "target"], y_format=".0%",
                             title=f"Negative-review rate per {trend.attrs.get('grain', 'day')} vs target"),
                 width="stretch")
 
 st.subheader("By product")
-by_product = state.cached(risk_reputation.negative_rate_by_product, f)
+by_product = state.cached(reputation.negative_rate_by_product, f)
 st.dataframe(by_product, hide_index=True, width="stretch",
              column_config={"negative_rate": st.column_config.NumberColumn(format="percent")})
 

@@ -5,7 +5,10 @@ of member days and flash sales.
 """
 import streamlit as st
 
-from ecomops import charts, charts_traffic, derived, traffic, traffic_campaigns
+from ecomops import charts, derived
+from ecomops import traffic
+from ecomops.traffic import campaigns
+from ecomops.traffic import charts as traffic_charts
 from ecomops.ui import columns as colfmt
 from ecomops.ui import downloads, state
 
@@ -37,14 +40,14 @@ if not state.cached(traffic.availability)["campaigns"]:
     st.stop()
 
 state.ensure_derived(derived.TRAFFIC_ROLLUP)
-data = state.cached(traffic_campaigns.campaign_overview, f)
+data = state.cached(campaigns.campaign_overview, f)
 calendar = data["calendar"]
 if calendar.empty:
     st.info("No campaign overlaps this date range: widen it, or upload a campaign calendar on Data → Upload.")
     st.stop()
 
-st.plotly_chart(charts_traffic.campaign_timeline(calendar), width="stretch")
-st.plotly_chart(charts_traffic.campaign_gmv(data["daily"], calendar), width="stretch")
+st.plotly_chart(traffic_charts.campaign_timeline(calendar), width="stretch")
+st.plotly_chart(traffic_charts.campaign_gmv(data["daily"], calendar), width="stretch")
 
 st.subheader("Member-day and flash-sale effects")
 st.caption("Average lift per kind, leaving out campaigns that sit inside a bigger event.")
@@ -67,9 +70,9 @@ if not presale.empty:
 
 st.subheader("Lift per campaign")
 st.caption(f"Lift = campaign average per day / baseline average per day − 1 (conversion: pooled buyers / UV). "
-           f"Baseline: the {traffic_campaigns.BASELINE_DAYS} days before the campaign (before its pre-sale), without "
+           f"Baseline: the {campaigns.BASELINE_DAYS} days before the campaign (before its pre-sale), without "
            "big-sale, flash-sale or member days, of the same day type (weekday / weekend) when at least "
-           f"{traffic_campaigns.MIN_BASELINE_DAYS} remain. Big sales are measured on their sale days.")
+           f"{campaigns.MIN_BASELINE_DAYS} remain. Big sales are measured on their sale days.")
 st.dataframe(data["lift"], hide_index=True, width="stretch", column_config=LIFT_COLUMNS, column_order=LIFT_ORDER)
 st.download_button("Download campaign lift (CSV)", downloads.csv(data["lift"], "utf-8"),
                    file_name=f"ecomops_campaign_lift_{f.start}_{f.end}.csv", mime="text/csv", on_click="ignore")

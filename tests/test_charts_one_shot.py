@@ -14,13 +14,14 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import pytest
 
-from ecomops import charts, charts_traffic
+from ecomops import charts
+from ecomops.traffic import charts as traffic_charts
 from ecomops.charts import (PALETTE, WEBGL_POINTS, add_shapes, apply_theme, hline, secondary_y_layout, vline)
-from ecomops.charts_traffic import ALERT
+from ecomops.traffic.charts import ALERT
 from ecomops.config import THRESHOLDS
 
 
-# --- the previous builders (oracles), copied from ecomops/charts.py and ecomops/charts_traffic.py ---------------
+# --- the previous builders (oracles), copied from ecomops/charts.py and ecomops/traffic/charts.py ---------------
 
 def _old_line(frame, x, y, color=None, title=None, y_format=None):
     fig = go.Figure()
@@ -259,46 +260,46 @@ CASES = {
                                           (_cohort_cells(), "month", "cohort", "retention"),
                                           dict(title="Retention", z_format=".1%", colorscale="Greens")),
     # charts_traffic.roi_bars
-    "roi_bars": (charts_traffic.roi_bars, _old_roi_bars, (_channels(),), {}),
-    "roi_bars grow": (charts_traffic.roi_bars, _old_roi_bars, (_channels(),), dict(grow=3.0)),
-    "roi_bars key, no title": (charts_traffic.roi_bars, _old_roi_bars,
+    "roi_bars": (traffic_charts.roi_bars, _old_roi_bars, (_channels(),), {}),
+    "roi_bars grow": (traffic_charts.roi_bars, _old_roi_bars, (_channels(),), dict(grow=3.0)),
+    "roi_bars key, no title": (traffic_charts.roi_bars, _old_roi_bars,
                                (_channels().rename(columns={"channel": "key"}),), dict(key="key", title=None)),
-    "roi_bars numeric keys": (charts_traffic.roi_bars, _old_roi_bars,
+    "roi_bars numeric keys": (traffic_charts.roi_bars, _old_roi_bars,
                               (pd.DataFrame({"key": [3, 1, 2], "roi": [0.4, 1.0, 2.0]}),),
                               dict(key="key", grow=2.0, title="ROI by audience")),
-    "roi_bars no ROI": (charts_traffic.roi_bars, _old_roi_bars,
+    "roi_bars no ROI": (traffic_charts.roi_bars, _old_roi_bars,
                         (pd.DataFrame({"channel": ["direct", "wecom"], "roi": [np.nan, np.nan]}),), dict(grow=3.0)),
     # charts_traffic.share_area
-    "share_area": (charts_traffic.share_area, _old_share_area, (_trend(),), {}),
-    "share_area highlight": (charts_traffic.share_area, _old_share_area, (_trend(),),
+    "share_area": (traffic_charts.share_area, _old_share_area, (_trend(),), {}),
+    "share_area highlight": (traffic_charts.share_area, _old_share_area, (_trend(),),
                              dict(highlight="wecom", title=None)),
-    "share_area palette wraps": (charts_traffic.share_area, _old_share_area, (_many_channels_trend(),),
+    "share_area palette wraps": (traffic_charts.share_area, _old_share_area, (_many_channels_trend(),),
                                  dict(highlight="ch09")),
-    "share_area empty": (charts_traffic.share_area, _old_share_area,
+    "share_area empty": (traffic_charts.share_area, _old_share_area,
                          (_empty("bucket", "channel", "gmv_share"),), {}),
     # charts_traffic.funnel_chart
-    "funnel_chart": (charts_traffic.funnel_chart, _old_funnel_chart, (_funnel_steps(),), {}),
-    "funnel_chart title": (charts_traffic.funnel_chart, _old_funnel_chart, (_funnel_steps(),),
+    "funnel_chart": (traffic_charts.funnel_chart, _old_funnel_chart, (_funnel_steps(),), {}),
+    "funnel_chart title": (traffic_charts.funnel_chart, _old_funnel_chart, (_funnel_steps(),),
                            dict(title="Funnel")),
-    "funnel_chart empty": (charts_traffic.funnel_chart, _old_funnel_chart,
+    "funnel_chart empty": (traffic_charts.funnel_chart, _old_funnel_chart,
                            (_empty("step", "label", "count", "step_conversion", "biggest_drop"),), {}),
     # charts_traffic.step_heatmap
-    "step_heatmap": (charts_traffic.step_heatmap, _old_step_heatmap, (_step_table(),),
+    "step_heatmap": (traffic_charts.step_heatmap, _old_step_heatmap, (_step_table(),),
                      dict(title="Step conversion")),
-    "step_heatmap no title": (charts_traffic.step_heatmap, _old_step_heatmap, (_step_table(),), {}),
+    "step_heatmap no title": (traffic_charts.step_heatmap, _old_step_heatmap, (_step_table(),), {}),
     # charts_traffic.scroll_chart
-    "scroll_chart": (charts_traffic.scroll_chart, _old_scroll_chart, (_scroll(),), {}),
-    "scroll_chart title": (charts_traffic.scroll_chart, _old_scroll_chart, (_scroll(),), dict(title="Scroll")),
-    "scroll_chart empty": (charts_traffic.scroll_chart, _old_scroll_chart,
+    "scroll_chart": (traffic_charts.scroll_chart, _old_scroll_chart, (_scroll(),), {}),
+    "scroll_chart title": (traffic_charts.scroll_chart, _old_scroll_chart, (_scroll(),), dict(title="Scroll")),
+    "scroll_chart empty": (traffic_charts.scroll_chart, _old_scroll_chart,
                            (_empty("screen", "reach_share", "leave_share", "biggest_exit"),), {}),
     # charts_traffic.roi_trend
-    "roi_trend": (charts_traffic.roi_trend, _old_roi_trend, (_trend(),), {}),
-    "roi_trend one line": (charts_traffic.roi_trend, _old_roi_trend,
+    "roi_trend": (traffic_charts.roi_trend, _old_roi_trend, (_trend(),), {}),
+    "roi_trend one line": (traffic_charts.roi_trend, _old_roi_trend,
                            (_trend().groupby("bucket", as_index=False)["roi"].mean().rename(columns={"bucket": "key"}),
                             ), dict(x="key", color=None, title="ROI by week")),
-    "roi_trend no title, wrap": (charts_traffic.roi_trend, _old_roi_trend, (_many_channels_trend(),),
+    "roi_trend no title, wrap": (traffic_charts.roi_trend, _old_roi_trend, (_many_channels_trend(),),
                                  dict(title=None)),
-    "roi_trend no ROI": (charts_traffic.roi_trend, _old_roi_trend,
+    "roi_trend no ROI": (traffic_charts.roi_trend, _old_roi_trend,
                          (_trend().assign(roi=np.nan),), {}),
 }
 
@@ -311,7 +312,7 @@ def _json(fig: go.Figure) -> dict:
 def test_builder_draws_what_the_previous_one_drew(case):
     new, old, args, kwargs = CASES[case]
     expected = _json(old(*args, **kwargs))
-    if new is charts_traffic.roi_bars:
+    if new is traffic_charts.roi_bars:
         # The one intended difference: the height the previous builder computed now reaches the figure (its final
         # apply_theme call reset it to Plotly's default).
         frame = args[0]
@@ -326,12 +327,12 @@ def test_cases_cover_the_branches():
     assert [t["type"] for t in webgl["data"]] == ["scattergl", "scattergl"]
     assert _json(charts.line(_daily(), "day", "gmv"))["data"][0]["type"] == "scatter"
 
-    bars = _json(charts_traffic.roi_bars(_channels(), grow=3.0))
+    bars = _json(traffic_charts.roi_bars(_channels(), grow=3.0))
     assert [a["text"] for a in bars["layout"]["annotations"]] == [f"ROI {THRESHOLDS.roi_floor:g}", "grow ≥ 3"]
     assert len(bars["layout"]["shapes"]) == 2 and bars["data"][0]["y"] == ["paid_ads", "xiaohongshu", "search",
                                                                             "wecom"]
     assert bars["layout"]["height"] == 240  # 4 bars: 40 px each + 80 (never below 220)
-    trend = _json(charts_traffic.roi_trend(_trend()))
+    trend = _json(traffic_charts.roi_trend(_trend()))
     assert len(trend["layout"]["shapes"]) == 1 and "annotations" not in trend["layout"]
 
     combo = _json(charts.bar_line(_daily(), "day", "gmv", "orders", "GMV", "Orders", title="Daily"))

@@ -8,7 +8,9 @@ import shutil
 import pandas as pd
 import pytest
 
-from ecomops import churn, churn_targeting, db
+from ecomops import db
+from ecomops.users import churn
+from ecomops.users import targeting
 from ecomops.__main__ import main
 
 JSON_KEYS = {"auc", "pr_auc", "lift_top_decile", "baseline_recency_auc", "n_train", "n_test", "cutoff"}
@@ -94,7 +96,7 @@ def test_tampered_model_file_is_refused(cli, demo_copy):
     entry = churn.latest_model(con)
     with open(entry["path"], "ab") as handle:
         handle.write(b"tampered")
-    churn_targeting._models.clear()
+    targeting._models.clear()
     code, _, err = cli("score")
     assert code == 2 and "sha256" in err
     # A model registered with another feature list (an older version) is refused with a clear message too.
@@ -121,7 +123,7 @@ def test_planted_reactivation_experiment_matches_sql(demo_db_path):
     """The demo's outreach ~120 days before its end: treatment converts better; figures agree with plain SQL."""
     con = db.connect(demo_db_path)
     try:
-        result = churn_targeting.reactivation_results(con, window_days=90)
+        result = targeting.reactivation_results(con, window_days=90)
         independent = con.execute("""
             SELECT r.arm, count(*) AS n,
                    count(*) FILTER (WHERE EXISTS (SELECT 1 FROM orders o WHERE o.customer_id = r.customer_id

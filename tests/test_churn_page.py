@@ -7,7 +7,9 @@ import shutil
 
 import pytest
 
-from ecomops import churn, churn_targeting, db
+from ecomops import db
+from ecomops.users import churn
+from ecomops.users import targeting
 
 PAGE = "pages/users_churn.py"
 
@@ -33,7 +35,7 @@ def test_page_trains_scores_records_and_measures(app_test, page_db, monkeypatch)
     assert at.title[0].value == "Churn & reactivation"
     assert any("No churn model yet" in i.value for i in at.info)
     # The planted demo experiment is measured before any model exists.
-    results = churn_targeting.reactivation_results(db.connect(page_db), 90)
+    results = targeting.reactivation_results(db.connect(page_db), 90)
     assert _metric(at, "Uplift").value == f"{results.iloc[-1]['uplift'] * 100:+.1f} pts"
     assert _metric(at, "Treatment reactivated").value == f"{results.iloc[-1]['treatment_rate']:.1%}"
 
@@ -47,10 +49,10 @@ def test_page_trains_scores_records_and_measures(app_test, page_db, monkeypatch)
     calibration = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert {t["name"] for t in calibration["data"]} >= {"model", "recency baseline"}
 
-    scored = churn_targeting.score_dormant(db.connect(page_db))
+    scored = targeting.score_dormant(db.connect(page_db))
     assert _metric(at, "Dormant customers").value == f"{len(scored):,}"
     at.number_input(key="churn_budget").set_value(100).run()
-    expected = churn_targeting.expected_outcome(scored.head(100))
+    expected = targeting.expected_outcome(scored.head(100))
     assert _metric(at, "Expected revenue").value == f"¥{expected['expected_revenue']:,.0f}"
 
     before = db.query_one(db.connect(page_db), "SELECT count(*) FROM reactivation_outreach")[0]
@@ -89,7 +91,7 @@ def test_page_shows_the_stored_scores(app_test, page_db, monkeypatch, tmp_path):
     monkeypatch.setenv("ECOMOPS_DB", str(page_db))
     con = db.connect(page_db)
     churn.train(con, directory=tmp_path / "models", max_iter=40, importance_rows=500)
-    full = churn_targeting.stored_dormant(con)
+    full = targeting.stored_dormant(con)
     assert len(full) > 7
     # Edit the stored rows behind the mechanism's back (its fingerprint does not change, so nothing rebuilds them).
     con.execute("DELETE FROM churn_dormant_scores WHERE rank > 7")

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import json
 
-from ecomops import db, monitoring
+from ecomops import db
+from ecomops.ops import monitoring
 from ecomops.ui import state  # noqa: F401  (the page's module must import cleanly)
 
 

@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ecomops import db, metrics, products_cache, products_demand as demand
+from ecomops import db, derived, metrics
+from ecomops.products import demand
 from ecomops.filters import Filters, where
 from ecomops.products import line_where
 
@@ -107,7 +108,7 @@ def old_new_demand(con, f, min_growth=1.0, min_searches=50, max_products=2, cand
 
 def old_category_sales_growth(con, f):
     w, windows = _params(f)
-    products_cache.ensure(con)
+    derived.ensure(con, derived.PRODUCTS_LINES)
     order_sql, params = line_where(f, category=False)
     category_sql, cat_params = line_where(f, channel=False)
     params.update(cat_params)
@@ -173,14 +174,14 @@ def test_category_sales_growth_equals_the_pandas_definition(demo, name):
 @pytest.mark.parametrize("name", ["late", "early", "narrow"])
 def test_abc_cover_and_action_equal_the_pandas_definition(demo, name):
     """Days of cover (+inf with stock and no sales) and the action per class, now from SQL, as pandas derived them."""
-    from ecomops import products_inventory as inv
+    from ecomops.products import inventory
 
     con, views = demo
-    abc = inv.abc_table(con, views[name])
-    assert list(abc.columns) == inv.ABC_COLUMNS
+    abc = inventory.abc_table(con, views[name])
+    assert list(abc.columns) == inventory.ABC_COLUMNS
     on_hand, daily = abc["on_hand"].astype(float), abc["daily_units"].astype(float)
     expected = (on_hand / daily.where(daily != 0)).mask(on_hand.notna() & (on_hand > 0) & (daily == 0), math.inf)
     assert np.isinf(expected).any() and np.isfinite(expected).any()
     pd.testing.assert_series_equal(abc["days_of_cover"].astype(float), expected, check_names=False)
-    pd.testing.assert_series_equal(abc["action"], abc["abc_class"].map(inv.ACTIONS), check_names=False,
+    pd.testing.assert_series_equal(abc["action"], abc["abc_class"].map(inventory.ACTIONS), check_names=False,
                                    check_dtype=False)

@@ -12,7 +12,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ecomops import db, metrics, products_inventory as inv
+from ecomops import db, metrics
+from ecomops.products import inventory
 from ecomops.config import THRESHOLDS
 from ecomops.filters import Filters
 
@@ -28,7 +29,7 @@ def old_class_summary(abc: pd.DataFrame) -> pd.DataFrame:
             "abc_class": cls, "skus": len(part), "gmv": float(part["gmv"].sum()),
             "gmv_share": float(part["gmv"].sum() / total) if total else 0.0, "units": int(part["units"].sum()),
             "on_hand": float(part["on_hand"].sum()) if part["on_hand"].notna().any() else None,
-            "median_days_of_cover": float(cover.median()) if len(cover) else None, "action": inv.ACTIONS[cls],
+            "median_days_of_cover": float(cover.median()) if len(cover) else None, "action": inventory.ACTIONS[cls],
         })
     return pd.DataFrame(rows)
 
@@ -54,14 +55,14 @@ def old_stock_alerts(abc: pd.DataFrame, a_min_cover_days: float = THRESHOLDS.a_m
 
 
 def old_replenishment_list(abc: pd.DataFrame, leads: pd.DataFrame,
-                       default_lead_time_days: float = inv.DEFAULT_LEAD_TIME_DAYS,
+                       default_lead_time_days: float = inventory.DEFAULT_LEAD_TIME_DAYS,
                        target_extra_days: dict[str, int] | None = None) -> pd.DataFrame:
     """Return the SKUs to reorder with a suggested quantity, most urgent (lowest cover) first.
 
     Suggested quantity = ceil(average daily units over the cover window x (lead time + the class's extra days))
     minus units on hand, when positive. SKUs without inventory data are left out (on hand unknown).
     """
-    extra = target_extra_days or inv.TARGET_EXTRA_DAYS
+    extra = target_extra_days or inventory.TARGET_EXTRA_DAYS
     frame = abc[abc["on_hand"].notna() & (abc["daily_units"] > 0)].merge(leads, on="product_id", how="left")
     frame["lead_time_known"] = frame["lead_time_days"].notna()
     frame["lead_time_days"] = frame["lead_time_days"].fillna(default_lead_time_days).astype(float)
@@ -80,20 +81,20 @@ def tables(demo_db_path):
     span = metrics.data_range(con)
     views = [Filters(span.end - timedelta(days=29), span.end), Filters(span.start, span.start + timedelta(days=60)),
              Filters(span.end - timedelta(days=90), span.end, categories=("Pet", "Home"))]
-    return [inv.abc_table(con, f) for f in views], inv.lead_times(con)
+    return [inventory.abc_table(con, f) for f in views], inventory.lead_times(con)
 
 
 @pytest.mark.parametrize("view", [0, 1, 2])
 def test_class_summary_equals_the_pandas_code(tables, view):
     abcs, _ = tables
-    pd.testing.assert_frame_equal(inv.class_summary(abcs[view]), old_class_summary(abcs[view]), check_exact=True)
+    pd.testing.assert_frame_equal(inventory.class_summary(abcs[view]), old_class_summary(abcs[view]), check_exact=True)
 
 
 @pytest.mark.parametrize("view", [0, 1, 2])
 @pytest.mark.parametrize("a_min,c_max", [(THRESHOLDS.a_min_cover_days, THRESHOLDS.c_max_cover_days), (60, 30), (1, 10000)])
 def test_stock_alerts_equal_the_pandas_code(tables, view, a_min, c_max):
     abcs, _ = tables
-    new, old = inv.stock_alerts(abcs[view], a_min, c_max), old_stock_alerts(abcs[view], a_min, c_max)
+    new, old = inventory.stock_alerts(abcs[view], a_min, c_max), old_stock_alerts(abcs[view], a_min, c_max)
     if old.empty:
         assert new.empty and list(new.columns) == list(old.columns)
     else:  # the old message column was object or str depending on which kinds of alert occurred: values compared
@@ -103,7 +104,7 @@ def test_stock_alerts_equal_the_pandas_code(tables, view, a_min, c_max):
 
 def test_alerts_of_both_kinds_are_compared(tables):
     abcs, _ = tables
-    kinds = set(inv.stock_alerts(abcs[0], 60, 30)["alert"])
+    kinds = set(inventory.stock_alerts(abcs[0], 60, 30)["alert"])
     assert "Overstock" in kinds and kinds & {"Stock-out risk", "Out of stock"}
 
 
@@ -112,7 +113,7 @@ def test_alerts_of_both_kinds_are_compared(tables):
 def test_replenishment_list_equals_the_pandas_code(tables, view, default_lead):
     abcs, leads = tables
     some_leads = leads.iloc[::2]  # half the products without a known lead time
-    new = inv.replenishment_list(abcs[view], some_leads, default_lead_time_days=default_lead)
+    new = inventory.replenishment_list(abcs[view], some_leads, default_lead_time_days=default_lead)
     old = old_replenishment_list(abcs[view], some_leads, default_lead_time_days=default_lead)
     assert len(old) and old["lead_time_known"].any() and not old["lead_time_known"].all()
     pd.testing.assert_frame_equal(new, old, check_exact=True)

@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from ecomops import reviews_model
+from ecomops.risk import reviews_model
 
 pytestmark = pytest.mark.slow
 
@@ -70,7 +70,8 @@ def test_reputation_page_with_the_model(trained, shared_data, app_test, demo_db_
     """The Reputation page classifies the demo's text-only reviews with the model and shows its accuracy."""
     import streamlit as st
 
-    from ecomops import db, metrics, risk_reputation
+    from ecomops import db, metrics
+    from ecomops.risk import reputation
     from ecomops.filters import default_filters
 
     out, trained_metrics = trained
@@ -82,7 +83,7 @@ def test_reputation_page_with_the_model(trained, shared_data, app_test, demo_db_
     assert not at.warning
     con = db.connect(demo_db_path)
     span = metrics.data_range(con)
-    s = risk_reputation.reputation_summary(con, default_filters(span.start, span.end))
+    s = reputation.reputation_summary(con, default_filters(span.start, span.end))
     assert s["unclassified"] == 0 and s["classified_by_model"] > 0
     shown = {m.label: m.value for m in at.metric}
     assert shown["Negative reviews"] == f"{s['negative']:,} / {s['reviews']:,}"

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from ecomops import db, sqlconsole
+from ecomops import db
+from ecomops.ops import sqlconsole
 from tests.conftest import PROJECT_ROOT, make_tiny_db
 
 HOSTILE = [

@@ -12,7 +12,8 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from ecomops import db, metrics, traffic_campaigns as tc
+from ecomops import db, metrics
+from ecomops.traffic import campaigns as traffic_campaigns
 from ecomops.filters import Filters, default_filters
 from ecomops.traffic import order_parts, safe_ratio
 
@@ -56,7 +57,7 @@ def old_daily_series(con, f):
 def old_values(daily: pd.DataFrame) -> dict[str, float | None]:
     """Return per-day averages of GMV, orders, buyers, UV and the pooled conversion (buyers / UV) of some days."""
     if daily.empty:
-        return {m: None for m in tc.LIFT_METRICS}
+        return {m: None for m in traffic_campaigns.LIFT_METRICS}
     out: dict[str, float | None] = {m: float(daily[m].mean()) for m in ("gmv", "orders", "buyers")}
     uv = daily["uv"].dropna()
     out["uv"] = float(uv.mean()) if len(uv) else None
@@ -73,23 +74,23 @@ def old_campaign_lift(daily: pd.DataFrame, campaigns: pd.DataFrame, events: pd.D
     measure; ``events``: all campaigns near them (for the excluded days). Rule in the module docstring.
     """
     daily = daily.assign(day=pd.to_datetime(daily["day"])).set_index("day").sort_index()
-    excluded = tc._event_days(events)
+    excluded = traffic_campaigns._event_days(events)
     lo, hi = pd.Timestamp(data_start), pd.Timestamp(data_end)
     rows: list[dict[str, Any]] = []
     for c in campaigns.itertuples():
-        sale_days = [d for d in tc._days(c.start_date, c.end_date) if lo <= d <= hi]
+        sale_days = [d for d in traffic_campaigns._days(c.start_date, c.end_date) if lo <= d <= hi]
         anchor = pd.Timestamp(c.presale_start if pd.notna(c.presale_start) else c.start_date)
-        candidates = [d for d in tc._days(anchor - timedelta(days=tc.BASELINE_DAYS), anchor - timedelta(days=1))
+        candidates = [d for d in traffic_campaigns._days(anchor - timedelta(days=traffic_campaigns.BASELINE_DAYS), anchor - timedelta(days=1))
                       if lo <= d <= hi and d not in excluded]
-        rank = tc.EVENT_RANK.get(c.kind, 0)
-        overlaps = sorted({other for d in tc._days(c.start_date, c.end_date) for other, kind in excluded.get(d, [])
-                           if other != c.campaign_id and tc.EVENT_RANK[kind] >= rank})
+        rank = traffic_campaigns.EVENT_RANK.get(c.kind, 0)
+        overlaps = sorted({other for d in traffic_campaigns._days(c.start_date, c.end_date) for other, kind in excluded.get(d, [])
+                           if other != c.campaign_id and traffic_campaigns.EVENT_RANK[kind] >= rank})
         weekend = {d.weekday() >= 5 for d in sale_days}
         rule = "any day"
         if len(weekend) == 1:
             is_weekend = weekend.pop()
             same_type = [d for d in candidates if (d.weekday() >= 5) == is_weekend]
-            if len(same_type) >= tc.MIN_BASELINE_DAYS:
+            if len(same_type) >= traffic_campaigns.MIN_BASELINE_DAYS:
                 candidates, rule = same_type, "weekend days" if is_weekend else "weekdays"
         campaign_vals = old_values(daily.loc[daily.index.isin(sale_days)])
         base_vals = old_values(daily.loc[daily.index.isin(candidates)])
@@ -100,14 +101,14 @@ def old_campaign_lift(daily: pd.DataFrame, campaigns: pd.DataFrame, events: pd.D
             "baseline_from": min(candidates).date() if candidates else None,
             "baseline_to": max(candidates).date() if candidates else None,
         }
-        for m in tc.LIFT_METRICS:
+        for m in traffic_campaigns.LIFT_METRICS:
             value, base = campaign_vals[m], base_vals[m]
             row[m] = value
             row[f"baseline_{m}"] = base
             row[f"{m}_lift"] = value / base - 1 if value is not None and base else None
         presale_lift = None
         if pd.notna(c.presale_start):
-            pre_days = [d for d in tc._days(c.presale_start, pd.Timestamp(c.start_date) - timedelta(days=1))
+            pre_days = [d for d in traffic_campaigns._days(c.presale_start, pd.Timestamp(c.start_date) - timedelta(days=1))
                         if lo <= d <= hi]
             pre = old_values(daily.loc[daily.index.isin(pre_days)])["gmv"]
             presale_lift = pre / base_vals["gmv"] - 1 if pre is not None and base_vals["gmv"] else None
@@ -115,7 +116,7 @@ def old_campaign_lift(daily: pd.DataFrame, campaigns: pd.DataFrame, events: pd.D
         rows.append(row)
     columns = ["campaign_id", "name", "kind", "start_date", "end_date", "campaign_days", "baseline_days",
                "baseline_rule", "overlaps", "baseline_from", "baseline_to"]
-    for m in tc.LIFT_METRICS:
+    for m in traffic_campaigns.LIFT_METRICS:
         columns += [m, f"baseline_{m}", f"{m}_lift"]
     columns.append("presale_gmv_lift")
     return pd.DataFrame(rows, columns=columns)
@@ -123,18 +124,18 @@ def old_campaign_lift(daily: pd.DataFrame, campaigns: pd.DataFrame, events: pd.D
 
 def old_effects_by_kind(lift):
     lift = lift[lift["overlaps"].fillna("") == ""] if "overlaps" in lift else lift
-    numeric = lift.assign(**{f"{m}_lift": pd.to_numeric(lift[f"{m}_lift"], errors="coerce") for m in tc.LIFT_METRICS})
+    numeric = lift.assign(**{f"{m}_lift": pd.to_numeric(lift[f"{m}_lift"], errors="coerce") for m in traffic_campaigns.LIFT_METRICS})
     out = numeric.groupby("kind", as_index=False).agg(
-        events=("campaign_id", "count"), **{f"{m}_lift": (f"{m}_lift", "mean") for m in tc.LIFT_METRICS})
-    out.insert(1, "label", out["kind"].map(tc.KIND_LABELS).fillna(out["kind"]))
+        events=("campaign_id", "count"), **{f"{m}_lift": (f"{m}_lift", "mean") for m in traffic_campaigns.LIFT_METRICS})
+    out.insert(1, "label", out["kind"].map(traffic_campaigns.KIND_LABELS).fillna(out["kind"]))
     return out
 
 
 def old_overview(con, f):
-    calendar = tc.campaign_calendar(con, f)
+    calendar = traffic_campaigns.campaign_calendar(con, f)
     span = metrics.data_range(con)
     first_window = calendar["presale_start"].fillna(calendar["start_date"]).min()
-    lo = max(min(pd.Timestamp(first_window).date() - timedelta(days=tc.BASELINE_DAYS), f.start), span.start)
+    lo = max(min(pd.Timestamp(first_window).date() - timedelta(days=traffic_campaigns.BASELINE_DAYS), f.start), span.start)
     hi = max(min(max(pd.Timestamp(calendar["end_date"].max()).date(), f.end), span.end), lo)
     events = db.query_df(con, """
         SELECT campaign_id, kind, presale_start, start_date, end_date FROM campaigns
@@ -161,7 +162,7 @@ def demo(demo_db_path):
 @pytest.mark.parametrize("name", ["default", "all", "channels", "before_data"])
 def test_campaign_overview_equals_the_previous_code(demo, name):
     con, views = demo
-    new, old = tc.campaign_overview(con, views[name]), None
+    new, old = traffic_campaigns.campaign_overview(con, views[name]), None
     if new["calendar"].empty:
         pytest.skip("no campaign in this view")
     old = old_overview(con, views[name])
@@ -174,6 +175,6 @@ def test_campaign_overview_equals_the_previous_code(demo, name):
 def test_the_daily_series_fills_days_without_data(demo):
     con, views = demo
     f = views["before_data"]
-    new, old = tc.daily_series(con, f), old_daily_series(con, f)
+    new, old = traffic_campaigns.daily_series(con, f), old_daily_series(con, f)
     assert len(new) == f.days and (new["gmv"] == 0).any() and new["uv"].isna().any()
     pd.testing.assert_frame_equal(new, old, check_dtype=False, check_exact=True)

@@ -11,7 +11,8 @@ from datetime import date, timedelta
 import pandas as pd
 import pytest
 
-from ecomops import db, metrics, traffic_funnel
+from ecomops import db, metrics
+from ecomops.traffic import funnel
 from ecomops.filters import Filters, default_filters, where
 
 
@@ -65,7 +66,7 @@ def test_scroll_depth_equals_the_previous_code_on_the_demo(demo_db_path) -> None
     checked = 0
     for f in (base, Filters(span.start, span.end), Filters(span.end - timedelta(days=6), span.end),
               Filters(span.end + timedelta(days=1), span.end + timedelta(days=9))):
-        new, old = traffic_funnel.scroll_depth(con, f), _old_scroll_depth(con, f)
+        new, old = funnel.scroll_depth(con, f), _old_scroll_depth(con, f)
         _same(new, old)
         checked += len(new)
     assert checked > 20  # the demo has scroll-depth rows: the comparison is not vacuous
@@ -87,7 +88,7 @@ def test_scroll_depth_equals_the_previous_code_on_edge_cases(tiny_con, rows, exi
     tiny_con.execute("DELETE FROM scroll_depth")
     tiny_con.executemany("INSERT INTO scroll_depth VALUES (?, ?, ?, ?, NULL)", [(day, *r) for r in rows])
     f = Filters(day, day)
-    new, old = traffic_funnel.scroll_depth(tiny_con, f), _old_scroll_depth(tiny_con, f)
+    new, old = funnel.scroll_depth(tiny_con, f), _old_scroll_depth(tiny_con, f)
     _same(new, old)
     flagged = new[new["biggest_exit"].astype(bool)]
     assert list(zip(flagged["device"], flagged["screen"])) == exits
@@ -95,5 +96,5 @@ def test_scroll_depth_equals_the_previous_code_on_edge_cases(tiny_con, rows, exi
 
 def test_scroll_depth_empty_range(tiny_con) -> None:
     f = Filters(date(1999, 1, 1), date(1999, 1, 2))
-    assert traffic_funnel.scroll_depth(tiny_con, f).empty
+    assert funnel.scroll_depth(tiny_con, f).empty
 

@@ -10,7 +10,8 @@ from datetime import timedelta
 import pandas as pd
 import pytest
 
-from ecomops import db, metrics, traffic_search as ts
+from ecomops import db, metrics
+from ecomops.traffic import search
 from ecomops.filters import Filters, default_filters, where
 from ecomops.traffic import _check_grain, grain_for, safe_ratio
 
@@ -82,14 +83,14 @@ def old_keyword_table(con, f):
     cur_sql, params = where(f, date_col="s.day", category_col="s.category")
     prev_sql, prev_params = where(f.previous(), date_col="s.day", category_col="s.category", prefix="prev_")
     params.update(prev_params)
-    params.update(core_max_words=ts.CORE_MAX_WORDS, core_min_share=ts.CORE_MIN_SHARE)
+    params.update(core_max_words=search.CORE_MAX_WORDS, core_min_share=search.CORE_MIN_SHARE)
     frame = db.query_df(con, OLD_KEYWORDS_SQL.format(cur_where=cur_sql, prev_where=prev_sql), params)
     for col in ("searches", "clicks", "orders", "gmv", "previous_searches"):
         frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("float64")
     frame["ctr"] = safe_ratio(frame["clicks"], frame["searches"])
     frame["conversion_rate"] = safe_ratio(frame["orders"], frame["searches"])
     frame["growth"] = safe_ratio(frame["searches"], frame["previous_searches"]) - 1
-    return frame[ts.KEYWORD_COLUMNS]
+    return frame[search.KEYWORD_COLUMNS]
 
 
 def old_kind_summary(keywords):
@@ -146,12 +147,12 @@ def demo(demo_db_path):
 def test_search_overview_equals_the_pandas_definition(demo, name):
     con, views = demo
     f = views[name]
-    new = ts.search_overview(con, f)
+    new = search.search_overview(con, f)
     keywords = old_keyword_table(con, f)
     assert not keywords.empty
     pd.testing.assert_frame_equal(new["keywords"], keywords, check_exact=True)
     pd.testing.assert_frame_equal(new["kinds"], old_kind_summary(keywords), check_exact=True)
-    pd.testing.assert_frame_equal(new["rising"], ts.rising_keywords(keywords), check_exact=True)
+    pd.testing.assert_frame_equal(new["rising"], search.rising_keywords(keywords), check_exact=True)
     trend, totals = old_search_trend(con, f, tuple(keywords.loc[keywords["kind"] == "core", "keyword"]))
     assert not trend.empty
     pd.testing.assert_frame_equal(new["trend"], trend, check_exact=True)
@@ -160,5 +161,5 @@ def test_search_overview_equals_the_pandas_definition(demo, name):
 
 def test_growth_is_present_and_missing_where_expected(demo):
     con, views = demo
-    assert ts.search_overview(con, views["default"])["keywords"]["growth"].notna().any()
-    assert ts.search_overview(con, views["first_days"])["keywords"]["growth"].isna().all()
+    assert search.search_overview(con, views["default"])["keywords"]["growth"].notna().any()
+    assert search.search_overview(con, views["first_days"])["keywords"]["growth"].isna().all()

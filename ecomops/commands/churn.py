@@ -42,7 +42,8 @@ def _progress(args: argparse.Namespace):
 
 def run(args: argparse.Namespace) -> int:
     """Run one churn action; return the exit code."""
-    from ecomops import churn, churn_targeting  # imported here: sklearn loads only when this command runs
+    from ecomops.users import churn
+    from ecomops.users import targeting
 
     if args.horizon_days < 7:
         raise CommandError("--horizon-days must be at least 7")
@@ -67,16 +68,16 @@ def run(args: argparse.Namespace) -> int:
             return 0
         if args.cutoff:
             print("note: score always uses the last day of data; --cutoff is ignored", file=sys.stderr)
-        scored = churn_targeting.stored_dormant(con)  # stored at training / after imports; rebuilt if stale
+        scored = targeting.stored_dormant(con)  # stored at training / after imports; rebuilt if stale
     except (churn.InsufficientHistoryError, churn.ModelIntegrityError) as exc:
         raise CommandError(str(exc)) from exc
     if args.out:
-        churn_targeting.export_frame(scored).to_csv(args.out, index=False, encoding="utf-8-sig")
+        targeting.export_frame(scored).to_csv(args.out, index=False, encoding="utf-8-sig")
         print(f"Wrote {len(scored):,} scored dormant customers to {args.out}", file=sys.stderr)
     if args.json:
-        print_json(churn_targeting.export_frame(scored.head(args.top)).to_dict(orient="records"))
+        print_json(targeting.export_frame(scored.head(args.top)).to_dict(orient="records"))
         return 0
-    summary = churn_targeting.expected_outcome(scored)
+    summary = targeting.expected_outcome(scored)
     print(f"{summary['customers']:,} dormant customers; expected returns {summary['expected_returns']:,.0f}, "
           f"expected revenue ¥{summary['expected_revenue']:,.0f}. Top {min(args.top, len(scored))}:")
     for row in scored.head(args.top).itertuples():

@@ -5,7 +5,8 @@ import argparse
 import sys
 import time
 
-from ecomops import db, report
+from ecomops import db
+from ecomops.ops import report
 from ecomops.commands import CommandError, add_db_argument, parse_date
 
 

@@ -7,7 +7,7 @@ import sys
 
 import numpy as np
 
-from ecomops import reviews_model
+from ecomops.risk import reviews_model
 from ecomops.commands import CommandError, print_json
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ecomops import db, sqlconsole
+from ecomops import db
+from ecomops.ops import sqlconsole
 from ecomops.commands import add_db_argument
 
 

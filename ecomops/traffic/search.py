@@ -46,7 +46,7 @@ def keyword_table(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     prev_sql, prev_params = _search_where(f.previous(), prefix="prev_")
     params.update(prev_params)
     params.update(core_max_words=CORE_MAX_WORDS, core_min_share=CORE_MIN_SHARE)
-    sql = db.load_sql("traffic_keywords").format(cur_where=cur_sql, prev_where=prev_sql)
+    sql = db.load_sql("traffic/keywords").format(cur_where=cur_sql, prev_where=prev_sql)
     return db.query_df(con, sql, params)  # ratios and growth computed by the query
 
 
@@ -83,7 +83,7 @@ def search_trend(con: duckdb.DuckDBPyConnection, f: Filters, core_keywords: tupl
     uv_sql, uv_params = where(span, date_col="t.day")
     params.update(uv_params)
     params.update(current_start=f.start, core=list(core_keywords))
-    sql = db.load_sql("traffic_search_trend").format(grain=grain, kw_where=kw_sql, uv_where=uv_sql)
+    sql = db.load_sql("traffic/search_trend").format(grain=grain, kw_where=kw_sql, uv_where=uv_sql)
     raw = db.query_df(con, sql, params)  # period totals first (bucket NULL), then the buckets in order
     is_total = raw["bucket"].isna().to_numpy()
     trend = raw.loc[~is_total, ["bucket", "core_searches", "long_tail_searches", "search_uv", "searches"]]

@@ -1,6 +1,6 @@
 """Lost customers: survey reasons, win-back, and behaviour before leaving compared with customers who stay.
 
-States follow METRICS.md as of the end of the range (ecomops.users.lifecycle rules). "Win-back rate" (not in
+States follow METRICS.md as of the end of the range (ecomops.users.lifecycle.lifecycle rules). "Win-back rate" (not in
 METRICS.md, defined here): customers lost as of the day before the range who placed a valid order in the range,
 over all customers lost at that day; the same for dormant customers ("reactivation rate").
 """
@@ -11,7 +11,8 @@ from datetime import timedelta
 import duckdb
 import pandas as pd
 
-from ecomops import db, users, users_cache
+from ecomops import db, derived
+from ecomops.users import lifecycle
 from ecomops.config import THRESHOLDS
 from ecomops.filters import Filters
 
@@ -26,10 +27,10 @@ def _lifecycle_params(f: Filters) -> dict:
 def behaviour_profile(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """Return per state (lost, dormant, active, new) as of f.end: customers, orders_per_customer, aov,
     discount_order_share, return_share, last_order_returned_share, negative_review_share."""
-    users_cache.ensure(con)
-    sql = db.load_sql("users_lost_profile")
+    derived.ensure(con, derived.USERS_ORDERS)
+    sql = db.load_sql("users/lost_profile")
     params = dict(_lifecycle_params(f), negative_rating_max=THRESHOLDS.negative_rating_max)
-    raw = users_cache.query_df(con, sql, params).set_index("segment").reindex(list(PROFILE_SEGMENTS))
+    raw = derived.query_df(con, derived.USERS_ORDERS, sql, params).set_index("segment").reindex(list(PROFILE_SEGMENTS))
     customers = raw["customers"].fillna(0).astype("int64")
     orders = raw["orders"].where(raw["orders"] > 0)
     people = customers.where(customers > 0)
@@ -68,7 +69,7 @@ def profile_table(profile: pd.DataFrame) -> pd.DataFrame:
         return f"{value:.1%}"
 
     rows = profile.set_index("segment")
-    table = pd.DataFrame({users.LIFECYCLE_LABELS[segment]: [show(m, rows.loc[segment, m]) for m in PROFILE_LABELS]
+    table = pd.DataFrame({lifecycle.LIFECYCLE_LABELS[segment]: [show(m, rows.loc[segment, m]) for m in PROFILE_LABELS]
                           for segment in rows.index})
     table.insert(0, "Measure", [PROFILE_LABELS[m] for m in PROFILE_LABELS])
     return table
@@ -95,8 +96,8 @@ def profile_findings(profile: pd.DataFrame) -> list[str]:
 def last_categories(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """Return the categories of the last order of lost vs active customers: category, lost_share, active_share,
     difference (share points), largest over-representation among lost customers first."""
-    users_cache.ensure(con)
-    found = users_cache.query_df(con, db.load_sql("users_lost_categories"), _lifecycle_params(f))
+    derived.ensure(con, derived.USERS_ORDERS)
+    found = derived.query_df(con, derived.USERS_ORDERS, db.load_sql("users/lost_categories"), _lifecycle_params(f))
     totals = found[found["category"].isna()]
     sizes = dict(zip(totals["segment"], totals["customers"]))
     raw = found[found["category"].notna()]
@@ -113,9 +114,9 @@ def last_categories(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
 
 def survey_reasons(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """Return survey reasons (answers on or before f.end): reason, lost, dormant, responses, share_of_lost."""
-    users_cache.ensure(con)
+    derived.ensure(con, derived.USERS_ORDERS)
     params = {k: v for k, v in _lifecycle_params(f).items() if k != "new_days"}
-    frame = users_cache.query_df(con, db.load_sql("users_lost_reasons"), params)
+    frame = derived.query_df(con, derived.USERS_ORDERS, db.load_sql("users/lost_reasons"), params)
     lost_total = frame["lost"].sum()
     frame["share_of_lost"] = frame["lost"] / lost_total if lost_total else 0.0
     return frame
@@ -124,10 +125,10 @@ def survey_reasons(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
 def winback(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """Return, for customers lost / dormant on the day before the range: customers, came_back (valid order in the
     range) and rate (win-back rate for lost, reactivation rate for dormant)."""
-    users_cache.ensure(con)
+    derived.ensure(con, derived.USERS_ORDERS)
     params = {"start": f.start, "end": f.end, "before": f.start - timedelta(days=1),
               "active_days": THRESHOLDS.active_days, "dormant_days": THRESHOLDS.dormant_days}
-    raw = users_cache.query_df(con, db.load_sql("users_winback"), params).set_index("segment")
+    raw = derived.query_df(con, derived.USERS_ORDERS, db.load_sql("users/winback"), params).set_index("segment")
     raw = raw.reindex(["lost", "dormant"])
     raw = raw.fillna(0).astype("int64")
     raw["rate"] = raw["came_back"] / raw["customers"].where(raw["customers"] > 0)

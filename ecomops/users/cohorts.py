@@ -12,7 +12,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from ecomops import db, users_cache
+from ecomops import db, derived
 from ecomops.filters import Filters, where
 
 MAX_COHORTS = 24
@@ -38,10 +38,10 @@ def cohorts(con: duckdb.DuckDBPyConnection, f: Filters, months: int = 12) -> pd.
 
     Cohort = month of the first valid order; the sidebar channels select customers by the channel of that order.
     """
-    users_cache.ensure(con)
+    derived.ensure(con, derived.USERS_ORDERS)
     channel_sql, params = where(f, channel_col="o.channel")
     params.update(cohort_start=cohort_start(f, months), as_of=f.end)
-    frame = users_cache.query_df(con, db.load_sql("users_cohorts").format(channel_where=channel_sql), params)
+    frame = derived.query_df(con, derived.USERS_ORDERS, db.load_sql("users/cohorts").format(channel_where=channel_sql), params)
     frame["cohort"] = pd.to_datetime(frame["cohort"]).dt.strftime("%Y-%m")
     frame["k"] = frame["k"].astype("int64")
     return frame
@@ -55,7 +55,7 @@ def data_end(con: duckdb.DuckDBPyConnection) -> date | None:
 
 def signup_coverage(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Return how many customers are registered, have a signup date, and have a membership tier other than none."""
-    users_cache.ensure(con)
+    derived.ensure(con, derived.USERS_ORDERS)
     row = db.query_one(con, "SELECT count(*) FILTER (WHERE registered), count(signup_date), "
                             "count(*) FILTER (WHERE membership_tier <> 'none') FROM users_customer_keys")
     return {"registered": int(row[0]), "with_signup_date": int(row[1]), "members": int(row[2])}
@@ -63,7 +63,7 @@ def signup_coverage(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
 
 def _signups_sql(channel_where: str) -> str:
     """Return the signups query (users_signups.sql) restricted by the channel filter fragment (alias ``s``)."""
-    return db.load_sql("users_signups").format(channel_where=channel_where)
+    return db.load_sql("users/signups").format(channel_where=channel_where)
 
 
 def conversion(con: duckdb.DuckDBPyConnection, f: Filters, by: str = "channel") -> pd.DataFrame:
@@ -74,11 +74,11 @@ def conversion(con: duckdb.DuckDBPyConnection, f: Filters, by: str = "channel") 
     """
     if by not in CONVERSION_GROUPS:
         raise ValueError(f"unknown grouping {by!r}")
-    users_cache.ensure(con)
+    derived.ensure(con, derived.USERS_ORDERS)
     channel_sql, params = where(f, channel_col="s.channel")
     params.update(start=f.start, end=f.end, data_end=data_end(con) or f.end)
-    sql = db.load_sql("users_conversion").format(signups=_signups_sql(channel_sql), group_expr=CONVERSION_GROUPS[by])
-    frame = users_cache.query_df(con, sql, params)
+    sql = db.load_sql("users/conversion").format(signups=_signups_sql(channel_sql), group_expr=CONVERSION_GROUPS[by])
+    frame = derived.query_df(con, derived.USERS_ORDERS, sql, params)
     frame["group"] = [("All" if total else (v.strftime("%Y-%m") if isinstance(v, (date, pd.Timestamp)) else str(v)))
                       for v, total in zip(frame["grp"], frame["is_total"])]
     for n in (7, 30):
@@ -91,11 +91,11 @@ def conversion(con: duckdb.DuckDBPyConnection, f: Filters, by: str = "channel") 
 
 def time_to_first_order(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """Return the distribution of days from signup to first order (bucket, customers, share) for signups in range."""
-    users_cache.ensure(con)
+    derived.ensure(con, derived.USERS_ORDERS)
     channel_sql, params = where(f, channel_col="s.channel")
     params.update(start=f.start, end=f.end)
-    sql = db.load_sql("users_time_to_first").format(signups=_signups_sql(channel_sql))
-    frame = users_cache.query_df(con, sql, params)
+    sql = db.load_sql("users/time_to_first").format(signups=_signups_sql(channel_sql))
+    frame = derived.query_df(con, derived.USERS_ORDERS, sql, params)
     total = frame["customers"].sum()
     frame["share"] = frame["customers"] / total if total else 0.0
     return frame[["bucket", "customers", "share"]]
@@ -105,9 +105,9 @@ def members_by_level(con: duckdb.DuckDBPyConnection, f: Filters) -> dict[str, pd
     """Return {'member': member vs non-member rows, 'tier': one row per tier} over the range, each with buyers,
     repeat_buyers, repurchase_rate, gmv, orders, spend_per_buyer, median_gap_days (repurchase cycle), gaps.
     Sidebar channels apply; categories do not."""
-    users_cache.ensure(con)
+    derived.ensure(con, derived.USERS_ORDERS)
     order_sql, params = where(f, date_col="o.order_date", channel_col="o.channel")
-    frame = users_cache.query_df(con, db.load_sql("users_members").format(order_where=order_sql), params)
+    frame = derived.query_df(con, derived.USERS_ORDERS, db.load_sql("users/members").format(order_where=order_sql), params)
     frame = frame.rename(columns={"grp": "group"})
     frame["repurchase_rate"] = frame["repeat_buyers"] / frame["buyers"]
     frame["spend_per_buyer"] = frame["gmv"] / frame["buyers"]

@@ -12,7 +12,7 @@ from datetime import timedelta
 import duckdb
 import pandas as pd
 
-from ecomops import db, products_cache
+from ecomops import db, derived
 from ecomops.filters import Filters
 from ecomops.products import line_where
 
@@ -46,14 +46,14 @@ def pairs(con: duckdb.DuckDBPyConnection, f: Filters, min_product_orders: int = 
     (:func:`pair_window`), and orders with at most ``max_basket`` distinct products (bulk orders are left out of
     every count; their number is in ``bulk_orders``).
     """
-    products_cache.ensure(con)
+    derived.ensure(con, derived.PRODUCTS_LINES)
     f = pair_window(f, max_days)
     order_sql, params = line_where(f, dates=True, category=False)
     category_sql, cat_params = line_where(f, channel=False)
     params.update(cat_params)
     params.update(min_product_orders=int(max(1, min_product_orders)), min_pair_orders=int(max(1, min_pair_orders)),
                   limit=int(limit), max_basket=int(max_basket) if max_basket else 2**31 - 1)
-    sql = db.load_sql("products_pairs").format(order_where=order_sql, category_where=category_sql)
+    sql = db.load_sql("products/pairs").format(order_where=order_sql, category_where=category_sql)
     frame = db.query_df(con, sql, params)
     frame["uplift_aov"] = frame["aov_with_pair"] / frame["aov_without_pair"] - 1
     return frame

@@ -1,4 +1,4 @@
-"""Traffic: channels (UV, buyers, conversion, GMV, spend, ROI, GMV share), the monthly ROI review, and ads.
+"""Traffic channels: UV, buyers, conversion, GMV, spend, ROI and GMV share per channel, and the monthly ROI review.
 
 Definitions follow METRICS.md: UV is *summed daily UV* from ``traffic_daily``; conversion rate = buyers / UV;
 ROI = attributed GMV / ad spend (from ``ad_spend``); a channel with ROI below ``THRESHOLDS.roi_floor`` (1.0) is
@@ -11,105 +11,22 @@ Monthly ROI review rule (one action per channel, from its ROI in the review mont
 - **grow**: ROI at or above ``ROI_GROW`` (3.0) and not down more than ``ROI_FALL_WATCH`` (10%) on the month before.
 - **watch**: everything else: ROI between 1.0 and 3.0, or 3.0 and above but falling more than 10%.
 
-Search keywords live in :mod:`ecomops.traffic_search`, campaigns in :mod:`ecomops.traffic_campaigns`, the funnel and
-scroll depth in :mod:`ecomops.traffic_funnel`.
 """
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
 
 import duckdb
 import pandas as pd
 
-from ecomops import db, traffic_rollup
+from ecomops import db, derived
 from ecomops.config import THRESHOLDS
 from ecomops.filters import Filters, where
+from ecomops.traffic import _check_grain, grain_for, order_parts, safe_ratio
 
 ROI_GROW = 3.0  # ROI at or above this (and holding) -> "grow"
 ROI_FALL_WATCH = 0.10  # a month-over-month ROI fall larger than this turns "grow" into "watch"
-BEST_WORST_MIN_SPEND_SHARE = 0.02  # audiences under 2% of spend are too small to call best or worst
-GRAINS = ("day", "week", "month")
 
-# Tables each traffic view needs, with the upload that fills them (for the pages' empty states).
-UPLOAD_HINTS = {
-    "orders": "an orders export",
-    "traffic_daily": "a daily traffic export (UV by day, channel and device)",
-    "traffic_sessions": "a session-level traffic export (e.g. the UCI Online Shoppers Intention CSV)",
-    "ad_spend": "an ad spend export (spend, clicks and attributed GMV by day, channel, campaign and audience)",
-    "search_keywords": "a search keyword export (searches, clicks, orders and GMV by day and keyword)",
-    "campaigns": "a campaign calendar (name, kind, start, end, pre-sale start)",
-    "scroll_depth": "a scroll-depth export (detail-page visitors reaching each screen, by day and device)",
-}
-
-
-def upload_hint(table: str) -> str:
-    """Return the empty-state sentence naming the upload that fills ``table``."""
-    return f"No {table.replace('_', ' ')} data yet: upload {UPLOAD_HINTS[table]} on Data → Upload."
-
-
-def availability(con: duckdb.DuckDBPyConnection) -> dict[str, bool]:
-    """Return, for every table the traffic pages read, whether it holds any row (one round trip)."""
-    tables = list(UPLOAD_HINTS)
-    sql = "SELECT " + ", ".join(f"EXISTS (SELECT 1 FROM {t})" for t in tables)  # names from the whitelist above
-    row = db.query_one(con, sql)
-    return dict(zip(tables, (bool(v) for v in row)))
-
-
-def grain_for(f: Filters) -> str:
-    """Return the time bucket for trends over the range: day up to ~2 months, week up to ~1 year, else month."""
-    if f.days <= 62:
-        return "day"
-    if f.days <= 366:
-        return "week"
-    return "month"
-
-
-def _check_grain(grain: str) -> str:
-    if grain not in GRAINS:
-        raise ValueError(f"grain must be one of {GRAINS}, got {grain!r}")
-    return grain
-
-
-def safe_ratio(num: Any, den: Any) -> Any:
-    """Return num / den elementwise, NaN where the denominator is 0 or missing (Series or scalars)."""
-    if isinstance(num, pd.Series) or isinstance(den, pd.Series):
-        num_s = pd.to_numeric(num, errors="coerce").astype("float64")
-        den_s = pd.to_numeric(den, errors="coerce").astype("float64")
-        return num_s / den_s.where(den_s != 0)
-    if num is None or den is None or pd.isna(num) or pd.isna(den) or den == 0:
-        return None
-    return float(num) / float(den)
-
-
-def order_parts(f: Filters, prefix: str = "") -> tuple[dict[str, str], dict[str, Any]]:
-    """Return the SQL slots filtering orders (o), order lines (i) by category, the GMV rollup (r), traffic (t) and
-    ads (a), with their params.
-
-    ``order_category`` keeps orders holding a line of the chosen categories (a semi-join; plain TRUE without a
-    category filter, which spares a scan of the order lines). GMV comes from the rollup (:mod:`traffic_rollup`).
-    """
-    order_sql, params = where(f, date_col="o.order_date", channel_col="o.channel", prefix=prefix)
-    category_sql, p2 = where(f, category_col="p.category", prefix=prefix)
-    traffic_sql, p3 = where(f, date_col="t.day", channel_col="t.channel", prefix=prefix)
-    ads_sql, p4 = where(f, date_col="a.day", channel_col="a.channel", prefix=prefix)
-    rollup_sql, p5 = where(f, date_col="r.day", channel_col="r.channel", category_col="r.category", prefix=prefix)
-    for extra in (p2, p3, p4, p5):
-        params.update(extra)
-    slots = {
-        "order_where": order_sql,
-        "order_category": (f"o.order_id IN (SELECT i.order_id FROM order_items i WHERE i.product_id IN "
-                           f"(SELECT p.product_id FROM products p WHERE {category_sql}))" if f.categories else "TRUE"),
-        "rollup_where": rollup_sql,
-        "traffic_where": traffic_sql,
-        "ads_where": ads_sql,
-    }
-    return slots, params
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# Channels
-# ---------------------------------------------------------------------------------------------------------------
 
 CHANNEL_COLUMNS = ["channel", "uv", "buyers", "orders", "conversion_rate", "gmv", "gmv_share", "spend",
                    "attributed_gmv", "roi", "roi_flag"]
@@ -133,9 +50,9 @@ def channel_overview(con: duckdb.DuckDBPyConnection, f: Filters, grain: str | No
     ``total`` holds the same measures over all channels (buyers distinct, so not the sum of the channels' buyers).
     """
     grain = _check_grain(grain or grain_for(f))
-    traffic_rollup.ensure(con)
+    derived.ensure(con, derived.TRAFFIC_ROLLUP)
     slots, params = order_parts(f)
-    sql = db.load_sql("traffic_channels").format(grain=grain, **slots)
+    sql = db.load_sql("traffic/channels").format(grain=grain, **slots)
     raw = db.query_df(con, sql, params)
     for col in ("uv", "buyers", "orders", "gmv", "spend", "attributed_gmv"):
         raw[col] = pd.to_numeric(raw[col], errors="coerce").astype("float64")
@@ -229,51 +146,3 @@ def roi_review(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     order = {"cut": 0, "watch": 1, "grow": 2, "—": 3}
     frame = frame.assign(_o=frame["action"].map(order)).sort_values(["_o", "roi"]).drop(columns="_o")
     return frame[columns].reset_index(drop=True)
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# Ads
-# ---------------------------------------------------------------------------------------------------------------
-
-AD_COLUMNS = ["key", "spend", "spend_share", "impressions", "clicks", "ctr", "cpc", "attributed_gmv", "roi",
-              "roi_flag"]
-
-
-def ads_overview(con: duckdb.DuckDBPyConnection, f: Filters, grain: str | None = None) -> dict[str, Any]:
-    """Return ad performance from one query: {"total": dict, "campaign"/"audience"/"channel"/"trend": DataFrames}.
-
-    Each frame has key, spend, spend_share, impressions, clicks, ctr (clicks / impressions), cpc (spend / clicks),
-    attributed_gmv, roi (attributed GMV / spend) and roi_flag (ROI < 1); frames are sorted by spend, the trend by
-    bucket (``key`` is then the bucket's first day). The measures come computed from the query (traffic_ads.sql).
-    """
-    grain = _check_grain(grain or grain_for(f))
-    ads_sql, params = where(f, date_col="a.day", channel_col="a.channel")
-    raw = db.query_df(con, db.load_sql("traffic_ads").format(grain=grain, ads_where=ads_sql),
-                      dict(params, roi_floor=THRESHOLDS.roi_floor))
-    total_row = raw[raw["dimension"] == "total"]
-    total_spend = float(total_row["spend"].iloc[0]) if not total_row.empty and pd.notna(total_row["spend"].iloc[0]) else 0.0
-    result: dict[str, Any] = {"grain": grain}
-    for dim in ("campaign", "audience", "channel", "bucket"):
-        part = raw.loc[raw["dimension"] == dim, AD_COLUMNS]
-        if dim == "bucket":
-            part = part.assign(key=pd.to_datetime(part["key"]))
-            result["trend"] = part.sort_values("key").reset_index(drop=True)
-        else:
-            result[dim] = part.sort_values("spend", ascending=False).reset_index(drop=True)
-    result["total"] = (total_row[AD_COLUMNS].iloc[0].to_dict() if not total_row.empty and total_spend
-                       else {c: None for c in AD_COLUMNS})
-    return result
-
-
-def best_worst_audiences(audiences: pd.DataFrame, n: int = 3) -> pd.DataFrame:
-    """Return the ``n`` best and ``n`` worst audiences by ROI among those with at least 2% of the spend.
-
-    Small audiences are left out because a few lucky orders would put them on top. Columns: rank ("best"/"worst"),
-    then the ad columns; with fewer than 2n eligible audiences the two lists split them without overlap.
-    """
-    eligible = audiences[(audiences["spend_share"] >= BEST_WORST_MIN_SPEND_SHARE) & audiences["roi"].notna()]
-    eligible = eligible.sort_values("roi", ascending=False)
-    k = min(n, len(eligible) // 2) if len(eligible) < 2 * n else n
-    best = eligible.head(k).assign(rank="best")
-    worst = eligible.tail(k).iloc[::-1].assign(rank="worst") if k else eligible.head(0).assign(rank="worst")
-    return pd.concat([best, worst], ignore_index=True)[["rank"] + AD_COLUMNS]

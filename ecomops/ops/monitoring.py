@@ -85,7 +85,7 @@ def repurchase_series(con: duckdb.DuckDBPyConnection, f: Filters,
     category_exists = "TRUE" if not f.categories else (
         "EXISTS (SELECT 1 FROM order_items i JOIN products p ON p.product_id = i.product_id "
         f"WHERE i.order_id = o.order_id AND {parts['category_where']})")
-    sql = db.load_sql("monitoring_repurchase").format(order_where=parts["order_where"], category_exists=category_exists)
+    sql = db.load_sql("ops/monitoring_repurchase").format(order_where=parts["order_where"], category_exists=category_exists)
     params = dict(parts["params"], start=f.start, end=f.end, window=window)
     frame = db.query_df(con, sql, params)
     frame["day"] = pd.to_datetime(frame["day"])
@@ -474,7 +474,7 @@ def root_cause(con: duckdb.DuckDBPyConnection, f: Filters, day: date, reference:
     """
     refs = reference_days(day, reference, weeks)
     days = [day, *refs]
-    raw = _segment_query(con, f, days, "monitoring_segments")
+    raw = _segment_query(con, f, days, "ops/monitoring_segments")
     raw["channel"] = raw["channel"].fillna("unknown")
     raw["device"] = raw["device"].fillna("unknown")
     cells = _before_after(raw, day, refs, ["channel", "device"], ["uv", "buyers", "gmv"])
@@ -487,9 +487,9 @@ def root_cause(con: duckdb.DuckDBPyConnection, f: Filters, day: date, reference:
     after = {c: pick(day, c) for c in ("uv", "buyers", "gmv")}
     effects = decompose_gmv(before, after)
     cells = _cell_effects(cells)
-    by_category = _gmv_shares(_before_after(_segment_query(con, f, days, "monitoring_gmv_by", "category"),
+    by_category = _gmv_shares(_before_after(_segment_query(con, f, days, "ops/monitoring_gmv_by", "category"),
                                             day, refs, ["segment"], ["gmv"]))
-    by_campaign = _gmv_shares(_before_after(_segment_query(con, f, days, "monitoring_gmv_by", "campaign"),
+    by_campaign = _gmv_shares(_before_after(_segment_query(con, f, days, "ops/monitoring_gmv_by", "campaign"),
                                             day, refs, ["segment"], ["gmv"]))
     base = RootCause(day, reference, refs, {"before": before, "after": after}, effects, "", cells, cells, cells,
                      by_category, by_campaign, "")

@@ -31,7 +31,7 @@ MIN_MARGIN = 0.15
 def price_gaps(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """Return each product x competitor's latest price in the range with our price, cost and the gap."""
     where_sql, params = where(f, date_col="c.day", category_col="p.category")
-    frame = db.query_df(con, db.load_sql("risk_competitor_latest").format(where_sql=where_sql), params)
+    frame = db.query_df(con, db.load_sql("risk/competitor_latest").format(where_sql=where_sql), params)
     frame["gap"] = 1 - frame["competitor_price"] / frame["our_price"]
     return frame
 
@@ -76,7 +76,7 @@ def price_history(con: duckdb.DuckDBPyConnection, f: Filters, product_id: str) -
         FROM competitor_prices c WHERE c.product_id = $product_id AND {where_sql} ORDER BY c.day""", params)
     order_sql, order_params = where(f, date_col="o.order_date")
     order_params["product_id"] = product_id
-    ours = db.query_df(con, db.load_sql("risk_our_daily_price").format(order_where=order_sql), order_params)
+    ours = db.query_df(con, db.load_sql("risk/our_daily_price").format(order_where=order_sql), order_params)
     ours["series"] = "our realised price"
     list_price = db.query_one(con, "SELECT price FROM products WHERE product_id = $p", {"p": product_id})
     frames = [competitors, ours]

@@ -2,7 +2,7 @@
 
 Returns DataFrames (rules, findings, per-product results) and strings (highlighted copy, suggested rewrite).
 
-The word list ships as ``ecomops/data/banned_words.csv`` and is seeded once into the ``banned_words`` table (the
+The word list ships as ``ecomops/risk/banned_words.csv`` and is seeded once into the ``banned_words`` table (the
 operator edits it on the Compliance page; "restore" reloads the CSV). Matching rules:
 
 1. **English / whole-word rules** (``whole_word`` true): case-insensitive, and a word edge that is a letter or digit
@@ -35,7 +35,7 @@ import pandas as pd
 from ecomops import db, derived
 from ecomops.filters import Filters, where
 
-WORDS_CSV = Path(__file__).resolve().parent / "data" / "banned_words.csv"
+WORDS_CSV = Path(__file__).resolve().parent / "banned_words.csv"
 RULE_COLUMNS = ["word", "language", "category", "reason", "suggestion", "whole_word", "exceptions", "enabled"]
 LANGUAGES = ("zh", "en")
 SEEDED_KEY = "banned_words_seeded"
@@ -167,7 +167,7 @@ def suggest_rewrite(text: str | None, matches: list[Match]) -> str:
 # --- the word list as data ------------------------------------------------------------------------------------
 
 def default_rules_frame() -> pd.DataFrame:
-    """Return the shipped word list (ecomops/data/banned_words.csv) in the table's column order."""
+    """Return the shipped word list (ecomops/risk/banned_words.csv) in the table's column order."""
     frame = pd.read_csv(WORDS_CSV, dtype=str, keep_default_na=False)
     frame["whole_word"] = frame["whole_word"].str.lower().isin({"true", "1", "yes"})
     frame["enabled"] = True
@@ -366,14 +366,14 @@ def scan_findings(con: duckdb.DuckDBPyConnection, f: Filters | None = None) -> p
     """Return one row per claim found in product titles and descriptions (category filter applies)."""
     _ensure_findings(con)
     category_sql, params = where(f, category_col="p.category") if f else ("TRUE", {})
-    return db.query_df(con, db.load_sql("risk_claims_findings").format(category_where=category_sql), params)
+    return db.query_df(con, db.load_sql("risk/claims_findings").format(category_where=category_sql), params)
 
 
 def scan_products(con: duckdb.DuckDBPyConnection, f: Filters | None = None) -> pd.DataFrame:
     """Return one row per product with claims: counts, words, highlighted title/description, suggested title."""
     _ensure_findings(con)
     category_sql, params = where(f, category_col="p.category") if f else ("TRUE", {})
-    return db.query_df(con, db.load_sql("risk_claims_products").format(category_where=category_sql), params)
+    return db.query_df(con, db.load_sql("risk/claims_products").format(category_where=category_sql), params)
 
 
 def compliance_summary(con: duckdb.DuckDBPyConnection, f: Filters | None = None) -> dict:
@@ -381,7 +381,7 @@ def compliance_summary(con: duckdb.DuckDBPyConnection, f: Filters | None = None)
     _ensure_findings(con)
     category_sql, params = where(f, category_col="p.category") if f else ("TRUE", {})
     scanned, flagged, claims, by_category = db.query_one(
-        con, db.load_sql("risk_claims_summary").format(category_where=category_sql), params)
+        con, db.load_sql("risk/claims_summary").format(category_where=category_sql), params)
     return {
         "products_scanned": int(scanned),
         "products_flagged": int(flagged),

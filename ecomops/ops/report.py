@@ -29,7 +29,9 @@ import pandas as pd
 import plotly.graph_objects as go
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from ecomops import charts, charts_monitoring, db, metrics, monitoring
+from ecomops import charts, db, metrics
+from ecomops.ops import charts as monitoring_charts
+from ecomops.ops import monitoring
 from ecomops.config import THRESHOLDS
 from ecomops.filters import Filters, where
 
@@ -177,7 +179,7 @@ def _movers(frame: pd.DataFrame, top: int = MOVERS_TOP) -> pd.DataFrame:
 def movers(con: duckdb.DuckDBPyConnection, f: Filters, p: Period) -> dict[str, pd.DataFrame]:
     """Return the top movers vs the previous period: products and channels by GMV, keywords by searches."""
     parts, params = _two_period_parts(f, p)
-    products = db.query_df(con, db.load_sql("report_product_movers").format(**parts), params)
+    products = db.query_df(con, db.load_sql("ops/report_product_movers").format(**parts), params)
     products["segment"] = products["title"].fillna(products["product_id"])
     # Channels: the overview's GMV by channel (daily rollup) for both periods, rather than a second GMV query.
     now = metrics.gmv_by_channel(con, f.with_range(p.start, p.end)).set_index("channel")["gmv"]
@@ -186,7 +188,7 @@ def movers(con: duckdb.DuckDBPyConnection, f: Filters, p: Period) -> dict[str, p
                 .rename_axis("segment").reset_index())
     keyword_where, keyword_params = where(f, category_col="k.category", prefix="cat_")
     keyword_params.update(cur_start=p.start, cur_end=p.end, prev_start=p.previous_start, prev_end=p.previous_end)
-    keywords = db.query_df(con, db.load_sql("report_keyword_movers").format(keyword_category_where=keyword_where),
+    keywords = db.query_df(con, db.load_sql("ops/report_keyword_movers").format(keyword_category_where=keyword_where),
                            keyword_params)
     return {"products": _movers(products)[["segment", "category", "value", "previous", "change", "change_pct"]],
             "channels": _movers(channels, top=10)[["segment", "value", "previous", "change", "change_pct"]],
@@ -197,7 +199,7 @@ def channel_roi(con: duckdb.DuckDBPyConnection, f: Filters, p: Period) -> pd.Dat
     """Return spend, attributed GMV, ROI and previous ROI per channel with the review action (cut / watch / grow)."""
     channel_sql, params = where(f, channel_col="a.channel")
     params.update(cur_start=p.start, cur_end=p.end, prev_start=p.previous_start, prev_end=p.previous_end)
-    frame = db.query_df(con, db.load_sql("report_channel_roi").format(channel_where=channel_sql), params)
+    frame = db.query_df(con, db.load_sql("ops/report_channel_roi").format(channel_where=channel_sql), params)
     columns = ["channel", "spend", "attributed_gmv", "roi", "previous_roi", "roi_change", "flag", "action", "reason"]
     if frame.empty:
         return pd.DataFrame(columns=columns)
@@ -220,7 +222,7 @@ def _ratio(num: Any, den: Any) -> float | None:
 def _review_action(roi: float | None, previous: float | None) -> tuple[str, str]:
     """Return (action, reason): the traffic module's ROI rule when present, else the ROI floor alone."""
     try:
-        from ecomops.traffic import review_action  # the Traffic page's rule, so both pages agree
+        from ecomops.traffic.channels import review_action
     except ImportError:  # pragma: no cover - traffic module absent
         review_action = None
     if review_action is not None:
@@ -232,7 +234,7 @@ def _review_action(roi: float | None, previous: float | None) -> tuple[str, str]
 
 def reactivation(con: duckdb.DuckDBPyConnection, p: Period) -> pd.DataFrame:
     """Return treatment and control rows (sent, converted, rate, converted_in_period) and an uplift row."""
-    frame = db.query_df(con, db.load_sql("report_reactivation"),
+    frame = db.query_df(con, db.load_sql("ops/report_reactivation"),
                         {"start": p.start, "end": p.end, "lookback": REACTIVATION_LOOKBACK_DAYS})
     if frame.empty:
         return frame.assign(rate=[])
@@ -250,7 +252,7 @@ def reactivation_uplift(frame: pd.DataFrame) -> float | None:
 
 def risks(con: duckdb.DuckDBPyConnection, p: Period) -> pd.DataFrame:
     """Return the risk items: item, value (display text), status ('ok' | 'attention'), detail."""
-    row = db.query_df(con, db.load_sql("report_risks"), {
+    row = db.query_df(con, db.load_sql("ops/report_risks"), {
         "start": p.start, "end": p.end, "negative_max": THRESHOLDS.negative_rating_max,
         "sla_hours": THRESHOLDS.reply_sla_hours}).iloc[0]
     items = []
@@ -278,7 +280,7 @@ def _reputation_items(con: duckdb.DuckDBPyConnection, p: Period) -> list[dict[st
     """Return the negative-rate and SLA items from the Risk → Reputation module (text-only reviews classified by its
     model, per METRICS.md) when present; None to keep the rated-reviews-only figures of report_risks.sql."""
     try:
-        from ecomops.risk_reputation import reputation_summary
+        from ecomops.risk.reputation import reputation_summary
     except ImportError:  # pragma: no cover - module absent
         return None
     s = reputation_summary(con, Filters(p.start, p.end))
@@ -298,7 +300,7 @@ def _reputation_items(con: duckdb.DuckDBPyConnection, p: Period) -> list[dict[st
 def _backup_item(con: duckdb.DuckDBPyConnection, p: Period, row: pd.Series) -> dict[str, str]:
     """Return the backup-supplier risk item: the Risk → Supply module's figures when present, else ours."""
     try:
-        from ecomops.risk_supply import supply_summary  # the Risk page's definition, so both agree
+        from ecomops.risk.supply import supply_summary
     except ImportError:  # pragma: no cover - module absent
         supply_summary = None
     if supply_summary is not None:
@@ -372,7 +374,7 @@ def figures(review: Review) -> dict[str, go.Figure]:
         charts.add_shapes(out["roi"], [charts.hline(THRESHOLDS.roi_floor, "dash", charts.PALETTE[3])])
     products = review.movers["products"]
     if not products.empty:
-        out["products"] = charts_monitoring.contributions(products.sort_values("change", key=abs, ascending=False),
+        out["products"] = monitoring_charts.contributions(products.sort_values("change", key=abs, ascending=False),
                                                           "segment", "change", title="Product GMV movers")
     for name, fig in out.items():
         # Static export does not grow margins for tick labels: leave room for them (long product names on the left).

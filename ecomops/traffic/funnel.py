@@ -76,7 +76,7 @@ def daily_funnel(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
         params.update(p3)
         category_exists = (f"EXISTS (SELECT 1 FROM order_items i JOIN products p ON p.product_id = i.product_id "
                            f"WHERE i.order_id = o.order_id AND {category_sql})")
-    sql = db.load_sql("traffic_funnel_daily").format(traffic_where=traffic_sql, order_where=order_sql,
+    sql = db.load_sql("traffic/funnel_daily").format(traffic_where=traffic_sql, order_where=order_sql,
                                                      category_exists=category_exists)
     counts = db.query_df(con, sql, params)
     counts = counts[pd.to_numeric(counts["visits"], errors="coerce").fillna(0) > 0]  # no traffic: no funnel row
@@ -94,7 +94,7 @@ def _session_where(f: Filters) -> tuple[str, dict[str, Any]]:
 def session_funnel(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """Return the session funnel overall and by channel, device and visitor type (stages the data holds)."""
     session_sql, params = _session_where(f)
-    counts = db.query_df(con, db.load_sql("traffic_funnel_sessions").format(session_where=session_sql), params)
+    counts = db.query_df(con, db.load_sql("traffic/funnel_sessions").format(session_where=session_sql), params)
     if counts.empty:
         return funnel_steps(counts.assign(**{s: [] for s in STAGES}), list(STAGES))
     stages = ["visits"]
@@ -184,7 +184,7 @@ def step_table(steps: pd.DataFrame, dimension: str) -> pd.DataFrame:
 def scroll_depth(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """Return one row per device ("all" first) and screen: visitors, reach share, leave share, biggest exit."""
     date_sql, params = where(f, date_col="s.day")
-    return db.query_df(con, db.load_sql("traffic_scroll_depth").format(date_where=date_sql), params)
+    return db.query_df(con, db.load_sql("traffic/scroll_depth").format(date_where=date_sql), params)
 
 
 def scroll_devices(scroll: pd.DataFrame) -> list[str]:

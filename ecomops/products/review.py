@@ -17,7 +17,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from ecomops import db, products_cache
+from ecomops import db, derived
 from ecomops.config import THRESHOLDS
 from ecomops.filters import Filters
 from ecomops.products import Window, line_where, shifted, trailing
@@ -65,13 +65,13 @@ def _ratio(num: pd.Series, den: pd.Series) -> pd.Series:
 def weekly_table(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """Return one row per product sold in either week: this week's figures, last week's, and the relative change."""
     week, before = weeks(f)
-    products_cache.ensure(con)
+    derived.ensure(con, derived.PRODUCTS_LINES)
     order_sql, params = line_where(f, category=False)
     category_sql, cat_params = line_where(f, channel=False)
     params.update(cat_params)
     params.update(week_start=week.start, end=week.end, prev_start=before.start,
                   neg_max_rating=THRESHOLDS.negative_rating_max, neg_pattern=NEGATIVE_PATTERN)
-    sql = db.load_sql("products_weekly").format(order_where=order_sql, category_where=category_sql)
+    sql = db.load_sql("products/weekly").format(order_where=order_sql, category_where=category_sql)
     t = db.query_df(con, sql, params)
     for suffix in ("", "_prev"):
         t["repurchase_rate" + suffix] = _ratio(t["repeat_buyers" + suffix], t["buyers" + suffix])
@@ -98,12 +98,12 @@ def repurchase_vs_category(con: duckdb.DuckDBPyConnection, f: Filters, days: int
     product's repeat buyers with what the typical rate predicts for its buyers (binomial, normal approximation).
     """
     window = flag_window(f, days)
-    products_cache.ensure(con)
+    derived.ensure(con, derived.PRODUCTS_LINES)
     order_sql, params = line_where(f, category=False)
     category_sql, cat_params = line_where(f, channel=False)
     params.update(cat_params)
     params.update(start=window.start, end=window.end)
-    sql = db.load_sql("products_repurchase").format(order_where=order_sql, category_where=category_sql)
+    sql = db.load_sql("products/repurchase").format(order_where=order_sql, category_where=category_sql)
     rates = db.query_df(con, sql, params)
     judged = rates[rates["buyers"] >= min_buyers]
     typical = judged.groupby("category")["repurchase_rate"].median()
@@ -177,7 +177,7 @@ def repurchase_flags(con: duckdb.DuckDBPyConnection, f: Filters, days: int = FLA
 
 def product_daily(con: duckdb.DuckDBPyConnection, f: Filters, product_id: str) -> pd.DataFrame:
     """Return one row per day of the sidebar range for one product: GMV, units and orders (channel filter on)."""
-    products_cache.ensure(con)
+    derived.ensure(con, derived.PRODUCTS_LINES)
     order_sql, params = line_where(f, category=False, dates=True)
     params.update(pid=product_id)
     return db.query_df(con, f"""
@@ -207,7 +207,7 @@ def product_reviews(con: duckdb.DuckDBPyConnection, f: Filters, product_id: str,
 
 def also_bought(con: duckdb.DuckDBPyConnection, f: Filters, product_id: str, top: int = 10) -> pd.DataFrame:
     """Return what the product's buyers also bought in the sidebar range: buyers and share of its buyers."""
-    products_cache.ensure(con)
+    derived.ensure(con, derived.PRODUCTS_LINES)
     order_sql, params = line_where(f, category=False, dates=True)
     params.update(pid=product_id, top=int(top))
     return db.query_df(con, f"""

@@ -16,7 +16,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from ecomops import db, metrics, products_cache
+from ecomops import db, derived, metrics
 from ecomops.config import THRESHOLDS
 from ecomops.filters import Filters
 from ecomops.products import sales_where, trailing
@@ -43,7 +43,7 @@ def abc_table(con: duckdb.DuckDBPyConnection, f: Filters, window_days: int = THR
 
     ``days_of_cover`` is +inf for a SKU with stock and no sales in the cover window; NaN without inventory data.
     """
-    products_cache.ensure(con)
+    derived.ensure(con, derived.PRODUCTS_LINES)
     abc = trailing(f.end, window_days)
     cover = trailing(f.end, THRESHOLDS.cover_window_days)
     category_sql, params = sales_where(f, channel=False)
@@ -52,7 +52,7 @@ def abc_table(con: duckdb.DuckDBPyConnection, f: Filters, window_days: int = THR
         period_start=f.start, cover_days=float(cover.days), period_days=float(f.days),
         a_share=a_share, b_share=b_share, action_a=ACTIONS["A"], action_b=ACTIONS["B"], action_c=ACTIONS["C"],
     )
-    sql = db.load_sql("products_abc").format(category_where=category_sql, abc_classes=metrics.abc_classes_sql("skus"))
+    sql = db.load_sql("products/inventory").format(category_where=category_sql, abc_classes=metrics.abc_classes_sql("skus"))
     return db.query_df(con, sql, params)  # columns: ABC_COLUMNS
 
 

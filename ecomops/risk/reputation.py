@@ -38,7 +38,7 @@ def as_of(f: Filters) -> datetime:
 
 
 def _model_classifier() -> tuple[Classifier | None, str | None]:
-    from ecomops import reviews_model
+    from ecomops.risk import reviews_model
 
     try:
         model = reviews_model.get_model()
@@ -56,7 +56,7 @@ def store_labels(cur: duckdb.DuckDBPyConnection) -> None:
     reviews, so only new text is classified. Without a cached model nothing is stored (the page trains one on first
     use; its new file changes the fingerprint, so the labels are then built).
     """
-    from ecomops import reviews_model
+    from ecomops.risk import reviews_model
 
     key = reviews_model.cache_key()
     if not key:
@@ -86,7 +86,7 @@ def _stored_labels_key(con: duckdb.DuckDBPyConnection, classifier: Classifier | 
     after bringing them up to date; None means classify in Python (classified_reviews)."""
     if classifier is not None:
         return None
-    from ecomops import reviews_model
+    from ecomops.risk import reviews_model
 
     if not reviews_model.cache_key():
         return None  # no cached model: classified_reviews trains one or reports why it cannot
@@ -99,7 +99,7 @@ def _classified_sql(f: Filters, model_key: str, sla_hours: float = THRESHOLDS.re
     summaries group; same columns and rules as classified_reviews)."""
     where_sql, params = where(f, date_col="r.created_ts", channel_col="o.channel", category_col="p.category")
     params.update(model_key=model_key, clock=as_of(f), neg_max=THRESHOLDS.negative_rating_max, sla_hours=sla_hours)
-    return db.load_sql("risk_reviews_classified").format(where_sql=where_sql), params
+    return db.load_sql("risk/reviews_classified").format(where_sql=where_sql), params
 
 
 UNCLASSIFIED_MESSAGE = ("Some reviews with text and no rating have no stored label (the review model could not be "
@@ -115,12 +115,12 @@ def classified_reviews(con: duckdb.DuckDBPyConnection, f: Filters, classifier: C
     """
     model_key = ""
     if classifier is None:
-        from ecomops import reviews_model
+        from ecomops.risk import reviews_model
 
         derived.ensure(con, derived.RISK_REVIEW_LABELS)
         model_key = reviews_model.cache_key()
     where_sql, params = where(f, date_col="r.created_ts", channel_col="o.channel", category_col="p.category")
-    frame = db.query_df(con, db.load_sql("risk_reviews").format(where_sql=where_sql),
+    frame = db.query_df(con, db.load_sql("risk/reviews").format(where_sql=where_sql),
                         dict(params, model_key=model_key))
     frame.attrs["model_message"] = None
     rated = frame["rating"].notna()

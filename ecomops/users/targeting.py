@@ -20,7 +20,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from ecomops import churn, db, derived
+from ecomops import db, derived
+from ecomops.users import churn
 from ecomops.config import THRESHOLDS
 from ecomops.db import SQL_DIR
 
@@ -88,8 +89,8 @@ def scoring_key() -> str:
     """Return a hash of what the stored scores follow outside the database: the scoring code and queries and the
     dormant window (derived.CHURN_SCORES.fingerprint_extra; the model's id and file hash come from the registry)."""
     digest = hashlib.sha1(f"{THRESHOLDS.active_days}|{THRESHOLDS.dormant_days}".encode())
-    for path in (Path(churn.__file__), Path(__file__), SQL_DIR / "churn_features.sql",
-                 SQL_DIR / "churn_recommendations.sql"):
+    for path in (Path(churn.__file__), Path(__file__), SQL_DIR / "users" / "churn_features.sql",
+                 SQL_DIR / "users" / "churn_recommendations.sql"):
         digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
 
@@ -165,7 +166,7 @@ def recommendations(con: duckdb.DuckDBPyConnection, cutoff: date, per_customer: 
     """Return per dormant customer their top category and recommended products they have not bought yet."""
     params = {"cutoff": cutoff, "min_recency": THRESHOLDS.active_days, "max_recency": THRESHOLDS.dormant_days,
               "per_customer": per_customer}
-    return db.query_df(con, db.load_sql("churn_recommendations"), params)
+    return db.query_df(con, db.load_sql("users/churn_recommendations"), params)
 
 
 def select_targets(scored: pd.DataFrame, budget: int | None = None, min_probability: float = 0.0) -> pd.DataFrame:
@@ -223,7 +224,7 @@ def reactivation_results(con: duckdb.DuckDBPyConnection, window_days: int = THRE
     """Return per outreach date: treatment and control reactivation rates (a valid order within ``window_days``
     after the sent date), the uplift in points and its normal-approximation 95% confidence interval."""
     end = churn.last_order_day(con) or date.today()
-    arms = db.query_df(con, db.load_sql("churn_outreach_results"), {"window_days": window_days, "data_end": end})
+    arms = db.query_df(con, db.load_sql("users/churn_outreach_results"), {"window_days": window_days, "data_end": end})
     columns = ["sent_date", "offer", "days_observed", "treatment_customers", "treatment_rate", "control_customers",
                "control_rate", "uplift", "ci_low", "ci_high"]
     if arms.empty:

@@ -121,7 +121,7 @@ def features(con: duckdb.DuckDBPyConnection, cutoff: date, min_recency: int = -1
               "min_recency": min_recency, "max_recency": max_recency}
     scoped = min_recency >= 0 or max_recency < 1_000_000
     scope = "o.customer_id IN (SELECT customer_id FROM scope)" if scoped else "TRUE"  # fixed strings only
-    frame = db.query_df(con, db.load_sql("churn_features").format(scope_filter=scope), params)
+    frame = db.query_df(con, db.load_sql("users/churn_features").format(scope_filter=scope), params)
     for col in NUMERIC_FEATURES:
         frame[col] = frame[col].astype("float64")
     for col in CATEGORICAL_FEATURES:
@@ -132,7 +132,7 @@ def features(con: duckdb.DuckDBPyConnection, cutoff: date, min_recency: int = -1
 def returners(con: duckdb.DuckDBPyConnection, cutoff: date, horizon_days: int) -> set[str]:
     """Return the customers with a valid order in (cutoff, cutoff + horizon]."""
     params = {"cutoff": cutoff, "label_end": cutoff + timedelta(days=horizon_days)}
-    return set(db.query_df(con, db.load_sql("churn_returners"), params)["customer_id"])
+    return set(db.query_df(con, db.load_sql("users/churn_returners"), params)["customer_id"])
 
 
 def labelled(con: duckdb.DuckDBPyConnection, cutoff: date, horizon_days: int) -> pd.DataFrame:

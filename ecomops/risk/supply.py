@@ -32,7 +32,7 @@ def sku_suppliers(con: duckdb.DuckDBPyConnection, f: Filters,
     order_sql, params = where(f, date_col="o.order_date", channel_col="o.channel")
     category_sql, cat_params = where(f, category_col="p.category")
     params.update(cat_params)
-    frame = db.query_df(con, db.load_sql("risk_supply_skus").format(order_where=order_sql,
+    frame = db.query_df(con, db.load_sql("risk/supply_skus").format(order_where=order_sql,
                                                                    category_where=category_sql), params)
     frame["has_backup"] = frame["backups"] > 0
     frame["backup_within_target"] = frame["backup_lead_hours"].le(target_hours).where(frame["has_backup"])
@@ -47,7 +47,7 @@ def abc_classes(con: duckdb.DuckDBPyConnection, f: Filters) -> dict[str, str]:
     category_sql, params = where(f, category_col="p.category")
     params.update(abc_start=f.end - timedelta(days=THRESHOLDS.abc_window_days - 1), end=f.end,
                   a_share=THRESHOLDS.abc_a_share, b_share=THRESHOLDS.abc_b_share)
-    sql = db.load_sql("risk_supply_abc").format(category_where=category_sql, abc_classes=metrics.abc_classes_sql("skus"))
+    sql = db.load_sql("risk/supply_abc").format(category_where=category_sql, abc_classes=metrics.abc_classes_sql("skus"))
     abc = db.query_df(con, sql, params)
     return dict(zip(abc["product_id"], abc["abc_class"]))
 

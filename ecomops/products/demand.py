@@ -14,7 +14,7 @@ from datetime import date
 import duckdb
 import pandas as pd
 
-from ecomops import db, products_cache
+from ecomops import db, derived
 from ecomops.filters import Filters, where
 from ecomops.products import Window, line_where, shifted, trailing
 
@@ -57,7 +57,7 @@ def _search_growth_sql(f: Filters, by: str, min_searches: int) -> tuple[str, dic
     keyword_sql, params = where(f, category_col="k.category")
     params.update(_window_params(windows(f)))
     params["min_searches"] = min_searches
-    sql = db.load_sql("products_search_growth").format(
+    sql = db.load_sql("products/search_growth").format(
         group_expr=_SEARCH_GROUPS[by], key_name=by, category_column=", category" if by == "keyword" else "",
         keyword_where=keyword_sql)
     return sql, params
@@ -79,7 +79,7 @@ def matching_products(con: duckdb.DuckDBPyConnection, keywords: list[str]) -> pd
     """Return, per keyword, how many catalogue products match it (every word of it in the title or description)."""
     if not keywords:
         return pd.DataFrame(columns=["keyword", "matching_products"])
-    sql = db.load_sql("products_keyword_matches").format(keywords="SELECT DISTINCT unnest($keywords) AS keyword")
+    sql = db.load_sql("products/keyword_matches").format(keywords="SELECT DISTINCT unnest($keywords) AS keyword")
     return db.query_df(con, sql, {"keywords": list(keywords)})
 
 
@@ -93,20 +93,20 @@ def new_demand(con: duckdb.DuckDBPyConnection, f: Filters, min_growth: float = 1
     """
     growth_sql, params = _search_growth_sql(f, "keyword", min_searches)
     params.update(min_growth=min_growth, candidates=candidates, max_products=max_products)
-    matches = db.load_sql("products_keyword_matches").format(keywords="SELECT keyword FROM growing")
-    sql = db.load_sql("products_new_demand").format(search_growth=growth_sql, keyword_matches=matches)
+    matches = db.load_sql("products/keyword_matches").format(keywords="SELECT keyword FROM growing")
+    sql = db.load_sql("products/new_demand").format(search_growth=growth_sql, keyword_matches=matches)
     return db.query_df(con, sql, params)
 
 
 def category_sales_growth(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """Return per category GMV and units in the last 4 weeks vs the previous 4 and a year earlier, fastest first."""
     w = windows(f)
-    products_cache.ensure(con)
+    derived.ensure(con, derived.PRODUCTS_LINES)
     order_sql, params = line_where(f, category=False)
     category_sql, cat_params = line_where(f, channel=False)
     params.update(cat_params)
     params.update(_window_params(w))
-    sql = db.load_sql("products_category_sales").format(order_where=order_sql, category_where=category_sql)
+    sql = db.load_sql("products/category_sales").format(order_where=order_sql, category_where=category_sql)
     return db.query_df(con, sql, params)
 
 
@@ -122,13 +122,13 @@ def niche_products(con: duckdb.DuckDBPyConnection, f: Filters, weeks: int = NICH
     median (categories of 4+ products sold).
     """
     window = trailing(f.end, 7 * weeks)
-    products_cache.ensure(con)
+    derived.ensure(con, derived.PRODUCTS_LINES)
     order_sql, params = line_where(f, category=False)
     category_sql, cat_params = line_where(f, channel=False)
     params.update(cat_params)
     params.update(start=window.start, end=window.end, weeks=float(weeks), min_weeks=math.ceil(min_week_share * weeks),
                   max_cv=max_cv)
-    sql = db.load_sql("products_niche").format(order_where=order_sql, category_where=category_sql)
+    sql = db.load_sql("products/niche").format(order_where=order_sql, category_where=category_sql)
     return db.query_df(con, sql, params)
 
 

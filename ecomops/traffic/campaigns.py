@@ -32,7 +32,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from ecomops import db, metrics, traffic_rollup
+from ecomops import db, derived, metrics
 from ecomops.filters import Filters, where
 from ecomops.traffic import order_parts, safe_ratio
 
@@ -175,7 +175,7 @@ def effects_by_kind(lift: pd.DataFrame) -> pd.DataFrame:
 def _daily_series(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     slots, params = order_parts(f)
     params.update(spine_start=f.start, spine_end=f.end)
-    sql = db.load_sql("traffic_daily_series").format(
+    sql = db.load_sql("traffic/daily_series").format(
         order_where=slots["order_where"], order_category=slots["order_category"],
         rollup_where=slots["rollup_where"], traffic_where=slots["traffic_where"])
     return db.query_df(con, sql, params)
@@ -184,7 +184,7 @@ def _daily_series(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
 def daily_series(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """Return one row per day of the range: gmv, orders, buyers, uv (NaN without traffic), conversion_rate; the
     figures of ``metrics.daily_trend`` from a cheaper query (no distinct count over order lines)."""
-    traffic_rollup.ensure(con)
+    derived.ensure(con, derived.TRAFFIC_ROLLUP)
     return _daily_series(con, f)
 
 
@@ -195,7 +195,7 @@ def _presale_share(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     params.update(nodate_params)
     params.update(rollup_params)
     params.update(start=f.start, end=f.end)
-    sql = db.load_sql("traffic_presale").format(order_where_nodate=nodate_sql, order_category=slots["order_category"],
+    sql = db.load_sql("traffic/presale").format(order_where_nodate=nodate_sql, order_category=slots["order_category"],
                                                  rollup_where_nodate=rollup_sql)
     frame = db.query_df(con, sql, params)
     for col in ("orders", "presale_orders"):
@@ -206,7 +206,7 @@ def _presale_share(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
 
 def presale_share(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """Return the big sales overlapping the range with GMV, pre-sale GMV, pre-sale share and orders."""
-    traffic_rollup.ensure(con)
+    derived.ensure(con, derived.TRAFFIC_ROLLUP)
     return _presale_share(con, f)
 
 
@@ -217,7 +217,7 @@ def campaign_overview(con: duckdb.DuckDBPyConnection, f: Filters) -> dict[str, A
     docstring. Four queries: the campaigns in the range, the campaigns near them, the daily series, the pre-sale
     split (the rollup they read is checked once).
     """
-    traffic_rollup.ensure(con)
+    derived.ensure(con, derived.TRAFFIC_ROLLUP)
     calendar = campaign_calendar(con, f)
     span = metrics.data_range(con)
     if calendar.empty or span.empty:

@@ -1,6 +1,7 @@
 """Shared fixtures: a tiny hand-built database, a small demo database, an AppTest factory, the shared data path."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,12 @@ from ecomops import db
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
 DEMO_CUSTOMERS = 2000
+
+# The command line speaks the language of LANG (ecomops.i18n): tests expect the default (English) unless they choose
+# a language, so a developer's LANG=zh_CN.UTF-8 must not change them.
+for _name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+    os.environ.pop(_name, None)
+os.environ["LANG"] = "C.UTF-8"
 
 
 @pytest.fixture(scope="session")

@@ -7,6 +7,8 @@ import sys
 from datetime import date
 from typing import Any
 
+from ecomops.i18n import _
+
 
 class CommandError(RuntimeError):
     """A user-facing failure: printed as one line, exit code 2."""
@@ -14,7 +16,8 @@ class CommandError(RuntimeError):
 
 def add_db_argument(parser: argparse.ArgumentParser) -> None:
     """Add the shared ``--db PATH`` option."""
-    parser.add_argument("--db", default=None, help="database file (default: $ECOMOPS_DB or data/ecomops.duckdb)")
+    parser.add_argument("--db", default=None, metavar=_("PATH"),
+                        help=_("database file (default: $ECOMOPS_DB or data/ecomops.duckdb)"))
 
 
 def parse_date(text: str) -> date:
@@ -22,7 +25,7 @@ def parse_date(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"not a date (use YYYY-MM-DD): {text!r}") from exc
+        raise argparse.ArgumentTypeError(_("not a date (use YYYY-MM-DD): {text!r}", text=text)) from exc
 
 
 def print_json(payload: Any) -> None:

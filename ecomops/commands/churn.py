@@ -15,11 +15,12 @@ import sys
 from ecomops import db
 from ecomops.commands import CommandError, add_db_argument, parse_date, print_json
 from ecomops.config import THRESHOLDS
+from ecomops.i18n import _
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``churn`` subcommand."""
-    parser = sub.add_parser("churn", help="train, evaluate or score the churn model (dormant-customer reactivation)")
+    parser = sub.add_parser("churn", help=_("train, evaluate or score the churn model (dormant-customer reactivation)"))
     parser.add_argument("action", choices=("train", "score", "evaluate"))
     add_db_argument(parser)
     parser.add_argument("--cutoff", type=parse_date, default=None,

@@ -12,11 +12,12 @@ from ecomops.risk import reputation
 from ecomops.risk import supply
 from ecomops.commands import add_db_argument, parse_date, print_json
 from ecomops.filters import Filters
+from ecomops.i18n import _
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``risk`` subcommand."""
-    parser = sub.add_parser("risk", help="compliance check/scan and the risk headline numbers")
+    parser = sub.add_parser("risk", help=_("compliance check/scan and the risk headline numbers"))
     add_db_argument(parser)
     parser.add_argument("action", choices=("check", "scan", "summary"),
                         help="check: TEXT against the word list (exit code 1 when it holds claims, for scripts); "

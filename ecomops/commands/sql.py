@@ -7,11 +7,12 @@ import sys
 from ecomops import db
 from ecomops.ops import sqlconsole
 from ecomops.commands import add_db_argument
+from ecomops.i18n import _
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``sql`` subcommand."""
-    parser = sub.add_parser("sql", help="run one read-only SELECT query and print the result")
+    parser = sub.add_parser("sql", help=_("run one read-only SELECT query and print the result"))
     parser.add_argument("query", help="exactly one SELECT/WITH statement")
     add_db_argument(parser)
     parser.add_argument("--json", action="store_true", help="print a JSON list of rows")

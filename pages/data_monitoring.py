@@ -9,10 +9,10 @@ import streamlit as st
 from ecomops.ops import charts as monitoring_charts
 from ecomops.ops import monitoring
 from ecomops.ui import columns as colfmt
-from ecomops.ui import downloads, state
+from ecomops.ui import downloads, page, state
 
 con = state.connection()
-f = state.filters()
+f = page.setup(__file__)
 st.title("Monitoring")
 st.caption(
     f"{f.start:%Y-%m-%d} – {f.end:%Y-%m-%d}. Each day is compared with the same weekday of the previous "

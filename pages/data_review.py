@@ -8,10 +8,10 @@ import streamlit as st
 from ecomops import charts
 from ecomops.ops import report
 from ecomops.ui import columns as colfmt
-from ecomops.ui import state
+from ecomops.ui import page, state
 
 con = state.connection()
-f = state.filters()
+f = page.setup(__file__)
 st.title("Weekly/monthly review")
 
 left, right = st.columns([1, 2])

@@ -6,8 +6,9 @@ import streamlit as st
 
 from ecomops import charts
 from ecomops.ops import sqlconsole
-from ecomops.ui import downloads, state
+from ecomops.ui import downloads, page, state
 
+page.setup(__file__)
 con = state.connection()
 st.title("SQL console")
 st.caption("One read-only SELECT (or WITH) statement over the tables on the left. Files, other databases and "

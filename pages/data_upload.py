@@ -9,7 +9,7 @@ from ecomops import derived
 from ecomops.ingest import IngestError, UndoRefused, import_file, list_imports, preview, undo_import
 from ecomops.ingest import uploads
 from ecomops.ingest.presets import list_presets, load_preset, save_preset
-from ecomops.ui import state
+from ecomops.ui import page, state
 
 # Reading a large upload (encoding check, hash) is not repeated on every widget change.
 cached_preview = st.cache_data(preview, max_entries=20, show_spinner="Reading the file…")
@@ -18,6 +18,7 @@ st.title("Upload data")
 st.caption("UTF-8 or GBK/GB18030 (Chinese Excel), any delimiter, Chinese or English headers. "
            "Nothing is written until you press Import; every import can be undone below. See docs/import.md.")
 
+page.setup(__file__)
 upload = st.file_uploader("Export file", type=["csv", "tsv", "txt", "xlsx", "xls", "parquet", "gz"])
 if upload is not None:
     path = uploads.save_upload(upload.name, upload.getvalue())

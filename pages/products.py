@@ -9,10 +9,10 @@ from ecomops import derived, products
 from ecomops.products import demand
 from ecomops.products import charts as products_charts
 from ecomops.ui import columns as colfmt
-from ecomops.ui import downloads, state
+from ecomops.ui import downloads, page, state
 
 
-f = state.filters()
+f = page.setup(__file__)
 state.ensure_derived(derived.PRODUCTS_LINES)
 st.title("Rising demand")
 st.caption(demand.windows(f).caption() + " Search data has no channel: only the category filter applies to it.")

@@ -10,10 +10,10 @@ from ecomops.products import bundles
 from ecomops.products import charts as products_charts
 from ecomops.products import inventory
 from ecomops.ui import columns as colfmt
-from ecomops.ui import downloads, state
+from ecomops.ui import downloads, page, state
 
 
-f = state.filters()
+f = page.setup(__file__)
 state.ensure_derived(derived.PRODUCTS_LINES)
 st.title("Bundles: frequently bought together")
 c1, c2, c3, c4 = st.columns(4)

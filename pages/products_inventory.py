@@ -10,10 +10,10 @@ from ecomops.products import charts as products_charts
 from ecomops.products import inventory
 from ecomops.config import THRESHOLDS
 from ecomops.ui import columns as colfmt
-from ecomops.ui import downloads, state
+from ecomops.ui import downloads, page, state
 
 
-f = state.filters()
+f = page.setup(__file__)
 state.ensure_derived(derived.PRODUCTS_LINES)
 st.title("Inventory: ABC classes, cover and replenishment")
 st.caption(inventory.windows_caption(f))

@@ -8,10 +8,10 @@ import streamlit as st
 from ecomops import charts, derived, products
 from ecomops.products import review as product_review
 from ecomops.ui import columns as colfmt
-from ecomops.ui import downloads, state
+from ecomops.ui import downloads, page, state
 
 
-f = state.filters()
+f = page.setup(__file__)
 state.ensure_derived(derived.PRODUCTS_LINES)
 st.title("Weekly product review")
 st.caption(product_review.weekly_caption(f))

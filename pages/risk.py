@@ -7,10 +7,10 @@ import pandas as pd
 import streamlit as st
 
 from ecomops.risk import compliance
-from ecomops.ui import downloads, state
+from ecomops.ui import downloads, page, state
 
 con = state.connection()
-f = state.filters()
+f = page.setup(__file__)
 st.title("Compliance")
 st.caption("Absolute claims such as 最 / 第一 / 顶级 / best / #1 / guaranteed in product copy. Rules: English words "
            "match whole words; Chinese words match anywhere except inside the rule's exceptions (最近, 第一次 …). "

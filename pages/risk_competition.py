@@ -7,10 +7,10 @@ import streamlit as st
 
 from ecomops import charts
 from ecomops.risk import competition
-from ecomops.ui import downloads, state
+from ecomops.ui import downloads, page, state
 
 DAY = st.column_config.DateColumn("day", format="YYYY-MM-DD")
-f = state.filters()
+f = page.setup(__file__)
 st.title("Competition")
 st.caption(f"Competitor observations {f.start:%Y-%m-%d} – {f.end:%Y-%m-%d} (latest per product and competitor). "
            "The category filter applies; channels do not.")

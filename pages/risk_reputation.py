@@ -9,9 +9,9 @@ from ecomops import charts, derived
 from ecomops.risk import reputation
 from ecomops.risk import reviews_model
 from ecomops.config import THRESHOLDS
-from ecomops.ui import downloads, state
+from ecomops.ui import downloads, page, state
 
-f = state.filters()
+f = page.setup(__file__)
 st.title("Reputation")
 st.caption(f"Reviews created {f.start:%Y-%m-%d} – {f.end:%Y-%m-%d}, as of the end of that day. Negative = rating "
            f"≤ {THRESHOLDS.negative_rating_max}, or classified negative when there is text and no rating. "

@@ -8,9 +8,9 @@ import streamlit as st
 from ecomops import charts
 from ecomops.risk import supply
 from ecomops.config import THRESHOLDS
-from ecomops.ui import downloads, state
+from ecomops.ui import downloads, page, state
 
-f = state.filters()
+f = page.setup(__file__)
 st.title("Supply chain")
 target = THRESHOLDS.backup_restock_hours
 st.caption(f"GMV over {f.start:%Y-%m-%d} – {f.end:%Y-%m-%d}; ABC class over the {THRESHOLDS.abc_window_days} days "

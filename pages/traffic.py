@@ -11,7 +11,7 @@ from ecomops.traffic import channels as traffic_channels
 from ecomops.traffic import charts as traffic_charts
 from ecomops.config import THRESHOLDS
 from ecomops.ui import columns as colfmt
-from ecomops.ui import downloads, state
+from ecomops.ui import downloads, page, state
 
 ROI = st.column_config.NumberColumn("ROI", format="%.2f")
 COLUMNS = {
@@ -26,7 +26,7 @@ COLUMNS = {
     "roi": ROI, "roi_flag": st.column_config.CheckboxColumn("ROI < 1"),
 }
 
-f = state.filters()
+f = page.setup(__file__)
 st.title("Channels & ROI")
 have = state.cached(traffic.availability)
 if not have["orders"] and not have["traffic_daily"]:

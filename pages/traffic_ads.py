@@ -10,7 +10,7 @@ from ecomops.traffic import ads as traffic_ads
 from ecomops.traffic import charts as traffic_charts
 from ecomops.config import THRESHOLDS
 from ecomops.ui import columns as colfmt
-from ecomops.ui import downloads, state
+from ecomops.ui import downloads, page, state
 
 AD_COLUMNS = {
     "key": "Name", "spend": colfmt.yen("Spend"),
@@ -24,7 +24,7 @@ AD_COLUMNS = {
     "roi_flag": st.column_config.CheckboxColumn("ROI < 1"), "rank": "Rank",
 }
 
-f = state.filters()
+f = page.setup(__file__)
 st.title("Ads")
 if not state.cached(traffic.availability)["ad_spend"]:
     st.info(traffic.upload_hint("ad_spend"))

@@ -10,7 +10,7 @@ from ecomops import traffic
 from ecomops.traffic import campaigns
 from ecomops.traffic import charts as traffic_charts
 from ecomops.ui import columns as colfmt
-from ecomops.ui import downloads, state
+from ecomops.ui import downloads, page, state
 
 LIFT_COLUMNS = {
     "campaign_id": "Campaign", "name": "Name", "kind": "Kind", "label": "Kind", "start_date": "Start",
@@ -33,7 +33,7 @@ LIFT_COLUMNS = {
 LIFT_ORDER = ["name", "kind", "start_date", "end_date", "overlaps", "gmv", "baseline_gmv", "gmv_lift", "orders_lift",
               "uv_lift", "conversion_rate_lift", "presale_gmv_lift", "baseline_days", "baseline_rule"]
 
-f = state.filters()
+f = page.setup(__file__)
 st.title("Campaigns")
 if not state.cached(traffic.availability)["campaigns"]:
     st.info(traffic.upload_hint("campaigns"))

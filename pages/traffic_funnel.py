@@ -10,10 +10,10 @@ from ecomops import traffic
 from ecomops.traffic import charts as traffic_charts
 from ecomops.traffic import funnel as traffic_funnel
 from ecomops.ui import columns as colfmt
-from ecomops.ui import downloads, state
+from ecomops.ui import downloads, page, state
 
 
-f = state.filters()
+f = page.setup(__file__)
 st.title("Funnel & scroll depth")
 have = state.cached(traffic.availability)
 if not (have["traffic_daily"] or have["traffic_sessions"] or have["scroll_depth"]):

@@ -10,7 +10,7 @@ from ecomops import traffic
 from ecomops.traffic import charts as traffic_charts
 from ecomops.traffic import search
 from ecomops.ui import columns as colfmt
-from ecomops.ui import downloads, state
+from ecomops.ui import downloads, page, state
 
 KEYWORD_COLUMNS = {
     "keyword": "Keyword", "category": "Category", "kind": "Class", "words": "Word units",
@@ -28,7 +28,7 @@ KEYWORD_COLUMNS = {
     "keywords": colfmt.count("Keywords"),
 }
 
-f = state.filters()
+f = page.setup(__file__)
 st.title("Search keywords")
 if not state.cached(traffic.availability)["search_keywords"]:
     st.info(traffic.upload_hint("search_keywords"))

@@ -10,11 +10,11 @@ from ecomops.users import charts as users_charts
 from ecomops.users import lifecycle
 from ecomops.users import rfm as users_rfm
 from ecomops.ui import columns as colfmt
-from ecomops.ui import state
+from ecomops.ui import page, state
 
 PAGE_SIZE = 200
 
-f = state.filters()
+f = page.setup(__file__)
 state.ensure_derived(derived.USERS_ORDERS)
 con = state.connection()
 st.title("Customers")
@@ -80,8 +80,8 @@ pick, page_col = st.columns([3, 1])
 segment = pick.selectbox("Segment", non_empty["segment"].tolist(), key="users_rfm_segment")
 size = int(non_empty.set_index("segment").loc[segment, "customers"])
 pages = max(1, -(-size // PAGE_SIZE))
-page = page_col.number_input(f"Page (of {pages})", min_value=1, max_value=pages, value=1, step=1, key="users_rfm_page")
-table = state.cached(users_rfm.rfm_segment_customers, f, segment, PAGE_SIZE, (int(page) - 1) * PAGE_SIZE)
+page_no = page_col.number_input(f"Page (of {pages})", min_value=1, max_value=pages, value=1, step=1, key="users_rfm_page")
+table = state.cached(users_rfm.rfm_segment_customers, f, segment, PAGE_SIZE, (int(page_no) - 1) * PAGE_SIZE)
 st.caption(f"{size:,} buyers in {segment}, biggest spenders first; showing {len(table):,} of them.")
 st.dataframe(table, hide_index=True, width="stretch",
              column_config={"monetary": st.column_config.NumberColumn("monetary (¥)", format="%.2f"),

@@ -10,8 +10,9 @@ from ecomops.users import charts as users_charts
 from ecomops.users import churn
 from ecomops.users import targeting
 from ecomops.config import THRESHOLDS
-from ecomops.ui import state
+from ecomops.ui import page, state
 
+page.setup(__file__)
 con = state.connection()
 st.title("Churn & reactivation")
 st.caption(f"Churn = no valid order within the horizon after a cutoff (METRICS.md). Dormant = last order "

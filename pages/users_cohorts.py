@@ -9,9 +9,9 @@ from ecomops import charts, derived
 from ecomops.users import charts as users_charts
 from ecomops.users import cohorts as users_cohorts
 from ecomops.ui import columns as colfmt
-from ecomops.ui import downloads, state
+from ecomops.ui import downloads, page, state
 
-f = state.filters()
+f = page.setup(__file__)
 state.ensure_derived(derived.USERS_ORDERS)
 st.title("Cohorts & members")
 

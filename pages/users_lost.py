@@ -10,9 +10,9 @@ from ecomops.users import charts as users_charts
 from ecomops.users import lost
 from ecomops.config import THRESHOLDS
 from ecomops.ui import columns as colfmt
-from ecomops.ui import downloads, state
+from ecomops.ui import downloads, page, state
 
-f = state.filters()
+f = page.setup(__file__)
 state.ensure_derived(derived.USERS_ORDERS)
 st.title("Lost customers")
 st.caption(f"Lost = no valid order for more than {THRESHOLDS.dormant_days} days as of {f.end:%Y-%m-%d}; dormant = "

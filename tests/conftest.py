@@ -39,29 +39,11 @@ def demo_db_path(tmp_path_factory) -> Path:
     return path
 
 
-def run_like_the_server(monkeypatch) -> None:
-    """Make AppTest run app.py on every rerun, as the server does once st.navigation has run.
-
-    AppTest re-detects Streamlit's legacy pages/ directory mode before every run, and in that mode a rerun executes
-    the page file alone (no sidebar, other widget ids). A running server drops that mode after its first run.
-    """
-    from streamlit.runtime.pages_manager import PagesManager
-
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
-
-
 @pytest.fixture
 def app_test(demo_db_path, monkeypatch):
     """Return a factory: app_test("pages/x.py") runs the whole app on the demo database, switched to that page."""
     from streamlit.testing.v1 import AppTest
 
-    run_like_the_server(monkeypatch)
     monkeypatch.setenv("ECOMOPS_DB", str(demo_db_path))
     monkeypatch.chdir(PROJECT_ROOT)
 

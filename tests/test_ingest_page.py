@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 from ecomops import db
-from tests.conftest import run_like_the_server
 from tests.ingest_support import ORDERS_HEADER, write_csv
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -23,7 +22,6 @@ def upload_app(demo_db_path, tmp_path, monkeypatch):
     shutil.copy(demo_db_path, copy)
     monkeypatch.setenv("ECOMOPS_DB", str(copy))
     monkeypatch.chdir(PROJECT_ROOT)
-    run_like_the_server(monkeypatch)
 
     def run():
         at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=120)

@@ -15,11 +15,6 @@ from ecomops.metrics import data_range
 from tests.conftest import PROJECT_ROOT
 from tests.test_traffic_funnel import OSI, load_online_shoppers
 
-try:  # conftest's helper that makes AppTest rerun app.py like the server (when present)
-    from tests.conftest import run_like_the_server
-except ImportError:
-    run_like_the_server = None
-
 PAGES = ["pages/traffic.py", "pages/traffic_ads.py", "pages/traffic_search.py", "pages/traffic_campaigns.py",
          "pages/traffic_funnel.py"]
 
@@ -38,8 +33,6 @@ def _metrics(at) -> dict[str, str]:
 def _run(path, page, monkeypatch):
     from streamlit.testing.v1 import AppTest
 
-    if run_like_the_server is not None:
-        run_like_the_server(monkeypatch)
     monkeypatch.setenv("ECOMOPS_DB", str(path))
     monkeypatch.chdir(PROJECT_ROOT)
     at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=120)

@@ -46,14 +46,14 @@ class DerivedTable:
     fingerprint_extra: str | None = None
 
 
-PRODUCTS_LINES = DerivedTable("products_line_facts", "products/line_facts_build", "products_cache_state",
-                              ("orders", "order_items", "products"))
-TRAFFIC_ROLLUP = DerivedTable("traffic_sales_rollup", "traffic/sales_rollup_build", "traffic_rollup_state",
-                              ("orders", "order_items", "products"))
+PRODUCTS_LINES = DerivedTable("products_line_facts", "products/line_facts_build", "products_line_facts_state",
+                            ("orders", "order_items", "products"))
+SALES_ROLLUP = DerivedTable("daily_sales_rollup", "daily_sales_rollup_build", "daily_sales_rollup_state",
+                            ("orders", "order_items", "products"))
 # Users: customer keys are dense integers, so grouping by them can use DuckDB's perfect hash aggregation (an array
 # indexed by key instead of a hash table), about 4x faster at 1M customers; 24 bits covers 16M customers.
 PERFECT_HASH = "SET perfect_ht_threshold = 24"
-USERS_ORDERS = DerivedTable("users_order_facts", "users/order_facts_build", "users_cache_state",
+USERS_ORDERS = DerivedTable("users_order_facts", "users/order_facts_build", "users_order_facts_state",
                             ("orders", "order_items", "customers", "products", "reviews"), (PERFECT_HASH,),
                             after_build="ecomops.users.rfm:store_latest_rfm")
 # Compliance claims found in product copy (a Python scan with the word list): stored so the Compliance page reads them.
@@ -76,7 +76,7 @@ CHURN_SCORES = DerivedTable(
     fingerprint_sql="SELECT (SELECT max(model_id) FROM model_registry WHERE name = 'churn'), "
                     "(SELECT sha256 FROM model_registry WHERE name = 'churn' ORDER BY model_id DESC LIMIT 1)",
     fingerprint_extra="ecomops.users.targeting:scoring_key")
-REGISTRY: list[DerivedTable] = [PRODUCTS_LINES, TRAFFIC_ROLLUP, USERS_ORDERS, RISK_CLAIMS, RISK_REVIEW_LABELS,
+REGISTRY: list[DerivedTable] = [PRODUCTS_LINES, SALES_ROLLUP, USERS_ORDERS, RISK_CLAIMS, RISK_REVIEW_LABELS,
                                 CHURN_SCORES]
 
 

@@ -33,7 +33,7 @@ if not have["orders"] and not have["traffic_daily"]:
     st.info(traffic.upload_hint("orders") + " " + traffic.upload_hint("traffic_daily"))
     st.stop()
 
-state.ensure_derived(derived.TRAFFIC_ROLLUP)
+state.ensure_derived(derived.SALES_ROLLUP)
 data = state.cached(traffic_channels.channel_overview, f)
 total, channels, trend = data["total"], data["channels"], data["trend"]
 if channels.empty:

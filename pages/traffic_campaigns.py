@@ -39,7 +39,7 @@ if not state.cached(traffic.availability)["campaigns"]:
     st.info(traffic.upload_hint("campaigns"))
     st.stop()
 
-state.ensure_derived(derived.TRAFFIC_ROLLUP)
+state.ensure_derived(derived.SALES_ROLLUP)
 data = state.cached(campaigns.campaign_overview, f)
 calendar = data["calendar"]
 if calendar.empty:

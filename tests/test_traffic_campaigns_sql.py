@@ -25,7 +25,7 @@ WITH counts AS (
     GROUP BY ALL
 ),
 gmv AS (
-    SELECT r.day, sum(r.gmv) AS gmv FROM traffic_sales_rollup r WHERE {rollup_where} GROUP BY ALL
+    SELECT r.day, sum(r.gmv) AS gmv FROM daily_sales_rollup r WHERE {rollup_where} GROUP BY ALL
 ),
 traffic AS (
     SELECT t.day, sum(t.uv) AS uv FROM traffic_daily t WHERE {traffic_where} GROUP BY ALL

@@ -157,16 +157,16 @@ def test_gmv_rollup_follows_the_data(con):
     from ecomops import db
 
     before = channels.channel_overview(con, TWO_DAYS)["total"]["gmv"]
-    assert derived.is_fresh(con, derived.TRAFFIC_ROLLUP)
+    assert derived.is_fresh(con, derived.SALES_ROLLUP)
     # a new order written straight into the tables (no version bump) is noticed through the row counts
     con.execute("INSERT INTO orders (order_id, customer_id, order_ts, order_date, status, channel, device) VALUES "
                 "('O9', 'D', TIMESTAMP '2024-03-05 18:00', DATE '2024-03-05', 'paid', 'wecom', 'app')")
     con.execute("INSERT INTO order_items VALUES ('O9', 1, 'P3', 3, 20.0, NULL)")
-    assert not derived.is_fresh(con, derived.TRAFFIC_ROLLUP)
+    assert not derived.is_fresh(con, derived.SALES_ROLLUP)
     after = channels.channel_overview(con, TWO_DAYS)
     assert after["total"]["gmv"] == pytest.approx(before + 60)
     assert after["channels"].set_index("channel").loc["wecom", "gmv"] == 60
     # the rollup holds exactly the GMV of METRICS.md over the whole table
     direct = db.query_one(con, "SELECT sum(i.quantity * i.unit_price) FROM orders o JOIN order_items i USING (order_id) "
                                "WHERE o.status IN ('paid', 'shipped', 'completed', 'returned') AND i.quantity > 0")[0]
-    assert db.query_one(con, "SELECT sum(gmv) FROM traffic_sales_rollup")[0] == pytest.approx(direct)
+    assert db.query_one(con, "SELECT sum(gmv) FROM daily_sales_rollup")[0] == pytest.approx(direct)

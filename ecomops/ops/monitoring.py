@@ -362,7 +362,7 @@ _DIMENSIONS = {
 
 def _segment_query(con: duckdb.DuckDBPyConnection, f: Filters, days: list[date], name: str,
                    dimension: str | None = None) -> pd.DataFrame:
-    derived.ensure(con, derived.TRAFFIC_ROLLUP)
+    derived.ensure(con, derived.SALES_ROLLUP)
     parts = metrics.order_filters(f.with_range(min(days), max(days)))
     fmt = {k: v for k, v in parts.items() if k != "params"}
     if dimension is not None:

@@ -73,7 +73,7 @@ def order_parts(f: Filters, prefix: str = "") -> tuple[dict[str, str], dict[str,
     ads (a), with their params.
 
     ``order_category`` keeps orders holding a line of the chosen categories (a semi-join; plain TRUE without a
-    category filter, which spares a scan of the order lines). GMV comes from the rollup (:mod:`traffic_rollup`).
+    category filter, which spares a scan of the order lines). GMV comes from the daily sales rollup (derived.SALES_ROLLUP).
     """
     order_sql, params = where(f, date_col="o.order_date", channel_col="o.channel", prefix=prefix)
     category_sql, p2 = where(f, category_col="p.category", prefix=prefix)

@@ -184,7 +184,7 @@ def _daily_series(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
 def daily_series(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """Return one row per day of the range: gmv, orders, buyers, uv (NaN without traffic), conversion_rate; the
     figures of ``metrics.daily_trend`` from a cheaper query (no distinct count over order lines)."""
-    derived.ensure(con, derived.TRAFFIC_ROLLUP)
+    derived.ensure(con, derived.SALES_ROLLUP)
     return _daily_series(con, f)
 
 
@@ -206,7 +206,7 @@ def _presale_share(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
 
 def presale_share(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """Return the big sales overlapping the range with GMV, pre-sale GMV, pre-sale share and orders."""
-    derived.ensure(con, derived.TRAFFIC_ROLLUP)
+    derived.ensure(con, derived.SALES_ROLLUP)
     return _presale_share(con, f)
 
 
@@ -217,7 +217,7 @@ def campaign_overview(con: duckdb.DuckDBPyConnection, f: Filters) -> dict[str, A
     docstring. Four queries: the campaigns in the range, the campaigns near them, the daily series, the pre-sale
     split (the rollup they read is checked once).
     """
-    derived.ensure(con, derived.TRAFFIC_ROLLUP)
+    derived.ensure(con, derived.SALES_ROLLUP)
     calendar = campaign_calendar(con, f)
     span = metrics.data_range(con)
     if calendar.empty or span.empty:

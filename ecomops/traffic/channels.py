@@ -50,7 +50,7 @@ def channel_overview(con: duckdb.DuckDBPyConnection, f: Filters, grain: str | No
     ``total`` holds the same measures over all channels (buyers distinct, so not the sum of the channels' buyers).
     """
     grain = _check_grain(grain or grain_for(f))
-    derived.ensure(con, derived.TRAFFIC_ROLLUP)
+    derived.ensure(con, derived.SALES_ROLLUP)
     slots, params = order_parts(f)
     sql = db.load_sql("traffic/channels").format(grain=grain, **slots)
     raw = db.query_df(con, sql, params)

@@ -1,6 +1,6 @@
 """Acquisition cohorts (repurchase retention, cumulative spend), signup-to-first-order conversion, members vs others.
 
-All aggregation runs in DuckDB over the derived per-order tables (ecomops/users_cache.py); guest orders never count.
+All aggregation runs in DuckDB over the derived per-order tables (users_order_facts, ecomops/derived.py); guest orders never count.
 Definitions are in the .sql files named below and in METRICS.md (repurchase rate, spend per buyer, repurchase
 cycle = median days between consecutive valid orders).
 """

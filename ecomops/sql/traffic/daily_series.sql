@@ -1,6 +1,6 @@
 -- Daily GMV, orders, buyers (METRICS.md) and summed daily UV over a span, for campaign lift. Same figures as
 -- metrics.daily_trend, computed the cheap way: orders and buyers from `orders` alone, GMV from the derived
--- traffic_sales_rollup (ecomops/traffic_rollup.py). One row per day of $spine_start .. $spine_end (days without
+-- daily_sales_rollup (ecomops/traffic_rollup.py). One row per day of $spine_start .. $spine_end (days without
 -- data hold 0, UV NULL); conversion rate = buyers / UV (NULL without UV).
 -- Format slots: {order_where}, {order_category}, {rollup_where}, {traffic_where}. Params: theirs + $spine_start,
 -- $spine_end.
@@ -11,7 +11,7 @@ WITH counts AS (
     GROUP BY ALL
 ),
 gmv AS (
-    SELECT r.day, sum(r.gmv) AS gmv FROM traffic_sales_rollup r WHERE {rollup_where} GROUP BY ALL
+    SELECT r.day, sum(r.gmv) AS gmv FROM daily_sales_rollup r WHERE {rollup_where} GROUP BY ALL
 ),
 traffic AS (
     SELECT t.day, sum(t.uv) AS uv FROM traffic_daily t WHERE {traffic_where} GROUP BY ALL

@@ -1,7 +1,7 @@
 -- Big sales overlapping the range: campaign GMV, pre-sale GMV and orders (METRICS.md valid orders and GMV).
 -- An order belongs to a big sale when it is tagged with its campaign_id, or untagged and dated inside the campaign
 -- window (pre-sale start .. end): uploads without campaign ids still get a figure.
--- Speed: orders are cut to the span of the windows, GMV (from the derived traffic_sales_rollup) and order counts
+-- Speed: orders are cut to the span of the windows, GMV (from the derived daily_sales_rollup) and order counts
 -- are first summed per (day, campaign id, pre-sale flag) — a few hundred rows — and only those are matched to the
 -- campaign windows. Format slots: {order_where_nodate}, {order_category}, {rollup_where_nodate}.
 -- Params: theirs + $start, $end.
@@ -23,7 +23,7 @@ day_orders AS (
 ),
 day_gmv AS (
     SELECT r.day AS order_date, r.campaign_id, r.is_presale, sum(r.gmv) AS gmv
-    FROM traffic_sales_rollup r
+    FROM daily_sales_rollup r
     WHERE r.day BETWEEN (SELECT min(window_start) FROM sales) AND (SELECT max(end_date) FROM sales)
       AND {rollup_where_nodate}
     GROUP BY ALL

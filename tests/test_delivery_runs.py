@@ -332,7 +332,7 @@ def test_scheduler_sleeps_until_each_due_time(server):
     clock = FakeClock(at("2026-11-15T20:00+08:00"))  # a Sunday evening
     content = FakeContent()
     scheduler = Scheduler(lambda: con, clock=clock, sleep=clock.sleep, max_sleep=7 * 86400, out=io.StringIO(),
-                          runner=lambda c: Runner(c, content=content, sleep=clock.sleep))
+                          content=content)
     runs = scheduler.run(until=at("2026-11-17T20:00+08:00"))
     sending = [(when.astimezone(SHANGHAI).strftime("%a %H:%M"), sorted(f"{o.subscription} {o.occurrence}" for o in outs))
                for when, outs in scheduler.runs if outs]
@@ -360,6 +360,26 @@ def test_scheduler_stops_at_once_and_waits_for_a_locked_database():
     thread.join(5)
     assert not thread.is_alive() and time.perf_counter() - started < 2
     assert "open in streamlit" in out.getvalue() and "again in 60 s" in out.getvalue()
+
+
+def test_stop_ends_a_backoff_wait_and_leaves_the_message_for_the_next_run(server):
+    server.expect_request("/hook").respond_with_data("busy", status=500)
+    con = hook_con(server, Subscription("weekly", "weekly_review", ("hook",)), retry_base_seconds=30,
+                   inline_wait_limit=120)
+    scheduler = Scheduler(lambda: con, clock=lambda: at("2026-11-16T09:30+08:00"), out=io.StringIO(),
+                          content=FakeContent())
+    thread = threading.Thread(target=scheduler.run)
+    thread.start()
+    deadline = time.time() + 10
+    while not server.log and time.time() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.2)  # now waiting 30 s before the second attempt
+    started = time.perf_counter()
+    scheduler.stop()
+    thread.join(5)
+    assert not thread.is_alive() and time.perf_counter() - started < 2
+    entry = store.log_entry(con, "weekly", "2026-W46", "hook")
+    assert (entry.status, entry.attempts, len(server.log)) == ("retrying", 1, 1)
 
 
 # ------------------------------------------------------------------------------------------------------------------

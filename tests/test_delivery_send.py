@@ -18,6 +18,8 @@ from ecomops.ops.delivery import senders
 from ecomops.ops.delivery.model import Destination, Message, validate_destination
 from tests.delivery_servers import free_port, http_server, smtp_server
 
+pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+
 NOW = 1731718800.25  # the signing clock: 2024-11-16 01:00:00.25 UTC
 LINK = "https://ecomops.example.com/data_review?start=2026-11-09&end=2026-11-15"
 
@@ -142,6 +144,14 @@ def test_unreachable_server_is_retryable_and_the_error_hides_the_token():
         senders.send(dest, review_message())
     assert caught.value.retryable and "could not reach" in str(caught.value)
     assert "wecom-key-should-not-leak" not in str(caught.value)
+
+
+def test_a_token_in_the_url_path_is_hidden_too():
+    port = free_port()
+    dest = _dest("slack", f"http://127.0.0.1:{port}/services/T0AAAAAAA/B0BBBBBBB/slackpathtoken123")
+    with pytest.raises(senders.DeliveryError) as caught:
+        senders.send(dest, review_message())
+    assert "slackpathtoken123" not in str(caught.value) and "T0AAAAAAA" not in str(caught.value)
 
 
 def test_redirects_are_not_followed(server):

@@ -126,9 +126,10 @@ class Destination:
                 values.extend(str(v) for v in resolved.values())
             elif resolved:
                 values.append(str(resolved))
-                if key == "url":  # the query string alone also carries the token
-                    query = urlsplit(str(resolved)).query
-                    values.extend(p.split("=", 1)[1] for p in query.split("&") if "=" in p and p.split("=", 1)[1])
+                if key == "url":  # error texts may show the path or the query alone: both carry tokens
+                    parts = urlsplit(str(resolved))
+                    values.extend(p.split("=", 1)[1] for p in parts.query.split("&") if "=" in p and p.split("=", 1)[1])
+                    values.extend(segment for segment in parts.path.split("/") if len(segment) >= 8)
         return [v for v in values if len(v) >= 4]
 
     def redacted(self) -> dict[str, Any]:

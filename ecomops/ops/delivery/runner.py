@@ -72,7 +72,11 @@ FAILED_STATUSES = ("failed", "retrying")
 
 
 class Runner:
-    """Runs delivery on one connection; ``send``, ``sleep`` and ``sign_clock`` are injectable for tests."""
+    """Runs delivery on one connection; ``send``, ``sleep`` and ``sign_clock`` are injectable for tests.
+
+    ``sleep(seconds)`` waits between attempts; when it returns True (``threading.Event.wait`` of a stop request)
+    the run stops waiting and leaves the message for the next run.
+    """
 
     def __init__(self, con: duckdb.DuckDBPyConnection, content: Content | None = None,
                  send: Callable[..., str] = senders.send, sleep: Callable[[float], Any] = time.sleep,
@@ -195,16 +199,16 @@ class Runner:
                 result.status = "failed"
                 return result
             delay = cfg.retry_base_seconds * 2 ** (attempts - 1)
-            if self._waited + delay <= cfg.inline_wait_limit:
-                store.update_entry(self.con, entry.log_id, status="retrying", error=str(error),
-                                   next_attempt_at=moment + timedelta(seconds=delay))
-                self._sleep(delay)
-                self._waited += delay
-                continue
             store.update_entry(self.con, entry.log_id, status="retrying", error=str(error),
                                next_attempt_at=moment + timedelta(seconds=delay))
             result.status = "retrying"
-            return result
+            if self._waited + delay > cfg.inline_wait_limit:
+                return result  # a later run tries again
+            # A sleep that returns True was interrupted by a stop request (the scheduler's Event.wait): the row
+            # stays 'retrying' for the next run.
+            if self._sleep(delay) is True:
+                return result
+            self._waited += delay
 
     # ----------------------------------------------------------------------------------------------------------
     def send_test(self, destination: str, now: datetime, language: str | None = None) -> Outcome:

@@ -2,8 +2,8 @@
 
 A loop: run what is due (runner.Runner.run_due), then sleep until the next occurrence of any enabled subscription or
 the next waiting retry (at most ``max_sleep``, so edits of the subscriptions are picked up), until stopped.
-The clock and the sleep are injected (tests run days of schedule in milliseconds); ``stop()`` ends the loop from
-another thread or a signal handler at once.
+The clock, the sleep and the content builder are injectable (tests run days of schedule in milliseconds);
+``stop()`` ends the loop — and a wait between retries — from another thread or a signal handler at once.
 
 The database is opened for each run and released after it, so between runs the file is free for the command line.
 A database held by another process (the running app) is reported and tried again a minute later.
@@ -19,7 +19,7 @@ import duckdb
 
 from ecomops.db import DatabaseLockedError
 from ecomops.ops.delivery import schedule, store
-from ecomops.ops.delivery.runner import Outcome, Runner
+from ecomops.ops.delivery.runner import Content, Outcome, Runner
 
 MAX_SLEEP_SECONDS = 3600.0
 LOCKED_RETRY_SECONDS = 60.0
@@ -43,7 +43,7 @@ class Scheduler:
     def __init__(self, connect: Callable[[], duckdb.DuckDBPyConnection], release: Callable[[], None] = lambda: None,
                  *, clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
                  sleep: Callable[[float], object] | None = None,
-                 runner: Callable[[duckdb.DuckDBPyConnection], Runner] = Runner,
+                 content: Content | None = None,
                  max_sleep: float = MAX_SLEEP_SECONDS, out: TextIO | None = None) -> None:
         self._connect = connect
         self._release = release
@@ -51,7 +51,8 @@ class Scheduler:
         self._stop = threading.Event()
         # Real sleeping waits on the stop event, so stop() wakes the loop at once.
         self._sleep = sleep or (lambda seconds: self._stop.wait(seconds))
-        self._runner = runner
+        # Waits between retries use the same stoppable sleep, so stop() does not wait for a backoff to end.
+        self._runner = lambda con: Runner(con, content=content, sleep=self._sleep)
         self._max_sleep = max_sleep
         self._out = out or sys.stderr
         self.runs: list[tuple[datetime, list[Outcome]]] = []

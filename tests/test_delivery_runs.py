@@ -165,6 +165,13 @@ def _deliver(db_path: Path, *args: str) -> tuple[int, dict]:
     return done.returncode, json.loads(done.stdout)
 
 
+def _deliver_here(db_path: Path, capsys, *args: str) -> tuple[int, dict]:
+    """Run ``deliver`` in this process (quicker than a new one); return (exit code, its JSON)."""
+    capsys.readouterr()
+    code = main(["deliver", "--db", str(db_path), *args, "--json"])
+    return code, json.loads(capsys.readouterr().out)
+
+
 def test_deliver_due_twice_sends_each_message_once(server, demo_copy, tmp_path):
     _answer_all(server)
     config = _config(server, tmp_path / "delivery.toml")
@@ -187,7 +194,7 @@ def test_deliver_due_twice_sends_each_message_once(server, demo_copy, tmp_path):
     assert len(rows) == 7 and {r["status"] for r in rows} == {"sent"} and {r["attempts"] for r in rows} == {1}
 
 
-def test_a_missed_window_is_caught_up_once(server, demo_copy, tmp_path):
+def test_a_missed_window_is_caught_up_once(server, demo_copy, tmp_path, capsys):
     _answer_all(server)
     config = _config(server, tmp_path / "delivery.toml", extra="""
 [subscriptions.alerts]
@@ -195,7 +202,7 @@ kind = "alerts"
 destinations = ["hook"]
 language = "en"
 """)
-    code, first = _deliver(demo_copy, "--config", str(config), "--due", "--now", "2026-07-03T09:30")
+    code, first = _deliver_here(demo_copy, capsys, "--config", str(config), "--due", "--now", "2026-07-03T09:30")
     assert code == 0
     weekly_first = {d["destination"]: d for d in first["deliveries"] if d["subscription"] == "weekly"}
     assert {d["occurrence"] for d in weekly_first.values()} == {"2026-W26"}  # Monday 06-29's occurrence
@@ -207,7 +214,7 @@ language = "en"
     # Nobody ran delivery for ten days: the weekly review of 07-06 and the daily alerts of 07-04 .. 07-12 were
     # missed. One run catches up: one weekly review (the latest, 2026-W28), one alert message covering the data
     # days since the last one, 7 days back at most (07-06 .. 07-12) — not one message per missed occurrence.
-    code, later = _deliver(demo_copy, "--due", "--now", "2026-07-13T10:00")
+    code, later = _deliver_here(demo_copy, capsys, "--due", "--now", "2026-07-13T10:00")
     assert code == 0
     weekly = [d for d in later["deliveries"] if d["subscription"] == "weekly"]
     assert {(d["occurrence"], d["superseded"], d["status"]) for d in weekly} == {("2026-W28", 1, "sent")}
@@ -223,7 +230,7 @@ language = "en"
     assert alert_body["summary"][0].startswith("[warning] Spend per buyer +93.0% on Mon 2026-07-06 (expected ¥625.35")
     assert sum(b["kind"] == "weekly_review" for b in hook_bodies) == 1
 
-    code, again = _deliver(demo_copy, "--due", "--now", "2026-07-13T23:00")
+    code, again = _deliver_here(demo_copy, capsys, "--due", "--now", "2026-07-13T23:00")
     assert (code, again["deliveries"]) == (0, [])
 
 
@@ -518,3 +525,28 @@ def test_the_real_weekly_review_pdf_arrives_by_email(demo_copy, tmp_path):
     reader = PdfReader(io.BytesIO(attachment.get_content()))
     text = " ".join(page.extract_text() for page in reader.pages)
     assert len(reader.pages) >= 2 and "Weekly review" in text and "2026-11-09" in text and "2026-W46" in text
+
+
+def test_scheduler_command_stops_on_sigterm(tmp_path):
+    import signal
+
+    path = tmp_path / "sched.duckdb"
+    db.connect(path)
+    db.close(path)
+    process = subprocess.Popen([sys.executable, "-m", "ecomops", "scheduler", "--db", str(path)], cwd=PROJECT_ROOT,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.time() + 60
+        line = ""
+        while "running" not in line and time.time() < deadline:
+            line = process.stderr.readline()
+        assert "Scheduler running" in line
+        time.sleep(0.5)  # let it finish its first run and go to sleep
+        process.send_signal(signal.SIGTERM)
+        _, err = process.communicate(timeout=10)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 0 and "Scheduler stopped after 1 run(s)" in err
+    db.connect(path)  # the scheduler let go of the file between runs and at exit
+    db.close(path)

@@ -26,7 +26,6 @@ from urllib.parse import urlencode
 import duckdb
 import pandas as pd
 
-from ecomops import charts, metrics
 from ecomops.config import THRESHOLDS
 from ecomops.filters import Filters
 from ecomops.ops.delivery.model import Message, Subscription
@@ -61,6 +60,8 @@ def page_link(base_url: str | None, page: str, start: date, end: date) -> str | 
 
 
 def _value(metric: str, value: Any) -> str:
+    from ecomops import charts  # plotly loads only when a message is built, not for a test message or --list
+
     return charts.format_value(metric, None if value is None or pd.isna(value) else float(value))
 
 
@@ -104,6 +105,8 @@ class DomainContent:
     def coverage(self, con: duckdb.DuckDBPyConnection, sub: Subscription, occ: Occurrence,
                  covered_until: date | None) -> tuple[date, date]:
         """Return the data days the message of ``occ`` looks at; raise NothingToSend when there are none."""
+        from ecomops import metrics
+
         if sub.kind in ("weekly_review", "monthly_review"):
             return occ.period_start, occ.period_end
         span = metrics.data_range(con)

@@ -141,6 +141,9 @@ class Runner:
                 msg = self._message(sub, occ, covers, cfg)
             except NothingToSend as nothing:
                 return Outcome(**base, status=nothing.status, error=str(nothing), covers=covers)
+            except Exception as exc:  # noqa: BLE001 - shown, as a real run would record it
+                return Outcome(**base, status="failed", error=f"could not build the message: {type(exc).__name__}: "
+                                                              f"{exc}", covers=covers)
             return Outcome(**base, status="planned", title=msg.title, lines=list(msg.scrubbed().lines), covers=covers)
         entry = store.insert_entry(self.con, kind=sub.kind, due_on=occ.local_date, due_at=occ.due_at,
                                    status="pending", covers=covers, **base)

@@ -38,6 +38,11 @@ DEPENDENCE_THRESHOLD = 0.3
 # interpolated linearly in a between 1 - A_NEAR_ONE and 1 + A_NEAR_ONE (relative error < 1e-4, measured).
 A_NEAR_ONE = 1e-4
 QUADRATURE_NODES = 128
+# L-BFGS-B may stop with "ABNORMAL" on a flat ridge (e.g. a -> 0, b -> inf when nobody seems to drop out) although
+# the gradient of the mean log-likelihood per customer is already ~1e-6: such a stop counts as converged.
+GRADIENT_TOLERANCE = 1e-5
+# Mean dropout probability a / (a + b) below this: the data show no dropout and BG/NBD is in effect the NBD model.
+NO_DROPOUT = 1e-3
 
 
 class SpendFrequencyDependenceWarning(UserWarning):
@@ -76,6 +81,11 @@ class BgNbdFit(_JsonFit):
     iterations: int
     message: str
     time_unit: str = TIME_UNIT
+
+    @property
+    def mean_dropout(self) -> float:
+        """Return the mean probability of dropping out after a repeat purchase, a / (a + b)."""
+        return self.a / (self.a + self.b)
 
 
 @dataclass(frozen=True)
@@ -211,6 +221,10 @@ def _bound_message(names: list[str], theta: np.ndarray) -> str:
     return f"parameter(s) at the search bound: {', '.join(at_bound)}" if at_bound else ""
 
 
+def _stopped_well(result: Any) -> bool:
+    return bool(result.success) or float(np.abs(result.jac).max()) <= GRADIENT_TOLERANCE
+
+
 def fit_bgnbd(frequency: Any, recency: Any, age: Any, counts: Any | None = None,
               start: tuple[float, float, float, float] | None = None) -> BgNbdFit:
     """Return the maximum-likelihood BG/NBD fit on per-customer (x, t_x, T) in days.
@@ -240,11 +254,15 @@ def fit_bgnbd(frequency: Any, recency: Any, age: Any, counts: Any | None = None,
                       options={"maxiter": 2000, "ftol": 1e-13, "gtol": 1e-8})
     r, alpha, a, b = np.exp(result.x)
     ll = float(w @ _bgnbd_rows(r, alpha, a, b, x, t_x, T))
-    bound = _bound_message(["r", "alpha", "a", "b"], result.x)
+    # a or b at a bound is the no-dropout limit (a legitimate supremum); r or alpha at a bound is a failed fit.
+    bound = _bound_message(["r", "alpha"], result.x[:2])
+    message = bound or str(result.message)
+    if a / (a + b) < NO_DROPOUT:
+        message += (f"; no dropout detected (mean dropout probability a/(a+b) = {a / (a + b):.1e}): the model is in "
+                    "effect the NBD and P(alive) is close to 1 for everyone")
     return BgNbdFit(r=float(r), alpha=float(alpha), a=float(a), b=float(b), log_likelihood=ll,
                     n_customers=int(round(w.sum())), n_unique=int(x.size),
-                    converged=bool(result.success) and not bound, iterations=int(result.nit),
-                    message=bound or str(result.message))
+                    converged=_stopped_well(result) and not bound, iterations=int(result.nit), message=message)
 
 
 def p_alive(fit: BgNbdFit, x: Any, t_x: Any, T: Any) -> np.ndarray:
@@ -450,7 +468,7 @@ def fit_gamma_gamma(frequency: Any, mean_spend: Any, warn: bool = True) -> Gamma
     ll = float(gamma_gamma_log_likelihood((p, 1.0 + q1, gamma), x, m).sum())
     bound = _bound_message(["p", "q - 1", "gamma"], result.x)
     return GammaGammaFit(p=float(p), q=float(1.0 + q1), gamma=float(gamma), log_likelihood=ll,
-                         n_customers=int(x.size), converged=bool(result.success) and not bound,
+                         n_customers=int(x.size), converged=_stopped_well(result) and not bound,
                          iterations=int(result.nit), message=bound or str(result.message),
                          spend_frequency_correlation=pearson, spend_frequency_rank_correlation=spearman,
                          n_excluded=int(repeat.sum() - usable.sum()))

@@ -359,3 +359,19 @@ def test_fits_round_trip_through_json():
     assert btyd.GammaGammaFit.from_json(gg.to_json()) == gg
     with pytest.raises(ValueError):
         btyd.GammaGammaFit.from_json(text)
+
+
+def test_no_dropout_data_fit_the_nbd_limit():
+    # Nobody drops out (a wholesaler's year, as on Online Retail): the likelihood rises towards a -> 0 or
+    # b -> inf; the fit stops on that ridge, says so, recovers the purchase-rate parameters, and P(alive) ~ 1.
+    # (Some samples instead have a small interior dropout, e.g. a = 0.009, b = 3.0 with seed 2; seed 0 is typical.)
+    rng = np.random.default_rng(0)
+    T = rng.uniform(30, 365, 20_000)
+    lam = rng.gamma(0.8, 1 / 60.0, T.size)
+    x = rng.poisson(lam * T).astype(float)
+    t_x = np.where(x > 0, T * rng.beta(np.maximum(x, 1), 1), 0.0)  # the last of x uniform arrivals
+    fit = btyd.fit_bgnbd(x, t_x, T)
+    assert fit.converged, fit.message
+    assert fit.mean_dropout < btyd.NO_DROPOUT and "no dropout detected" in fit.message
+    assert fit.r == pytest.approx(0.8, rel=0.1) and fit.alpha == pytest.approx(60.0, rel=0.1)
+    assert btyd.p_alive(fit, x, t_x, T).min() > 0.99

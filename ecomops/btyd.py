@@ -23,6 +23,7 @@ from typing import Any, ClassVar
 import numpy as np
 from scipy.optimize import minimize
 from scipy.special import betaincinv, digamma, expit, gammaln, hyp2f1, roots_legendre
+from threadpoolctl import threadpool_limits
 
 TIME_UNIT = "day"
 JSON_VERSION = 1
@@ -221,6 +222,16 @@ def _bound_message(names: list[str], theta: np.ndarray) -> str:
     return f"parameter(s) at the search bound: {', '.join(at_bound)}" if at_bound else ""
 
 
+def _minimize(objective: Any, theta0: np.ndarray) -> Any:
+    """L-BFGS-B on log-parameters with an analytic gradient, on one BLAS thread: its tiny linear algebra woke
+    OpenBLAS's second thread at every step, and on two shared cores that made the 1M-customer fit 3-4x and a
+    2,000-customer fit 30x slower (measured 2.7 s vs 0.9 s, and 0.6 s vs 0.02 s)."""
+    with threadpool_limits(limits=1, user_api="blas"):
+        return minimize(objective, theta0, jac=True, method="L-BFGS-B",
+                        bounds=[(-LOG_BOUND, LOG_BOUND)] * theta0.size,
+                        options={"maxiter": 2000, "ftol": 1e-13, "gtol": 1e-8})
+
+
 def _stopped_well(result: Any) -> bool:
     return bool(result.success) or float(np.abs(result.jac).max()) <= GRADIENT_TOLERANCE
 
@@ -249,9 +260,7 @@ def fit_bgnbd(frequency: Any, recency: Any, age: Any, counts: Any | None = None,
         start = (1.0, 1.0 / max(rate, 1e-9), 1.0, 3.0)
     theta0 = np.clip(np.log(np.asarray(start, dtype=float)), -LOG_BOUND + 1, LOG_BOUND - 1)
     data = _BgNbdData(x, t_x, T, w)
-    result = minimize(data.objective, theta0, jac=True, method="L-BFGS-B",
-                      bounds=[(-LOG_BOUND, LOG_BOUND)] * 4,
-                      options={"maxiter": 2000, "ftol": 1e-13, "gtol": 1e-8})
+    result = _minimize(data.objective, theta0)
     r, alpha, a, b = np.exp(result.x)
     ll = float(w @ _bgnbd_rows(r, alpha, a, b, x, t_x, T))
     # a or b at a bound is the no-dropout limit (a legitimate supremum); r or alpha at a bound is a failed fit.
@@ -409,19 +418,35 @@ def gamma_gamma_log_likelihood(params: tuple[float, float, float], x: Any, mean_
             + (px - 1) * np.log(m) + px * np.log(x) - (px + q) * np.log(gamma + m * x))
 
 
-def _gamma_gamma_objective(theta: np.ndarray, x: np.ndarray, m: np.ndarray) -> tuple[float, np.ndarray]:
-    """Return the mean negative log-likelihood and its gradient in (log p, log(q - 1), log gamma)."""
-    p, q1, gamma = np.exp(theta)
-    q = 1.0 + q1
-    ll = gamma_gamma_log_likelihood((p, q, gamma), x, m)
-    px = p * x
-    psi = digamma(px + q)
-    log_gmx = np.log(gamma + m * x)
-    d_p = x * (psi - digamma(px) + np.log(m) + np.log(x) - log_gmx)
-    d_q = psi - digamma(q) + math.log(gamma) - log_gmx
-    d_gamma = q / gamma - (px + q) / (gamma + m * x)
-    grad = np.array([d_p.sum() * p, d_q.sum() * q1, d_gamma.sum() * gamma]) / x.size
-    return -float(ll.mean()), -grad
+class _GammaGammaData:
+    """Customers' (x, mean spend m) with what depends on x alone computed per distinct x, and the sums of log m
+    fixed once, so each evaluation pays one log per row."""
+
+    def __init__(self, x: np.ndarray, m: np.ndarray) -> None:
+        self.x, self.m = x, m
+        self.x_values, counts = np.unique(x, return_counts=True)
+        self.x_count = counts.astype(float)
+        self.n = float(x.size)
+        self.log_x_values = np.log(self.x_values)
+        log_m = np.log(m)
+        self.sum_log_m, self.sum_x_log_m = float(log_m.sum()), float((x * log_m).sum())
+
+    def objective(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
+        """Return the mean negative log-likelihood and its gradient in (log p, log(q - 1), log gamma)."""
+        p, q1, gamma = np.exp(theta)
+        q = 1.0 + q1
+        xv, nx, x = self.x_values, self.x_count, self.x
+        pxv = p * xv
+        log_gmx = np.log(gamma + self.m * x)
+        ll = ((nx * (gammaln(pxv + q) - gammaln(pxv) + pxv * self.log_x_values)).sum()
+              + self.n * (q * math.log(gamma) - gammaln(q)) + p * self.sum_x_log_m - self.sum_log_m
+              - ((p * x + q) * log_gmx).sum())
+        psi = digamma(pxv + q)
+        d_p = (nx * xv * (psi - digamma(pxv) + self.log_x_values)).sum() + self.sum_x_log_m - (x * log_gmx).sum()
+        d_q = (nx * psi).sum() - self.n * digamma(q) + self.n * math.log(gamma) - log_gmx.sum()
+        d_gamma = self.n * q / gamma - ((p * x + q) / (gamma + self.m * x)).sum()
+        grad = np.array([d_p * p, d_q * q1, d_gamma * gamma]) / self.n
+        return -float(ll) / self.n, -grad
 
 
 def _ranks(values: np.ndarray) -> np.ndarray:
@@ -462,8 +487,7 @@ def fit_gamma_gamma(frequency: Any, mean_spend: Any, warn: bool = True) -> Gamma
                       stacklevel=2)
     mean = float(m.mean())
     theta0 = np.log([1.0, 1.0, mean])  # p = 1, q = 2, gamma = mean: the population mean spend starts at the mean
-    result = minimize(_gamma_gamma_objective, theta0, args=(x, m), jac=True, method="L-BFGS-B",
-                      bounds=[(-LOG_BOUND, LOG_BOUND)] * 3, options={"maxiter": 2000, "ftol": 1e-13, "gtol": 1e-8})
+    result = _minimize(_GammaGammaData(x, m).objective, theta0)
     p, q1, gamma = np.exp(result.x)
     ll = float(gamma_gamma_log_likelihood((p, 1.0 + q1, gamma), x, m).sum())
     bound = _bound_message(["p", "q - 1", "gamma"], result.x)

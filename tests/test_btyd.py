@@ -80,20 +80,20 @@ def test_gamma_gamma_skips_zero_spend_and_non_repeaters():
 
 def test_fit_on_unique_triples_equals_fit_on_every_row():
     rng = np.random.default_rng(11)
-    T = rng.integers(0, 400, 20_000).astype(float)
+    T = rng.integers(0, 400, 10_000).astype(float)
     x, t_x = btyd.simulate_bgnbd(*TRUE_BG, T, rng)
     t_x = np.floor(t_x)  # whole days, as from the database: many customers share a triple
     ux, utx, uT, counts = btyd.unique_summaries(x, t_x, T)
-    assert counts.sum() == 20_000 and ux.size < 0.6 * 20_000
+    assert counts.sum() == 10_000 and ux.size < 0.6 * 10_000
     assert len({(a, b, c) for a, b, c in zip(x, t_x, T)}) == ux.size
     fx, ftx, fT, fcounts = btyd.unique_summaries(x, t_x + 0.5 * (t_x > 0), T + 0.5)  # float path
-    assert fx.size == ux.size and fcounts.sum() == 20_000
+    assert fx.size == ux.size and fcounts.sum() == 10_000
     by_rows = btyd.bgnbd_log_likelihood(TRUE_BG, x, t_x, T).sum()
     by_unique = counts @ btyd.bgnbd_log_likelihood(TRUE_BG, ux, utx, uT)
     assert by_unique == pytest.approx(by_rows, rel=1e-12)
     fit_rows = btyd.fit_bgnbd(x, t_x, T)
     fit_counts = btyd.fit_bgnbd(ux, utx, uT, counts=counts)
-    assert fit_rows.n_unique == ux.size and fit_counts.n_customers == 20_000
+    assert fit_rows.n_unique == ux.size and fit_counts.n_customers == 10_000
     assert fit_counts.log_likelihood == pytest.approx(fit_rows.log_likelihood, rel=1e-12)
     assert fit_counts.b == pytest.approx(fit_rows.b, rel=1e-9)
 
@@ -107,11 +107,13 @@ def test_gradients_match_finite_differences(simulated):
     numeric = approx_fprime(theta, lambda th: data.objective(th)[0], 1e-7)
     np.testing.assert_allclose(grad, numeric, rtol=1e-4, atol=1e-7)
 
-    xs = np.arange(1, 30, dtype=float)
+    xs = np.repeat(np.arange(1, 30, dtype=float), 2)  # repeated x: the per-x grouping is exercised
     spend = np.linspace(5, 90, xs.size)
-    theta = np.log([4.0, 2.0, 12.0])
-    value, grad = btyd._gamma_gamma_objective(theta, xs, spend)
-    numeric = approx_fprime(theta, lambda th: btyd._gamma_gamma_objective(th, xs, spend)[0], 1e-7)
+    theta = np.log([4.0, 1.0, 12.0])  # p = 4, q = 1 + e^0 = 2, gamma = 12
+    gg = btyd._GammaGammaData(xs, spend)
+    value, grad = gg.objective(theta)
+    assert value == pytest.approx(-btyd.gamma_gamma_log_likelihood((4.0, 2.0, 12.0), xs, spend).mean(), rel=1e-12)
+    numeric = approx_fprime(theta, lambda th: gg.objective(th)[0], 1e-7)
     np.testing.assert_allclose(grad, numeric, rtol=1e-4, atol=1e-7)
 
 
@@ -363,13 +365,14 @@ def test_fits_round_trip_through_json():
 
 def test_no_dropout_data_fit_the_nbd_limit():
     # Nobody drops out (a wholesaler's year, as on Online Retail): the likelihood rises towards a -> 0 or
-    # b -> inf; the fit stops on that ridge, says so, recovers the purchase-rate parameters, and P(alive) ~ 1.
-    # (Some samples instead have a small interior dropout, e.g. a = 0.009, b = 3.0 with seed 2; seed 0 is typical.)
-    rng = np.random.default_rng(0)
-    T = rng.uniform(30, 365, 20_000)
+    # b -> inf. With this sample L-BFGS-B stops on that flat ridge with SciPy's "ABNORMAL" line-search message at a
+    # vanishing gradient: the fit counts that as converged, says "no dropout detected", recovers the purchase-rate
+    # parameters, and P(alive) ~ 1. (Other samples find a small interior dropout instead, e.g. a/(a+b) = 0.5%.)
+    rng = np.random.default_rng(2)
+    T = rng.integers(30, 365, 5_000).astype(float)
     lam = rng.gamma(0.8, 1 / 60.0, T.size)
     x = rng.poisson(lam * T).astype(float)
-    t_x = np.where(x > 0, T * rng.beta(np.maximum(x, 1), 1), 0.0)  # the last of x uniform arrivals
+    t_x = np.where(x > 0, np.floor(T * rng.beta(np.maximum(x, 1), 1)), 0.0)  # the last of x uniform arrivals
     fit = btyd.fit_bgnbd(x, t_x, T)
     assert fit.converged, fit.message
     assert fit.mean_dropout < btyd.NO_DROPOUT and "no dropout detected" in fit.message

@@ -2,10 +2,14 @@
 formats and titles, reference lines with their labels, heights), read from the figure's own attributes."""
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import date
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import plotly.io as pio
 import pytest
 
 from ecomops import charts
@@ -44,7 +48,16 @@ TREND = pd.DataFrame({
 
 # --- the theme --------------------------------------------------------------------------------------------------
 
-def test_every_builder_uses_the_ecomops_theme():
+def test_importing_charts_makes_the_ecomops_theme_the_default():
+    # in a fresh process: in this one, a test that imported streamlit after ecomops.charts has made Streamlit's
+    # template the default (streamlit.elements.plotly_chart sets it on import; the app imports streamlit first)
+    out = subprocess.run([sys.executable, "-c", "import ecomops.charts, plotly.io as pio; print(pio.templates.default)"],
+                         capture_output=True, text=True, check=True, cwd=Path(__file__).resolve().parents[1])
+    assert out.stdout.strip() == "ecomops"
+
+
+def test_builders_draw_with_the_default_theme(monkeypatch):
+    monkeypatch.setattr(pio.templates, "default", "ecomops")  # as in the app (see the test above)
     fig = charts.line(DAILY, "day", "gmv")
     template = fig.layout.template.layout
     assert list(template.colorway) == PALETTE

@@ -28,7 +28,13 @@ if left.button("Train model", type="primary", key="churn_train"):
             status.update(label="Not enough history to train", state="error")
             st.warning(str(exc))
 
-model = churn.latest_model(con)
+try:  # a model file that fails its checks is retrained, never loaded
+    with st.spinner("Checking the churn model file…"):
+        model, refused = churn.latest_usable_model(con)
+except churn.InsufficientHistoryError as exc:
+    model, refused = None, str(exc)
+if refused:
+    st.warning(refused)
 if model is None:
     right.info("No churn model yet: press **Train model** (it needs an order history of at least two horizons; "
                "upload orders on Data → Upload).")
@@ -54,13 +60,10 @@ else:
         st.dataframe(tables["calibration"], hide_index=True, width="stretch")
 
 st.subheader("2. Dormant customers to win back")
-problem = churn.model_file_problem(model) if model else None
-if model and not problem:
+if model:  # its file was checked above (latest_usable_model)
     state.ensure_derived(derived.CHURN_SCORES)  # stored right after training and after imports; rebuilt if stale
-dormant_count = state.cached(churn_targeting.stored_count, model["model_id"]) if model and not problem else None
-if problem:
-    st.warning(problem)
-elif dormant_count is None:
+dormant_count = state.cached(churn_targeting.stored_count, model["model_id"]) if model else None
+if dormant_count is None:
     st.info("Train the churn model above to score dormant customers.")
 elif dormant_count == 0:
     st.info("No dormant customers right now (nobody's last order is 91-180 days old).")

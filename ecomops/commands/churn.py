@@ -67,6 +67,9 @@ def run(args: argparse.Namespace) -> int:
             return 0
         if args.cutoff:
             print("note: score always uses the last day of data; --cutoff is ignored", file=sys.stderr)
+        _, refused = churn.latest_usable_model(con, progress)  # a refused model file is retrained, never loaded
+        if refused:
+            print(f"note: {refused}", file=sys.stderr)
         scored = churn_targeting.stored_dormant(con)  # stored at training / after imports; rebuilt if stale
     except (churn.InsufficientHistoryError, churn.ModelIntegrityError) as exc:
         raise CommandError(str(exc)) from exc

@@ -229,8 +229,10 @@ class _TreeCheck:
         query = body.get("query_node") or body.get("query") or {}
         others = {key: item for key, item in body.items() if key not in ("query_node", "query")}
         if query.get("type") == "RECURSIVE_CTE_NODE":
-            if not (isinstance(query.get("left"), dict) and isinstance(query.get("right"), dict)) or query.get("children"):
-                raise QueryRefused("This recursive CTE cannot be analysed: write it as anchor UNION [ALL] recursive term.")
+            if (not isinstance(query.get("left"), dict) or not isinstance(query.get("right"), dict)
+                    or query.get("children")):
+                raise QueryRefused("This recursive CTE cannot be analysed: write it as anchor UNION [ALL] "
+                                   "recursive term.")
             if (query.get("cte_map") or {}).get("map"):
                 raise QueryRefused("A WITH inside a recursive CTE is not supported in the console.")
             self.walk(query["left"], scope)  # the anchor: DuckDB binds the CTE's own name to a table here

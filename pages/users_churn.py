@@ -7,7 +7,7 @@ import streamlit as st
 
 from ecomops import churn, churn_charts, churn_targeting, derived
 from ecomops.config import THRESHOLDS
-from ecomops.ui import state
+from ecomops.ui import downloads, state
 
 con = state.connection()
 st.title("Churn & reactivation")
@@ -99,7 +99,7 @@ else:
                    f"{arms['treatment']:,} to contact.")
     if "churn_export" in st.session_state:
         st.download_button("Download the contact list (CSV, treatment only)",
-                           st.session_state["churn_export"].to_csv(index=False).encode("utf-8-sig"),
+                           downloads.csv(st.session_state["churn_export"], "utf-8-sig"),
                            file_name="reactivation_targets.csv", mime="text/csv", key="churn_download")
 
 st.subheader("3. Did it work? Treatment vs control")

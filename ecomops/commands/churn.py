@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ecomops import db
+from ecomops import db, exports
 from ecomops.commands import CommandError, add_db_argument, parse_date, print_json
 from ecomops.config import THRESHOLDS
 
@@ -74,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
     except (churn.InsufficientHistoryError, churn.ModelIntegrityError) as exc:
         raise CommandError(str(exc)) from exc
     if args.out:
-        churn_targeting.export_frame(scored).to_csv(args.out, index=False, encoding="utf-8-sig")
+        exports.write_csv(churn_targeting.export_frame(scored), args.out)
         print(f"Wrote {len(scored):,} scored dormant customers to {args.out}", file=sys.stderr)
     if args.json:
         print_json(churn_targeting.export_frame(scored.head(args.top)).to_dict(orient="records"))

@@ -5,7 +5,7 @@ import argparse
 import sys
 
 from ecomops import db, sqlconsole
-from ecomops.commands import add_db_argument
+from ecomops.commands import add_db_argument, print_json
 
 
 def _limit_type(name: str, cast: type) -> "callable":
@@ -47,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"refused: {exc}", file=sys.stderr)
         return 4
     if args.json:
-        print(result.frame.to_json(orient="records", date_format="iso", force_ascii=False))
+        print_json(result.frame)
     else:
         print(result.frame.to_string(index=False) if not result.frame.empty else "(no rows)")
     if result.truncated_by == "rows":

@@ -9,6 +9,15 @@ nothing more. :func:`defuse` is the rule, :func:`defuse_sql` the same rule for f
 and every CSV the product writes goes through :func:`csv_bytes`, :func:`write_csv` or :func:`defuse_sql`. The product
 writes no XLSX; one that does must pass its frame through :func:`defuse_frame` first.
 
+Markdown: Streamlit renders the text of ``st.markdown``, ``st.caption``, alert boxes, metric labels and help, and
+expander labels as markdown, so an imported product title such as ``![x](http://evil/t.png)`` would load a tracking
+image and ``[click](javascript:...)`` would place a link. :func:`escape_markdown` is how data reaches such text: every
+ASCII punctuation character is backslash-escaped (CommonMark shows an escaped character as itself), which disarms
+links, images, emphasis, HTML, Streamlit's ``:red[...]`` and ``:icon:`` directives and
+``$math$``; bare URLs and e-mail addresses, which GitHub-flavoured markdown links even when escaped, get an invisible
+word joiner after ``:`` of ``://``, after the first ``w`` of ``www.`` and after ``@``; line breaks become spaces, so
+data cannot start a heading, list or block.
+
 JSON: Python's ``json`` writes ``NaN`` and ``Infinity`` for non-finite floats, which is not JSON. :func:`json_text`
 turns them into ``null`` (and dates, numpy and pandas values into plain ones) and then refuses anything left.
 """
@@ -84,6 +93,23 @@ def defuse_sql(expression: str) -> str:
     return (f"(CASE WHEN regexp_matches({expression}, '{_STARTS_RE}') "
             f"AND NOT regexp_full_match({expression}, '{_PLAIN_NUMBER}') "
             f"THEN '''' || {expression} ELSE {expression} END)")
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation character
+_LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029\x0b\x0c\x85]+")
+
+
+# GitHub-flavoured autolinks are found in the text after escapes are resolved (measured in Chromium: an escaped
+# "http\://x" still became a link), so the patterns themselves are broken with an invisible WORD JOINER (U+2060).
+_WORD_JOINER = "\u2060"
+_AUTOLINK_STARTS = re.compile(r"(://|(?i:www)(?=\.)|@)")
+
+
+def escape_markdown(value: Any) -> str:
+    """Return a value's text as markdown that shows exactly that text (see the module docstring)."""
+    text = "" if value is None else str(value)
+    text = _AUTOLINK_STARTS.sub(lambda m: m.group(1)[0] + _WORD_JOINER + m.group(1)[1:], _LINE_BREAKS.sub(" ", text))
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
 def jsonable(value: Any) -> Any:

@@ -7,6 +7,7 @@ rules operators edit.
 import streamlit as st
 
 from ecomops import charts_monitoring, monitoring
+from ecomops.exports import escape_markdown as md
 from ecomops.ui import columns as colfmt
 from ecomops.ui import downloads, state
 
@@ -57,7 +58,7 @@ default_focus = monitoring.alert_focus(alerts, day, focus_options)
 focus = right.selectbox("Explain", focus_options, index=focus_options.index(default_focus),
                         format_func=lambda m: "the largest effect" if m == "auto" else monitoring.METRIC_LABELS[m])
 cause = state.cached(monitoring.root_cause, f, day, reference, None if focus == "auto" else focus)
-st.info(cause.summary)
+st.info(md(cause.summary))
 left, right = st.columns(2)
 left.plotly_chart(charts_monitoring.effects_waterfall(cause.effects, title="GMV bridge: reference → day"),
                   width="stretch")
@@ -95,7 +96,7 @@ with st.expander("Alert rules"):
         try:
             saved = monitoring.save_alert_rules(con, edited)
         except ValueError as exc:
-            st.error(f"Rules not saved: {exc}")
+            st.error(f"Rules not saved: {md(exc)}")
         else:
             st.success(f"Saved {saved} rules; the alert list uses them now.")
             st.rerun()

@@ -5,6 +5,7 @@ Read-only SQL for operators: one SELECT/WITH statement over the data tables, wit
 import streamlit as st
 
 from ecomops import charts, sqlconsole
+from ecomops.exports import escape_markdown as md
 from ecomops.ui import downloads, state
 
 con = state.connection()
@@ -38,7 +39,7 @@ if run_clicked:
         st.session_state.pop("sql_result", None)
 
 if "sql_error" in st.session_state:
-    st.error(st.session_state["sql_error"])
+    st.error(md(st.session_state["sql_error"]))
 result = st.session_state.get("sql_result")
 if result is not None:
     note = {"rows": " (row cap reached: add a LIMIT or filters)",

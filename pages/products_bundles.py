@@ -6,6 +6,7 @@ network, bundle suggestions pairing slow movers with strong partners, and the AO
 import streamlit as st
 
 from ecomops import charts, charts_products, derived, products, products_bundles as bundles, products_inventory as inv
+from ecomops.exports import escape_markdown as md
 from ecomops.ui import columns as colfmt
 from ecomops.ui import downloads, state
 
@@ -50,7 +51,7 @@ ranked = bundles.rank_pairs(pairs, sort_by)
 top = ranked.iloc[0]
 m4.metric("AOV with the top pair", charts.format_value("aov", top["aov_with_pair"]),
           charts.format_change(top["uplift_aov"]),
-          help=f"{top['title_a']} + {top['title_b']}: AOV of orders holding both vs "
+          help=f"{md(top['title_a'])} + {md(top['title_b'])}: AOV of orders holding both vs "
                f"{charts.format_value('aov', top['aov_without_pair'])} for the other orders.")
 
 if pairs["bulk_orders"].iloc[0]:

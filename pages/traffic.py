@@ -7,6 +7,7 @@ import streamlit as st
 
 from ecomops import charts, charts_traffic, derived, traffic
 from ecomops.config import THRESHOLDS
+from ecomops.exports import escape_markdown as md
 from ecomops.ui import columns as colfmt
 from ecomops.ui import downloads, state
 
@@ -55,7 +56,7 @@ if not have["ad_spend"]:
 
 flagged = traffic.flagged_channels(channels)
 if flagged:
-    st.warning(f"ROI below {THRESHOLDS.roi_floor:g} in this range: {', '.join(flagged)}.")
+    st.warning(f"ROI below {THRESHOLDS.roi_floor:g} in this range: {md(', '.join(flagged))}.")
 
 st.subheader("By channel")
 st.dataframe(channels, hide_index=True, width="stretch", column_config=COLUMNS)

@@ -7,6 +7,7 @@ import streamlit as st
 
 from ecomops import churn, churn_charts, churn_targeting, derived
 from ecomops.config import THRESHOLDS
+from ecomops.exports import escape_markdown as md
 from ecomops.ui import downloads, state
 
 con = state.connection()
@@ -22,11 +23,11 @@ horizon = left.number_input("Horizon (days)", min_value=30, max_value=365, value
 if left.button("Train model", type="primary", key="churn_train"):
     with st.status("Training the churn model…", expanded=True) as status:
         try:
-            trained = churn.train(con, horizon_days=int(horizon), progress=status.write)
+            trained = churn.train(con, horizon_days=int(horizon), progress=lambda message: status.write(md(message)))
             status.update(label=f"Model #{trained.model_id} trained and registered", state="complete", expanded=False)
         except churn.InsufficientHistoryError as exc:
             status.update(label="Not enough history to train", state="error")
-            st.warning(str(exc))
+            st.warning(md(exc))
 
 try:  # a model file that fails its checks is retrained, never loaded
     with st.spinner("Checking the churn model file…"):
@@ -34,7 +35,7 @@ try:  # a model file that fails its checks is retrained, never loaded
 except churn.InsufficientHistoryError as exc:
     model, refused = None, str(exc)
 if refused:
-    st.warning(refused)
+    st.warning(md(refused))
 if model is None:
     right.info("No churn model yet: press **Train model** (it needs an order history of at least two horizons; "
                "upload orders on Data → Upload).")

@@ -6,6 +6,7 @@ signup to first order, and members vs non-members (repurchase cycle, repurchase 
 import streamlit as st
 
 from ecomops import charts, charts_users, derived, users_cohorts
+from ecomops.exports import escape_markdown as md
 from ecomops.ui import columns as colfmt
 from ecomops.ui import downloads, state
 
@@ -87,7 +88,7 @@ else:
                "consecutive valid orders whose later order falls in the window.")
     statement = users_cohorts.members_statement(comparison)
     if statement:
-        st.success(statement)
+        st.success(md(statement))
     else:
         st.info("Members or non-members placed no orders in this window: widen it.")
     left, right = st.columns([2, 3])

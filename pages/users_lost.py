@@ -7,6 +7,7 @@ import streamlit as st
 
 from ecomops import charts, charts_users, derived, users_lost
 from ecomops.config import THRESHOLDS
+from ecomops.exports import escape_markdown as md
 from ecomops.ui import columns as colfmt
 from ecomops.ui import downloads, state
 
@@ -48,7 +49,7 @@ else:
 
 st.header("What they did before leaving")
 for finding in users_lost.profile_findings(profile):
-    st.warning(finding)
+    st.warning(md(finding))
 table = users_lost.profile_table(profile)
 st.dataframe(table, hide_index=True, width="stretch")
 st.caption("Orders with a discount = valid orders carrying an order-level discount; returns = orders with status "

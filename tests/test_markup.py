@@ -40,6 +40,8 @@ def hostile_db(demo_db_path, tmp_path_factory):
         cur.execute("UPDATE ad_spend SET spend = spend * 1000")  # every paid channel under the ROI floor: flagged
     derived.refresh_all(con)
     db.close(path)
+    # A second copy for the served app: a server process cannot open a file this process holds (AppTest runs here).
+    shutil.copyfile(path, path.with_name("served.duckdb"))
     return path
 
 
@@ -171,7 +173,8 @@ def rendered(hostile_db, tmp_path_factory) -> dict[str, list[str]]:
 
     require_chromium()
     found, requests = {}, []
-    with serve_app(hostile_db, tmp_path_factory.mktemp("home")) as url, chromium() as browser:
+    with serve_app(hostile_db.with_name("served.duckdb"), tmp_path_factory.mktemp("home")) as url, \
+            chromium() as browser:
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.on("request", lambda request: requests.append(request.url))
         for stem in BROWSER_PAGES:

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import Any, Callable
 
 from ecomops import db, sqlconsole
 from ecomops.commands import add_db_argument, print_json
 
 
-def _limit_type(name: str, cast: type) -> "callable":
+def _limit_type(name: str, cast: type) -> Callable[[str], Any]:
     """Return an argparse type that refuses a limit the console would refuse (0, negative, NaN, infinite)."""
     def parse(text: str):
         try:

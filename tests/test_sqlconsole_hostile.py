@@ -313,7 +313,7 @@ def test_whole_corpus_leaves_every_table_unchanged(con, files):
 @pytest.mark.parametrize("timeout", ["-1", "nan"])
 def test_command_line_refuses_a_switched_off_time_limit(tmp_path, timeout):
     path = tmp_path / "tiny.duckdb"
-    con = db.connect(path)
+    db.connect(path)
     db.close(path)
     run = subprocess.run([sys.executable, "-m", "ecomops", "sql", "SELECT 1 AS one", "--db", str(path),
                           "--timeout", timeout], capture_output=True, text=True, cwd=PROJECT_ROOT)

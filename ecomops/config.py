@@ -13,7 +13,10 @@ import json
 import os
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "ecomops.duckdb"
@@ -126,7 +129,7 @@ def save_thresholds(con: Any, values: Mapping[str, Any], actor: str | None = Non
 
 
 
-def thresholds_table(con: Any) -> "pd.DataFrame":
+def thresholds_table(con: Any) -> pd.DataFrame:
     """Return one row per threshold: name, value in force, default."""
     import pandas as pd  # only pages ask for the table
 

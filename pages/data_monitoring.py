@@ -8,8 +8,9 @@ import streamlit as st
 
 from ecomops.ops import charts as monitoring_charts
 from ecomops.ops import monitoring
-from ecomops.ui import columns as colfmt
-from ecomops.ui import downloads, page, state
+from ecomops.exports import escape_markdown as md
+from ecomops.ui import columns as colfmt, page
+from ecomops.ui import downloads, state
 
 con = state.connection()
 f = page.setup(__file__)
@@ -58,7 +59,7 @@ default_focus = monitoring.alert_focus(alerts, day, focus_options)
 focus = right.selectbox("Explain", focus_options, index=focus_options.index(default_focus),
                         format_func=lambda m: "the largest effect" if m == "auto" else monitoring.METRIC_LABELS[m])
 cause = state.cached(monitoring.root_cause, f, day, reference, None if focus == "auto" else focus)
-st.info(cause.summary)
+st.info(md(cause.summary))
 left, right = st.columns(2)
 left.plotly_chart(monitoring_charts.effects_waterfall(cause.effects, title="GMV bridge: reference → day"),
                   width="stretch")
@@ -96,7 +97,7 @@ with st.expander("Alert rules"):
         try:
             saved = monitoring.save_alert_rules(con, edited)
         except ValueError as exc:
-            st.error(f"Rules not saved: {exc}")
+            st.error(f"Rules not saved: {md(exc)}")
         else:
             st.success(f"Saved {saved} rules; the alert list uses them now.")
             st.rerun()

@@ -6,6 +6,7 @@ validate, import in one transaction (or only the valid rows), and undo imports f
 import streamlit as st
 
 from ecomops import derived
+from ecomops.exports import escape_markdown as md
 from ecomops.ingest import IngestError, UndoRefused, import_file, list_imports, preview, undo_import
 from ecomops.ingest import uploads
 from ecomops.ingest.presets import list_presets, load_preset, save_preset
@@ -35,10 +36,10 @@ if upload is not None:
         proposal, head, source = cached_preview(path, kind=st.session_state.get("kind_override") or kind,
                                                 mapping=mapping, file_name=upload.name)
     except (IngestError, ValueError) as exc:
-        st.error(f"This file cannot be imported: {exc}")
+        st.error(f"This file cannot be imported: {md(exc)}")
         st.stop()
-    st.success(f"Detected **{kinds[proposal.kind]}** · encoding {source.encoding} · "
-               f"delimiter {source.delimiter!r} · layout {proposal.profile}")
+    st.success(f"Detected **{md(kinds[proposal.kind])}** · encoding {md(source.encoding)} · "
+               f"delimiter {md(repr(source.delimiter))} · layout {md(proposal.profile)}")
     st.dataframe(head, hide_index=True, height=220)
     with st.form("mapping"):
         st.subheader("Columns")
@@ -49,7 +50,7 @@ if upload is not None:
         choices, grid = {}, st.columns(3)
         for i, row in enumerate(rows):
             label = f"{row['label']}{' *' if row['required'] else ''}"
-            help_text = f"sum of {' + '.join(row['sum_of'])}" if row["sum_of"] else None
+            help_text = f"sum of {md(' + '.join(row['sum_of']))}" if row["sum_of"] else None
             choices[row["field"]] = grid[i % 3].selectbox(label, options, index=options.index(row["column"]),
                                                           key=f"map_{proposal.kind}_{row['field']}", help=help_text)
         preset_name = st.text_input("Save this mapping as a preset (optional)")
@@ -66,13 +67,13 @@ if upload is not None:
                                     options=proposal.options, dry_run=True, file_name=upload.name)
             except (IngestError, ValueError) as exc:
                 status.update(label="The file cannot be imported", state="error")
-                st.error(str(exc))
+                st.error(md(exc))
                 st.stop()
-            status.update(label=check.summary(), state="complete")
+            status.update(label=md(check.summary()), state="complete")
         st.session_state.update(check=check, done=None)
         if preset_name.strip():
             save_preset(con, preset_name.strip(), proposal.kind, chosen, proposal.options)
-            st.toast(f"Saved preset {preset_name.strip()!r}")
+            st.toast(f"Saved preset {md(repr(preset_name.strip()))}")
 
     check = st.session_state.get("check")
     if check is not None and st.session_state.get("choice"):
@@ -80,7 +81,7 @@ if upload is not None:
         st.subheader("Validation report")
         st.write(f"{check.rows_valid:,} of {check.rows_read:,} rows are valid.")
         for notice in check.notices:
-            st.info(notice)
+            st.info(md(notice))
         if check.problems:
             st.dataframe(uploads.problems_frame(check), hide_index=True)
             rejected = uploads.rejects_bytes(check)
@@ -110,7 +111,7 @@ if upload is not None:
 
 done = st.session_state.get("done")
 if done is not None:
-    (st.success if done.status == "imported" else st.warning)(done.summary())
+    (st.success if done.status == "imported" else st.warning)(md(done.summary()))
 
 st.subheader("Imports")
 log = list_imports(con)
@@ -130,4 +131,4 @@ else:
                            f"restored {sum(result.restored.values()):,}.")
                 st.rerun()
             except UndoRefused as exc:
-                st.error(str(exc))
+                st.error(md(exc))

@@ -9,8 +9,9 @@ from ecomops import charts, derived, products
 from ecomops.products import bundles
 from ecomops.products import charts as products_charts
 from ecomops.products import inventory
-from ecomops.ui import columns as colfmt
-from ecomops.ui import downloads, page, state
+from ecomops.exports import escape_markdown as md
+from ecomops.ui import columns as colfmt, page
+from ecomops.ui import downloads, state
 
 
 f = page.setup(__file__)
@@ -53,7 +54,7 @@ ranked = bundles.rank_pairs(pairs, sort_by)
 top = ranked.iloc[0]
 m4.metric("AOV with the top pair", charts.format_value("aov", top["aov_with_pair"]),
           charts.format_change(top["uplift_aov"]),
-          help=f"{top['title_a']} + {top['title_b']}: AOV of orders holding both vs "
+          help=f"{md(top['title_a'])} + {md(top['title_b'])}: AOV of orders holding both vs "
                f"{charts.format_value('aov', top['aov_without_pair'])} for the other orders.")
 
 if pairs["bulk_orders"].iloc[0]:

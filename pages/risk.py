@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from ecomops.risk import compliance
+from ecomops.exports import escape_markdown as md
 from ecomops.ui import downloads, page, state
 
 con = state.connection()
@@ -73,7 +74,7 @@ with words_tab:
             st.session_state["risk_words_saved"] = f"Saved {count} rules."
             st.rerun()
         except ValueError as exc:
-            st.error(f"Not saved: {exc}")
+            st.error(f"Not saved: {md(exc)}")
     if restore.button("Restore the shipped list"):
         count = compliance.restore_default_words(con)
         st.session_state["risk_words_saved"] = f"Restored the shipped list ({count} rules)."

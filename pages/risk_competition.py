@@ -7,6 +7,7 @@ import streamlit as st
 
 from ecomops import charts
 from ecomops.risk import competition
+from ecomops.exports import escape_markdown as md
 from ecomops.ui import downloads, page, state
 
 DAY = st.column_config.DateColumn("day", format="YYYY-MM-DD")
@@ -42,8 +43,8 @@ else:
     for row in alerts.itertuples():
         if row.alert != "loss leader":
             break  # loss leaders come first
-        st.warning(f"**{row.competitor}** sells **{row.title}** at ¥{row.competitor_price:.2f} (ours ¥{row.our_price:.2f}, "
-                 f"{row.day:%Y-%m-%d}). {row.suggested_response}", icon="🚨")
+        st.warning(f"**{md(row.competitor)}** sells **{md(row.title)}** at ¥{row.competitor_price:.2f} "
+                   f"(ours ¥{row.our_price:.2f}, {row.day:%Y-%m-%d}). {md(row.suggested_response)}", icon="🚨")
     st.dataframe(alerts[["alert", "product_id", "title", "competitor", "day", "competitor_price", "our_price", "gap",
                          "promotion", "suggested_response"]], hide_index=True, width="stretch",
                  column_config={"gap": st.column_config.NumberColumn(format="percent"), "day": DAY,

@@ -9,6 +9,7 @@ from ecomops import charts, derived
 from ecomops.risk import reputation
 from ecomops.risk import reviews_model
 from ecomops.config import THRESHOLDS
+from ecomops.exports import escape_markdown as md
 from ecomops.ui import downloads, page, state
 
 f = page.setup(__file__)
@@ -20,11 +21,11 @@ st.caption(f"Reviews created {f.start:%Y-%m-%d} – {f.end:%Y-%m-%d}, as of the 
 if reviews_model.cached_metrics() is None:
     with st.status("First use: training the review classifier (about a minute)…") as status:
         try:
-            reviews_model.get_model(progress=status.write)
+            reviews_model.get_model(progress=lambda message: status.write(md(message)))
             status.update(label="Review classifier ready", state="complete")
         except reviews_model.ReviewsModelUnavailable as exc:
             status.update(label="Review classifier unavailable", state="error")
-            st.warning(str(exc))
+            st.warning(md(exc))
 state.ensure_derived(derived.RISK_REVIEW_LABELS)  # the classifier's labels, stored once per data change / model
 
 summary = state.cached(reputation.reputation_summary, f)
@@ -32,7 +33,7 @@ if summary["reviews"] == 0:
     st.info("No reviews in this range: upload a reviews export on Data → Upload, or widen the date range.")
     st.stop()
 if summary["model_message"]:
-    st.warning(summary["model_message"])
+    st.warning(md(summary["model_message"]))
 
 target = summary["target"]
 c1, c2, c3, c4, c5 = st.columns(5)

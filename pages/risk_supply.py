@@ -8,6 +8,7 @@ import streamlit as st
 from ecomops import charts
 from ecomops.risk import supply
 from ecomops.config import THRESHOLDS
+from ecomops.exports import escape_markdown as md
 from ecomops.ui import downloads, page, state
 
 f = page.setup(__file__)
@@ -43,7 +44,7 @@ else:
 st.subheader("Supplier concentration")
 conc = state.cached(supply.supplier_concentration, f)
 if summary["top_supplier"]:
-    st.caption(f"Largest supplier: {summary['top_supplier']} with {summary['top_supplier_share']:.1%} of GMV; "
+    st.caption(f"Largest supplier: {md(summary['top_supplier'])} with {summary['top_supplier_share']:.1%} of GMV; "
                f"Herfindahl index {summary['hhi']:.2f} (1 = everything on one supplier).")
 left, right = st.columns([3, 2])
 left.plotly_chart(charts.bar(conc.head(15).iloc[::-1], "supplier", "share", orientation="h", y_format=".0%",

@@ -10,6 +10,7 @@ from ecomops import traffic
 from ecomops.traffic import channels as traffic_channels
 from ecomops.traffic import charts as traffic_charts
 from ecomops.config import THRESHOLDS
+from ecomops.exports import escape_markdown as md
 from ecomops.ui import columns as colfmt
 from ecomops.ui import downloads, page, state
 
@@ -58,7 +59,7 @@ if not have["ad_spend"]:
 
 flagged = traffic_channels.flagged_channels(channels)
 if flagged:
-    st.warning(f"ROI below {THRESHOLDS.roi_floor:g} in this range: {', '.join(flagged)}.")
+    st.warning(f"ROI below {THRESHOLDS.roi_floor:g} in this range: {md(', '.join(flagged))}.")
 
 st.subheader("By channel")
 st.dataframe(channels, hide_index=True, width="stretch", column_config=COLUMNS)

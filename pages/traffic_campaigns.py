@@ -9,8 +9,9 @@ from ecomops import charts, derived
 from ecomops import traffic
 from ecomops.traffic import campaigns
 from ecomops.traffic import charts as traffic_charts
-from ecomops.ui import columns as colfmt
-from ecomops.ui import downloads, page, state
+from ecomops.exports import escape_markdown as md
+from ecomops.ui import columns as colfmt, page
+from ecomops.ui import downloads, state
 
 LIFT_COLUMNS = {
     "campaign_id": "Campaign", "name": "Name", "kind": "Kind", "label": "Kind", "start_date": "Start",
@@ -53,7 +54,7 @@ st.subheader("Member-day and flash-sale effects")
 st.caption("Average lift per kind, leaving out campaigns that sit inside a bigger event.")
 by_kind = data["by_kind"]
 for col, row in zip(st.columns(max(1, len(by_kind))), by_kind.itertuples()):
-    col.metric(f"{row.label} GMV lift", charts.format_change(row.gmv_lift) or "—",
+    col.metric(f"{md(row.label)} GMV lift", charts.format_change(row.gmv_lift) or "—",
                help=f"{row.events} campaigns; conversion lift {charts.format_change(row.conversion_rate_lift) or '—'}")
 st.dataframe(by_kind, hide_index=True, width="stretch", column_config=LIFT_COLUMNS,
              column_order=["label", "events", "gmv_lift", "orders_lift", "buyers_lift", "uv_lift",

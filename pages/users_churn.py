@@ -10,7 +10,8 @@ from ecomops.users import charts as users_charts
 from ecomops.users import churn
 from ecomops.users import targeting
 from ecomops.config import THRESHOLDS
-from ecomops.ui import page, state
+from ecomops.exports import escape_markdown as md
+from ecomops.ui import downloads, page, state
 
 page.setup(__file__)
 con = state.connection()
@@ -26,13 +27,19 @@ horizon = left.number_input("Horizon (days)", min_value=30, max_value=365, value
 if left.button("Train model", type="primary", key="churn_train"):
     with st.status("Training the churn model…", expanded=True) as status:
         try:
-            trained = churn.train(con, horizon_days=int(horizon), progress=status.write)
+            trained = churn.train(con, horizon_days=int(horizon), progress=lambda message: status.write(md(message)))
             status.update(label=f"Model #{trained.model_id} trained and registered", state="complete", expanded=False)
         except churn.InsufficientHistoryError as exc:
             status.update(label="Not enough history to train", state="error")
-            st.warning(str(exc))
+            st.warning(md(exc))
 
-model = churn.latest_model(con)
+try:  # a model file that fails its checks is retrained, never loaded
+    with st.spinner("Checking the churn model file…"):
+        model, refused = churn.latest_usable_model(con)
+except churn.InsufficientHistoryError as exc:
+    model, refused = None, str(exc)
+if refused:
+    st.warning(md(refused))
 if model is None:
     right.info("No churn model yet: press **Train model** (it needs an order history of at least two horizons; "
                "upload orders on Data → Upload).")
@@ -58,13 +65,10 @@ else:
         st.dataframe(tables["calibration"], hide_index=True, width="stretch")
 
 st.subheader("2. Dormant customers to win back")
-problem = churn.model_file_problem(model) if model else None
-if model and not problem:
+if model:  # its file was checked above (latest_usable_model)
     state.ensure_derived(derived.CHURN_SCORES)  # stored right after training and after imports; rebuilt if stale
-dormant_count = state.cached(targeting.stored_count, model["model_id"]) if model and not problem else None
-if problem:
-    st.warning(problem)
-elif dormant_count is None:
+dormant_count = state.cached(targeting.stored_count, model["model_id"]) if model else None
+if dormant_count is None:
     st.info("Train the churn model above to score dormant customers.")
 elif dormant_count == 0:
     st.info("No dormant customers right now (nobody's last order is 91-180 days old).")
@@ -100,7 +104,7 @@ else:
                    f"{arms['treatment']:,} to contact.")
     if "churn_export" in st.session_state:
         st.download_button("Download the contact list (CSV, treatment only)",
-                           st.session_state["churn_export"].to_csv(index=False).encode("utf-8-sig"),
+                           downloads.csv(st.session_state["churn_export"], "utf-8-sig"),
                            file_name="reactivation_targets.csv", mime="text/csv", key="churn_download")
 
 st.subheader("3. Did it work? Treatment vs control")

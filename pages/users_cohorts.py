@@ -8,8 +8,9 @@ import streamlit as st
 from ecomops import charts, derived
 from ecomops.users import charts as users_charts
 from ecomops.users import cohorts as users_cohorts
-from ecomops.ui import columns as colfmt
-from ecomops.ui import downloads, page, state
+from ecomops.exports import escape_markdown as md
+from ecomops.ui import columns as colfmt, page
+from ecomops.ui import downloads, state
 
 f = page.setup(__file__)
 state.ensure_derived(derived.USERS_ORDERS)
@@ -89,7 +90,7 @@ else:
                "consecutive valid orders whose later order falls in the window.")
     statement = users_cohorts.members_statement(comparison)
     if statement:
-        st.success(statement)
+        st.success(md(statement))
     else:
         st.info("Members or non-members placed no orders in this window: widen it.")
     left, right = st.columns([2, 3])

@@ -9,8 +9,9 @@ from ecomops import charts, derived
 from ecomops.users import charts as users_charts
 from ecomops.users import lost
 from ecomops.config import THRESHOLDS
-from ecomops.ui import columns as colfmt
-from ecomops.ui import downloads, page, state
+from ecomops.exports import escape_markdown as md
+from ecomops.ui import columns as colfmt, page
+from ecomops.ui import downloads, state
 
 f = page.setup(__file__)
 state.ensure_derived(derived.USERS_ORDERS)
@@ -50,7 +51,7 @@ else:
 
 st.header("What they did before leaving")
 for finding in lost.profile_findings(profile):
-    st.warning(finding)
+    st.warning(md(finding))
 table = lost.profile_table(profile)
 st.dataframe(table, hide_index=True, width="stretch")
 st.caption("Orders with a discount = valid orders carrying an order-level discount; returns = orders with status "

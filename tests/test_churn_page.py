@@ -3,6 +3,7 @@ customers, recording an outreach with its control group, and the treatment-vs-co
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
 import pytest
@@ -68,17 +69,21 @@ def test_page_trains_scores_records_and_measures(app_test, page_db, monkeypatch)
     assert at.get("download_button")
 
 
-def test_page_with_a_missing_model_file_warns_instead_of_failing(app_test, page_db, monkeypatch):
+def test_page_with_a_missing_model_file_retrains_and_says_so(app_test, page_db, monkeypatch):
+    """A registered model whose file is gone (or refused) is replaced by a new one, with a warning naming both."""
     monkeypatch.setenv("ECOMOPS_DB", str(page_db))
     con = db.connect(page_db)
     with db.transaction(con, bump_version=False) as cur:
         cur.execute("INSERT INTO model_registry (model_id, name, trained_at, cutoff, horizon_days, features, metrics, "
                     "path, sha256) VALUES (1, 'churn', TIMESTAMP '2026-11-16 08:00', DATE '2026-11-15', 90, $features, "
-                    "'{}', '/nonexistent/churn.skops', 'x')", {"features": json.dumps(churn.FEATURES)})
+                    "'{}', $path, 'x')", {"features": json.dumps(churn.FEATURES),
+                                          "path": str(churn.model_dir() / "churn_gone.skops")})
     db.close(page_db)
     at = app_test(PAGE)
     assert not at.exception
-    assert any("is missing" in w.value for w in at.warning)
+    shown = [re.sub(r"\\(.)", r"\1", w.value) for w in at.warning]  # the note is escaped markdown
+    assert any("is missing" in w and "replaced by model #2" in w for w in shown), shown
+    assert churn.latest_model(db.connect(page_db))["model_id"] == 2
 
 
 def test_page_shows_the_stored_scores(app_test, page_db, monkeypatch, tmp_path):
@@ -90,7 +95,7 @@ def test_page_shows_the_stored_scores(app_test, page_db, monkeypatch, tmp_path):
 
     monkeypatch.setenv("ECOMOPS_DB", str(page_db))
     con = db.connect(page_db)
-    churn.train(con, directory=tmp_path / "models", max_iter=40, importance_rows=500)
+    churn.train(con, max_iter=40, importance_rows=500)  # into $ECOMOPS_MODELS, set to tmp_path / "models" above
     full = targeting.stored_dormant(con)
     assert len(full) > 7
     # Edit the stored rows behind the mechanism's back (its fingerprint does not change, so nothing rebuilds them).

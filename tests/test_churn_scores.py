@@ -41,8 +41,10 @@ def trained(demo_db_path, tmp_path_factory):
     path = folder / "demo.duckdb"
     shutil.copyfile(demo_db_path, path)
     con = db.connect(path)
-    result = churn.train(con, directory=folder / "models", **FAST)
-    yield con, result
+    with pytest.MonkeyPatch.context() as patch:  # model files live in the models folder only (churn.model_dir)
+        patch.setenv("ECOMOPS_MODELS", str(folder / "models"))
+        result = churn.train(con, **FAST)
+        yield con, result
     db.close(path)
 
 
@@ -115,7 +117,8 @@ def test_without_a_model_nothing_is_stored(demo_db_path, tmp_path):
         with db.transaction(con, bump_version=False) as cur:
             cur.execute("INSERT INTO model_registry (model_id, name, trained_at, cutoff, horizon_days, features, "
                         "metrics, path, sha256) VALUES (1, 'churn', TIMESTAMP '2026-11-16 08:00', DATE '2026-11-15', "
-                        "90, $features, '{}', '/nonexistent/churn.skops', 'x')", {"features": json.dumps(churn.FEATURES)})
+                        "90, $features, '{}', $path, 'x')",
+                        {"features": json.dumps(churn.FEATURES), "path": str(churn.model_dir() / "churn_gone.skops")})
         assert derived.refresh_all(con) == ["churn_dormant_scores"]
         assert con.execute("SELECT count(*) FROM churn_dormant_scores").fetchone()[0] == 0
         with pytest.raises(churn.ModelIntegrityError, match="is missing"):

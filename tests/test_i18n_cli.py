@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import pkgutil
 import re
 import subprocess
 import sys
@@ -9,15 +10,19 @@ from pathlib import Path
 
 import pytest
 
+from ecomops import commands as commands_package
 from ecomops import db, i18n
 from ecomops.__main__ import main
 from ecomops.i18n.visible import assert_clean
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 # Syntax a user types as is, in any language: the program, option names, command names, paths, the date format.
+# Command names come from the command modules (import_cmd is "import"), so a new command is syntax too.
+COMMANDS = sorted(info.name.removesuffix("_cmd").replace("_", "-")
+                  for info in pkgutil.iter_modules(commands_package.__path__))
 SYNTAX = re.compile(r"python -m ecomops|--?[a-z][a-z-]*|\{zh,en\}|\bzh, en\b|\bLANG\b|\$ECOMOPS_DB|"
                     r"data/ecomops\.duckdb|YYYY-MM-DD|\.gz\b|"
-                    r"\b(?:churn|demo|imports?|kpis|report|reviews-model|risk|sql)\b")
+                    r"\b(?:" + "|".join(map(re.escape, COMMANDS)) + r"|imports)\b")
 
 
 @pytest.fixture

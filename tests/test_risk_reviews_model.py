@@ -7,6 +7,7 @@ import json
 import numpy as np
 import pytest
 
+from ecomops import model_files
 from ecomops.risk import reviews_model
 
 pytestmark = pytest.mark.slow
@@ -56,10 +57,12 @@ def test_tampered_model_file_is_not_loaded(trained, shared_data, tmp_path):
     out, _ = trained
     copy = tmp_path / "models"
     copy.mkdir()
-    for name in ("reviews_model.pkl", "reviews_model.json"):
+    for name in ("reviews_model.skops", "reviews_model.json"):
         (copy / name).write_bytes((out / name).read_bytes())
+    # The real model holds only the listed types (the trust list was measured on it).
+    assert model_files.types_in(copy / "reviews_model.skops")[0] <= reviews_model.TRUSTED_TYPES
     assert reviews_model._load_cached(copy, shared_data) is not None
-    with open(copy / "reviews_model.pkl", "ab") as handle:
+    with open(copy / "reviews_model.skops", "ab") as handle:
         handle.write(b"tampered")
     assert reviews_model._load_cached(copy, shared_data) is None
     manifest = json.loads((copy / "reviews_model.json").read_text())

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from datetime import date
 from typing import Any
@@ -29,14 +28,8 @@ def parse_date(text: str) -> date:
 
 
 def print_json(payload: Any) -> None:
-    """Print a JSON document (dates and numpy numbers made plain)."""
-    json.dump(payload, sys.stdout, ensure_ascii=False, default=_plain, indent=None)
-    sys.stdout.write("\n")
+    """Print a JSON document that every parser accepts: non-finite numbers as null, dates and numpy/pandas values
+    made plain (ecomops.exports.json_text, the one place for it)."""
+    from ecomops import exports  # pandas loads with it: only commands that print JSON pay for that
 
-
-def _plain(value: Any) -> Any:
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    if hasattr(value, "item"):
-        return value.item()
-    return str(value)
+    sys.stdout.write(exports.json_text(payload) + "\n")

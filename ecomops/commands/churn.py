@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ecomops import db
+from ecomops import db, exports
 from ecomops.commands import CommandError, add_db_argument, parse_date, print_json
 from ecomops.config import THRESHOLDS
 from ecomops.i18n import _
@@ -69,11 +69,14 @@ def run(args: argparse.Namespace) -> int:
             return 0
         if args.cutoff:
             print("note: score always uses the last day of data; --cutoff is ignored", file=sys.stderr)
+        _, refused = churn.latest_usable_model(con, progress)  # a refused model file is retrained, never loaded
+        if refused:
+            print(f"note: {refused}", file=sys.stderr)
         scored = targeting.stored_dormant(con)  # stored at training / after imports; rebuilt if stale
     except (churn.InsufficientHistoryError, churn.ModelIntegrityError) as exc:
         raise CommandError(str(exc)) from exc
     if args.out:
-        targeting.export_frame(scored).to_csv(args.out, index=False, encoding="utf-8-sig")
+        exports.write_csv(targeting.export_frame(scored), args.out)
         print(f"Wrote {len(scored):,} scored dormant customers to {args.out}", file=sys.stderr)
     if args.json:
         print_json(targeting.export_frame(scored.head(args.top)).to_dict(orient="records"))

@@ -6,13 +6,14 @@ import sys
 
 from ecomops import db, i18n
 from ecomops.commands import CommandError, add_db_argument, print_json
+from ecomops.i18n import _
 from ecomops.ops.delivery import config_file, schedule, store
 from ecomops.ops.delivery.runner import FAILED_STATUSES, Runner
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``deliver`` subcommand."""
-    parser = sub.add_parser("deliver", help="send the reviews and alerts that are due (cron), or a test message",
+    parser = sub.add_parser("deliver", help=_("send the reviews and alerts that are due (cron), or a test message"),
                             description="Send what is due since the last run, exactly once per subscription, "
                                         "occurrence and destination (docs/delivery.md). Exit 1 when a message "
                                         "failed or waits for a retry.")

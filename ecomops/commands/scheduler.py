@@ -7,13 +7,14 @@ import sys
 
 from ecomops import db
 from ecomops.commands import add_db_argument
+from ecomops.i18n import _
 from ecomops.ops.delivery import config_file
 from ecomops.ops.delivery.scheduler import Scheduler
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``scheduler`` subcommand."""
-    parser = sub.add_parser("scheduler", help="run the delivery schedule itself (instead of cron)",
+    parser = sub.add_parser("scheduler", help=_("run the delivery schedule itself (instead of cron)"),
                             description="Send what is due, sleep until the next due time, repeat; stop with Ctrl-C "
                                         "or SIGTERM. The database is opened only while sending.")
     add_db_argument(parser)

@@ -79,7 +79,7 @@ LABELS: dict[str, dict[str, str]] = {
         "guest": NP_("lifecycle", "Guest orders"),
         "not yet a customer": NP_("lifecycle", "Not yet a customer"),
     },
-    # The codes are the segment names ecomops.users.RFM_RULES stores; the Chinese names follow the 8-segment RFM
+    # The codes are the segment names ecomops.users.rfm.RFM_RULES stores; the Chinese names follow the 8-segment RFM
     # model of Chinese CRM tools (glossary: how the 9 segments of the R x FM grid map onto it).
     "rfm_segment": {
         "Champions": NP_("rfm_segment", "Champions"),

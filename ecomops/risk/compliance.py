@@ -32,7 +32,7 @@ from typing import Iterable
 import duckdb
 import pandas as pd
 
-from ecomops import db, derived
+from ecomops import db, derived, exports
 from ecomops.filters import Filters, where
 
 WORDS_CSV = Path(__file__).resolve().parent / "banned_words.csv"
@@ -129,14 +129,11 @@ def highlight(text: str | None, matches: list[Match], left: str = "【", right: 
     return "".join(out)
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$:])")
-
-
 def highlight_markdown(text: str | None, matches: list[Match]) -> str:
     """Return Streamlit markdown with every match on a red background (the rest escaped)."""
     if not text:
         return ""
-    esc = lambda s: _MD_SPECIAL.sub(r"\\\1", s)  # noqa: E731 - a tiny local helper
+    esc = exports.escape_markdown  # the one markdown escape for data (links, images, HTML, directives)
     out, pos = [], 0
     for m in matches:
         out += [esc(text[pos:m.start]), ":red-background[**", esc(text[m.start:m.end]), "**]"]

@@ -17,12 +17,16 @@ How it is built (the decisions, documented here):
 - **Speed**: the Chinese set is subsampled (``ZH_TRAIN_ROWS``, stratified) so a full training takes ~10 s on 2 cores.
 - **Held-out split**: 20%, stratified, fixed seed; accuracy (and the majority-class baseline) per language is stored
   with the model and shown on the Reputation page and by ``python -m ecomops reviews-model evaluate``.
-- **Cache**: ``data/models/reviews_model.pkl`` (git-ignored) plus a JSON manifest with its SHA-256, the
-  fingerprint of the training files and ``MODEL_VERSION``. A file whose hash does not match the manifest is never
-  unpickled; a stale fingerprint or version triggers retraining. Loaded lazily on first use, once per process.
-  (Why pickle and not skops: skops serialises the 200k-term vocabulary entry by entry and took over ten minutes;
-  the pickle is written by this module only, and the hash check refuses any file it did not write. The vectorisers'
-  ``stop_words_`` — every pruned term, kept only for introspection — is dropped before saving.)
+- **Cache**: ``data/models/reviews_model.skops`` (git-ignored) plus a JSON manifest with its SHA-256, the
+  fingerprint of the training files and ``MODEL_VERSION``. The file is read only through
+  :mod:`ecomops.model_files`: every type in it must be on :data:`TRUSTED_TYPES` (exactly the scikit-learn, numpy and
+  builtin types these pipelines hold), so a replaced file — even with a matching hash in a replaced manifest — is
+  refused and the model retrained, never executed. A stale fingerprint or version also triggers retraining. Loaded
+  lazily on first use, once per process. (Why the vocabularies are stored apart: skops writes a dict entry by entry,
+  and a 200,000-term ``vocabulary_`` took over five minutes to save (measured); as one UTF-8 byte array plus term
+  lengths it takes under a second. The vectorisers' ``stop_words_`` — every pruned term, kept only for introspection
+  — is dropped before saving. Older caches were pickles: a ``reviews_model.pkl`` is never read, and is deleted when
+  the model is saved.)
 """
 from __future__ import annotations
 
@@ -30,7 +34,6 @@ import fcntl
 import hashlib
 import json
 import os
-import pickle
 import re
 import threading
 from contextlib import contextmanager
@@ -42,9 +45,9 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 import numpy as np
 import pandas as pd
 
-from ecomops import config
+from ecomops import config, model_files
 
-MODEL_VERSION = 1
+MODEL_VERSION = 2  # 2: skops with the vocabularies stored as arrays (1 was a pickle)
 ZH_FILE = "cn_online_shopping_10_cats.csv.gz"
 EN_FILE = "en_womens_clothing_ecommerce_reviews.csv.gz"
 ZH_TRAIN_ROWS = 24000  # stratified subsample of the 62,774 Chinese reviews: ~93% accuracy in a few seconds
@@ -52,10 +55,20 @@ TEST_SHARE = 0.2
 SEED = 7
 MODEL_NAME = "reviews_model"
 NEGATIVE_THRESHOLD = 0.5  # P(negative) at or above this -> classified negative
+# Every type the saved file may hold (model_files.types_in of a trained model): the pipelines' classes, the numpy
+# values inside them and the containers around them. Nothing else is ever constructed from the file.
+TRUSTED_TYPES = frozenset({
+    "builtins.dict", "builtins.list", "builtins.str", "builtins.tuple",
+    "numpy.float64", "numpy.ndarray",
+    "sklearn.pipeline.Pipeline",
+    "sklearn.feature_extraction.text.TfidfVectorizer", "sklearn.feature_extraction.text.TfidfTransformer",
+    "sklearn.linear_model._logistic.LogisticRegression",
+})
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _lock = threading.RLock()  # re-entrant: get_model trains under it, train() stores under it
 _loaded: dict[str, "ReviewsModel"] = {}
+_refused: list[str] = []  # why cached files were refused (newest last), for the command line and tests
 
 
 class ReviewsModelUnavailable(RuntimeError):
@@ -80,11 +93,7 @@ def detect_language(text: str | None) -> str:
 
 
 def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    return model_files.sha256(path)
 
 
 def _fingerprint(data_dir: Path) -> str:
@@ -202,23 +211,47 @@ def train(data_dir: Path | None = None, out_dir: Path | None = None,
 
 
 def _paths(out_dir: Path) -> tuple[Path, Path]:
-    return out_dir / f"{MODEL_NAME}.pkl", out_dir / f"{MODEL_NAME}.json"
+    return out_dir / f"{MODEL_NAME}.skops", out_dir / f"{MODEL_NAME}.json"
+
+
+def _vocabulary_arrays(vocabulary: dict[str, int]) -> dict[str, np.ndarray]:
+    """Return a vectoriser's vocabulary as arrays skops stores whole: the terms in column order as UTF-8 bytes, and
+    each term's length in characters."""
+    terms = sorted(vocabulary, key=vocabulary.__getitem__)
+    return {"text": np.frombuffer("".join(terms).encode("utf-8"), dtype=np.uint8),
+            "lengths": np.fromiter(map(len, terms), dtype=np.int64, count=len(terms))}
+
+
+def _vocabulary_dict(arrays: dict[str, np.ndarray]) -> dict[str, int]:
+    """Return the vocabulary dict back from :func:`_vocabulary_arrays`."""
+    text = arrays["text"].tobytes().decode("utf-8")
+    ends = np.cumsum(arrays["lengths"]).tolist()
+    starts = [0, *ends[:-1]]
+    return {text[start:end]: column for column, (start, end) in enumerate(zip(starts, ends))}
 
 
 def _save(model: ReviewsModel, out_dir: Path) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     model_path, manifest_path = _paths(out_dir)
-    for pipeline in model.pipelines.values():
-        if hasattr(pipeline.named_steps["tfidf"], "stop_words_"):
-            del pipeline.named_steps["tfidf"].stop_words_
-    tmp = model_path.with_suffix(f".{os.getpid()}.tmp")
-    with open(tmp, "wb") as handle:
-        pickle.dump(model.pipelines, handle, protocol=pickle.HIGHEST_PROTOCOL)
-    tmp.replace(model_path)  # atomic: a reader never sees half a file
+    vocabularies = {}
+    for language, pipeline in model.pipelines.items():
+        vectorizer = pipeline.named_steps["tfidf"]
+        if hasattr(vectorizer, "stop_words_"):
+            del vectorizer.stop_words_
+        vocabularies[language] = _vocabulary_arrays(vectorizer.vocabulary_)
+    # The dict is written without the vocabularies (restored right after, the in-memory model stays whole).
+    held = {language: pipeline.named_steps["tfidf"].__dict__.pop("vocabulary_")
+            for language, pipeline in model.pipelines.items()}
+    try:
+        model_files.dump({"pipelines": model.pipelines, "vocabularies": vocabularies}, model_path)
+    finally:
+        for language, vocabulary in held.items():
+            model.pipelines[language].named_steps["tfidf"].vocabulary_ = vocabulary
     manifest = {"sha256": _sha256(model_path), "metrics": model.metrics}
     tmp_manifest = manifest_path.with_suffix(f".{os.getpid()}.tmp")
     tmp_manifest.write_text(json.dumps(manifest, indent=1), encoding="utf-8")
     tmp_manifest.replace(manifest_path)
+    (out_dir / f"{MODEL_NAME}.pkl").unlink(missing_ok=True)  # a pickle of an older version: never read, now gone
 
 
 @contextmanager
@@ -251,9 +284,15 @@ def _load_cached(out_dir: Path, data_dir: Path) -> ReviewsModel | None:
     data_present = all((data_dir / name).exists() for name in (ZH_FILE, EN_FILE))
     if data_present and metrics.get("fingerprint") != _fingerprint(data_dir):
         return None  # the training data changed: retrain
-    # The file's hash matches the manifest this module wrote, so it is the file we saved.
-    with open(model_path, "rb") as handle:
-        pipelines = pickle.load(handle)
+    # Even with a matching hash (both files can be replaced), only the listed types are ever constructed.
+    try:
+        saved = model_files.load(model_path, TRUSTED_TYPES)
+        pipelines = saved["pipelines"]
+        for language, arrays in saved["vocabularies"].items():
+            pipelines[language].named_steps["tfidf"].vocabulary_ = _vocabulary_dict(arrays)
+    except (model_files.UntrustedModelFile, KeyError, TypeError, AttributeError, ValueError) as exc:
+        _refused.append(f"{model_path}: {exc}")
+        return None  # refused: the caller retrains
     return ReviewsModel(pipelines, metrics)
 
 

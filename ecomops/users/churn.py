@@ -15,7 +15,6 @@ every test customer.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import os
@@ -34,7 +33,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from ecomops import config, db, derived
+from ecomops import config, db, derived, model_files
 
 # scikit-learn is imported inside the functions that fit, score or evaluate: importing it costs ~1.5 s, which the
 # Churn page (and every module importing this one) would otherwise pay on a server process's first visit even when
@@ -391,12 +390,31 @@ def model_dir() -> Path:
     return Path(os.environ.get("ECOMOPS_MODELS") or config.PROJECT_ROOT / "data" / "models")
 
 
+# Every type a saved churn model holds (model_files.types_in of a trained model): the calibrated Pipeline's classes
+# and the sklearn internals of gradient boosting (loss, link, binning, tree predictors), the numpy values inside,
+# and the one function a calibrated model keeps (check_array, in a functools.partial). Nothing else is constructed.
+TRUSTED_TYPES = frozenset({
+    "builtins.dict", "builtins.list", "builtins.slice", "builtins.str", "builtins.tuple",
+    "functools.partial",
+    "numpy.dtype", "numpy.float64", "numpy.ndarray", "numpy.uint64", "numpy.random._generator.Generator",
+    "sklearn.calibration.CalibratedClassifierCV", "sklearn.calibration._CalibratedClassifier",
+    "sklearn.calibration._SigmoidCalibration",
+    "sklearn.compose._column_transformer.ColumnTransformer",
+    "sklearn.ensemble._hist_gradient_boosting.gradient_boosting.HistGradientBoostingClassifier",
+    "sklearn.ensemble._hist_gradient_boosting.binning._BinMapper",
+    "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
+    "sklearn._loss._loss.CyHalfBinomialLoss", "sklearn._loss.loss.HalfBinomialLoss", "sklearn._loss.link.Interval",
+    "sklearn._loss.link.LogitLink",
+    "sklearn.impute._base.SimpleImputer",
+    "sklearn.pipeline.Pipeline",
+    "sklearn.preprocessing._encoders.OrdinalEncoder", "sklearn.preprocessing._function_transformer.FunctionTransformer",
+    "sklearn.preprocessing._label.LabelEncoder",
+    "sklearn.utils.validation.check_array",
+})
+
+
 def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+    return model_files.sha256(path)
 
 
 @dataclass
@@ -411,12 +429,11 @@ class TrainResult:
 
 
 def train(con: duckdb.DuckDBPyConnection, cutoff: date | None = None, horizon_days: int = THRESHOLDS.churn_horizon_days,
-          progress: Progress = _quiet, directory: Path | None = None, max_train_rows: int = MAX_TRAIN_ROWS,
+          progress: Progress = _quiet, max_train_rows: int = MAX_TRAIN_ROWS,
           max_iter: int = 300, random_state: int = RANDOM_STATE, importance_rows: int = 5000) -> TrainResult:
     """Fit the model on features as of T - H with labels from (T - H, T], evaluate it out of time, save the file
-    (skops, hash recorded), register it and store the dormant customers' scores; return the registry entry."""
-    from skops.io import dump  # imported here: only training/scoring need skops
-
+    (skops, in the models folder, hash recorded), register it and store the dormant customers' scores; return the
+    registry entry."""
     cutoff = cutoff or _default_cutoff(con)
     horizon = timedelta(days=horizon_days)
     check_history(con, cutoff, horizon_days, horizons_needed=2)
@@ -439,12 +456,16 @@ def train(con: duckdb.DuckDBPyConnection, cutoff: date | None = None, horizon_da
     evaluation.extra.update({"reference": reference, "train_cutoff": (cutoff - horizon).isoformat(),
                              "n_train_final": len(rows), "max_train_rows": max_train_rows,
                              "typical_order_value": float(rows["avg_order_value"].median())})
-    directory = directory or model_dir()
-    directory.mkdir(parents=True, exist_ok=True)
+    directory = model_dir()
     stamp = datetime.now()
     path = directory / f"churn_{cutoff:%Y%m%d}_{stamp:%Y%m%d%H%M%S%f}.skops"
     progress(f"Saving the model to {path} …")
-    dump(model, path)
+    model_files.dump(model, path)
+    try:  # a type missing from the trust list would make every load refuse (and retrain) this model: say so now
+        model_files.check(path, TRUSTED_TYPES)
+    except model_files.UntrustedModelFile as exc:
+        path.unlink(missing_ok=True)
+        raise ModelIntegrityError(f"The trained model holds a type not on churn.TRUSTED_TYPES: {exc}") from exc
     digest = _sha256(path)
     with db.transaction(con, bump_version=False) as cur:
         model_id = int(cur.execute("SELECT coalesce(max(model_id), 0) + 1 FROM model_registry").fetchone()[0])
@@ -496,36 +517,61 @@ def _parse_entry(entry: dict[str, Any]) -> dict[str, Any]:
 
 
 def model_file_problem(entry: dict[str, Any]) -> str | None:
-    """Return why a registered model file cannot be used (missing, or its sha256 differs), or None when it is fine."""
+    """Return why a registered model file cannot be used, or None when it is fine: another feature set, a path
+    outside the models folder, a missing file, another sha256, or a type not on :data:`TRUSTED_TYPES` (read from the
+    file's schema; nothing in it is built)."""
     path = Path(entry["path"])
     if entry.get("features") != FEATURES:
         return "The registered model was trained on another feature set (an older version): train the model again."
-    if not path.exists():
+    folder = model_dir().resolve()
+    resolved = path.resolve()
+    if not resolved.is_relative_to(folder) or resolved.suffix != ".skops":
+        return (f"The registered model file {path} is not a .skops file inside the models folder {folder}: "
+                f"it is not read; train the model again.")
+    if not resolved.is_file():
         return f"The model file {path} is missing (trained on another machine?): train the model again."
-    if _sha256(path) != entry["sha256"]:
+    if _sha256(resolved) != entry["sha256"]:
         return f"The model file {path} does not match its recorded sha256: train the model again."
+    try:
+        model_files.check(resolved, TRUSTED_TYPES)
+    except model_files.UntrustedModelFile as exc:
+        return f"The model file was refused: {exc} Train the model again."
     return None
 
 
 def load_model(con: duckdb.DuckDBPyConnection, model_id: int | None = None) -> tuple[Any, dict[str, Any]]:
-    """Return (model, registry entry) after checking the file's sha256 against the registry."""
-    from skops.io import get_untrusted_types, load
-
+    """Return (model, registry entry) after the checks of :func:`model_file_problem`; raise ModelIntegrityError."""
     entry = latest_model(con) if model_id is None else _entry(con, model_id)
     if entry is None:
         raise InsufficientHistoryError("No churn model trained yet: run `python -m ecomops churn train` first.")
     problem = model_file_problem(entry)
     if problem:
         raise ModelIntegrityError(problem)
-    path = Path(entry["path"])
-    # skops refuses any type not listed; the file is ours (hash checked), and we only accept the types our Pipeline
-    # is made of (sklearn/numpy/scipy objects; CalibratedClassifierCV keeps a functools.partial).
-    untrusted = get_untrusted_types(file=path)
-    foreign = [t for t in untrusted
-               if not t.startswith(("sklearn.", "numpy.", "scipy.", "builtins.")) and t != "functools.partial"]
-    if foreign:
-        raise ModelIntegrityError(f"Model file {path} holds unexpected types {foreign}; refusing to load it.")
-    return load(path, trusted=untrusted), entry
+    try:
+        return model_files.load(Path(entry["path"]).resolve(), TRUSTED_TYPES), entry
+    except model_files.UntrustedModelFile as exc:
+        raise ModelIntegrityError(f"The model file was refused: {exc}") from exc
+
+
+def latest_usable_model(con: duckdb.DuckDBPyConnection, progress: Progress = _quiet,
+                        **train_options: Any) -> tuple[dict[str, Any] | None, str | None]:
+    """Return (the newest registry entry whose file passes every check, a note) — retraining first when the newest
+    file is refused (tampered, foreign, missing, outside the models folder): such a file is never loaded.
+
+    The note says what was refused and which model replaced it (None when nothing was); (None, None) without any
+    model. Raises InsufficientHistoryError when the replacement cannot be trained. ``train_options`` go to
+    :func:`train` (tests make the replacement small).
+    """
+    entry = latest_model(con)
+    if entry is None:
+        return None, None
+    problem = model_file_problem(entry)
+    if problem is None:
+        return entry, None
+    progress(f"Model #{entry['model_id']} refused: {problem} Retraining …")
+    trained = train(con, horizon_days=int(entry["horizon_days"]), progress=progress, **train_options)
+    note = f"Model #{entry['model_id']} was refused and replaced by model #{trained.model_id}, trained now. {problem}"
+    return latest_model(con), note
 
 
 def _entry(con: duckdb.DuckDBPyConnection, model_id: int) -> dict[str, Any] | None:

@@ -12,7 +12,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from ecomops import db, derived
+from ecomops import db, derived, exports
 from ecomops.filters import Filters
 
 # (segment, R scores, FM scores, what to do): the first matching row wins; together they cover the 5 x 5 grid.
@@ -139,4 +139,4 @@ def rfm_segment_customers(con: duckdb.DuckDBPyConnection, f: Filters, segment: s
 def rfm_segment_csv(con: duckdb.DuckDBPyConnection, f: Filters, segment: str) -> bytes:
     """Return every buyer of one RFM segment as CSV bytes (UTF-8 with BOM so Excel opens Chinese text)."""
     frame = rfm_segment_customers(con, f, segment, limit=None)
-    return frame.to_csv(index=False).encode("utf-8-sig")
+    return exports.csv_bytes(frame)

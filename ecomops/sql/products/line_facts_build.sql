@@ -1,4 +1,4 @@
--- Rebuild products_line_facts (migration 200); run inside one transaction by ecomops/products_cache.py.
+-- Rebuild products_line_facts (migration 200); run inside one transaction by ecomops/derived.py.
 CREATE OR REPLACE TABLE products_line_facts AS
 WITH order_keys AS (
     SELECT order_id, order_date, customer_id, channel, status,

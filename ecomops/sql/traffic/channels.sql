@@ -2,7 +2,7 @@
 -- GROUPING SETS return per (bucket, channel), per bucket (channel NULL), per channel (bucket NULL) and the grand
 -- total (both NULL). Buyers are distinct within each grouping, so they are never summed across rows.
 -- Speed: orders and buyers come from `orders` alone (distinct counts over orders, not over order lines); GMV from
--- the derived daily_sales_rollup (GMV per day, channel, category; ecomops/traffic_rollup.py).
+-- the derived daily_sales_rollup (GMV per day, channel, category; derived.SALES_ROLLUP).
 -- Format slots: {grain} (whitelisted literal), {order_where}, {order_category} (orders holding a line of the chosen
 -- categories), {rollup_where} (r: the rollup), {traffic_where}, {ads_where}.
 -- Params: those of the filter fragments.

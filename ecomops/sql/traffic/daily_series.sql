@@ -1,6 +1,6 @@
 -- Daily GMV, orders, buyers (METRICS.md) and summed daily UV over a span, for campaign lift. Same figures as
 -- metrics.daily_trend, computed the cheap way: orders and buyers from `orders` alone, GMV from the derived
--- daily_sales_rollup (ecomops/traffic_rollup.py). One row per day of $spine_start .. $spine_end (days without
+-- daily_sales_rollup (derived.SALES_ROLLUP). One row per day of $spine_start .. $spine_end (days without
 -- data hold 0, UV NULL); conversion rate = buyers / UV (NULL without UV).
 -- Format slots: {order_where}, {order_category}, {rollup_where}, {traffic_where}. Params: theirs + $spine_start,
 -- $spine_end.

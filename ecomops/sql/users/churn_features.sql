@@ -33,10 +33,10 @@ customer_categories AS (
     GROUP BY v.customer_id, p.category
 ),
 spend AS (
-    -- Money rounded to the cent: DuckDB adds doubles in thread order, so unrounded sums differ in their last bits
+    -- Money rounded to 6 decimals: DuckDB adds doubles in thread order, so unrounded sums differ in their last bits
     -- from run to run, and a tree split exactly there would score the same customer differently.
-    SELECT customer_id, round(sum(spend), 2) AS monetary, round(sum(spend_last_90), 2) AS spend_last_90,
-           round(sum(spend_prev_90), 2) AS spend_prev_90, count(*) AS category_breadth, sum(units) AS units
+    SELECT customer_id, round(sum(spend), 6) AS monetary, round(sum(spend_last_90), 6) AS spend_last_90,
+           round(sum(spend_prev_90), 6) AS spend_prev_90, count(*) AS category_breadth, sum(units) AS units
     FROM customer_categories
     GROUP BY customer_id
 ),
@@ -95,7 +95,7 @@ SELECT
     CAST(po.orders_last_90 AS DOUBLE)                                         AS orders_last_90,
     CAST(po.orders_prev_90 AS DOUBLE)                                         AS orders_prev_90,
     CAST(po.orders_last_90 - po.orders_prev_90 AS DOUBLE)                     AS order_trend_90,
-    round(coalesce(s.spend_last_90, 0) - coalesce(s.spend_prev_90, 0), 2)     AS spend_trend_90,
+    round(coalesce(s.spend_last_90, 0) - coalesce(s.spend_prev_90, 0), 6)     AS spend_trend_90,
     CAST(coalesce(s.category_breadth, 0) AS DOUBLE)                           AS category_breadth,
     CAST(coalesce(s.units, 0) AS DOUBLE)                                      AS units,
     CAST(po.discounted_orders AS DOUBLE) / po.frequency                       AS discount_share,

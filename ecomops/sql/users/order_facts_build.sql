@@ -1,4 +1,4 @@
--- Rebuild the derived tables of migration 600 (run inside one transaction by ecomops/users_cache.py).
+-- Rebuild the derived tables of migration 600 (run inside one transaction by ecomops/derived.py).
 CREATE OR REPLACE TABLE users_customer_keys AS
 WITH buyers AS (
     SELECT customer_id, min(order_date) AS first_order_date

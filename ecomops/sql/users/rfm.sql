@@ -8,11 +8,11 @@
 -- ecomops.users.rfm.RFM_RULES, a complete partition of the R x FM grid):
 --   Champions R5 FM4-5 | Loyal R3-4 FM4-5 | Potential loyalist R4-5 FM2-3 | New R4-5 FM1 | Needs attention R3 FM1-3
 --   Can't lose R1-2 FM5 | At risk R1-2 FM3-4 | Hibernating R2 FM1-2 | Lost R1 FM1-2
--- Monetary is rounded to the cent: DuckDB adds doubles in thread order, and last-bit differences would break ties
+-- Monetary is rounded to 6 decimals: DuckDB adds doubles in thread order, and last-bit differences would break ties
 -- between equal spenders differently from run to run (rank() shares a score among ties).
 WITH base AS (
     SELECT ckey, date_diff('day', max(order_date), $as_of) AS recency_days, count(*) AS frequency,
-           round(sum(gmv), 2) AS monetary, min(order_date) AS first_order_date, max(order_date) AS last_order_date
+           round(sum(gmv), 6) AS monetary, min(order_date) AS first_order_date, max(order_date) AS last_order_date
     FROM users_order_facts
     WHERE ckey IS NOT NULL AND order_date <= $as_of
     GROUP BY ckey

@@ -3,7 +3,7 @@
 Usage: python bench/bench_churn.py [--db /tmp/scale.duckdb] [--max-train-rows 250000]
 The scale database (python -m ecomops demo --customers 1000000 --db /tmp/scale.duckdb) is copied to a private file
 first, because training writes the model registry. Targets (2 cores): train < 120 s, score < 20 s. Training fits on a
-stratified subsample of at most --max-train-rows customers per fit (documented in ecomops/churn.py); evaluation and
+stratified subsample of at most --max-train-rows customers per fit (documented in ecomops/users/churn.py); evaluation and
 scoring use every customer. Prints one JSON line with the timings (wall and CPU seconds per stage), sizes
 and metrics.
 """
@@ -21,7 +21,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from ecomops import churn, churn_targeting, db  # noqa: E402
+from ecomops import db
+from ecomops.users import churn
+from ecomops.users import targeting
 
 
 def main() -> int:
@@ -53,9 +55,9 @@ def main() -> int:
         (round(time.perf_counter() - t, 1), round(time.process_time() - c, 1), m)), max_train_rows=args.max_train_rows)
     train_s, train_cpu = time.perf_counter() - t, time.process_time() - c
 
-    churn_targeting._models.clear()  # measure a cold score: model load + hash check included
+    targeting._models.clear()  # measure a cold score: model load + hash check included
     t, c = time.perf_counter(), time.process_time()
-    scored = churn_targeting.score_dormant(con)
+    scored = targeting.score_dormant(con)
     score_s, score_cpu = time.perf_counter() - t, time.process_time() - c
 
     result = {

@@ -19,29 +19,33 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from ecomops import db, users, users_cache, users_cohorts, users_lost  # noqa: E402
+from ecomops import db, derived
+from ecomops.users import cohorts
+from ecomops.users import lifecycle
+from ecomops.users import lost
+from ecomops.users import rfm
 from ecomops.filters import Filters  # noqa: E402
 
 
 def page_calls(con, f: Filters) -> dict[str, list[tuple[str, object]]]:
     """Return, per page, the domain calls the page makes (as in pages/users*.py with default widgets)."""
-    members = users_cohorts.trailing(f, 365)
-    signups = users_cohorts.trailing(f, 90)
+    members = cohorts.trailing(f, 365)
+    signups = cohorts.trailing(f, 90)
     return {
-        "users": [("lifecycle_overview", lambda: users.lifecycle_overview(con, f)),
-                  ("lifecycle_monthly", lambda: users.lifecycle_monthly(con, f, 12)),
-                  ("rfm_summary", lambda: users.rfm_summary(con, f)),
-                  ("rfm_segment_page", lambda: users.rfm_segment_customers(con, f, "At risk", 200, 0))],
-        "users_cohorts": [("cohorts", lambda: users_cohorts.cohorts(con, f, 12)),
-                          ("signup_coverage", lambda: users_cohorts.signup_coverage(con)),
-                          ("conversion_channel", lambda: users_cohorts.conversion(con, signups, "channel")),
-                          ("time_to_first", lambda: users_cohorts.time_to_first_order(con, signups)),
-                          ("conversion_month", lambda: users_cohorts.conversion(con, signups, "month")),
-                          ("members", lambda: users_cohorts.members_by_level(con, members))],
-        "users_lost": [("profile", lambda: users_lost.behaviour_profile(con, f)),
-                       ("winback", lambda: users_lost.winback(con, f)),
-                       ("reasons", lambda: users_lost.survey_reasons(con, f)),
-                       ("last_categories", lambda: users_lost.last_categories(con, f))],
+        "users": [("lifecycle_overview", lambda: lifecycle.lifecycle_overview(con, f)),
+                  ("lifecycle_monthly", lambda: lifecycle.lifecycle_monthly(con, f, 12)),
+                  ("rfm_summary", lambda: rfm.rfm_summary(con, f)),
+                  ("rfm_segment_page", lambda: rfm.rfm_segment_customers(con, f, "At risk", 200, 0))],
+        "users_cohorts": [("cohorts", lambda: cohorts.cohorts(con, f, 12)),
+                          ("signup_coverage", lambda: cohorts.signup_coverage(con)),
+                          ("conversion_channel", lambda: cohorts.conversion(con, signups, "channel")),
+                          ("time_to_first", lambda: cohorts.time_to_first_order(con, signups)),
+                          ("conversion_month", lambda: cohorts.conversion(con, signups, "month")),
+                          ("members", lambda: cohorts.members_by_level(con, members))],
+        "users_lost": [("profile", lambda: lost.behaviour_profile(con, f)),
+                       ("winback", lambda: lost.winback(con, f)),
+                       ("reasons", lambda: lost.survey_reasons(con, f)),
+                       ("last_categories", lambda: lost.last_categories(con, f))],
     }
 
 
@@ -60,10 +64,10 @@ def main() -> int:
         end = db.query_one(con, "SELECT max(order_date) FROM orders")[0]
         f = Filters(end - timedelta(days=29), end)
         started = time.perf_counter()
-        users_cache.ensure(con)
+        derived.ensure(con, derived.USERS_ORDERS)
         build_s = time.perf_counter() - started
         started = time.perf_counter()
-        users.ensure_rfm(con, f.end)
+        rfm.ensure_rfm(con, f.end)
         rfm_s = time.perf_counter() - started
         pages = {}
         for page, calls in page_calls(con, f).items():

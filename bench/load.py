@@ -103,10 +103,9 @@ async def run_load(url: str, sessions: int, visits: int, csv_path: Path, rows: i
     """Return the load-test figures."""
     from playwright.async_api import async_playwright
 
-    from ecomops.ui.navigation import discover
+    from ecomops.ui.navigation import PAGES
 
-    stems = [p.stem for members in discover(PROJECT_ROOT / "pages").values() for p, _ in members
-             if p.stem != "data_upload"]
+    stems = [entry.stem for entry in PAGES if entry.stem != "data_upload"]
     times: list = []
     errors: list = []
     stop, peak = threading.Event(), [0.0]

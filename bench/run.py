@@ -68,51 +68,47 @@ Streamlit's fixed cost of a run: the app script, the shared sidebar, a title.
 """
 import streamlit as st
 
-from ecomops.ui import state
+from ecomops.ui import page
 
-state.connection()
-state.filters()
+page.setup(__file__)
 st.title("Empty")
+'''
+# The benchmark's main script: app.py run from a folder without pages/, so that Streamlit (and AppTest) run every
+# page through app.py's st.navigation, as a server does once any request has run app.py (ecomops/ui/page.py says
+# why a fresh server may run a page file alone first); app.py records the server-side time of each run.
+HARNESS = '''import runpy
+runpy.run_path({app!r}, run_name="__main__")
 '''
 
 
-def run_like_the_server() -> None:
-    """Make AppTest run app.py on every rerun, as a server does once st.navigation has run (see tests/conftest.py),
-    and keep one compiled-script cache for all runs, as a server process does.
+def share_script_cache() -> None:
+    """Keep one compiled-script cache for all AppTest runs, as a server process does.
 
     AppTest builds a new ScriptCache for every run, so each run compiled app.py and the page again (10-15 ms a
     page, measured with --profile); a server compiles each script once and reuses the bytecode until the file
     changes.
     """
-    from streamlit.runtime.pages_manager import PagesManager
     from streamlit.runtime.scriptrunner.script_cache import ScriptCache
     from streamlit.testing.v1 import app_test
 
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    PagesManager.__init__ = init
     shared = ScriptCache()
     app_test.ScriptCache = lambda: shared
 
 
 def add_empty_page(folder: Path) -> None:
-    """Add a benchmark-only empty page (pages/_empty) to the app's menu, to measure Streamlit's fixed cost per run."""
+    """Add a benchmark-only empty page to the app's menu, to measure Streamlit's fixed cost per run."""
     from ecomops.ui import navigation
 
     page = folder / "_empty.py"
     page.write_text(EMPTY_PAGE, encoding="utf-8")
-    discover = navigation.discover
+    navigation.add(navigation.PageEntry("_empty", "Bench", "Empty", file=page))
 
-    def with_empty(pages_dir: Path):
-        layout = discover(pages_dir)
-        layout.setdefault("Bench", []).append((page, "Empty"))
-        return layout
 
-    navigation.discover = with_empty
+def harness(folder: Path) -> Path:
+    """Return the benchmark's main script (see HARNESS) written into ``folder``."""
+    path = folder / "bench_app.py"
+    path.write_text(HARNESS.format(app=str(PROJECT_ROOT / "app.py")), encoding="utf-8")
+    return path
 
 
 def timed_app_run(at, run) -> tuple[float, float]:
@@ -137,14 +133,14 @@ def bench_pages(db_path: Path, only: list[str] | None, repeat: int = 3,
     from streamlit.testing.v1 import AppTest
 
     from ecomops import db
-    from ecomops.ui.navigation import discover
+    from ecomops.ui import navigation
 
-    run_like_the_server()
+    share_script_cache()
     scratch = Path(tempfile.mkdtemp(prefix="ecomops_bench_"))
     add_empty_page(scratch)
-    stems = [p.stem for members in discover(PROJECT_ROOT / "pages").values() for p, _ in members]
+    stems = [entry.stem for entry in navigation.PAGES]
     stems = [s for s in stems if not only or s in only]
-    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=600)
+    at = AppTest.from_file(str(harness(scratch)), default_timeout=600)
     at.run()  # the first run opens the database and lands on the overview; not counted
     median = statistics.median
     rows = []
@@ -159,7 +155,7 @@ def bench_pages(db_path: Path, only: list[str] | None, repeat: int = 3,
         while len(colds) < repeat or (sum(c[0] for c in colds) < MIN_COLD_SECONDS and len(colds) < MAX_ROUNDS):
             st.cache_data.clear()
             with db.recording() as recording:
-                colds.append(timed_app_run(at, lambda: at.switch_page(f"pages/{stem}.py").run()))
+                colds.append(timed_app_run(at, lambda: at.switch_page(str(navigation.BY_STEM[stem].path)).run()))
             recorder = recorder or recording  # the first cold run's queries (later runs repeat them)
             errors += [str(e.value)[:200] for e in at.exception]
             warms.append(timed_app_run(at, at.run))

@@ -2,23 +2,33 @@
 
 Each module in ``ecomops/commands/`` adds its own subcommand through ``register(subparsers)``, so a new command is a
 new file. Every command accepts ``--db PATH`` (else $ECOMOPS_DB, else data/ecomops.duckdb) and exits non-zero with a
-one-line reason on bad input or a locked database.
+one-line reason on bad input or a locked database. ``--lang zh|en`` (anywhere on the line; else the LANG environment)
+chooses the language of help, errors and output: the locale is set around the command (``i18n.use_locale``), and
+argparse's own texts come from the catalogs too (``ecomops.i18n.cli``).
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
+import io
 import pkgutil
 import sys
 
-from ecomops import commands
+from ecomops import commands, i18n
 from ecomops.db import DatabaseLockedError
+from ecomops.i18n import _
+from ecomops.i18n.cli import ArgumentParser, localize_argparse
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """Return the argument parser with every command module's subcommand registered (or only module ``only``)."""
-    parser = argparse.ArgumentParser(prog="python -m ecomops", description="ecomops: e-commerce operations toolkit")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    parser = ArgumentParser(prog="python -m ecomops", description=_("ecomops: e-commerce operations toolkit"))
+    languages = [i18n.url_code(locale) for locale in i18n.SUPPORTED]
+    parser.add_argument("--lang", choices=languages, help=_(
+        "language of help, messages and output: {choices} (default: the LANG environment, else English)",
+        choices=", ".join(languages)))
+    sub = parser.add_subparsers(dest="command", required=True, metavar=_("COMMAND"))
     for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
         if only and info.name != only:
             continue
@@ -36,14 +46,44 @@ def _module_of(argv: list[str]) -> str | None:
     return next((n for n in (argv[0], argv[0] + "_cmd") if n in names), None)
 
 
+def _take_lang(argv: list[str]) -> tuple[str | None, list[str]]:
+    """Return (the value of --lang, the arguments without it); --lang may stand anywhere on the line."""
+    rest, value, i = [], None, 0
+    while i < len(argv):
+        if argv[i] == "--lang" and i + 1 < len(argv):
+            value, i = argv[i + 1], i + 2
+            continue
+        if argv[i].startswith("--lang="):
+            value = argv[i].split("=", 1)[1]
+        else:
+            rest.append(argv[i])
+        i += 1
+    return value, rest
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run one command; return its exit code."""
-    argv = sys.argv[1:] if argv is None else argv
+    """Run one command in the language of --lang (else LANG); return its exit code."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    lang, argv = _take_lang(argv)
+    locale = i18n.resolve(lang) if lang else i18n.from_environment()
+    if locale is None:
+        with i18n.use_locale(i18n.from_environment()):
+            print(_("error: unknown language {lang!r}; choose one of: {choices}", lang=lang,
+                    choices=", ".join(i18n.url_code(loc) for loc in i18n.SUPPORTED)), file=sys.stderr)
+        return 2
+    with i18n.use_locale(locale):
+        localize_argparse()
+        return _run(argv)
+
+
+def _run(argv: list[str]) -> int:
     # Only the command's own module is loaded when its name says which (a scripted import need not load the
     # charting and modelling libraries other commands use); anything else gets the full parser and its help.
     only = _module_of(argv)
     try:
-        args = build_parser(only).parse_args(argv)
+        # The one-command parser's error is held back: the full parser below says it (once) if it fails too.
+        with contextlib.redirect_stderr(io.StringIO()) if only else contextlib.nullcontext():
+            args = build_parser(only).parse_args(argv)
     except SystemExit as exc:
         if not only or exc.code == 0:  # --help of the command was printed
             raise
@@ -51,10 +91,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except DatabaseLockedError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(_("error: {message}", message=str(exc)), file=sys.stderr)
         return 3
     except (commands.CommandError, FileNotFoundError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(_("error: {message}", message=str(exc)), file=sys.stderr)
         return 2
 
 

@@ -46,37 +46,37 @@ class DerivedTable:
     fingerprint_extra: str | None = None
 
 
-PRODUCTS_LINES = DerivedTable("products_line_facts", "products_cache_build", "products_cache_state",
-                              ("orders", "order_items", "products"))
-TRAFFIC_ROLLUP = DerivedTable("traffic_sales_rollup", "traffic_rollup_build", "traffic_rollup_state",
-                              ("orders", "order_items", "products"))
+PRODUCTS_LINES = DerivedTable("products_line_facts", "products/line_facts_build", "products_line_facts_state",
+                            ("orders", "order_items", "products"))
+SALES_ROLLUP = DerivedTable("daily_sales_rollup", "daily_sales_rollup_build", "daily_sales_rollup_state",
+                            ("orders", "order_items", "products"))
 # Users: customer keys are dense integers, so grouping by them can use DuckDB's perfect hash aggregation (an array
 # indexed by key instead of a hash table), about 4x faster at 1M customers; 24 bits covers 16M customers.
 PERFECT_HASH = "SET perfect_ht_threshold = 24"
-USERS_ORDERS = DerivedTable("users_order_facts", "users_cache_build", "users_cache_state",
+USERS_ORDERS = DerivedTable("users_order_facts", "users/order_facts_build", "users_order_facts_state",
                             ("orders", "order_items", "customers", "products", "reviews"), (PERFECT_HASH,),
-                            after_build="ecomops.users:store_latest_rfm")
+                            after_build="ecomops.users.rfm:store_latest_rfm")
 # Compliance claims found in product copy (a Python scan with the word list): stored so the Compliance page reads them.
 RISK_CLAIMS = DerivedTable(
-    "risk_claim_findings", "risk_claims_build", "risk_claims_state", ("products", "banned_words"),
-    after_build="ecomops.risk_compliance:store_findings",
+    "risk_claim_findings", "risk/claims_build", "risk_claims_state", ("products", "banned_words"),
+    after_build="ecomops.risk.compliance:store_findings",
     fingerprint_sql="SELECT (SELECT sum(hash(product_id, title, description)) FROM products), "
                     "(SELECT sum(hash(word, language, category, reason, suggestion, whole_word, exceptions, enabled)) "
                     "FROM banned_words)")
 # The review classifier's labels of reviews with text and no rating: rebuilt on new reviews or a new model file.
 RISK_REVIEW_LABELS = DerivedTable(
-    "risk_review_labels", "risk_review_labels_build", "risk_review_labels_state", ("reviews",),
-    after_build="ecomops.risk_reputation:store_labels", fingerprint_extra="ecomops.reviews_model:cache_key")
+    "risk_review_labels", "risk/review_labels_build", "risk_review_labels_state", ("reviews",),
+    after_build="ecomops.risk.reputation:store_labels", fingerprint_extra="ecomops.risk.reviews_model:cache_key")
 # The dormant customers scored by the latest churn model (prediction, reasons, recommendations: Python, ~9 s at 1M
 # customers): rebuilt on new data, a newly registered model (its id and file hash) or new scoring code.
 CHURN_SCORES = DerivedTable(
-    "churn_dormant_scores", "churn_scores_build", "churn_dormant_scores_state",
+    "churn_dormant_scores", "users/churn_scores_build", "churn_dormant_scores_state",
     ("orders", "order_items", "customers", "products", "reviews"),
-    after_build="ecomops.churn_targeting:store_scores",
+    after_build="ecomops.users.targeting:store_scores",
     fingerprint_sql="SELECT (SELECT max(model_id) FROM model_registry WHERE name = 'churn'), "
                     "(SELECT sha256 FROM model_registry WHERE name = 'churn' ORDER BY model_id DESC LIMIT 1)",
-    fingerprint_extra="ecomops.churn_targeting:scoring_key")
-REGISTRY: list[DerivedTable] = [PRODUCTS_LINES, TRAFFIC_ROLLUP, USERS_ORDERS, RISK_CLAIMS, RISK_REVIEW_LABELS,
+    fingerprint_extra="ecomops.users.targeting:scoring_key")
+REGISTRY: list[DerivedTable] = [PRODUCTS_LINES, SALES_ROLLUP, USERS_ORDERS, RISK_CLAIMS, RISK_REVIEW_LABELS,
                                 CHURN_SCORES]
 
 
@@ -107,6 +107,12 @@ def register(table: DerivedTable) -> DerivedTable:
 def build_lock() -> threading.RLock:
     """Return the lock that serialises builds of derived tables within this process."""
     return _build_lock
+
+
+def query_df(con: duckdb.DuckDBPyConnection, table: DerivedTable, sql: str, params: dict | None = None):
+    """Return the result of one query over a derived table's data as a DataFrame, run with the table's settings
+    (e.g. perfect-hash grouping on the users tables' dense keys). Call ``ensure`` first."""
+    return db.query_df(con, sql, params, settings=table.settings)
 
 
 def fingerprint(con: duckdb.DuckDBPyConnection, table: DerivedTable) -> str:

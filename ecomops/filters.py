@@ -63,6 +63,10 @@ def where(
     """
     clauses: list[str] = ["TRUE"]
     params: dict[str, Any] = {}
+    # Every column named is checked, chosen or not: a wrong name must fail in tests, not when a user picks a channel.
+    for name in (channel_col, category_col):
+        if name:
+            _column(name)
     if date_col:
         col = _column(date_col)
         if col.endswith("_ts"):

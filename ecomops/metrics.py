@@ -69,7 +69,7 @@ def order_filters(f: Filters, prefix: str = "") -> dict[str, Any]:
 
 def kpis(con: duckdb.DuckDBPyConnection, f: Filters) -> dict[str, Any]:
     """Return the eight home KPIs for the filters; None where the data needed is absent (e.g. no traffic)."""
-    derived.ensure(con, derived.TRAFFIC_ROLLUP)
+    derived.ensure(con, derived.SALES_ROLLUP)
     parts = order_filters(f)
     sql = db.load_sql("kpis").format(**{k: v for k, v in parts.items() if k != "params"})
     gmv, orders, buyers, repeat_buyers, uv = db.query_one(con, sql, parts["params"])
@@ -102,7 +102,7 @@ def kpi_comparison(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
 
 def daily_trend(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """Return one row per day of the range: gmv, orders, buyers, uv, conversion_rate, spend_per_buyer."""
-    derived.ensure(con, derived.TRAFFIC_ROLLUP)
+    derived.ensure(con, derived.SALES_ROLLUP)
     parts = order_filters(f)
     sql = db.load_sql("daily_sales").format(**{k: v for k, v in parts.items() if k != "params"})
     params = dict(parts["params"], start=f.start, end=f.end)
@@ -111,11 +111,11 @@ def daily_trend(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
 
 def gmv_by_channel(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """Return GMV and GMV share per channel for the filters, largest first."""
-    derived.ensure(con, derived.TRAFFIC_ROLLUP)
+    derived.ensure(con, derived.SALES_ROLLUP)
     parts = order_filters(f)
     sql = f"""
         SELECT r.channel, sum(r.gmv) AS gmv
-        FROM traffic_sales_rollup r WHERE {parts['rollup_where']}
+        FROM daily_sales_rollup r WHERE {parts['rollup_where']}
         GROUP BY r.channel ORDER BY gmv DESC
     """
     frame = db.query_df(con, sql, parts["params"])

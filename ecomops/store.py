@@ -1,4 +1,5 @@
-"""The store's own settings that every page needs: its currency and its time zone (``meta`` keys).
+"""The store's own settings that every page needs: its currency and its time zone (table ``settings``, migration
+871: keys ``store.currency`` and ``store.timezone``).
 
 METRICS.md: "a store has one currency; every money figure is in it and is shown with its symbol". The currency is
 set once — by the first import whose file names one (a currency column or unambiguous symbols), or by the user
@@ -8,6 +9,7 @@ to it on import. Independent of the import code, so pages and reports can read t
 """
 from __future__ import annotations
 
+import json
 import re
 
 import duckdb
@@ -15,7 +17,7 @@ import duckdb
 from ecomops import db
 
 DEFAULT_CURRENCY = "CNY"  # the built-in demo store's currency, and what pages showed before stores had one
-_CURRENCY_KEY, _TIMEZONE_KEY = "store_currency", "store_timezone"
+_CURRENCY_KEY, _TIMEZONE_KEY = "store.currency", "store.timezone"
 # Symbol shown before amounts (display rules may choose another form; unknown codes show the code itself).
 CURRENCY_SYMBOLS = {"CNY": "¥", "USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "BRL": "R$", "INR": "₹",
                     "HKD": "HK$", "TWD": "NT$", "KRW": "₩", "AUD": "A$", "CAD": "C$", "SGD": "S$", "CHF": "CHF",
@@ -24,8 +26,8 @@ CURRENCY_SYMBOLS = {"CNY": "¥", "USD": "$", "EUR": "€", "GBP": "£", "JPY": "
 
 
 def _setting(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
-    row = db.query_one(con, "SELECT value FROM meta WHERE key = $k", {"k": key})
-    return row[0] if row else None
+    row = db.query_one(con, "SELECT value FROM settings WHERE key = $k", {"k": key})
+    return json.loads(row[0]) if row else None
 
 
 def store_currency(con: duckdb.DuckDBPyConnection) -> str:
@@ -71,6 +73,7 @@ def set_store_timezone(cur: duckdb.DuckDBPyConnection, zone: str) -> None:
     _set(cur, _TIMEZONE_KEY, zone)
 
 
-def _set(cur: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
-    cur.execute("INSERT INTO meta (key, value) VALUES ($k, $v) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                {"k": key, "v": value})
+def _set(cur: duckdb.DuckDBPyConnection, key: str, value: str, actor: str | None = None) -> None:
+    cur.execute("INSERT INTO settings (key, value, updated_by) VALUES ($k, $v, $who) ON CONFLICT (key) DO UPDATE "
+                "SET value = excluded.value, updated_at = now(), updated_by = excluded.updated_by",
+                {"k": key, "v": json.dumps(value), "who": actor})

@@ -6,12 +6,14 @@ rules operators edit.
 """
 import streamlit as st
 
-from ecomops import charts_monitoring, monitoring
-from ecomops.ui import columns as colfmt
+from ecomops.ops import charts as monitoring_charts
+from ecomops.ops import monitoring
+from ecomops.exports import escape_markdown as md
+from ecomops.ui import columns as colfmt, page
 from ecomops.ui import downloads, state
 
 con = state.connection()
-f = state.filters()
+f = page.setup(__file__)
 st.title("Monitoring")
 st.caption(
     f"{f.start:%Y-%m-%d} – {f.end:%Y-%m-%d}. Each day is compared with the same weekday of the previous "
@@ -43,7 +45,7 @@ else:
 st.subheader("Metrics and expected bands")
 tabs = st.tabs([monitoring.METRIC_LABELS[m] for m in monitoring.MONITORED])
 for tab, metric in zip(tabs, monitoring.MONITORED):
-    tab.plotly_chart(charts_monitoring.metric_band(bands, metric, title=monitoring.METRIC_LABELS[metric]),
+    tab.plotly_chart(monitoring_charts.metric_band(bands, metric, title=monitoring.METRIC_LABELS[metric]),
                      width="stretch", key=f"band_{metric}")
 
 st.subheader("Root cause")
@@ -57,20 +59,20 @@ default_focus = monitoring.alert_focus(alerts, day, focus_options)
 focus = right.selectbox("Explain", focus_options, index=focus_options.index(default_focus),
                         format_func=lambda m: "the largest effect" if m == "auto" else monitoring.METRIC_LABELS[m])
 cause = state.cached(monitoring.root_cause, f, day, reference, None if focus == "auto" else focus)
-st.info(cause.summary)
+st.info(md(cause.summary))
 left, right = st.columns(2)
-left.plotly_chart(charts_monitoring.effects_waterfall(cause.effects, title="GMV bridge: reference → day"),
+left.plotly_chart(monitoring_charts.effects_waterfall(cause.effects, title="GMV bridge: reference → day"),
                   width="stretch")
-right.plotly_chart(charts_monitoring.contributions(cause.cells, "segment", cause.focus,
+right.plotly_chart(monitoring_charts.contributions(cause.cells, "segment", cause.focus,
     title=f"{monitoring.EFFECT_LABELS[cause.focus]} effect by channel × device"), width="stretch")
 cell_columns = ["channel", "device", "uv_0", "uv_1", "buyers_0", "buyers_1", "gmv_0", "gmv_1", "traffic",
                 "conversion", "spend", "share_of_focus"]
 st.dataframe(cause.cells[cell_columns], hide_index=True, width="stretch",
              column_config={"share_of_focus": colfmt.percent("share of effect")})
 left, right = st.columns(2)
-left.plotly_chart(charts_monitoring.contributions(cause.by_category, "segment", "gmv_change",
+left.plotly_chart(monitoring_charts.contributions(cause.by_category, "segment", "gmv_change",
                                                   title="GMV change by category"), width="stretch")
-right.plotly_chart(charts_monitoring.contributions(cause.by_campaign, "segment", "gmv_change",
+right.plotly_chart(monitoring_charts.contributions(cause.by_campaign, "segment", "gmv_change",
                                                    title="GMV change by campaign"), width="stretch")
 
 with st.expander("Alert rules"):
@@ -95,7 +97,7 @@ with st.expander("Alert rules"):
         try:
             saved = monitoring.save_alert_rules(con, edited)
         except ValueError as exc:
-            st.error(f"Rules not saved: {exc}")
+            st.error(f"Rules not saved: {md(exc)}")
         else:
             st.success(f"Saved {saved} rules; the alert list uses them now.")
             st.rerun()

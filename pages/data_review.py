@@ -5,12 +5,14 @@ ROI, alerts and causes, reactivation results and risk items; downloadable as one
 """
 import streamlit as st
 
-from ecomops import charts, report
-from ecomops.ui import columns as colfmt
+from ecomops import charts
+from ecomops.ops import report
+from ecomops.exports import escape_markdown as md
+from ecomops.ui import columns as colfmt, page
 from ecomops.ui import state
 
 con = state.connection()
-f = state.filters()
+f = page.setup(__file__)
 st.title("Weekly/monthly review")
 
 left, right = st.columns([1, 2])
@@ -19,7 +21,7 @@ anchor = right.date_input("Any day of the period", value=f.end, key="review_anch
 try:
     review = state.cached(report.build_review, kind, anchor, f)
 except ValueError as exc:
-    st.info(f"No review for this choice: {exc}. Pick another day, or upload orders on Data → Upload.")
+    st.info(f"No review for this choice: {md(exc)}. Pick another day, or upload orders on Data → Upload.")
     st.stop()
 p = review.period
 st.caption(f"{p.label}, compared with {p.previous_start} – {p.previous_end} ({p.change_name}) and "
@@ -33,7 +35,7 @@ download_right.download_button("Download PDF", data=lambda: report.render_pdf(re
                                mime="application/pdf", width="stretch")
 
 st.subheader("Highlights")
-st.markdown("\n".join(f"- {line}" for line in review.highlights) or "Nothing stood out.")
+st.markdown("\n".join(f"- {md(line)}" for line in review.highlights) or "Nothing stood out.")
 
 st.subheader("KPIs")
 for row_start in (0, 4):

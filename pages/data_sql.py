@@ -4,13 +4,17 @@ Read-only SQL for operators: one SELECT/WITH statement over the data tables, wit
 """
 import streamlit as st
 
-from ecomops import charts, sqlconsole
-from ecomops.ui import downloads, state
+from ecomops import charts
+from ecomops.ops import sqlconsole
+from ecomops.exports import escape_markdown as md
+from ecomops.ui import downloads, page, state
 
+page.setup(__file__)
 con = state.connection()
 st.title("SQL console")
-st.caption("One read-only SELECT (or WITH) statement over the tables on the left. Files, other databases and "
-           f"writes are refused; results stop at {sqlconsole.DEFAULT_ROW_CAP:,} rows and {sqlconsole.DEFAULT_TIMEOUT_S:g} s.")
+st.caption("One read-only SELECT (or WITH) statement over the tables on the left. Files, other databases, internal "
+           f"tables and writes are refused; results stop at {sqlconsole.DEFAULT_ROW_CAP:,} rows or "
+           f"{sqlconsole.DEFAULT_BYTE_CAP // 2**20} MB, and a query at {sqlconsole.DEFAULT_TIMEOUT_S:g} s.")
 
 editor, browser = st.columns([3, 1])
 with browser:
@@ -37,10 +41,11 @@ if run_clicked:
         st.session_state.pop("sql_result", None)
 
 if "sql_error" in st.session_state:
-    st.error(st.session_state["sql_error"])
+    st.error(md(st.session_state["sql_error"]))
 result = st.session_state.get("sql_result")
 if result is not None:
-    note = " (row cap reached: add a LIMIT or filters)" if result.truncated else ""
+    note = {"rows": " (row cap reached: add a LIMIT or filters)",
+            "bytes": " (size cap reached: select fewer or narrower columns)"}.get(result.truncated_by, "")
     st.success(f"{len(result.frame):,} rows in {result.elapsed_s:.2f} s{note}.")
     st.dataframe(result.frame, hide_index=True, width="stretch")
     st.download_button("Download result (CSV)", downloads.csv(result.frame, "utf-8"),

@@ -6,11 +6,12 @@ validate, import in one transaction (or only the valid rows), and undo imports f
 import streamlit as st
 
 from ecomops import derived
+from ecomops.exports import escape_markdown as md
 from ecomops.ingest import IngestError, UndoRefused, import_file, import_files, list_imports, preview, undo_import
 from ecomops.ingest import uploads
 from ecomops.ingest.presets import list_presets, load_preset, save_preset
 from ecomops.ingest.statuses import set_status_words
-from ecomops.ui import state
+from ecomops.ui import page, state
 
 # Reading a large upload (encoding check, hash) is not repeated on every widget change.
 cached_preview = st.cache_data(preview, max_entries=20, show_spinner="Reading the file…")
@@ -19,6 +20,7 @@ st.title("Upload data")
 st.caption("UTF-8 or GBK/GB18030 (Chinese Excel), any delimiter, Chinese or English headers. "
            "Nothing is written until you press Import; every import can be undone below. See docs/import.md.")
 
+page.setup(__file__)
 upload = st.file_uploader("Export file", type=["csv", "tsv", "txt", "xlsx", "xls", "parquet", "gz"])
 more = st.file_uploader("More files of the same export (order items, customers, products), optional",
                         type=["csv", "tsv", "txt", "xlsx", "xls", "parquet", "gz"], accept_multiple_files=True)
@@ -48,13 +50,13 @@ if upload is not None:
         proposal, head, source = cached_preview(path, kind=st.session_state.get("kind_override") or kind,
                                                 mapping=mapping, file_name=upload.name, columns=columns)
     except (IngestError, ValueError) as exc:
-        st.error(f"This file cannot be imported: {exc}")
+        st.error(f"This file cannot be imported: {md(exc)}")
         st.stop()
-    st.success(f"Detected **{kinds[proposal.kind]}** · encoding {source.encoding} · "
-               f"delimiter {source.delimiter!r} · layout {proposal.profile}")
+    st.success(f"Detected **{md(kinds[proposal.kind])}** · encoding {md(source.encoding)} · "
+               f"delimiter {md(repr(source.delimiter))} · layout {md(proposal.profile)}")
     st.dataframe(head, hide_index=True, height=220)
     for note in source.notes:
-        st.caption(note)
+        st.caption(md(note))
     if extra:
         st.info(f"{len(names)} files: they are linked by their ids and checked and imported as one export.")
         if st.button("Check the files", type="primary"):
@@ -62,7 +64,7 @@ if upload is not None:
                 check = import_files(con, [path, *extra], file_names=names, dry_run=True, currency=currency,
                                      currency_required=True, options=run_options)
             except (IngestError, ValueError) as exc:
-                st.error(str(exc))
+                st.error(md(exc))
                 st.stop()
             st.session_state.update(check=check, done=None, choice=("__files__", {}, {}))
     with st.form("mapping"):
@@ -74,7 +76,7 @@ if upload is not None:
         choices, grid = {}, st.columns(3)
         for i, row in enumerate(rows):
             label = f"{row['label']}{' *' if row['required'] else ''}"
-            help_text = f"sum of {' + '.join(row['sum_of'])}" if row["sum_of"] else None
+            help_text = f"sum of {md(' + '.join(row['sum_of']))}" if row["sum_of"] else None
             choices[row["field"]] = grid[i % 3].selectbox(label, options, index=options.index(row["column"]),
                                                           key=f"map_{proposal.kind}_{row['field']}", help=help_text)
         preset_name = st.text_input("Save this mapping as a preset (optional)")
@@ -92,13 +94,13 @@ if upload is not None:
                                     columns=columns, currency=currency, currency_required=True)
             except (IngestError, ValueError) as exc:
                 status.update(label="The file cannot be imported", state="error")
-                st.error(str(exc))
+                st.error(md(exc))
                 st.stop()
-            status.update(label=check.summary(), state="complete")
+            status.update(label=md(check.summary()), state="complete")
         st.session_state.update(check=check, done=None)
         if preset_name.strip():
             save_preset(con, preset_name.strip(), proposal.kind, chosen, proposal.options)
-            st.toast(f"Saved preset {preset_name.strip()!r}")
+            st.toast(f"Saved preset {md(repr(preset_name.strip()))}")
 
     check = st.session_state.get("check")
     if check is not None and st.session_state.get("choice"):
@@ -106,20 +108,20 @@ if upload is not None:
         st.subheader("Validation report")
         st.write(f"{check.rows_valid:,} of {check.rows_read:,} rows are valid.")
         for field_name, how in check.date_formats.items():
-            st.caption(f"Dates of {field_name}: {how}")
+            st.caption(f"Dates of {field_name}: {md(how)}")
         for notice in check.notices:
-            st.info(notice)
+            st.info(md(notice))
         if check.unknown_statuses:
             st.warning("Status words this store does not know yet: map each once (remembered for later imports).")
             for row in uploads.unknown_status_rows(check):
                 a, b, c = st.columns([3, 2, 1])
-                a.write(f"**{row['word']}** — {row['rows']:,} rows")
+                a.write(f"**{md(row['word'])}** — {row['rows']:,} rows")
                 status = b.selectbox("Means", uploads.STATUS_CHOICES, key=f"status_{row['word']}",
                                      label_visibility="collapsed")
                 if c.button("Map", key=f"map_{row['word']}"):
                     set_status_words(con, {row["word"]: status})
                     st.session_state.update(check=None)
-                    st.toast(f"{row['word']} = {status}. Check the file again.")
+                    st.toast(f"{md(row['word'])} = {status}. Check the file again.")
                     st.rerun()
         if check.problems:
             st.dataframe(uploads.problems_frame(check), hide_index=True)
@@ -151,7 +153,7 @@ if upload is not None:
                                        currency_required=True, progress=show)
             except (IngestError, ValueError) as exc:
                 bar.empty()
-                st.error(str(exc))
+                st.error(md(exc))
                 st.stop()
             # The bar's last text repeats the summary shown after the rerun: clear it so the outcome reads once.
             bar.empty()
@@ -161,7 +163,7 @@ if upload is not None:
 
 done = st.session_state.get("done")
 if done is not None:
-    (st.success if done.status == "imported" else st.warning)(done.summary())
+    (st.success if done.status == "imported" else st.warning)(md(done.summary()))
 
 st.subheader("Imports")
 log = list_imports(con)
@@ -181,4 +183,4 @@ else:
                            f"restored {sum(result.restored.values()):,}.")
                 st.rerun()
             except UndoRefused as exc:
-                st.error(str(exc))
+                st.error(md(exc))

@@ -6,9 +6,9 @@ the "needs attention" list.
 import streamlit as st
 
 from ecomops import charts, metrics
-from ecomops.ui import downloads, state
+from ecomops.ui import downloads, page, state
 
-f = state.filters()
+f = page.setup(__file__)
 st.title("Overview")
 st.caption(f"{f.start:%Y-%m-%d} – {f.end:%Y-%m-%d} ({f.days} days), compared with the previous {f.days} days.")
 

@@ -5,13 +5,14 @@ fast-growing queries with few matching products, category sales growth, and nich
 """
 import streamlit as st
 
-from ecomops import derived, products, products_demand as demand
-from ecomops import charts_products
+from ecomops import derived, products
+from ecomops.products import demand
+from ecomops.products import charts as products_charts
 from ecomops.ui import columns as colfmt
-from ecomops.ui import downloads, state
+from ecomops.ui import downloads, page, state
 
 
-f = state.filters()
+f = page.setup(__file__)
 state.ensure_derived(derived.PRODUCTS_LINES)
 st.title("Rising demand")
 st.caption(demand.windows(f).caption() + " Search data has no channel: only the category filter applies to it.")
@@ -26,9 +27,9 @@ else:
     keywords = state.cached(demand.search_growth, f, "keyword", min_searches=int(min_searches))
     categories = state.cached(demand.search_growth, f, "category")
     left, right = st.columns(2)
-    left.plotly_chart(charts_products.growth_bars(keywords, "keyword", title="Fastest-growing keywords"),
+    left.plotly_chart(products_charts.growth_bars(keywords, "keyword", title="Fastest-growing keywords"),
                       width="stretch")
-    right.plotly_chart(charts_products.growth_bars(categories, "category", title="Categories by search growth"),
+    right.plotly_chart(products_charts.growth_bars(categories, "category", title="Categories by search growth"),
                        width="stretch")
     columns = {"growth": colfmt.PERCENT, "yoy_growth": colfmt.PERCENT, "ctr": colfmt.PERCENT, "conversion": colfmt.PERCENT, "gmv": colfmt.MONEY}
     st.dataframe(keywords, column_order=["keyword", "category", "searches", "searches_prev", "growth", "searches_yoy",
@@ -57,7 +58,7 @@ if sales.empty:
     st.info(products.UPLOAD_HINTS["orders"])
 else:
     left, right = st.columns([1, 1])
-    left.plotly_chart(charts_products.growth_bars(sales, "category", title="Category GMV growth, last 4 weeks"),
+    left.plotly_chart(products_charts.growth_bars(sales, "category", title="Category GMV growth, last 4 weeks"),
                       width="stretch")
     right.dataframe(sales, column_order=["category", "gmv", "gmv_prev", "growth", "gmv_yoy", "yoy_growth", "units",
                                          "units_growth"],

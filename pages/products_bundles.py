@@ -5,12 +5,16 @@ network, bundle suggestions pairing slow movers with strong partners, and the AO
 """
 import streamlit as st
 
-from ecomops import charts, charts_products, derived, products, products_bundles as bundles, products_inventory as inv
-from ecomops.ui import columns as colfmt
+from ecomops import charts, derived, products
+from ecomops.products import bundles
+from ecomops.products import charts as products_charts
+from ecomops.products import inventory
+from ecomops.exports import escape_markdown as md
+from ecomops.ui import columns as colfmt, page
 from ecomops.ui import downloads, state
 
 
-f = state.filters()
+f = page.setup(__file__)
 state.ensure_derived(derived.PRODUCTS_LINES)
 st.title("Bundles: frequently bought together")
 c1, c2, c3, c4 = st.columns(4)
@@ -50,17 +54,17 @@ ranked = bundles.rank_pairs(pairs, sort_by)
 top = ranked.iloc[0]
 m4.metric("AOV with the top pair", charts.format_value("aov", top["aov_with_pair"]),
           charts.format_change(top["uplift_aov"]),
-          help=f"{top['title_a']} + {top['title_b']}: AOV of orders holding both vs "
+          help=f"{md(top['title_a'])} + {md(top['title_b'])}: AOV of orders holding both vs "
                f"{charts.format_value('aov', top['aov_without_pair'])} for the other orders.")
 
 if pairs["bulk_orders"].iloc[0]:
     st.caption(f"{int(pairs['bulk_orders'].iloc[0]):,} bulk orders left out of the counts.")
 view = st.radio("View", ["Matrix", "Network"], horizontal=True, key="bundle_view")
 if view == "Matrix":
-    st.plotly_chart(charts_products.lift_matrix(bundles.pair_matrix(pairs, top=15),
+    st.plotly_chart(products_charts.lift_matrix(bundles.pair_matrix(pairs, top=15),
                                                 title="Lift between the 15 most-paired products"), width="stretch")
 else:
-    st.plotly_chart(charts_products.pair_network(pairs, top=40, title="The 40 strongest pairs (edge width = lift)"),
+    st.plotly_chart(products_charts.pair_network(pairs, top=40, title="The 40 strongest pairs (edge width = lift)"),
                     width="stretch")
 
 st.dataframe(ranked[["title_a", "title_b", "pair_orders", "support", "confidence_a_to_b", "confidence_b_to_a", "lift",
@@ -78,7 +82,7 @@ st.plotly_chart(charts.bar(bundles.aov_comparison(pairs), "pair", "aov", color="
 st.subheader("Bundle suggestions: slow movers with strong partners")
 st.caption("Slow mover = class C (else B) in the ABC classes of the 90 days to the end date; strong partner = "
            "class A; the pair's lift must exceed 1. Attach rate = share of the partner's orders already holding it.")
-ideas = bundles.bundle_suggestions(pairs, state.cached(inv.abc_table, f))
+ideas = bundles.bundle_suggestions(pairs, state.cached(inventory.abc_table, f))
 if ideas.empty:
     st.info("No slow mover sells with an A item above lift 1 at these minimum counts: lower them to see more.")
 else:

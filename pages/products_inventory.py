@@ -5,30 +5,32 @@ alerts, a suggested action per class, and a downloadable replenishment list.
 """
 import streamlit as st
 
-from ecomops import charts, charts_products, derived, products, products_inventory as inv
+from ecomops import charts, derived, products
+from ecomops.products import charts as products_charts
+from ecomops.products import inventory
 from ecomops.config import THRESHOLDS
 from ecomops.ui import columns as colfmt
-from ecomops.ui import downloads, state
+from ecomops.ui import downloads, page, state
 
 
-f = state.filters()
+f = page.setup(__file__)
 state.ensure_derived(derived.PRODUCTS_LINES)
 st.title("Inventory: ABC classes, cover and replenishment")
-st.caption(inv.windows_caption(f))
+st.caption(inventory.windows_caption(f))
 have = state.cached(products.available)
-abc = state.cached(inv.abc_table, f)
+abc = state.cached(inventory.abc_table, f)
 
 if abc.empty:
     st.info(products.UPLOAD_HINTS["orders"])
     st.stop()
 
-summary = inv.class_summary(abc)
+summary = inventory.class_summary(abc)
 for col, row in zip(st.columns(3), summary.itertuples()):
     col.metric(f"Class {row.abc_class} SKUs", f"{row.skus:,}", help=row.action)
     col.caption(f"{row.gmv_share:.1%} of GMV · {row.action}")
 
 left, right = st.columns([3, 2])
-left.plotly_chart(charts_products.pareto(inv.pareto_curve(abc), title="Pareto: cumulative GMV by SKU rank"),
+left.plotly_chart(products_charts.pareto(inventory.pareto_curve(abc), title="Pareto: cumulative GMV by SKU rank"),
                   width="stretch")
 right.dataframe(summary, column_config={"gmv": colfmt.MONEY, "gmv_share": colfmt.PERCENT, "median_days_of_cover": colfmt.DAYS},
                 hide_index=True, width="stretch")
@@ -37,13 +39,13 @@ st.subheader("Stock alerts")
 if not have["inventory_snapshots"]:
     st.info(products.UPLOAD_HINTS["inventory_snapshots"] + " ABC classes above need orders only.")
 else:
-    st.caption(f"Stock as of {state.cached(inv.inventory_as_of, f)} (latest snapshot on or before the end date).")
+    st.caption(f"Stock as of {state.cached(inventory.inventory_as_of, f)} (latest snapshot on or before the end date).")
     c1, c2 = st.columns(2)
     a_min = c1.number_input("Alert A items under N days of cover", min_value=1, value=THRESHOLDS.a_min_cover_days,
                             key="inv_a_min_cover")
     c_max = c2.number_input("Alert C items over N days of cover", min_value=1, value=THRESHOLDS.c_max_cover_days,
                             key="inv_c_max_cover")
-    alerts = inv.stock_alerts(abc, a_min_cover_days=a_min, c_max_cover_days=c_max)
+    alerts = inventory.stock_alerts(abc, a_min_cover_days=a_min, c_max_cover_days=c_max)
     risk = int((alerts["alert"] != "Overstock").sum())
     m1, m2 = st.columns(2)
     m1.metric("A items at stock-out risk", f"{risk:,}")
@@ -55,7 +57,7 @@ else:
                      width="stretch")
 
 st.subheader("All SKUs")
-st.dataframe(abc, column_order=[c for c in inv.ABC_COLUMNS if c != "gmv_rank"],
+st.dataframe(abc, column_order=[c for c in inventory.ABC_COLUMNS if c != "gmv_rank"],
              column_config={"gmv": colfmt.MONEY, "price": colfmt.MONEY, "share": colfmt.PERCENT, "cum_share": colfmt.PERCENT, "daily_units": colfmt.DAYS,
                             "days_of_cover": colfmt.DAYS, "avg_on_hand": colfmt.DAYS, "period_daily_units": colfmt.DAYS,
                             "turnover_days": colfmt.DAYS}, hide_index=True, width="stretch")
@@ -69,10 +71,10 @@ else:
     if not have["product_suppliers"]:
         st.info(products.UPLOAD_HINTS["product_suppliers"])
     lead = st.number_input("Default supplier lead time (days) where none is known", min_value=0.0,
-                           value=inv.DEFAULT_LEAD_TIME_DAYS, step=1.0, key="inv_default_lead")
-    plan = inv.replenishment_list(abc, state.cached(inv.lead_times), default_lead_time_days=lead)
+                           value=inventory.DEFAULT_LEAD_TIME_DAYS, step=1.0, key="inv_default_lead")
+    plan = inventory.replenishment_list(abc, state.cached(inventory.lead_times), default_lead_time_days=lead)
     st.caption("Suggested quantity = average daily units (28 days) × (lead time + "
-               + ", ".join(f"{d} days for {c}" for c, d in inv.TARGET_EXTRA_DAYS.items())
+               + ", ".join(f"{d} days for {c}" for c, d in inventory.TARGET_EXTRA_DAYS.items())
                + ") − on hand.")
     st.metric("SKUs to reorder", f"{len(plan):,}", help="Units suggested: " + charts.format_value(
         "units", float(plan["suggested_qty"].sum()) if len(plan) else 0.0))

@@ -6,11 +6,12 @@ platform rules), a box to check new copy before publishing, and the editable wor
 import pandas as pd
 import streamlit as st
 
-from ecomops import risk_compliance
-from ecomops.ui import downloads, state
+from ecomops.risk import compliance
+from ecomops.exports import escape_markdown as md
+from ecomops.ui import downloads, page, state
 
 con = state.connection()
-f = state.filters()
+f = page.setup(__file__)
 st.title("Compliance")
 st.caption("Absolute claims such as 最 / 第一 / 顶级 / best / #1 / guaranteed in product copy. Rules: English words "
            "match whole words; Chinese words match anywhere except inside the rule's exceptions (最近, 第一次 …). "
@@ -23,7 +24,7 @@ with check_tab:
                         placeholder="例如：全网最低价，销量第一的顶级保温杯 / Best seller, guaranteed results",
                         key="risk_copy")
     if text.strip():
-        result = risk_compliance.check_copy(con, text)
+        result = compliance.check_copy(con, text)
         if result["clean"]:
             st.success("No banned or absolute claims found.")
         else:
@@ -34,7 +35,7 @@ with check_tab:
             st.code(result["suggested"], language=None, wrap_lines=True)
 
 with products_tab:
-    summary = state.cached(risk_compliance.compliance_summary, f)
+    summary = state.cached(compliance.compliance_summary, f)
     c1, c2, c3 = st.columns(3)
     c1.metric("Products scanned", f"{summary['products_scanned']:,}")
     c2.metric("Products with claims", f"{summary['products_flagged']:,}")
@@ -42,7 +43,7 @@ with products_tab:
     if summary["products_scanned"] == 0:
         st.info("No products yet: upload a product list on Data → Upload.")
     else:
-        flagged = state.cached(risk_compliance.scan_products, f)
+        flagged = state.cached(compliance.scan_products, f)
         if flagged.empty:
             st.success("No product copy holds a banned or absolute claim.")
         else:
@@ -52,7 +53,7 @@ with products_tab:
                                   "description_highlighted", "suggested_title", "rule_categories"]],
                          hide_index=True, width="stretch",
                          column_config={"title_highlighted": "title", "description_highlighted": "description"})
-            findings = state.cached(risk_compliance.scan_findings, f)
+            findings = state.cached(compliance.scan_findings, f)
             st.download_button("Download all findings (CSV)", downloads.csv(findings, "utf-8-sig"),
                                file_name="compliance_findings.csv", mime="text/csv", on_click="ignore")
 
@@ -61,7 +62,7 @@ with words_tab:
                "not a claim, separated by |. Untick enabled to keep a rule without firing it.")
     if "risk_words_saved" in st.session_state:
         st.success(st.session_state.pop("risk_words_saved"))
-    words = state.cached(risk_compliance.banned_words)
+    words = state.cached(compliance.banned_words)
     # Keyed on the data version: after a save the editor starts from the saved list, not replaying old edits.
     edited = st.data_editor(words, num_rows="dynamic", hide_index=True, width="stretch",
                             key=f"risk_words_{state.data_version()}",
@@ -69,13 +70,13 @@ with words_tab:
     save, restore = st.columns(2)
     if save.button("Save word list", type="primary"):
         try:
-            count = risk_compliance.save_banned_words(con, pd.DataFrame(edited))
+            count = compliance.save_banned_words(con, pd.DataFrame(edited))
             st.session_state["risk_words_saved"] = f"Saved {count} rules."
             st.rerun()
         except ValueError as exc:
-            st.error(f"Not saved: {exc}")
+            st.error(f"Not saved: {md(exc)}")
     if restore.button("Restore the shipped list"):
-        count = risk_compliance.restore_default_words(con)
+        count = compliance.restore_default_words(con)
         st.session_state["risk_words_saved"] = f"Restored the shipped list ({count} rules)."
         st.rerun()
     st.download_button("Download word list (CSV)", downloads.csv(words, "utf-8-sig"),

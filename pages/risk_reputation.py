@@ -5,11 +5,14 @@ against the 5% target by product and over time (text-only reviews classified by 
 """
 import streamlit as st
 
-from ecomops import charts, derived, reviews_model, risk_reputation
+from ecomops import charts, derived
+from ecomops.risk import reputation
+from ecomops.risk import reviews_model
 from ecomops.config import THRESHOLDS
-from ecomops.ui import downloads, state
+from ecomops.exports import escape_markdown as md
+from ecomops.ui import downloads, page, state
 
-f = state.filters()
+f = page.setup(__file__)
 st.title("Reputation")
 st.caption(f"Reviews created {f.start:%Y-%m-%d} – {f.end:%Y-%m-%d}, as of the end of that day. Negative = rating "
            f"≤ {THRESHOLDS.negative_rating_max}, or classified negative when there is text and no rating. "
@@ -18,19 +21,19 @@ st.caption(f"Reviews created {f.start:%Y-%m-%d} – {f.end:%Y-%m-%d}, as of the 
 if reviews_model.cached_metrics() is None:
     with st.status("First use: training the review classifier (about a minute)…") as status:
         try:
-            reviews_model.get_model(progress=status.write)
+            reviews_model.get_model(progress=lambda message: status.write(md(message)))
             status.update(label="Review classifier ready", state="complete")
         except reviews_model.ReviewsModelUnavailable as exc:
             status.update(label="Review classifier unavailable", state="error")
-            st.warning(str(exc))
+            st.warning(md(exc))
 state.ensure_derived(derived.RISK_REVIEW_LABELS)  # the classifier's labels, stored once per data change / model
 
-summary = state.cached(risk_reputation.reputation_summary, f)
+summary = state.cached(reputation.reputation_summary, f)
 if summary["reviews"] == 0:
     st.info("No reviews in this range: upload a reviews export on Data → Upload, or widen the date range.")
     st.stop()
 if summary["model_message"]:
-    st.warning(summary["model_message"])
+    st.warning(md(summary["model_message"]))
 
 target = summary["target"]
 c1, c2, c3, c4, c5 = st.columns(5)
@@ -46,7 +49,7 @@ c5.metric("Open and overdue", f"{summary['open_overdue']:,}")
 
 st.subheader("Negative-review queue")
 open_only = st.toggle("Only reviews without a reply", value=True, key="risk_queue_open")
-queue = state.cached(risk_reputation.negative_queue, f, open_only)
+queue = state.cached(reputation.negative_queue, f, open_only)
 if queue.empty:
     st.success("No negative review waiting for a reply.")
 else:
@@ -55,13 +58,13 @@ else:
     st.download_button("Download queue (CSV)", downloads.csv(queue, "utf-8-sig"),
                        file_name="negative_review_queue.csv", mime="text/csv", on_click="ignore")
 
-trend = state.cached(risk_reputation.negative_rate_over_time, f)
+trend = state.cached(reputation.negative_rate_over_time, f)
 st.plotly_chart(charts.line(trend, "period", ["negative_rate", "target"], y_format=".0%",
                             title=f"Negative-review rate per {trend.attrs.get('grain', 'day')} vs target"),
                 width="stretch")
 
 st.subheader("By product")
-by_product = state.cached(risk_reputation.negative_rate_by_product, f)
+by_product = state.cached(reputation.negative_rate_by_product, f)
 st.dataframe(by_product, hide_index=True, width="stretch",
              column_config={"negative_rate": st.column_config.NumberColumn(format="percent")})
 

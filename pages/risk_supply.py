@@ -5,17 +5,19 @@ Risk → Supply chain: SKUs without a backup supplier, supplier concentration (s
 """
 import streamlit as st
 
-from ecomops import charts, risk_supply
+from ecomops import charts
+from ecomops.risk import supply
 from ecomops.config import THRESHOLDS
-from ecomops.ui import downloads, state
+from ecomops.exports import escape_markdown as md
+from ecomops.ui import downloads, page, state
 
-f = state.filters()
+f = page.setup(__file__)
 st.title("Supply chain")
 target = THRESHOLDS.backup_restock_hours
 st.caption(f"GMV over {f.start:%Y-%m-%d} – {f.end:%Y-%m-%d}; ABC class over the {THRESHOLDS.abc_window_days} days "
            f"ending {f.end:%Y-%m-%d}. Backup target: restock within {target:.0f} h.")
 
-summary = state.cached(risk_supply.supply_summary, f)
+summary = state.cached(supply.supply_summary, f)
 if summary["skus"] == 0:
     st.info("No products yet: upload a product list on Data → Upload.")
     st.stop()
@@ -31,7 +33,7 @@ c3.metric(f"Backups within {target:.0f} h", f"{summary['backups_within_target']:
 c4.metric("A items on a single supplier", f"{summary['a_single_supplier']:,}")
 
 st.subheader("A-class items exposed to a single supplier")
-exposed = state.cached(risk_supply.a_class_single_supplier, f)
+exposed = state.cached(supply.a_class_single_supplier, f)
 if exposed.empty:
     st.success("Every A-class item has at least two suppliers.")
 else:
@@ -40,9 +42,9 @@ else:
                                 "primary_lead_hours": st.column_config.NumberColumn("lead time (h)", format="%.0f")})
 
 st.subheader("Supplier concentration")
-conc = state.cached(risk_supply.supplier_concentration, f)
+conc = state.cached(supply.supplier_concentration, f)
 if summary["top_supplier"]:
-    st.caption(f"Largest supplier: {summary['top_supplier']} with {summary['top_supplier_share']:.1%} of GMV; "
+    st.caption(f"Largest supplier: {md(summary['top_supplier'])} with {summary['top_supplier_share']:.1%} of GMV; "
                f"Herfindahl index {summary['hhi']:.2f} (1 = everything on one supplier).")
 left, right = st.columns([3, 2])
 left.plotly_chart(charts.bar(conc.head(15).iloc[::-1], "supplier", "share", orientation="h", y_format=".0%",
@@ -54,7 +56,7 @@ right.dataframe(conc, hide_index=True, width="stretch",
 st.subheader("SKUs and their suppliers")
 only_risky = st.toggle("Only SKUs at risk (no backup, or backup slower than the target)", value=True,
                        key="risk_supply_only_risky")
-skus = state.cached(risk_supply.sku_suppliers, f, target, only_risky)
+skus = state.cached(supply.sku_suppliers, f, target, only_risky)
 st.dataframe(skus[["product_id", "title", "category", "abc_class", "gmv", "suppliers", "primary_supplier_name",
                     "primary_lead_hours", "fastest_backup", "backup_lead_hours", "risk"]],
              hide_index=True, width="stretch",
@@ -63,5 +65,5 @@ st.download_button("Download this table (CSV)", downloads.csv(skus, "utf-8-sig")
                    file_name="supply_skus.csv", mime="text/csv", on_click="ignore")
 
 with st.expander("Lead time per product and supplier"):
-    leads = state.cached(risk_supply.lead_times, f)
+    leads = state.cached(supply.lead_times, f)
     st.dataframe(leads, hide_index=True, width="stretch")

@@ -5,10 +5,14 @@ Traffic by channel: UV, buyers, conversion, GMV, ad spend and ROI, their trend, 
 """
 import streamlit as st
 
-from ecomops import charts, charts_traffic, derived, traffic
+from ecomops import charts, derived
+from ecomops import traffic
+from ecomops.traffic import channels as traffic_channels
+from ecomops.traffic import charts as traffic_charts
 from ecomops.config import THRESHOLDS
+from ecomops.exports import escape_markdown as md
 from ecomops.ui import columns as colfmt
-from ecomops.ui import downloads, state
+from ecomops.ui import downloads, page, state
 
 ROI = st.column_config.NumberColumn("ROI", format="%.2f")
 COLUMNS = {
@@ -23,15 +27,15 @@ COLUMNS = {
     "roi": ROI, "roi_flag": st.column_config.CheckboxColumn("ROI < 1"),
 }
 
-f = state.filters()
+f = page.setup(__file__)
 st.title("Channels & ROI")
 have = state.cached(traffic.availability)
 if not have["orders"] and not have["traffic_daily"]:
     st.info(traffic.upload_hint("orders") + " " + traffic.upload_hint("traffic_daily"))
     st.stop()
 
-state.ensure_derived(derived.TRAFFIC_ROLLUP)
-data = state.cached(traffic.channel_overview, f)
+state.ensure_derived(derived.SALES_ROLLUP)
+data = state.cached(traffic_channels.channel_overview, f)
 total, channels, trend = data["total"], data["channels"], data["trend"]
 if channels.empty:
     st.info("No orders, traffic or ad spend in this date range: widen it, or upload an orders export, a daily traffic "
@@ -53,31 +57,31 @@ if not have["traffic_daily"]:
 if not have["ad_spend"]:
     st.info(traffic.upload_hint("ad_spend") + " Spend and ROI need it.")
 
-flagged = traffic.flagged_channels(channels)
+flagged = traffic_channels.flagged_channels(channels)
 if flagged:
-    st.warning(f"ROI below {THRESHOLDS.roi_floor:g} in this range: {', '.join(flagged)}.")
+    st.warning(f"ROI below {THRESHOLDS.roi_floor:g} in this range: {md(', '.join(flagged))}.")
 
 st.subheader("By channel")
 st.dataframe(channels, hide_index=True, width="stretch", column_config=COLUMNS)
 left, right = st.columns(2)
-left.plotly_chart(charts_traffic.roi_bars(channels, grow=traffic.ROI_GROW), width="stretch")
+left.plotly_chart(traffic_charts.roi_bars(channels, grow=traffic_channels.ROI_GROW), width="stretch")
 right.plotly_chart(charts.bar(trend, "bucket", "gmv", color="channel", title="GMV by channel"), width="stretch")
 
 st.subheader("Share of GMV over time")
 options = channels["channel"].tolist()
 highlight = st.selectbox("Highlight channel", options, index=options.index("wecom") if "wecom" in options else 0,
                          help="wecom = private domain (WeCom and community groups).") if options else None
-st.plotly_chart(charts_traffic.share_area(trend, highlight=highlight), width="stretch")
+st.plotly_chart(traffic_charts.share_area(trend, highlight=highlight), width="stretch")
 left, right = st.columns(2)
-left.plotly_chart(charts_traffic.roi_trend(trend), width="stretch")
+left.plotly_chart(traffic_charts.roi_trend(trend), width="stretch")
 right.plotly_chart(charts.line(trend, "bucket", "conversion_rate", color="channel", title="Conversion rate",
                                y_format=".1%"), width="stretch")
 
 st.subheader("Monthly ROI review")
-review = state.cached(traffic.roi_review, f)
+review = state.cached(traffic_channels.roi_review, f)
 st.caption(f"Review month = the month holding {f.end:%Y-%m-%d}, against the month before. Rule: **cut** when ROI < "
-           f"{THRESHOLDS.roi_floor:g}; **grow** when ROI ≥ {traffic.ROI_GROW:g} and not down more than "
-           f"{traffic.ROI_FALL_WATCH:.0%} on last month; **watch** otherwise.")
+           f"{THRESHOLDS.roi_floor:g}; **grow** when ROI ≥ {traffic_channels.ROI_GROW:g} and not down more than "
+           f"{traffic_channels.ROI_FALL_WATCH:.0%} on last month; **watch** otherwise.")
 if review.empty:
     st.info(traffic.upload_hint("ad_spend"))
 else:

@@ -4,10 +4,13 @@ Ad spend, clicks, CPC, attributed GMV and ROI by campaign, audience and channel;
 """
 import streamlit as st
 
-from ecomops import charts, charts_traffic, traffic
+from ecomops import charts
+from ecomops import traffic
+from ecomops.traffic import ads as traffic_ads
+from ecomops.traffic import charts as traffic_charts
 from ecomops.config import THRESHOLDS
 from ecomops.ui import columns as colfmt
-from ecomops.ui import downloads, state
+from ecomops.ui import downloads, page, state
 
 AD_COLUMNS = {
     "key": "Name", "spend": colfmt.yen("Spend"),
@@ -21,13 +24,13 @@ AD_COLUMNS = {
     "roi_flag": st.column_config.CheckboxColumn("ROI < 1"), "rank": "Rank",
 }
 
-f = state.filters()
+f = page.setup(__file__)
 st.title("Ads")
 if not state.cached(traffic.availability)["ad_spend"]:
     st.info(traffic.upload_hint("ad_spend"))
     st.stop()
 
-ads = state.cached(traffic.ads_overview, f)
+ads = state.cached(traffic_ads.ads_overview, f)
 total = ads["total"]
 st.caption(f"{f.start:%Y-%m-%d} – {f.end:%Y-%m-%d}. ROI = attributed GMV / spend; CPC = spend / clicks; "
            "CTR = clicks / impressions. The channel filter applies; categories do not (ads carry none).")
@@ -44,18 +47,18 @@ for row in (cards[:3], cards[3:]):
         col.metric(label, text)
 
 st.subheader("Best and worst audiences")
-st.caption(f"By ROI, among audiences with at least {traffic.BEST_WORST_MIN_SPEND_SHARE:.0%} of the spend "
+st.caption(f"By ROI, among audiences with at least {traffic_ads.BEST_WORST_MIN_SPEND_SHARE:.0%} of the spend "
            f"(smaller ones are too noisy to rank). Red bars: ROI < {THRESHOLDS.roi_floor:g}.")
-ranked = traffic.best_worst_audiences(ads["audience"])
+ranked = traffic_ads.best_worst_audiences(ads["audience"])
 left, right = st.columns([3, 2])
 left.dataframe(ranked, hide_index=True, width="stretch", column_config=AD_COLUMNS)
-right.plotly_chart(charts_traffic.roi_bars(ads["audience"], key="key", title="ROI by audience"), width="stretch")
+right.plotly_chart(traffic_charts.roi_bars(ads["audience"], key="key", title="ROI by audience"), width="stretch")
 
 st.subheader("By campaign")
 st.dataframe(ads["campaign"], hide_index=True, width="stretch", column_config=AD_COLUMNS)
 left, right = st.columns(2)
-left.plotly_chart(charts_traffic.roi_bars(ads["channel"], key="key", title="ROI by channel"), width="stretch")
-right.plotly_chart(charts_traffic.roi_trend(ads["trend"], x="key", color=None, title=f"ROI by {ads['grain']}"),
+left.plotly_chart(traffic_charts.roi_bars(ads["channel"], key="key", title="ROI by channel"), width="stretch")
+right.plotly_chart(traffic_charts.roi_trend(ads["trend"], x="key", color=None, title=f"ROI by {ads['grain']}"),
                    width="stretch")
 st.subheader("All audiences")
 st.dataframe(ads["audience"], hide_index=True, width="stretch", column_config=AD_COLUMNS)

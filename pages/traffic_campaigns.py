@@ -5,8 +5,12 @@ of member days and flash sales.
 """
 import streamlit as st
 
-from ecomops import charts, charts_traffic, derived, traffic, traffic_campaigns
-from ecomops.ui import columns as colfmt
+from ecomops import charts, derived
+from ecomops import traffic
+from ecomops.traffic import campaigns
+from ecomops.traffic import charts as traffic_charts
+from ecomops.exports import escape_markdown as md
+from ecomops.ui import columns as colfmt, page
 from ecomops.ui import downloads, state
 
 LIFT_COLUMNS = {
@@ -30,27 +34,27 @@ LIFT_COLUMNS = {
 LIFT_ORDER = ["name", "kind", "start_date", "end_date", "overlaps", "gmv", "baseline_gmv", "gmv_lift", "orders_lift",
               "uv_lift", "conversion_rate_lift", "presale_gmv_lift", "baseline_days", "baseline_rule"]
 
-f = state.filters()
+f = page.setup(__file__)
 st.title("Campaigns")
 if not state.cached(traffic.availability)["campaigns"]:
     st.info(traffic.upload_hint("campaigns"))
     st.stop()
 
-state.ensure_derived(derived.TRAFFIC_ROLLUP)
-data = state.cached(traffic_campaigns.campaign_overview, f)
+state.ensure_derived(derived.SALES_ROLLUP)
+data = state.cached(campaigns.campaign_overview, f)
 calendar = data["calendar"]
 if calendar.empty:
     st.info("No campaign overlaps this date range: widen it, or upload a campaign calendar on Data → Upload.")
     st.stop()
 
-st.plotly_chart(charts_traffic.campaign_timeline(calendar), width="stretch")
-st.plotly_chart(charts_traffic.campaign_gmv(data["daily"], calendar), width="stretch")
+st.plotly_chart(traffic_charts.campaign_timeline(calendar), width="stretch")
+st.plotly_chart(traffic_charts.campaign_gmv(data["daily"], calendar), width="stretch")
 
 st.subheader("Member-day and flash-sale effects")
 st.caption("Average lift per kind, leaving out campaigns that sit inside a bigger event.")
 by_kind = data["by_kind"]
 for col, row in zip(st.columns(max(1, len(by_kind))), by_kind.itertuples()):
-    col.metric(f"{row.label} GMV lift", charts.format_change(row.gmv_lift) or "—",
+    col.metric(f"{md(row.label)} GMV lift", charts.format_change(row.gmv_lift) or "—",
                help=f"{row.events} campaigns; conversion lift {charts.format_change(row.conversion_rate_lift) or '—'}")
 st.dataframe(by_kind, hide_index=True, width="stretch", column_config=LIFT_COLUMNS,
              column_order=["label", "events", "gmv_lift", "orders_lift", "buyers_lift", "uv_lift",
@@ -67,9 +71,9 @@ if not presale.empty:
 
 st.subheader("Lift per campaign")
 st.caption(f"Lift = campaign average per day / baseline average per day − 1 (conversion: pooled buyers / UV). "
-           f"Baseline: the {traffic_campaigns.BASELINE_DAYS} days before the campaign (before its pre-sale), without "
+           f"Baseline: the {campaigns.BASELINE_DAYS} days before the campaign (before its pre-sale), without "
            "big-sale, flash-sale or member days, of the same day type (weekday / weekend) when at least "
-           f"{traffic_campaigns.MIN_BASELINE_DAYS} remain. Big sales are measured on their sale days.")
+           f"{campaigns.MIN_BASELINE_DAYS} remain. Big sales are measured on their sale days.")
 st.dataframe(data["lift"], hide_index=True, width="stretch", column_config=LIFT_COLUMNS, column_order=LIFT_ORDER)
 st.download_button("Download campaign lift (CSV)", downloads.csv(data["lift"], "utf-8"),
                    file_name=f"ecomops_campaign_lift_{f.start}_{f.end}.csv", mime="text/csv", on_click="ignore")

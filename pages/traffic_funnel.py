@@ -5,12 +5,15 @@ biggest drop highlighted; session-level conversion; and how far detail-page visi
 """
 import streamlit as st
 
-from ecomops import charts, charts_traffic, traffic, traffic_funnel
+from ecomops import charts
+from ecomops import traffic
+from ecomops.traffic import charts as traffic_charts
+from ecomops.traffic import funnel as traffic_funnel
 from ecomops.ui import columns as colfmt
-from ecomops.ui import downloads, state
+from ecomops.ui import downloads, page, state
 
 
-f = state.filters()
+f = page.setup(__file__)
 st.title("Funnel & scroll depth")
 have = state.cached(traffic.availability)
 if not (have["traffic_daily"] or have["traffic_sessions"] or have["scroll_depth"]):
@@ -33,11 +36,11 @@ def show_funnel(steps, dimensions, source: str) -> None:
                     f"({drop['drop']:.1%} lost).")
     if overall["exceeds_previous"].any():
         st.caption("A step above 100%: this export counts product views, not visitors who viewed a product.")
-    st.plotly_chart(charts_traffic.funnel_chart(overall), width="stretch")
+    st.plotly_chart(traffic_charts.funnel_chart(overall), width="stretch")
     by = st.segmented_control("Split by", dimensions, default=dimensions[0], key=f"split_{source}",
                               format_func=lambda d: traffic_funnel.DIMENSION_LABELS[d])
     table = traffic_funnel.step_table(steps, by or dimensions[0])
-    st.plotly_chart(charts_traffic.step_heatmap(table, title="Step conversion"), width="stretch")
+    st.plotly_chart(traffic_charts.step_heatmap(table, title="Step conversion"), width="stretch")
     st.dataframe(table, hide_index=True, width="stretch",
                  column_config={c: colfmt.PERCENT for c in table.columns if "→" in c and c != "biggest_drop"}
                  | {"key": traffic_funnel.DIMENSION_LABELS[by or dimensions[0]], "conversion": colfmt.PERCENT,
@@ -79,7 +82,7 @@ else:
         if summary:
             st.markdown(f"**{summary['leave_share']:.0%}** of detail-page visitors leave at screen "
                         f"**{summary['screen']}**; {summary['reach_next']:.0%} reach screen {summary['screen'] + 1}.")
-        st.plotly_chart(charts_traffic.scroll_chart(traffic_funnel.scroll_of_device(scroll, device)),
+        st.plotly_chart(traffic_charts.scroll_chart(traffic_funnel.scroll_of_device(scroll, device)),
                         width="stretch")
         st.download_button("Download scroll depth (CSV)", downloads.csv(scroll, "utf-8"),
                            file_name=f"ecomops_scroll_depth_{f.start}_{f.end}.csv", mime="text/csv", on_click="ignore")

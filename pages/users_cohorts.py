@@ -5,11 +5,14 @@ signup to first order, and members vs non-members (repurchase cycle, repurchase 
 """
 import streamlit as st
 
-from ecomops import charts, charts_users, derived, users_cohorts
-from ecomops.ui import columns as colfmt
+from ecomops import charts, derived
+from ecomops.users import charts as users_charts
+from ecomops.users import cohorts as users_cohorts
+from ecomops.exports import escape_markdown as md
+from ecomops.ui import columns as colfmt, page
 from ecomops.ui import downloads, state
 
-f = state.filters()
+f = page.setup(__file__)
 state.ensure_derived(derived.USERS_ORDERS)
 st.title("Cohorts & members")
 
@@ -28,11 +31,11 @@ else:
     b.metric("Reorder in month 1", charts.format_value("repurchase_rate", headline["retention_m1"]))
     c.metric("Reorder in month 3", charts.format_value("repurchase_rate", headline["retention_m3"]))
     tab_retention, tab_spend = st.tabs(["Repurchase retention", "Cumulative spend per customer"])
-    tab_retention.plotly_chart(charts_users.cohort_heatmap(cohorts, "retention", title="Share of the cohort "
+    tab_retention.plotly_chart(users_charts.cohort_heatmap(cohorts, "retention", title="Share of the cohort "
                                                            "ordering again in month k"), width="stretch")
-    tab_spend.plotly_chart(charts_users.cohort_spend_lines(cohorts, title="Cumulative spend per customer (¥)"),
+    tab_spend.plotly_chart(users_charts.cohort_spend_lines(cohorts, title="Cumulative spend per customer (¥)"),
                            width="stretch")
-    tab_spend.plotly_chart(charts_users.cohort_heatmap(cohorts, "cumulative_spend", z_format=",.0f",
+    tab_spend.plotly_chart(users_charts.cohort_heatmap(cohorts, "cumulative_spend", z_format=",.0f",
                                                        title="Cumulative spend per customer by month k (¥)"),
                            width="stretch")
     st.download_button("Download cohort table (CSV)", downloads.csv(cohorts, "utf-8-sig"),
@@ -62,7 +65,7 @@ else:
         d.metric("Median days to first order", "—" if total["median_days_to_first"] != total["median_days_to_first"]
                  else f"{total['median_days_to_first']:.0f}")
         left, right = st.columns([3, 2])
-        left.plotly_chart(charts_users.conversion_bars(by_channel.iloc[:-1], title="Conversion by signup channel"),
+        left.plotly_chart(users_charts.conversion_bars(by_channel.iloc[:-1], title="Conversion by signup channel"),
                           width="stretch")
         timing = state.cached(users_cohorts.time_to_first_order, sf)
         right.plotly_chart(charts.bar(timing, "bucket", "customers", title="Time from signup to first order"),
@@ -87,11 +90,11 @@ else:
                "consecutive valid orders whose later order falls in the window.")
     statement = users_cohorts.members_statement(comparison)
     if statement:
-        st.success(statement)
+        st.success(md(statement))
     else:
         st.info("Members or non-members placed no orders in this window: widen it.")
     left, right = st.columns([2, 3])
-    left.plotly_chart(charts_users.members_bars(comparison, title="Repurchase cycle"), width="stretch")
+    left.plotly_chart(users_charts.members_bars(comparison, title="Repurchase cycle"), width="stretch")
     columns = {"group": "Group", "buyers": "Buyers", "repeat_buyers": "Repeat buyers",
                "repurchase_rate": colfmt.percent("Repurchase rate"),
                "gmv": colfmt.count("GMV (¥)"), "orders": "Orders",

@@ -5,23 +5,26 @@ categories, discount reliance, returns, negative reviews) compared with customer
 """
 import streamlit as st
 
-from ecomops import charts, charts_users, derived, users_lost
+from ecomops import charts, derived
+from ecomops.users import charts as users_charts
+from ecomops.users import lost
 from ecomops.config import THRESHOLDS
-from ecomops.ui import columns as colfmt
+from ecomops.exports import escape_markdown as md
+from ecomops.ui import columns as colfmt, page
 from ecomops.ui import downloads, state
 
-f = state.filters()
+f = page.setup(__file__)
 state.ensure_derived(derived.USERS_ORDERS)
 st.title("Lost customers")
 st.caption(f"Lost = no valid order for more than {THRESHOLDS.dormant_days} days as of {f.end:%Y-%m-%d}; dormant = "
            f"{THRESHOLDS.active_days + 1}–{THRESHOLDS.dormant_days} days. Whole order history, all channels.")
 
-profile = state.cached(users_lost.behaviour_profile, f)
+profile = state.cached(lost.behaviour_profile, f)
 if profile["customers"].sum() == 0:
     st.info("No buyers yet: upload an orders export with customer ids on Data → Upload.")
     st.stop()
 
-comeback = state.cached(users_lost.winback, f).set_index("segment")
+comeback = state.cached(lost.winback, f).set_index("segment")
 lost_now = int(profile.set_index("segment").loc["lost", "customers"])
 a, b, c = st.columns(3)
 a.metric("Lost customers", f"{lost_now:,}")
@@ -33,28 +36,28 @@ c.metric("Reactivation rate (dormant)", charts.format_value("reactivation_rate",
               f"{int(comeback.loc['dormant', 'came_back']):,} ordered in the range.")
 
 st.header("What they say")
-reasons = state.cached(users_lost.survey_reasons, f)
+reasons = state.cached(lost.survey_reasons, f)
 if reasons.empty:
     st.info("No survey answers yet: upload customer survey results (customer id, date, reason) on Data → Upload "
             "to see why customers leave. Returns and reviews below still show what they did.")
 else:
     left, right = st.columns([3, 2])
     shown = reasons if reasons["lost"].sum() else reasons.assign(lost=reasons["responses"])
-    left.plotly_chart(charts_users.horizontal_bars(shown, "reason", "lost", title="Survey reasons of lost customers"
+    left.plotly_chart(users_charts.horizontal_bars(shown, "reason", "lost", title="Survey reasons of lost customers"
                                                    if reasons["lost"].sum() else "Survey reasons (all answers)"),
                       width="stretch")
     right.dataframe(reasons, hide_index=True, width="stretch",
                     column_config={"share_of_lost": colfmt.percent("Share of lost")})
 
 st.header("What they did before leaving")
-for finding in users_lost.profile_findings(profile):
-    st.warning(finding)
-table = users_lost.profile_table(profile)
+for finding in lost.profile_findings(profile):
+    st.warning(md(finding))
+table = lost.profile_table(profile)
 st.dataframe(table, hide_index=True, width="stretch")
 st.caption("Orders with a discount = valid orders carrying an order-level discount; returns = orders with status "
            f"'returned'; negative review = rating ≤ {THRESHOLDS.negative_rating_max} on or before the date.")
 
-categories = state.cached(users_lost.last_categories, f)
+categories = state.cached(lost.last_categories, f)
 if not categories.empty:
     st.plotly_chart(charts.bar(categories, "category", "difference", y_format="+.1%",
                                title="Last-order categories: lost minus active customers (share points)"),

@@ -83,11 +83,12 @@ def chromium() -> Iterator[object]:
 def wait_for_app(page, timeout_ms: int = 60000) -> None:
     """Wait until Streamlit has finished running the script (no running indicator, main block present)."""
     page.wait_for_selector('[data-testid="stMain"]', timeout=timeout_ms)
-    # The grouped menu ("Users", "Products" ... headers) shows that app.py's st.navigation has run.
+    # The menu's section headers ("Users", "Products" ...) show that the page has drawn its sidebar
+    # (ecomops/ui/page.py).
     page.wait_for_function(
         """() => !document.querySelector('[data-testid="stStatusWidget"]')
                && document.querySelectorAll('[data-testid="stMain"] [data-testid="stElementContainer"]').length > 0
-               && (document.querySelector('[data-testid="stSidebarNav"]')?.innerText || '').includes('Products')""",
+               && (document.querySelector('[data-testid="stSidebar"]')?.innerText || '').includes('Products')""",
         timeout=timeout_ms)
     page.wait_for_timeout(300)
 

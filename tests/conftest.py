@@ -13,6 +13,12 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("ECOMOPS_SHARED_DATA") or PROJECT_ROOT.parent / "shared" / "data")
 DEMO_CUSTOMERS = 2000
 
+# The command line speaks the language of LANG (ecomops.i18n): tests expect the default (English) unless they choose
+# a language, so a developer's LANG=zh_CN.UTF-8 must not change them.
+for _name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+    os.environ.pop(_name, None)
+os.environ["LANG"] = "C.UTF-8"
+
 
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
@@ -34,29 +40,11 @@ def demo_db_path(tmp_path_factory) -> Path:
     return path
 
 
-def run_like_the_server(monkeypatch) -> None:
-    """Make AppTest run app.py on every rerun, as the server does once st.navigation has run.
-
-    AppTest re-detects Streamlit's legacy pages/ directory mode before every run, and in that mode a rerun executes
-    the page file alone (no sidebar, other widget ids). A running server drops that mode after its first run.
-    """
-    from streamlit.runtime.pages_manager import PagesManager
-
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
-
-
 @pytest.fixture
 def app_test(demo_db_path, monkeypatch):
     """Return a factory: app_test("pages/x.py") runs the whole app on the demo database, switched to that page."""
     from streamlit.testing.v1 import AppTest
 
-    run_like_the_server(monkeypatch)
     monkeypatch.setenv("ECOMOPS_DB", str(demo_db_path))
     monkeypatch.chdir(PROJECT_ROOT)
 

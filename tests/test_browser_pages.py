@@ -7,12 +7,12 @@ import shutil
 
 import pytest
 
-from ecomops.ui.navigation import discover
+from ecomops.ui.navigation import PAGES as PAGE_ENTRIES
 from tests.browser import (PROJECT_ROOT, SCREENSHOTS, chromium, metric_value, require_chromium, serve_app,
                            wait_for_app)
 
 pytestmark = pytest.mark.browser
-PAGES = [path.stem for members in discover(PROJECT_ROOT / "pages").values() for path, _ in members]
+PAGES = [entry.stem for entry in PAGE_ENTRIES]
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,9 @@ import shutil
 import pandas as pd
 import pytest
 
-from ecomops import churn, churn_targeting, db
+from ecomops import db
+from ecomops.users import churn
+from ecomops.users import targeting
 from ecomops.__main__ import main
 
 JSON_KEYS = {"auc", "pr_auc", "lift_top_decile", "baseline_recency_auc", "n_train", "n_test", "cutoff"}
@@ -87,22 +89,25 @@ def test_train_registers_a_hashed_model_and_score_matches_sql(cli, demo_copy, tm
     assert recs.merge(bought, on=["customer_id", "product_id"]).empty
 
 
-def test_tampered_model_file_is_refused(cli, demo_copy):
+def test_tampered_model_file_is_refused_and_retrained(cli, demo_copy):
     code, _, _ = cli("train")
     assert code == 0
     con = db.connect(demo_copy[0])
     entry = churn.latest_model(con)
     with open(entry["path"], "ab") as handle:
         handle.write(b"tampered")
-    churn_targeting._models.clear()
+    targeting._models.clear()
     code, _, err = cli("score")
-    assert code == 2 and "sha256" in err
-    # A model registered with another feature list (an older version) is refused with a clear message too.
+    assert code == 0 and "sha256" in err and f"model #{entry['model_id']} was refused" in err.lower()
+    replacement = churn.latest_model(con)
+    assert replacement["model_id"] == entry["model_id"] + 1 and churn.model_file_problem(replacement) is None
+    # A model registered with another feature list (an older version) is replaced the same way, with a clear note.
     with db.transaction(con, bump_version=False) as cur:
         cur.execute("UPDATE model_registry SET features = '[\"recency_days\"]' WHERE model_id = $id",
-                    {"id": entry["model_id"]})
+                    {"id": replacement["model_id"]})
     code, _, err = cli("score")
-    assert code == 2 and "another feature set" in err
+    assert code == 0 and "another feature set" in err
+    assert churn.latest_model(con)["model_id"] == replacement["model_id"] + 1
 
 
 def test_refusal_is_a_clear_message(tmp_path, capsys):
@@ -121,7 +126,7 @@ def test_planted_reactivation_experiment_matches_sql(demo_db_path):
     """The demo's outreach ~120 days before its end: treatment converts better; figures agree with plain SQL."""
     con = db.connect(demo_db_path)
     try:
-        result = churn_targeting.reactivation_results(con, window_days=90)
+        result = targeting.reactivation_results(con, window_days=90)
         independent = con.execute("""
             SELECT r.arm, count(*) AS n,
                    count(*) FILTER (WHERE EXISTS (SELECT 1 FROM orders o WHERE o.customer_id = r.customer_id

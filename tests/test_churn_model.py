@@ -8,7 +8,9 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from ecomops import churn, churn_targeting, db
+from ecomops import db
+from ecomops.users import churn
+from ecomops.users import targeting
 
 T = date(2024, 6, 30)
 H = 90
@@ -166,7 +168,7 @@ def test_lift_and_calibration_by_hand():
 
 def test_recommendations_exclude_bought_products(history):
     # On 2024-06-30 B (dormant, Apparel buyer) gets the Apparel/overall best sellers it has not bought.
-    recs = churn_targeting.recommendations(history, T, per_customer=2).set_index("customer_id")
+    recs = targeting.recommendations(history, T, per_customer=2).set_index("customer_id")
     assert list(recs.index) == ["B"]
     assert recs.loc["B", "top_category"] == "Apparel"
     # Sellers of the last 90 days: P1 (1 unit, A3), P2 (1 unit); B bought only P3 -> P1, P2 by units then id.
@@ -175,10 +177,10 @@ def test_recommendations_exclude_bought_products(history):
 
 def test_arms_are_seeded_and_sized():
     ids = [f"C{i}" for i in range(200)]
-    first = churn_targeting.assign_arms(ids, 0.1, seed=3)
+    first = targeting.assign_arms(ids, 0.1, seed=3)
     assert (first["arm"] == "control").sum() == 20
-    pd.testing.assert_frame_equal(first, churn_targeting.assign_arms(list(reversed(ids)), 0.1, seed=3))
-    assert not first.equals(churn_targeting.assign_arms(ids, 0.1, seed=4))
+    pd.testing.assert_frame_equal(first, targeting.assign_arms(list(reversed(ids)), 0.1, seed=3))
+    assert not first.equals(targeting.assign_arms(ids, 0.1, seed=4))
 
 
 def test_outreach_results_by_hand(history):
@@ -196,7 +198,7 @@ def test_outreach_results_by_hand(history):
                         {"id": f"R{i}", "c": cid, "d": day})
     history.execute("INSERT INTO orders (order_id, customer_id, order_ts, order_date, status) VALUES "
                     "('RX', 'K1', TIMESTAMP '2024-03-10', DATE '2024-03-10', 'cancelled')")  # cancelled: no
-    result = churn_targeting.reactivation_results(history, window_days=90).iloc[0]
+    result = targeting.reactivation_results(history, window_days=90).iloc[0]
     assert (result["treatment_customers"], result["control_customers"]) == (10, 10)
     assert result["treatment_rate"] == pytest.approx(0.3) and result["control_rate"] == pytest.approx(0.1)
     se = math.sqrt(0.3 * 0.7 / 10 + 0.1 * 0.9 / 10)
@@ -207,9 +209,9 @@ def test_outreach_results_by_hand(history):
 def test_record_outreach_writes_one_transaction(history):
     targets = pd.DataFrame({"customer_id": [f"C{i}" for i in range(50)], "p_return": 0.5})
     version = db.data_version(history)
-    assigned = churn_targeting.record_outreach(history, targets, date(2024, 7, 1), 0.2, seed=1, offer="gift")
+    assigned = targeting.record_outreach(history, targets, date(2024, 7, 1), 0.2, seed=1, offer="gift")
     stored = history.execute("SELECT arm, count(*) FROM reactivation_outreach GROUP BY arm ORDER BY arm").fetchall()
     assert stored == [("control", 10), ("treatment", 40)]
     assert db.data_version(history) == version + 1
-    export = churn_targeting.export_frame(assigned)
+    export = targeting.export_frame(assigned)
     assert len(export) == 40 and "arm" not in export.columns  # the control group is never in the contact list

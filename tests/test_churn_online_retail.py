@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from ecomops import churn, db
+from ecomops import db
+from ecomops.users import churn
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "online_retail.csv.gz"
 

@@ -3,11 +3,14 @@ customers, recording an outreach with its control group, and the treatment-vs-co
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
 import pytest
 
-from ecomops import churn, churn_targeting, db
+from ecomops import db
+from ecomops.users import churn
+from ecomops.users import targeting
 
 PAGE = "pages/users_churn.py"
 
@@ -33,7 +36,7 @@ def test_page_trains_scores_records_and_measures(app_test, page_db, monkeypatch)
     assert at.title[0].value == "Churn & reactivation"
     assert any("No churn model yet" in i.value for i in at.info)
     # The planted demo experiment is measured before any model exists.
-    results = churn_targeting.reactivation_results(db.connect(page_db), 90)
+    results = targeting.reactivation_results(db.connect(page_db), 90)
     assert _metric(at, "Uplift").value == f"{results.iloc[-1]['uplift'] * 100:+.1f} pts"
     assert _metric(at, "Treatment reactivated").value == f"{results.iloc[-1]['treatment_rate']:.1%}"
 
@@ -47,10 +50,10 @@ def test_page_trains_scores_records_and_measures(app_test, page_db, monkeypatch)
     calibration = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert {t["name"] for t in calibration["data"]} >= {"model", "recency baseline"}
 
-    scored = churn_targeting.score_dormant(db.connect(page_db))
+    scored = targeting.score_dormant(db.connect(page_db))
     assert _metric(at, "Dormant customers").value == f"{len(scored):,}"
     at.number_input(key="churn_budget").set_value(100).run()
-    expected = churn_targeting.expected_outcome(scored.head(100))
+    expected = targeting.expected_outcome(scored.head(100))
     assert _metric(at, "Expected revenue").value == f"¥{expected['expected_revenue']:,.0f}"
 
     before = db.query_one(db.connect(page_db), "SELECT count(*) FROM reactivation_outreach")[0]
@@ -66,17 +69,21 @@ def test_page_trains_scores_records_and_measures(app_test, page_db, monkeypatch)
     assert at.get("download_button")
 
 
-def test_page_with_a_missing_model_file_warns_instead_of_failing(app_test, page_db, monkeypatch):
+def test_page_with_a_missing_model_file_retrains_and_says_so(app_test, page_db, monkeypatch):
+    """A registered model whose file is gone (or refused) is replaced by a new one, with a warning naming both."""
     monkeypatch.setenv("ECOMOPS_DB", str(page_db))
     con = db.connect(page_db)
     with db.transaction(con, bump_version=False) as cur:
         cur.execute("INSERT INTO model_registry (model_id, name, trained_at, cutoff, horizon_days, features, metrics, "
                     "path, sha256) VALUES (1, 'churn', TIMESTAMP '2026-11-16 08:00', DATE '2026-11-15', 90, $features, "
-                    "'{}', '/nonexistent/churn.skops', 'x')", {"features": json.dumps(churn.FEATURES)})
+                    "'{}', $path, 'x')", {"features": json.dumps(churn.FEATURES),
+                                          "path": str(churn.model_dir() / "churn_gone.skops")})
     db.close(page_db)
     at = app_test(PAGE)
     assert not at.exception
-    assert any("is missing" in w.value for w in at.warning)
+    shown = [re.sub(r"\\(.)", r"\1", w.value) for w in at.warning]  # the note is escaped markdown
+    assert any("is missing" in w and "replaced by model #2" in w for w in shown), shown
+    assert churn.latest_model(db.connect(page_db))["model_id"] == 2
 
 
 def test_page_shows_the_stored_scores(app_test, page_db, monkeypatch, tmp_path):
@@ -88,8 +95,8 @@ def test_page_shows_the_stored_scores(app_test, page_db, monkeypatch, tmp_path):
 
     monkeypatch.setenv("ECOMOPS_DB", str(page_db))
     con = db.connect(page_db)
-    churn.train(con, directory=tmp_path / "models", max_iter=40, importance_rows=500)
-    full = churn_targeting.stored_dormant(con)
+    churn.train(con, max_iter=40, importance_rows=500)  # into $ECOMOPS_MODELS, set to tmp_path / "models" above
+    full = targeting.stored_dormant(con)
     assert len(full) > 7
     # Edit the stored rows behind the mechanism's back (its fingerprint does not change, so nothing rebuilds them).
     con.execute("DELETE FROM churn_dormant_scores WHERE rank > 7")

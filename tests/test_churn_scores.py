@@ -8,7 +8,9 @@ import shutil
 import pandas as pd
 import pytest
 
-from ecomops import churn, churn_targeting, db, derived
+from ecomops import db, derived
+from ecomops.users import churn
+from ecomops.users import targeting
 from ecomops.ingest import import_file
 from tests.ingest_support import ORDERS_HEADER, write_csv
 
@@ -22,9 +24,9 @@ def _stored_rows(con) -> pd.DataFrame:
 
 
 def _assert_equal_to_python(stored: pd.DataFrame, con) -> pd.DataFrame:
-    expected = churn_targeting.score_dormant(con)[churn_targeting.STORED_COLUMNS]
+    expected = targeting.score_dormant(con)[targeting.STORED_COLUMNS]
     assert len(expected) > 50  # the demo has a few hundred dormant customers: an empty list would prove nothing
-    got = stored[churn_targeting.STORED_COLUMNS].assign(scored_as_of=lambda d: pd.to_datetime(d["scored_as_of"]).dt.date)
+    got = stored[targeting.STORED_COLUMNS].assign(scored_as_of=lambda d: pd.to_datetime(d["scored_as_of"]).dt.date)
     # Money sums come from DuckDB's parallel aggregation, whose summation order (so the last bit) may differ between
     # two runs: numbers are compared to 1e-9 relative, everything else exactly.
     pd.testing.assert_frame_equal(got.reset_index(drop=True), expected.reset_index(drop=True),
@@ -39,8 +41,10 @@ def trained(demo_db_path, tmp_path_factory):
     path = folder / "demo.duckdb"
     shutil.copyfile(demo_db_path, path)
     con = db.connect(path)
-    result = churn.train(con, directory=folder / "models", **FAST)
-    yield con, result
+    with pytest.MonkeyPatch.context() as patch:  # model files live in the models folder only (churn.model_dir)
+        patch.setenv("ECOMOPS_MODELS", str(folder / "models"))
+        result = churn.train(con, **FAST)
+        yield con, result
     db.close(path)
 
 
@@ -52,13 +56,13 @@ def test_training_leaves_the_stored_scores_fresh_and_equal_to_scoring_in_python(
     expected = _assert_equal_to_python(stored, con)
     assert expected["reasons"].str.len().gt(0).all() and expected["recommendations"].notna().any()
     # What the page and the command read is the same table, in the same order and columns.
-    pd.testing.assert_frame_equal(churn_targeting.stored_dormant(con), stored[churn_targeting.STORED_COLUMNS])
-    assert churn_targeting.stored_count(con) == len(expected)
+    pd.testing.assert_frame_equal(targeting.stored_dormant(con), stored[targeting.STORED_COLUMNS])
+    assert targeting.stored_count(con) == len(expected)
     # The page reads only its target list: the same rows select_targets picks from the Python scores.
     median_p = float(expected["p_return"].median())
     for budget, threshold in ((100, 0.0), (len(expected), median_p), (10_000, 0.0), (None, median_p)):
-        want = churn_targeting.select_targets(expected, budget, threshold)
-        got = churn_targeting.stored_targets(con, None, budget, threshold)
+        want = targeting.select_targets(expected, budget, threshold)
+        got = targeting.stored_targets(con, None, budget, threshold)
         assert 0 < len(want) < len(expected) or budget in (10_000,)
         assert got["customer_id"].tolist() == want["customer_id"].tolist()
         assert got["p_return"].tolist() == pytest.approx(want["p_return"].tolist(), rel=1e-9)
@@ -105,7 +109,7 @@ def test_without_a_model_nothing_is_stored(demo_db_path, tmp_path):
         assert derived.is_fresh(con, derived.CHURN_SCORES)  # the demo built it, empty
         assert con.execute("SELECT count(*) FROM churn_dormant_scores").fetchone()[0] == 0
         with pytest.raises(churn.InsufficientHistoryError):
-            churn_targeting.stored_dormant(con)
+            targeting.stored_dormant(con)
         # Settle the other derived tables first: the review labels follow the review classifier's file, which a
         # fresh checkout trains during the test run (after the shared demo database was built).
         derived.refresh_all(con)
@@ -113,10 +117,11 @@ def test_without_a_model_nothing_is_stored(demo_db_path, tmp_path):
         with db.transaction(con, bump_version=False) as cur:
             cur.execute("INSERT INTO model_registry (model_id, name, trained_at, cutoff, horizon_days, features, "
                         "metrics, path, sha256) VALUES (1, 'churn', TIMESTAMP '2026-11-16 08:00', DATE '2026-11-15', "
-                        "90, $features, '{}', '/nonexistent/churn.skops', 'x')", {"features": json.dumps(churn.FEATURES)})
+                        "90, $features, '{}', $path, 'x')",
+                        {"features": json.dumps(churn.FEATURES), "path": str(churn.model_dir() / "churn_gone.skops")})
         assert derived.refresh_all(con) == ["churn_dormant_scores"]
         assert con.execute("SELECT count(*) FROM churn_dormant_scores").fetchone()[0] == 0
         with pytest.raises(churn.ModelIntegrityError, match="is missing"):
-            churn_targeting.stored_dormant(con)
+            targeting.stored_dormant(con)
     finally:
         db.close(path)

@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ecomops import db, metrics, monitoring
+from ecomops import db, metrics
+from ecomops.ops import monitoring
 from ecomops.filters import Filters
 
 

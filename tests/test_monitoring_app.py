@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import json
 
-from ecomops import db, monitoring
+from ecomops import db
+from ecomops.ops import monitoring
+from ecomops.exports import escape_markdown
 from ecomops.ui import state  # noqa: F401  (the page's module must import cleanly)
 
 
@@ -36,7 +38,7 @@ def test_monitoring_page_shows_alerts_bands_and_root_cause(app_test, demo_db_pat
     day = at.selectbox[0].value
     focus = at.selectbox[1].value
     cause = monitoring.root_cause(con, flt, day, "usual", None if focus == "auto" else focus)
-    assert at.info[0].value == cause.summary
+    assert at.info[0].value == escape_markdown(cause.summary)  # shown as text (ecomops.exports)
 
 
 def test_root_cause_reference_switch_and_rule_save(app_test, demo_db_path):

@@ -8,7 +8,8 @@ from datetime import date, timedelta
 import pandas as pd
 import pytest
 
-from ecomops import db, metrics, monitoring
+from ecomops import db, metrics
+from ecomops.ops import monitoring
 from ecomops.filters import Filters
 
 ANOMALY_DAY = date(2026, 11, 3)

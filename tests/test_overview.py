@@ -57,12 +57,11 @@ def test_every_page_runs_and_home_shows_ecomops_values(app_test, demo_db_path):
         assert shown[label][0] == charts.format_value(row["metric"], row["value"])
     assert shown["GMV"][0] != "¥0.00"
     assert len(at.get("plotly_chart")) >= 2
-    from ecomops.ui.navigation import discover
+    from ecomops.ui.navigation import PAGES
 
-    for section, members in discover(PROJECT_ROOT / "pages").items():
-        for path, _title in members:
-            at.switch_page(f"pages/{path.name}").run()
-            assert not at.exception, f"{path.name}: {at.exception}"
+    for entry in PAGES:
+        at.switch_page(f"pages/{entry.stem}.py").run()
+        assert not at.exception, f"{entry.stem}: {at.exception}"
 
 
 def test_filters_change_the_numbers_and_the_url(app_test):
@@ -92,12 +91,9 @@ def test_second_process_gets_a_clear_lock_message(tmp_path):
 def test_first_start_creates_the_demo_database_and_says_so(tmp_path, monkeypatch):
     from streamlit.testing.v1 import AppTest
 
-    from tests.conftest import run_like_the_server
-
     path = tmp_path / "fresh" / "ecomops.duckdb"
     monkeypatch.setenv("ECOMOPS_DB", str(path))
     monkeypatch.chdir(PROJECT_ROOT)
-    run_like_the_server(monkeypatch)
     at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=180)
     at.run()
     assert not at.exception

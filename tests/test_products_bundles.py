@@ -8,7 +8,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from ecomops import products_bundles as bundles
+from ecomops.products import bundles
 from ecomops.filters import Filters
 from tests.test_products_fixtures import add_order, new_store
 

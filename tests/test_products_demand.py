@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from ecomops import products_demand as demand
+from ecomops.products import demand
 from ecomops.filters import Filters
 from tests.test_products_fixtures import add_order, new_store
 

@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from ecomops import products_inventory as inv
+from ecomops.products import inventory
 from ecomops.filters import Filters
 from tests.test_products_fixtures import add_order, add_stock, new_store
 
@@ -43,18 +43,18 @@ def store():
 
 
 def test_abc_classes_by_hand(store):
-    abc = inv.abc_table(store, F).set_index("product_id")
+    abc = inventory.abc_table(store, F).set_index("product_id")
     # K7 sold only before the window and holds no stock: not a SKU of this classification
     assert sorted(abc.index) == ["K1", "K2", "K3", "K4", "K5", "K6"]
     assert abc["gmv"].to_dict() == {"K1": 500, "K2": 300, "K3": 100, "K4": 60, "K5": 40, "K6": 0}
     # GMV before each SKU: 0, 500, 800, 900, 960. K2 brings the cumulative share to exactly 80%: still A.
     assert abc["abc_class"].to_dict() == {"K1": "A", "K2": "A", "K3": "B", "K4": "B", "K5": "C", "K6": "C"}
     assert abc.loc["K3", "cum_share"] == pytest.approx(0.9)
-    assert abc.loc["K1", "action"] == inv.ACTIONS["A"]
+    assert abc.loc["K1", "action"] == inventory.ACTIONS["A"]
 
 
 def test_days_of_cover_and_turnover_by_hand(store):
-    abc = inv.abc_table(store, F).set_index("product_id")
+    abc = inventory.abc_table(store, F).set_index("product_id")
     assert abc.loc["K1", "on_hand"] == 10  # 5 main + 5 south on 03-31; the 04-05 snapshot is after the end
     assert abc.loc["K1", "daily_units"] == pytest.approx(28 / 28)
     assert abc.loc["K1", "days_of_cover"] == pytest.approx(10.0)
@@ -67,17 +67,17 @@ def test_days_of_cover_and_turnover_by_hand(store):
 
 
 def test_alerts_use_the_n_days_setting(store):
-    abc = inv.abc_table(store, F)
-    alerts = inv.stock_alerts(abc, a_min_cover_days=14)
+    abc = inventory.abc_table(store, F)
+    alerts = inventory.stock_alerts(abc, a_min_cover_days=14)
     assert sorted(zip(alerts["product_id"], alerts["alert"])) == [
         ("K1", "Stock-out risk"), ("K5", "Overstock"), ("K6", "Overstock")]
-    wider = inv.stock_alerts(abc, a_min_cover_days=45)
+    wider = inventory.stock_alerts(abc, a_min_cover_days=45)
     assert sorted(wider.loc[wider["alert"] == "Stock-out risk", "product_id"]) == ["K1", "K2"]
 
 
 def test_replenishment_quantities_by_hand(store):
-    abc = inv.abc_table(store, F)
-    plan = inv.replenishment_list(abc, inv.lead_times(store)).set_index("product_id")
+    abc = inventory.abc_table(store, F)
+    plan = inventory.replenishment_list(abc, inventory.lead_times(store)).set_index("product_id")
     # K3 (B, backup lead 10): ceil(20/28 * (10 + 14)) - 0 = 18; K1 (A, primary lead 7, not the backup's 3):
     # ceil(1.0 * (7 + 28)) - 10 = 25; K2 (A, default lead 14): ceil(0.5 * 42) - 20 = 1; K5 has plenty.
     assert plan["suggested_qty"].to_dict() == {"K3": 18, "K1": 25, "K2": 1}
@@ -86,19 +86,19 @@ def test_replenishment_quantities_by_hand(store):
 
 
 def test_category_filter_and_summary(store):
-    abc = inv.abc_table(store, Filters(F.start, F.end, categories=("Apparel",))).set_index("product_id")
+    abc = inventory.abc_table(store, Filters(F.start, F.end, categories=("Apparel",))).set_index("product_id")
     assert sorted(abc.index) == ["K3", "K4"]
     assert abc["abc_class"].to_dict() == {"K3": "A", "K4": "A"}  # 0 and 100 before, both under 0.8 x 160
-    summary = inv.class_summary(inv.abc_table(store, F)).set_index("abc_class")
+    summary = inventory.class_summary(inventory.abc_table(store, F)).set_index("abc_class")
     assert summary["skus"].to_dict() == {"A": 2, "B": 2, "C": 2}
     assert summary.loc["A", "gmv_share"] == pytest.approx(0.8)
 
 
 def test_orders_only_store_still_classifies(store):
     store.execute("DELETE FROM inventory_snapshots")
-    abc = inv.abc_table(store, F)
+    abc = inventory.abc_table(store, F)
     assert sorted(abc["product_id"]) == ["K1", "K2", "K3", "K4", "K5"]
     assert abc["on_hand"].isna().all() and abc["days_of_cover"].isna().all()
-    assert inv.stock_alerts(abc).empty
-    assert inv.replenishment_list(abc, inv.lead_times(store)).empty
-    assert inv.pareto_curve(abc)["cum_share"].iloc[-1] == pytest.approx(1.0)
+    assert inventory.stock_alerts(abc).empty
+    assert inventory.replenishment_list(abc, inventory.lead_times(store)).empty
+    assert inventory.pareto_curve(abc)["cum_share"].iloc[-1] == pytest.approx(1.0)

@@ -10,7 +10,9 @@ from itertools import combinations
 import pandas as pd
 import pytest
 
-from ecomops import db, products_bundles as bundles, products_inventory as inv
+from ecomops import db
+from ecomops.products import bundles
+from ecomops.products import inventory
 from ecomops.filters import Filters
 from tests.retail import load_online_retail
 
@@ -45,7 +47,7 @@ def test_abc_classes_match_pandas(retail_con, raw):
     total = ranked["value"].sum()
     expected = pd.Series(["A" if b < 0.8 * total else "B" if b < 0.95 * total else "C" for b in before],
                          index=ranked["StockCode"])
-    abc = inv.abc_table(retail_con, f).set_index("product_id")
+    abc = inventory.abc_table(retail_con, f).set_index("product_id")
     assert len(abc) == len(expected) > 3000
     assert abc["gmv"].round(2).to_dict() == pytest.approx(gmv[gmv > 0].round(2).to_dict())
     assert (abc["abc_class"].sort_index() == expected.sort_index()).all()

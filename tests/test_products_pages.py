@@ -3,8 +3,11 @@ from datetime import date
 
 import pytest
 
-from ecomops import charts, db, metrics, products_bundles as bundles, products_demand as demand
-from ecomops import products_inventory as inv, products_review as review
+from ecomops import charts, db, metrics
+from ecomops.products import bundles
+from ecomops.products import demand
+from ecomops.products import inventory
+from ecomops.products import review as product_review
 from ecomops.filters import default_filters
 from tests.conftest import PROJECT_ROOT
 from tests.retail import load_online_retail
@@ -45,16 +48,16 @@ def test_inventory_page(app_test, demo_db_path):
     at = app_test(PAGES[1])
     assert_clean(at, PAGES[1])
     con, f = default_view(demo_db_path)
-    abc = inv.abc_table(con, f)
+    abc = inventory.abc_table(con, f)
     values = shown(at)
     for cls in "ABC":
         assert values[f"Class {cls} SKUs"] == f"{(abc['abc_class'] == cls).sum():,}"
-    alerts = inv.stock_alerts(abc)
+    alerts = inventory.stock_alerts(abc)
     assert values["A items at stock-out risk"] == f"{(alerts['alert'] != 'Overstock').sum():,}"
-    plan = inv.replenishment_list(abc, inv.lead_times(con))
+    plan = inventory.replenishment_list(abc, inventory.lead_times(con))
     assert values["SKUs to reorder"] == f"{len(plan):,}"
     at.number_input(key="inv_a_min_cover").set_value(60).run()
-    wider = inv.stock_alerts(abc, a_min_cover_days=60)
+    wider = inventory.stock_alerts(abc, a_min_cover_days=60)
     assert shown(at)["A items at stock-out risk"] == f"{(wider['alert'] != 'Overstock').sum():,}"
     assert len(at.get("download_button")) == 2
 
@@ -78,11 +81,11 @@ def test_review_page(app_test, demo_db_path):
     at = app_test(PAGES[3])
     assert_clean(at, PAGES[3])
     con, f = default_view(demo_db_path)
-    weekly = review.weekly_table(con, f)
+    weekly = product_review.weekly_table(con, f)
     assert shown(at)["GMV this week"] == charts.format_value("gmv", float(weekly["gmv"].sum()))
     at.select_slider(key="review_flag_days").set_value(365).run()
     assert_clean(at, PAGES[3])
-    flags = review.repurchase_flags(con, f, 365)
+    flags = product_review.repurchase_flags(con, f, 365)
     # the demo's T-shirt with the unclear size chart is flagged, and the reason names size
     assert "P0001" in set(flags["product_id"])
     assert flags.set_index("product_id").loc["P0001", "reason_theme"] == "size / fit"

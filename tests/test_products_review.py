@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 import pytest
 
-from ecomops import products_review as review
+from ecomops.products import review as product_review
 from ecomops.filters import Filters
 from tests.test_products_fixtures import add_order, new_store
 
@@ -37,7 +37,7 @@ def week_store():
 
 
 def test_weekly_table_by_hand(week_store):
-    t = review.weekly_table(week_store, F).set_index("product_id").loc["T1"]
+    t = product_review.weekly_table(week_store, F).set_index("product_id").loc["T1"]
     assert (t["gmv"], t["units"], t["orders"], t["buyers"], t["repeat_buyers"]) == (42, 4, 3, 2, 1)
     assert t["repurchase_rate"] == pytest.approx(0.5)  # a bought twice, b once
     assert t["return_rate"] == pytest.approx(2 / 4)  # O3 returned and O4 cancelled of O1..O4
@@ -51,17 +51,17 @@ def test_weekly_table_by_hand(week_store):
 
 
 def test_weekly_table_filters(week_store):
-    kitchen = review.weekly_table(week_store, Filters(F.start, F.end, categories=("Kitchen",)))
+    kitchen = product_review.weekly_table(week_store, Filters(F.start, F.end, categories=("Kitchen",)))
     assert kitchen["product_id"].tolist() == ["M1"]
-    assert review.weekly_table(week_store, Filters(F.start, F.end, channels=("wecom",))).empty
+    assert product_review.weekly_table(week_store, Filters(F.start, F.end, channels=("wecom",))).empty
 
 
 def test_detail_view(week_store):
-    daily = review.product_daily(week_store, F, "T1")
+    daily = product_review.product_daily(week_store, F, "T1")
     assert len(daily) == 31 and daily["gmv"].sum() == 42 + 30 + 90
     assert daily.set_index("day").loc["2024-03-27", "units"] == 1
-    assert review.product_reviews(week_store, F, "T1")["rating"].isna().sum() == 2
-    also = review.also_bought(week_store, F, "T1")
+    assert product_review.product_reviews(week_store, F, "T1")["rating"].isna().sum() == 2
+    also = product_review.also_bought(week_store, F, "T1")
     # T1's buyers a, b, d, e; only a also bought M1 -> 1 buyer, a quarter of T1's buyers
     assert also[["product_id", "buyers"]].values.tolist() == [["M1", 1]]
     assert also["share_of_buyers"].iloc[0] == pytest.approx(0.25)
@@ -86,29 +86,29 @@ def apparel_store():
 
 
 def test_repurchase_flag_with_size_reason(apparel_store):
-    rates = review.repurchase_vs_category(apparel_store, F, min_buyers=10).set_index("product_id")
+    rates = product_review.repurchase_vs_category(apparel_store, F, min_buyers=10).set_index("product_id")
     assert rates["repurchase_rate"].to_dict() == pytest.approx({"T1": 0.0, "T2": 0.5, "T3": 0.4, "T4": 0.6})
     assert rates.loc["T1", "category_repurchase_rate"] == pytest.approx(0.45)  # median of 0, .4, .5, .6
     assert rates.loc["T1", "z_score"] == pytest.approx(-9 / (20 * 0.45 * 0.55) ** 0.5)
-    flags = review.repurchase_flags(apparel_store, F, min_buyers=10)
+    flags = product_review.repurchase_flags(apparel_store, F, min_buyers=10)
     assert flags["product_id"].tolist() == ["T1"]  # T3's 0.4 is not under half of 0.45
     assert flags["reason_theme"].iloc[0] == "size / fit"
     assert flags["complaints"].iloc[0] == 4
     assert "3 of 4" in flags["likely_reason"].iloc[0]
     # too few buyers to judge: nothing is flagged
-    assert review.repurchase_flags(apparel_store, F, min_buyers=21).empty
+    assert product_review.repurchase_flags(apparel_store, F, min_buyers=21).empty
 
 
 def test_likely_reason_needs_enough_mentions():
-    assert review.likely_reason([])[0] is None
-    assert review.likely_reason(["size small", "bad fit"])[0] is None  # 2 mentions < 3
-    assert review.likely_reason(["物流太慢", "快递等了一周", "发货慢", "size"])[0] == "delivery"
-    assert review.theme_counts(["a fitting room"])["size / fit"] == 0  # whole words only in English
+    assert product_review.likely_reason([])[0] is None
+    assert product_review.likely_reason(["size small", "bad fit"])[0] is None  # 2 mentions < 3
+    assert product_review.likely_reason(["物流太慢", "快递等了一周", "发货慢", "size"])[0] == "delivery"
+    assert product_review.theme_counts(["a fitting room"])["size / fit"] == 0  # whole words only in English
 
 
 def test_week_totals(week_store):
     totals = {label: (now, change) for label, _metric, now, change in
-              review.week_totals(review.weekly_table(week_store, F))}
+              product_review.week_totals(product_review.weekly_table(week_store, F))}
     assert totals["GMV this week"] == (42 + 8, pytest.approx((42 + 8) / 30 - 1))
     assert totals["Negative-review share"][0] == pytest.approx(2 / 4)
     assert totals["Negative-review share"][1] is None  # no negative review the week before

@@ -8,7 +8,8 @@ from io import BytesIO
 
 import pytest
 
-from ecomops import charts, db, metrics, report
+from ecomops import charts, db, metrics
+from ecomops.ops import report
 from ecomops.__main__ import main
 from ecomops.filters import Filters
 

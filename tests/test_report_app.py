@@ -1,7 +1,8 @@
 """AppTest of the Weekly/monthly review page on the small demo database."""
 from __future__ import annotations
 
-from ecomops import charts, db, report
+from ecomops import charts, db
+from ecomops.ops import report
 from ecomops.filters import default_filters
 from ecomops.metrics import data_range
 

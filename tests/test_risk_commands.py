@@ -28,7 +28,7 @@ def test_risk_check_and_scan(tmp_path, capsys):
 
 
 def test_reviews_model_without_data_fails_clearly(tmp_path, monkeypatch, capsys):
-    from ecomops import reviews_model
+    from ecomops.risk import reviews_model
 
     monkeypatch.setenv("ECOMOPS_SHARED_DATA", str(tmp_path / "missing"))
     monkeypatch.setenv("ECOMOPS_MODELS_DIR", str(tmp_path / "models"))

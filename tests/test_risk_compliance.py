@@ -2,13 +2,14 @@
 import pandas as pd
 import pytest
 
-from ecomops import db, risk_compliance as rc
+from ecomops import db
+from ecomops.risk import compliance
 
-RULES = rc.rules_from_frame(rc.default_rules_frame())
+RULES = compliance.rules_from_frame(compliance.default_rules_frame())
 
 
 def words(text: str) -> list[str]:
-    return [m.text for m in rc.find_claims(text, RULES)]
+    return [m.text for m in compliance.find_claims(text, RULES)]
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -38,7 +39,7 @@ def test_exception_only_excuses_the_occurrence_it_covers():
     # 最近 is allowed, 最佳 in the same sentence still fires; 第一次 allowed, 销量第一 fires.
     assert words("最近的最佳选择") == ["最佳"]
     assert words("第一次买就销量第一") == ["第一"]
-    match = rc.find_claims("第一次买就销量第一", RULES)[0]
+    match = compliance.find_claims("第一次买就销量第一", RULES)[0]
     assert (match.start, match.end) == (7, 9)
 
 
@@ -69,49 +70,49 @@ def test_english_false_positives_avoided(text):
 
 def test_highlight_and_rewrite():
     text = "Best 面膜，销量第一"
-    matches = rc.find_claims(text, RULES)
-    assert rc.highlight(text, matches) == "【Best】 面膜，销量【第一】"
-    assert rc.suggest_rewrite(text, matches) == "Great 面膜，销量领先"
-    assert rc.highlight_markdown("a 最佳(1)", rc.find_claims("a 最佳(1)", RULES)) == "a :red-background[**最佳**]\\(1\\)"
+    matches = compliance.find_claims(text, RULES)
+    assert compliance.highlight(text, matches) == "【Best】 面膜，销量【第一】"
+    assert compliance.suggest_rewrite(text, matches) == "Great 面膜，销量领先"
+    assert compliance.highlight_markdown("a 最佳(1)", compliance.find_claims("a 最佳(1)", RULES)) == "a :red-background[**最佳**]\\(1\\)"
     # an empty suggestion removes the word
-    assert rc.suggest_rewrite("100%有效", rc.find_claims("100%有效", RULES)) == "有效"
+    assert compliance.suggest_rewrite("100%有效", compliance.find_claims("100%有效", RULES)) == "有效"
 
 
 def test_disabled_rule_does_not_fire_and_custom_exception_works():
-    frame = rc.default_rules_frame()
+    frame = compliance.default_rules_frame()
     frame.loc[frame["word"] == "顶级", "enabled"] = False
     frame.loc[frame["word"] == "第一", "exceptions"] = "第一名"
-    rules = rc.rules_from_frame(frame)
-    assert [m.text for m in rc.find_claims("顶级好物 第一名 第一次", rules)] == ["第一"]
+    rules = compliance.rules_from_frame(frame)
+    assert [m.text for m in compliance.find_claims("顶级好物 第一名 第一次", rules)] == ["第一"]
 
 
 def test_word_list_seeded_once_edited_and_restored():
     con = db.connect_memory()
-    shipped = rc.default_rules_frame()
-    listed = rc.banned_words(con)
+    shipped = compliance.default_rules_frame()
+    listed = compliance.banned_words(con)
     assert len(listed) == len(shipped) and set(listed["word"]) == set(shipped["word"])
     new_rule = pd.DataFrame([["爆款之王", "zh", "absolute", "绝对化用语", "热销", False, "", True]],
-                            columns=rc.RULE_COLUMNS)
+                            columns=compliance.RULE_COLUMNS)
     edited = pd.concat([listed[listed["word"] != "最"], new_rule], ignore_index=True)
-    assert rc.save_banned_words(con, edited) == len(shipped)
-    again = rc.banned_words(con)  # not re-seeded: the operator's deletion of 最 stays
+    assert compliance.save_banned_words(con, edited) == len(shipped)
+    again = compliance.banned_words(con)  # not re-seeded: the operator's deletion of 最 stays
     assert "最" not in set(again["word"]) and "爆款之王" in set(again["word"])
-    assert rc.check_copy(con, "爆款之王，最舒适")["findings"]["matched"].tolist() == ["爆款之王"]
-    assert rc.restore_default_words(con) == len(shipped)
-    assert "最" in set(rc.banned_words(con)["word"])
+    assert compliance.check_copy(con, "爆款之王，最舒适")["findings"]["matched"].tolist() == ["爆款之王"]
+    assert compliance.restore_default_words(con) == len(shipped)
+    assert "最" in set(compliance.banned_words(con)["word"])
 
 
 def test_invalid_word_list_is_rejected_whole():
     con = db.connect_memory()
-    before = rc.banned_words(con)
+    before = compliance.banned_words(con)
     bad = pd.concat([before, before.head(1)])
     with pytest.raises(ValueError, match="listed twice"):
-        rc.save_banned_words(con, bad)
+        compliance.save_banned_words(con, bad)
     wrong_language = before.copy()
     wrong_language.loc[0, "language"] = "fr"
     with pytest.raises(ValueError, match="language"):
-        rc.save_banned_words(con, wrong_language)
-    assert len(rc.banned_words(con)) == len(before)
+        compliance.save_banned_words(con, wrong_language)
+    assert len(compliance.banned_words(con)) == len(before)
 
 
 def test_scan_products_per_product_with_highlight():
@@ -120,18 +121,18 @@ def test_scan_products_per_product_with_highlight():
         ('P1', '顶级保湿面膜', '最近上新，销量第一', 'Beauty'),
         ('P2', '纯棉T恤', '第一次购买送袜子，100%纯棉', 'Apparel'),
         ('P3', 'Best yoga mat', NULL, 'Sports')""")
-    table = rc.scan_products(con).set_index("product_id")
+    table = compliance.scan_products(con).set_index("product_id")
     assert list(table.index) == ["P1", "P3"]            # P2 holds only traps
     assert table.loc["P1", "claims"] == 2
     assert table.loc["P1", "title_highlighted"] == "【顶级】保湿面膜"
     assert table.loc["P1", "description_highlighted"] == "最近上新，销量【第一】"
     assert table.loc["P1", "suggested_title"] == "高端保湿面膜"
     assert table.loc["P3", "suggested_title"] == "Great yoga mat"
-    summary = rc.compliance_summary(con)
+    summary = compliance.compliance_summary(con)
     assert (summary["products_scanned"], summary["products_flagged"], summary["claims"]) == (3, 2, 3)
     from datetime import date
     from ecomops.filters import Filters
-    beauty = rc.scan_products(con, Filters(date(2024, 1, 1), date(2024, 1, 2), categories=("Beauty",)))
+    beauty = compliance.scan_products(con, Filters(date(2024, 1, 1), date(2024, 1, 2), categories=("Beauty",)))
     assert beauty["product_id"].tolist() == ["P1"]
 
 
@@ -140,13 +141,13 @@ def test_stored_scan_follows_product_and_word_list_edits():
     con = db.connect_memory()
     con.execute("INSERT INTO products (product_id, title, description, category) VALUES "
                 "('P1', '顶级保湿面膜', NULL, 'Beauty'), ('P2', '保湿霜', NULL, 'Beauty')")
-    assert rc.scan_products(con)["product_id"].tolist() == ["P1"]
+    assert compliance.scan_products(con)["product_id"].tolist() == ["P1"]
     con.execute("UPDATE products SET title = '销量第一保湿霜' WHERE product_id = 'P2'")  # no version bump
-    assert rc.scan_findings(con)[["product_id", "matched"]].values.tolist() == [["P1", "顶级"], ["P2", "第一"]]
-    words = rc.banned_words(con)
+    assert compliance.scan_findings(con)[["product_id", "matched"]].values.tolist() == [["P1", "顶级"], ["P2", "第一"]]
+    words = compliance.banned_words(con)
     words.loc[words["word"] == "顶级", "enabled"] = False
-    rc.save_banned_words(con, words)
-    assert rc.scan_products(con)["product_id"].tolist() == ["P2"]
-    summary = rc.compliance_summary(con)
+    compliance.save_banned_words(con, words)
+    assert compliance.scan_products(con)["product_id"].tolist() == ["P2"]
+    summary = compliance.compliance_summary(con)
     assert (summary["products_flagged"], summary["claims"]) == (1, 1)
     assert sum(summary["by_category"].values()) == 1

@@ -7,7 +7,8 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from ecomops import db, risk_reputation as rr
+from ecomops import db
+from ecomops.risk import reputation
 from ecomops.filters import Filters
 
 RANGE = Filters(date(2024, 3, 1), date(2024, 3, 10))
@@ -44,7 +45,7 @@ def rev_con():
 
 
 def test_classification_and_sla_status(rev_con):
-    r = rr.classified_reviews(rev_con, RANGE, classifier=fake_classifier).set_index("review_id")
+    r = reputation.classified_reviews(rev_con, RANGE, classifier=fake_classifier).set_index("review_id")
     assert len(r) == 10
     assert sorted(r.index[r["negative"]]) == ["R1", "R10", "R2", "R3", "R4", "R5"]
     assert r.loc["R5", "source"] == "model" and r.loc["R6", "source"] == "model" and r.loc["R9", "source"] == "none"
@@ -62,7 +63,7 @@ def test_classification_and_sla_status(rev_con):
 
 
 def test_summary(rev_con):
-    s = rr.reputation_summary(rev_con, RANGE, classifier=fake_classifier)
+    s = reputation.reputation_summary(rev_con, RANGE, classifier=fake_classifier)
     assert (s["reviews"], s["negative"]) == (10, 6)
     assert s["negative_rate"] == pytest.approx(0.6)
     assert (s["classified_by_model"], s["negative_by_model"], s["unclassified"]) == (2, 1, 0)
@@ -74,44 +75,44 @@ def test_summary(rev_con):
 
 
 def test_queue_order(rev_con):
-    q = rr.negative_queue(rev_con, RANGE, open_only=True, classifier=fake_classifier)
+    q = reputation.negative_queue(rev_con, RANGE, open_only=True, classifier=fake_classifier)
     # overdue first, then open within SLA, the longest waiting first
     assert q["review_id"].tolist() == ["R4", "R3", "R10"]
     assert q["hours"].tolist() == pytest.approx([72, 12, 4])
-    everything = rr.negative_queue(rev_con, RANGE, open_only=False, classifier=fake_classifier)
+    everything = reputation.negative_queue(rev_con, RANGE, open_only=False, classifier=fake_classifier)
     assert everything["review_id"].tolist() == ["R4", "R3", "R10", "R2", "R1", "R5"]
 
 
 def test_rate_by_product_and_over_time(rev_con):
-    by_product = rr.negative_rate_by_product(rev_con, RANGE, classifier=fake_classifier).set_index("product_id")
+    by_product = reputation.negative_rate_by_product(rev_con, RANGE, classifier=fake_classifier).set_index("product_id")
     # P1: R1 R2 R3 R10 all negative (4/4); P2: R4 R5 negative of R4..R9 (2/6)
     assert by_product["negative_rate"].to_dict() == pytest.approx({"P1": 1.0, "P2": 2 / 6})
     assert by_product["above_target"].all()
-    daily = rr.negative_rate_over_time(rev_con, RANGE, classifier=fake_classifier).set_index("period")
+    daily = reputation.negative_rate_over_time(rev_con, RANGE, classifier=fake_classifier).set_index("period")
     assert daily.attrs["grain"] == "day"
     assert daily.loc["2024-03-04", ["reviews", "negative"]].tolist() == [2, 0]
     assert daily.loc["2024-03-10", ["reviews", "negative"]].tolist() == [2, 2]
-    weekly = rr.negative_rate_over_time(rev_con, RANGE, grain="week", classifier=fake_classifier).set_index("period")
+    weekly = reputation.negative_rate_over_time(rev_con, RANGE, grain="week", classifier=fake_classifier).set_index("period")
     # weeks starting Monday 2024-02-26 (R1 on 03-02, R2 on 03-03) and Monday 2024-03-04 (the other eight)
     assert weekly["reviews"].to_dict() == {pd.Timestamp("2024-02-26"): 2, pd.Timestamp("2024-03-04"): 8}
     assert weekly["negative"].tolist() == [2, 4]
 
 
 def test_filters(rev_con):
-    live = rr.classified_reviews(rev_con, Filters(RANGE.start, RANGE.end, channels=("douyin_live",)),
+    live = reputation.classified_reviews(rev_con, Filters(RANGE.start, RANGE.end, channels=("douyin_live",)),
                                  classifier=fake_classifier)
     assert sorted(live["review_id"]) == ["R3", "R4", "R5"]           # reviews of order O2
-    kitchen = rr.reputation_summary(rev_con, Filters(RANGE.start, RANGE.end, categories=("Kitchen",)),
+    kitchen = reputation.reputation_summary(rev_con, Filters(RANGE.start, RANGE.end, categories=("Kitchen",)),
                                     classifier=fake_classifier)
     assert (kitchen["reviews"], kitchen["negative"]) == (4, 4)
 
 
 def test_without_model_text_only_reviews_are_unclassified(rev_con, monkeypatch, tmp_path):
-    from ecomops import reviews_model
+    from ecomops.risk import reviews_model
 
     monkeypatch.setenv("ECOMOPS_SHARED_DATA", str(tmp_path / "missing"))
     monkeypatch.setenv("ECOMOPS_MODELS_DIR", str(tmp_path / "models"))
-    s = rr.reputation_summary(rev_con, RANGE)
+    s = reputation.reputation_summary(rev_con, RANGE)
     assert s["unclassified"] == 2 and s["negative"] == 5
     assert "not found" in s["model_message"]
     with pytest.raises(reviews_model.ReviewsModelUnavailable):
@@ -121,7 +122,7 @@ def test_without_model_text_only_reviews_are_unclassified(rev_con, monkeypatch, 
 def test_model_labels_are_stored_once_per_model(rev_con, monkeypatch):
     """Reviews with text and no rating are classified once per model file (derived.RISK_REVIEW_LABELS) and read back;
     a new model file (another cache key) relabels them."""
-    from ecomops import reviews_model
+    from ecomops.risk import reviews_model
 
     calls = []
 
@@ -135,15 +136,15 @@ def test_model_labels_are_stored_once_per_model(rev_con, monkeypatch):
 
     monkeypatch.setattr(reviews_model, "cache_key", lambda out_dir=None: "model-a")
     monkeypatch.setattr(reviews_model, "get_model", lambda *a, **k: FakeModel("差"))
-    r = rr.classified_reviews(rev_con, RANGE).set_index("review_id")
+    r = reputation.classified_reviews(rev_con, RANGE).set_index("review_id")
     assert sorted(calls[0]) == ["很好", "质量很差"]  # R5 and R6 only (R11 has a rating)
     assert r.loc["R5", "negative"] and not r.loc["R6", "negative"] and r.loc["R5", "source"] == "model"
     assert rev_con.execute("SELECT count(*) FROM risk_review_labels WHERE model_key = 'model-a'").fetchone()[0] == 2
-    summary = rr.reputation_summary(rev_con, RANGE)
+    summary = reputation.reputation_summary(rev_con, RANGE)
     assert len(calls) == 1 and summary["negative"] == 6 and summary["negative_by_model"] == 1  # read, not rerun
     monkeypatch.setattr(reviews_model, "cache_key", lambda out_dir=None: "model-b")
     monkeypatch.setattr(reviews_model, "get_model", lambda *a, **k: FakeModel("好"))
-    r = rr.classified_reviews(rev_con, RANGE).set_index("review_id")
+    r = reputation.classified_reviews(rev_con, RANGE).set_index("review_id")
     assert len(calls) == 2 and not r.loc["R5", "negative"] and r.loc["R6", "negative"]
 
 
@@ -151,7 +152,7 @@ def test_model_labels_are_stored_once_per_model(rev_con, monkeypatch):
                                Filters(date(2024, 2, 1), date(2024, 3, 31))])
 def test_sql_summaries_over_stored_labels_match_the_python_path(rev_con, monkeypatch, f):
     """With stored labels the four views are computed in SQL; they equal the Python path with the same labels."""
-    from ecomops import reviews_model
+    from ecomops.risk import reviews_model
 
     class FakeModel:
         def predict_negative(self, texts, languages):
@@ -160,23 +161,23 @@ def test_sql_summaries_over_stored_labels_match_the_python_path(rev_con, monkeyp
     monkeypatch.setattr(reviews_model, "cache_key", lambda out_dir=None: "model-a")
     monkeypatch.setattr(reviews_model, "get_model", lambda *a, **k: FakeModel())
     py = dict(classifier=fake_classifier)
-    sql_summary, py_summary = rr.reputation_summary(rev_con, f), rr.reputation_summary(rev_con, f, **py)
+    sql_summary, py_summary = reputation.reputation_summary(rev_con, f), reputation.reputation_summary(rev_con, f, **py)
     assert sql_summary == pytest.approx(py_summary)
     for open_only in (True, False):
-        pd.testing.assert_frame_equal(rr.negative_queue(rev_con, f, open_only),
-                                      rr.negative_queue(rev_con, f, open_only, **py), check_dtype=False)
-    pd.testing.assert_frame_equal(rr.negative_rate_by_product(rev_con, f),
-                                  rr.negative_rate_by_product(rev_con, f, **py), check_dtype=False)
+        pd.testing.assert_frame_equal(reputation.negative_queue(rev_con, f, open_only),
+                                      reputation.negative_queue(rev_con, f, open_only, **py), check_dtype=False)
+    pd.testing.assert_frame_equal(reputation.negative_rate_by_product(rev_con, f),
+                                  reputation.negative_rate_by_product(rev_con, f, **py), check_dtype=False)
     for grain in ("day", "week"):
-        sql_trend = rr.negative_rate_over_time(rev_con, f, grain)
-        pd.testing.assert_frame_equal(sql_trend, rr.negative_rate_over_time(rev_con, f, grain, **py),
+        sql_trend = reputation.negative_rate_over_time(rev_con, f, grain)
+        pd.testing.assert_frame_equal(sql_trend, reputation.negative_rate_over_time(rev_con, f, grain, **py),
                                       check_dtype=False)
         assert sql_trend.attrs["grain"] == grain
 
 
 def test_label_rebuild_classifies_only_new_or_edited_text(rev_con, monkeypatch):
     """After a data change only reviews without a current label are classified again (not every review)."""
-    from ecomops import reviews_model
+    from ecomops.risk import reviews_model
 
     seen = []
 
@@ -187,11 +188,11 @@ def test_label_rebuild_classifies_only_new_or_edited_text(rev_con, monkeypatch):
 
     monkeypatch.setattr(reviews_model, "cache_key", lambda out_dir=None: "model-a")
     monkeypatch.setattr(reviews_model, "get_model", lambda *a, **k: FakeModel())
-    rr.reputation_summary(rev_con, RANGE)
+    reputation.reputation_summary(rev_con, RANGE)
     rev_con.execute("""INSERT INTO reviews (review_id, product_id, rating, review_text, created_ts, language)
                        VALUES ('R12', 'P1', NULL, 'bad lid', '2024-03-09 10:00', 'en')""")
     rev_con.execute("UPDATE reviews SET review_text = '差评' WHERE review_id = 'R6'")  # edited in place
-    summary = rr.reputation_summary(rev_con, RANGE)
+    summary = reputation.reputation_summary(rev_con, RANGE)
     assert seen == [["很好", "质量很差"], ["bad lid", "差评"]]
     assert summary["negative_by_model"] == 3  # R5, the edited R6 and R12
     labels = rev_con.execute("SELECT review_id, negative FROM risk_review_labels ORDER BY 1").fetchall()

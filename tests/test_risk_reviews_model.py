@@ -7,7 +7,8 @@ import json
 import numpy as np
 import pytest
 
-from ecomops import reviews_model
+from ecomops import model_files
+from ecomops.risk import reviews_model
 
 pytestmark = pytest.mark.slow
 
@@ -56,10 +57,12 @@ def test_tampered_model_file_is_not_loaded(trained, shared_data, tmp_path):
     out, _ = trained
     copy = tmp_path / "models"
     copy.mkdir()
-    for name in ("reviews_model.pkl", "reviews_model.json"):
+    for name in ("reviews_model.skops", "reviews_model.json"):
         (copy / name).write_bytes((out / name).read_bytes())
+    # The real model holds only the listed types (the trust list was measured on it).
+    assert model_files.types_in(copy / "reviews_model.skops")[0] <= reviews_model.TRUSTED_TYPES
     assert reviews_model._load_cached(copy, shared_data) is not None
-    with open(copy / "reviews_model.pkl", "ab") as handle:
+    with open(copy / "reviews_model.skops", "ab") as handle:
         handle.write(b"tampered")
     assert reviews_model._load_cached(copy, shared_data) is None
     manifest = json.loads((copy / "reviews_model.json").read_text())
@@ -70,7 +73,8 @@ def test_reputation_page_with_the_model(trained, shared_data, app_test, demo_db_
     """The Reputation page classifies the demo's text-only reviews with the model and shows its accuracy."""
     import streamlit as st
 
-    from ecomops import db, metrics, risk_reputation
+    from ecomops import db, metrics
+    from ecomops.risk import reputation
     from ecomops.filters import default_filters
 
     out, trained_metrics = trained
@@ -82,7 +86,7 @@ def test_reputation_page_with_the_model(trained, shared_data, app_test, demo_db_
     assert not at.warning
     con = db.connect(demo_db_path)
     span = metrics.data_range(con)
-    s = risk_reputation.reputation_summary(con, default_filters(span.start, span.end))
+    s = reputation.reputation_summary(con, default_filters(span.start, span.end))
     assert s["unclassified"] == 0 and s["classified_by_model"] > 0
     shown = {m.label: m.value for m in at.metric}
     assert shown["Negative reviews"] == f"{s['negative']:,} / {s['reviews']:,}"

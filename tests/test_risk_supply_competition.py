@@ -3,7 +3,9 @@ from datetime import date
 
 import pytest
 
-from ecomops import db, risk_competition, risk_supply
+from ecomops import db
+from ecomops.risk import competition
+from ecomops.risk import supply
 from ecomops.filters import Filters
 
 RANGE = Filters(date(2024, 3, 1), date(2024, 3, 31))
@@ -41,11 +43,11 @@ def supply_con():
 def test_abc_classes(supply_con):
     # GMV 600, 200, 100, 100 (total 1000). P1: before 0 < 800 -> A; P2: before 600 < 800 -> A;
     # P3 (sorted before P4 on id): before 800 -> B (< 950); P4: before 900 < 950 -> B.
-    assert risk_supply.abc_classes(supply_con, RANGE) == {"P1": "A", "P2": "A", "P3": "B", "P4": "B"}
+    assert supply.abc_classes(supply_con, RANGE) == {"P1": "A", "P2": "A", "P3": "B", "P4": "B"}
 
 
 def test_sku_suppliers_backup_and_72h(supply_con):
-    skus = risk_supply.sku_suppliers(supply_con, RANGE).set_index("product_id")
+    skus = supply.sku_suppliers(supply_con, RANGE).set_index("product_id")
     assert skus.loc["P1", "backup_lead_hours"] == 48 and skus.loc["P1", "backup_within_target"] == True  # noqa: E712
     assert skus.loc["P3", "backup_within_target"] == False  # noqa: E712  96 h > 72 h
     assert skus["risk"].to_dict() == {"P1": "ok", "P2": "single supplier: no backup",
@@ -54,23 +56,23 @@ def test_sku_suppliers_backup_and_72h(supply_con):
 
 
 def test_supplier_concentration_and_summary(supply_con):
-    conc = risk_supply.supplier_concentration(supply_con, RANGE).set_index("supplier")
+    conc = supply.supplier_concentration(supply_con, RANGE).set_index("supplier")
     # Alpha: P1 600 + P2 200 = 800; Beta: P3 100; no supplier: P4 100
-    assert conc["gmv"].to_dict() == {"Alpha": 800, "Beta": 100, risk_supply.NO_SUPPLIER: 100}
+    assert conc["gmv"].to_dict() == {"Alpha": 800, "Beta": 100, supply.NO_SUPPLIER: 100}
     assert conc.loc["Alpha", "share"] == pytest.approx(0.8)
-    s = risk_supply.supply_summary(supply_con, RANGE)
+    s = supply.supply_summary(supply_con, RANGE)
     assert s["skus_without_backup"] == 2                        # P2, P4
     assert s["gmv_share_without_backup"] == pytest.approx(0.3)  # (200 + 100) / 1000
     assert (s["backups_within_target"], s["skus_with_backup"]) == (1, 2)
     assert s["a_single_supplier"] == 1                          # P2 (A, one supplier)
     assert s["hhi"] == pytest.approx(0.8 ** 2 + 0.1 ** 2 + 0.1 ** 2)
-    assert risk_supply.a_class_single_supplier(supply_con, RANGE)["product_id"].tolist() == ["P2"]
+    assert supply.a_class_single_supplier(supply_con, RANGE)["product_id"].tolist() == ["P2"]
 
 
 def test_supply_filters(supply_con):
-    live = risk_supply.sku_suppliers(supply_con, Filters(RANGE.start, RANGE.end, channels=("douyin_live",)))
+    live = supply.sku_suppliers(supply_con, Filters(RANGE.start, RANGE.end, channels=("douyin_live",)))
     assert live.set_index("product_id")["gmv"].to_dict() == {"P3": 100, "P4": 100, "P1": 0, "P2": 0}
-    apparel = risk_supply.lead_times(supply_con, Filters(RANGE.start, RANGE.end, categories=("Apparel",)))
+    apparel = supply.lead_times(supply_con, Filters(RANGE.start, RANGE.end, categories=("Apparel",)))
     assert apparel["lead_hours"].tolist() == [120, 96] and apparel["within_target"].tolist()[1] == False  # noqa: E712
 
 
@@ -93,7 +95,7 @@ def comp_con():
 
 
 def test_undercut_alerts_and_responses(comp_con):
-    alerts = risk_competition.undercut_alerts(comp_con, RANGE, threshold=0.10)
+    alerts = competition.undercut_alerts(comp_con, RANGE, threshold=0.10)
     assert list(zip(alerts["product_id"], alerts["competitor"], alerts["alert"])) == [
         ("P2", "X", "loss leader"), ("P3", "Y", "undercut"), ("P1", "X", "undercut")]
     gaps = alerts.set_index("product_id")["gap"]
@@ -104,26 +106,26 @@ def test_undercut_alerts_and_responses(comp_con):
     assert responses["P3"].startswith("Time-limited promotion (满199减30)")
     assert responses["P1"].startswith("Sustained gap: consider moving to ¥85.00")
     # at 5% the 8% gap of Y on P1 alerts too
-    assert len(risk_competition.undercut_alerts(comp_con, RANGE, threshold=0.05)) == 4
+    assert len(competition.undercut_alerts(comp_con, RANGE, threshold=0.05)) == 4
 
 
 def test_response_below_margin_floor_and_below_cost():
-    assert risk_competition.suggested_response(41, 100, 40, None, False).startswith("Their price is below our margin")
+    assert competition.suggested_response(41, 100, 40, None, False).startswith("Their price is below our margin")
     con = db.connect_memory()
     con.execute("INSERT INTO products (product_id, title, category, price, cost) VALUES ('P', 'T', 'Home', 100, 60)")
     con.execute("INSERT INTO competitor_prices (day, product_id, competitor, price) VALUES ('2024-03-02', 'P', 'Z', 55)")
     # 55 is under our cost 60: a loss leader even though it is far above 9.9
-    assert risk_competition.undercut_alerts(con, RANGE)["alert"].tolist() == ["loss leader"]
+    assert competition.undercut_alerts(con, RANGE)["alert"].tolist() == ["loss leader"]
 
 
 def test_activity_history_summary(comp_con):
-    activity = risk_competition.competitor_activity(comp_con, RANGE)
+    activity = competition.competitor_activity(comp_con, RANGE)
     assert sorted(activity["product_id"]) == ["P2", "P3"]
-    history = risk_competition.price_history(comp_con, RANGE, "P1")
+    history = competition.price_history(comp_con, RANGE, "P1")
     assert history[history["series"] == "X"]["price"].tolist() == [95, 85]
     assert history[history["series"] == "our list price"]["price"].tolist() == [100, 100]
-    s = risk_competition.competition_summary(comp_con, RANGE)
+    s = competition.competition_summary(comp_con, RANGE)
     assert s == {"products_watched": 3, "competitors": 2, "undercut_products": 3, "loss_leaders": 1,
                  "promotions": 2, "new_products": 1}
-    apparel = risk_competition.undercut_alerts(comp_con, Filters(RANGE.start, RANGE.end, categories=("Apparel",)))
+    apparel = competition.undercut_alerts(comp_con, Filters(RANGE.start, RANGE.end, categories=("Apparel",)))
     assert apparel["product_id"].tolist() == ["P3"]

@@ -73,9 +73,10 @@ def abc_store():
 
 
 def test_inventory_supply_and_demo_share_one_abc_rule(abc_store):
-    from ecomops import products_inventory, risk_supply
+    from ecomops.products import inventory as products_inventory
+    from ecomops.risk import supply
 
     f = Filters(date(2024, 6, 1), date(2024, 6, 30))
     inventory = products_inventory.abc_table(abc_store, f)
     assert dict(zip(inventory["product_id"], inventory["abc_class"])) == ABC_EXPECTED
-    assert risk_supply.abc_classes(abc_store, f) == ABC_EXPECTED
+    assert supply.abc_classes(abc_store, f) == ABC_EXPECTED

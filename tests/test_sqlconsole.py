@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from ecomops import db, sqlconsole
+from ecomops import db
+from ecomops.ops import sqlconsole
 from tests.conftest import PROJECT_ROOT, make_tiny_db
 
 HOSTILE = [
@@ -18,7 +19,7 @@ HOSTILE = [
     ("CREATE TABLE x AS SELECT * FROM orders", "CREATE statement"),
     ("COPY orders TO '/tmp/ecomops_leak.csv'", "COPY statement"),
     ("SELECT * FROM read_csv('/etc/passwd')", "read_csv"),
-    ("SELECT * FROM '/etc/passwd'", "Unknown table"),
+    ("SELECT * FROM '/etc/passwd'", "file paths"),
     ("SELECT * FROM read_text('/etc/hostname')", "read_text"),
     ("SELECT * FROM glob('/etc/*')", "glob"),
     ("SELECT * FROM query('DROP TABLE orders')", "query"),
@@ -28,7 +29,7 @@ HOSTILE = [
     ("SET enable_external_access = true", "SET statement"),
     ("PRAGMA database_list", "PRAGMA statement"),
     ("SELECT getenv('HOME')", "getenv"),
-    ("SELECT * FROM other.main.orders", "another catalog"),
+    ("SELECT * FROM other.main.orders", "another database"),
     ("EXPORT DATABASE '/tmp/ecomops_export'", "statement"),
     ("SELECT * FROM duckdb_settings()", "duckdb_settings"),
     ("", "empty"),

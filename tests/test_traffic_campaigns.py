@@ -8,7 +8,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from ecomops import db, traffic_campaigns
+from ecomops import db
+from ecomops.traffic import campaigns
 from ecomops.filters import Filters
 
 FIRST, LAST = date(2024, 4, 1), date(2024, 5, 5)
@@ -43,7 +44,7 @@ def con():
 
 
 def test_member_day_lift_against_comparable_weekdays(con):
-    data = traffic_campaigns.campaign_overview(con, Filters(date(2024, 4, 29), date(2024, 5, 5)))
+    data = campaigns.campaign_overview(con, Filters(date(2024, 4, 29), date(2024, 5, 5)))
     assert data["calendar"]["campaign_id"].tolist() == ["MD-0430"]
     row = data["lift"].set_index("campaign_id").loc["MD-0430"]
     # Baseline: 04-02 .. 04-29 without event days (04-13, 04-14, 04-23), weekdays only: 20 - 1 = 19 days of 100
@@ -59,7 +60,7 @@ def test_member_day_lift_against_comparable_weekdays(con):
 
 
 def test_flash_sale_falls_back_to_any_day(con):
-    data = traffic_campaigns.campaign_overview(con, Filters(date(2024, 4, 13), date(2024, 4, 14)))
+    data = campaigns.campaign_overview(con, Filters(date(2024, 4, 13), date(2024, 4, 14)))
     row = data["lift"].set_index("campaign_id").loc["FS-04"]
     # Data starts 04-01, so the window is 04-01 .. 04-12: only 2 weekend days (< 3) -> any day:
     # 10 weekdays of 100 + 2 weekend days of 200 = 1400 / 12
@@ -70,7 +71,7 @@ def test_flash_sale_falls_back_to_any_day(con):
 
 
 def test_effects_by_kind(con):
-    data = traffic_campaigns.campaign_overview(con, Filters(date(2024, 4, 1), date(2024, 5, 5)))
+    data = campaigns.campaign_overview(con, Filters(date(2024, 4, 1), date(2024, 5, 5)))
     lift = data["lift"].set_index("campaign_id")
     # MD-0423: baseline 03-26 .. 04-22 -> data from 04-01, minus 04-13/14, weekdays: 04-01 .. 04-22 = 16 weekdays
     assert lift.loc["MD-0423", "baseline_days"] == 16
@@ -97,7 +98,7 @@ def test_presale_share_of_big_sale(con):
                     "campaign_id, is_presale) VALUES (?, 'X', ?, ?, ?, 'search', 'app', ?, ?)",
                     [oid, day, day, status, camp, pre])
         con.execute("INSERT INTO order_items VALUES (?, 1, 'P', 1, ?, NULL)", [oid, amount])
-    presale = traffic_campaigns.presale_share(con, Filters(date(2024, 6, 10), date(2024, 6, 30)))
+    presale = campaigns.presale_share(con, Filters(date(2024, 6, 10), date(2024, 6, 30)))
     row = presale.set_index("campaign_id").loc["BIG"]
     assert row["gmv"] == pytest.approx(150.0)
     assert row["presale_gmv"] == pytest.approx(30.0)
@@ -106,7 +107,7 @@ def test_presale_share_of_big_sale(con):
 
 
 def test_no_campaigns_in_range(con):
-    data = traffic_campaigns.campaign_overview(con, Filters(date(2024, 4, 2), date(2024, 4, 5)))
+    data = campaigns.campaign_overview(con, Filters(date(2024, 4, 2), date(2024, 4, 5)))
     assert data["calendar"].empty and data["lift"].empty and data["by_kind"].empty
 
 
@@ -118,7 +119,7 @@ def test_no_campaigns_in_range(con):
 def test_daily_series_matches_the_overview_trend(tiny_con, f):
     from ecomops import metrics
 
-    ours = traffic_campaigns.daily_series(tiny_con, f)
+    ours = campaigns.daily_series(tiny_con, f)
     overview = metrics.daily_trend(tiny_con, f)
     assert len(ours) == len(overview) == 4
     for col in ("gmv", "orders", "buyers", "uv", "conversion_rate"):

@@ -4,7 +4,10 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from ecomops import metrics, traffic
+from ecomops import derived, metrics
+from ecomops import traffic
+from ecomops.traffic import ads as traffic_ads
+from ecomops.traffic import channels
 from ecomops.filters import Filters
 
 TWO_DAYS = Filters(date(2024, 3, 4), date(2024, 3, 5))
@@ -33,7 +36,7 @@ def con(tiny_con):
 
 
 def test_channel_table_hand_computed(con):
-    data = traffic.channel_overview(con, TWO_DAYS)
+    data = channels.channel_overview(con, TWO_DAYS)
     table = data["channels"].set_index("channel")
     # search: UV 40 + 30, buyer A (O4 of C is cancelled), O1 + O2 = 25 + 20
     assert table.loc["search", ["uv", "buyers", "orders", "gmv"]].tolist() == [70, 1, 2, 45]
@@ -45,7 +48,7 @@ def test_channel_table_hand_computed(con):
     assert table.loc["paid_ads", "roi"] == pytest.approx(40 / 30)
     assert table.loc["search", "roi"] == pytest.approx(0.8)
     assert table.loc["search", "roi_flag"] and not table.loc["paid_ads", "roi_flag"]
-    assert traffic.flagged_channels(data["channels"]) == ["search"]
+    assert channels.flagged_channels(data["channels"]) == ["search"]
     assert table.loc["search", "gmv_share"] == pytest.approx(45 / 70)
     # totals: buyers are distinct (A, B), not summed per channel; they agree with the Overview KPIs
     total = data["total"]
@@ -56,7 +59,7 @@ def test_channel_table_hand_computed(con):
 
 
 def test_channel_trend_by_day_and_shares(con):
-    trend = traffic.channel_overview(con, TWO_DAYS, grain="day")["trend"]
+    trend = channels.channel_overview(con, TWO_DAYS, grain="day")["trend"]
     day1 = trend[trend["bucket"] == pd.Timestamp("2024-03-04")].set_index("channel")
     # 2024-03-04: search O1 25, paid_ads O3 10 -> shares 25/35, 10/35; paid_ads ROI 30 / 10
     assert day1.loc["search", "gmv_share"] == pytest.approx(25 / 35)
@@ -67,9 +70,9 @@ def test_channel_trend_by_day_and_shares(con):
 
 
 def test_channel_and_category_filters(con):
-    only_search = traffic.channel_overview(con, Filters(date(2024, 3, 4), date(2024, 3, 5), channels=("search",)))
+    only_search = channels.channel_overview(con, Filters(date(2024, 3, 4), date(2024, 3, 5), channels=("search",)))
     assert only_search["channels"]["channel"].tolist() == ["search"]
-    kitchen = traffic.channel_overview(con, Filters(date(2024, 3, 4), date(2024, 3, 5), categories=("Kitchen",)))
+    kitchen = channels.channel_overview(con, Filters(date(2024, 3, 4), date(2024, 3, 5), categories=("Kitchen",)))
     table = kitchen["channels"].set_index("channel")
     # Kitchen lines: O1 20 + 5 (search); O3 10 and O5 15 (paid_ads); UV is not narrowed by category
     assert table.loc["search", "gmv"] == 25 and table.loc["paid_ads", "gmv"] == 25
@@ -87,11 +90,11 @@ def test_channel_and_category_filters(con):
     (3.0, 3.5, "watch"),  # high but down 14%
 ])
 def test_review_action_rule(roi, previous, action):
-    assert traffic.review_action(roi, previous)[0] == action
+    assert channels.review_action(roi, previous)[0] == action
 
 
 def test_roi_review_month_over_month(con):
-    review = traffic.roi_review(con, TWO_DAYS).set_index("channel")
+    review = channels.roi_review(con, TWO_DAYS).set_index("channel")
     assert set(review["month"]) == {"2024-03"}
     # search: March 40 / 50 = 0.8 (Feb 5.0) -> cut; paid_ads: 40 / 30 (Feb 4.0) -> watch
     assert review.loc["search", "roi"] == pytest.approx(0.8)
@@ -107,7 +110,7 @@ def test_roi_review_month_over_month(con):
 
 
 def test_ads_by_campaign_and_audience(con):
-    ads = traffic.ads_overview(con, TWO_DAYS)
+    ads = traffic_ads.ads_overview(con, TWO_DAYS)
     total = ads["total"]
     # spend 10 + 20 + 50 = 80, clicks 20 + 10 + 70 = 100, impressions 5000, attributed 80
     assert total["spend"] == 80 and total["clicks"] == 100
@@ -123,7 +126,7 @@ def test_ads_by_campaign_and_audience(con):
     campaigns = ads["campaign"].set_index("key")
     assert campaigns.loc["spring", "roi"] == pytest.approx(40 / 30)
     assert ads["trend"]["spend"].tolist() == [60, 20]
-    ranked = traffic.best_worst_audiences(ads["audience"], n=1)
+    ranked = traffic_ads.best_worst_audiences(ads["audience"], n=1)
     assert ranked[["rank", "key"]].values.tolist() == [["best", "new"], ["worst", "old"]]
 
 
@@ -131,7 +134,7 @@ def test_best_worst_skips_tiny_audiences():
     frame = pd.DataFrame({"key": list("abcd"), "spend": [50.0, 30.0, 19.0, 1.0], "roi": [2.0, 1.0, 3.0, 9.0]})
     frame = frame.assign(spend_share=frame["spend"] / 100, impressions=0, clicks=0, ctr=None, cpc=None,
                          attributed_gmv=frame["spend"] * frame["roi"], roi_flag=frame["roi"] < 1)
-    ranked = traffic.best_worst_audiences(frame, n=1)
+    ranked = traffic_ads.best_worst_audiences(frame, n=1)
     # "d" (1% of spend, ROI 9) is too small to be called best
     assert ranked[["rank", "key"]].values.tolist() == [["best", "c"], ["worst", "b"]]
 
@@ -141,29 +144,29 @@ def test_empty_database_gives_empty_frames():
 
     con = db.connect_memory()
     f = Filters(date(2024, 1, 1), date(2024, 1, 31))
-    data = traffic.channel_overview(con, f)
+    data = channels.channel_overview(con, f)
     assert data["channels"].empty and data["trend"].empty
-    assert traffic.roi_review(con, f).empty
-    ads = traffic.ads_overview(con, f)
+    assert channels.roi_review(con, f).empty
+    ads = traffic_ads.ads_overview(con, f)
     assert ads["total"]["spend"] is None and ads["campaign"].empty
     assert not any(traffic.availability(con).values())
     assert "Data → Upload" in traffic.upload_hint("ad_spend")
 
 
 def test_gmv_rollup_follows_the_data(con):
-    from ecomops import db, traffic_rollup
+    from ecomops import db
 
-    before = traffic.channel_overview(con, TWO_DAYS)["total"]["gmv"]
-    assert traffic_rollup.is_fresh(con)
+    before = channels.channel_overview(con, TWO_DAYS)["total"]["gmv"]
+    assert derived.is_fresh(con, derived.SALES_ROLLUP)
     # a new order written straight into the tables (no version bump) is noticed through the row counts
     con.execute("INSERT INTO orders (order_id, customer_id, order_ts, order_date, status, channel, device) VALUES "
                 "('O9', 'D', TIMESTAMP '2024-03-05 18:00', DATE '2024-03-05', 'paid', 'wecom', 'app')")
     con.execute("INSERT INTO order_items VALUES ('O9', 1, 'P3', 3, 20.0, NULL)")
-    assert not traffic_rollup.is_fresh(con)
-    after = traffic.channel_overview(con, TWO_DAYS)
+    assert not derived.is_fresh(con, derived.SALES_ROLLUP)
+    after = channels.channel_overview(con, TWO_DAYS)
     assert after["total"]["gmv"] == pytest.approx(before + 60)
     assert after["channels"].set_index("channel").loc["wecom", "gmv"] == 60
     # the rollup holds exactly the GMV of METRICS.md over the whole table
     direct = db.query_one(con, "SELECT sum(i.quantity * i.unit_price) FROM orders o JOIN order_items i USING (order_id) "
                                "WHERE o.status IN ('paid', 'shipped', 'completed', 'returned') AND i.quantity > 0")[0]
-    assert db.query_one(con, "SELECT sum(gmv) FROM traffic_sales_rollup")[0] == pytest.approx(direct)
+    assert db.query_one(con, "SELECT sum(gmv) FROM daily_sales_rollup")[0] == pytest.approx(direct)

@@ -5,7 +5,8 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from ecomops import db, metrics, traffic_funnel
+from ecomops import db, metrics
+from ecomops.traffic import funnel
 from ecomops.filters import Filters
 
 TWO_DAYS = Filters(date(2024, 3, 4), date(2024, 3, 5))
@@ -18,7 +19,7 @@ def _stage(steps, dimension, key, stage, column):
 
 
 def test_daily_funnel_hand_computed(tiny_con):
-    steps = traffic_funnel.daily_funnel(tiny_con, TWO_DAYS)
+    steps = funnel.daily_funnel(tiny_con, TWO_DAYS)
     counts = steps[steps["dimension"] == "all"]["count"].tolist()
     # UV 40+10+30+20, product views 60+12+50+15, add to cart 10+3+8+4, checkouts 4+2+3+2, buyers A and B
     assert counts == [100, 137, 25, 11, 2]
@@ -26,7 +27,7 @@ def test_daily_funnel_hand_computed(tiny_con):
     assert _stage(steps, "all", "all", "add_to_cart", "step_conversion") == pytest.approx(25 / 137)
     assert _stage(steps, "all", "all", "purchases", "step_conversion") == pytest.approx(2 / 11)
     # 2/11 = 0.1818 is just below 25/137 = 0.1825: the biggest drop is checkout -> purchase
-    drop = traffic_funnel.biggest_drop(steps)
+    drop = funnel.biggest_drop(steps)
     assert (drop["from"], drop["to"]) == ("Checkout", "Purchase")
     assert drop["drop"] == pytest.approx(1 - 2 / 11)
     # visit -> purchase is the Overview's conversion rate
@@ -35,7 +36,7 @@ def test_daily_funnel_hand_computed(tiny_con):
 
 
 def test_daily_funnel_by_channel_and_device(tiny_con):
-    steps = traffic_funnel.daily_funnel(tiny_con, TWO_DAYS)
+    steps = funnel.daily_funnel(tiny_con, TWO_DAYS)
     # search: UV 70, buyer A; paid_ads: UV 30, buyer B (O5 is a guest)
     assert _stage(steps, "channel", "search", "visits", "count") == 70
     assert _stage(steps, "channel", "search", "purchases", "count") == 1
@@ -44,7 +45,7 @@ def test_daily_funnel_by_channel_and_device(tiny_con):
     # devices: app UV 40+30+20 with buyer A (O1, O2; O5 guest); pc UV 10 with buyer B (O3)
     assert _stage(steps, "device", "app", "visits", "count") == 90
     assert _stage(steps, "device", "pc", "purchases", "count") == 1
-    table = traffic_funnel.step_table(steps, "channel").set_index("key")
+    table = funnel.step_table(steps, "channel").set_index("key")
     assert table.loc["search", "Checkout → Purchase"] == pytest.approx(1 / 7)
     assert table.loc["paid_ads", "conversion"] == pytest.approx(1 / 30)
     # search steps: 110/70, 18/110 = 0.164, 7/18 = 0.389, 1/7 = 0.143 -> the lowest is checkout -> purchase
@@ -57,7 +58,7 @@ def test_daily_funnel_by_channel_and_device(tiny_con):
 def test_funnel_steps_pick_the_lowest_step():
     counts = pd.DataFrame([{"dimension": "all", "key": "all", "visits": 1000, "product_views": 600,
                             "add_to_cart": 60, "checkouts": 40, "purchases": 30}])
-    steps = traffic_funnel.funnel_steps(counts, list(traffic_funnel.STAGES))
+    steps = funnel.funnel_steps(counts, list(funnel.STAGES))
     assert steps["step_conversion"].tolist()[1:] == pytest.approx([0.6, 0.1, 40 / 60, 0.75])
     assert steps["biggest_drop"].tolist() == [False, False, True, False, False]
 
@@ -82,16 +83,16 @@ def session_con():
 
 
 def test_session_funnel_and_conversion(session_con):
-    conv = traffic_funnel.session_conversion(session_con, TWO_DAYS)
+    conv = funnel.session_conversion(session_con, TWO_DAYS)
     assert (conv["sessions"], conv["purchases"], conv["undated_sessions"]) == (5, 2, 1)
     assert conv["conversion_rate"] == pytest.approx(0.4)
-    steps = traffic_funnel.session_funnel(session_con, TWO_DAYS)
+    steps = funnel.session_funnel(session_con, TWO_DAYS)
     # no add-to-cart data: stages are visit, product view (s2..s5), purchase
     assert steps[steps["dimension"] == "all"]["stage"].tolist() == ["visits", "product_views", "purchases"]
     assert steps[steps["dimension"] == "all"]["count"].tolist() == [5, 4, 2]
     assert _stage(steps, "visitor_type", "Returning", "purchases", "share_of_visits") == pytest.approx(2 / 3)
     assert _stage(steps, "channel", "ads", "purchases", "count") == 1
-    only_search = traffic_funnel.session_conversion(session_con, Filters(date(2024, 3, 4), date(2024, 3, 5),
+    only_search = funnel.session_conversion(session_con, Filters(date(2024, 3, 4), date(2024, 3, 5),
                                                                         channels=("search",)))
     assert (only_search["sessions"], only_search["purchases"]) == (2, 1)
 
@@ -102,16 +103,16 @@ def test_scroll_depth_reach_and_leave(tiny_con):
         (date(2024, 3, 4), "app", 4, 15), (date(2024, 3, 4), "pc", 1, 40), (date(2024, 3, 4), "pc", 2, 30),
         (date(2024, 3, 4), "pc", 3, 10), (date(2024, 3, 4), "pc", 4, 5), (date(2024, 2, 1), "pc", 1, 999),
     ])
-    scroll = traffic_funnel.scroll_depth(tiny_con, TWO_DAYS)
-    everyone = traffic_funnel.scroll_of_device(scroll, "all")
+    scroll = funnel.scroll_depth(tiny_con, TWO_DAYS)
+    everyone = funnel.scroll_of_device(scroll, "all")
     # all devices: 100, 80, 30, 20 visitors reach screens 1..4
     assert everyone["visitors"].tolist() == [100, 80, 30, 20]
     assert everyone["reach_share"].tolist() == pytest.approx([1.0, 0.8, 0.3, 0.2])
     assert everyone["leave_share"].tolist() == pytest.approx([0.2, 0.5, 0.1, 0.2])
-    summary = traffic_funnel.scroll_summary(scroll)
+    summary = funnel.scroll_summary(scroll)
     assert (summary["screen"], summary["leave_share"], summary["reach_next"]) == (2, pytest.approx(0.5), 0.3)
-    assert traffic_funnel.scroll_devices(scroll) == ["all", "app", "pc"]
-    assert traffic_funnel.scroll_summary(scroll, "app")["screen"] == 2  # 50 -> 20: 30 of 60 leave
+    assert funnel.scroll_devices(scroll) == ["all", "app", "pc"]
+    assert funnel.scroll_summary(scroll, "app")["screen"] == 2  # 50 -> 20: 30 of 60 leave
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -151,11 +152,11 @@ def test_online_shoppers_conversion_through_the_page_functions(osi):
     con, raw = osi
     # any date range: the sessions carry a month but no day
     f = Filters(date(2024, 1, 1), date(2024, 1, 31))
-    conv = traffic_funnel.session_conversion(con, f)
+    conv = funnel.session_conversion(con, f)
     assert (conv["sessions"], conv["purchases"]) == (12330, 1908) == (len(raw), int(raw["Revenue"].sum()))
     assert conv["conversion_rate"] == pytest.approx(1908 / 12330)
     assert conv["undated_sessions"] == 12330
-    overview = traffic_funnel.funnel_overview(con, f)
+    overview = funnel.funnel_overview(con, f)
     steps = overview["sessions"]
     overall = steps[steps["dimension"] == "all"].set_index("stage")
     assert overall.loc["purchases", "share_of_visits"] == pytest.approx(1908 / 12330)
@@ -165,18 +166,18 @@ def test_online_shoppers_conversion_through_the_page_functions(osi):
 def test_online_shoppers_breakdowns_match_pandas(osi):
     con, raw = osi
     f = Filters(date(2024, 1, 1), date(2024, 1, 31))
-    steps = traffic_funnel.session_funnel(con, f)
+    steps = funnel.session_funnel(con, f)
     expected = raw.groupby("VisitorType")["Revenue"].mean()
     for visitor_type, rate in expected.items():
         assert _stage(steps, "visitor_type", visitor_type, "purchases", "share_of_visits") == pytest.approx(rate)
     by_channel = raw.groupby("TrafficType")["Revenue"].agg(["size", "sum"])
-    table = traffic_funnel.step_table(steps, "channel").set_index("key")
+    table = funnel.step_table(steps, "channel").set_index("key")
     assert len(table) == len(by_channel)
     top = by_channel["size"].idxmax()
     row = table.loc[f"traffic_type_{top}"]
     assert row["visits"] == by_channel.loc[top, "size"]
     assert row["conversion"] == pytest.approx(by_channel.loc[top, "sum"] / by_channel.loc[top, "size"])
-    months = traffic_funnel.session_conversion_by_month(con, f)
+    months = funnel.session_conversion_by_month(con, f)
     assert months["sessions"].sum() == 12330
     assert months["month"].str[:3].str.lower().tolist()[:2] == ["feb", "mar"]  # calendar order (no Jan/Apr)
     nov = months[months["month"].str.lower().str.startswith("nov")].iloc[0]
@@ -185,10 +186,10 @@ def test_online_shoppers_breakdowns_match_pandas(osi):
 
 
 def test_no_traffic_in_range_gives_no_funnel_row(tiny_con):
-    steps = traffic_funnel.daily_funnel(tiny_con, Filters(date(2024, 3, 10), date(2024, 3, 20)))
+    steps = funnel.daily_funnel(tiny_con, Filters(date(2024, 3, 10), date(2024, 3, 20)))
     assert steps.empty
-    assert traffic_funnel.biggest_drop(steps) is None
-    assert traffic_funnel.step_table(steps, "channel").empty
+    assert funnel.biggest_drop(steps) is None
+    assert funnel.step_table(steps, "channel").empty
 
 
 def test_imported_sessions_match_an_independent_load(osi, shared_data):
@@ -196,7 +197,7 @@ def test_imported_sessions_match_an_independent_load(osi, shared_data):
     plain = db.connect_memory()
     load_online_shoppers_plain(plain, shared_data / OSI)
     f = Filters(date(2024, 1, 1), date(2024, 1, 31))
-    ours, theirs = traffic_funnel.session_funnel(con, f), traffic_funnel.session_funnel(plain, f)
+    ours, theirs = funnel.session_funnel(con, f), funnel.session_funnel(plain, f)
     key = ["dimension", "key", "stage"]
     ours = ours[ours["dimension"].isin(["all", "channel", "visitor_type"])].sort_values(key).reset_index(drop=True)
     theirs = theirs[theirs["dimension"].isin(["all", "channel", "visitor_type"])].sort_values(key).reset_index(drop=True)

@@ -3,16 +3,17 @@ is needed on an empty database, and the funnel page works on the real UCI Online
 import json
 import pytest
 
-from ecomops import charts, db, traffic, traffic_campaigns, traffic_funnel, traffic_search
+from ecomops import charts, db
+from ecomops import traffic
+from ecomops.traffic import ads as traffic_ads
+from ecomops.traffic import campaigns as traffic_campaigns
+from ecomops.traffic import channels
+from ecomops.traffic import funnel as traffic_funnel
+from ecomops.traffic import search as traffic_search
 from ecomops.filters import default_filters
 from ecomops.metrics import data_range
 from tests.conftest import PROJECT_ROOT
 from tests.test_traffic_funnel import OSI, load_online_shoppers
-
-try:  # conftest's helper that makes AppTest rerun app.py like the server (when present)
-    from tests.conftest import run_like_the_server
-except ImportError:
-    run_like_the_server = None
 
 PAGES = ["pages/traffic.py", "pages/traffic_ads.py", "pages/traffic_search.py", "pages/traffic_campaigns.py",
          "pages/traffic_funnel.py"]
@@ -32,8 +33,6 @@ def _metrics(at) -> dict[str, str]:
 def _run(path, page, monkeypatch):
     from streamlit.testing.v1 import AppTest
 
-    if run_like_the_server is not None:
-        run_like_the_server(monkeypatch)
     monkeypatch.setenv("ECOMOPS_DB", str(path))
     monkeypatch.chdir(PROJECT_ROOT)
     at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=120)
@@ -55,8 +54,8 @@ def test_page_runs_on_demo_data(app_test, page):
 def test_channels_page_shows_ecomops_values(app_test, demo_db_path):
     at = app_test("pages/traffic.py")
     con, f = _default_filters(demo_db_path)
-    data = traffic.channel_overview(con, f)
-    review = traffic.roi_review(con, f)
+    data = channels.channel_overview(con, f)
+    review = channels.roi_review(con, f)
     shown = _metrics(at)
     assert shown["GMV"] == charts.format_value("gmv", data["total"]["gmv"])
     assert shown["Conversion rate"] == charts.format_value("conversion_rate", data["total"]["conversion_rate"])
@@ -74,7 +73,7 @@ def test_channels_page_shows_ecomops_values(app_test, demo_db_path):
 
 def test_ads_and_search_pages_show_ecomops_values(app_test, demo_db_path):
     con, f = _default_filters(demo_db_path)
-    ads = traffic.ads_overview(con, f)
+    ads = traffic_ads.ads_overview(con, f)
     search = traffic_search.search_overview(con, f)
     at = app_test("pages/traffic_ads.py")
     shown = _metrics(at)

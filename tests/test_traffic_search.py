@@ -3,7 +3,7 @@ from datetime import date
 
 import pytest
 
-from ecomops import traffic_search
+from ecomops.traffic import search
 from ecomops.filters import Filters
 
 RANGE = Filters(date(2024, 3, 4), date(2024, 3, 5))  # previous range: 2024-03-02 .. 03-03
@@ -28,7 +28,7 @@ def con(tiny_con):
 
 
 def test_core_long_tail_rule_and_measures(con):
-    table = traffic_search.keyword_table(con, RANGE).set_index("keyword")
+    table = search.keyword_table(con, RANGE).set_index("keyword")
     # range total: 600 + 100 + 98 + 200 + 2 = 1000 searches
     assert table["searches"].sum() == 1000
     assert table.loc["yoga mat", ["kind", "words"]].tolist() == ["core", 2]
@@ -47,18 +47,18 @@ def test_core_long_tail_rule_and_measures(con):
 
 
 def test_kind_summary_and_risers(con):
-    data = traffic_search.search_overview(con, RANGE)
+    data = search.search_overview(con, RANGE)
     kinds = data["kinds"].set_index("kind")
     assert kinds.loc["core", ["keywords", "searches"]].tolist() == [2, 698]
     assert kinds.loc["long-tail", ["keywords", "searches"]].tolist() == [3, 302]
     assert kinds.loc["core", "search_share"] == pytest.approx(0.698)
     rising = data["rising"]["keyword"].tolist()
     assert rising == ["non-slip yoga mat for beginners", "yoga mat"]  # +300% before +200%; new ones excluded
-    assert traffic_search.keywords_of_kind(data["keywords"], "core")["keyword"].tolist() == ["yoga mat", "瑜伽垫"]
+    assert search.keywords_of_kind(data["keywords"], "core")["keyword"].tolist() == ["yoga mat", "瑜伽垫"]
 
 
 def test_trend_and_totals(con):
-    data = traffic_search.search_overview(con, RANGE)
+    data = search.search_overview(con, RANGE)
     trend = data["trend"]
     # 03-04: core 300, long-tail 100 + 2; search-channel UV 40. 03-05: core 300 + 98, long-tail 200; UV 30
     assert trend["core_searches"].tolist() == [300, 398]
@@ -73,12 +73,12 @@ def test_trend_and_totals(con):
 
 
 def test_category_filter(con):
-    pet = traffic_search.keyword_table(con, Filters(date(2024, 3, 4), date(2024, 3, 5), categories=("Pet",)))
+    pet = search.keyword_table(con, Filters(date(2024, 3, 4), date(2024, 3, 5), categories=("Pet",)))
     assert pet["keyword"].tolist() == ["猫粮"]
     assert pet["kind"].tolist() == ["core"]  # 100% of the Pet searches
 
 
 def test_no_searches_in_range(con):
-    data = traffic_search.search_overview(con, Filters(date(2023, 1, 1), date(2023, 1, 2)))
+    data = search.search_overview(con, Filters(date(2023, 1, 1), date(2023, 1, 2)))
     assert data["keywords"].empty and data["trend"].empty
     assert data["totals"]["searches"] is None

@@ -6,7 +6,9 @@ from datetime import date, timedelta
 import pandas as pd
 import pytest
 
-from ecomops import db, users, users_cache
+from ecomops import db, derived
+from ecomops.users import lifecycle
+from ecomops.users import rfm
 from ecomops.filters import Filters
 
 AS_OF = date(2024, 6, 30)
@@ -71,7 +73,7 @@ EXPECTED_STATES = {"A": "new", "B": "active", "C": "dormant", "D": "lost", "E": 
 
 
 def test_lifecycle_states_by_hand(life_con):
-    frame = users.lifecycle(life_con, AS_OF)
+    frame = lifecycle.lifecycle(life_con, AS_OF)
     assert dict(zip(frame["customer_id"], frame["segment"])) == EXPECTED_STATES
     recency = dict(zip(frame["customer_id"], frame["recency_days"]))
     assert (recency["B"], recency["K"], recency["L"], recency["M"], recency["N"]) == (46, 90, 91, 180, 181)
@@ -80,7 +82,7 @@ def test_lifecycle_states_by_hand(life_con):
 
 
 def test_lifecycle_summary_counts_and_gmv_share(life_con):
-    table = users.lifecycle_summary(life_con, Filters(date(2024, 6, 1), AS_OF)).set_index("segment")
+    table = lifecycle.lifecycle_summary(life_con, Filters(date(2024, 6, 1), AS_OF)).set_index("segment")
     assert table["customers"].to_dict() == {"new": 3, "active": 3, "dormant": 3, "lost": 2, "prospect": 2, "guest": 0}
     # GMV in June: A 100 (new), H 40 (new), guest 50; G's order is cancelled. Total 190.
     assert table.loc["new", "gmv"] == pytest.approx(140.0)
@@ -94,27 +96,27 @@ def test_lifecycle_summary_counts_and_gmv_share(life_con):
 def test_lifecycle_summary_category_and_channel_filters(life_con):
     add_order(life_con, "B", date(2024, 6, 2), 15, product_id="P2", channel="wecom")
     june = Filters(date(2024, 6, 1), AS_OF, categories=("Apparel",))
-    table = users.lifecycle_summary(life_con, june).set_index("segment")
+    table = lifecycle.lifecycle_summary(life_con, june).set_index("segment")
     assert table.loc["active", "gmv"] == pytest.approx(15.0) and table["gmv"].sum() == pytest.approx(15.0)
-    wecom = users.lifecycle_summary(life_con, Filters(date(2024, 6, 1), AS_OF, channels=("wecom",))).set_index("segment")
+    wecom = lifecycle.lifecycle_summary(life_con, Filters(date(2024, 6, 1), AS_OF, channels=("wecom",))).set_index("segment")
     assert wecom["gmv"].sum() == pytest.approx(15.0)
 
 
 def test_cache_rebuilds_after_new_rows(life_con):
-    users.lifecycle(life_con, AS_OF)
+    lifecycle.lifecycle(life_con, AS_OF)
     add_order(life_con, "E", date(2024, 6, 30), 5)
-    assert not users_cache.is_fresh(life_con)
-    states = users.lifecycle(life_con, AS_OF).set_index("customer_id")["segment"]
+    assert not derived.is_fresh(life_con, derived.USERS_ORDERS)
+    states = lifecycle.lifecycle(life_con, AS_OF).set_index("customer_id")["segment"]
     assert states["E"] == "new"
 
 
 def test_monthly_snapshots_match_point_in_time_states(life_con):
-    monthly = users.lifecycle_monthly(life_con, Filters(date(2024, 6, 1), AS_OF), months=8)
-    assert sorted(monthly["snapshot"].unique()) == users.snapshot_dates(AS_OF, 8)
-    for snapshot in users.snapshot_dates(AS_OF, 8):
-        expected = users.lifecycle(life_con, snapshot)["segment"].value_counts()
+    monthly = lifecycle.lifecycle_monthly(life_con, Filters(date(2024, 6, 1), AS_OF), months=8)
+    assert sorted(monthly["snapshot"].unique()) == lifecycle.snapshot_dates(AS_OF, 8)
+    for snapshot in lifecycle.snapshot_dates(AS_OF, 8):
+        expected = lifecycle.lifecycle(life_con, snapshot)["segment"].value_counts()
         got = monthly[monthly["snapshot"] == snapshot].set_index("segment")["customers"]
-        for segment in users.LIFECYCLE_SEGMENTS:
+        for segment in lifecycle.LIFECYCLE_SEGMENTS:
             assert got[segment] == expected.get(segment, 0), (snapshot, segment)
     # by hand at 2024-05-30: only J is new (first order that day; I's is 05-31); A and G are registered without a
     # valid order (E signs up 06-01); lost: D (242 days)
@@ -123,11 +125,11 @@ def test_monthly_snapshots_match_point_in_time_states(life_con):
 
 
 def test_snapshot_dates_clamp_to_month_end():
-    assert users.snapshot_dates(date(2024, 3, 31), 3) == [date(2024, 1, 31), date(2024, 2, 29), date(2024, 3, 31)]
+    assert lifecycle.snapshot_dates(date(2024, 3, 31), 3) == [date(2024, 1, 31), date(2024, 2, 29), date(2024, 3, 31)]
 
 
 def test_flow_from_previous_month(life_con):
-    flow = users.lifecycle_flow(life_con, Filters(date(2024, 6, 1), AS_OF))
+    flow = lifecycle.lifecycle_flow(life_con, Filters(date(2024, 6, 1), AS_OF))
     moves = {(r.from_segment, r.to_segment): r.customers for r in flow.itertuples()}
     # as of 2024-05-30: A prospect, B active (05-15 first 01-10), C dormant (recency 119), D lost (242),
     # E not registered yet (signup 06-01), G prospect, H not yet, I not yet, J new, K active (59), L active (60),
@@ -137,7 +139,7 @@ def test_flow_from_previous_month(life_con):
                      ("not yet a customer", "new"): 2, ("new", "active"): 1, ("active", "dormant"): 1,
                      ("dormant", "lost"): 1}
     assert flow["customers"].sum() == len(EXPECTED_STATES)
-    text = users.lifecycle_movement_text(flow)
+    text = lifecycle.lifecycle_movement_text(flow)
     assert "1 customers lapsed into dormant" in text and "1 customers moved from dormant to lost" in text
 
 
@@ -160,7 +162,7 @@ def rfm_con():
 
 
 def test_rfm_scores_by_hand(rfm_con):
-    scores = users.rfm_scores(rfm_con, AS_OF).set_index("customer_id")
+    scores = rfm.rfm_scores(rfm_con, AS_OF).set_index("customer_id")
     assert scores["r_score"].to_dict() == {"P1": 5, "P2": 3, "P3": 3, "P4": 2, "P5": 1}
     assert scores["f_score"].to_dict() == {"P1": 5, "P2": 3, "P3": 1, "P4": 4, "P5": 1}
     assert scores["m_score"].to_dict() == {"P1": 5, "P2": 3, "P3": 2, "P4": 4, "P5": 1}
@@ -173,48 +175,48 @@ def test_rfm_scores_by_hand(rfm_con):
 def test_rfm_scores_of_the_last_order_day_are_stored_with_the_derived_tables(rfm_con):
     """The derived-table build stores the scores as of the last order day (the sidebar's default end), so the
     Customers page's first view after an import writes nothing; other days are still computed on first use."""
-    users_cache.ensure(rfm_con)
+    derived.ensure(rfm_con, derived.USERS_ORDERS)
     stored = rfm_con.execute("SELECT as_of, count(*), sum(r_score) FROM users_rfm_scores GROUP BY as_of").fetchall()
     assert stored == [(AS_OF, 5, 5 + 3 + 3 + 2 + 1)]  # the guest order makes AS_OF the last order day
-    users.rfm_scores(rfm_con, AS_OF - timedelta(days=1))
+    rfm.rfm_scores(rfm_con, AS_OF - timedelta(days=1))
     days = rfm_con.execute("SELECT DISTINCT as_of FROM users_rfm_scores ORDER BY 1").fetchall()
     assert days == [(AS_OF - timedelta(days=1),), (AS_OF,)]
 
 
 def test_rfm_summary_and_segment_table(rfm_con):
     f = Filters(date(2024, 6, 1), AS_OF)
-    summary = users.rfm_summary(rfm_con, f)
+    summary = rfm.rfm_summary(rfm_con, f)
     seg = summary["segments"].set_index("segment")
-    assert list(seg.index) == list(users.RFM_SEGMENTS)
+    assert list(seg.index) == list(rfm.RFM_SEGMENTS)
     assert seg.loc["Needs attention", "customers"] == 2
     assert seg.loc["Needs attention", "avg_monetary"] == pytest.approx(175.0)
     assert seg.loc["Champions", "monetary_share"] == pytest.approx(500 / 1290)
     assert seg.loc["Loyal", "customers"] == 0
     assert summary["grid"]["customers"].sum() == 5
-    table = users.rfm_segment_customers(rfm_con, f, "Needs attention")
+    table = rfm.rfm_segment_customers(rfm_con, f, "Needs attention")
     assert table["customer_id"].tolist() == ["P2", "P3"]  # biggest spender first
-    page2 = users.rfm_segment_customers(rfm_con, f, "Needs attention", limit=1, offset=1)
+    page2 = rfm.rfm_segment_customers(rfm_con, f, "Needs attention", limit=1, offset=1)
     assert page2["customer_id"].tolist() == ["P3"]
-    csv = users.rfm_segment_csv(rfm_con, f, "Needs attention").decode("utf-8-sig")
+    csv = rfm.rfm_segment_csv(rfm_con, f, "Needs attention").decode("utf-8-sig")
     assert csv.splitlines()[0].startswith("customer_id,segment") and len(csv.splitlines()) == 3
     with pytest.raises(ValueError):
-        users.rfm_segment_customers(rfm_con, f, "Robert'); DROP TABLE orders;--")
+        rfm.rfm_segment_customers(rfm_con, f, "Robert'); DROP TABLE orders;--")
 
 
 def test_rfm_rules_cover_every_cell_once():
     for r in range(1, 6):
         for fm in range(1, 6):
-            hits = [name for name, rs, fms, _ in users.RFM_RULES if r in rs and fm in fms]
+            hits = [name for name, rs, fms, _ in rfm.RFM_RULES if r in rs and fm in fms]
             assert len(hits) == 1, (r, fm, hits)
-    assert len(users.rfm_rules_table()) == 9
+    assert len(rfm.rfm_rules_table()) == 9
 
 
 def test_rfm_sql_rules_agree_with_the_table():
     """Every (R, FM) cell classified by the SQL CASE matches RFM_RULES."""
     con = db.connect_memory()
-    sql = users.rfm_sql()
+    sql = rfm.rfm_sql()
     case = sql[sql.index("CASE WHEN r_score"):sql.index("AS segment")]
     rows = con.execute(f"SELECT r_score, fm_score, {case} FROM range(1, 6) a(r_score), range(1, 6) b(fm_score)").fetchall()
     for r, fm, segment in rows:
-        expected = next(name for name, rs, fms, _ in users.RFM_RULES if r in rs and fm in fms)
+        expected = next(name for name, rs, fms, _ in rfm.RFM_RULES if r in rs and fm in fms)
         assert segment == expected, (r, fm)

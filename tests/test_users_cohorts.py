@@ -5,7 +5,8 @@ from datetime import date
 
 import pytest
 
-from ecomops import db, users_cohorts
+from ecomops import db
+from ecomops.users import cohorts
 from ecomops.filters import Filters
 from tests.test_users import add_customer, add_order, add_products
 
@@ -37,7 +38,7 @@ def cohort_con():
 
 
 def test_cohort_retention_and_cumulative_spend(cohort_con):
-    frame = users_cohorts.cohorts(cohort_con, Filters(d(2024, 1, 1), d(2024, 4, 15)))
+    frame = cohorts.cohorts(cohort_con, Filters(d(2024, 1, 1), d(2024, 4, 15)))
     jan = frame[frame["cohort"] == "2024-01"].set_index("k")
     feb = frame[frame["cohort"] == "2024-02"].set_index("k")
     assert list(frame["cohort"].unique()) == ["2024-01", "2024-02"]
@@ -49,19 +50,19 @@ def test_cohort_retention_and_cumulative_spend(cohort_con):
     # January spend: 4 orders in January, 2 in February, 1 in March, 1 in April (X2's April order is after 04-15)
     assert jan["cumulative_spend"].tolist() == pytest.approx([40 / 3, 60 / 3, 70 / 3, 80 / 3])
     assert feb["cumulative_spend"].tolist() == pytest.approx([30 / 2, 40 / 2, 40 / 2])
-    summary = users_cohorts.cohort_summary(frame)
+    summary = cohorts.cohort_summary(frame)
     assert summary["retention_m1"] == pytest.approx(3 / 5)
 
 
 def test_cohorts_by_acquisition_channel(cohort_con):
-    frame = users_cohorts.cohorts(cohort_con, Filters(d(2024, 1, 1), d(2024, 4, 15), channels=("wecom",)))
+    frame = cohorts.cohorts(cohort_con, Filters(d(2024, 1, 1), d(2024, 4, 15), channels=("wecom",)))
     assert frame["cohort"].unique().tolist() == ["2024-01"]
     assert frame["retention"].tolist() == pytest.approx([1.0, 1.0, 0.0, 1.0])
 
 
 def test_cohort_start_window():
-    assert users_cohorts.cohort_start(Filters(d(2024, 3, 10), d(2024, 4, 15))) == d(2023, 5, 1)
-    assert users_cohorts.cohort_start(Filters(d(2020, 1, 1), d(2024, 4, 15))) == d(2022, 5, 1)  # capped at 24
+    assert cohorts.cohort_start(Filters(d(2024, 3, 10), d(2024, 4, 15))) == d(2023, 5, 1)
+    assert cohorts.cohort_start(Filters(d(2020, 1, 1), d(2024, 4, 15))) == d(2022, 5, 1)  # capped at 24
 
 
 @pytest.fixture
@@ -89,7 +90,7 @@ JUNE = Filters(d(2024, 6, 1), d(2024, 6, 30))
 
 
 def test_conversion_by_channel(signup_con):
-    table = users_cohorts.conversion(signup_con, JUNE).set_index("group")
+    table = cohorts.conversion(signup_con, JUNE).set_index("group")
     assert list(table.index) == ["search", "wecom", "All"]
     total = table.loc["All"]
     # 7-day windows complete by 07-05 for signups up to 06-28: S1-S4; converted S1 (2 days), S4 (1 day)
@@ -100,20 +101,20 @@ def test_conversion_by_channel(signup_con):
     assert total["median_days_to_first"] == 2
     assert table.loc["search", "rate_7"] == pytest.approx(0.5) and table.loc["wecom", "rate_7"] == pytest.approx(0.5)
     assert table.loc["wecom", "eligible_30"] == 0 and table["rate_30"].isna()["wecom"]
-    months = users_cohorts.conversion(signup_con, JUNE, by="month")
+    months = cohorts.conversion(signup_con, JUNE, by="month")
     assert months["group"].tolist() == ["2024-06", "All"]
-    wecom_only = users_cohorts.conversion(signup_con, Filters(JUNE.start, JUNE.end, channels=("wecom",)))
+    wecom_only = cohorts.conversion(signup_con, Filters(JUNE.start, JUNE.end, channels=("wecom",)))
     assert wecom_only["group"].tolist() == ["wecom", "All"]
 
 
 def test_time_to_first_order_buckets(signup_con):
-    frame = users_cohorts.time_to_first_order(signup_con, JUNE).set_index("bucket")
+    frame = cohorts.time_to_first_order(signup_con, JUNE).set_index("bucket")
     assert frame["customers"].to_dict() == {"1–7 days": 2, "8–30 days": 1, "no order yet": 2}
     assert frame["share"].sum() == pytest.approx(1.0)
 
 
 def test_signup_coverage(signup_con):
-    assert users_cohorts.signup_coverage(signup_con) == {"registered": 7, "with_signup_date": 7, "members": 0}
+    assert cohorts.signup_coverage(signup_con) == {"registered": 7, "with_signup_date": 7, "members": 0}
 
 
 @pytest.fixture
@@ -144,22 +145,22 @@ def member_con():
 
 
 def test_members_vs_non_members(member_con):
-    table = users_cohorts.members(member_con, JUNE).set_index("group")
+    table = cohorts.members(member_con, JUNE).set_index("group")
     m, n = table.loc["member"], table.loc["non-member"]
     assert (m["buyers"], m["repeat_buyers"], m["orders"], m["gaps"]) == (3, 2, 5, 3)
     assert (n["buyers"], n["repeat_buyers"], n["orders"], n["gaps"]) == (4, 1, 5, 3)
     assert (m["median_gap_days"], n["median_gap_days"]) == (22, 30)
     assert m["repurchase_rate"] == pytest.approx(2 / 3) and n["repurchase_rate"] == pytest.approx(0.25)
     assert m["spend_per_buyer"] == pytest.approx(50 / 3) and n["spend_per_buyer"] == pytest.approx(12.5)
-    text = users_cohorts.members_statement(table.reset_index())
+    text = cohorts.members_statement(table.reset_index())
     assert text.startswith("Members reorder every 22 days vs 30 for non-members")
     assert "8 days sooner" in text and "66.7% vs 25.0%" in text and "¥16.67 vs ¥12.50" in text
-    tiers = users_cohorts.members(member_con, JUNE, by="tier").set_index("group")
+    tiers = cohorts.members(member_con, JUNE, by="tier").set_index("group")
     assert tiers["buyers"].to_dict() == {"gold": 2, "none": 4, "silver": 1}
 
 
 def test_members_statement_without_members(member_con):
     member_con.execute("UPDATE customers SET membership_tier = 'none'")
-    table = users_cohorts.members(member_con, JUNE)
+    table = cohorts.members(member_con, JUNE)
     assert table["group"].tolist() == ["non-member"]
-    assert users_cohorts.members_statement(table) is None
+    assert cohorts.members_statement(table) is None

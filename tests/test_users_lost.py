@@ -5,7 +5,8 @@ from datetime import date
 
 import pytest
 
-from ecomops import db, users_lost
+from ecomops import db
+from ecomops.users import lost as users_lost
 from ecomops.filters import Filters
 from tests.test_users import add_customer, add_order, add_products
 

@@ -6,7 +6,10 @@ from datetime import date, timedelta
 import pandas as pd
 import pytest
 
-from ecomops import db, users, users_cohorts
+from ecomops import db
+from ecomops.users import cohorts
+from ecomops.users import lifecycle
+from ecomops.users import rfm
 from ecomops.filters import Filters
 from tests.retail import load_online_retail
 
@@ -43,10 +46,10 @@ def test_lifecycle_matches_pandas(retail):
     # Customers whose every invoice is a cancellation: registered (in customers) without a valid order.
     all_ids = set(raw.loc[raw["CustomerID"].notna(), "CustomerID"].astype("int64").astype(str))
     prospects = len(all_ids - set(per.index))
-    found = users.lifecycle(con, as_of).set_index("customer_id")["segment"]
+    found = lifecycle.lifecycle(con, as_of).set_index("customer_id")["segment"]
     assert found[found != "prospect"].sort_index().to_dict() == expected.sort_index().to_dict()
     assert (found == "prospect").sum() == prospects
-    summary = users.lifecycle_summary(con, Filters(date(2011, 11, 10), as_of)).set_index("segment")
+    summary = lifecycle.lifecycle_summary(con, Filters(date(2011, 11, 10), as_of)).set_index("segment")
     assert summary.loc["lost", "customers"] == (expected == "lost").sum()
     assert summary["gmv_share"].sum() == pytest.approx(1.0)
 
@@ -58,7 +61,7 @@ def test_rfm_matches_pandas(retail):
     positive = lines[lines["Quantity"] > 0]
     monetary = (positive["Quantity"] * positive["UnitPrice"]).groupby(positive["customer_id"]).sum()
     frequency = lines.groupby("customer_id")["InvoiceNo"].nunique()
-    scores = users.rfm_scores(con, as_of).set_index("customer_id")
+    scores = rfm.rfm_scores(con, as_of).set_index("customer_id")
     assert scores["frequency"].sort_index().to_dict() == frequency.sort_index().to_dict()
     assert scores["monetary"].sort_index().to_numpy() == pytest.approx(monetary.reindex(scores.index.sort_values())
                                                                        .fillna(0).to_numpy())
@@ -66,7 +69,7 @@ def test_rfm_matches_pandas(retail):
     n = len(frequency)
     worse = frequency.map(lambda v: (frequency < v).sum())
     assert scores["f_score"].sort_index().to_dict() == (1 + (5 * worse // n)).sort_index().to_dict()
-    assert set(scores["segment"]) <= set(users.RFM_SEGMENTS)
+    assert set(scores["segment"]) <= set(rfm.RFM_SEGMENTS)
 
 
 def test_repurchase_cycle_matches_pandas(retail):
@@ -78,11 +81,11 @@ def test_repurchase_cycle_matches_pandas(retail):
     orders["gap"] = orders.groupby("customer_id")["ts"].diff()
     orders["gap_days"] = (orders["ts"].dt.normalize() - (orders["ts"] - orders["gap"]).dt.normalize()).dt.days
     in_range = orders[(orders["ts"] >= pd.Timestamp(f.start)) & (orders["ts"] < pd.Timestamp(f.end + timedelta(days=1)))]
-    table = users_cohorts.members(con, f).set_index("group")
+    table = cohorts.members(con, f).set_index("group")
     assert list(table.index) == ["non-member"]  # Online Retail has no membership data
     assert table.loc["non-member", "median_gap_days"] == in_range["gap_days"].dropna().median()
     counts = in_range.groupby("customer_id").size()
     assert table.loc["non-member", "buyers"] == len(counts)
     assert table.loc["non-member", "repeat_buyers"] == (counts >= 2).sum()
-    assert users_cohorts.members_statement(table.reset_index()) is None
-    assert users_cohorts.signup_coverage(con)["with_signup_date"] == 0
+    assert cohorts.members_statement(table.reset_index()) is None
+    assert cohorts.signup_coverage(con)["with_signup_date"] == 0

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from datetime import date
 from typing import Any
+
+from ecomops.i18n import _
 
 
 class CommandError(RuntimeError):
@@ -14,7 +15,8 @@ class CommandError(RuntimeError):
 
 def add_db_argument(parser: argparse.ArgumentParser) -> None:
     """Add the shared ``--db PATH`` option."""
-    parser.add_argument("--db", default=None, help="database file (default: $ECOMOPS_DB or data/ecomops.duckdb)")
+    parser.add_argument("--db", default=None, metavar=_("PATH"),
+                        help=_("database file (default: $ECOMOPS_DB or data/ecomops.duckdb)"))
 
 
 def parse_date(text: str) -> date:
@@ -22,18 +24,12 @@ def parse_date(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"not a date (use YYYY-MM-DD): {text!r}") from exc
+        raise argparse.ArgumentTypeError(_("not a date (use YYYY-MM-DD): {text!r}", text=text)) from exc
 
 
 def print_json(payload: Any) -> None:
-    """Print a JSON document (dates and numpy numbers made plain)."""
-    json.dump(payload, sys.stdout, ensure_ascii=False, default=_plain, indent=None)
-    sys.stdout.write("\n")
+    """Print a JSON document that every parser accepts: non-finite numbers as null, dates and numpy/pandas values
+    made plain (ecomops.exports.json_text, the one place for it)."""
+    from ecomops import exports  # pandas loads with it: only commands that print JSON pay for that
 
-
-def _plain(value: Any) -> Any:
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    if hasattr(value, "item"):
-        return value.item()
-    return str(value)
+    sys.stdout.write(exports.json_text(payload) + "\n")

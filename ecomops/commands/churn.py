@@ -12,14 +12,15 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ecomops import db
+from ecomops import db, exports
 from ecomops.commands import CommandError, add_db_argument, parse_date, print_json
 from ecomops.config import THRESHOLDS
+from ecomops.i18n import _
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``churn`` subcommand."""
-    parser = sub.add_parser("churn", help="train, evaluate or score the churn model (dormant-customer reactivation)")
+    parser = sub.add_parser("churn", help=_("train, evaluate or score the churn model (dormant-customer reactivation)"))
     parser.add_argument("action", choices=("train", "score", "evaluate"))
     add_db_argument(parser)
     parser.add_argument("--cutoff", type=parse_date, default=None,
@@ -42,7 +43,8 @@ def _progress(args: argparse.Namespace):
 
 def run(args: argparse.Namespace) -> int:
     """Run one churn action; return the exit code."""
-    from ecomops import churn, churn_targeting  # imported here: sklearn loads only when this command runs
+    from ecomops.users import churn
+    from ecomops.users import targeting
 
     if args.horizon_days < 7:
         raise CommandError("--horizon-days must be at least 7")
@@ -67,16 +69,19 @@ def run(args: argparse.Namespace) -> int:
             return 0
         if args.cutoff:
             print("note: score always uses the last day of data; --cutoff is ignored", file=sys.stderr)
-        scored = churn_targeting.stored_dormant(con)  # stored at training / after imports; rebuilt if stale
+        _, refused = churn.latest_usable_model(con, progress)  # a refused model file is retrained, never loaded
+        if refused:
+            print(f"note: {refused}", file=sys.stderr)
+        scored = targeting.stored_dormant(con)  # stored at training / after imports; rebuilt if stale
     except (churn.InsufficientHistoryError, churn.ModelIntegrityError) as exc:
         raise CommandError(str(exc)) from exc
     if args.out:
-        churn_targeting.export_frame(scored).to_csv(args.out, index=False, encoding="utf-8-sig")
+        exports.write_csv(targeting.export_frame(scored), args.out)
         print(f"Wrote {len(scored):,} scored dormant customers to {args.out}", file=sys.stderr)
     if args.json:
-        print_json(churn_targeting.export_frame(scored.head(args.top)).to_dict(orient="records"))
+        print_json(targeting.export_frame(scored.head(args.top)).to_dict(orient="records"))
         return 0
-    summary = churn_targeting.expected_outcome(scored)
+    summary = targeting.expected_outcome(scored)
     print(f"{summary['customers']:,} dormant customers; expected returns {summary['expected_returns']:,.0f}, "
           f"expected revenue ¥{summary['expected_revenue']:,.0f}. Top {min(args.top, len(scored))}:")
     for row in scored.head(args.top).itertuples():

@@ -8,6 +8,7 @@ from tqdm import tqdm
 
 from ecomops import db, demo
 from ecomops.commands import CommandError, add_db_argument
+from ecomops.i18n import _
 
 # Emptied by --force: the demo's tables plus the import log (its rows would describe data that is gone).
 # Settings-like tables (alert_rules, mapping_presets, model_registry, banned_words) are kept.
@@ -16,7 +17,7 @@ _CLEARED_BY_FORCE = demo.DEMO_TABLES + ("traffic_sessions", "imports")
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``demo`` subcommand."""
-    parser = subparsers.add_parser("demo", help="generate the deterministic demo data set",
+    parser = subparsers.add_parser("demo", help=_("generate the deterministic demo data set"),
                                    description="Fill the database with two years of deterministic demo data.")
     add_db_argument(parser)
     parser.add_argument("--customers", type=int, default=20000, help="number of customers (default 20000)")

@@ -12,14 +12,15 @@ import sys
 
 from ecomops import db, derived
 from ecomops.commands import CommandError, add_db_argument, print_json
+from ecomops.i18n import _
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``import`` and ``imports`` subcommands."""
     from ecomops.ingest.kinds import KINDS
 
-    p = subparsers.add_parser("import", help="import a CSV/TSV/XLSX/Parquet export (optionally .gz), or the files "
-                                             "of one export",
+    p = subparsers.add_parser("import", help=_("import a CSV/TSV/XLSX/Parquet export (optionally .gz), or the files "
+                                               "of one export"),
                               description="Import a file: detect encoding, delimiter, kind and columns; validate; "
                                           "load all rows in one transaction (nothing is written if any row is "
                                           "invalid, unless --skip-invalid). Several files of one export (orders, "
@@ -53,7 +54,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=run_import)
 
-    q = subparsers.add_parser("imports", help="list imports, or undo one",
+    q = subparsers.add_parser("imports", help=_("list imports, or undo one"),
                               description="List the imports log (newest first), or undo an import.")
     add_db_argument(q)
     q.add_argument("--undo", type=int, metavar="IMPORT_ID", help="undo this import (restores replaced rows)")

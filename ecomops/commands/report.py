@@ -5,13 +5,15 @@ import argparse
 import sys
 import time
 
-from ecomops import db, report
+from ecomops import db
+from ecomops.ops import report
 from ecomops.commands import CommandError, add_db_argument, parse_date
+from ecomops.i18n import _
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``report`` subcommand."""
-    parser = sub.add_parser("report", help="export the weekly/monthly review as HTML or PDF")
+    parser = sub.add_parser("report", help=_("export the weekly/monthly review as HTML or PDF"))
     add_db_argument(parser)
     parser.add_argument("--period", choices=report.PERIODS, required=True, help="week (Mon-Sun) or month")
     parser.add_argument("--date", type=parse_date, required=True, help="any day of the week or month (YYYY-MM-DD)")

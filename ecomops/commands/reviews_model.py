@@ -7,13 +7,14 @@ import sys
 
 import numpy as np
 
-from ecomops import reviews_model
+from ecomops.risk import reviews_model
 from ecomops.commands import CommandError, print_json
+from ecomops.i18n import _
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``reviews-model`` subcommand."""
-    parser = sub.add_parser("reviews-model", help="train or evaluate the negative-review classifier")
+    parser = sub.add_parser("reviews-model", help=_("train or evaluate the negative-review classifier"))
     parser.add_argument("action", choices=("train", "evaluate"),
                         help="train: (re)build the model into data/models; evaluate: score the cached model "
                              "(training it first if there is none) on the held-out split")

@@ -5,14 +5,19 @@ from __future__ import annotations
 import argparse
 from datetime import timedelta
 
-from ecomops import db, metrics, risk_competition, risk_compliance, risk_reputation, risk_supply
+from ecomops import db, metrics
+from ecomops.risk import competition
+from ecomops.risk import compliance
+from ecomops.risk import reputation
+from ecomops.risk import supply
 from ecomops.commands import add_db_argument, parse_date, print_json
 from ecomops.filters import Filters
+from ecomops.i18n import _
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``risk`` subcommand."""
-    parser = sub.add_parser("risk", help="compliance check/scan and the risk headline numbers")
+    parser = sub.add_parser("risk", help=_("compliance check/scan and the risk headline numbers"))
     add_db_argument(parser)
     parser.add_argument("action", choices=("check", "scan", "summary"),
                         help="check: TEXT against the word list (exit code 1 when it holds claims, for scripts); "
@@ -30,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
     if args.action == "check":
         if not args.text:
             raise ValueError("risk check needs the copy to check, e.g. risk check '销量第一的面膜'")
-        result = risk_compliance.check_copy(con, args.text)
+        result = compliance.check_copy(con, args.text)
         findings = result["findings"].drop(columns="position")
         if args.json:
             print_json({"clean": result["clean"], "suggested": result["suggested"],
@@ -46,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
     if f.start > f.end:
         raise ValueError(f"--start {f.start} is after --end {f.end}")
     if args.action == "scan":
-        table = risk_compliance.scan_products(con, f)
+        table = compliance.scan_products(con, f)
         if args.json:
             print_json(table.to_dict(orient="records"))
         else:
@@ -55,10 +60,10 @@ def run(args: argparse.Namespace) -> int:
         return 0
     summary = {
         "start": f.start, "end": f.end,
-        "compliance": risk_compliance.compliance_summary(con, f),
-        "supply": risk_supply.supply_summary(con, f),
-        "competition": risk_competition.competition_summary(con, f),
-        "reputation": risk_reputation.reputation_summary(con, f),
+        "compliance": compliance.compliance_summary(con, f),
+        "supply": supply.supply_summary(con, f),
+        "competition": competition.competition_summary(con, f),
+        "reputation": reputation.reputation_summary(con, f),
     }
     if args.json:
         print_json(summary)

@@ -23,7 +23,7 @@ import duckdb
 from ecomops.ingest import dates as date_rules
 from ecomops.ingest import parse
 from ecomops.ingest.sniff import IngestError
-from ecomops.ingest.validate import Plan, Problem
+from ecomops.ingest.validate import Plan, Problem, write_rejects
 
 NUMERIC_LIMIT = 2 ** 40  # plain-number ids below this are their own key; dictionary keys start here
 SAMPLE_ROWS = 200_000  # the date decision's evidence (the whole log is then checked against it)
@@ -347,11 +347,8 @@ def _problems(cur: duckdb.DuckDBPyConnection, reasons: dict[str, str], staged, m
 
 
 def _write_rejects(cur: duckdb.DuckDBPyConnection, staged, reasons: dict[str, str], path: Path) -> None:
-    cols = ", ".join(f'r.{c} AS "{h}"' for c, h in zip(staged.columns, staged.headers))
     why = ", ".join(f"CASE WHEN coalesce({c}, false) THEN '{m}' END" for m, c in reasons.items())
-    cur.execute(f"""
-        COPY (SELECT r._row AS "row", {cols}, concat_ws('; ', {why}) AS reason
-              FROM (SELECT row_number() OVER () AS _n, * FROM ev_rows) e
-              JOIN ingest_raw r ON r._row = e._n + {int(staged.row_offset) - 1}
-              WHERE e._bad ORDER BY r._row)
-        TO '{str(path).replace("'", "''")}' (FORMAT csv, HEADER true)""")
+    # Through the importer's one rejects writer (cells defused like every CSV the product writes).
+    write_rejects(cur, staged, path, rejected=(
+        f"SELECT _n + {int(staged.row_offset) - 1} AS _row, concat_ws('; ', {why}) AS _errors "
+        f"FROM (SELECT row_number() OVER () AS _n, * FROM ev_rows) WHERE _bad"))

@@ -26,8 +26,14 @@ def sql_str(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def clean_text(col: str) -> str:
-    """Return the column trimmed (also non-breaking spaces), with '' as NULL."""
+def clean_text(col: str, keep_lead: bool = False) -> str:
+    """Return the column trimmed (also non-breaking spaces), with '' as NULL.
+
+    ``keep_lead`` (free-text fields) keeps a leading tab or carriage return: they belong to the original text, and a
+    leading tab is what defuses a spreadsheet formula (``\t=HYPERLINK(...)``), so stripping it would arm one.
+    """
+    if keep_lead:
+        return f"nullif(rtrim(ltrim({col}, ' \n' || chr(160) || chr(12288)), ' \t\r\n' || chr(160) || chr(12288)), '')"
     return f"nullif(trim({col}, ' \t\r\n' || chr(160) || chr(12288)), '')"
 
 
@@ -141,25 +147,14 @@ def _needs_trim_cheap(col: str) -> str:
     return f"({col} LIKE ' %' OR {col} LIKE '% ' OR ascii({col}) IN (9, 10, 13, 160, 12288))"
 
 
-def clean_column(col: str, style: ColumnStyle | None = None) -> str:
+def clean_column(col: str, style: ColumnStyle | None = None, keep_lead: bool = False) -> str:
     """Return the cleaned text of a staged column: trimmed only where a value needs it, '' -> NULL.
 
     Columns whose sampled values end in tabs, newlines or non-breaking/ideographic spaces get the complete
-    (slower) test on every row; the others the cheap one.
+    (slower) test on every row; the others the cheap one. ``keep_lead``: see :func:`clean_text`.
     """
     test = _needs_trim(col) if (style is None or style.full_trim) else _needs_trim_cheap(col)
-    return f"nullif(CASE WHEN {test} THEN {clean_text(col)} ELSE {col} END, '')"
-
-
-def clean_text_column(col: str) -> str:
-    """Return the text of a staged column for a text field: spaces trimmed, but a leading tab, '=', '+', '@' or
-    line break kept as written (the original text; downloads neutralise formulas, not the importer); blank or
-    whitespace-only -> NULL."""
-    spaces = "' ' || chr(160) || chr(12288)"
-    trimmed = f"(CASE WHEN {col} LIKE ' %' OR {col} LIKE '% ' OR ascii({col}) IN (160, 12288) " \
-              f"OR ascii(right({col}, 1)) IN (160, 12288) THEN trim({col}, {spaces}) ELSE {col} END)"
-    return (f"(CASE WHEN ascii({col}) IN (9, 10, 13) AND trim({col}, chr(9) || chr(10) || chr(13) || {spaces}) = '' "
-            f"THEN NULL ELSE nullif({trimmed}, '') END)")
+    return f"nullif(CASE WHEN {test} THEN {clean_text(col, keep_lead)} ELSE {col} END, '')"
 
 
 def detect_styles(cur: duckdb.DuckDBPyConnection, table: str, columns: list[str],

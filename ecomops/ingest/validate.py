@@ -13,6 +13,7 @@ from typing import Callable
 
 import duckdb
 
+from ecomops import exports
 from ecomops.ingest import currency
 from ecomops.ingest import dates as date_rules
 from ecomops.ingest import parse
@@ -160,8 +161,9 @@ def _field_exprs(kind: Kind, plan: Plan, staged: Staged, styles: dict[str, Colum
         elif len(sources) == 1:
             col = staged.column_of(sources[0])
             style = _zoned(styles.get(col, ColumnStyle()), plan)
-            clean = parse.clean_text_column(col) if fld.type == TEXT else parse.clean_column(col, style)
-            texts.append(f"{clean} AS t_{fld.name}")
+            # Free text keeps a leading tab or CR (the original text: a tab defuses a formula); ids and numbers are
+            # trimmed.
+            texts.append(f"{parse.clean_column(col, style, keep_lead=fld.type == TEXT)} AS t_{fld.name}")
             typed.append(f"{parse.typed_sql(fld.type, 't_' + fld.name, style, plan.status_words)} AS v_{fld.name}")
         else:
             # Several columns: numbers are summed (NULL when a part is unreadable or all are blank); text takes
@@ -169,8 +171,8 @@ def _field_exprs(kind: Kind, plan: Plan, staged: Staged, styles: dict[str, Colum
             cols = [staged.column_of(s) for s in sources]
             for i, c in enumerate(cols):
                 texts.append(f"{parse.clean_column(c, styles.get(c, ColumnStyle()))} AS t_{fld.name}_{i}")
-            texts.append(f"coalesce({', '.join(parse.clean_column(c, styles.get(c, ColumnStyle())) for c in cols)})"
-                         f" AS t_{fld.name}")
+            cleaned = (parse.clean_column(c, styles.get(c, ColumnStyle()), fld.type == TEXT) for c in cols)
+            texts.append(f"coalesce({', '.join(cleaned)}) AS t_{fld.name}")
             if fld.type in (INT, NUMBER, MONEY):
                 parts = [parse.typed_sql(fld.type, f"t_{fld.name}_{i}", styles.get(c, ColumnStyle()))
                          for i, c in enumerate(cols)]
@@ -659,15 +661,22 @@ def count_valid(cur: duckdb.DuckDBPyConnection) -> tuple[int, int]:
     return int(valid), int(bad)
 
 
-def write_rejects(cur: duckdb.DuckDBPyConnection, staged: Staged, path: str | Path) -> int:
-    """Write the rejected rows, as in the file plus ``row`` and ``reason`` columns, to a UTF-8 CSV; return the count."""
-    cols = ", ".join(f"r.{c} AS {quote_ident(h)}" for c, h in zip(staged.columns, staged.headers))
+def write_rejects(cur: duckdb.DuckDBPyConnection, staged: Staged, path: str | Path,
+                  rejected: str = "SELECT _row, _errors FROM ingest_typed WHERE _errors IS NOT NULL") -> int:
+    """Write the rejected rows, as in the file plus ``row`` and ``reason`` columns, to a UTF-8 CSV; return the count.
+
+    ``rejected``: a query of (_row, _errors) naming the rejected rows (the typed rows by default; an event log passes
+    its own). Cells a spreadsheet would run as formulas are defused (ecomops.exports), as in every CSV the product
+    writes.
+    """
+    cols = ", ".join(f"{exports.defuse_sql(f'CAST(r.{c} AS VARCHAR)')} AS {quote_ident(exports.defuse(h))}"
+                     for c, h in zip(staged.columns, staged.headers))
     reserved = {h.lower() for h in staged.headers}
     row_name = "row" if "row" not in reserved else "_row"
     reason_name = "reason" if "reason" not in reserved else "_reason"
-    cur.execute(f"""
-        COPY (SELECT t._row AS {row_name}, {cols}, t._errors AS {reason_name}
-              FROM ingest_typed t JOIN ingest_raw r ON r._row = t._row
-              WHERE t._errors IS NOT NULL ORDER BY t._row)
-        TO '{str(path).replace("'", "''")}' (FORMAT csv, HEADER true)""")
-    return count_valid(cur)[1]
+    n = cur.execute(f"""
+        COPY (SELECT t._row AS {row_name}, {cols}, {exports.defuse_sql('t._errors')} AS {reason_name}
+              FROM ({rejected}) t JOIN ingest_raw r ON r._row = t._row
+              ORDER BY t._row)
+        TO '{str(path).replace("'", "''")}' (FORMAT csv, HEADER true)""").fetchone()[0]
+    return int(n)

@@ -12,7 +12,7 @@ counts AS (
     SELECT day, count(*) AS orders, count(DISTINCT customer_id) AS buyers FROM range_orders GROUP BY day
 ),
 gmv AS (
-    SELECT r.day, sum(r.gmv) AS gmv FROM traffic_sales_rollup r WHERE {rollup_where} GROUP BY r.day
+    SELECT r.day, sum(r.gmv) AS gmv FROM daily_sales_rollup r WHERE {rollup_where} GROUP BY r.day
 ),
 traffic AS (
     SELECT t.day, sum(t.uv) AS uv FROM traffic_daily t WHERE {traffic_where} GROUP BY t.day

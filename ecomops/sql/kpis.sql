@@ -16,7 +16,7 @@ per_buyer AS (
     GROUP BY customer_id
 )
 SELECT
-    (SELECT coalesce(sum(r.gmv), 0) FROM traffic_sales_rollup r WHERE {rollup_where}) AS gmv,
+    (SELECT coalesce(sum(r.gmv), 0) FROM daily_sales_rollup r WHERE {rollup_where}) AS gmv,
     (SELECT count(*) FROM range_orders)                                                AS orders,
     (SELECT count(*) FROM per_buyer)                                                   AS buyers,
     (SELECT count(*) FILTER (WHERE n_orders >= 2) FROM per_buyer)                      AS repeat_buyers,

@@ -1,31 +1,84 @@
-"""Page discovery for st.navigation: every pages/*.py is a page, its section taken from the file name prefix."""
+"""The app's pages: one explicit list (section, file, title), used by app.py's st.navigation and the sidebar menu."""
 from __future__ import annotations
 
-import ast
+from dataclasses import dataclass
 from pathlib import Path
 
-# Sections in menu order, with the file-name prefix that places a page in each.
-SECTIONS = (("Overview", "overview"), ("Users", "users"), ("Products", "products"), ("Traffic", "traffic"),
-            ("Data", "data_"), ("Risk", "risk"))
-# Preferred order inside a section; pages not listed follow alphabetically.
-PREFERRED = ("overview", "users", "users_cohorts", "users_lost", "users_churn", "products", "products_inventory",
-             "products_bundles", "products_review", "traffic", "traffic_ads", "traffic_search", "traffic_campaigns",
-             "traffic_funnel", "data_monitoring", "data_review", "data_upload", "data_sql", "risk", "risk_supply",
-             "risk_competition", "risk_reputation")
+from ecomops.i18n import N_, _
+
+PAGES_DIR = Path(__file__).resolve().parents[2] / "pages"
 
 
-def page_title(path: Path) -> str:
-    """Return the page title: the first line of the module docstring, else the file name."""
-    doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8")))
-    return doc.strip().splitlines()[0].rstrip(".") if doc else path.stem.replace("_", " ").title()
+@dataclass(frozen=True)
+class PageEntry:
+    """One page: its file stem in pages/ (also its URL path), menu section and title (message ids)."""
+
+    stem: str
+    section: str
+    title: str
+    file: Path | None = None  # elsewhere than pages/<stem>.py (benchmark-only pages)
+
+    @property
+    def path(self) -> Path:
+        """Return the page file."""
+        return self.file or PAGES_DIR / f"{self.stem}.py"
+
+    @property
+    def url_path(self) -> str:
+        """Return the page's URL path ('' for the home page)."""
+        return "" if self.stem == HOME else self.stem
 
 
-def discover(pages_dir: Path) -> dict[str, list[tuple[Path, str]]]:
-    """Return {section: [(page file, title), ...]} in menu order."""
-    files = sorted(pages_dir.glob("*.py"), key=lambda p: (PREFERRED.index(p.stem) if p.stem in PREFERRED else 99, p.stem))
-    layout: dict[str, list[tuple[Path, str]]] = {}
-    for section, prefix in SECTIONS:
-        members = [(p, page_title(p)) for p in files if p.stem.startswith(prefix)]
-        if members:
-            layout[section] = members
-    return layout
+HOME = "overview"
+# Menu order. Titles and sections are message ids (translated when drawn).
+PAGES = (
+    PageEntry("overview", N_("Overview"), N_("Overview")),
+    PageEntry("users", N_("Users"), N_("Customers")),
+    PageEntry("users_cohorts", N_("Users"), N_("Cohorts & members")),
+    PageEntry("users_lost", N_("Users"), N_("Lost customers")),
+    PageEntry("users_churn", N_("Users"), N_("Churn & reactivation")),
+    PageEntry("products", N_("Products"), N_("Demand")),
+    PageEntry("products_inventory", N_("Products"), N_("Inventory (ABC)")),
+    PageEntry("products_bundles", N_("Products"), N_("Bundles")),
+    PageEntry("products_review", N_("Products"), N_("Product review")),
+    PageEntry("traffic", N_("Traffic"), N_("Channels & ROI")),
+    PageEntry("traffic_ads", N_("Traffic"), N_("Ads")),
+    PageEntry("traffic_search", N_("Traffic"), N_("Search keywords")),
+    PageEntry("traffic_campaigns", N_("Traffic"), N_("Campaigns")),
+    PageEntry("traffic_funnel", N_("Traffic"), N_("Funnel & scroll depth")),
+    PageEntry("data_monitoring", N_("Data"), N_("Monitoring")),
+    PageEntry("data_review", N_("Data"), N_("Weekly/monthly review")),
+    PageEntry("data_upload", N_("Data"), N_("Upload")),
+    PageEntry("data_sql", N_("Data"), N_("SQL console")),
+    PageEntry("data_settings", N_("Data"), N_("Settings")),
+    PageEntry("risk", N_("Risk"), N_("Compliance")),
+    PageEntry("risk_supply", N_("Risk"), N_("Supply chain")),
+    PageEntry("risk_competition", N_("Risk"), N_("Competition")),
+    PageEntry("risk_reputation", N_("Risk"), N_("Reputation")),
+)
+BY_STEM = {entry.stem: entry for entry in PAGES}
+
+
+def add(entry: PageEntry) -> None:
+    """Add a page to the registry (the page benchmark's empty page)."""
+    global PAGES
+    PAGES = (*PAGES, entry)
+    BY_STEM[entry.stem] = entry
+
+
+def sections() -> dict[str, list[PageEntry]]:
+    """Return {section message id: [pages]} in menu order."""
+    out: dict[str, list[PageEntry]] = {}
+    for entry in PAGES:
+        out.setdefault(entry.section, []).append(entry)
+    return out
+
+
+def entry_for(page_file: str | Path) -> PageEntry:
+    """Return the registry entry of a page file (``__file__`` of the page)."""
+    return BY_STEM[Path(page_file).stem]
+
+
+def title(entry: PageEntry) -> str:
+    """Return the page's title in the current language."""
+    return _(entry.title)

@@ -17,7 +17,6 @@ from ecomops.filters import Filters, default_filters
 from ecomops.metrics import data_range
 
 FILTERS_KEY = "ecomops_filters"
-IN_APP_KEY = "_ecomops_in_app"
 
 
 @st.cache_resource(show_spinner="Opening the database…")
@@ -33,27 +32,8 @@ def _open(path: str) -> tuple[duckdb.DuckDBPyConnection, bool]:
     return con, fresh
 
 
-def _leave_legacy_pages_mode() -> None:
-    """Rerun through app.py when Streamlit ran a page file on its own.
-
-    A fresh server process starts in Streamlit's legacy pages/ mode (our pages live in pages/), where a first
-    request for /some_page runs that file alone, with a flat menu. st.navigation switches the mode off for the
-    process; doing it here and rerunning gives even that first request the real menu and sidebar.
-    """
-    try:
-        from streamlit.runtime.pages_manager import PagesManager
-    except ImportError:  # pragma: no cover - internal API moved: the page still works, with a flat menu
-        return
-    # AppTest re-detects the mode before each of its runs (tests/conftest.py keeps it off instead); a rerun there
-    # would drop the run's button clicks.
-    if PagesManager.uses_pages_directory and not st.get_option("global.appTest"):
-        PagesManager.uses_pages_directory = False
-        st.rerun()
-
-
 def connection() -> duckdb.DuckDBPyConnection:
     """Return the database connection, creating the demo database on the very first start (with a toast)."""
-    _leave_legacy_pages_mode()
     con, created = _open(str(config.db_path().resolve()))
     if created and not st.session_state.get("_demo_toast_shown"):
         st.session_state["_demo_toast_shown"] = True
@@ -93,11 +73,7 @@ def cached(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
 
 
 def filters() -> Filters:
-    """Return the filters chosen in the shared sidebar, drawing the sidebar when app.py did not run this time."""
-    if not st.session_state.get(IN_APP_KEY):
-        from ecomops.ui import sidebar  # late import: the sidebar itself uses this module
-
-        return sidebar.render()
+    """Return the filters of this session's shared sidebar (drawn by ``ui.page.setup``), else the default view."""
     current = st.session_state.get(FILTERS_KEY)
     if current is None:
         span = data_range(connection())

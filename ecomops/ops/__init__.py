@@ -1,0 +1,1 @@
+"""Operations: monitoring and alerts, the weekly/monthly review, delivery, the SQL console."""

@@ -1,0 +1,490 @@
+"""The weekly / monthly review a manager takes into a meeting, and its export as one HTML file or a PDF.
+
+A review covers a calendar week (Monday-Sunday) or month holding the chosen date, clipped to the last day of data (a
+partial period is compared with the same number of days before it). It holds: the KPIs (METRICS.md, via
+``metrics.kpis``) with week-over-week / month-over-month and year-over-year change (the year-ago week is 52 weeks
+earlier so weekdays line up; the year-ago month is the same dates a year earlier), top movers (products, channels,
+search keywords), the channel ROI review, the alerts of the period with their root cause, reactivation outreach
+results (treatment vs control), and risk items.
+
+Exports: ``to_html`` writes one self-contained file (plotly.js inline, charts interactive, no network needed);
+``to_pdf`` renders the same page with static SVG charts (kaleido) and prints it with headless Chromium; Chinese text
+uses the WenQuanYi Zen Hei font (Debian fonts-wqy-zenhei).
+"""
+from __future__ import annotations
+
+import calendar
+import shutil
+import subprocess
+import tempfile
+import threading
+import warnings
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+import plotly.graph_objects as go
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from ecomops import charts, db, metrics
+from ecomops.ops import charts as monitoring_charts
+from ecomops.ops import monitoring
+from ecomops.config import THRESHOLDS
+from ecomops.filters import Filters, where
+
+PERIODS = ("week", "month")
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "chromium", "google-chrome")
+REACTIVATION_LOOKBACK_DAYS = 180
+MOVERS_TOP = 5
+
+
+class ReportError(RuntimeError):
+    """The review could not be exported (e.g. no Chromium for the PDF); the message says what to install."""
+
+
+@dataclass(frozen=True)
+class Period:
+    """A review period and the two periods it is compared with."""
+
+    kind: str
+    start: date
+    end: date
+    previous_start: date
+    previous_end: date
+    year_ago_start: date
+    year_ago_end: date
+    partial: bool
+
+    @property
+    def label(self) -> str:
+        """Return e.g. 'Week 2026-W45 (2026-11-02 – 2026-11-08)' or 'Month 2026-11'."""
+        if self.kind == "week":
+            year, week, _ = self.start.isocalendar()
+            name = f"Week {year}-W{week:02d}"
+        else:
+            name = f"Month {self.start:%Y-%m}"
+        suffix = " (partial)" if self.partial else ""
+        return f"{name} ({self.start:%Y-%m-%d} – {self.end:%Y-%m-%d}){suffix}"
+
+    @property
+    def change_name(self) -> str:
+        """Return 'WoW' or 'MoM'."""
+        return "WoW" if self.kind == "week" else "MoM"
+
+
+def _shift_year(day: date, years: int = 1) -> date:
+    target_year = day.year - years
+    return day.replace(year=target_year, day=min(day.day, calendar.monthrange(target_year, day.month)[1]))
+
+
+def period_for(kind: str, anchor: date, data_end: date | None = None) -> Period:
+    """Return the week (Mon-Sun) or month holding ``anchor``, clipped to ``data_end``, with its comparison periods."""
+    if kind not in PERIODS:
+        raise ValueError(f"period must be one of {', '.join(PERIODS)} (got {kind!r})")
+    if kind == "week":
+        start = anchor - timedelta(days=anchor.weekday())
+        full_end = start + timedelta(days=6)
+    else:
+        start = anchor.replace(day=1)
+        full_end = anchor.replace(day=calendar.monthrange(anchor.year, anchor.month)[1])
+    end = min(full_end, data_end) if data_end else full_end
+    if end < start:
+        raise ValueError(f"no data in the {kind} of {anchor} (data ends {data_end})")
+    days = (end - start).days
+    if kind == "week":
+        previous_start = start - timedelta(days=7)
+        year_ago_start = start - timedelta(weeks=52)
+    else:
+        previous_start = (start - timedelta(days=1)).replace(day=1)
+        year_ago_start = _shift_year(start)
+    previous_end = previous_start + timedelta(days=days)
+    if kind == "month":  # a month can be shorter than the days of the one after it
+        last = previous_start.replace(day=calendar.monthrange(previous_start.year, previous_start.month)[1])
+        previous_end = min(previous_end, last)
+    year_ago_end = year_ago_start + timedelta(days=days)
+    return Period(kind, start, end, previous_start, previous_end, year_ago_start, year_ago_end, end < full_end)
+
+
+@dataclass
+class Review:
+    """Everything a review shows; DataFrames for tables, figures built on demand by ``figures()``."""
+
+    period: Period
+    filters: Filters
+    kpis: pd.DataFrame
+    daily: pd.DataFrame
+    movers: dict[str, pd.DataFrame]
+    roi: pd.DataFrame
+    alerts: pd.DataFrame
+    reactivation: pd.DataFrame
+    risks: pd.DataFrame
+    highlights: list[str] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        """Return the document title (bilingual, so the Chinese rendering is visible at the top)."""
+        return f"{'Weekly' if self.period.kind == 'week' else 'Monthly'} review {'周报' if self.period.kind == 'week' else '月报'}"
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Building the review
+
+
+def _rel(value: float | None, before: float | None) -> float | None:
+    if value is None or before is None or pd.isna(value) or pd.isna(before) or before == 0:
+        return None
+    return float(value) / float(before) - 1
+
+
+def kpi_table(con: duckdb.DuckDBPyConnection, f: Filters, p: Period) -> pd.DataFrame:
+    """Return one row per KPI: value, previous, change (WoW/MoM), year_ago, yoy."""
+    now = metrics.kpis(con, f.with_range(p.start, p.end))
+    before = metrics.kpis(con, f.with_range(p.previous_start, p.previous_end))
+    year_ago = metrics.kpis(con, f.with_range(p.year_ago_start, p.year_ago_end))
+    rows = []
+    for name in metrics.KPI_NAMES:
+        rows.append({"metric": name, "label": metrics.KPI_LABELS[name], "value": now[name],
+                     "previous": before[name], "change": _rel(now[name], before[name]),
+                     "year_ago": year_ago[name], "yoy": _rel(now[name], year_ago[name])})
+    return pd.DataFrame(rows)
+
+
+def _two_period_parts(f: Filters, p: Period) -> tuple[dict[str, str], dict[str, Any]]:
+    cur_sql, params = where(f.with_range(p.start, p.end), date_col="o.order_date", channel_col="o.channel",
+                            prefix="cur_")
+    prev_sql, prev_params = where(f.with_range(p.previous_start, p.previous_end), date_col="o.order_date",
+                                  channel_col="o.channel", prefix="prev_")
+    category_sql, category_params = where(f, category_col="p.category", prefix="cat_")
+    params.update(prev_params)
+    params.update(category_params)
+    return {"cur_where": cur_sql, "prev_where": prev_sql, "category_where": category_sql}, params
+
+
+def _movers(frame: pd.DataFrame, top: int = MOVERS_TOP) -> pd.DataFrame:
+    """Return the ``top`` risers and ``top`` fallers by absolute change, risers first."""
+    if frame.empty:
+        return frame.assign(change=[], change_pct=[])
+    frame = frame.copy()
+    frame["change"] = frame["value"] - frame["previous"]
+    frame["change_pct"] = [_rel(v, b) for v, b in zip(frame["value"], frame["previous"])]
+    up = frame[frame["change"] > 0].nlargest(top, "change")
+    down = frame[frame["change"] < 0].nsmallest(top, "change")
+    return pd.concat([up, down], ignore_index=True)
+
+
+def movers(con: duckdb.DuckDBPyConnection, f: Filters, p: Period) -> dict[str, pd.DataFrame]:
+    """Return the top movers vs the previous period: products and channels by GMV, keywords by searches."""
+    parts, params = _two_period_parts(f, p)
+    products = db.query_df(con, db.load_sql("ops/report_product_movers").format(**parts), params)
+    products["segment"] = products["title"].fillna(products["product_id"])
+    # Channels: the overview's GMV by channel (daily rollup) for both periods, rather than a second GMV query.
+    now = metrics.gmv_by_channel(con, f.with_range(p.start, p.end)).set_index("channel")["gmv"]
+    before = metrics.gmv_by_channel(con, f.with_range(p.previous_start, p.previous_end)).set_index("channel")["gmv"]
+    channels = (pd.concat({"value": now, "previous": before}, axis=1).fillna(0.0)
+                .rename_axis("segment").reset_index())
+    keyword_where, keyword_params = where(f, category_col="k.category", prefix="cat_")
+    keyword_params.update(cur_start=p.start, cur_end=p.end, prev_start=p.previous_start, prev_end=p.previous_end)
+    keywords = db.query_df(con, db.load_sql("ops/report_keyword_movers").format(keyword_category_where=keyword_where),
+                           keyword_params)
+    return {"products": _movers(products)[["segment", "category", "value", "previous", "change", "change_pct"]],
+            "channels": _movers(channels, top=10)[["segment", "value", "previous", "change", "change_pct"]],
+            "keywords": _movers(keywords)[["segment", "category", "value", "previous", "change", "change_pct", "gmv"]]}
+
+
+def channel_roi(con: duckdb.DuckDBPyConnection, f: Filters, p: Period) -> pd.DataFrame:
+    """Return spend, attributed GMV, ROI and previous ROI per channel with the review action (cut / watch / grow)."""
+    channel_sql, params = where(f, channel_col="a.channel")
+    params.update(cur_start=p.start, cur_end=p.end, prev_start=p.previous_start, prev_end=p.previous_end)
+    frame = db.query_df(con, db.load_sql("ops/report_channel_roi").format(channel_where=channel_sql), params)
+    columns = ["channel", "spend", "attributed_gmv", "roi", "previous_roi", "roi_change", "flag", "action", "reason"]
+    if frame.empty:
+        return pd.DataFrame(columns=columns)
+    frame["roi"] = [_ratio(g, s) for g, s in zip(frame["attributed_gmv"], frame["spend"])]
+    frame["previous_roi"] = [_ratio(g, s) for g, s in zip(frame["previous_attributed_gmv"], frame["previous_spend"])]
+    frame["roi_change"] = [_rel(a, b) for a, b in zip(frame["roi"], frame["previous_roi"])]
+    frame["flag"] = [r is not None and r < THRESHOLDS.roi_floor for r in frame["roi"]]
+    actions = [_review_action(r, b) for r, b in zip(frame["roi"], frame["previous_roi"])]
+    frame["action"] = [a for a, _ in actions]
+    # The shared rule speaks of months; say "previous period" when the review is a week.
+    frame["reason"] = [r if p.kind == "month" else r.replace("on last month", "on the previous week")
+                       for _, r in actions]
+    return frame.sort_values("roi", na_position="last")[columns].reset_index(drop=True)
+
+
+def _ratio(num: Any, den: Any) -> float | None:
+    return None if num is None or den is None or pd.isna(num) or pd.isna(den) or den == 0 else float(num) / float(den)
+
+
+def _review_action(roi: float | None, previous: float | None) -> tuple[str, str]:
+    """Return (action, reason): the traffic module's ROI rule when present, else the ROI floor alone."""
+    try:
+        from ecomops.traffic.channels import review_action
+    except ImportError:  # pragma: no cover - traffic module absent
+        review_action = None
+    if review_action is not None:
+        return review_action(roi, previous)
+    if roi is None:
+        return "—", "no ad spend"
+    return ("cut", f"ROI {roi:.2f} < {THRESHOLDS.roi_floor:g}") if roi < THRESHOLDS.roi_floor else ("keep", f"ROI {roi:.2f}")
+
+
+def reactivation(con: duckdb.DuckDBPyConnection, p: Period) -> pd.DataFrame:
+    """Return treatment and control rows (sent, converted, rate, converted_in_period) and an uplift row."""
+    frame = db.query_df(con, db.load_sql("ops/report_reactivation"),
+                        {"start": p.start, "end": p.end, "lookback": REACTIVATION_LOOKBACK_DAYS})
+    if frame.empty:
+        return frame.assign(rate=[])
+    frame["rate"] = frame["converted"] / frame["sent"]
+    return frame
+
+
+def reactivation_uplift(frame: pd.DataFrame) -> float | None:
+    """Return treatment minus control conversion rate (percentage points as a fraction), None without both arms."""
+    rates = dict(zip(frame.get("arm", []), frame.get("rate", [])))
+    if "treatment" in rates and "control" in rates:
+        return float(rates["treatment"] - rates["control"])
+    return None
+
+
+def risks(con: duckdb.DuckDBPyConnection, p: Period) -> pd.DataFrame:
+    """Return the risk items: item, value (display text), status ('ok' | 'attention'), detail."""
+    row = db.query_df(con, db.load_sql("ops/report_risks"), {
+        "start": p.start, "end": p.end, "negative_max": THRESHOLDS.negative_rating_max,
+        "sla_hours": THRESHOLDS.reply_sla_hours}).iloc[0]
+    items = []
+    negative_rate = _ratio(row["negative_reviews"], row["rated_reviews"])
+    target = THRESHOLDS.negative_rate_target
+    items.append({"item": "Negative-review rate", "value": charts.format_value("negative_rate", negative_rate),
+                  "status": "attention" if negative_rate is not None and negative_rate > target else "ok",
+                  "detail": f"{int(row['negative_reviews'])} of {int(row['rated_reviews'])} rated reviews "
+                            f"(rating ≤ {THRESHOLDS.negative_rating_max}); target ≤ {target:.0%}"})
+    items.append({"item": "Reply SLA breaches", "value": f"{int(row['sla_breaches'])}",
+                  "status": "attention" if row["sla_breaches"] else "ok",
+                  "detail": f"negative reviews of the period answered after {THRESHOLDS.reply_sla_hours:g} h or "
+                            f"not yet answered"})
+    items[:2] = _reputation_items(con, p) or items[:2]
+    items.append(_backup_item(con, p, row))
+    deepest = row["deepest_undercut"]
+    items.append({"item": "Competitor undercuts", "value": f"{int(row['undercut_skus'])}",
+                  "status": "attention" if row["undercut_skus"] else "ok",
+                  "detail": "SKUs a competitor sells cheaper (latest price of the period)"
+                            + (f"; deepest {float(deepest):.0%} below our price" if not pd.isna(deepest) else "")})
+    return pd.DataFrame(items)
+
+
+def _reputation_items(con: duckdb.DuckDBPyConnection, p: Period) -> list[dict[str, str]] | None:
+    """Return the negative-rate and SLA items from the Risk → Reputation module (text-only reviews classified by its
+    model, per METRICS.md) when present; None to keep the rated-reviews-only figures of report_risks.sql."""
+    try:
+        from ecomops.risk.reputation import reputation_summary
+    except ImportError:  # pragma: no cover - module absent
+        return None
+    s = reputation_summary(con, Filters(p.start, p.end))
+    rate, target = s["negative_rate"], s["target"]
+    return [
+        {"item": "Negative-review rate", "value": charts.format_value("negative_rate", rate),
+         "status": "attention" if rate is not None and rate > target else "ok",
+         "detail": f"{s['negative']} of {s['reviews']} reviews ({s['negative_by_model']} negative by the text model); "
+                   f"target ≤ {target:.0%}"},
+        {"item": "Reply SLA breaches", "value": f"{s['sla_breaches']}",
+         "status": "attention" if s["sla_breaches"] else "ok",
+         "detail": f"negative reviews answered after {THRESHOLDS.reply_sla_hours:g} h or still open past it; "
+                   f"{s['negative_open']} still open"},
+    ]
+
+
+def _backup_item(con: duckdb.DuckDBPyConnection, p: Period, row: pd.Series) -> dict[str, str]:
+    """Return the backup-supplier risk item: the Risk → Supply module's figures when present, else ours."""
+    try:
+        from ecomops.risk.supply import supply_summary
+    except ImportError:  # pragma: no cover - module absent
+        supply_summary = None
+    if supply_summary is not None:
+        summary = supply_summary(con, Filters(p.start, p.end))
+        share = summary.get("gmv_share_without_backup")
+        return {"item": "SKUs without a backup supplier", "value": f"{summary['skus_without_backup']}",
+                "status": "attention" if summary["skus_without_backup"] else "ok",
+                "detail": f"of {summary['skus']} SKUs"
+                          + (f"; {share:.0%} of the period's GMV has no backup" if share is not None else "")}
+    return {"item": "SKUs without a backup supplier", "value": f"{int(row['skus_without_backup'])}",
+            "status": "attention" if row["selling_skus_without_backup"] else "ok",
+            "detail": f"{int(row['selling_skus_without_backup'])} of them sold this period"}
+
+
+def _highlights(kpis: pd.DataFrame, roi: pd.DataFrame, alerts: pd.DataFrame, risk: pd.DataFrame,
+                change_name: str) -> list[str]:
+    lines = []
+    k = kpis.set_index("metric")
+    for name in ("gmv", "buyers", "conversion_rate"):
+        change = k.loc[name, "change"]
+        if change is not None and not pd.isna(change):
+            lines.append(f"{k.loc[name, 'label']} {charts.format_value(name, k.loc[name, 'value'])} "
+                         f"({change:+.1%} {change_name}).")
+    cut = roi[roi["action"] == "cut"]["channel"].tolist() if not roi.empty else []
+    if cut:
+        lines.append(f"ROI below {THRESHOLDS.roi_floor:g}: {', '.join(cut)}, cut or fix the spend.")
+    if not alerts.empty:
+        lines.append(f"{len(alerts)} alert(s); most severe: {alerts.iloc[0]['message']}.")
+    attention = risk[risk["status"] == "attention"]["item"].tolist()
+    if attention:
+        lines.append(f"Risk items to act on: {', '.join(attention)}.")
+    return lines
+
+
+def build_review(con: duckdb.DuckDBPyConnection, kind: str, anchor: date, f: Filters | None = None) -> Review:
+    """Return the review of the week or month holding ``anchor`` (channel/category filters from ``f`` if given)."""
+    span = metrics.data_range(con)
+    if span.empty:
+        raise ValueError("the database holds no orders yet: import an orders export or build the demo first")
+    p = period_for(kind, anchor, span.end)
+    if p.end < span.start:
+        raise ValueError(f"no data in the {kind} of {anchor}: the data starts on {span.start}")
+    f = (f or Filters(p.start, p.end)).with_range(p.start, p.end)
+    kpis = kpi_table(con, f, p)
+    alert_frame, series = monitoring.alert_causes_and_series(con, f)
+    daily = monitoring.series_slice(series, p.previous_start, p.end)  # the alerts' series covers both periods
+    if daily is None:
+        daily = metrics.daily_trend(con, f.with_range(p.previous_start, p.end))
+    daily["period"] = ["current" if pd.Timestamp(d) >= pd.Timestamp(p.start) else "previous" for d in daily["day"]]
+    roi = channel_roi(con, f, p)
+    risk = risks(con, p)
+    return Review(p, f, kpis, daily, movers(con, f, p), roi, alert_frame, reactivation(con, p), risk,
+                  _highlights(kpis, roi, alert_frame, risk, p.change_name))
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Figures and export
+
+
+def figures(review: Review) -> dict[str, go.Figure]:
+    """Return the review's charts: daily GMV (this vs previous period), channel ROI, product movers."""
+    out: dict[str, go.Figure] = {}
+    daily = review.daily.copy()
+    daily["day_of_period"] = daily.groupby("period").cumcount() + 1
+    out["daily"] = charts.line(daily, "day_of_period", "gmv", color="period",
+                               title="Daily GMV: this period vs the previous one (day of period)")
+    if not review.roi.empty:
+        roi = review.roi.dropna(subset=["roi"])
+        out["roi"] = charts.bar(roi, "channel", "roi", title=f"Channel ROI (attributed GMV / spend); floor "
+                                                            f"{THRESHOLDS.roi_floor:g}")
+        charts.add_shapes(out["roi"], [charts.hline(THRESHOLDS.roi_floor, "dash", charts.PALETTE[3])])
+    products = review.movers["products"]
+    if not products.empty:
+        out["products"] = monitoring_charts.contributions(products.sort_values("change", key=abs, ascending=False),
+                                                          "segment", "change", title="Product GMV movers")
+    for name, fig in out.items():
+        # Static export does not grow margins for tick labels: leave room for them (long product names on the left).
+        fig.update_layout(height=340, width=900, margin=dict(l=200 if name == "products" else 70, r=20, t=60, b=40))
+        fig.update_yaxes(automargin=True)
+    return out
+
+
+def _fmt_change(value: Any) -> str:
+    return "—" if value is None or pd.isna(value) else f"{value:+.1%}"
+
+
+def _fmt_money(value: Any) -> str:
+    return "—" if value is None or pd.isna(value) else f"{'−' if value < 0 else ''}¥{abs(value):,.0f}"
+
+
+def _fmt_number(value: Any, digits: int = 0) -> str:
+    return "—" if value is None or pd.isna(value) else f"{value:,.{digits}f}"
+
+
+def _environment() -> Environment:
+    env = Environment(loader=FileSystemLoader(str(TEMPLATES_DIR)), autoescape=select_autoescape(["html", "j2"]))
+    env.filters.update(change=_fmt_change, money=_fmt_money, number=_fmt_number, value=charts.format_value,
+                       pct=lambda v: "—" if v is None or pd.isna(v) else f"{v:.1%}")
+    return env
+
+
+def render_html(review: Review, static: bool = False) -> str:
+    """Return the review as one self-contained HTML document.
+
+    Interactive (default): plotly.js is embedded inline once and each chart is a live div. ``static``: charts are
+    inline SVG images made by kaleido (for printing to PDF).
+    """
+    figs = figures(review)
+    if static:
+        _ensure_kaleido()
+        with warnings.catch_warnings():  # plotly warns that kopts are ignored by the running server
+            warnings.simplefilter("ignore", UserWarning)
+            chart_html = {name: fig.to_image(format="svg").decode("utf-8") for name, fig in figs.items()}
+        plotly_js = ""
+    else:
+        from plotly.offline import get_plotlyjs
+
+        chart_html = {name: fig.to_html(full_html=False, include_plotlyjs=False, config={"displaylogo": False})
+                      for name, fig in figs.items()}
+        plotly_js = get_plotlyjs()
+    template = _environment().get_template("review.html.j2")
+    return template.render(review=review, p=review.period, charts=chart_html, plotly_js=plotly_js, static=static,
+                           uplift=reactivation_uplift(review.reactivation), thresholds=THRESHOLDS,
+                           generated=date.today())
+
+
+_kaleido_lock = threading.Lock()
+_kaleido_started = False
+
+
+def _ensure_kaleido() -> None:
+    """Start kaleido's sync server once per process (then ~0.15 s per figure)."""
+    global _kaleido_started
+    with _kaleido_lock:
+        if not _kaleido_started:
+            import kaleido
+
+            try:
+                kaleido.start_sync_server(silence_warnings=True)
+            except Exception as exc:  # noqa: BLE001 - reported with the fix
+                raise ReportError(f"static charts need kaleido with Chromium ({exc}); install Debian chromium") from exc
+            _kaleido_started = True
+
+
+def chromium_path() -> str:
+    """Return the Chromium executable used to print PDFs, or raise ReportError saying how to install it."""
+    for candidate in CHROMIUM_CANDIDATES:
+        found = shutil.which(candidate)
+        if found:
+            return found
+    raise ReportError("PDF export needs Chromium: apt-get install -y chromium fonts-wqy-zenhei")
+
+
+def render_pdf(review: Review, timeout: float = 120) -> bytes:
+    """Return the review as PDF bytes: the static HTML printed by headless Chromium."""
+    document = render_html(review, static=True)
+    browser = chromium_path()
+    with tempfile.TemporaryDirectory(prefix="ecomops_report_") as tmp:
+        source = Path(tmp) / "review.html"
+        target = Path(tmp) / "review.pdf"
+        source.write_text(document, encoding="utf-8")
+        command = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                   "--disable-component-update", "--disable-sync", "--no-first-run", "--no-pdf-header-footer",
+                   f"--user-data-dir={Path(tmp) / 'profile'}", f"--print-to-pdf={target}", source.as_uri()]
+        env = {"HOME": tmp, "PATH": "/usr/bin:/bin"}
+        try:
+            done = subprocess.run(command, capture_output=True, timeout=timeout, env=env, check=False)
+        except subprocess.TimeoutExpired as exc:
+            raise ReportError(f"Chromium did not finish printing the PDF within {timeout:g} s") from exc
+        if not target.exists() or target.stat().st_size == 0:
+            raise ReportError(f"Chromium could not print the PDF: {done.stderr.decode(errors='replace')[-400:]}")
+        return target.read_bytes()
+
+
+def export(review: Review, out: str | Path) -> Path:
+    """Write the review to ``out`` (.html or .pdf by suffix); return the path."""
+    out = Path(out)
+    suffix = out.suffix.lower()
+    if suffix not in (".html", ".htm", ".pdf"):
+        raise ValueError(f"--out must end in .html or .pdf (got {out.name!r})")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if suffix == ".pdf":
+        out.write_bytes(render_pdf(review))
+    else:
+        out.write_text(render_html(review), encoding="utf-8")
+    return out
+

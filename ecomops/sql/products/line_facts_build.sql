@@ -1,0 +1,25 @@
+-- Rebuild products_line_facts (migration 200); run inside one transaction by ecomops/derived.py.
+CREATE OR REPLACE TABLE products_line_facts AS
+WITH order_keys AS (
+    SELECT order_id, order_date, customer_id, channel, status,
+           CAST(row_number() OVER (ORDER BY order_date, order_id) AS INTEGER) AS order_no
+    FROM orders
+),
+customer_keys AS (
+    SELECT customer_id, CAST(row_number() OVER (ORDER BY customer_id) AS INTEGER) AS customer_key
+    FROM (SELECT DISTINCT customer_id FROM orders WHERE customer_id IS NOT NULL) c
+),
+product_keys AS (  -- ordered like product_id, so comparing keys compares ids
+    SELECT product_id, CAST(row_number() OVER (ORDER BY product_id) AS INTEGER) AS product_key
+    FROM (SELECT DISTINCT product_id FROM order_items) p
+)
+SELECT o.order_no, o.order_id, o.order_date, k.customer_key, o.channel, o.status, i.product_id, pk.product_key,
+       coalesce(p.category, 'Uncategorised') AS category, i.quantity, i.unit_price,
+       i.order_is_valid, i.is_sale, i.gmv
+FROM order_lines i
+JOIN order_keys o ON o.order_id = i.order_id
+LEFT JOIN customer_keys k ON k.customer_id = o.customer_id
+JOIN product_keys pk ON pk.product_id = i.product_id
+LEFT JOIN products p ON p.product_id = i.product_id
+-- order_no follows (order_date, order_id): sorting by it keeps the table date-sorted with an integer sort
+ORDER BY o.order_no;

@@ -1,0 +1,93 @@
+"""Traffic area: channels and ROI, ads, search keywords, campaigns, the funnel and scroll depth.
+
+This module holds what the traffic modules share: which tables are present and the upload each needs (the pages'
+empty states), the trend grain, a safe ratio and the SQL filter slots over orders, the daily sales rollup, traffic
+and ads. The domain lives in ``channels`` (channels, GMV share, the monthly ROI review), ``ads``, ``search``,
+``campaigns`` and ``funnel``.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from ecomops import db
+from ecomops.filters import Filters, where
+
+GRAINS = ("day", "week", "month")
+
+# Tables each traffic view needs, with the upload that fills them (for the pages' empty states).
+UPLOAD_HINTS = {
+    "orders": "an orders export",
+    "traffic_daily": "a daily traffic export (UV by day, channel and device)",
+    "traffic_sessions": "a session-level traffic export (e.g. the UCI Online Shoppers Intention CSV)",
+    "ad_spend": "an ad spend export (spend, clicks and attributed GMV by day, channel, campaign and audience)",
+    "search_keywords": "a search keyword export (searches, clicks, orders and GMV by day and keyword)",
+    "campaigns": "a campaign calendar (name, kind, start, end, pre-sale start)",
+    "scroll_depth": "a scroll-depth export (detail-page visitors reaching each screen, by day and device)",
+}
+
+
+def upload_hint(table: str) -> str:
+    """Return the empty-state sentence naming the upload that fills ``table``."""
+    return f"No {table.replace('_', ' ')} data yet: upload {UPLOAD_HINTS[table]} on Data → Upload."
+
+
+def availability(con: duckdb.DuckDBPyConnection) -> dict[str, bool]:
+    """Return, for every table the traffic pages read, whether it holds any row (one round trip)."""
+    tables = list(UPLOAD_HINTS)
+    sql = "SELECT " + ", ".join(f"EXISTS (SELECT 1 FROM {t})" for t in tables)  # names from the whitelist above
+    row = db.query_one(con, sql)
+    return dict(zip(tables, (bool(v) for v in row)))
+
+
+def grain_for(f: Filters) -> str:
+    """Return the time bucket for trends over the range: day up to ~2 months, week up to ~1 year, else month."""
+    if f.days <= 62:
+        return "day"
+    if f.days <= 366:
+        return "week"
+    return "month"
+
+
+def _check_grain(grain: str) -> str:
+    if grain not in GRAINS:
+        raise ValueError(f"grain must be one of {GRAINS}, got {grain!r}")
+    return grain
+
+
+def safe_ratio(num: Any, den: Any) -> Any:
+    """Return num / den elementwise, NaN where the denominator is 0 or missing (Series or scalars)."""
+    if isinstance(num, pd.Series) or isinstance(den, pd.Series):
+        num_s = pd.to_numeric(num, errors="coerce").astype("float64")
+        den_s = pd.to_numeric(den, errors="coerce").astype("float64")
+        return num_s / den_s.where(den_s != 0)
+    if num is None or den is None or pd.isna(num) or pd.isna(den) or den == 0:
+        return None
+    return float(num) / float(den)
+
+
+def order_parts(f: Filters, prefix: str = "") -> tuple[dict[str, str], dict[str, Any]]:
+    """Return the SQL slots filtering orders (o), order lines (i) by category, the GMV rollup (r), traffic (t) and
+    ads (a), with their params.
+
+    ``order_category`` keeps orders holding a line of the chosen categories (a semi-join; plain TRUE without a
+    category filter, which spares a scan of the order lines). GMV comes from the daily sales rollup (derived.SALES_ROLLUP).
+    """
+    order_sql, params = where(f, date_col="o.order_date", channel_col="o.channel", prefix=prefix)
+    category_sql, p2 = where(f, category_col="p.category", prefix=prefix)
+    traffic_sql, p3 = where(f, date_col="t.day", channel_col="t.channel", prefix=prefix)
+    ads_sql, p4 = where(f, date_col="a.day", channel_col="a.channel", prefix=prefix)
+    rollup_sql, p5 = where(f, date_col="r.day", channel_col="r.channel", category_col="r.category", prefix=prefix)
+    for extra in (p2, p3, p4, p5):
+        params.update(extra)
+    slots = {
+        "order_where": order_sql,
+        "order_category": (f"o.order_id IN (SELECT i.order_id FROM order_items i WHERE i.product_id IN "
+                           f"(SELECT p.product_id FROM products p WHERE {category_sql}))" if f.categories else "TRUE"),
+        "rollup_where": rollup_sql,
+        "traffic_where": traffic_sql,
+        "ads_where": ads_sql,
+    }
+    return slots, params

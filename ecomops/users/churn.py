@@ -1,0 +1,645 @@
+"""Churn model (METRICS.md): SQL features as of a cutoff, a calibrated scikit-learn Pipeline, out-of-time evaluation
+against the "rank by recency alone" baseline, a model registry with safely stored model files, and explanations.
+
+Time split, exactly as METRICS.md says, with T the cutoff (default: the last day with a valid order) and H the
+horizon:
+- ``train``: features as of T - H, labels from (T - H, T]; the saved model then scores customers as of T.
+- ``backtest`` (``evaluate --cutoff T``): fit on features as of T - 2H with labels from (T - 2H, T - H]; test on the
+  customers with an order on or before T - H, features as of T - H, labels from (T - H, T].
+``train`` runs the backtest too, so every registered model carries out-of-time metrics.
+
+The positive class is "churns" (no valid order in the horizon); return probability = 1 - P(churn).
+Large histories: the fit uses at most ``max_train_rows`` labelled customers (a stratified random subsample,
+default 250,000), which keeps training on 1M customers within two minutes on two cores; evaluation always uses
+every test customer.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any, Callable
+
+# libgomp's default busy-wait makes HistGradientBoosting 50-100x slower when the cores are shared (a Streamlit
+# server, other jobs); passive waiting costs nothing on idle cores. Must be set before sklearn loads OpenMP.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+from typing import TYPE_CHECKING
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from ecomops import config, db, derived, model_files
+
+# scikit-learn is imported inside the functions that fit, score or evaluate: importing it costs ~1.5 s, which the
+# Churn page (and every module importing this one) would otherwise pay on a server process's first visit even when
+# no model exists. ui.state warms it up in the background when the server opens the database.
+if TYPE_CHECKING:  # pragma: no cover
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.pipeline import Pipeline
+from ecomops.config import THRESHOLDS
+
+MODEL_NAME = "churn"
+MIN_REPEAT_CUSTOMERS = 200
+MAX_TRAIN_ROWS = 250_000
+RANDOM_STATE = 42
+
+CATEGORICAL_FEATURES = ["membership_tier", "signup_channel", "main_channel"]
+NUMERIC_FEATURES = [
+    "recency_days", "frequency", "monetary", "avg_order_value", "tenure_days", "account_age_days",
+    "gap_mean", "gap_median", "gap_std", "gap_max", "recency_gap_ratio",
+    "orders_last_90", "orders_prev_90", "order_trend_90", "spend_trend_90",
+    "category_breadth", "units", "discount_share", "return_share", "cancelled_orders", "channel_count",
+    "reviews", "avg_rating", "negative_reviews",
+]
+FEATURES = CATEGORICAL_FEATURES + NUMERIC_FEATURES
+
+# How each feature reads in a sentence: (phrase with {v}, format of the typical value).
+FEATURE_WORDS: dict[str, tuple[str, str]] = {
+    "recency_days": ("last order {v:.0f} days ago", "{r:.0f} days"),
+    "frequency": ("{v:.0f} orders so far", "{r:.0f}"),
+    "monetary": ("spent ¥{v:,.0f} in total", "¥{r:,.0f}"),
+    "avg_order_value": ("¥{v:,.0f} per order", "¥{r:,.0f}"),
+    "tenure_days": ("first order {v:.0f} days ago", "{r:.0f} days"),
+    "account_age_days": ("customer for {v:.0f} days", "{r:.0f} days"),
+    "gap_mean": ("orders every {v:.0f} days on average", "{r:.0f} days"),
+    "gap_median": ("usually {v:.0f} days between orders", "{r:.0f} days"),
+    "gap_std": ("irregular gaps between orders (spread {v:.0f} days)", "{r:.0f} days"),
+    "gap_max": ("longest pause so far {v:.0f} days", "{r:.0f} days"),
+    "recency_gap_ratio": ("silent for {v:.1f}x their usual gap", "{r:.1f}x"),
+    "orders_last_90": ("{v:.0f} orders in the last 90 days", "{r:.0f}"),
+    "orders_prev_90": ("{v:.0f} orders in the 90 days before", "{r:.0f}"),
+    "order_trend_90": ("order trend {v:+.0f} (last 90 days vs previous)", "{r:+.0f}"),
+    "spend_trend_90": ("spend trend ¥{v:+,.0f} (last 90 days vs previous)", "¥{r:+,.0f}"),
+    "category_breadth": ("buys in {v:.0f} categories", "{r:.0f}"),
+    "units": ("bought {v:.0f} items in total", "{r:.0f}"),
+    "discount_share": ("{v:.0%} of orders discounted", "{r:.0%}"),
+    "return_share": ("{v:.0%} of orders returned", "{r:.0%}"),
+    "cancelled_orders": ("{v:.0f} cancelled orders", "{r:.0f}"),
+    "channel_count": ("ordered through {v:.0f} channels", "{r:.0f}"),
+    "reviews": ("wrote {v:.0f} reviews", "{r:.0f}"),
+    "avg_rating": ("average rating {v:.1f}", "{r:.1f}"),
+    "negative_reviews": ("{v:.0f} negative reviews", "{r:.0f}"),
+    "membership_tier": ("membership: {v}", "{r}"),
+    "signup_channel": ("came through {v}", "{r}"),
+    "main_channel": ("mostly orders via {v}", "{r}"),
+}
+
+Progress = Callable[[str], None]
+
+
+class InsufficientHistoryError(ValueError):
+    """Raised when the order history is too short or too thin to train a meaningful model."""
+
+
+class ModelIntegrityError(RuntimeError):
+    """Raised when a stored model file does not match the hash recorded in the registry."""
+
+
+def _quiet(_: str) -> None:
+    return None
+
+
+# ---------------------------------------------------------------------------------------------------- features
+
+def last_order_day(con: duckdb.DuckDBPyConnection) -> date | None:
+    """Return the last day with a valid customer order (the default cutoff), or None when there is none."""
+    row = db.query_one(con, "SELECT max(order_date) FROM valid_orders WHERE customer_id IS NOT NULL")
+    return row[0] if row else None
+
+
+def features(con: duckdb.DuckDBPyConnection, cutoff: date, min_recency: int = -1,
+             max_recency: int = 1_000_000) -> pd.DataFrame:
+    """Return one row of features per customer with a valid order on or before ``cutoff`` (no later data read),
+    optionally only for customers whose recency lies in (min_recency, max_recency]."""
+    params = {"cutoff": cutoff, "negative_rating_max": THRESHOLDS.negative_rating_max,
+              "min_recency": min_recency, "max_recency": max_recency}
+    scoped = min_recency >= 0 or max_recency < 1_000_000
+    scope = "o.customer_id IN (SELECT customer_id FROM scope)" if scoped else "TRUE"  # fixed strings only
+    frame = db.query_df(con, db.load_sql("users/churn_features").format(scope_filter=scope), params)
+    for col in NUMERIC_FEATURES:
+        frame[col] = frame[col].astype("float64")
+    for col in CATEGORICAL_FEATURES:
+        frame[col] = frame[col].astype("object")
+    return frame
+
+
+def returners(con: duckdb.DuckDBPyConnection, cutoff: date, horizon_days: int) -> set[str]:
+    """Return the customers with a valid order in (cutoff, cutoff + horizon]."""
+    params = {"cutoff": cutoff, "label_end": cutoff + timedelta(days=horizon_days)}
+    return set(db.query_df(con, db.load_sql("users/churn_returners"), params)["customer_id"])
+
+
+def labelled(con: duckdb.DuckDBPyConnection, cutoff: date, horizon_days: int) -> pd.DataFrame:
+    """Return features as of ``cutoff`` with ``churned`` = 1 when no valid order follows in (cutoff, cutoff + H]."""
+    frame = features(con, cutoff)
+    came_back = returners(con, cutoff, horizon_days)
+    frame["churned"] = (~frame["customer_id"].isin(came_back)).astype("int8")
+    return frame
+
+
+def check_history(con: duckdb.DuckDBPyConnection, cutoff: date, horizon_days: int, horizons_needed: int) -> None:
+    """Raise InsufficientHistoryError unless the data spans ``horizons_needed`` horizons before ``cutoff`` and at
+    least MIN_REPEAT_CUSTOMERS customers have a repeat order in the span (otherwise the model would learn noise)."""
+    first, repeaters = db.query_one(
+        con,
+        "SELECT min(first_day), count(*) FILTER (WHERE n_orders >= 2) FROM ("
+        "  SELECT customer_id, min(order_date) AS first_day, count(DISTINCT order_id) AS n_orders"
+        "  FROM valid_orders WHERE customer_id IS NOT NULL AND order_date <= $cutoff GROUP BY customer_id)",
+        {"cutoff": cutoff},
+    )
+    if first is None:
+        raise InsufficientHistoryError("No customer orders on or before the cutoff: import an orders history first.")
+    span = (cutoff - first).days
+    needed = horizons_needed * horizon_days
+    if span < needed:
+        raise InsufficientHistoryError(
+            f"Too little history for a churn model: orders span {span} days up to {cutoff}, but this needs "
+            f"{horizons_needed} horizons of {horizon_days} days ({needed} days). Import a longer order history "
+            f"or use a shorter --horizon-days."
+        )
+    if repeaters < MIN_REPEAT_CUSTOMERS:
+        raise InsufficientHistoryError(
+            f"Too little history for a churn model: only {repeaters} customers have a repeat order up to {cutoff} "
+            f"(at least {MIN_REPEAT_CUSTOMERS} are needed), so the model would learn noise."
+        )
+
+
+# ------------------------------------------------------------------------------------------------------ model
+
+def build_pipeline(random_state: int = RANDOM_STATE, max_iter: int = 300) -> "Pipeline":
+    """Return the unfitted Pipeline: ordinal-encoded categoricals + imputed numeric features into gradient boosting."""
+    from sklearn.compose import ColumnTransformer
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.impute import SimpleImputer
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import OrdinalEncoder
+
+    encode = ColumnTransformer(
+        [("categorical", OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1,
+                                        encoded_missing_value=-1), CATEGORICAL_FEATURES),
+         # Missing values (no second order -> no gaps, no reviews -> no rating) become -1, outside every real
+         # range; a column missing everywhere (no reviews imported at all) would otherwise break the binning.
+         ("numeric", SimpleImputer(strategy="constant", fill_value=-1.0, keep_empty_features=True), NUMERIC_FEATURES)],
+        verbose_feature_names_out=False,
+    )
+    categorical_mask = [True] * len(CATEGORICAL_FEATURES) + [False] * len(NUMERIC_FEATURES)
+    # Churn can only rise with recency when all else is equal; the constraint keeps the model at least as
+    # orderly as the recency baseline and helps on small histories.
+    monotonic = [1 if name == "recency_days" else 0 for name in FEATURES]
+    booster = HistGradientBoostingClassifier(
+        learning_rate=0.08, max_iter=max_iter, max_leaf_nodes=15, min_samples_leaf=100, l2_regularization=1.0,
+        categorical_features=categorical_mask, monotonic_cst=monotonic, early_stopping=True,
+        validation_fraction=0.15, n_iter_no_change=15, random_state=random_state,
+    )
+    return Pipeline([("encode", encode), ("model", booster)])
+
+
+def _subsample(frame: pd.DataFrame, max_rows: int, random_state: int) -> pd.DataFrame:
+    if len(frame) <= max_rows:
+        return frame
+    from sklearn.model_selection import train_test_split
+
+    keep, _ = train_test_split(frame, train_size=max_rows, stratify=frame["churned"], random_state=random_state)
+    return keep
+
+
+def fit_model(train: pd.DataFrame, random_state: int = RANDOM_STATE, max_rows: int = MAX_TRAIN_ROWS,
+              max_iter: int = 300) -> "CalibratedClassifierCV":
+    """Return the Pipeline fitted on the (subsampled) rows and calibrated (Platt scaling).
+
+    The calibration map is learned on 2-fold out-of-fold predictions, then the Pipeline is refit on all rows
+    (``ensemble=False``): no rows are held back from the final model, and sigmoid calibration keeps the ranking,
+    so it never costs AUC.
+    """
+    from sklearn.calibration import CalibratedClassifierCV
+
+    rows = _subsample(train, max_rows, random_state)
+    if rows["churned"].nunique() < 2 or rows["churned"].value_counts().min() < 10:
+        raise InsufficientHistoryError("Almost every customer in the training window has the same outcome; "
+                                       "there is nothing to learn yet.")
+    calibrated = CalibratedClassifierCV(build_pipeline(random_state, max_iter), method="sigmoid", cv=2,
+                                        ensemble=False)
+    return calibrated.fit(rows[FEATURES], rows["churned"])
+
+
+def churn_probability(model: Any, frame: pd.DataFrame) -> np.ndarray:
+    """Return P(churn in the horizon) for each row of a feature frame."""
+    if frame.empty:
+        return np.empty(0)
+    return model.predict_proba(frame[FEATURES])[:, 1]
+
+
+# ------------------------------------------------------------------------------------------------- evaluation
+
+def top_decile_lift(y: np.ndarray, score: np.ndarray) -> float:
+    """Return the churn rate among the 10% highest scores divided by the overall churn rate (ties in order)."""
+    y = np.asarray(y, dtype=float)
+    if len(y) == 0 or y.mean() == 0:
+        return float("nan")
+    top = np.argsort(-np.asarray(score, dtype=float), kind="stable")[: max(1, math.ceil(len(y) / 10))]
+    return float(y[top].mean() / y.mean())
+
+
+def calibration_table(y: np.ndarray, prob: np.ndarray, bins: int = 10) -> pd.DataFrame:
+    """Return predicted vs observed churn rate per decile of predicted probability."""
+    frame = pd.DataFrame({"y": np.asarray(y, dtype=float), "p": np.asarray(prob, dtype=float)})
+    order = frame["p"].rank(method="first")
+    frame["bin"] = np.ceil(order / len(frame) * bins).clip(1, bins).astype(int)
+    table = frame.groupby("bin").agg(customers=("y", "size"), predicted=("p", "mean"), observed=("y", "mean"))
+    return table.reset_index()
+
+
+def _scores(y: np.ndarray, score: np.ndarray) -> dict[str, float]:
+    from sklearn.metrics import average_precision_score, roc_auc_score
+
+    both = len(set(np.asarray(y).tolist())) == 2
+    return {
+        "auc": float(roc_auc_score(y, score)) if both else float("nan"),
+        "pr_auc": float(average_precision_score(y, score)) if both else float("nan"),
+        "lift_top_decile": top_decile_lift(y, score),
+    }
+
+
+@dataclass
+class Evaluation:
+    """Out-of-time metrics of the model and of the recency baseline, with calibration and importance tables."""
+
+    cutoff: date
+    horizon_days: int
+    n_train: int
+    n_test: int
+    churn_rate: float
+    model: dict[str, float]
+    baseline: dict[str, float]
+    calibration: pd.DataFrame
+    importance: pd.DataFrame
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def summary(self) -> dict[str, Any]:
+        """Return the figures ``evaluate --json`` prints (exactly these keys)."""
+        return {
+            "auc": self.model["auc"], "pr_auc": self.model["pr_auc"],
+            "lift_top_decile": self.model["lift_top_decile"], "baseline_recency_auc": self.baseline["auc"],
+            "n_train": self.n_train, "n_test": self.n_test, "cutoff": self.cutoff.isoformat(),
+        }
+
+    def metrics_table(self) -> pd.DataFrame:
+        """Return one row per metric: model, baseline (rank by recency alone) and the difference."""
+        rows = [{"metric": label, "model": self.model[key], "recency_baseline": self.baseline[key]}
+                for key, label in (("auc", "ROC AUC"), ("pr_auc", "PR AUC"), ("lift_top_decile", "Top-decile lift"))]
+        table = pd.DataFrame(rows)
+        table["difference"] = table["model"] - table["recency_baseline"]
+        return table
+
+    def to_json(self) -> dict[str, Any]:
+        """Return everything as plain JSON-able values (stored in the model registry)."""
+        return {
+            **self.summary(), "horizon_days": self.horizon_days, "churn_rate": self.churn_rate,
+            "model": self.model, "baseline": self.baseline,
+            "calibration": self.calibration.to_dict(orient="records"),
+            "importance": self.importance.to_dict(orient="records"), **self.extra,
+        }
+
+
+def evaluate(model: Any, train: pd.DataFrame, test: pd.DataFrame, cutoff: date, horizon_days: int,
+             importance_rows: int = 5000, random_state: int = RANDOM_STATE) -> Evaluation:
+    """Return the model's and the recency baseline's metrics on ``test`` (both judged on the same customers)."""
+    from sklearn.isotonic import IsotonicRegression
+
+    y = test["churned"].to_numpy()
+    prob = churn_probability(model, test)
+    recency = test["recency_days"].to_numpy()
+    # The baseline's probabilities for its calibration table: churn rate by recency, learned on the training rows.
+    iso = IsotonicRegression(out_of_bounds="clip", increasing=True).fit(train["recency_days"], train["churned"])
+    base_prob = iso.predict(recency)
+    model_cal = calibration_table(y, prob).rename(columns={"predicted": "model_predicted", "observed": "model_observed",
+                                                            "customers": "model_customers"})
+    base_cal = calibration_table(y, base_prob).rename(columns={"predicted": "baseline_predicted",
+                                                               "observed": "baseline_observed",
+                                                               "customers": "baseline_customers"})
+    # The slice the reactivation list is drawn from (dormant at the test cutoff), where recency alone ranks poorly.
+    dormant = (recency > THRESHOLDS.active_days) & (recency <= THRESHOLDS.dormant_days)
+    dormant_scores = {"customers": int(dormant.sum()), "model": _scores(y[dormant], prob[dormant]),
+                      "baseline": _scores(y[dormant], recency[dormant])}
+    return Evaluation(
+        cutoff=cutoff, horizon_days=horizon_days, n_train=len(train), n_test=len(test),
+        churn_rate=float(y.mean()) if len(y) else float("nan"),
+        model=_scores(y, prob), baseline=_scores(y, recency),
+        calibration=model_cal.merge(base_cal, on="bin", how="outer"),
+        importance=global_importance(model, test, rows=importance_rows, random_state=random_state),
+        extra={"dormant": dormant_scores},
+    )
+
+
+def global_importance(model: Any, frame: pd.DataFrame, rows: int = 5000, repeats: int = 3,
+                      random_state: int = RANDOM_STATE) -> pd.DataFrame:
+    """Return permutation importance (drop in ROC AUC when a feature is shuffled), largest first."""
+    sample = frame.sample(n=min(rows, len(frame)), random_state=random_state) if len(frame) else frame
+    if sample.empty or sample["churned"].nunique() < 2:
+        return pd.DataFrame({"feature": FEATURES, "importance": 0.0, "std": 0.0, "description": FEATURES})
+    from sklearn.inspection import permutation_importance
+
+    result = permutation_importance(model, sample[FEATURES], sample["churned"], scoring="roc_auc",
+                                    n_repeats=repeats, random_state=random_state, n_jobs=1)
+    table = pd.DataFrame({"feature": FEATURES, "importance": result.importances_mean, "std": result.importances_std})
+    table["description"] = table["feature"].str.replace("_", " ")
+    return table.sort_values("importance", ascending=False, ignore_index=True)
+
+
+def backtest(con: duckdb.DuckDBPyConnection, cutoff: date | None = None, horizon_days: int = THRESHOLDS.churn_horizon_days,
+             progress: Progress = _quiet, max_train_rows: int = MAX_TRAIN_ROWS, max_iter: int = 300,
+             random_state: int = RANDOM_STATE, importance_rows: int = 5000) -> Evaluation:
+    """Return the out-of-time evaluation at ``cutoff`` T: fit on (T - 2H features, labels to T - H), test on
+    (T - H features, labels to T)."""
+    return _backtest(con, cutoff or _default_cutoff(con), horizon_days, progress, max_train_rows, max_iter,
+                     random_state, importance_rows)[0]
+
+
+def _backtest(con: duckdb.DuckDBPyConnection, cutoff: date, horizon_days: int, progress: Progress,
+              max_train_rows: int, max_iter: int, random_state: int,
+              importance_rows: int) -> tuple[Evaluation, pd.DataFrame]:
+    """Return the evaluation and the test rows (features as of T - H, labels to T: also the final training set)."""
+    horizon = timedelta(days=horizon_days)
+    check_history(con, cutoff - horizon, horizon_days, horizons_needed=2)
+    progress(f"Computing training features as of {cutoff - 2 * horizon} …")
+    train = labelled(con, cutoff - 2 * horizon, horizon_days)
+    progress(f"Computing test features as of {cutoff - horizon} …")
+    test = labelled(con, cutoff - horizon, horizon_days)
+    progress(f"Fitting on {min(len(train), max_train_rows):,} of {len(train):,} customers …")
+    model = fit_model(train, random_state, max_train_rows, max_iter)
+    progress(f"Evaluating on {len(test):,} customers against the recency baseline …")
+    return evaluate(model, train, test, cutoff, horizon_days, importance_rows, random_state), test
+
+
+def _default_cutoff(con: duckdb.DuckDBPyConnection) -> date:
+    cutoff = last_order_day(con)
+    if cutoff is None:
+        raise InsufficientHistoryError("No customer orders yet: import an orders export (Data → Upload) first.")
+    return cutoff
+
+
+# --------------------------------------------------------------------------------------------- registry / files
+
+def model_dir() -> Path:
+    """Return where model files go: $ECOMOPS_MODELS, else data/models/ (git-ignored)."""
+    return Path(os.environ.get("ECOMOPS_MODELS") or config.PROJECT_ROOT / "data" / "models")
+
+
+# Every type a saved churn model holds (model_files.types_in of a trained model): the calibrated Pipeline's classes
+# and the sklearn internals of gradient boosting (loss, link, binning, tree predictors), the numpy values inside,
+# and the one function a calibrated model keeps (check_array, in a functools.partial). Nothing else is constructed.
+TRUSTED_TYPES = frozenset({
+    "builtins.dict", "builtins.list", "builtins.slice", "builtins.str", "builtins.tuple",
+    "functools.partial",
+    "numpy.dtype", "numpy.float64", "numpy.ndarray", "numpy.uint64", "numpy.random._generator.Generator",
+    "sklearn.calibration.CalibratedClassifierCV", "sklearn.calibration._CalibratedClassifier",
+    "sklearn.calibration._SigmoidCalibration",
+    "sklearn.compose._column_transformer.ColumnTransformer",
+    "sklearn.ensemble._hist_gradient_boosting.gradient_boosting.HistGradientBoostingClassifier",
+    "sklearn.ensemble._hist_gradient_boosting.binning._BinMapper",
+    "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
+    "sklearn._loss._loss.CyHalfBinomialLoss", "sklearn._loss.loss.HalfBinomialLoss", "sklearn._loss.link.Interval",
+    "sklearn._loss.link.LogitLink",
+    "sklearn.impute._base.SimpleImputer",
+    "sklearn.pipeline.Pipeline",
+    "sklearn.preprocessing._encoders.OrdinalEncoder", "sklearn.preprocessing._function_transformer.FunctionTransformer",
+    "sklearn.preprocessing._label.LabelEncoder",
+    "sklearn.utils.validation.check_array",
+})
+
+
+def _sha256(path: Path) -> str:
+    return model_files.sha256(path)
+
+
+@dataclass
+class TrainResult:
+    """A registered model: its id, file, training cutoff and out-of-time evaluation."""
+
+    model_id: int
+    path: Path
+    cutoff: date
+    n_train: int
+    evaluation: Evaluation
+
+
+def train(con: duckdb.DuckDBPyConnection, cutoff: date | None = None, horizon_days: int = THRESHOLDS.churn_horizon_days,
+          progress: Progress = _quiet, max_train_rows: int = MAX_TRAIN_ROWS,
+          max_iter: int = 300, random_state: int = RANDOM_STATE, importance_rows: int = 5000) -> TrainResult:
+    """Fit the model on features as of T - H with labels from (T - H, T], evaluate it out of time, save the file
+    (skops, in the models folder, hash recorded), register it and store the dormant customers' scores; return the
+    registry entry."""
+    cutoff = cutoff or _default_cutoff(con)
+    horizon = timedelta(days=horizon_days)
+    check_history(con, cutoff, horizon_days, horizons_needed=2)
+    try:
+        evaluation, rows = _backtest(con, cutoff, horizon_days, progress, max_train_rows, max_iter, random_state,
+                                     importance_rows)
+    except InsufficientHistoryError as exc:  # the backtest needs a third horizon; train without its metrics
+        progress(f"Skipping the out-of-time backtest: {exc}")
+        evaluation = None
+        progress(f"Computing training features as of {cutoff - horizon} …")
+        rows = labelled(con, cutoff - horizon, horizon_days)
+    progress(f"Fitting the final model on {min(len(rows), max_train_rows):,} of {len(rows):,} customers …")
+    model = fit_model(rows, random_state, max_train_rows, max_iter)
+    if evaluation is None:
+        evaluation = Evaluation(cutoff, horizon_days, len(rows), 0, float("nan"), _scores([], []), _scores([], []),
+                                pd.DataFrame(), global_importance(model, rows, importance_rows, random_state=random_state))
+    numeric_reference = rows[NUMERIC_FEATURES].median(numeric_only=True)
+    reference = {**{k: (None if pd.isna(v) else float(v)) for k, v in numeric_reference.items()},
+                 **{c: str(rows[c].mode().iloc[0]) if len(rows) else "" for c in CATEGORICAL_FEATURES}}
+    evaluation.extra.update({"reference": reference, "train_cutoff": (cutoff - horizon).isoformat(),
+                             "n_train_final": len(rows), "max_train_rows": max_train_rows,
+                             "typical_order_value": float(rows["avg_order_value"].median())})
+    directory = model_dir()
+    stamp = datetime.now()
+    path = directory / f"churn_{cutoff:%Y%m%d}_{stamp:%Y%m%d%H%M%S%f}.skops"
+    progress(f"Saving the model to {path} …")
+    model_files.dump(model, path)
+    try:  # a type missing from the trust list would make every load refuse (and retrain) this model: say so now
+        model_files.check(path, TRUSTED_TYPES)
+    except model_files.UntrustedModelFile as exc:
+        path.unlink(missing_ok=True)
+        raise ModelIntegrityError(f"The trained model holds a type not on churn.TRUSTED_TYPES: {exc}") from exc
+    digest = _sha256(path)
+    with db.transaction(con, bump_version=False) as cur:
+        model_id = int(cur.execute("SELECT coalesce(max(model_id), 0) + 1 FROM model_registry").fetchone()[0])
+        cur.execute(
+            "INSERT INTO model_registry (model_id, name, trained_at, cutoff, horizon_days, features, metrics, "
+            "data_version, path, sha256) VALUES ($id, $name, $at, $cutoff, $h, $features, $metrics, $version, $path, $sha)",
+            {"id": model_id, "name": MODEL_NAME, "at": stamp, "cutoff": cutoff, "h": horizon_days,
+             "features": json.dumps(FEATURES), "metrics": json.dumps(_jsonable(evaluation.to_json())),
+             "version": db.data_version(con), "path": str(path.resolve()), "sha": digest},
+        )
+    progress(f"Registered model #{model_id}.")
+    # Score the dormant customers with the new model now (stored, derived.CHURN_SCORES): the training pays it once,
+    # not the next view of the page or `churn score`.
+    progress("Scoring the dormant customers with the new model …")
+    derived.ensure(con, derived.CHURN_SCORES)
+    return TrainResult(model_id, path, cutoff, len(rows), evaluation)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return None if math.isnan(float(value)) else float(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def latest_model(con: duckdb.DuckDBPyConnection) -> dict[str, Any] | None:
+    """Return the newest registry entry of the churn model (metrics parsed), or None when none is trained."""
+    frame = db.query_df(
+        con, "SELECT * FROM model_registry WHERE name = $name ORDER BY model_id DESC LIMIT 1", {"name": MODEL_NAME})
+    if frame.empty:
+        return None
+    return _parse_entry(frame.iloc[0].to_dict())
+
+
+def _parse_entry(entry: dict[str, Any]) -> dict[str, Any]:
+    entry["metrics"] = json.loads(entry["metrics"]) if entry["metrics"] else {}
+    entry["features"] = json.loads(entry["features"]) if entry["features"] else []
+    entry["model_id"] = int(entry["model_id"])
+    entry["cutoff"] = pd.Timestamp(entry["cutoff"]).date() if entry["cutoff"] is not None else None
+    entry["trained_at"] = pd.Timestamp(entry["trained_at"]).to_pydatetime()
+    return entry
+
+
+def model_file_problem(entry: dict[str, Any]) -> str | None:
+    """Return why a registered model file cannot be used, or None when it is fine: another feature set, a path
+    outside the models folder, a missing file, another sha256, or a type not on :data:`TRUSTED_TYPES` (read from the
+    file's schema; nothing in it is built)."""
+    path = Path(entry["path"])
+    if entry.get("features") != FEATURES:
+        return "The registered model was trained on another feature set (an older version): train the model again."
+    folder = model_dir().resolve()
+    resolved = path.resolve()
+    if not resolved.is_relative_to(folder) or resolved.suffix != ".skops":
+        return (f"The registered model file {path} is not a .skops file inside the models folder {folder}: "
+                f"it is not read; train the model again.")
+    if not resolved.is_file():
+        return f"The model file {path} is missing (trained on another machine?): train the model again."
+    if _sha256(resolved) != entry["sha256"]:
+        return f"The model file {path} does not match its recorded sha256: train the model again."
+    try:
+        model_files.check(resolved, TRUSTED_TYPES)
+    except model_files.UntrustedModelFile as exc:
+        return f"The model file was refused: {exc} Train the model again."
+    return None
+
+
+def load_model(con: duckdb.DuckDBPyConnection, model_id: int | None = None) -> tuple[Any, dict[str, Any]]:
+    """Return (model, registry entry) after the checks of :func:`model_file_problem`; raise ModelIntegrityError."""
+    entry = latest_model(con) if model_id is None else _entry(con, model_id)
+    if entry is None:
+        raise InsufficientHistoryError("No churn model trained yet: run `python -m ecomops churn train` first.")
+    problem = model_file_problem(entry)
+    if problem:
+        raise ModelIntegrityError(problem)
+    try:
+        return model_files.load(Path(entry["path"]).resolve(), TRUSTED_TYPES), entry
+    except model_files.UntrustedModelFile as exc:
+        raise ModelIntegrityError(f"The model file was refused: {exc}") from exc
+
+
+def latest_usable_model(con: duckdb.DuckDBPyConnection, progress: Progress = _quiet,
+                        **train_options: Any) -> tuple[dict[str, Any] | None, str | None]:
+    """Return (the newest registry entry whose file passes every check, a note) — retraining first when the newest
+    file is refused (tampered, foreign, missing, outside the models folder): such a file is never loaded.
+
+    The note says what was refused and which model replaced it (None when nothing was); (None, None) without any
+    model. Raises InsufficientHistoryError when the replacement cannot be trained. ``train_options`` go to
+    :func:`train` (tests make the replacement small).
+    """
+    entry = latest_model(con)
+    if entry is None:
+        return None, None
+    problem = model_file_problem(entry)
+    if problem is None:
+        return entry, None
+    progress(f"Model #{entry['model_id']} refused: {problem} Retraining …")
+    trained = train(con, horizon_days=int(entry["horizon_days"]), progress=progress, **train_options)
+    note = f"Model #{entry['model_id']} was refused and replaced by model #{trained.model_id}, trained now. {problem}"
+    return latest_model(con), note
+
+
+def _entry(con: duckdb.DuckDBPyConnection, model_id: int) -> dict[str, Any] | None:
+    frame = db.query_df(con, "SELECT * FROM model_registry WHERE model_id = $id", {"id": model_id})
+    if frame.empty:
+        return None
+    return _parse_entry(frame.iloc[0].to_dict())
+
+
+# ----------------------------------------------------------------------------------------------- explanations
+
+def reasons(model: Any, frame: pd.DataFrame, reference: dict[str, Any], candidates: list[str], top: int = 3) -> list[str]:
+    """Return, per row, the top reasons for its return probability in words.
+
+    A feature's effect = P(return) with the customer's value minus P(return) with the typical (median) value; the
+    ``top`` largest effects are named, e.g. "last order 150 days ago (typical 40 days) → less likely to return".
+    """
+    if frame.empty:
+        return []
+    base = 1.0 - churn_probability(model, frame)
+    effects = np.zeros((len(frame), len(candidates)))
+    for j, feature in enumerate(candidates):
+        changed = frame.copy(deep=False)
+        changed = changed.assign(**{feature: reference.get(feature)})
+        effects[:, j] = base - (1.0 - churn_probability(model, changed))
+    order = np.argsort(-np.abs(effects), axis=1)[:, :top]
+    values = {f: frame[f].to_numpy() for f in candidates}
+    texts = []
+    for i in range(len(frame)):
+        parts = []
+        for j in order[i]:
+            effect = effects[i, j]
+            if abs(effect) < 0.005:
+                continue
+            feature = candidates[j]
+            parts.append(f"{_phrase(feature, values[feature][i], reference.get(feature))} → "
+                         f"{'more' if effect > 0 else 'less'} likely to return")
+        texts.append("; ".join(parts) if parts else "close to a typical customer")
+    return texts
+
+
+def _phrase(feature: str, value: Any, ref: Any) -> str:
+    phrase, ref_format = FEATURE_WORDS[feature]
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return f"no {feature.replace('_', ' ')} yet"
+    text = phrase.format(v=value)
+    if ref is None or (isinstance(ref, float) and math.isnan(ref)):
+        return text
+    return f"{text} (typical {ref_format.format(r=ref)})"
+
+
+def stored_tables(entry: dict[str, Any]) -> dict[str, Any]:
+    """Return a registry entry's evaluation as tables: metrics (model vs recency baseline; also as ``cards``, a dict
+    per metric), the dormant slice, calibration and importance."""
+    metrics = entry.get("metrics") or {}
+    model, baseline = metrics.get("model") or {}, metrics.get("baseline") or {}
+    rows = [{"metric": label, "model": model.get(key), "recency_baseline": baseline.get(key)}
+            for key, label in (("auc", "ROC AUC"), ("pr_auc", "PR AUC"), ("lift_top_decile", "Top-decile lift"))]
+    table = pd.DataFrame(rows, columns=["metric", "model", "recency_baseline"]).astype(
+        {"model": "float64", "recency_baseline": "float64"})
+    table["difference"] = table["model"] - table["recency_baseline"]
+    dormant = metrics.get("dormant") or {}
+    return {
+        "metrics": table,
+        "cards": table.set_index("metric").to_dict(orient="index"),
+        "dormant": pd.DataFrame([{"customers": dormant.get("customers"),
+                                  "model_auc": (dormant.get("model") or {}).get("auc"),
+                                  "baseline_auc": (dormant.get("baseline") or {}).get("auc")}]),
+        "calibration": pd.DataFrame(metrics.get("calibration") or []),
+        "importance": pd.DataFrame(metrics.get("importance") or [], columns=["feature", "importance", "std", "description"]),
+    }

@@ -1,0 +1,147 @@
+"""Customer lifecycle states (METRICS.md): new, active, dormant, lost, prospect; their month-over-month movement
+and GMV share (RFM segments are in ``ecomops.users.rfm``).
+
+Everything is aggregated in DuckDB (ecomops/sql/users/*.sql); only results come back as DataFrames. Guest orders
+(customer_id NULL) never count per customer. Lifecycle states and RFM scores use each customer's whole valid-order
+history up to the reference date, across all channels: a state is a property of the customer, not of a channel.
+The sidebar's channel and category filters apply to the GMV figures (GMV share per state).
+"""
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from ecomops import db, derived
+from ecomops.config import THRESHOLDS
+from ecomops.filters import Filters, where
+
+LIFECYCLE_SEGMENTS = ("new", "active", "dormant", "lost", "prospect")
+LIFECYCLE_LABELS = {"new": "New", "active": "Active", "dormant": "Dormant", "lost": "Lost", "prospect": "Prospect",
+                    "guest": "Guest orders", "not yet a customer": "Not yet a customer"}
+LIFECYCLE_RULES = (
+    ("New", f"first valid order at most {THRESHOLDS.new_days} days ago"),
+    ("Active", f"not new, last valid order at most {THRESHOLDS.active_days} days ago"),
+    ("Dormant", f"last valid order {THRESHOLDS.active_days + 1}–{THRESHOLDS.dormant_days} days ago"),
+    ("Lost", f"last valid order more than {THRESHOLDS.dormant_days} days ago"),
+    ("Prospect", "registered, no valid order yet"),
+)
+
+def _threshold_params() -> dict[str, int]:
+    return {"new_days": THRESHOLDS.new_days, "active_days": THRESHOLDS.active_days,
+            "dormant_days": THRESHOLDS.dormant_days}
+
+
+def lifecycle_sql(as_of_param: str = "$as_of") -> str:
+    """Return the per-customer lifecycle query with its reference date bound to the named parameter."""
+    return db.load_sql("users/lifecycle").format(as_of=as_of_param)
+
+
+def range_gmv_sql(f: Filters) -> tuple[str, dict[str, Any]]:
+    """Return (sql, params) of GMV per customer key in the filtered range (ckey NULL = guest orders)."""
+    order_sql, params = where(f, date_col="o.order_date", channel_col="o.channel")
+    if not f.categories:
+        return db.load_sql("users/range_gmv").format(order_where=order_sql), params
+    category_sql, category_params = where(f, category_col="p.category")
+    params.update(category_params)
+    return db.load_sql("users/range_gmv_category").format(order_where=order_sql, category_where=category_sql), params
+
+
+def lifecycle(con: duckdb.DuckDBPyConnection, as_of: date) -> pd.DataFrame:
+    """Return one row per customer: customer_id, segment, recency_days, first/last_order_date, orders as of a date.
+
+    segment is one of new / active / dormant / lost (buyers) or prospect (registered, no valid order yet);
+    recency_days is NULL for prospects. Reusable (e.g. by the churn model to pick dormant customers).
+    """
+    derived.ensure(con, derived.USERS_ORDERS)
+    sql = db.load_sql("users/lifecycle_customers").format(lifecycle=lifecycle_sql())
+    return derived.query_df(con, derived.USERS_ORDERS, sql, dict(_threshold_params(), as_of=as_of))
+
+
+def lifecycle_overview(con: duckdb.DuckDBPyConnection, f: Filters, prev_as_of: date | None = None
+                       ) -> dict[str, pd.DataFrame]:
+    """Return {'summary': lifecycle_summary rows, 'flow': lifecycle_flow rows} from one pass over the orders.
+
+    prev_as_of defaults to one month before f.end (the previous monthly snapshot).
+    """
+    derived.ensure(con, derived.USERS_ORDERS)
+    prev_as_of = prev_as_of or snapshot_dates(f.end, 2)[0]
+    gmv_sql, params = range_gmv_sql(f)
+    params.update(_threshold_params(), as_of=f.end, prev_as_of=prev_as_of)
+    moves = derived.query_df(con, derived.USERS_ORDERS, db.load_sql("users/lifecycle_flow").format(range_gmv=gmv_sql), params)
+    moves["customers"] = moves["customers"].astype("int64")
+    moves["gmv"] = moves["gmv"].astype(float)
+
+    found = moves.groupby("to_segment")[["customers", "gmv"]].sum()
+    rows = list(LIFECYCLE_SEGMENTS) + (["guest"] if "guest" in found.index else [])
+    summary = found.reindex(rows).fillna({"customers": 0, "gmv": 0.0})
+    summary.index.name = "segment"
+    summary = summary.reset_index()
+    summary["customers"] = summary["customers"].astype("int64")
+    total_customers, total_gmv = summary["customers"].sum(), summary["gmv"].sum()
+    summary["customer_share"] = summary["customers"] / total_customers if total_customers else 0.0
+    summary["gmv_share"] = summary["gmv"] / total_gmv if total_gmv else 0.0
+    summary["label"] = summary["segment"].map(LIFECYCLE_LABELS)
+
+    flow = moves[moves["from_segment"].notna()][["from_segment", "to_segment", "customers"]].reset_index(drop=True)
+    flow["from_label"] = flow["from_segment"].map(LIFECYCLE_LABELS)
+    flow["to_label"] = flow["to_segment"].map(LIFECYCLE_LABELS)
+    return {"summary": summary[["segment", "label", "customers", "customer_share", "gmv", "gmv_share"]], "flow": flow}
+
+
+def lifecycle_summary(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
+    """Return one row per state as of f.end: customers, customer share, GMV in the filtered range, GMV share.
+
+    A 'guest' row (0 customers) carries the GMV of orders without a customer id, so GMV shares add up to 1.
+    """
+    return lifecycle_overview(con, f)["summary"]
+
+
+def snapshot_dates(as_of: date, months: int) -> list[date]:
+    """Return the monthly snapshot dates ending at as_of, oldest first (as_of - k months, clamped to month end)."""
+    found = []
+    for k in range(months - 1, -1, -1):
+        month_index = as_of.year * 12 + as_of.month - 1 - k
+        year, month = divmod(month_index, 12)
+        last_day = (date(year + (month + 1) // 12, (month + 1) % 12 + 1, 1) - timedelta(days=1)).day
+        found.append(date(year, month + 1, min(as_of.day, last_day)))
+    return found
+
+
+def lifecycle_monthly(con: duckdb.DuckDBPyConnection, f: Filters, months: int = 12) -> pd.DataFrame:
+    """Return customers per state at monthly snapshots ending at f.end: snapshot, segment, label, customers."""
+    derived.ensure(con, derived.USERS_ORDERS)
+    params = dict(_threshold_params(), as_of=f.end, months=months)
+    found = derived.query_df(con, derived.USERS_ORDERS, db.load_sql("users/lifecycle_monthly"), params)
+    grid = pd.MultiIndex.from_product([snapshot_dates(f.end, months), list(LIFECYCLE_SEGMENTS)],
+                                      names=["snapshot", "segment"])
+    found["snapshot"] = pd.to_datetime(found["snapshot"]).dt.date
+    frame = found.set_index(["snapshot", "segment"]).reindex(grid, fill_value=0).reset_index()
+    frame["customers"] = frame["customers"].astype("int64")
+    frame["label"] = frame["segment"].map(LIFECYCLE_LABELS)
+    return frame
+
+
+def lifecycle_flow(con: duckdb.DuckDBPyConnection, f: Filters, prev_as_of: date | None = None) -> pd.DataFrame:
+    """Return the movement between states from prev_as_of (default: one month before f.end) to f.end.
+
+    Columns: from_segment, to_segment, customers, from_label, to_label, biggest flows first.
+    """
+    return lifecycle_overview(con, f, prev_as_of)["flow"]
+
+
+def lifecycle_movement_text(flow: pd.DataFrame) -> list[str]:
+    """Return short sentences about the movements an operator acts on (reactivations, lapses), largest first."""
+    def count(src: tuple[str, ...], dst: tuple[str, ...]) -> int:
+        hit = flow["from_segment"].isin(src) & flow["to_segment"].isin(dst)
+        return int(flow.loc[hit, "customers"].sum())
+
+    notes = [
+        (count(("dormant", "lost"), ("active",)), "came back (dormant or lost → active)"),
+        (count(("new", "active"), ("dormant",)), "lapsed into dormant"),
+        (count(("dormant",), ("lost",)), "moved from dormant to lost"),
+        (count(("prospect", "not yet a customer"), ("new",)), "placed a first order (became new)"),
+    ]
+    return [f"{n:,} customers {text}" for n, text in notes if n]

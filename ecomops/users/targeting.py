@@ -1,0 +1,263 @@
+"""Reactivation targeting (PLAYBOOK §1): score dormant customers with the churn model, explain and recommend,
+pick a target list with a held-out random control group, record it, and measure treatment vs control later.
+
+Dormant = 90 < recency <= 180 days as of the last day of data (METRICS.md, THRESHOLDS). P(return) is
+1 - P(churn in the horizon); expected value = P(return) x the customer's average order value.
+
+Scoring every dormant customer (prediction, per-customer reasons, recommendations) takes ~9 s at 1M customers, so
+the scores of the latest model are stored in ``churn_dormant_scores`` by the derived-table mechanism
+(derived.CHURN_SCORES: built right after training and after every data change) and read by ``stored_dormant``.
+"""
+from __future__ import annotations
+
+import hashlib
+import math
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from ecomops import db, derived
+from ecomops.users import churn
+from ecomops.config import THRESHOLDS
+from ecomops.db import SQL_DIR
+
+CONTROL_SHARE = 0.10
+REASON_CANDIDATES = 6  # explain with the globally most important features only (each costs one prediction pass)
+EXPORT_COLUMNS = ["customer_id", "p_return", "expected_value", "segment", "recency_days", "frequency", "monetary",
+                  "top_category", "recommendations", "recommended_ids", "suggested_offer", "reasons"]
+
+# What the stored table keeps (migration 860), in the order score_dormant returns them.
+STORED_COLUMNS = EXPORT_COLUMNS + ["scored_as_of", "model_id"]
+TABLE_COLUMNS = ["customer_id", "p_return", "expected_value", "recency_days", "frequency", "monetary", "top_category",
+                 "recommendations", "suggested_offer", "reasons"]
+
+_models: dict[str, Any] = {}
+
+
+def _model(con: duckdb.DuckDBPyConnection, model_id: int | None) -> tuple[Any, dict[str, Any]]:
+    entry = churn.latest_model(con) if model_id is None else churn._entry(con, model_id)
+    if entry is None:
+        raise churn.InsufficientHistoryError("No churn model trained yet: train it first (button above, or "
+                                             "`python -m ecomops churn train`).")
+    if entry["sha256"] not in _models:  # a process keeps each verified model once
+        _models[entry["sha256"]] = churn.load_model(con, entry["model_id"])[0]
+    return _models[entry["sha256"]], entry
+
+
+def suggested_offer(frame: pd.DataFrame, typical_spend: float) -> pd.Series:
+    """Return a suggested comeback offer per customer from simple, readable rules."""
+    offer = pd.Series("Time-limited comeback gift (¥20 off ¥99, 7 days)", index=frame.index)
+    offer[frame["membership_tier"].isin(["silver", "gold"])] = "Member comeback: double points + free shipping"
+    offer[frame["monetary"] >= 3 * max(typical_spend, 1.0)] = "VIP comeback gift with next order + free shipping"
+    offer[frame["discount_share"] >= 0.5] = "Time-limited 15% comeback coupon (discount-driven buyer)"
+    return offer
+
+
+def score_dormant(con: duckdb.DuckDBPyConnection, model_id: int | None = None, per_customer: int = 3,
+                  with_reasons: bool = True) -> pd.DataFrame:
+    """Return the dormant customers as of the last day of data, ranked by P(return), with expected value, top
+    reasons in words, recommended products and a suggested offer."""
+    model, entry = _model(con, model_id)
+    cutoff = churn.last_order_day(con)
+    dormant = churn.features(con, cutoff, THRESHOLDS.active_days, THRESHOLDS.dormant_days)
+    if dormant.empty:
+        return pd.DataFrame(columns=EXPORT_COLUMNS)
+    dormant["p_return"] = 1.0 - churn.churn_probability(model, dormant)
+    dormant["expected_value"] = dormant["p_return"] * dormant["avg_order_value"]
+    dormant["segment"] = "dormant"
+    metrics = entry["metrics"]
+    reference = metrics.get("reference", {})
+    if with_reasons:
+        ranked = [row["feature"] for row in metrics.get("importance", []) if row.get("importance", 0) > 0]
+        candidates = (ranked or churn.NUMERIC_FEATURES)[:REASON_CANDIDATES]
+        dormant["reasons"] = churn.reasons(model, dormant, reference, candidates)
+    else:
+        dormant["reasons"] = ""
+    dormant["suggested_offer"] = suggested_offer(dormant, float(reference.get("monetary") or 0.0))
+    recs = recommendations(con, cutoff, per_customer)
+    dormant = dormant.merge(recs, on="customer_id", how="left")
+    dormant["scored_as_of"] = cutoff
+    dormant["model_id"] = entry["model_id"]
+    return dormant.sort_values(["p_return", "customer_id"], ascending=[False, True], ignore_index=True)
+
+
+def scoring_key() -> str:
+    """Return a hash of what the stored scores follow outside the database: the scoring code and queries and the
+    dormant window (derived.CHURN_SCORES.fingerprint_extra; the model's id and file hash come from the registry)."""
+    digest = hashlib.sha1(f"{THRESHOLDS.active_days}|{THRESHOLDS.dormant_days}".encode())
+    for path in (Path(churn.__file__), Path(__file__), SQL_DIR / "users" / "churn_features.sql",
+                 SQL_DIR / "users" / "churn_recommendations.sql"):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def store_scores(cur: duckdb.DuckDBPyConnection) -> None:
+    """Score the dormant customers with the latest usable churn model and store them in churn_dormant_scores.
+
+    Run by the derived-table mechanism (derived.CHURN_SCORES.after_build) in its build transaction, right after the
+    build query emptied the table. Without a model, or with a file that fails its checks (missing, another hash or
+    feature set), nothing is stored: the page and ``churn score`` say why from the registry entry.
+    """
+    entry = churn.latest_model(cur)
+    if entry is None or churn.model_file_problem(entry) or churn.last_order_day(cur) is None:
+        return
+    try:
+        scored = score_dormant(cur, entry["model_id"])
+    except churn.ModelIntegrityError:  # unexpected types in a file with the right hash: refused when read
+        return
+    if scored.empty:
+        return
+    rows = scored[STORED_COLUMNS].assign(rank=np.arange(1, len(scored) + 1))
+    columns = ", ".join(["rank", *STORED_COLUMNS])
+    cur.register("scored_frame", rows)
+    try:
+        cur.execute(f"INSERT INTO churn_dormant_scores ({columns}) SELECT {columns} FROM scored_frame")
+    finally:
+        cur.unregister("scored_frame")
+
+
+def _stored_model(con: duckdb.DuckDBPyConnection, model_id: int | None) -> int:
+    """Return the id of the model whose stored scores to read, after checking its file and making sure the stored
+    scores are fresh (built now when the data or the model changed since the last build).
+
+    Raises InsufficientHistoryError without a model and ModelIntegrityError when its file fails its checks.
+    """
+    entry = churn.latest_model(con) if model_id is None else churn._entry(con, model_id)
+    if entry is None:
+        raise churn.InsufficientHistoryError("No churn model trained yet: train it first (button above, or "
+                                             "`python -m ecomops churn train`).")
+    problem = churn.model_file_problem(entry)
+    if problem:
+        raise churn.ModelIntegrityError(problem)
+    derived.ensure(con, derived.CHURN_SCORES)
+    return int(entry["model_id"])
+
+
+def stored_dormant(con: duckdb.DuckDBPyConnection, model_id: int | None = None) -> pd.DataFrame:
+    """Return all the stored dormant customers of the latest model (as ``score_dormant`` ranks them: same columns
+    and order)."""
+    model = _stored_model(con, model_id)
+    return db.query_df(con, f"SELECT {', '.join(STORED_COLUMNS)} FROM churn_dormant_scores WHERE model_id = $id "
+                            "ORDER BY rank", {"id": model})
+
+
+def stored_count(con: duckdb.DuckDBPyConnection, model_id: int | None = None) -> int:
+    """Return how many dormant customers the latest model's stored scores hold."""
+    model = _stored_model(con, model_id)
+    return int(db.query_one(con, "SELECT count(*) FROM churn_dormant_scores WHERE model_id = $id", {"id": model})[0])
+
+
+def stored_targets(con: duckdb.DuckDBPyConnection, model_id: int | None = None, budget: int | None = None,
+                   min_probability: float = 0.0) -> pd.DataFrame:
+    """Return ``select_targets`` of the stored scores, read in SQL: the ``budget`` highest P(return) at or above
+    ``min_probability`` (the page reads only the rows it shows, not all ~127k at 1M customers)."""
+    model = _stored_model(con, model_id)
+    limit = "LIMIT $budget" if budget is not None else ""  # fixed strings only
+    params = {"id": model, "min_p": float(min_probability), **({"budget": int(budget)} if budget is not None else {})}
+    return db.query_df(con, f"SELECT {', '.join(STORED_COLUMNS)} FROM churn_dormant_scores "
+                            f"WHERE model_id = $id AND p_return >= $min_p ORDER BY rank {limit}", params)
+
+
+def recommendations(con: duckdb.DuckDBPyConnection, cutoff: date, per_customer: int = 3) -> pd.DataFrame:
+    """Return per dormant customer their top category and recommended products they have not bought yet."""
+    params = {"cutoff": cutoff, "min_recency": THRESHOLDS.active_days, "max_recency": THRESHOLDS.dormant_days,
+              "per_customer": per_customer}
+    return db.query_df(con, db.load_sql("users/churn_recommendations"), params)
+
+
+def select_targets(scored: pd.DataFrame, budget: int | None = None, min_probability: float = 0.0) -> pd.DataFrame:
+    """Return the customers to contact: the ``budget`` highest P(return) at or above ``min_probability``."""
+    chosen = scored[scored["p_return"] >= min_probability]
+    return chosen.head(budget) if budget is not None else chosen
+
+
+def expected_outcome(targets: pd.DataFrame) -> dict[str, float]:
+    """Return the expected returns (sum of P) and revenue (sum of expected value) of a target list."""
+    return {"customers": len(targets), "expected_returns": float(targets["p_return"].sum()) if len(targets) else 0.0,
+            "expected_revenue": float(targets["expected_value"].sum()) if len(targets) else 0.0}
+
+
+def assign_arms(customer_ids: list[str], control_share: float = CONTROL_SHARE, seed: int = 7) -> pd.DataFrame:
+    """Return customer_id and arm ('treatment' | 'control'): a seeded random control group of the given share."""
+    ids = sorted(set(customer_ids))
+    rng = np.random.default_rng(seed)
+    order = rng.permutation(len(ids))
+    n_control = int(round(len(ids) * control_share))
+    arm = np.full(len(ids), "treatment", dtype=object)
+    arm[order[:n_control]] = "control"
+    return pd.DataFrame({"customer_id": ids, "arm": arm})
+
+
+def record_outreach(con: duckdb.DuckDBPyConnection, targets: pd.DataFrame, sent_date: date,
+                    control_share: float = CONTROL_SHARE, seed: int = 7, offer: str | None = None) -> pd.DataFrame:
+    """Split the targets into treatment/control, store them in reactivation_outreach (one transaction) and return
+    the targets with their arm. A customer already recorded for that date keeps the first record."""
+    arms = assign_arms(targets["customer_id"].tolist(), control_share, seed)
+    rows = arms.assign(sent_date=sent_date, offer=offer)
+    with db.transaction(con, sales_data=False) as cur:
+        cur.register("new_outreach", rows)
+        cur.execute(
+            "INSERT INTO reactivation_outreach (customer_id, sent_date, arm, offer) "
+            "SELECT customer_id, sent_date, arm, offer FROM new_outreach ON CONFLICT DO NOTHING")
+        cur.unregister("new_outreach")
+    return targets.merge(arms, on="customer_id", how="left")
+
+
+def arm_counts(assigned: pd.DataFrame) -> dict[str, int]:
+    """Return how many customers each arm holds ({'treatment': n, 'control': m})."""
+    counts = assigned["arm"].value_counts()
+    return {arm: int(counts.get(arm, 0)) for arm in ("treatment", "control")}
+
+
+def export_frame(assigned: pd.DataFrame) -> pd.DataFrame:
+    """Return the list to send: treatment customers only (the control group must not be contacted)."""
+    sent = assigned[assigned["arm"] == "treatment"] if "arm" in assigned else assigned
+    return sent[[c for c in EXPORT_COLUMNS if c in sent.columns]].reset_index(drop=True)
+
+
+def reactivation_results(con: duckdb.DuckDBPyConnection, window_days: int = THRESHOLDS.churn_horizon_days,
+                         z: float = 1.96) -> pd.DataFrame:
+    """Return per outreach date: treatment and control reactivation rates (a valid order within ``window_days``
+    after the sent date), the uplift in points and its normal-approximation 95% confidence interval."""
+    end = churn.last_order_day(con) or date.today()
+    arms = db.query_df(con, db.load_sql("users/churn_outreach_results"), {"window_days": window_days, "data_end": end})
+    columns = ["sent_date", "offer", "days_observed", "treatment_customers", "treatment_rate", "control_customers",
+               "control_rate", "uplift", "ci_low", "ci_high"]
+    if arms.empty:
+        return pd.DataFrame(columns=columns)
+    rows = []
+    for sent, part in arms.groupby("sent_date", sort=True):
+        by_arm = part.set_index("arm")
+        t = by_arm.loc["treatment"] if "treatment" in by_arm.index else None
+        c = by_arm.loc["control"] if "control" in by_arm.index else None
+        nt, xt = (int(t["customers"]), int(t["reactivated"])) if t is not None else (0, 0)
+        nc, xc = (int(c["customers"]), int(c["reactivated"])) if c is not None else (0, 0)
+        pt = xt / nt if nt else float("nan")
+        pc = xc / nc if nc else float("nan")
+        uplift, low, high = uplift_interval(xt, nt, xc, nc, z)
+        rows.append({"sent_date": sent, "offer": part["offer"].dropna().iloc[0] if part["offer"].notna().any() else None,
+                     "days_observed": int(part["days_observed"].max()), "treatment_customers": nt,
+                     "treatment_rate": pt, "control_customers": nc, "control_rate": pc, "uplift": uplift,
+                     "ci_low": low, "ci_high": high})
+    return pd.DataFrame(rows, columns=columns)
+
+
+def uplift_interval(treated_converted: int, treated: int, control_converted: int, control: int,
+                    z: float = 1.96) -> tuple[float, float, float]:
+    """Return (uplift, low, high): difference of two proportions with a normal-approximation interval."""
+    if not treated or not control:
+        return float("nan"), float("nan"), float("nan")
+    pt, pc = treated_converted / treated, control_converted / control
+    se = math.sqrt(pt * (1 - pt) / treated + pc * (1 - pc) / control)
+    diff = pt - pc
+    return diff, diff - z * se, diff + z * se
+
+
+def next_send_date(con: duckdb.DuckDBPyConnection) -> date:
+    """Return the default sent date of a new outreach: the day after the last day of data."""
+    end = churn.last_order_day(con)
+    return (end + timedelta(days=1)) if end else date.today()

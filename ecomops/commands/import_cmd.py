@@ -19,8 +19,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``import`` and ``imports`` subcommands."""
     from ecomops.ingest.kinds import KINDS
 
-    p = subparsers.add_parser("import", help=_("import a CSV/TSV/XLSX/Parquet export (optionally .gz), or the files "
-                                               "of one export"),
+    p = subparsers.add_parser("import", help=_("import a CSV/TSV/XLSX/Parquet export (optionally .gz)"),
                               description="Import a file: detect encoding, delimiter, kind and columns; validate; "
                                           "load all rows in one transaction (nothing is written if any row is "
                                           "invalid, unless --skip-invalid). Several files of one export (orders, "

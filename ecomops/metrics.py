@@ -9,8 +9,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from ecomops import db, derived
-from ecomops.config import THRESHOLDS
+from ecomops import config, db, derived
 from ecomops.filters import Filters, where
 
 KPI_NAMES = ("gmv", "orders", "buyers", "uv", "conversion_rate", "spend_per_buyer", "aov", "repurchase_rate")
@@ -32,9 +31,13 @@ def abc_classes_sql(product_gmv: str) -> str:
     return db.load_sql("abc_classes").format(product_gmv=product_gmv)
 
 
-def abc_class_of(con: duckdb.DuckDBPyConnection, product_gmv: pd.DataFrame, a_share: float = THRESHOLDS.abc_a_share,
-                 b_share: float = THRESHOLDS.abc_b_share) -> pd.Series:
-    """Return the ABC class ('A'|'B'|'C') of each row of a frame of (product_id, gmv), in the frame's order."""
+def abc_class_of(con: duckdb.DuckDBPyConnection, product_gmv: pd.DataFrame, a_share: float | None = None,
+                 b_share: float | None = None) -> pd.Series:
+    """Return the ABC class ('A'|'B'|'C') of each row of a frame of (product_id, gmv), in the frame's order (class
+    shares default to the settings in force)."""
+    t = config.thresholds(con)
+    a_share = t.abc_a_share if a_share is None else a_share
+    b_share = t.abc_b_share if b_share is None else b_share
     cur = con.cursor()
     try:
         cur.register("abc_input", product_gmv[["product_id", "gmv"]])
@@ -154,12 +157,13 @@ def filter_options(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
 def attention_items(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """Return the "needs attention" list: day-level rule hits in the range, most severe first.
 
-    Rules: conversion rate, GMV or UV of a day more than the threshold below the median of the 7 days before it.
+    Rules: conversion rate, GMV or UV of a day more than the threshold (the conversion drop alert setting in force;
+    twice it for GMV and UV) below the median of the 7 days before it.
     """
     lookback = f.with_range(f.start - timedelta(days=7), f.end)
     trend = daily_trend(con, lookback)
     rows: list[dict[str, Any]] = []
-    drop = THRESHOLDS.conversion_drop_alert
+    drop = config.thresholds(con).conversion_drop_alert
     for metric, label, limit in (
         ("conversion_rate", "Conversion rate", drop),
         ("gmv", "GMV", 2 * drop),

@@ -317,6 +317,8 @@ def test_builder_draws_what_the_previous_one_drew(case):
         # apply_theme call reset it to Plotly's default).
         frame = args[0]
         expected["layout"]["height"] = max(220, 40 * int(frame["roi"].notna().sum()) + 80)
+    if new in (traffic_charts.roi_bars, traffic_charts.roi_trend):  # the ROI floor in force is an argument now
+        kwargs = dict(kwargs, floor=THRESHOLDS.roi_floor)
     got = _json(new(*args, **kwargs))
     assert got == expected
 
@@ -327,12 +329,12 @@ def test_cases_cover_the_branches():
     assert [t["type"] for t in webgl["data"]] == ["scattergl", "scattergl"]
     assert _json(charts.line(_daily(), "day", "gmv"))["data"][0]["type"] == "scatter"
 
-    bars = _json(traffic_charts.roi_bars(_channels(), grow=3.0))
+    bars = _json(traffic_charts.roi_bars(_channels(), grow=3.0, floor=THRESHOLDS.roi_floor))
     assert [a["text"] for a in bars["layout"]["annotations"]] == [f"ROI {THRESHOLDS.roi_floor:g}", "grow ≥ 3"]
     assert len(bars["layout"]["shapes"]) == 2 and bars["data"][0]["y"] == ["paid_ads", "xiaohongshu", "search",
                                                                             "wecom"]
     assert bars["layout"]["height"] == 240  # 4 bars: 40 px each + 80 (never below 220)
-    trend = _json(traffic_charts.roi_trend(_trend()))
+    trend = _json(traffic_charts.roi_trend(_trend(), floor=THRESHOLDS.roi_floor))
     assert len(trend["layout"]["shapes"]) == 1 and "annotations" not in trend["layout"]
 
     combo = _json(charts.bar_line(_daily(), "day", "gmv", "orders", "GMV", "Orders", title="Daily"))

@@ -38,8 +38,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from ecomops import db, derived, metrics
-from ecomops.config import THRESHOLDS
+from ecomops import config, db, derived, metrics
 from ecomops.filters import Filters
 
 MONITORED = ("uv", "conversion_rate", "spend_per_buyer", "gmv", "repurchase_rate")
@@ -57,8 +56,8 @@ REPURCHASE_WINDOW_DAYS = 30
 RULE_COLUMNS = ["rule_id", "metric", "direction", "threshold", "window_days", "severity", "enabled"]
 
 DEFAULT_RULES = (
-    # metric, direction, threshold, window_days, severity
-    ("conversion_rate", "down", THRESHOLDS.conversion_drop_alert, 28, "warning"),
+    # metric, direction, threshold, window_days, severity; None: the conversion drop alert setting in force
+    ("conversion_rate", "down", None, 28, "warning"),
     ("conversion_rate", "down", 0.15, 28, "critical"),
     ("gmv", "down", 0.10, 28, "warning"),
     ("gmv", "down", 0.25, 28, "critical"),
@@ -182,9 +181,10 @@ def seed_default_rules(con: duckdb.DuckDBPyConnection) -> bool:
     with db.transaction(con, sales_data=False) as cur:
         if cur.execute("SELECT count(*) FROM alert_rules").fetchone()[0]:  # someone else seeded meanwhile
             return False
+        setting = config.thresholds(con).conversion_drop_alert
         for rule_id, (metric, direction, threshold, window, severity) in enumerate(DEFAULT_RULES, start=1):
             cur.execute("INSERT INTO alert_rules VALUES ($1, $2, $3, $4, $5, $6, true)",
-                        [rule_id, metric, direction, threshold, window, severity])
+                        [rule_id, metric, direction, setting if threshold is None else threshold, window, severity])
     return True
 
 

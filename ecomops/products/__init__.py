@@ -14,6 +14,7 @@ import duckdb
 
 from ecomops import db
 from ecomops.filters import Filters, where
+from ecomops.i18n import _, fmt
 
 # The upload each optional table comes from, as the pages name it (Data -> Upload).
 UPLOAD_HINTS = {
@@ -66,8 +67,8 @@ class Window:
         return (self.end - self.start).days + 1
 
     def label(self) -> str:
-        """Return the window as 'YYYY-MM-DD – YYYY-MM-DD (N days)'."""
-        return f"{self.start:%Y-%m-%d} – {self.end:%Y-%m-%d} ({self.days} days)"
+        """Return the window as 'YYYY-MM-DD – YYYY-MM-DD (N days)', in the current language."""
+        return _("{period} ({days} days)", period=fmt.date_range(self.start, self.end), days=fmt.count(self.days))
 
 
 def trailing(end: date, days: int) -> Window:

@@ -17,8 +17,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from ecomops import db, derived
-from ecomops.config import THRESHOLDS
+from ecomops import config, db, derived
 from ecomops.filters import Filters
 from ecomops.products import Window, line_where, shifted, trailing
 
@@ -70,7 +69,7 @@ def weekly_table(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     category_sql, cat_params = line_where(f, channel=False)
     params.update(cat_params)
     params.update(week_start=week.start, end=week.end, prev_start=before.start,
-                  neg_max_rating=THRESHOLDS.negative_rating_max, neg_pattern=NEGATIVE_PATTERN)
+                  neg_max_rating=config.thresholds(con).negative_rating_max, neg_pattern=NEGATIVE_PATTERN)
     sql = db.load_sql("products/weekly").format(order_where=order_sql, category_where=category_sql)
     t = db.query_df(con, sql, params)
     for suffix in ("", "_prev"):

@@ -122,6 +122,9 @@ INFO: dict[str, ThresholdInfo] = {
                             "flagged, and the monthly review suggests cutting them."), "ratio", 0.1, 10),
 }
 _TYPES = {f.name: int if f.type in (int, "int") else float for f in fields(Thresholds)}
+# How the Settings page names each unit next to an input (in display units: percent x 100).
+UNIT_NAMES = {"days": N_("days"), "hours": N_("hours"), "percent": N_("%"), "rating": N_("stars of 5"),
+              "ratio": N_("× spend")}
 
 
 class SettingError(ValueError):
@@ -158,6 +161,16 @@ def shown(t: Thresholds, name: str) -> str:
 def label(name: str) -> str:
     """Return the threshold's short name, in the current language."""
     return _(INFO[name].label)
+
+
+def is_whole(name: str) -> bool:
+    """Return True when the threshold holds whole numbers (days, ratings)."""
+    return _TYPES[name] is int
+
+
+def unit_name(name: str) -> str:
+    """Return the unit the Settings page edits the threshold in, in the current language (days, hours, %...)."""
+    return _(UNIT_NAMES[INFO[name].unit])
 
 
 def formatted(name: str, value: float) -> str:

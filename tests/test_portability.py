@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import sqlglot
 
-from ecomops.filters import Filters, where
+from ecomops.filters import Filters, sales_slots
 
 SQL_DIR = Path(__file__).resolve().parents[1] / "ecomops" / "sql"
 QUERIES = sorted(p for p in SQL_DIR.rglob("*.sql") if "migrations" not in p.parts)
@@ -17,12 +17,7 @@ FILTERS = Filters(date(2024, 1, 1), date(2024, 1, 31), channels=("search",), cat
 
 def with_filters(text: str) -> str:
     """Fill the {fragment} placeholders with real filter SQL, the way the code does."""
-    fragments = {
-        "order_where": where(FILTERS, date_col="o.order_date", channel_col="o.channel")[0],
-        "category_where": where(FILTERS, category_col="p.category")[0],
-        "traffic_where": where(FILTERS, date_col="t.day", channel_col="t.channel")[0],
-        "product_gmv": "skus",
-    }
+    fragments = dict(sales_slots(FILTERS)[0], product_gmv="skus")
     fragments["abc_classes"] = (SQL_DIR / "abc_classes.sql").read_text(encoding="utf-8").replace("{product_gmv}", "skus")
     text = re.sub(r"\{([a-z_]+)\}", lambda m: fragments.get(m.group(1), "TRUE"), text)
     # A warehouse binds parameters its own way; literals stand in for them here.

@@ -16,7 +16,7 @@ import pytest
 from ecomops import db, derived, metrics
 from ecomops.products import demand
 from ecomops.filters import Filters, where
-from ecomops.products import line_where
+from ecomops.filters import slot
 
 OLD_SEARCH_SQL = """
 WITH k AS (
@@ -109,8 +109,8 @@ def old_new_demand(con, f, min_growth=1.0, min_searches=50, max_products=2, cand
 def old_category_sales_growth(con, f):
     w, windows = _params(f)
     derived.ensure(con, derived.PRODUCTS_LINES)
-    order_sql, params = line_where(f, category=False)
-    category_sql, cat_params = line_where(f, channel=False)
+    order_sql, params = slot(f, "lines", dates=False, categories=False)
+    category_sql, cat_params = slot(f, "lines", dates=False, channels=False)
     params.update(cat_params)
     params.update(windows)
     frame = db.query_df(con, OLD_CATEGORY_SQL.format(order_where=order_sql, category_where=category_sql), params)

@@ -15,7 +15,8 @@ import pytest
 from ecomops import db, metrics
 from ecomops.traffic import campaigns as traffic_campaigns
 from ecomops.filters import Filters, default_filters
-from ecomops.traffic import order_parts, safe_ratio
+from ecomops.filters import sales_slots
+from ecomops.traffic import safe_ratio
 
 OLD_DAILY_SQL = """
 WITH counts AS (
@@ -40,7 +41,7 @@ ORDER BY 1
 
 
 def old_daily_series(con, f):
-    slots, params = order_parts(f)
+    slots, params = sales_slots(f)
     sql = OLD_DAILY_SQL.format(order_where=slots["order_where"], order_category=slots["order_category"],
                                rollup_where=slots["rollup_where"], traffic_where=slots["traffic_where"])
     frame = db.query_df(con, sql, params)

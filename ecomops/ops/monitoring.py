@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from ecomops import config, db, derived, metrics
-from ecomops.filters import Filters
+from ecomops.filters import Filters, order_category, sales_slots, slot
 
 MONITORED = ("uv", "conversion_rate", "spend_per_buyer", "gmv", "repurchase_rate")
 METRIC_LABELS = {
@@ -80,13 +80,10 @@ def repurchase_series(con: duckdb.DuckDBPyConnection, f: Filters,
                       window: int = REPURCHASE_WINDOW_DAYS) -> pd.DataFrame:
     """Return day, window_buyers, window_repeat_buyers, repurchase_rate (trailing ``window`` days) per day of f."""
     scan = f.with_range(f.start - timedelta(days=window - 1), f.end)
-    parts = metrics.order_filters(scan, prefix="scan_")
-    category_exists = "TRUE" if not f.categories else (
-        "EXISTS (SELECT 1 FROM order_items i JOIN products p ON p.product_id = i.product_id "
-        f"WHERE i.order_id = o.order_id AND {parts['category_where']})")
-    sql = db.load_sql("ops/monitoring_repurchase").format(order_where=parts["order_where"], category_exists=category_exists)
-    params = dict(parts["params"], start=f.start, end=f.end, window=window)
-    frame = db.query_df(con, sql, params)
+    order_sql, params = slot(scan, "orders", prefix="scan_")
+    category_sql, category_params = order_category(scan, prefix="scan_")
+    sql = db.load_sql("ops/monitoring_repurchase").format(order_where=order_sql, order_category=category_sql)
+    frame = db.query_df(con, sql, dict(params, **category_params, start=f.start, end=f.end, window=window))
     frame["day"] = pd.to_datetime(frame["day"])
     return frame
 
@@ -363,12 +360,10 @@ _DIMENSIONS = {
 def _segment_query(con: duckdb.DuckDBPyConnection, f: Filters, days: list[date], name: str,
                    dimension: str | None = None) -> pd.DataFrame:
     derived.ensure(con, derived.SALES_ROLLUP)
-    parts = metrics.order_filters(f.with_range(min(days), max(days)))
-    fmt = {k: v for k, v in parts.items() if k != "params"}
-    if dimension is not None:
-        fmt["dimension"] = _DIMENSIONS[dimension]
-    sql = db.load_sql(name).format(**fmt)
-    return db.query_df(con, sql, dict(parts["params"], days=list(days), first=min(days), last=max(days)))
+    slots, params = sales_slots(f.with_range(min(days), max(days)))
+    dimension_sql = _DIMENSIONS[dimension] if dimension is not None else ""
+    sql = db.load_sql(name).format(dimension=dimension_sql, **slots)
+    return db.query_df(con, sql, dict(params, days=list(days), first=min(days), last=max(days)))
 
 
 def _before_after(frame: pd.DataFrame, day: date, refs: list[date], keys: list[str], values: list[str]) -> pd.DataFrame:

@@ -31,7 +31,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from ecomops import charts, config, db, metrics
 from ecomops.config import Thresholds
-from ecomops.filters import Filters, where
+from ecomops.filters import Filters, slot, where
 from ecomops.ops import charts as monitoring_charts
 from ecomops.ops import monitoring
 from ecomops.traffic.channels import review_action
@@ -156,11 +156,9 @@ def kpi_table(con: duckdb.DuckDBPyConnection, f: Filters, p: Period) -> pd.DataF
 
 
 def _two_period_parts(f: Filters, p: Period) -> tuple[dict[str, str], dict[str, Any]]:
-    cur_sql, params = where(f.with_range(p.start, p.end), date_col="o.order_date", channel_col="o.channel",
-                            prefix="cur_")
-    prev_sql, prev_params = where(f.with_range(p.previous_start, p.previous_end), date_col="o.order_date",
-                                  channel_col="o.channel", prefix="prev_")
-    category_sql, category_params = where(f, category_col="p.category", prefix="cat_")
+    cur_sql, params = slot(f.with_range(p.start, p.end), "orders", prefix="cur_")
+    prev_sql, prev_params = slot(f.with_range(p.previous_start, p.previous_end), "orders", prefix="prev_")
+    category_sql, category_params = slot(f, "products", prefix="cat_")
     params.update(prev_params)
     params.update(category_params)
     return {"cur_where": cur_sql, "prev_where": prev_sql, "category_where": category_sql}, params
@@ -199,7 +197,7 @@ def movers(con: duckdb.DuckDBPyConnection, f: Filters, p: Period) -> dict[str, p
 
 def channel_roi(con: duckdb.DuckDBPyConnection, f: Filters, p: Period) -> pd.DataFrame:
     """Return spend, attributed GMV, ROI and previous ROI per channel with the review action (cut / watch / grow)."""
-    channel_sql, params = where(f, channel_col="a.channel")
+    channel_sql, params = slot(f, "ads", dates=False)
     params.update(cur_start=p.start, cur_end=p.end, prev_start=p.previous_start, prev_end=p.previous_end)
     frame = db.query_df(con, db.load_sql("ops/report_channel_roi").format(channel_where=channel_sql), params)
     columns = ["channel", "spend", "attributed_gmv", "roi", "previous_roi", "roi_change", "flag", "action", "reason"]

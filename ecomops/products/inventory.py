@@ -18,9 +18,9 @@ import numpy as np
 import pandas as pd
 
 from ecomops import config, db, derived, metrics
-from ecomops.filters import Filters
+from ecomops.filters import Filters, slot
 from ecomops.i18n import _, fmt
-from ecomops.products import sales_where, trailing
+from ecomops.products import trailing
 
 ACTIONS = {
     "A": "Stock deep: keep regional warehouses full",
@@ -51,7 +51,7 @@ def abc_table(con: duckdb.DuckDBPyConnection, f: Filters, window_days: int | Non
     a_share = t.abc_a_share if a_share is None else a_share
     b_share = t.abc_b_share if b_share is None else b_share
     cover = trailing(f.end, t.cover_window_days)
-    category_sql, params = sales_where(f, channel=False)
+    category_sql, params = slot(f, "products")
     params.update(
         first_day=min(abc.start, cover.start, f.start), end=f.end, abc_start=abc.start, cover_start=cover.start,
         period_start=f.start, cover_days=float(cover.days), period_days=float(f.days),

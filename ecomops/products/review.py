@@ -18,8 +18,8 @@ import numpy as np
 import pandas as pd
 
 from ecomops import config, db, derived
-from ecomops.filters import Filters
-from ecomops.products import Window, line_where, shifted, trailing
+from ecomops.filters import Filters, slot
+from ecomops.products import Window, shifted, trailing
 
 FLAG_WINDOW_DAYS = 90
 FLAG_MIN_BUYERS = 30
@@ -65,8 +65,8 @@ def weekly_table(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """Return one row per product sold in either week: this week's figures, last week's, and the relative change."""
     week, before = weeks(f)
     derived.ensure(con, derived.PRODUCTS_LINES)
-    order_sql, params = line_where(f, category=False)
-    category_sql, cat_params = line_where(f, channel=False)
+    order_sql, params = slot(f, "lines", dates=False, categories=False)
+    category_sql, cat_params = slot(f, "lines", dates=False, channels=False)
     params.update(cat_params)
     params.update(week_start=week.start, end=week.end, prev_start=before.start,
                   neg_max_rating=config.thresholds(con).negative_rating_max, neg_pattern=NEGATIVE_PATTERN)
@@ -98,8 +98,8 @@ def repurchase_vs_category(con: duckdb.DuckDBPyConnection, f: Filters, days: int
     """
     window = flag_window(f, days)
     derived.ensure(con, derived.PRODUCTS_LINES)
-    order_sql, params = line_where(f, category=False)
-    category_sql, cat_params = line_where(f, channel=False)
+    order_sql, params = slot(f, "lines", dates=False, categories=False)
+    category_sql, cat_params = slot(f, "lines", dates=False, channels=False)
     params.update(cat_params)
     params.update(start=window.start, end=window.end)
     sql = db.load_sql("products/repurchase").format(order_where=order_sql, category_where=category_sql)
@@ -177,7 +177,7 @@ def repurchase_flags(con: duckdb.DuckDBPyConnection, f: Filters, days: int = FLA
 def product_daily(con: duckdb.DuckDBPyConnection, f: Filters, product_id: str) -> pd.DataFrame:
     """Return one row per day of the sidebar range for one product: GMV, units and orders (channel filter on)."""
     derived.ensure(con, derived.PRODUCTS_LINES)
-    order_sql, params = line_where(f, category=False, dates=True)
+    order_sql, params = slot(f, "lines", categories=False)
     params.update(pid=product_id)
     return db.query_df(con, f"""
         WITH days AS (SELECT CAST(d AS DATE) AS day FROM generate_series(CAST($start AS DATE), CAST($end AS DATE),
@@ -207,7 +207,7 @@ def product_reviews(con: duckdb.DuckDBPyConnection, f: Filters, product_id: str,
 def also_bought(con: duckdb.DuckDBPyConnection, f: Filters, product_id: str, top: int = 10) -> pd.DataFrame:
     """Return what the product's buyers also bought in the sidebar range: buyers and share of its buyers."""
     derived.ensure(con, derived.PRODUCTS_LINES)
-    order_sql, params = line_where(f, category=False, dates=True)
+    order_sql, params = slot(f, "lines", categories=False)
     params.update(pid=product_id, top=int(top))
     return db.query_df(con, f"""
         WITH buyers AS (

@@ -21,7 +21,7 @@ import duckdb
 import pandas as pd
 
 from ecomops import db
-from ecomops.filters import Filters, where
+from ecomops.filters import Filters, slot, where
 
 UNDERCUT_THRESHOLD = 0.10
 LOSS_LEADER_PRICE = 9.9
@@ -74,7 +74,7 @@ def price_history(con: duckdb.DuckDBPyConnection, f: Filters, product_id: str) -
     competitors = db.query_df(con, f"""
         SELECT c.day, c.competitor AS series, c.price, c.promotion
         FROM competitor_prices c WHERE c.product_id = $product_id AND {where_sql} ORDER BY c.day""", params)
-    order_sql, order_params = where(f, date_col="o.order_date")
+    order_sql, order_params = slot(f, "orders", channels=False)
     order_params["product_id"] = product_id
     ours = db.query_df(con, db.load_sql("risk/our_daily_price").format(order_where=order_sql), order_params)
     ours["series"] = "our realised price"

@@ -33,7 +33,7 @@ import duckdb
 import pandas as pd
 
 from ecomops import db, derived
-from ecomops.filters import Filters, where
+from ecomops.filters import Filters, slot
 
 WORDS_CSV = Path(__file__).resolve().parent / "banned_words.csv"
 RULE_COLUMNS = ["word", "language", "category", "reason", "suggestion", "whole_word", "exceptions", "enabled"]
@@ -365,21 +365,21 @@ def _ensure_findings(con: duckdb.DuckDBPyConnection) -> None:
 def scan_findings(con: duckdb.DuckDBPyConnection, f: Filters | None = None) -> pd.DataFrame:
     """Return one row per claim found in product titles and descriptions (category filter applies)."""
     _ensure_findings(con)
-    category_sql, params = where(f, category_col="p.category") if f else ("TRUE", {})
+    category_sql, params = slot(f, "products") if f else ("TRUE", {})
     return db.query_df(con, db.load_sql("risk/claims_findings").format(category_where=category_sql), params)
 
 
 def scan_products(con: duckdb.DuckDBPyConnection, f: Filters | None = None) -> pd.DataFrame:
     """Return one row per product with claims: counts, words, highlighted title/description, suggested title."""
     _ensure_findings(con)
-    category_sql, params = where(f, category_col="p.category") if f else ("TRUE", {})
+    category_sql, params = slot(f, "products") if f else ("TRUE", {})
     return db.query_df(con, db.load_sql("risk/claims_products").format(category_where=category_sql), params)
 
 
 def compliance_summary(con: duckdb.DuckDBPyConnection, f: Filters | None = None) -> dict:
     """Return the headline numbers: products scanned, products with claims, claims, and claims by rule category."""
     _ensure_findings(con)
-    category_sql, params = where(f, category_col="p.category") if f else ("TRUE", {})
+    category_sql, params = slot(f, "products") if f else ("TRUE", {})
     scanned, flagged, claims, by_category = db.query_one(
         con, db.load_sql("risk/claims_summary").format(category_where=category_sql), params)
     return {

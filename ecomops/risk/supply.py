@@ -20,7 +20,7 @@ import duckdb
 import pandas as pd
 
 from ecomops import config, db, metrics
-from ecomops.filters import Filters, where
+from ecomops.filters import Filters, slot
 
 NO_SUPPLIER = "(no supplier on file)"
 
@@ -30,8 +30,8 @@ def sku_suppliers(con: duckdb.DuckDBPyConnection, f: Filters, target_hours: floa
     """Return one row per SKU: period GMV, suppliers, backup, lead times, the check against the backup restock
     target (default: the setting in force), ABC class and risk."""
     target_hours = target_hours or config.thresholds(con).backup_restock_hours
-    order_sql, params = where(f, date_col="o.order_date", channel_col="o.channel")
-    category_sql, cat_params = where(f, category_col="p.category")
+    order_sql, params = slot(f, "orders")
+    category_sql, cat_params = slot(f, "products")
     params.update(cat_params)
     frame = db.query_df(con, db.load_sql("risk/supply_skus").format(order_where=order_sql,
                                                                    category_where=category_sql), params)
@@ -45,7 +45,7 @@ def sku_suppliers(con: duckdb.DuckDBPyConnection, f: Filters, target_hours: floa
 
 def abc_classes(con: duckdb.DuckDBPyConnection, f: Filters) -> dict[str, str]:
     """Return {product_id: 'A'|'B'|'C'} over the trailing ABC window ending on the filters' end date (METRICS.md)."""
-    category_sql, params = where(f, category_col="p.category")
+    category_sql, params = slot(f, "products")
     t = config.thresholds(con)
     params.update(abc_start=f.end - timedelta(days=t.abc_window_days - 1), end=f.end,
                   a_share=t.abc_a_share, b_share=t.abc_b_share)
@@ -84,7 +84,7 @@ def lead_times(con: duckdb.DuckDBPyConnection, f: Filters, target_hours: float |
     """Return one row per product-supplier link with its lead time in hours and, for backups, the check against
     the backup restock target (default: the setting in force)."""
     target_hours = target_hours or config.thresholds(con).backup_restock_hours
-    category_sql, params = where(f, category_col="p.category")
+    category_sql, params = slot(f, "products")
     frame = db.query_df(con, f"""
         SELECT ps.product_id, p.title, p.category, ps.supplier_id, coalesce(s.name, ps.supplier_id) AS supplier,
                ps.role, ps.lead_time_days * 24 AS lead_hours

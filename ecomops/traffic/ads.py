@@ -8,7 +8,7 @@ import duckdb
 import pandas as pd
 
 from ecomops import config, db
-from ecomops.filters import Filters, where
+from ecomops.filters import Filters, slot
 from ecomops.traffic import _check_grain, grain_for
 
 BEST_WORST_MIN_SPEND_SHARE = 0.02  # audiences under 2% of spend are too small to call best or worst
@@ -26,7 +26,7 @@ def ads_overview(con: duckdb.DuckDBPyConnection, f: Filters, grain: str | None =
     bucket (``key`` is then the bucket's first day). The measures come computed from the query (traffic_ads.sql).
     """
     grain = _check_grain(grain or grain_for(f))
-    ads_sql, params = where(f, date_col="a.day", channel_col="a.channel")
+    ads_sql, params = slot(f, "ads")
     raw = db.query_df(con, db.load_sql("traffic/ads").format(grain=grain, ads_where=ads_sql),
                       dict(params, roi_floor=config.thresholds(con).roi_floor))
     total_row = raw[raw["dimension"] == "total"]

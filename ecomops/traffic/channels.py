@@ -20,8 +20,8 @@ import duckdb
 import pandas as pd
 
 from ecomops import config, db, derived
-from ecomops.filters import Filters, where
-from ecomops.traffic import _check_grain, grain_for, order_parts, safe_ratio
+from ecomops.filters import Filters, sales_slots, slot
+from ecomops.traffic import _check_grain, grain_for, safe_ratio
 
 ROI_GROW = 3.0  # ROI at or above this (and holding) -> "grow"
 ROI_FALL_WATCH = 0.10  # a month-over-month ROI fall larger than this turns "grow" into "watch"
@@ -51,7 +51,7 @@ def channel_overview(con: duckdb.DuckDBPyConnection, f: Filters, grain: str | No
     """
     grain = _check_grain(grain or grain_for(f))
     derived.ensure(con, derived.SALES_ROLLUP)
-    slots, params = order_parts(f)
+    slots, params = sales_slots(f)
     sql = db.load_sql("traffic/channels").format(grain=grain, **slots)
     raw = db.query_df(con, sql, params)
     for col in ("uv", "buyers", "orders", "gmv", "spend", "attributed_gmv"):
@@ -122,7 +122,7 @@ def roi_review(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     this_month = month_start(f.end)
     last_month = month_start(this_month - timedelta(days=1))
     review = f.with_range(last_month, f.end)
-    ads_sql, params = where(review, date_col="a.day", channel_col="a.channel")
+    ads_sql, params = slot(review, "ads")
     params["this_month"] = this_month
     frame = db.query_df(con, f"""
         SELECT a.channel,

@@ -24,7 +24,7 @@ import duckdb
 import pandas as pd
 
 from ecomops import db
-from ecomops.filters import Filters, where
+from ecomops.filters import Filters, sales_slots, slot
 from ecomops.traffic import safe_ratio
 
 STAGES = ("visits", "product_views", "add_to_cart", "checkouts", "purchases")
@@ -67,26 +67,16 @@ def funnel_steps(counts: pd.DataFrame, stages: tuple[str, ...] | list[str]) -> p
 
 def daily_funnel(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """Return the daily-traffic funnel (see :func:`funnel_steps`) overall, by channel and by device."""
-    traffic_sql, params = where(f, date_col="t.day", channel_col="t.channel")
-    order_sql, p2 = where(f, date_col="o.order_date", channel_col="o.channel")
-    params.update(p2)
-    category_exists = "TRUE"
-    if f.categories:
-        category_sql, p3 = where(f, category_col="p.category")
-        params.update(p3)
-        category_exists = (f"EXISTS (SELECT 1 FROM order_items i JOIN products p ON p.product_id = i.product_id "
-                           f"WHERE i.order_id = o.order_id AND {category_sql})")
-    sql = db.load_sql("traffic/funnel_daily").format(traffic_where=traffic_sql, order_where=order_sql,
-                                                     category_exists=category_exists)
-    counts = db.query_df(con, sql, params)
+    slots, params = sales_slots(f)
+    counts = db.query_df(con, db.load_sql("traffic/funnel_daily").format(**slots), params)
     counts = counts[pd.to_numeric(counts["visits"], errors="coerce").fillna(0) > 0]  # no traffic: no funnel row
     stages = [s for s in STAGES if s == "visits" or s == "purchases" or counts[s].notna().any()]
     return funnel_steps(counts, stages)
 
 
 def _session_where(f: Filters) -> tuple[str, dict[str, Any]]:
-    date_sql, params = where(f, date_col="s.day")
-    channel_sql, p2 = where(f, channel_col="s.channel")
+    date_sql, params = slot(f, "sessions", channels=False)
+    channel_sql, p2 = slot(f, "sessions", dates=False)
     params.update(p2)
     return f"(s.day IS NULL OR ({date_sql})) AND {channel_sql}", params
 
@@ -183,7 +173,7 @@ def step_table(steps: pd.DataFrame, dimension: str) -> pd.DataFrame:
 
 def scroll_depth(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """Return one row per device ("all" first) and screen: visitors, reach share, leave share, biggest exit."""
-    date_sql, params = where(f, date_col="s.day")
+    date_sql, params = slot(f, "sessions", channels=False)
     return db.query_df(con, db.load_sql("traffic/scroll_depth").format(date_where=date_sql), params)
 
 

@@ -16,7 +16,7 @@ import pandas as pd
 
 from ecomops import config, db, derived
 from ecomops.config import Thresholds
-from ecomops.filters import Filters, where
+from ecomops.filters import Filters, slot
 from ecomops.i18n import _, fmt, label
 
 LIFECYCLE_SEGMENTS = ("new", "active", "dormant", "lost", "prospect")
@@ -51,10 +51,10 @@ def lifecycle_sql(as_of_param: str = "$as_of") -> str:
 
 def range_gmv_sql(f: Filters) -> tuple[str, dict[str, Any]]:
     """Return (sql, params) of GMV per customer key in the filtered range (ckey NULL = guest orders)."""
-    order_sql, params = where(f, date_col="o.order_date", channel_col="o.channel")
+    order_sql, params = slot(f, "orders")
     if not f.categories:
         return db.load_sql("users/range_gmv").format(order_where=order_sql), params
-    category_sql, category_params = where(f, category_col="p.category")
+    category_sql, category_params = slot(f, "products")
     params.update(category_params)
     return db.load_sql("users/range_gmv_category").format(order_where=order_sql, category_where=category_sql), params
 

@@ -135,13 +135,7 @@ def stock_alerts(abc: pd.DataFrame, a_min_cover_days: float, c_max_cover_days: f
 
 def lead_times(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Return each product's supplier lead time in days: the primary supplier's, else the shortest known."""
-    return db.query_df(con, """
-        SELECT product_id,
-               coalesce(min(lead_time_days) FILTER (WHERE role = 'primary'), min(lead_time_days)) AS lead_time_days
-        FROM product_suppliers
-        WHERE lead_time_days IS NOT NULL
-        GROUP BY product_id
-    """)
+    return db.query_df(con, db.load_sql("products/lead_times"))
 
 
 def replenishment_list(abc: pd.DataFrame, leads: pd.DataFrame,

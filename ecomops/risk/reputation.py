@@ -29,6 +29,7 @@ from ecomops.config import Thresholds
 from ecomops.filters import Filters, where
 
 Classifier = Callable[[Sequence[str | None], Sequence[str | None]], Sequence[bool | None]]
+# The queue's order (also written out in sql/risk/reputation_queue.sql, the stored-labels path).
 SLA_ORDER = {"open, overdue": 0, "open, within SLA": 1, "replied late": 2, "replied in time": 3}
 ACTION = "Apologise and send a compensation coupon"
 
@@ -167,19 +168,7 @@ def reputation_summary(con: duckdb.DuckDBPyConnection, f: Filters, classifier: C
     key = _stored_labels_key(con, classifier)
     if key is not None:  # one aggregate query over the stored labels
         sql, params = _classified_sql(f, key, t)
-        row = db.query_df(con, f"""
-            WITH c AS ({sql})
-            SELECT count(*) AS reviews, count(*) FILTER (WHERE negative) AS negative,
-                   count(*) FILTER (WHERE source = 'model') AS classified_by_model,
-                   count(*) FILTER (WHERE negative AND source = 'model') AS negative_by_model,
-                   count(*) FILTER (WHERE source = 'unclassified') AS unclassified,
-                   count(*) FILTER (WHERE negative AND replied) AS negative_replied,
-                   count(*) FILTER (WHERE negative AND NOT replied) AS negative_open,
-                   median(response_hours) FILTER (WHERE negative) AS median_response_hours,
-                   median(response_hours) AS median_response_hours_all,
-                   count(*) FILTER (WHERE sla_breach) AS sla_breaches,
-                   count(*) FILTER (WHERE negative AND sla_status = 'open, overdue') AS open_overdue
-            FROM c""", params).iloc[0]
+        row = db.query_df(con, db.load_sql("risk/reputation_summary").format(reviews_classified=sql), params).iloc[0]
         total, negative = int(row["reviews"]), int(row["negative"])
         median = lambda v: None if pd.isna(v) else float(v)  # noqa: E731 - NULL when nothing was replied
         return {
@@ -222,15 +211,8 @@ def negative_queue(con: duckdb.DuckDBPyConnection, f: Filters, open_only: bool =
     key = _stored_labels_key(con, classifier)
     if key is not None:
         sql, params = _classified_sql(f, key, config.thresholds(con))
-        order = " ".join(f"WHEN '{status}' THEN {rank}" for status, rank in SLA_ORDER.items())
-        return db.query_df(con, f"""
-            WITH c AS ({sql})
-            SELECT review_id, product_id, title, category, rating, source, review_text, created_ts, replied_ts,
-                   coalesce(open_hours, response_hours) AS hours, sla_status,
-                   CASE WHEN replied THEN 'Check the reply resolved it' ELSE $action END AS action
-            FROM c
-            WHERE negative {"AND NOT replied" if open_only else ""}
-            ORDER BY CASE sla_status {order} END, hours DESC, created_ts, review_id""", dict(params, action=ACTION))
+        return db.query_df(con, db.load_sql("risk/reputation_queue").format(reviews_classified=sql),
+                           dict(params, action=ACTION, open_only=bool(open_only)))
     r = classified_reviews(con, f, classifier)
     q = r[r["negative"]].copy()
     if open_only:
@@ -250,11 +232,7 @@ def negative_rate_by_product(con: duckdb.DuckDBPyConnection, f: Filters, min_rev
     key = _stored_labels_key(con, classifier)
     if key is not None:
         sql, params = _classified_sql(f, key, t)
-        table = db.query_df(con, f"""
-            WITH c AS ({sql})
-            SELECT product_id, title, count(review_id) AS reviews, count(*) FILTER (WHERE negative) AS negative,
-                   count(*) FILTER (WHERE sla_breach) AS sla_breaches
-            FROM c GROUP BY product_id, title HAVING count(review_id) >= $min_reviews""",
+        table = db.query_df(con, db.load_sql("risk/reputation_by_product").format(reviews_classified=sql),
                             dict(params, min_reviews=min_reviews))
     else:
         r = classified_reviews(con, f, classifier)
@@ -280,11 +258,8 @@ def negative_rate_over_time(con: duckdb.DuckDBPyConnection, f: Filters, grain: s
         if grain not in ("day", "week"):
             raise ValueError(f"unknown grain {grain!r}")
         sql, params = _classified_sql(f, key, t)
-        table = db.query_df(con, f"""
-            WITH c AS ({sql})
-            SELECT date_trunc('{grain}', created_ts) AS period, count(review_id) AS reviews,
-                   count(*) FILTER (WHERE negative) AS negative, count(*) FILTER (WHERE sla_breach) AS sla_breaches
-            FROM c GROUP BY period ORDER BY period""", params)
+        table = db.query_df(con, db.load_sql("risk/reputation_over_time").format(reviews_classified=sql, grain=grain),
+                            params)
     else:
         r = classified_reviews(con, f, classifier)
         period = r["created_ts"].dt.normalize()

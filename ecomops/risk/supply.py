@@ -85,15 +85,7 @@ def lead_times(con: duckdb.DuckDBPyConnection, f: Filters, target_hours: float |
     the backup restock target (default: the setting in force)."""
     target_hours = target_hours or config.thresholds(con).backup_restock_hours
     category_sql, params = slot(f, "products")
-    frame = db.query_df(con, f"""
-        SELECT ps.product_id, p.title, p.category, ps.supplier_id, coalesce(s.name, ps.supplier_id) AS supplier,
-               ps.role, ps.lead_time_days * 24 AS lead_hours
-        FROM product_suppliers ps
-        JOIN products p ON p.product_id = ps.product_id
-        LEFT JOIN suppliers s ON s.supplier_id = ps.supplier_id
-        WHERE {category_sql}
-        ORDER BY ps.role DESC, lead_hours DESC, ps.product_id
-    """, params)
+    frame = db.query_df(con, db.load_sql("risk/supply_lead_times").format(category_where=category_sql), params)
     frame["within_target"] = frame["lead_hours"].le(target_hours).where(frame["role"] == "backup")
     return frame
 

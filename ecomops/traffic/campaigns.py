@@ -47,13 +47,7 @@ CALENDAR_COLUMNS = ["campaign_id", "name", "kind", "presale_start", "start_date"
 
 def campaign_calendar(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """Return the campaigns whose window (pre-sale included) overlaps the range, in start order."""
-    frame = db.query_df(con, """
-        SELECT campaign_id, name, kind, presale_start, start_date, end_date,
-               datediff('day', start_date, end_date) + 1 AS days
-        FROM campaigns
-        WHERE coalesce(presale_start, start_date) <= $end AND end_date >= $start
-        ORDER BY start_date, campaign_id
-    """, {"start": f.start, "end": f.end})
+    frame = db.query_df(con, db.load_sql("traffic/campaign_calendar"), {"start": f.start, "end": f.end})
     return frame[CALENDAR_COLUMNS]
 
 

@@ -124,15 +124,7 @@ def roi_review(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     review = f.with_range(last_month, f.end)
     ads_sql, params = slot(review, "ads")
     params["this_month"] = this_month
-    frame = db.query_df(con, f"""
-        SELECT a.channel,
-               sum(a.spend) FILTER (WHERE a.day >= $this_month) AS spend,
-               sum(a.attributed_gmv) FILTER (WHERE a.day >= $this_month) AS attributed_gmv,
-               sum(a.spend) FILTER (WHERE a.day < $this_month) AS previous_spend,
-               sum(a.attributed_gmv) FILTER (WHERE a.day < $this_month) AS previous_attributed_gmv
-        FROM ad_spend a WHERE {ads_sql}
-        GROUP BY a.channel ORDER BY a.channel
-    """, params)
+    frame = db.query_df(con, db.load_sql("traffic/roi_review").format(ads_where=ads_sql), params)
     columns = ["channel", "month", "spend", "attributed_gmv", "roi", "previous_spend", "previous_roi", "roi_change",
                "action", "reason"]
     if frame.empty:

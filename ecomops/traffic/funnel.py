@@ -99,10 +99,8 @@ def session_funnel(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
 def session_conversion(con: duckdb.DuckDBPyConnection, f: Filters) -> dict[str, Any]:
     """Return sessions, purchasing sessions, conversion rate and how many sessions have no day (month only)."""
     session_sql, params = _session_where(f)
-    sessions, purchases, undated = db.query_one(con, f"""
-        SELECT count(*), count(*) FILTER (WHERE s.purchased), count(*) FILTER (WHERE s.day IS NULL)
-        FROM traffic_sessions s WHERE {session_sql}
-    """, params)
+    sessions, purchases, undated = db.query_one(
+        con, db.load_sql("traffic/session_conversion").format(session_where=session_sql), params)
     return {"sessions": int(sessions), "purchases": int(purchases), "undated_sessions": int(undated),
             "conversion_rate": safe_ratio(purchases, sessions)}
 
@@ -110,12 +108,7 @@ def session_conversion(con: duckdb.DuckDBPyConnection, f: Filters) -> dict[str, 
 def session_conversion_by_month(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """Return sessions, purchases and conversion per month label of the session data, in calendar order."""
     session_sql, params = _session_where(f)
-    frame = db.query_df(con, f"""
-        SELECT coalesce(s.month, strftime(s.day, '%b'), 'unknown') AS month, count(*) AS sessions,
-               count(*) FILTER (WHERE s.purchased) AS purchases
-        FROM traffic_sessions s WHERE {session_sql}
-        GROUP BY 1
-    """, params)
+    frame = db.query_df(con, db.load_sql("traffic/session_months").format(session_where=session_sql), params)
     frame["conversion_rate"] = safe_ratio(frame["purchases"], frame["sessions"])
     order = frame["month"].str[:3].str.lower().map({m: i for i, m in enumerate(MONTHS)}).fillna(99)
     return frame.assign(_o=order).sort_values(["_o", "month"]).drop(columns="_o").reset_index(drop=True)

@@ -171,6 +171,10 @@ def alert_rules(con: duckdb.DuckDBPyConnection, seed: bool = True) -> pd.DataFra
     return db.query_df(con, f"SELECT {', '.join(RULE_COLUMNS)} FROM alert_rules ORDER BY rule_id")
 
 
+_INSERT_RULE = (f"INSERT INTO alert_rules ({', '.join(RULE_COLUMNS)}) "
+                f"VALUES ({', '.join('$' + column for column in RULE_COLUMNS)})")
+
+
 def seed_default_rules(con: duckdb.DuckDBPyConnection) -> bool:
     """Insert DEFAULT_RULES when alert_rules is empty; return True when it did."""
     if db.query_one(con, "SELECT count(*) FROM alert_rules")[0]:
@@ -180,8 +184,9 @@ def seed_default_rules(con: duckdb.DuckDBPyConnection) -> bool:
             return False
         setting = config.thresholds(con).conversion_drop_alert
         for rule_id, (metric, direction, threshold, window, severity) in enumerate(DEFAULT_RULES, start=1):
-            cur.execute("INSERT INTO alert_rules VALUES ($1, $2, $3, $4, $5, $6, true)",
-                        [rule_id, metric, direction, setting if threshold is None else threshold, window, severity])
+            cur.execute(_INSERT_RULE, {"rule_id": rule_id, "metric": metric, "direction": direction,
+                                       "threshold": setting if threshold is None else threshold,
+                                       "window_days": window, "severity": severity, "enabled": True})
     return True
 
 
@@ -222,7 +227,7 @@ def save_alert_rules(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> int
     with db.transaction(con, sales_data=False) as cur:
         cur.execute("DELETE FROM alert_rules")
         for row in rules.itertuples(index=False):
-            cur.execute("INSERT INTO alert_rules VALUES ($1, $2, $3, $4, $5, $6, $7)", list(row))
+            cur.execute(_INSERT_RULE, row._asdict())
     return len(rules)
 
 

@@ -202,15 +202,17 @@ def validate_rules(frame: pd.DataFrame) -> pd.DataFrame:
 def _write_rules(cur: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> None:
     cur.execute("DELETE FROM banned_words")
     rows = [
-        [r.word, r.language, r.category, r.reason, r.suggestion or None, bool(r.whole_word), r.exceptions or None,
-         bool(r.enabled)]
+        {"word": r.word, "language": r.language, "category": r.category, "reason": r.reason,
+         "suggestion": r.suggestion or None, "whole_word": bool(r.whole_word), "exceptions": r.exceptions or None,
+         "enabled": bool(r.enabled)}
         for r in frame.itertuples(index=False)
     ]
     if rows:
         cur.executemany("INSERT INTO banned_words (word, language, category, reason, suggestion, whole_word, "
-                        "exceptions, enabled) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
-    cur.execute("INSERT INTO meta (key, value) VALUES (?, 'true') ON CONFLICT (key) DO UPDATE SET value = 'true'",
-                [SEEDED_KEY])
+                        "exceptions, enabled) VALUES ($word, $language, $category, $reason, $suggestion, "
+                        "$whole_word, $exceptions, $enabled)", rows)
+    cur.execute("INSERT INTO meta (key, value) VALUES ($k, 'true') ON CONFLICT (key) DO UPDATE SET value = 'true'",
+                {"k": SEEDED_KEY})
 
 
 def ensure_seeded(con: duckdb.DuckDBPyConnection) -> bool:
@@ -221,7 +223,8 @@ def ensure_seeded(con: duckdb.DuckDBPyConnection) -> bool:
         with db.transaction(con, sales_data=False) as cur:
             if cur.execute("SELECT count(*) FROM banned_words").fetchone()[0]:
                 # Rules loaded by someone else (an import): keep them, just remember the list exists.
-                cur.execute("INSERT INTO meta (key, value) VALUES (?, 'true') ON CONFLICT DO NOTHING", [SEEDED_KEY])
+                cur.execute("INSERT INTO meta (key, value) VALUES ($k, 'true') ON CONFLICT DO NOTHING",
+                            {"k": SEEDED_KEY})
             else:
                 _write_rules(cur, default_rules_frame())
     except duckdb.TransactionException:

@@ -29,9 +29,7 @@ t = state.thresholds()
 floor = config.shown(t, "roi_floor")
 AD_COLUMNS["roi_flag"] = st.column_config.CheckboxColumn(_("ROI < {floor}", floor=floor))
 st.title("Ads")
-if not state.cached(traffic.availability)["ad_spend"]:
-    st.info(traffic.upload_hint("ad_spend"))
-    st.stop()
+page.stop_unless(state.cached(traffic.availability)["ad_spend"], traffic.upload_hint("ad_spend"))
 
 ads = state.cached(traffic_ads.ads_overview, f)
 total = ads["total"]

@@ -22,8 +22,8 @@ st.caption(_("Churn = no valid order within the horizon after a cutoff. Dormant 
 
 st.subheader("1. Churn model")
 left, right = st.columns([1, 3])
-horizon = left.number_input("Horizon (days)", min_value=30, max_value=365, value=t.churn_horizon_days,
-                            step=15, key="churn_horizon")
+horizon = left.number_input("Horizon (days)", min_value=min(30, t.churn_horizon_days), max_value=365,
+                            value=t.churn_horizon_days, step=15, key="churn_horizon")
 if left.button("Train model", type="primary", key="churn_train"):
     with st.status("Training the churn model…", expanded=True) as status:
         try:

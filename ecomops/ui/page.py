@@ -29,6 +29,13 @@ def _menu(current: navigation.PageEntry) -> None:
                 st.page_link(str(entry.path), label=navigation.title(entry), disabled=entry == current)
 
 
+def stop_unless(ready: bool, message: str) -> None:
+    """Stop the page run with ``message`` (which data it needs and where to upload it) unless ``ready``."""
+    if not ready:
+        st.info(message)
+        st.stop()
+
+
 def setup(page_file: str | Path) -> Filters:
     """Set up the page run: tab title, database connection, menu and shared sidebar; return the chosen filters."""
     entry = navigation.entry_for(page_file)

@@ -1,6 +1,6 @@
 """Per-process connection, shared filters and cached calls for pages.
 
-Pages call ``connection()``, ``filters()`` and ``cached(fn, f, ...)``; results are cached on the function, its
+Pages call ``connection()``, ``filters()``, ``thresholds()`` and ``cached(fn, f, ...)``; results are cached on the function, its
 arguments and the data version, which every import bumps, so an upload shows at once on every page.
 """
 from __future__ import annotations
@@ -70,6 +70,12 @@ def cached(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """
     key = repr((args, sorted(kwargs.items())))
     return _call(fn.__module__, fn.__qualname__, str(config.db_path()), data_version(), key, args, kwargs)
+
+
+def thresholds() -> config.Thresholds:
+    """Return the thresholds in force (the Settings page's values), cached on the data version that saving them
+    bumps: every page shows a saved value at once."""
+    return cached(config.thresholds)
 
 
 def filters() -> Filters:

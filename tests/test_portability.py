@@ -9,7 +9,7 @@ import sqlglot
 from ecomops.filters import Filters, where
 
 SQL_DIR = Path(__file__).resolve().parents[1] / "ecomops" / "sql"
-QUERIES = sorted(p for p in SQL_DIR.glob("*.sql"))
+QUERIES = sorted(p for p in SQL_DIR.glob("*.sql") if "." not in p.stem)  # engine variants (name.spark.sql): one engine
 TARGETS = ("clickhouse", "spark")
 LITERALS = {"channels": "['search']", "categories": "['Pet']"}
 FILTERS = Filters(date(2024, 1, 1), date(2024, 1, 31), channels=("search",), categories=("Pet",))

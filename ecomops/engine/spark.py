@@ -20,6 +20,8 @@ import decimal
 import os
 import tempfile
 import threading
+import warnings
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
@@ -95,6 +97,9 @@ def spark_settings(master: str, driver_memory: str = DEFAULT_DRIVER_MEMORY, hive
 def start_session(master: str = DEFAULT_MASTER, driver_memory: str = DEFAULT_DRIVER_MEMORY, hive: bool = False,
                   app_name: str = "ecomops", extra: Mapping[str, str] | None = None) -> SparkSession:
     """Return a SparkSession for ``master`` with ecomops' settings (Spark Connect for ``sc://`` addresses)."""
+    # PySpark 4.3 warns that pandas 3 is "not fully supported": results reach pandas through our own Arrow
+    # conversion (arrow_to_pandas_like_duckdb), not PySpark's pandas code.
+    warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)
     try:
         from pyspark.sql import SparkSession
     except ImportError as exc:  # pragma: no cover - pyspark is in requirements.txt
@@ -149,11 +154,13 @@ def _bind(value: Any) -> Any:
     return value
 
 
-def _tables_read(sql: str) -> set[str]:
+@lru_cache(maxsize=2048)
+def _tables_read(sql: str) -> frozenset[str]:
     """Return the table names one query reads (CTE names excluded)."""
     tree = sqlglot.parse_one(sql, read=READ_DIALECT)
     ctes = {cte.alias_or_name for cte in tree.find_all(exp.CTE)}
-    return {t.name for t in tree.find_all(exp.Table) if t.name and t.name not in ctes and not t.args.get("db")}
+    return frozenset(t.name for t in tree.find_all(exp.Table)
+                     if t.name and t.name not in ctes and not t.args.get("db"))
 
 
 def arrow_to_pandas_like_duckdb(table: pa.Table) -> pd.DataFrame:
@@ -233,7 +240,7 @@ class SparkEngine(Engine):
             where = self.warehouse if self.is_hive() else self.table_path(table)
             raise EngineError(f"table {table} not found in the warehouse ({where})") from exc
 
-    def _ensure_views(self, tables: set[str]) -> None:
+    def _ensure_views(self, tables: frozenset[str] | set[str]) -> None:
         if self.is_hive():
             return
         with self._lock:

@@ -61,6 +61,12 @@ def direct_queries(con) -> list[tuple[str, object, tuple]]:
     # The review SLA classification over stored labels (runs when a review model is cached).
     sql, params = risk_reputation._classified_sql(by_category, "model-key")
     found.append((sql, params, ()))
+    # The reviews of a range with their stored labels (classified_reviews; pages run it only when no review model is
+    # cached, the summaries otherwise): built as classified_reviews builds it.
+    review_sql, review_params = where(by_category, date_col="r.created_ts", channel_col="o.channel",
+                                      category_col="p.category")
+    found.append((db.load_sql("risk_reviews").format(where_sql=review_sql), dict(review_params, model_key="model-key"),
+                  ()))
     # No caller in the code base (see docs/spark-findings.md); run with the category filter it was written for.
     category_sql, category_params = where(by_category, category_col="p.category")
     found.append((db.load_sql("risk_products_copy").format(category_where=category_sql), category_params, ()))

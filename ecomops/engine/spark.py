@@ -197,7 +197,14 @@ class SparkEngine(Engine):
     name = "spark"
 
     def __init__(self, session: SparkSession, warehouse: str, owns_session: bool = False) -> None:
-        self.session = session
+        # Each engine reads its warehouse through its own temporary views: a child session of the same context
+        # (same JVM and settings, isolated views), so two engines over two warehouses never read each other's
+        # tables. Spark Connect has no child sessions; there the session is used as given.
+        self.root_session = session
+        try:
+            self.session = session.newSession()
+        except Exception:  # pragma: no cover - Spark Connect
+            self.session = session
         self.warehouse = warehouse
         self.owns_session = owns_session
         self._views: set[str] = set()
@@ -276,4 +283,4 @@ class SparkEngine(Engine):
     def close(self) -> None:
         """Stop the session when this engine started it."""
         if self.owns_session:
-            self.session.stop()
+            self.root_session.stop()

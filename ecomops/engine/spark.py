@@ -213,7 +213,7 @@ class SparkEngine(Engine):
             database = warehouse[len(HIVE_PREFIX):]
             if not database:
                 raise EngineError("ECOMOPS_WAREHOUSE=hive: needs a database name, e.g. hive:shop")
-            session.catalog.setCurrentDatabase(database)
+            self.session.catalog.setCurrentDatabase(database)
 
     @classmethod
     def from_env(cls) -> "SparkEngine":

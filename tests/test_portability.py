@@ -9,7 +9,8 @@ import sqlglot
 from ecomops.filters import Filters, sales_slots
 
 SQL_DIR = Path(__file__).resolve().parents[1] / "ecomops" / "sql"
-QUERIES = sorted(p for p in SQL_DIR.rglob("*.sql") if "migrations" not in p.parts)
+QUERIES = sorted(p for p in SQL_DIR.rglob("*.sql")
+                 if "migrations" not in p.parts and "." not in p.stem)  # engine variants (name.spark.sql): one engine
 TARGETS = ("clickhouse", "spark")
 LITERALS = {"channels": "['search']", "categories": "['Pet']"}
 FILTERS = Filters(date(2024, 1, 1), date(2024, 1, 31), channels=("search",), categories=("Pet",))

@@ -16,7 +16,7 @@ traffic AS (
 ),
 days AS (
     SELECT CAST(d AS DATE) AS day
-    FROM range(CAST($start AS TIMESTAMP), CAST($end AS TIMESTAMP) + INTERVAL 1 DAY, INTERVAL 1 DAY) r(d)
+    FROM (SELECT unnest(generate_series(CAST($start AS TIMESTAMP), CAST($end AS TIMESTAMP), INTERVAL 1 DAY)) AS d) r
 )
 SELECT days.day,
        coalesce(g.gmv, 0) AS gmv, coalesce(c.orders, 0) AS orders, coalesce(c.buyers, 0) AS buyers,

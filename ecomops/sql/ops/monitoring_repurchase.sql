@@ -42,8 +42,8 @@ per_day AS (
 ),
 days AS (
     SELECT CAST(d AS DATE) AS day
-    FROM range(CAST($start AS TIMESTAMP) - to_days(CAST($window AS INTEGER) - 1),
-               CAST($end AS TIMESTAMP) + INTERVAL 1 DAY, INTERVAL 1 DAY) r(d)
+    FROM (SELECT unnest(generate_series(CAST($start AS TIMESTAMP) - to_days(CAST($window AS INTEGER) - 1),
+                                        CAST($end AS TIMESTAMP), INTERVAL 1 DAY)) AS d) r
 ),
 running AS (
     SELECT days.day,

@@ -12,7 +12,7 @@ from typing import Any, Callable
 import duckdb
 import streamlit as st
 
-from ecomops import config, db, derived
+from ecomops import config, db, derived, i18n
 from ecomops.filters import Filters, default_filters
 from ecomops.metrics import data_range
 
@@ -64,11 +64,12 @@ def _call(module: str, name: str, db_path: str, version: int, key: str, _args: t
 
 
 def cached(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    """Return ``fn(con, *args, **kwargs)``, cached on the arguments and the data version.
+    """Return ``fn(con, *args, **kwargs)``, cached on the arguments, the data version and the language (results
+    may hold translated labels and sentences).
 
     Arguments must have a faithful repr (Filters, dates, numbers, strings, tuples).
     """
-    key = repr((args, sorted(kwargs.items())))
+    key = repr((args, sorted(kwargs.items()), i18n.current_locale()))
     return _call(fn.__module__, fn.__qualname__, str(config.db_path()), data_version(), key, args, kwargs)
 
 

@@ -15,6 +15,8 @@ from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping
 
+from ecomops.i18n import N_, _, fmt
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -54,21 +56,141 @@ class Thresholds:
     roi_floor: float = 1.0  # channels with ROI below this are flagged
 
 
-THRESHOLDS = Thresholds()  # the defaults; the values in force come from thresholds(con)
+THRESHOLDS = Thresholds()  # the defaults only; the values in force come from thresholds(con)
 DEFAULTS = THRESHOLDS
 _KEY_PREFIX = "threshold."
-# Allowed range per threshold (inclusive): a setting outside it is refused with the range in the message.
-LIMITS: dict[str, tuple[float, float]] = {
-    "new_days": (1, 365), "active_days": (7, 730), "dormant_days": (14, 1460), "churn_horizon_days": (7, 365),
-    "abc_window_days": (7, 730), "abc_a_share": (0.05, 0.99), "abc_b_share": (0.06, 0.999),
-    "cover_window_days": (7, 365), "a_min_cover_days": (1, 365), "c_max_cover_days": (7, 730),
-    "negative_rating_max": (1, 4), "negative_rate_target": (0.001, 0.5), "reply_sla_hours": (1, 720),
-    "backup_restock_hours": (1, 720), "conversion_drop_alert": (0.01, 0.9), "roi_floor": (0.1, 10),
+
+
+@dataclass(frozen=True)
+class ThresholdInfo:
+    """How the Settings page shows a threshold: what it means (a message id), its unit and allowed range."""
+
+    label: str  # message ids
+    description: str
+    unit: str  # "days", "hours", "percent" (stored as a share 0..1, shown x 100), "rating", "ratio"
+    low: float  # allowed range, inclusive, in stored units
+    high: float
+
+
+# One entry per Thresholds field, in the dataclass order (the Settings page's order): a short label, what it means,
+# its unit and allowed range (stored units).
+INFO: dict[str, ThresholdInfo] = {
+    "new_days": ThresholdInfo(
+        N_("New customer window"), N_("A customer is new while their first valid order is at most this many days "
+                                      "old."), "days", 1, 365),
+    "active_days": ThresholdInfo(
+        N_("Active customer window"), N_("A customer who is not new is active while their last valid order is at "
+                                         "most this many days old."), "days", 7, 730),
+    "dormant_days": ThresholdInfo(
+        N_("Dormant customer window"), N_("Beyond the active window a customer is dormant while their last valid "
+                                          "order is at most this many days old, and lost after that."),
+        "days", 14, 1460),
+    "churn_horizon_days": ThresholdInfo(
+        N_("Churn horizon"), N_("The churn model predicts no valid order within this many days; reactivation is "
+                                "measured over the same number of days after an outreach."), "days", 7, 365),
+    "abc_window_days": ThresholdInfo(
+        N_("ABC window"), N_("ABC classes rank SKUs by their GMV over this many days up to the end date."),
+        "days", 7, 730),
+    "abc_a_share": ThresholdInfo(
+        N_("Class A share"), N_("SKUs are class A until their cumulative share of GMV reaches this share."),
+        "percent", 0.05, 0.99),
+    "abc_b_share": ThresholdInfo(
+        N_("Class B share"), N_("After class A, SKUs are class B until their cumulative share of GMV reaches this "
+                                "share; the rest are class C."), "percent", 0.06, 0.999),
+    "cover_window_days": ThresholdInfo(
+        N_("Days-of-cover window"), N_("Days of cover divide units on hand by the average daily units sold over "
+                                       "this many days."), "days", 7, 365),
+    "a_min_cover_days": ThresholdInfo(
+        N_("A-item minimum cover"), N_("An A item with fewer days of cover than this raises a stock-out alert."),
+        "days", 1, 365),
+    "c_max_cover_days": ThresholdInfo(
+        N_("C-item maximum cover"), N_("A C item with more days of cover than this raises an overstock alert."),
+        "days", 7, 730),
+    "negative_rating_max": ThresholdInfo(
+        N_("Negative rating"), N_("A review rated at most this many stars (of 5) is negative."), "rating", 1, 4),
+    "negative_rate_target": ThresholdInfo(
+        N_("Negative-review rate target"), N_("The share of negative reviews should stay at or under this target."),
+        "percent", 0.001, 0.5),
+    "reply_sla_hours": ThresholdInfo(
+        N_("Reply SLA"), N_("Negative reviews should be answered within this many hours; later is an SLA breach."),
+        "hours", 1, 720),
+    "backup_restock_hours": ThresholdInfo(
+        N_("Backup restock target"), N_("A backup supplier should restock within this many hours."), "hours", 1, 720),
+    "conversion_drop_alert": ThresholdInfo(
+        N_("Conversion drop alert"), N_("The Overview flags a day whose conversion rate is more than this share "
+                                        "below the median of the 7 days before it (GMV and UV: twice this share)."),
+        "percent", 0.01, 0.9),
+    "roi_floor": ThresholdInfo(
+        N_("ROI floor"), N_("Channels, campaigns and audiences whose ROI (attributed GMV / spend) is below this are "
+                            "flagged, and the monthly review suggests cutting them."), "ratio", 0.1, 10),
 }
+_TYPES = {f.name: int if f.type in (int, "int") else float for f in fields(Thresholds)}
+# How the Settings page names each unit next to an input (in display units: percent x 100).
+UNIT_NAMES = {"days": N_("days"), "hours": N_("hours"), "percent": N_("%"), "rating": N_("stars of 5"),
+              "ratio": N_("× spend")}
 
 
 class SettingError(ValueError):
-    """A setting value that is refused, with the reason."""
+    """A setting value that is refused, with the reason (in the current language)."""
+
+
+def _plain(value: float) -> str:
+    """Return a number with as few decimals as it needs (at most 2), in the current locale."""
+    for decimals in (0, 1, 2):
+        if abs(round(value, decimals) - value) < 1e-9:
+            break
+    return fmt.number(value, decimals)
+
+
+def display_value(name: str, value: float) -> float:
+    """Return a threshold value in the unit the Settings page edits it in (percent x 100)."""
+    return round(value * 100, 6) if INFO[name].unit == "percent" else value
+
+
+def stored_value(name: str, shown: float) -> float:
+    """Return the stored value of a threshold edited in its display unit (the inverse of display_value)."""
+    return round(shown / 100, 8) if INFO[name].unit == "percent" else shown
+
+
+def shown(t: Thresholds, name: str) -> str:
+    """Return a threshold in force as a sentence shows it: a bare number for days, hours, ratings and ratios
+    (the sentence names the unit), a percentage for shares (80%, 5%)."""
+    value = getattr(t, name)
+    if INFO[name].unit == "percent":
+        return _plain(value * 100) + "%"
+    return _plain(value)
+
+
+def label(name: str) -> str:
+    """Return the threshold's short name, in the current language."""
+    return _(INFO[name].label)
+
+
+def is_whole(name: str) -> bool:
+    """Return True when the threshold holds whole numbers (days, ratings)."""
+    return _TYPES[name] is int
+
+
+def unit_name(name: str) -> str:
+    """Return the unit the Settings page edits the threshold in, in the current language (days, hours, %...)."""
+    return _(UNIT_NAMES[INFO[name].unit])
+
+
+def formatted(name: str, value: float) -> str:
+    """Return a threshold value with its unit, in the current language (90 days, 24 h, 80%, 1.5)."""
+    unit = INFO[name].unit
+    if unit == "days":
+        return fmt.days(value)
+    if unit == "hours":
+        return fmt.hours(value, 0 if float(value).is_integer() else 1)
+    if unit == "percent":
+        return _plain(value * 100) + "%"
+    return _plain(value)
+
+
+def _typed(name: str, value: Any) -> int | float:
+    """Return a threshold value as its field's type (int or float)."""
+    return int(value) if _TYPES[name] is int else float(value)
 
 
 def thresholds(con: Any) -> Thresholds:
@@ -78,48 +200,50 @@ def thresholds(con: Any) -> Thresholds:
         rows = cur.execute("SELECT key, value FROM settings WHERE starts_with(key, $p)", {"p": _KEY_PREFIX}).fetchall()
     finally:
         cur.close()
-    known = {f.name: f.type for f in fields(Thresholds)}
     stored = {key[len(_KEY_PREFIX):]: json.loads(value) for key, value in rows}
-    return replace(DEFAULTS, **{name: value for name, value in stored.items() if name in known})
+    return replace(DEFAULTS, **{name: _typed(name, value) for name, value in stored.items() if name in _TYPES})
 
 
-def validate_thresholds(values: Mapping[str, Any]) -> Thresholds:
-    """Return the thresholds with ``values`` applied, or raise SettingError naming the first bad value."""
-    types = {f.name: int if f.type in (int, "int") else float for f in fields(Thresholds)}
+def validate_thresholds(values: Mapping[str, Any], base: Thresholds = DEFAULTS) -> Thresholds:
+    """Return ``base`` with ``values`` applied (stored units), or raise SettingError naming the first bad value."""
     clean: dict[str, Any] = {}
     for name, value in values.items():
-        if name not in types:
-            raise SettingError(f"unknown threshold {name!r}")
+        if name not in _TYPES:
+            raise SettingError(_("Unknown setting {name}.", name=repr(name)))
+        setting = label(name)
         try:
-            number = types[name](value)
+            number = _TYPES[name](value)
+            if isinstance(value, bool) or number != number:  # no True/False, no NaN
+                raise ValueError
         except (TypeError, ValueError):
-            raise SettingError(f"{name} must be a number, not {value!r}") from None
-        if types[name] is int and float(value) != number:
-            raise SettingError(f"{name} must be a whole number, not {value!r}")
-        low, high = LIMITS[name]
+            raise SettingError(_("{setting}: {value} is not a number.", setting=setting, value=repr(value))) from None
+        if _TYPES[name] is int and float(value) != number:
+            raise SettingError(_("{setting}: enter a whole number, not {value}.", setting=setting,
+                                 value=_plain(float(value))))
+        low, high = INFO[name].low, INFO[name].high
         if not low <= number <= high:
-            raise SettingError(f"{name} must lie between {low:g} and {high:g}, not {number:g}")
+            raise SettingError(_("{setting}: {value} is outside the allowed range {low} to {high}.", setting=setting,
+                                 value=formatted(name, number), low=formatted(name, low), high=formatted(name, high)))
         clean[name] = number
-    merged = replace(DEFAULTS, **clean)
-    if not merged.active_days < merged.dormant_days:
-        raise SettingError("active_days must be less than dormant_days")
-    if not merged.new_days <= merged.active_days:
-        raise SettingError("new_days must not exceed active_days")
-    if not merged.abc_a_share < merged.abc_b_share:
-        raise SettingError("abc_a_share must be less than abc_b_share")
+    merged = replace(base, **clean)
+    for smaller, larger, message in (
+        ("new_days", "active_days", N_("{first} ({a}) must not be longer than {second} ({b}).")),
+        ("active_days", "dormant_days", N_("{first} ({a}) must be shorter than {second} ({b}).")),
+        ("abc_a_share", "abc_b_share", N_("{first} ({a}) must be less than {second} ({b}).")),
+    ):
+        a, b = getattr(merged, smaller), getattr(merged, larger)
+        if a > b or (a == b and smaller != "new_days"):
+            raise SettingError(_(message, first=label(smaller), a=formatted(smaller, a), second=label(larger),
+                                 b=formatted(larger, b)))
     return merged
 
 
-def save_thresholds(con: Any, values: Mapping[str, Any], actor: str | None = None) -> Thresholds:
-    """Store the complete set of thresholds (values equal to the default are removed); return what is in force.
-
-    One transaction, which bumps the data and sales versions: cached page results and the summary tables whose
-    rules use a threshold (lifecycle windows, churn scores) follow at once.
-    """
+def _store(con: Any, merged: Thresholds, actor: str | None) -> Thresholds:
     from ecomops import db  # db imports this module for the database path
 
-    merged = validate_thresholds(values)
-    with db.transaction(con) as cur:
+    # Not sales data: the summary tables whose rules use a threshold name it (derived.DerivedTable.thresholds), so
+    # only those are rebuilt; every cached page result follows the data version this write bumps.
+    with db.transaction(con, sales_data=False) as cur:
         cur.execute("DELETE FROM settings WHERE starts_with(key, $p)", {"p": _KEY_PREFIX})
         for name, value in asdict(merged).items():
             if value != getattr(DEFAULTS, name):
@@ -128,11 +252,31 @@ def save_thresholds(con: Any, values: Mapping[str, Any], actor: str | None = Non
     return merged
 
 
+def save_thresholds(con: Any, values: Mapping[str, Any], actor: str | None = None) -> Thresholds:
+    """Apply ``values`` (stored units; names not given keep the value in force) after validating the whole set, in
+    one transaction; return the thresholds now in force. Nothing is written when a value is refused (SettingError).
+
+    Values equal to the default are not stored, so a later change of a default in code reaches them.
+    """
+    return _store(con, validate_thresholds(values, thresholds(con)), actor)
+
+
+def restore_defaults(con: Any, actor: str | None = None) -> Thresholds:
+    """Remove every stored threshold (one transaction); return the defaults, now in force."""
+    return _store(con, DEFAULTS, actor)
+
 
 def thresholds_table(con: Any) -> pd.DataFrame:
-    """Return one row per threshold: name, value in force, default."""
+    """Return one row per threshold, as the Settings page lists them: setting (label), meaning, value in force,
+    default, allowed range (formatted with their units), changed (differs from the default), key (field name)."""
     import pandas as pd  # only pages ask for the table
 
     current = thresholds(con)
-    return pd.DataFrame([{"setting": f.name, "value": getattr(current, f.name), "default": getattr(DEFAULTS, f.name)}
-                         for f in fields(Thresholds)])
+    rows = []
+    for name, info in INFO.items():
+        value, default = getattr(current, name), getattr(DEFAULTS, name)
+        rows.append({"setting": label(name), "meaning": _(info.description), "value": formatted(name, value),
+                     "default": formatted(name, default),
+                     "allowed": _("{low} to {high}", low=formatted(name, info.low), high=formatted(name, info.high)),
+                     "changed": value != default, "key": name})
+    return pd.DataFrame(rows)

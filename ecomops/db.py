@@ -223,7 +223,8 @@ def migrate_schema(con: duckdb.DuckDBPyConnection) -> int:
             try:
                 for statement in con.extract_statements(path.read_text(encoding="utf-8")):
                     cur.execute(statement)
-                cur.execute("INSERT INTO schema_version (version, name) VALUES (?, ?)", [version, path.stem])
+                cur.execute("INSERT INTO schema_version (version, name) VALUES ($version, $name)",
+                            {"version": version, "name": path.stem})
                 cur.execute("COMMIT")
             except BaseException:
                 cur.execute("ROLLBACK")

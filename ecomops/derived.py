@@ -9,7 +9,8 @@ the builds of the last three run Python through an ``after_build`` hook), all bu
 A derived table is rebuilt when its fingerprint changes: a hash of its build query (so an upgrade rebuilds it), the
 sales version (bumped by writes of order data: the demo, and imports and undos that wrote a source table, so an
 import of ad spend or traffic rebuilds nothing) and the row counts and last order day of its sources (so rows
-written without a version bump, by tests or scripts, are noticed too). The build is one transaction that does not bump the data
+written without a version bump, by tests or scripts, are noticed too). The thresholds a table's rules use (the dormant window of
+the churn scores) join its fingerprint too. The build is one transaction that does not bump the data
 version; one lock per process keeps two threads from building at once. ``refresh_all`` builds every stale table,
 for callers that want the cost paid right after an import rather than on the next page view.
 """
@@ -22,7 +23,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from ecomops import db
+from ecomops import config, db
 
 _build_lock = threading.RLock()
 
@@ -44,6 +45,9 @@ class DerivedTable:
     fingerprint_sql: str | None = None
     # "module:function" returning a string added to the fingerprint, for inputs outside the database (a model file).
     fingerprint_extra: str | None = None
+    # The thresholds (config.Thresholds fields) its rules use: their values in force join the fingerprint, so saving
+    # one of them on the Settings page rebuilds this table and no other.
+    thresholds: tuple[str, ...] = ()
 
 
 PRODUCTS_LINES = DerivedTable("products_line_facts", "products/line_facts_build", "products_line_facts_state",
@@ -75,7 +79,8 @@ CHURN_SCORES = DerivedTable(
     after_build="ecomops.users.targeting:store_scores",
     fingerprint_sql="SELECT (SELECT max(model_id) FROM model_registry WHERE name = 'churn'), "
                     "(SELECT sha256 FROM model_registry WHERE name = 'churn' ORDER BY model_id DESC LIMIT 1)",
-    fingerprint_extra="ecomops.users.targeting:scoring_key")
+    fingerprint_extra="ecomops.users.targeting:scoring_key",
+    thresholds=("active_days", "dormant_days", "negative_rating_max"))
 REGISTRY: list[DerivedTable] = [PRODUCTS_LINES, SALES_ROLLUP, USERS_ORDERS, RISK_CLAIMS, RISK_REVIEW_LABELS,
                                 CHURN_SCORES]
 
@@ -125,6 +130,9 @@ def fingerprint(con: duckdb.DuckDBPyConnection, table: DerivedTable) -> str:
     extra = list(db.query_one(con, table.fingerprint_sql)) if table.fingerprint_sql else []
     if table.fingerprint_extra:
         extra.append(_call(table.fingerprint_extra))
+    if table.thresholds:
+        in_force = config.thresholds(con)
+        extra.extend(getattr(in_force, name) for name in table.thresholds)
     return "|".join([build, str(db.sales_version(con)), *map(str, counts), *map(str, extra)])
 
 

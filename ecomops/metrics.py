@@ -9,9 +9,8 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from ecomops import db, derived
-from ecomops.config import THRESHOLDS
-from ecomops.filters import Filters, where
+from ecomops import config, db, derived
+from ecomops.filters import Filters, sales_slots, slot
 
 KPI_NAMES = ("gmv", "orders", "buyers", "uv", "conversion_rate", "spend_per_buyer", "aov", "repurchase_rate")
 KPI_LABELS = {
@@ -32,9 +31,13 @@ def abc_classes_sql(product_gmv: str) -> str:
     return db.load_sql("abc_classes").format(product_gmv=product_gmv)
 
 
-def abc_class_of(con: duckdb.DuckDBPyConnection, product_gmv: pd.DataFrame, a_share: float = THRESHOLDS.abc_a_share,
-                 b_share: float = THRESHOLDS.abc_b_share) -> pd.Series:
-    """Return the ABC class ('A'|'B'|'C') of each row of a frame of (product_id, gmv), in the frame's order."""
+def abc_class_of(con: duckdb.DuckDBPyConnection, product_gmv: pd.DataFrame, a_share: float | None = None,
+                 b_share: float | None = None) -> pd.Series:
+    """Return the ABC class ('A'|'B'|'C') of each row of a frame of (product_id, gmv), in the frame's order (class
+    shares default to the settings in force)."""
+    t = config.thresholds(con)
+    a_share = t.abc_a_share if a_share is None else a_share
+    b_share = t.abc_b_share if b_share is None else b_share
     cur = con.cursor()
     try:
         cur.register("abc_input", product_gmv[["product_id", "gmv"]])
@@ -48,31 +51,11 @@ def _ratio(num: float | None, den: float | None) -> float | None:
     return None if num is None or not den else float(num) / float(den)
 
 
-def order_filters(f: Filters, prefix: str = "") -> dict[str, Any]:
-    """Return the SQL fragments and params that filter orders (o), products (p), the GMV rollup (r) and traffic (t)."""
-    order_sql, params = where(f, date_col="o.order_date", channel_col="o.channel", prefix=prefix)
-    category_sql, cat_params = where(f, category_col="p.category", prefix=prefix)
-    rollup_sql, rollup_params = where(f, date_col="r.day", channel_col="r.channel", category_col="r.category",
-                                      prefix=prefix)
-    traffic_sql, traffic_params = where(f, date_col="t.day", channel_col="t.channel", prefix=prefix)
-    for extra in (cat_params, rollup_params, traffic_params):
-        params.update(extra)
-    return {
-        "order_where": order_sql,
-        "category_where": category_sql,
-        "rollup_where": rollup_sql,
-        "traffic_where": traffic_sql,
-        "no_category": "FALSE" if f.categories else "TRUE",
-        "params": params,
-    }
-
-
 def kpis(con: duckdb.DuckDBPyConnection, f: Filters) -> dict[str, Any]:
     """Return the eight home KPIs for the filters; None where the data needed is absent (e.g. no traffic)."""
     derived.ensure(con, derived.SALES_ROLLUP)
-    parts = order_filters(f)
-    sql = db.load_sql("kpis").format(**{k: v for k, v in parts.items() if k != "params"})
-    gmv, orders, buyers, repeat_buyers, uv = db.query_one(con, sql, parts["params"])
+    slots, params = sales_slots(f)
+    gmv, orders, buyers, repeat_buyers, uv = db.query_one(con, db.load_sql("kpis").format(**slots), params)
     gmv = float(gmv or 0.0)
     uv = int(uv) if uv is not None else None
     return {
@@ -103,22 +86,15 @@ def kpi_comparison(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
 def daily_trend(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """Return one row per day of the range: gmv, orders, buyers, uv, conversion_rate, spend_per_buyer."""
     derived.ensure(con, derived.SALES_ROLLUP)
-    parts = order_filters(f)
-    sql = db.load_sql("daily_sales").format(**{k: v for k, v in parts.items() if k != "params"})
-    params = dict(parts["params"], start=f.start, end=f.end)
-    return db.query_df(con, sql, params)
+    slots, params = sales_slots(f)
+    return db.query_df(con, db.load_sql("daily_sales").format(**slots), dict(params, start=f.start, end=f.end))
 
 
 def gmv_by_channel(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """Return GMV and GMV share per channel for the filters, largest first."""
     derived.ensure(con, derived.SALES_ROLLUP)
-    parts = order_filters(f)
-    sql = f"""
-        SELECT r.channel, sum(r.gmv) AS gmv
-        FROM daily_sales_rollup r WHERE {parts['rollup_where']}
-        GROUP BY r.channel ORDER BY gmv DESC
-    """
-    frame = db.query_df(con, sql, parts["params"])
+    rollup_sql, params = slot(f, "rollup")
+    frame = db.query_df(con, db.load_sql("gmv_by_channel").format(rollup_where=rollup_sql), params)
     total = frame["gmv"].sum() if not frame.empty else 0
     frame["share"] = frame["gmv"] / total if total else 0.0
     return frame
@@ -168,12 +144,13 @@ def filter_options(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
 def attention_items(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """Return the "needs attention" list: day-level rule hits in the range, most severe first.
 
-    Rules: conversion rate, GMV or UV of a day more than the threshold below the median of the 7 days before it.
+    Rules: conversion rate, GMV or UV of a day more than the threshold (the conversion drop alert setting in force;
+    twice it for GMV and UV) below the median of the 7 days before it.
     """
     lookback = f.with_range(f.start - timedelta(days=7), f.end)
     trend = daily_trend(con, lookback)
     rows: list[dict[str, Any]] = []
-    drop = THRESHOLDS.conversion_drop_alert
+    drop = config.thresholds(con).conversion_drop_alert
     for metric, label, limit in (
         ("conversion_rate", "Conversion rate", drop),
         ("gmv", "GMV", 2 * drop),

@@ -6,6 +6,7 @@ ROI, alerts and causes, reactivation results and risk items; downloadable as one
 import streamlit as st
 
 from ecomops import charts
+from ecomops.i18n import _, fmt
 from ecomops.ops import report
 from ecomops.exports import escape_markdown as md
 from ecomops.ui import columns as colfmt, page
@@ -73,7 +74,8 @@ else:
 
 st.subheader("Reactivation results")
 if review.reactivation.empty:
-    st.info("No reactivation outreach in the 180 days up to this period: upload outreach results on Data → Upload.")
+    st.info(_("No reactivation outreach in the {days} days up to this period: upload outreach results on Data → "
+              "Upload.", days=fmt.count(report.REACTIVATION_LOOKBACK_DAYS)))
 else:
     uplift = report.reactivation_uplift(review.reactivation)
     st.dataframe(review.reactivation, hide_index=True, width="stretch",

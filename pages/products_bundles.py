@@ -10,8 +10,9 @@ from ecomops.products import bundles
 from ecomops.products import charts as products_charts
 from ecomops.products import inventory
 from ecomops.exports import escape_markdown as md
-from ecomops.ui import columns as colfmt, page
-from ecomops.ui import downloads, state
+from ecomops.i18n import _, fmt
+from ecomops.ui import columns as colfmt
+from ecomops.ui import downloads, page, state
 
 
 f = page.setup(__file__)
@@ -80,8 +81,9 @@ st.plotly_chart(charts.bar(bundles.aov_comparison(pairs), "pair", "aov", color="
                            title="Top 10 pairs by lift"), width="stretch")
 
 st.subheader("Bundle suggestions: slow movers with strong partners")
-st.caption("Slow mover = class C (else B) in the ABC classes of the 90 days to the end date; strong partner = "
-           "class A; the pair's lift must exceed 1. Attach rate = share of the partner's orders already holding it.")
+st.caption(_("Slow mover = class C (else B) in the ABC classes of the {days} days to the end date; strong partner = "
+             "class A; the pair's lift must exceed 1. Attach rate = share of the partner's orders already holding it.",
+             days=fmt.count(state.thresholds().abc_window_days)))
 ideas = bundles.bundle_suggestions(pairs, state.cached(inventory.abc_table, f))
 if ideas.empty:
     st.info("No slow mover sells with an A item above lift 1 at these minimum counts: lower them to see more.")

@@ -8,15 +8,16 @@ import streamlit as st
 from ecomops import charts, derived, products
 from ecomops.products import charts as products_charts
 from ecomops.products import inventory
-from ecomops.config import THRESHOLDS
+from ecomops.i18n import _, fmt
 from ecomops.ui import columns as colfmt
 from ecomops.ui import downloads, page, state
 
 
 f = page.setup(__file__)
+t = state.thresholds()
 state.ensure_derived(derived.PRODUCTS_LINES)
 st.title("Inventory: ABC classes, cover and replenishment")
-st.caption(inventory.windows_caption(f))
+st.caption(inventory.windows_caption(f, t.abc_window_days, t.cover_window_days))
 have = state.cached(products.available)
 abc = state.cached(inventory.abc_table, f)
 
@@ -41,11 +42,11 @@ if not have["inventory_snapshots"]:
 else:
     st.caption(f"Stock as of {state.cached(inventory.inventory_as_of, f)} (latest snapshot on or before the end date).")
     c1, c2 = st.columns(2)
-    a_min = c1.number_input("Alert A items under N days of cover", min_value=1, value=THRESHOLDS.a_min_cover_days,
+    a_min = c1.number_input("Alert A items under N days of cover", min_value=1, value=t.a_min_cover_days,
                             key="inv_a_min_cover")
-    c_max = c2.number_input("Alert C items over N days of cover", min_value=1, value=THRESHOLDS.c_max_cover_days,
+    c_max = c2.number_input("Alert C items over N days of cover", min_value=1, value=t.c_max_cover_days,
                             key="inv_c_max_cover")
-    alerts = inventory.stock_alerts(abc, a_min_cover_days=a_min, c_max_cover_days=c_max)
+    alerts = inventory.stock_alerts(abc, a_min, c_max, t.cover_window_days)
     risk = int((alerts["alert"] != "Overstock").sum())
     m1, m2 = st.columns(2)
     m1.metric("A items at stock-out risk", f"{risk:,}")
@@ -73,9 +74,10 @@ else:
     lead = st.number_input("Default supplier lead time (days) where none is known", min_value=0.0,
                            value=inventory.DEFAULT_LEAD_TIME_DAYS, step=1.0, key="inv_default_lead")
     plan = inventory.replenishment_list(abc, state.cached(inventory.lead_times), default_lead_time_days=lead)
-    st.caption("Suggested quantity = average daily units (28 days) × (lead time + "
-               + ", ".join(f"{d} days for {c}" for c, d in inventory.TARGET_EXTRA_DAYS.items())
-               + ") − on hand.")
+    extra = ", ".join(_("{days} days for {abc_class}", days=fmt.count(d), abc_class=c)
+                      for c, d in inventory.TARGET_EXTRA_DAYS.items())
+    st.caption(_("Suggested quantity = average daily units ({days} days) × (lead time + {extra}) − on hand.",
+                 days=fmt.count(t.cover_window_days), extra=extra))
     st.metric("SKUs to reorder", f"{len(plan):,}", help="Units suggested: " + charts.format_value(
         "units", float(plan["suggested_qty"].sum()) if len(plan) else 0.0))
     st.dataframe(plan, column_config={"daily_units": colfmt.DAYS, "days_of_cover": colfmt.DAYS}, hide_index=True, width="stretch")

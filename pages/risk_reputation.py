@@ -1,22 +1,25 @@
 """Reputation.
 
-Risk → Reputation: the negative-review queue, reply time and 24-hour SLA breaches, and the negative-review rate
-against the 5% target by product and over time (text-only reviews classified by the review model).
+Risk → Reputation: the negative-review queue, reply time and reply-SLA breaches, and the negative-review rate
+against its target by product and over time (text-only reviews classified by the review model); the SLA and the
+target are settings.
 """
 import streamlit as st
 
-from ecomops import charts, derived
+from ecomops import charts, config, derived
 from ecomops.risk import reputation
 from ecomops.risk import reviews_model
-from ecomops.config import THRESHOLDS
 from ecomops.exports import escape_markdown as md
+from ecomops.i18n import _, fmt
 from ecomops.ui import downloads, page, state
 
 f = page.setup(__file__)
+t = state.thresholds()
+sla = config.formatted("reply_sla_hours", t.reply_sla_hours)
 st.title("Reputation")
-st.caption(f"Reviews created {f.start:%Y-%m-%d} – {f.end:%Y-%m-%d}, as of the end of that day. Negative = rating "
-           f"≤ {THRESHOLDS.negative_rating_max}, or classified negative when there is text and no rating. "
-           f"SLA: answer negative reviews within {THRESHOLDS.reply_sla_hours:.0f} h.")
+st.caption(_("Reviews created {period}, as of the end of that day. Negative = rating ≤ {rating}, or classified "
+             "negative when there is text and no rating. SLA: answer negative reviews within {sla}.",
+             period=fmt.date_range(f.start, f.end), rating=fmt.count(t.negative_rating_max), sla=sla))
 
 if reviews_model.cached_metrics() is None:
     with st.status("First use: training the review classifier (about a minute)…") as status:
@@ -43,8 +46,8 @@ c2.metric("Negative reviews", f"{summary['negative']:,} / {summary['reviews']:,}
           help=f"{summary['negative_by_model']} of them classified from text by the model")
 c3.metric("Median reply time", "—" if summary["median_response_hours"] is None
           else f"{summary['median_response_hours']:.1f} h", help="Negative reviews replied by the end of the range.")
-c4.metric("SLA breaches", f"{summary['sla_breaches']:,}", help="Negative reviews answered after 24 h or still "
-          "open after 24 h.")
+c4.metric("SLA breaches", f"{summary['sla_breaches']:,}",
+          help=_("Negative reviews answered after {sla} or still open after {sla}.", sla=sla))
 c5.metric("Open and overdue", f"{summary['open_overdue']:,}")
 
 st.subheader("Negative-review queue")

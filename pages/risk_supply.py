@@ -1,21 +1,23 @@
 """Supply chain.
 
 Risk → Supply chain: SKUs without a backup supplier, supplier concentration (share of GMV), lead times vs the
-72-hour backup target, and A-class items exposed to a single supplier.
+backup restock target (a setting), and A-class items exposed to a single supplier.
 """
 import streamlit as st
 
-from ecomops import charts
+from ecomops import charts, config
 from ecomops.risk import supply
-from ecomops.config import THRESHOLDS
 from ecomops.exports import escape_markdown as md
+from ecomops.i18n import _, fmt
 from ecomops.ui import downloads, page, state
 
 f = page.setup(__file__)
 st.title("Supply chain")
-target = THRESHOLDS.backup_restock_hours
-st.caption(f"GMV over {f.start:%Y-%m-%d} – {f.end:%Y-%m-%d}; ABC class over the {THRESHOLDS.abc_window_days} days "
-           f"ending {f.end:%Y-%m-%d}. Backup target: restock within {target:.0f} h.")
+t = state.thresholds()
+target = t.backup_restock_hours
+target_text = config.formatted("backup_restock_hours", target)
+st.caption(_("GMV over {period}; ABC class over the {days} days ending {end}. Backup target: restock within {target}.",
+             period=fmt.date_range(f.start, f.end), days=fmt.count(t.abc_window_days), end=f.end, target=target_text))
 
 summary = state.cached(supply.supply_summary, f)
 if summary["skus"] == 0:
@@ -29,7 +31,7 @@ c1, c2, c3, c4 = st.columns(4)
 c1.metric("SKUs without backup", f"{summary['skus_without_backup']:,} / {summary['skus']:,}",
           help="SKUs with no supplier of role 'backup'.")
 c2.metric("GMV on SKUs without backup", charts.format_value("gmv_share", summary["gmv_share_without_backup"]))
-c3.metric(f"Backups within {target:.0f} h", f"{summary['backups_within_target']:,} / {summary['skus_with_backup']:,}")
+c3.metric(_("Backups within {target}", target=target_text), f"{summary['backups_within_target']:,} / {summary['skus_with_backup']:,}")
 c4.metric("A items on a single supplier", f"{summary['a_single_supplier']:,}")
 
 st.subheader("A-class items exposed to a single supplier")

@@ -1,16 +1,17 @@
 """Channels & ROI.
 
 Traffic by channel: UV, buyers, conversion, GMV, ad spend and ROI, their trend, the share of GMV over time
-(e.g. the private-domain WeCom share), channels with ROI < 1 flagged, and the monthly ROI review (cut / grow / watch).
+(e.g. the private-domain WeCom share), channels under the ROI floor (a setting) flagged, and the monthly ROI review
+(cut / grow / watch).
 """
 import streamlit as st
 
-from ecomops import charts, derived
+from ecomops import charts, config, derived
 from ecomops import traffic
 from ecomops.traffic import channels as traffic_channels
 from ecomops.traffic import charts as traffic_charts
-from ecomops.config import THRESHOLDS
 from ecomops.exports import escape_markdown as md
+from ecomops.i18n import _, fmt
 from ecomops.ui import columns as colfmt
 from ecomops.ui import downloads, page, state
 
@@ -24,10 +25,13 @@ COLUMNS = {
     "gmv_share": colfmt.percent("GMV share"),
     "spend": colfmt.yen("Ad spend"),
     "attributed_gmv": colfmt.yen("Attributed GMV"),
-    "roi": ROI, "roi_flag": st.column_config.CheckboxColumn("ROI < 1"),
+    "roi": ROI,
 }
 
 f = page.setup(__file__)
+t = state.thresholds()
+floor = config.shown(t, "roi_floor")
+COLUMNS["roi_flag"] = st.column_config.CheckboxColumn(_("ROI < {floor}", floor=floor))
 st.title("Channels & ROI")
 have = state.cached(traffic.availability)
 if not have["orders"] and not have["traffic_daily"]:
@@ -59,12 +63,12 @@ if not have["ad_spend"]:
 
 flagged = traffic_channels.flagged_channels(channels)
 if flagged:
-    st.warning(f"ROI below {THRESHOLDS.roi_floor:g} in this range: {md(', '.join(flagged))}.")
+    st.warning(_("ROI below {floor} in this range: {channels}.", floor=floor, channels=md(", ".join(flagged))))
 
 st.subheader("By channel")
 st.dataframe(channels, hide_index=True, width="stretch", column_config=COLUMNS)
 left, right = st.columns(2)
-left.plotly_chart(traffic_charts.roi_bars(channels, grow=traffic_channels.ROI_GROW), width="stretch")
+left.plotly_chart(traffic_charts.roi_bars(channels, grow=traffic_channels.ROI_GROW, floor=t.roi_floor), width="stretch")
 right.plotly_chart(charts.bar(trend, "bucket", "gmv", color="channel", title="GMV by channel"), width="stretch")
 
 st.subheader("Share of GMV over time")
@@ -73,15 +77,16 @@ highlight = st.selectbox("Highlight channel", options, index=options.index("weco
                          help="wecom = private domain (WeCom and community groups).") if options else None
 st.plotly_chart(traffic_charts.share_area(trend, highlight=highlight), width="stretch")
 left, right = st.columns(2)
-left.plotly_chart(traffic_charts.roi_trend(trend), width="stretch")
+left.plotly_chart(traffic_charts.roi_trend(trend, floor=t.roi_floor), width="stretch")
 right.plotly_chart(charts.line(trend, "bucket", "conversion_rate", color="channel", title="Conversion rate",
                                y_format=".1%"), width="stretch")
 
 st.subheader("Monthly ROI review")
 review = state.cached(traffic_channels.roi_review, f)
-st.caption(f"Review month = the month holding {f.end:%Y-%m-%d}, against the month before. Rule: **cut** when ROI < "
-           f"{THRESHOLDS.roi_floor:g}; **grow** when ROI ≥ {traffic_channels.ROI_GROW:g} and not down more than "
-           f"{traffic_channels.ROI_FALL_WATCH:.0%} on last month; **watch** otherwise.")
+st.caption(_("Review month = the month holding {day}, against the month before. Rule: **cut** when ROI < {floor}; "
+             "**grow** when ROI ≥ {grow} and not down more than {fall} on last month; **watch** otherwise.",
+             day=f.end, floor=floor, grow=fmt.number(traffic_channels.ROI_GROW, 0),
+             fall=fmt.percent(traffic_channels.ROI_FALL_WATCH, 0)))
 if review.empty:
     st.info(traffic.upload_hint("ad_spend"))
 else:

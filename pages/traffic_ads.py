@@ -4,11 +4,11 @@ Ad spend, clicks, CPC, attributed GMV and ROI by campaign, audience and channel;
 """
 import streamlit as st
 
-from ecomops import charts
+from ecomops import charts, config
 from ecomops import traffic
 from ecomops.traffic import ads as traffic_ads
 from ecomops.traffic import charts as traffic_charts
-from ecomops.config import THRESHOLDS
+from ecomops.i18n import _, fmt
 from ecomops.ui import columns as colfmt
 from ecomops.ui import downloads, page, state
 
@@ -21,14 +21,15 @@ AD_COLUMNS = {
     "cpc": st.column_config.NumberColumn("CPC", format="¥%.2f"),
     "attributed_gmv": colfmt.yen("Attributed GMV"),
     "roi": st.column_config.NumberColumn("ROI", format="%.2f"),
-    "roi_flag": st.column_config.CheckboxColumn("ROI < 1"), "rank": "Rank",
+    "rank": "Rank",
 }
 
 f = page.setup(__file__)
+t = state.thresholds()
+floor = config.shown(t, "roi_floor")
+AD_COLUMNS["roi_flag"] = st.column_config.CheckboxColumn(_("ROI < {floor}", floor=floor))
 st.title("Ads")
-if not state.cached(traffic.availability)["ad_spend"]:
-    st.info(traffic.upload_hint("ad_spend"))
-    st.stop()
+page.stop_unless(state.cached(traffic.availability)["ad_spend"], traffic.upload_hint("ad_spend"))
 
 ads = state.cached(traffic_ads.ads_overview, f)
 total = ads["total"]
@@ -47,19 +48,21 @@ for row in (cards[:3], cards[3:]):
         col.metric(label, text)
 
 st.subheader("Best and worst audiences")
-st.caption(f"By ROI, among audiences with at least {traffic_ads.BEST_WORST_MIN_SPEND_SHARE:.0%} of the spend "
-           f"(smaller ones are too noisy to rank). Red bars: ROI < {THRESHOLDS.roi_floor:g}.")
+st.caption(_("By ROI, among audiences with at least {share} of the spend (smaller ones are too noisy to rank). Red "
+             "bars: ROI < {floor}.", share=fmt.percent(traffic_ads.BEST_WORST_MIN_SPEND_SHARE, 0), floor=floor))
 ranked = traffic_ads.best_worst_audiences(ads["audience"])
 left, right = st.columns([3, 2])
 left.dataframe(ranked, hide_index=True, width="stretch", column_config=AD_COLUMNS)
-right.plotly_chart(traffic_charts.roi_bars(ads["audience"], key="key", title="ROI by audience"), width="stretch")
+right.plotly_chart(traffic_charts.roi_bars(ads["audience"], key="key", title="ROI by audience", floor=t.roi_floor),
+                   width="stretch")
 
 st.subheader("By campaign")
 st.dataframe(ads["campaign"], hide_index=True, width="stretch", column_config=AD_COLUMNS)
 left, right = st.columns(2)
-left.plotly_chart(traffic_charts.roi_bars(ads["channel"], key="key", title="ROI by channel"), width="stretch")
-right.plotly_chart(traffic_charts.roi_trend(ads["trend"], x="key", color=None, title=f"ROI by {ads['grain']}"),
-                   width="stretch")
+left.plotly_chart(traffic_charts.roi_bars(ads["channel"], key="key", title="ROI by channel", floor=t.roi_floor),
+                  width="stretch")
+right.plotly_chart(traffic_charts.roi_trend(ads["trend"], x="key", color=None, title=f"ROI by {ads['grain']}",
+                                            floor=t.roi_floor), width="stretch")
 st.subheader("All audiences")
 st.dataframe(ads["audience"], hide_index=True, width="stretch", column_config=AD_COLUMNS)
 st.download_button("Download campaigns (CSV)", downloads.csv(ads["campaign"], "utf-8"),

@@ -36,9 +36,7 @@ LIFT_ORDER = ["name", "kind", "start_date", "end_date", "overlaps", "gmv", "base
 
 f = page.setup(__file__)
 st.title("Campaigns")
-if not state.cached(traffic.availability)["campaigns"]:
-    st.info(traffic.upload_hint("campaigns"))
-    st.stop()
+page.stop_unless(state.cached(traffic.availability)["campaigns"], traffic.upload_hint("campaigns"))
 
 state.ensure_derived(derived.SALES_ROLLUP)
 data = state.cached(campaigns.campaign_overview, f)

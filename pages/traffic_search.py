@@ -30,9 +30,7 @@ KEYWORD_COLUMNS = {
 
 f = page.setup(__file__)
 st.title("Search keywords")
-if not state.cached(traffic.availability)["search_keywords"]:
-    st.info(traffic.upload_hint("search_keywords"))
-    st.stop()
+page.stop_unless(state.cached(traffic.availability)["search_keywords"], traffic.upload_hint("search_keywords"))
 
 data = state.cached(search.search_overview, f)
 totals = data["totals"]

@@ -6,6 +6,7 @@ movement and GMV share, and RFM segments with a downloadable customer list per s
 import streamlit as st
 
 from ecomops import charts, derived
+from ecomops.i18n import _
 from ecomops.users import charts as users_charts
 from ecomops.users import lifecycle
 from ecomops.users import rfm as users_rfm
@@ -36,7 +37,8 @@ for col, row in zip(st.columns(5), summary[summary["segment"] != "guest"].itertu
                delta_color="off", help=f"{row.customer_share:.1%} of customers; change since {before:%Y-%m-%d}; "
                                        f"{row.gmv_share:.1%} of GMV in the range")
 with st.expander("How states are assigned"):
-    st.table({"State": [r[0] for r in lifecycle.LIFECYCLE_RULES], "Rule": [r[1] for r in lifecycle.LIFECYCLE_RULES]})
+    rules = lifecycle.lifecycle_rules(state.thresholds())
+    st.table({_("State"): [r[0] for r in rules], _("Rule"): [r[1] for r in rules]})
 
 left, right = st.columns(2)
 left.plotly_chart(users_charts.share_bars(summary, title="Share of customers vs share of GMV"), width="stretch")

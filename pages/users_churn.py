@@ -9,21 +9,22 @@ from ecomops import derived
 from ecomops.users import charts as users_charts
 from ecomops.users import churn
 from ecomops.users import targeting
-from ecomops.config import THRESHOLDS
 from ecomops.exports import escape_markdown as md
+from ecomops.i18n import _, fmt
 from ecomops.ui import downloads, page, state
 
 page.setup(__file__)
 con = state.connection()
+t = state.thresholds()
+dormant_window = {"low": fmt.count(t.active_days + 1), "high": fmt.count(t.dormant_days)}
 st.title("Churn & reactivation")
-st.caption(f"Churn = no valid order within the horizon after a cutoff (METRICS.md). Dormant = last order "
-           f"{THRESHOLDS.active_days + 1}-{THRESHOLDS.dormant_days} days before the last day of data. "
-           "These figures use all data, not the sidebar filters.")
+st.caption(_("Churn = no valid order within the horizon after a cutoff. Dormant = last order {low}-{high} days before "
+             "the last day of data. These figures use all data, not the sidebar filters.", **dormant_window))
 
 st.subheader("1. Churn model")
 left, right = st.columns([1, 3])
-horizon = left.number_input("Horizon (days)", min_value=30, max_value=365, value=THRESHOLDS.churn_horizon_days,
-                            step=15, key="churn_horizon")
+horizon = left.number_input("Horizon (days)", min_value=min(30, t.churn_horizon_days), max_value=365,
+                            value=t.churn_horizon_days, step=15, key="churn_horizon")
 if left.button("Train model", type="primary", key="churn_train"):
     with st.status("Training the churn model…", expanded=True) as status:
         try:
@@ -71,7 +72,7 @@ dormant_count = state.cached(targeting.stored_count, model["model_id"]) if model
 if dormant_count is None:
     st.info("Train the churn model above to score dormant customers.")
 elif dormant_count == 0:
-    st.info("No dormant customers right now (nobody's last order is 91-180 days old).")
+    st.info(_("No dormant customers right now (nobody's last order is {low}-{high} days old).", **dormant_window))
 else:
     c1, c2 = st.columns(2)
     budget = c1.number_input("Customers to contact (budget)", min_value=1, max_value=dormant_count,

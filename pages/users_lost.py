@@ -8,16 +8,18 @@ import streamlit as st
 from ecomops import charts, derived
 from ecomops.users import charts as users_charts
 from ecomops.users import lost
-from ecomops.config import THRESHOLDS
 from ecomops.exports import escape_markdown as md
-from ecomops.ui import columns as colfmt, page
-from ecomops.ui import downloads, state
+from ecomops.i18n import _, fmt
+from ecomops.ui import columns as colfmt
+from ecomops.ui import downloads, page, state
 
 f = page.setup(__file__)
+t = state.thresholds()
 state.ensure_derived(derived.USERS_ORDERS)
 st.title("Lost customers")
-st.caption(f"Lost = no valid order for more than {THRESHOLDS.dormant_days} days as of {f.end:%Y-%m-%d}; dormant = "
-           f"{THRESHOLDS.active_days + 1}–{THRESHOLDS.dormant_days} days. Whole order history, all channels.")
+st.caption(_("Lost = no valid order for more than {dormant} days as of {day}; dormant = {low}–{dormant} days. Whole "
+             "order history, all channels.", dormant=fmt.count(t.dormant_days), day=f.end,
+             low=fmt.count(t.active_days + 1)))
 
 profile = state.cached(lost.behaviour_profile, f)
 if profile["customers"].sum() == 0:
@@ -54,8 +56,9 @@ for finding in lost.profile_findings(profile):
     st.warning(md(finding))
 table = lost.profile_table(profile)
 st.dataframe(table, hide_index=True, width="stretch")
-st.caption("Orders with a discount = valid orders carrying an order-level discount; returns = orders with status "
-           f"'returned'; negative review = rating ≤ {THRESHOLDS.negative_rating_max} on or before the date.")
+st.caption(_("Orders with a discount = valid orders carrying an order-level discount; returns = orders with status "
+             "'returned'; negative review = rating ≤ {rating} on or before the date.",
+             rating=fmt.count(t.negative_rating_max)))
 
 categories = state.cached(lost.last_categories, f)
 if not categories.empty:

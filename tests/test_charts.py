@@ -14,9 +14,10 @@ import pytest
 
 from ecomops import charts
 from ecomops.charts import PALETTE, WEBGL_POINTS
-from ecomops.config import THRESHOLDS
 from ecomops.traffic import charts as traffic_charts
 from ecomops.traffic.charts import ALERT
+
+FLOOR = 1.0  # the ROI floor the charts mark (the setting in force is passed in; 1.0 is its default)
 
 NAN = float("nan")
 
@@ -231,7 +232,7 @@ CHANNEL_ROI = pd.DataFrame({"channel": ["search", "paid_ads", "xiaohongshu", "do
 
 
 def test_roi_bars_sorted_with_the_floor_in_red():
-    fig = traffic_charts.roi_bars(CHANNEL_ROI)
+    fig = traffic_charts.roi_bars(CHANNEL_ROI, floor=FLOOR)
     (bars,) = fig.data
     # the two channels without ROI are left out; ascending ROI (Plotly draws the first at the bottom)
     assert _list(bars.y) == ["paid_ads", "xiaohongshu", "search", "wecom"]
@@ -240,14 +241,14 @@ def test_roi_bars_sorted_with_the_floor_in_red():
     assert list(bars.text) == ["0.80", "1.00", "2.50", "3.40"] and bars.orientation == "h"
     (floor,) = fig.layout.shapes
     assert (floor.type, floor.x0, floor.x1, floor.yref, floor.line.dash, floor.line.color) == (
-        "line", THRESHOLDS.roi_floor, THRESHOLDS.roi_floor, "paper", "dash", ALERT)
+        "line", FLOOR, FLOOR, "paper", "dash", ALERT)
     assert [a.text for a in fig.layout.annotations] == ["ROI 1"]
     assert fig.layout.height == 240  # 4 bars: 40 * 4 + 80
     assert fig.layout.showlegend is False and _title(fig) == "ROI by channel"
 
 
 def test_roi_bars_grow_line():
-    fig = traffic_charts.roi_bars(CHANNEL_ROI, grow=3.0)
+    fig = traffic_charts.roi_bars(CHANNEL_ROI, grow=3.0, floor=FLOOR)
     floor, grow = fig.layout.shapes
     assert (grow.x0, grow.line.dash, grow.line.color) == (3.0, "dot", PALETTE[2])
     assert [a.text for a in fig.layout.annotations] == ["ROI 1", "grow ≥ 3"]
@@ -261,12 +262,12 @@ def test_roi_bars_grow_line():
 ])
 def test_roi_bars_height_grows_with_the_bars(rois, height):
     frame = pd.DataFrame({"key": list(range(len(rois))), "roi": rois})
-    fig = traffic_charts.roi_bars(frame, key="key", title=None)
+    fig = traffic_charts.roi_bars(frame, key="key", title=None, floor=FLOOR)
     assert fig.layout.height == height and _title(fig) is None
 
 
 def test_roi_bars_numeric_keys_become_labels():
-    fig = traffic_charts.roi_bars(pd.DataFrame({"key": [3, 1, 2], "roi": [0.4, 1.0, 2.0]}), key="key")
+    fig = traffic_charts.roi_bars(pd.DataFrame({"key": [3, 1, 2], "roi": [0.4, 1.0, 2.0]}), key="key", floor=FLOOR)
     assert _list(fig.data[0].y) == ["3", "1", "2"]
 
 
@@ -366,26 +367,26 @@ def test_scroll_chart_empty():
 # --- traffic: roi_trend -------------------------------------------------------------------------------------------
 
 def test_roi_trend_one_line_per_channel_with_the_floor():
-    fig = traffic_charts.roi_trend(TREND)
+    fig = traffic_charts.roi_trend(TREND, floor=FLOOR)
     # direct has no ROI at all: no line; search lost its second week (no ROI)
     assert [t.name for t in fig.data] == ["search", "wecom"]
     assert _list(fig.data[0].y) == [0.8] and _list(fig.data[1].y) == [2.0, 2.5]
     assert {t.mode for t in fig.data} == {"lines"}
     (floor,) = fig.layout.shapes
     assert (floor.y0, floor.y1, floor.xref, floor.line.dash, floor.line.color) == (
-        THRESHOLDS.roi_floor, THRESHOLDS.roi_floor, "paper", "dash", ALERT)
+        FLOOR, FLOOR, "paper", "dash", ALERT)
     assert len(fig.layout.annotations) == 0  # the floor line has no label here
     assert _title(fig) == "ROI over time"
 
 
 def test_roi_trend_single_line():
     weekly = pd.DataFrame({"key": ["w1", "w2", "w3"], "roi": [1.2, NAN, 0.9]})
-    fig = traffic_charts.roi_trend(weekly, x="key", color=None, title=None)
+    fig = traffic_charts.roi_trend(weekly, x="key", color=None, title=None, floor=FLOOR)
     (line,) = fig.data
     assert line.name == "ROI" and _list(line.x) == ["w1", "w3"] and _list(line.y) == [1.2, 0.9]
     assert _title(fig) is None
 
 
 def test_roi_trend_without_roi_keeps_the_floor():
-    fig = traffic_charts.roi_trend(TREND.assign(roi=NAN))
+    fig = traffic_charts.roi_trend(TREND.assign(roi=NAN), floor=FLOOR)
     assert len(fig.data) == 0 and len(fig.layout.shapes) == 1

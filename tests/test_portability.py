@@ -6,25 +6,36 @@ from pathlib import Path
 import pytest
 import sqlglot
 
-from ecomops.filters import Filters, where
+from ecomops.filters import Filters, sales_slots
 
 SQL_DIR = Path(__file__).resolve().parents[1] / "ecomops" / "sql"
-QUERIES = sorted(p for p in SQL_DIR.rglob("*.sql") if "migrations" not in p.parts)
+QUERIES = sorted(p for p in SQL_DIR.rglob("*.sql")
+                 if "migrations" not in p.parts and "." not in p.stem)  # engine variants (name.spark.sql): one engine
 TARGETS = ("clickhouse", "spark")
 LITERALS = {"channels": "['search']", "categories": "['Pet']"}
 FILTERS = Filters(date(2024, 1, 1), date(2024, 1, 31), channels=("search",), categories=("Pet",))
 
 
+# Placeholders the code fills with another named query (itself filled).
+NAMED = {"abc_classes": "abc_classes", "reviews_classified": "risk/reviews_classified"}
+
+
+def fill(text: str) -> str:
+    """Fill the {fragment} placeholders the way the code does: filter SQL, a named query (the ABC classes, the
+    classified reviews), else TRUE."""
+    fragments = dict(sales_slots(FILTERS)[0], product_gmv="skus")
+
+    def fragment(name: str) -> str:
+        if name in NAMED:
+            return fill((SQL_DIR / f"{NAMED[name]}.sql").read_text(encoding="utf-8"))
+        return fragments.get(name, "TRUE")
+
+    return re.sub(r"\{([a-z_]+)\}", lambda m: fragment(m.group(1)), text)
+
+
 def with_filters(text: str) -> str:
-    """Fill the {fragment} placeholders with real filter SQL, the way the code does."""
-    fragments = {
-        "order_where": where(FILTERS, date_col="o.order_date", channel_col="o.channel")[0],
-        "category_where": where(FILTERS, category_col="p.category")[0],
-        "traffic_where": where(FILTERS, date_col="t.day", channel_col="t.channel")[0],
-        "product_gmv": "skus",
-    }
-    fragments["abc_classes"] = (SQL_DIR / "abc_classes.sql").read_text(encoding="utf-8").replace("{product_gmv}", "skus")
-    text = re.sub(r"\{([a-z_]+)\}", lambda m: fragments.get(m.group(1), "TRUE"), text)
+    """Return the query with its placeholders filled and its parameters as literals."""
+    text = fill(text)
     # A warehouse binds parameters its own way; literals stand in for them here.
     return re.sub(r"\$([a-z_]+)", lambda m: LITERALS.get(m.group(1), "'2024-01-01'"), text)
 

@@ -68,10 +68,10 @@ def test_days_of_cover_and_turnover_by_hand(store):
 
 def test_alerts_use_the_n_days_setting(store):
     abc = inventory.abc_table(store, F)
-    alerts = inventory.stock_alerts(abc, a_min_cover_days=14)
+    alerts = inventory.stock_alerts(abc, 14, 90, 28)
     assert sorted(zip(alerts["product_id"], alerts["alert"])) == [
         ("K1", "Stock-out risk"), ("K5", "Overstock"), ("K6", "Overstock")]
-    wider = inventory.stock_alerts(abc, a_min_cover_days=45)
+    wider = inventory.stock_alerts(abc, 45, 90, 28)
     assert sorted(wider.loc[wider["alert"] == "Stock-out risk", "product_id"]) == ["K1", "K2"]
 
 
@@ -99,6 +99,6 @@ def test_orders_only_store_still_classifies(store):
     abc = inventory.abc_table(store, F)
     assert sorted(abc["product_id"]) == ["K1", "K2", "K3", "K4", "K5"]
     assert abc["on_hand"].isna().all() and abc["days_of_cover"].isna().all()
-    assert inventory.stock_alerts(abc).empty
+    assert inventory.stock_alerts(abc, 14, 90, 28).empty
     assert inventory.replenishment_list(abc, inventory.lead_times(store)).empty
     assert inventory.pareto_curve(abc)["cum_share"].iloc[-1] == pytest.approx(1.0)

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from ecomops import config
 from ecomops.filters import Filters
 from ecomops.products import inventory
 from ecomops.products.inventory import ACTIONS, ALERT_COLUMNS
@@ -79,8 +80,9 @@ ALERT_ABC = abc_frame([
 
 
 def test_stock_alerts_with_the_default_thresholds():
-    assert (inventory.THRESHOLDS.a_min_cover_days, inventory.THRESHOLDS.c_max_cover_days) == (14, 90)
-    alerts = inventory.stock_alerts(ALERT_ABC)
+    defaults = config.DEFAULTS
+    assert (defaults.a_min_cover_days, defaults.c_max_cover_days, defaults.cover_window_days) == (14, 90, 28)
+    alerts = inventory.stock_alerts(ALERT_ABC, 14, 90, 28)
     assert list(alerts.columns) == ALERT_COLUMNS
     assert list(zip(alerts["alert"], alerts["product_id"])) == [
         ("Out of stock", "A2"), ("Stock-out risk", "A3"), ("Overstock", "C1"), ("Overstock", "C2")]
@@ -92,7 +94,7 @@ def test_stock_alerts_with_the_default_thresholds():
 
 
 def test_stock_alerts_with_other_thresholds():
-    alerts = inventory.stock_alerts(ALERT_ABC, a_min_cover_days=15.5, c_max_cover_days=200)
+    alerts = inventory.stock_alerts(ALERT_ABC, a_min_cover_days=15.5, c_max_cover_days=200, cover_window_days=28)
     # A1 (15) and A5 (14) are now under 15.5; C2's 120 days are under 200, C1's +inf is still over
     assert list(zip(alerts["alert"], alerts["product_id"])) == [
         ("Stock-out risk", "A1"), ("Out of stock", "A2"), ("Stock-out risk", "A3"), ("Stock-out risk", "A5"),
@@ -102,9 +104,9 @@ def test_stock_alerts_with_other_thresholds():
 
 
 def test_stock_alerts_of_only_one_kind_and_none():
-    only_low = inventory.stock_alerts(ALERT_ABC, c_max_cover_days=INF)
+    only_low = inventory.stock_alerts(ALERT_ABC, a_min_cover_days=14, c_max_cover_days=INF, cover_window_days=28)
     assert set(only_low["alert"]) == {"Out of stock", "Stock-out risk"} and list(only_low.columns) == ALERT_COLUMNS
-    none = inventory.stock_alerts(ALERT_ABC, a_min_cover_days=0, c_max_cover_days=INF)
+    none = inventory.stock_alerts(ALERT_ABC, a_min_cover_days=0, c_max_cover_days=INF, cover_window_days=28)
     assert none.empty and list(none.columns) == ALERT_COLUMNS
 
 

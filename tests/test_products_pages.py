@@ -52,12 +52,12 @@ def test_inventory_page(app_test, demo_db_path):
     values = shown(at)
     for cls in "ABC":
         assert values[f"Class {cls} SKUs"] == f"{(abc['abc_class'] == cls).sum():,}"
-    alerts = inventory.stock_alerts(abc)
+    alerts = inventory.stock_alerts(abc, 14, 90, 28)  # the default settings
     assert values["A items at stock-out risk"] == f"{(alerts['alert'] != 'Overstock').sum():,}"
     plan = inventory.replenishment_list(abc, inventory.lead_times(con))
     assert values["SKUs to reorder"] == f"{len(plan):,}"
     at.number_input(key="inv_a_min_cover").set_value(60).run()
-    wider = inventory.stock_alerts(abc, a_min_cover_days=60)
+    wider = inventory.stock_alerts(abc, 60, 90, 28)
     assert shown(at)["A items at stock-out risk"] == f"{(wider['alert'] != 'Overstock').sum():,}"
     assert len(at.get("download_button")) == 2
 

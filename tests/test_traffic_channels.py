@@ -90,7 +90,7 @@ def test_channel_and_category_filters(con):
     (3.0, 3.5, "watch"),  # high but down 14%
 ])
 def test_review_action_rule(roi, previous, action):
-    assert channels.review_action(roi, previous)[0] == action
+    assert channels.review_action(roi, previous, 1.0)[0] == action
 
 
 def test_roi_review_month_over_month(con):

@@ -14,7 +14,6 @@ import sys
 
 from ecomops import db, exports
 from ecomops.commands import CommandError, add_db_argument, parse_date, print_json
-from ecomops.config import THRESHOLDS
 from ecomops.i18n import _
 
 
@@ -25,8 +24,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_db_argument(parser)
     parser.add_argument("--cutoff", type=parse_date, default=None,
                         help="cutoff date T (YYYY-MM-DD), default: the last day with a valid order")
-    parser.add_argument("--horizon-days", type=int, default=THRESHOLDS.churn_horizon_days,
-                        help="horizon H of the churn label in days (default %(default)s)")
+    parser.add_argument("--horizon-days", type=int, default=None,
+                        help=_("horizon H of the churn label in days (default: the churn horizon setting in force)"))
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--out", default=None, help="score: write the scored dormant customers to this CSV file")
     parser.add_argument("--top", type=int, default=20, help="score: how many customers to print (default 20)")
@@ -46,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
     from ecomops.users import churn
     from ecomops.users import targeting
 
-    if args.horizon_days < 7:
+    if args.horizon_days is not None and args.horizon_days < 7:
         raise CommandError("--horizon-days must be at least 7")
     con = db.connect(args.db)
     limits = {"max_train_rows": args.max_train_rows} if args.max_train_rows else {}

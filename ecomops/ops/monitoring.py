@@ -38,9 +38,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from ecomops import db, derived, metrics
-from ecomops.config import THRESHOLDS
-from ecomops.filters import Filters
+from ecomops import config, db, derived, metrics
+from ecomops.filters import Filters, order_category, sales_slots, slot
 
 MONITORED = ("uv", "conversion_rate", "spend_per_buyer", "gmv", "repurchase_rate")
 METRIC_LABELS = {
@@ -57,8 +56,8 @@ REPURCHASE_WINDOW_DAYS = 30
 RULE_COLUMNS = ["rule_id", "metric", "direction", "threshold", "window_days", "severity", "enabled"]
 
 DEFAULT_RULES = (
-    # metric, direction, threshold, window_days, severity
-    ("conversion_rate", "down", THRESHOLDS.conversion_drop_alert, 28, "warning"),
+    # metric, direction, threshold, window_days, severity; None: the conversion drop alert setting in force
+    ("conversion_rate", "down", None, 28, "warning"),
     ("conversion_rate", "down", 0.15, 28, "critical"),
     ("gmv", "down", 0.10, 28, "warning"),
     ("gmv", "down", 0.25, 28, "critical"),
@@ -81,13 +80,10 @@ def repurchase_series(con: duckdb.DuckDBPyConnection, f: Filters,
                       window: int = REPURCHASE_WINDOW_DAYS) -> pd.DataFrame:
     """Return day, window_buyers, window_repeat_buyers, repurchase_rate (trailing ``window`` days) per day of f."""
     scan = f.with_range(f.start - timedelta(days=window - 1), f.end)
-    parts = metrics.order_filters(scan, prefix="scan_")
-    category_exists = "TRUE" if not f.categories else (
-        "EXISTS (SELECT 1 FROM order_items i JOIN products p ON p.product_id = i.product_id "
-        f"WHERE i.order_id = o.order_id AND {parts['category_where']})")
-    sql = db.load_sql("ops/monitoring_repurchase").format(order_where=parts["order_where"], category_exists=category_exists)
-    params = dict(parts["params"], start=f.start, end=f.end, window=window)
-    frame = db.query_df(con, sql, params)
+    order_sql, params = slot(scan, "orders", prefix="scan_")
+    category_sql, category_params = order_category(scan, prefix="scan_")
+    sql = db.load_sql("ops/monitoring_repurchase").format(order_where=order_sql, order_category=category_sql)
+    frame = db.query_df(con, sql, dict(params, **category_params, start=f.start, end=f.end, window=window))
     frame["day"] = pd.to_datetime(frame["day"])
     return frame
 
@@ -175,6 +171,10 @@ def alert_rules(con: duckdb.DuckDBPyConnection, seed: bool = True) -> pd.DataFra
     return db.query_df(con, f"SELECT {', '.join(RULE_COLUMNS)} FROM alert_rules ORDER BY rule_id")
 
 
+_INSERT_RULE = (f"INSERT INTO alert_rules ({', '.join(RULE_COLUMNS)}) "
+                f"VALUES ({', '.join('$' + column for column in RULE_COLUMNS)})")
+
+
 def seed_default_rules(con: duckdb.DuckDBPyConnection) -> bool:
     """Insert DEFAULT_RULES when alert_rules is empty; return True when it did."""
     if db.query_one(con, "SELECT count(*) FROM alert_rules")[0]:
@@ -182,9 +182,11 @@ def seed_default_rules(con: duckdb.DuckDBPyConnection) -> bool:
     with db.transaction(con, sales_data=False) as cur:
         if cur.execute("SELECT count(*) FROM alert_rules").fetchone()[0]:  # someone else seeded meanwhile
             return False
+        setting = config.thresholds(con).conversion_drop_alert
         for rule_id, (metric, direction, threshold, window, severity) in enumerate(DEFAULT_RULES, start=1):
-            cur.execute("INSERT INTO alert_rules VALUES ($1, $2, $3, $4, $5, $6, true)",
-                        [rule_id, metric, direction, threshold, window, severity])
+            cur.execute(_INSERT_RULE, {"rule_id": rule_id, "metric": metric, "direction": direction,
+                                       "threshold": setting if threshold is None else threshold,
+                                       "window_days": window, "severity": severity, "enabled": True})
     return True
 
 
@@ -225,7 +227,7 @@ def save_alert_rules(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> int
     with db.transaction(con, sales_data=False) as cur:
         cur.execute("DELETE FROM alert_rules")
         for row in rules.itertuples(index=False):
-            cur.execute("INSERT INTO alert_rules VALUES ($1, $2, $3, $4, $5, $6, $7)", list(row))
+            cur.execute(_INSERT_RULE, row._asdict())
     return len(rules)
 
 
@@ -363,12 +365,10 @@ _DIMENSIONS = {
 def _segment_query(con: duckdb.DuckDBPyConnection, f: Filters, days: list[date], name: str,
                    dimension: str | None = None) -> pd.DataFrame:
     derived.ensure(con, derived.SALES_ROLLUP)
-    parts = metrics.order_filters(f.with_range(min(days), max(days)))
-    fmt = {k: v for k, v in parts.items() if k != "params"}
-    if dimension is not None:
-        fmt["dimension"] = _DIMENSIONS[dimension]
-    sql = db.load_sql(name).format(**fmt)
-    return db.query_df(con, sql, dict(parts["params"], days=list(days), first=min(days), last=max(days)))
+    slots, params = sales_slots(f.with_range(min(days), max(days)))
+    dimension_sql = _DIMENSIONS[dimension] if dimension is not None else ""
+    sql = db.load_sql(name).format(dimension=dimension_sql, **slots)
+    return db.query_df(con, sql, dict(params, days=list(days), first=min(days), last=max(days)))
 
 
 def _before_after(frame: pd.DataFrame, day: date, refs: list[date], keys: list[str], values: list[str]) -> pd.DataFrame:

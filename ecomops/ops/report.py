@@ -29,11 +29,12 @@ import pandas as pd
 import plotly.graph_objects as go
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from ecomops import charts, db, metrics
+from ecomops import charts, config, db, metrics
+from ecomops.config import Thresholds
+from ecomops.filters import Filters, slot, where
 from ecomops.ops import charts as monitoring_charts
 from ecomops.ops import monitoring
-from ecomops.config import THRESHOLDS
-from ecomops.filters import Filters, where
+from ecomops.traffic.channels import review_action
 
 PERIODS = ("week", "month")
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
@@ -122,6 +123,7 @@ class Review:
     alerts: pd.DataFrame
     reactivation: pd.DataFrame
     risks: pd.DataFrame
+    thresholds: Thresholds  # the settings in force when it was built (the ROI floor of its chart)
     highlights: list[str] = field(default_factory=list)
 
     @property
@@ -154,11 +156,9 @@ def kpi_table(con: duckdb.DuckDBPyConnection, f: Filters, p: Period) -> pd.DataF
 
 
 def _two_period_parts(f: Filters, p: Period) -> tuple[dict[str, str], dict[str, Any]]:
-    cur_sql, params = where(f.with_range(p.start, p.end), date_col="o.order_date", channel_col="o.channel",
-                            prefix="cur_")
-    prev_sql, prev_params = where(f.with_range(p.previous_start, p.previous_end), date_col="o.order_date",
-                                  channel_col="o.channel", prefix="prev_")
-    category_sql, category_params = where(f, category_col="p.category", prefix="cat_")
+    cur_sql, params = slot(f.with_range(p.start, p.end), "orders", prefix="cur_")
+    prev_sql, prev_params = slot(f.with_range(p.previous_start, p.previous_end), "orders", prefix="prev_")
+    category_sql, category_params = slot(f, "products", prefix="cat_")
     params.update(prev_params)
     params.update(category_params)
     return {"cur_where": cur_sql, "prev_where": prev_sql, "category_where": category_sql}, params
@@ -197,7 +197,7 @@ def movers(con: duckdb.DuckDBPyConnection, f: Filters, p: Period) -> dict[str, p
 
 def channel_roi(con: duckdb.DuckDBPyConnection, f: Filters, p: Period) -> pd.DataFrame:
     """Return spend, attributed GMV, ROI and previous ROI per channel with the review action (cut / watch / grow)."""
-    channel_sql, params = where(f, channel_col="a.channel")
+    channel_sql, params = slot(f, "ads", dates=False)
     params.update(cur_start=p.start, cur_end=p.end, prev_start=p.previous_start, prev_end=p.previous_end)
     frame = db.query_df(con, db.load_sql("ops/report_channel_roi").format(channel_where=channel_sql), params)
     columns = ["channel", "spend", "attributed_gmv", "roi", "previous_roi", "roi_change", "flag", "action", "reason"]
@@ -206,8 +206,9 @@ def channel_roi(con: duckdb.DuckDBPyConnection, f: Filters, p: Period) -> pd.Dat
     frame["roi"] = [_ratio(g, s) for g, s in zip(frame["attributed_gmv"], frame["spend"])]
     frame["previous_roi"] = [_ratio(g, s) for g, s in zip(frame["previous_attributed_gmv"], frame["previous_spend"])]
     frame["roi_change"] = [_rel(a, b) for a, b in zip(frame["roi"], frame["previous_roi"])]
-    frame["flag"] = [r is not None and r < THRESHOLDS.roi_floor for r in frame["roi"]]
-    actions = [_review_action(r, b) for r, b in zip(frame["roi"], frame["previous_roi"])]
+    floor = config.thresholds(con).roi_floor
+    frame["flag"] = [r is not None and r < floor for r in frame["roi"]]
+    actions = [review_action(r, b, floor) for r, b in zip(frame["roi"], frame["previous_roi"])]
     frame["action"] = [a for a, _ in actions]
     # The shared rule speaks of months; say "previous period" when the review is a week.
     frame["reason"] = [r if p.kind == "month" else r.replace("on last month", "on the previous week")
@@ -217,19 +218,6 @@ def channel_roi(con: duckdb.DuckDBPyConnection, f: Filters, p: Period) -> pd.Dat
 
 def _ratio(num: Any, den: Any) -> float | None:
     return None if num is None or den is None or pd.isna(num) or pd.isna(den) or den == 0 else float(num) / float(den)
-
-
-def _review_action(roi: float | None, previous: float | None) -> tuple[str, str]:
-    """Return (action, reason): the traffic module's ROI rule when present, else the ROI floor alone."""
-    try:
-        from ecomops.traffic.channels import review_action
-    except ImportError:  # pragma: no cover - traffic module absent
-        review_action = None
-    if review_action is not None:
-        return review_action(roi, previous)
-    if roi is None:
-        return "—", "no ad spend"
-    return ("cut", f"ROI {roi:.2f} < {THRESHOLDS.roi_floor:g}") if roi < THRESHOLDS.roi_floor else ("keep", f"ROI {roi:.2f}")
 
 
 def reactivation(con: duckdb.DuckDBPyConnection, p: Period) -> pd.DataFrame:
@@ -252,19 +240,20 @@ def reactivation_uplift(frame: pd.DataFrame) -> float | None:
 
 def risks(con: duckdb.DuckDBPyConnection, p: Period) -> pd.DataFrame:
     """Return the risk items: item, value (display text), status ('ok' | 'attention'), detail."""
+    t = config.thresholds(con)
     row = db.query_df(con, db.load_sql("ops/report_risks"), {
-        "start": p.start, "end": p.end, "negative_max": THRESHOLDS.negative_rating_max,
-        "sla_hours": THRESHOLDS.reply_sla_hours}).iloc[0]
+        "start": p.start, "end": p.end, "negative_max": t.negative_rating_max,
+        "sla_hours": t.reply_sla_hours}).iloc[0]
     items = []
     negative_rate = _ratio(row["negative_reviews"], row["rated_reviews"])
-    target = THRESHOLDS.negative_rate_target
+    target = t.negative_rate_target
     items.append({"item": "Negative-review rate", "value": charts.format_value("negative_rate", negative_rate),
                   "status": "attention" if negative_rate is not None and negative_rate > target else "ok",
                   "detail": f"{int(row['negative_reviews'])} of {int(row['rated_reviews'])} rated reviews "
-                            f"(rating ≤ {THRESHOLDS.negative_rating_max}); target ≤ {target:.0%}"})
+                            f"(rating ≤ {t.negative_rating_max}); target ≤ {target:.0%}"})
     items.append({"item": "Reply SLA breaches", "value": f"{int(row['sla_breaches'])}",
                   "status": "attention" if row["sla_breaches"] else "ok",
-                  "detail": f"negative reviews of the period answered after {THRESHOLDS.reply_sla_hours:g} h or "
+                  "detail": f"negative reviews of the period answered after {t.reply_sla_hours:g} h or "
                             f"not yet answered"})
     items[:2] = _reputation_items(con, p) or items[:2]
     items.append(_backup_item(con, p, row))
@@ -292,7 +281,7 @@ def _reputation_items(con: duckdb.DuckDBPyConnection, p: Period) -> list[dict[st
                    f"target ≤ {target:.0%}"},
         {"item": "Reply SLA breaches", "value": f"{s['sla_breaches']}",
          "status": "attention" if s["sla_breaches"] else "ok",
-         "detail": f"negative reviews answered after {THRESHOLDS.reply_sla_hours:g} h or still open past it; "
+         "detail": f"negative reviews answered after {config.thresholds(con).reply_sla_hours:g} h or still open past it; "
                    f"{s['negative_open']} still open"},
     ]
 
@@ -316,7 +305,7 @@ def _backup_item(con: duckdb.DuckDBPyConnection, p: Period, row: pd.Series) -> d
 
 
 def _highlights(kpis: pd.DataFrame, roi: pd.DataFrame, alerts: pd.DataFrame, risk: pd.DataFrame,
-                change_name: str) -> list[str]:
+                change_name: str, roi_floor: float) -> list[str]:
     lines = []
     k = kpis.set_index("metric")
     for name in ("gmv", "buyers", "conversion_rate"):
@@ -326,7 +315,7 @@ def _highlights(kpis: pd.DataFrame, roi: pd.DataFrame, alerts: pd.DataFrame, ris
                          f"({change:+.1%} {change_name}).")
     cut = roi[roi["action"] == "cut"]["channel"].tolist() if not roi.empty else []
     if cut:
-        lines.append(f"ROI below {THRESHOLDS.roi_floor:g}: {', '.join(cut)}, cut or fix the spend.")
+        lines.append(f"ROI below {roi_floor:g}: {', '.join(cut)}, cut or fix the spend.")
     if not alerts.empty:
         lines.append(f"{len(alerts)} alert(s); most severe: {alerts.iloc[0]['message']}.")
     attention = risk[risk["status"] == "attention"]["item"].tolist()
@@ -352,8 +341,9 @@ def build_review(con: duckdb.DuckDBPyConnection, kind: str, anchor: date, f: Fil
     daily["period"] = ["current" if pd.Timestamp(d) >= pd.Timestamp(p.start) else "previous" for d in daily["day"]]
     roi = channel_roi(con, f, p)
     risk = risks(con, p)
-    return Review(p, f, kpis, daily, movers(con, f, p), roi, alert_frame, reactivation(con, p), risk,
-                  _highlights(kpis, roi, alert_frame, risk, p.change_name))
+    t = config.thresholds(con)
+    return Review(p, f, kpis, daily, movers(con, f, p), roi, alert_frame, reactivation(con, p), risk, t,
+                  _highlights(kpis, roi, alert_frame, risk, p.change_name, t.roi_floor))
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -369,9 +359,9 @@ def figures(review: Review) -> dict[str, go.Figure]:
                                title="Daily GMV: this period vs the previous one (day of period)")
     if not review.roi.empty:
         roi = review.roi.dropna(subset=["roi"])
-        out["roi"] = charts.bar(roi, "channel", "roi", title=f"Channel ROI (attributed GMV / spend); floor "
-                                                            f"{THRESHOLDS.roi_floor:g}")
-        charts.add_shapes(out["roi"], [charts.hline(THRESHOLDS.roi_floor, "dash", charts.PALETTE[3])])
+        floor = review.thresholds.roi_floor
+        out["roi"] = charts.bar(roi, "channel", "roi", title=f"Channel ROI (attributed GMV / spend); floor {floor:g}")
+        charts.add_shapes(out["roi"], [charts.hline(floor, "dash", charts.PALETTE[3])])
     products = review.movers["products"]
     if not products.empty:
         out["products"] = monitoring_charts.contributions(products.sort_values("change", key=abs, ascending=False),
@@ -423,7 +413,7 @@ def render_html(review: Review, static: bool = False) -> str:
         plotly_js = get_plotlyjs()
     template = _environment().get_template("review.html.j2")
     return template.render(review=review, p=review.period, charts=chart_html, plotly_js=plotly_js, static=static,
-                           uplift=reactivation_uplift(review.reactivation), thresholds=THRESHOLDS,
+                           uplift=reactivation_uplift(review.reactivation), thresholds=review.thresholds,
                            generated=date.today())
 
 

@@ -2,18 +2,18 @@
 
 The domain lives in four modules (one per page): ``products_demand``, ``products_inventory``, ``products_bundles``
 and ``products_review``. This module holds what they share: which optional uploads are present, the message that
-names the missing upload, the filter fragments every products query uses, and the time windows.
+names the missing upload and the time windows (queries filter through ``ecomops.filters.slot``: "lines" for
+products_line_facts, "products" for the category of a product).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
 
 import duckdb
 
 from ecomops import db
-from ecomops.filters import Filters, where
+from ecomops.i18n import _, fmt
 
 # The upload each optional table comes from, as the pages name it (Data -> Upload).
 UPLOAD_HINTS = {
@@ -34,25 +34,6 @@ def available(con: duckdb.DuckDBPyConnection) -> dict[str, bool]:
     return {table: bool(db.table_exists_with_rows(con, table)) for table in ("orders", *OPTIONAL_TABLES)}
 
 
-def sales_where(f: Filters, *, channel: bool = True, category: bool = True, dates: bool = False,
-                prefix: str = "") -> tuple[str, dict[str, Any]]:
-    """Return ``(sql, params)`` filtering order lines by channel (o.channel) and category (p.category).
-
-    Dates are usually bound by the caller's own windows (trailing 28/90 days, week vs previous week), so they are
-    off unless asked for.
-    """
-    sql, params = where(f, date_col="o.order_date" if dates else None, channel_col="o.channel" if channel else None,
-                        category_col="p.category" if category else None, prefix=prefix)
-    return sql, params
-
-
-def line_where(f: Filters, *, dates: bool = False, channel: bool = True, category: bool = True,
-               prefix: str = "") -> tuple[str, dict[str, Any]]:
-    """Return ``(sql, params)`` filtering products_line_facts rows (alias ``l``) by date, channel and category."""
-    return where(f, date_col="l.order_date" if dates else None, channel_col="l.channel" if channel else None,
-                 category_col="l.category" if category else None, prefix=prefix)
-
-
 @dataclass(frozen=True)
 class Window:
     """An inclusive date window with a label for the page."""
@@ -66,8 +47,8 @@ class Window:
         return (self.end - self.start).days + 1
 
     def label(self) -> str:
-        """Return the window as 'YYYY-MM-DD – YYYY-MM-DD (N days)'."""
-        return f"{self.start:%Y-%m-%d} – {self.end:%Y-%m-%d} ({self.days} days)"
+        """Return the window as 'YYYY-MM-DD – YYYY-MM-DD (N days)', in the current language."""
+        return _("{period} ({days} days)", period=fmt.date_range(self.start, self.end), days=fmt.count(self.days))
 
 
 def trailing(end: date, days: int) -> Window:

@@ -13,8 +13,7 @@ import duckdb
 import pandas as pd
 
 from ecomops import db, derived
-from ecomops.filters import Filters
-from ecomops.products import line_where
+from ecomops.filters import Filters, slot
 
 DEFAULT_MIN_PRODUCT_ORDERS = 10
 DEFAULT_MIN_PAIR_ORDERS = 5
@@ -48,8 +47,8 @@ def pairs(con: duckdb.DuckDBPyConnection, f: Filters, min_product_orders: int = 
     """
     derived.ensure(con, derived.PRODUCTS_LINES)
     f = pair_window(f, max_days)
-    order_sql, params = line_where(f, dates=True, category=False)
-    category_sql, cat_params = line_where(f, channel=False)
+    order_sql, params = slot(f, "lines", categories=False)
+    category_sql, cat_params = slot(f, "lines", dates=False, channels=False)
     params.update(cat_params)
     params.update(min_product_orders=int(max(1, min_product_orders)), min_pair_orders=int(max(1, min_pair_orders)),
                   limit=int(limit), max_basket=int(max_basket) if max_basket else 2**31 - 1)

@@ -15,8 +15,8 @@ import duckdb
 import pandas as pd
 
 from ecomops import db, derived
-from ecomops.filters import Filters, where
-from ecomops.products import Window, line_where, shifted, trailing
+from ecomops.filters import Filters, slot, where
+from ecomops.products import Window, shifted, trailing
 
 GROWTH_DAYS = 28
 YEAR_DAYS = 364
@@ -102,8 +102,8 @@ def category_sales_growth(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.Data
     """Return per category GMV and units in the last 4 weeks vs the previous 4 and a year earlier, fastest first."""
     w = windows(f)
     derived.ensure(con, derived.PRODUCTS_LINES)
-    order_sql, params = line_where(f, category=False)
-    category_sql, cat_params = line_where(f, channel=False)
+    order_sql, params = slot(f, "lines", dates=False, categories=False)
+    category_sql, cat_params = slot(f, "lines", dates=False, channels=False)
     params.update(cat_params)
     params.update(_window_params(w))
     sql = db.load_sql("products/category_sales").format(order_where=order_sql, category_where=category_sql)
@@ -123,8 +123,8 @@ def niche_products(con: duckdb.DuckDBPyConnection, f: Filters, weeks: int = NICH
     """
     window = trailing(f.end, 7 * weeks)
     derived.ensure(con, derived.PRODUCTS_LINES)
-    order_sql, params = line_where(f, category=False)
-    category_sql, cat_params = line_where(f, channel=False)
+    order_sql, params = slot(f, "lines", dates=False, categories=False)
+    category_sql, cat_params = slot(f, "lines", dates=False, channels=False)
     params.update(cat_params)
     params.update(start=window.start, end=window.end, weeks=float(weeks), min_weeks=math.ceil(min_week_share * weeks),
                   max_cv=max_cv)

@@ -1,13 +1,14 @@
 """ABC inventory (METRICS.md): class per SKU, Pareto curve, on hand, days of cover, turnover days, alerts, replenishment.
 
-Windows, all ending on the sidebar's end date: ABC over the trailing ``abc_window_days`` (90), days of cover over
-the trailing ``cover_window_days`` (28), turnover days over the sidebar date range. On hand is each SKU's latest
+Windows, all ending on the sidebar's end date: ABC over the trailing ``abc_window_days`` (90 by default), days of
+cover over the trailing ``cover_window_days`` (28 by default), turnover days over the sidebar date range. On hand is each SKU's latest
 snapshot on or before the end date, summed over warehouses. The channel filter is not applied (stock serves every
 channel); the category filter is.
 
-ABC rule: SKUs sorted by GMV descending; a SKU is A while the GMV of the SKUs before it is under 80% of the total
-(so the SKU that carries the cumulative share to 80% is still A), B while under 95%, C otherwise — including
-every SKU with stock but no sales in the window.
+ABC rule: SKUs sorted by GMV descending; a SKU is A while the GMV of the SKUs before it is under ``abc_a_share`` (80%)
+of the total (so the SKU that carries the cumulative share to it is still A), B while under ``abc_b_share`` (95%),
+C otherwise — including every SKU with stock but no sales in the window. The thresholds are settings
+(``config.thresholds``): the values in force are read at each call.
 """
 from __future__ import annotations
 
@@ -16,10 +17,10 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from ecomops import db, derived, metrics
-from ecomops.config import THRESHOLDS
-from ecomops.filters import Filters
-from ecomops.products import sales_where, trailing
+from ecomops import config, db, derived, metrics
+from ecomops.filters import Filters, slot
+from ecomops.i18n import _, fmt
+from ecomops.products import trailing
 
 ACTIONS = {
     "A": "Stock deep: keep regional warehouses full",
@@ -37,16 +38,20 @@ ABC_COLUMNS = [
 ]
 
 
-def abc_table(con: duckdb.DuckDBPyConnection, f: Filters, window_days: int = THRESHOLDS.abc_window_days,
-              a_share: float = THRESHOLDS.abc_a_share, b_share: float = THRESHOLDS.abc_b_share) -> pd.DataFrame:
+def abc_table(con: duckdb.DuckDBPyConnection, f: Filters, window_days: int | None = None,
+              a_share: float | None = None, b_share: float | None = None) -> pd.DataFrame:
     """Return one row per SKU (sold in the ABC window or in stock): GMV, class, on hand, cover, turnover, action.
 
-    ``days_of_cover`` is +inf for a SKU with stock and no sales in the cover window; NaN without inventory data.
+    The window and shares default to the settings in force. ``days_of_cover`` is +inf for a SKU with stock and no
+    sales in the cover window; NaN without inventory data.
     """
     derived.ensure(con, derived.PRODUCTS_LINES)
-    abc = trailing(f.end, window_days)
-    cover = trailing(f.end, THRESHOLDS.cover_window_days)
-    category_sql, params = sales_where(f, channel=False)
+    t = config.thresholds(con)
+    abc = trailing(f.end, window_days or t.abc_window_days)
+    a_share = t.abc_a_share if a_share is None else a_share
+    b_share = t.abc_b_share if b_share is None else b_share
+    cover = trailing(f.end, t.cover_window_days)
+    category_sql, params = slot(f, "products")
     params.update(
         first_day=min(abc.start, cover.start, f.start), end=f.end, abc_start=abc.start, cover_start=cover.start,
         period_start=f.start, cover_days=float(cover.days), period_days=float(f.days),
@@ -102,9 +107,13 @@ ALERT_COLUMNS = ["alert", "product_id", "title", "category", "abc_class", "on_ha
                  "message", "action"]
 
 
-def stock_alerts(abc: pd.DataFrame, a_min_cover_days: float = THRESHOLDS.a_min_cover_days,
-                 c_max_cover_days: float = THRESHOLDS.c_max_cover_days) -> pd.DataFrame:
-    """Return the alerts: A SKUs under the minimum days of cover (stock-out risk), C SKUs over the maximum (overstock)."""
+def stock_alerts(abc: pd.DataFrame, a_min_cover_days: float, c_max_cover_days: float,
+                 cover_window_days: int) -> pd.DataFrame:
+    """Return the alerts: A SKUs under the minimum days of cover (stock-out risk), C SKUs over the maximum (overstock).
+
+    ``cover_window_days`` is the window ``abc`` computed its days of cover over (the message of a C item without
+    sales names it).
+    """
     # masks over numpy columns and one row selection (pandas Series operations cost ~10 ms more on a few hundred rows)
     classes = abc["abc_class"].to_numpy(dtype=object)
     on_hand, cover = abc["on_hand"].to_numpy(dtype=np.float64), abc["days_of_cover"].to_numpy(dtype=np.float64)
@@ -117,7 +126,7 @@ def stock_alerts(abc: pd.DataFrame, a_min_cover_days: float = THRESHOLDS.a_min_c
     out = abc.iloc[np.concatenate([low, high])][ALERT_COLUMNS[1:-2] + ["action"]].reset_index(drop=True)
     alerts = ["Out of stock" if on_hand[i] <= 0 else "Stock-out risk" for i in low] + ["Overstock"] * len(high)
     messages = [f"A item with {cover[i]:.1f} days of cover (< {a_min_cover_days:g})" for i in low] + [
-        f"C item with {'no sales in 28 days' if math.isinf(cover[i]) else f'{cover[i]:.0f} days of cover'} "
+        f"C item with {f'no sales in {cover_window_days} days' if math.isinf(cover[i]) else f'{cover[i]:.0f} days of cover'} "
         f"(> {c_max_cover_days:g})" for i in high]
     out.insert(0, "alert", alerts)
     out.insert(len(ALERT_COLUMNS) - 2, "message", messages)
@@ -126,13 +135,7 @@ def stock_alerts(abc: pd.DataFrame, a_min_cover_days: float = THRESHOLDS.a_min_c
 
 def lead_times(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Return each product's supplier lead time in days: the primary supplier's, else the shortest known."""
-    return db.query_df(con, """
-        SELECT product_id,
-               coalesce(min(lead_time_days) FILTER (WHERE role = 'primary'), min(lead_time_days)) AS lead_time_days
-        FROM product_suppliers
-        WHERE lead_time_days IS NOT NULL
-        GROUP BY product_id
-    """)
+    return db.query_df(con, db.load_sql("products/lead_times"))
 
 
 def replenishment_list(abc: pd.DataFrame, leads: pd.DataFrame,
@@ -177,11 +180,12 @@ def inventory_as_of(con: duckdb.DuckDBPyConnection, f: Filters) -> object:
     return row[0] if row else None
 
 
-def windows_caption(f: Filters, window_days: int = THRESHOLDS.abc_window_days) -> str:
-    """Return the sentence naming the windows the inventory page uses."""
-    abc = trailing(f.end, window_days)
-    cover = trailing(f.end, THRESHOLDS.cover_window_days)
-    return (f"ABC classes over {abc.label()}; days of cover from average daily units over {cover.label()}; "
-            f"turnover days over the sidebar range {f.start:%Y-%m-%d} – {f.end:%Y-%m-%d} ({f.days} days). "
-            "All channels (stock serves every channel).")
+def windows_caption(f: Filters, abc_window_days: int, cover_window_days: int) -> str:
+    """Return the sentence naming the windows the inventory page uses (the ABC and cover windows in force)."""
+    abc = trailing(f.end, abc_window_days)
+    cover = trailing(f.end, cover_window_days)
+    return _("ABC classes over {abc_window}; days of cover from average daily units over {cover_window}; turnover "
+             "days over the sidebar range {period} ({days} days). All channels (stock serves every channel).",
+             abc_window=abc.label(), cover_window=cover.label(), period=fmt.date_range(f.start, f.end),
+             days=fmt.count(f.days))
 

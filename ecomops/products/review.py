@@ -17,10 +17,9 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from ecomops import db, derived
-from ecomops.config import THRESHOLDS
-from ecomops.filters import Filters
-from ecomops.products import Window, line_where, shifted, trailing
+from ecomops import config, db, derived
+from ecomops.filters import Filters, slot
+from ecomops.products import Window, shifted, trailing
 
 FLAG_WINDOW_DAYS = 90
 FLAG_MIN_BUYERS = 30
@@ -66,11 +65,11 @@ def weekly_table(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """Return one row per product sold in either week: this week's figures, last week's, and the relative change."""
     week, before = weeks(f)
     derived.ensure(con, derived.PRODUCTS_LINES)
-    order_sql, params = line_where(f, category=False)
-    category_sql, cat_params = line_where(f, channel=False)
+    order_sql, params = slot(f, "lines", dates=False, categories=False)
+    category_sql, cat_params = slot(f, "lines", dates=False, channels=False)
     params.update(cat_params)
     params.update(week_start=week.start, end=week.end, prev_start=before.start,
-                  neg_max_rating=THRESHOLDS.negative_rating_max, neg_pattern=NEGATIVE_PATTERN)
+                  neg_max_rating=config.thresholds(con).negative_rating_max, neg_pattern=NEGATIVE_PATTERN)
     sql = db.load_sql("products/weekly").format(order_where=order_sql, category_where=category_sql)
     t = db.query_df(con, sql, params)
     for suffix in ("", "_prev"):
@@ -99,8 +98,8 @@ def repurchase_vs_category(con: duckdb.DuckDBPyConnection, f: Filters, days: int
     """
     window = flag_window(f, days)
     derived.ensure(con, derived.PRODUCTS_LINES)
-    order_sql, params = line_where(f, category=False)
-    category_sql, cat_params = line_where(f, channel=False)
+    order_sql, params = slot(f, "lines", dates=False, categories=False)
+    category_sql, cat_params = slot(f, "lines", dates=False, channels=False)
     params.update(cat_params)
     params.update(start=window.start, end=window.end)
     sql = db.load_sql("products/repurchase").format(order_where=order_sql, category_where=category_sql)
@@ -159,14 +158,8 @@ def repurchase_flags(con: duckdb.DuckDBPyConnection, f: Filters, days: int = FLA
     if flagged.empty:
         return pd.DataFrame(columns=cols)
     window = flag_window(f, days)
-    reviews = db.query_df(con, """
-        SELECT product_id, review_text FROM reviews
-        WHERE list_contains($ids, product_id) AND CAST(created_ts AS DATE) BETWEEN $start AND $end
-          AND review_text IS NOT NULL
-          AND (rating <= 3 OR (rating IS NULL AND regexp_matches(lower(review_text), $pattern)))
-        ORDER BY created_ts DESC
-    """, {"ids": flagged["product_id"].tolist(), "start": window.start, "end": window.end,
-          "pattern": NEGATIVE_PATTERN})
+    reviews = db.query_df(con, db.load_sql("products/complaints"), {
+        "ids": flagged["product_id"].tolist(), "start": window.start, "end": window.end, "pattern": NEGATIVE_PATTERN})
     texts = reviews.groupby("product_id")["review_text"].apply(list).to_dict()
     reasons = [likely_reason(texts.get(pid, [])) for pid in flagged["product_id"]]
     flagged["complaints"] = [len(texts.get(pid, [])) for pid in flagged["product_id"]]
@@ -178,58 +171,23 @@ def repurchase_flags(con: duckdb.DuckDBPyConnection, f: Filters, days: int = FLA
 def product_daily(con: duckdb.DuckDBPyConnection, f: Filters, product_id: str) -> pd.DataFrame:
     """Return one row per day of the sidebar range for one product: GMV, units and orders (channel filter on)."""
     derived.ensure(con, derived.PRODUCTS_LINES)
-    order_sql, params = line_where(f, category=False, dates=True)
+    order_sql, params = slot(f, "lines", categories=False)
     params.update(pid=product_id)
-    return db.query_df(con, f"""
-        WITH days AS (SELECT CAST(d AS DATE) AS day FROM generate_series(CAST($start AS DATE), CAST($end AS DATE),
-                                                                        INTERVAL 1 DAY) t(d)),
-        sales AS (
-            SELECT l.order_date AS day, sum(l.gmv) AS gmv, sum(l.quantity) AS units,
-                   count(DISTINCT l.order_no) AS orders
-            FROM products_line_facts l
-            WHERE l.product_id = $pid AND l.is_sale AND {order_sql}
-            GROUP BY l.order_date
-        )
-        SELECT d.day, coalesce(s.gmv, 0) AS gmv, coalesce(s.units, 0) AS units, coalesce(s.orders, 0) AS orders
-        FROM days d LEFT JOIN sales s ON s.day = d.day ORDER BY d.day
-    """, params)
+    return db.query_df(con, db.load_sql("products/product_daily").format(order_where=order_sql), params)
 
 
 def product_reviews(con: duckdb.DuckDBPyConnection, f: Filters, product_id: str, limit: int = 30) -> pd.DataFrame:
     """Return the product's latest reviews in the sidebar range (rating, text, when, replied)."""
-    return db.query_df(con, """
-        SELECT created_ts, rating, review_text, language, replied_ts IS NOT NULL AS replied
-        FROM reviews
-        WHERE product_id = $pid AND CAST(created_ts AS DATE) BETWEEN $start AND $end
-        ORDER BY created_ts DESC LIMIT $limit
-    """, {"pid": product_id, "start": f.start, "end": f.end, "limit": int(limit)})
+    return db.query_df(con, db.load_sql("products/product_reviews"),
+                       {"pid": product_id, "start": f.start, "end": f.end, "limit": int(limit)})
 
 
 def also_bought(con: duckdb.DuckDBPyConnection, f: Filters, product_id: str, top: int = 10) -> pd.DataFrame:
     """Return what the product's buyers also bought in the sidebar range: buyers and share of its buyers."""
     derived.ensure(con, derived.PRODUCTS_LINES)
-    order_sql, params = line_where(f, category=False, dates=True)
+    order_sql, params = slot(f, "lines", categories=False)
     params.update(pid=product_id, top=int(top))
-    return db.query_df(con, f"""
-        WITH buyers AS (
-            SELECT DISTINCT l.customer_key
-            FROM products_line_facts l
-            WHERE l.product_id = $pid AND l.is_sale AND l.customer_key IS NOT NULL
-              AND {order_sql}
-        ),
-        bought AS (  -- only the lines of those buyers: a semi-join keeps the scan small
-            SELECT l.product_id, count(DISTINCT l.customer_key) AS buyers
-            FROM products_line_facts l
-            WHERE l.customer_key IN (SELECT customer_key FROM buyers) AND l.product_id <> $pid
-              AND l.is_sale AND {order_sql}
-            GROUP BY l.product_id
-        )
-        SELECT b.product_id, coalesce(p.title, b.product_id) AS title, coalesce(p.category, 'Uncategorised') AS category,
-               b.buyers, b.buyers / (SELECT count(*) FROM buyers) AS share_of_buyers
-        FROM bought b
-        LEFT JOIN products p ON p.product_id = b.product_id
-        ORDER BY b.buyers DESC, b.product_id LIMIT $top
-    """, params)
+    return db.query_df(con, db.load_sql("products/also_bought").format(order_where=order_sql), params)
 
 
 def product_choices(weekly: pd.DataFrame, flags: pd.DataFrame | None = None) -> dict[str, str]:

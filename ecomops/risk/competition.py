@@ -21,7 +21,7 @@ import duckdb
 import pandas as pd
 
 from ecomops import db
-from ecomops.filters import Filters, where
+from ecomops.filters import Filters, slot, where
 
 UNDERCUT_THRESHOLD = 0.10
 LOSS_LEADER_PRICE = 9.9
@@ -71,10 +71,8 @@ def price_history(con: duckdb.DuckDBPyConnection, f: Filters, product_id: str) -
     """Return one product's prices over the range in long form: day, series (competitor / ours), price."""
     where_sql, params = where(f, date_col="c.day")
     params["product_id"] = product_id
-    competitors = db.query_df(con, f"""
-        SELECT c.day, c.competitor AS series, c.price, c.promotion
-        FROM competitor_prices c WHERE c.product_id = $product_id AND {where_sql} ORDER BY c.day""", params)
-    order_sql, order_params = where(f, date_col="o.order_date")
+    competitors = db.query_df(con, db.load_sql("risk/competitor_history").format(where_sql=where_sql), params)
+    order_sql, order_params = slot(f, "orders", channels=False)
     order_params["product_id"] = product_id
     ours = db.query_df(con, db.load_sql("risk/our_daily_price").format(order_where=order_sql), order_params)
     ours["series"] = "our realised price"
@@ -92,12 +90,7 @@ def price_history(con: duckdb.DuckDBPyConnection, f: Filters, product_id: str) -
 def competitor_activity(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """Return competitors' promotions and new products in the range, newest first."""
     where_sql, params = where(f, date_col="c.day", category_col="p.category")
-    return db.query_df(con, f"""
-        SELECT c.day, c.competitor, c.product_id, p.title, p.category, c.price AS competitor_price,
-               p.price AS our_price, c.promotion, c.is_new_product
-        FROM competitor_prices c JOIN products p ON p.product_id = c.product_id
-        WHERE (c.promotion IS NOT NULL OR c.is_new_product) AND {where_sql}
-        ORDER BY c.day DESC, c.competitor, c.product_id""", params)
+    return db.query_df(con, db.load_sql("risk/competitor_activity").format(where_sql=where_sql), params)
 
 
 def watched_products(con: duckdb.DuckDBPyConnection, f: Filters) -> dict[str, str]:

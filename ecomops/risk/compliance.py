@@ -33,7 +33,7 @@ import duckdb
 import pandas as pd
 
 from ecomops import db, derived, exports
-from ecomops.filters import Filters, where
+from ecomops.filters import Filters, slot
 
 WORDS_CSV = Path(__file__).resolve().parent / "banned_words.csv"
 RULE_COLUMNS = ["word", "language", "category", "reason", "suggestion", "whole_word", "exceptions", "enabled"]
@@ -199,15 +199,17 @@ def validate_rules(frame: pd.DataFrame) -> pd.DataFrame:
 def _write_rules(cur: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> None:
     cur.execute("DELETE FROM banned_words")
     rows = [
-        [r.word, r.language, r.category, r.reason, r.suggestion or None, bool(r.whole_word), r.exceptions or None,
-         bool(r.enabled)]
+        {"word": r.word, "language": r.language, "category": r.category, "reason": r.reason,
+         "suggestion": r.suggestion or None, "whole_word": bool(r.whole_word), "exceptions": r.exceptions or None,
+         "enabled": bool(r.enabled)}
         for r in frame.itertuples(index=False)
     ]
     if rows:
         cur.executemany("INSERT INTO banned_words (word, language, category, reason, suggestion, whole_word, "
-                        "exceptions, enabled) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
-    cur.execute("INSERT INTO meta (key, value) VALUES (?, 'true') ON CONFLICT (key) DO UPDATE SET value = 'true'",
-                [SEEDED_KEY])
+                        "exceptions, enabled) VALUES ($word, $language, $category, $reason, $suggestion, "
+                        "$whole_word, $exceptions, $enabled)", rows)
+    cur.execute("INSERT INTO meta (key, value) VALUES ($k, 'true') ON CONFLICT (key) DO UPDATE SET value = 'true'",
+                {"k": SEEDED_KEY})
 
 
 def ensure_seeded(con: duckdb.DuckDBPyConnection) -> bool:
@@ -218,7 +220,8 @@ def ensure_seeded(con: duckdb.DuckDBPyConnection) -> bool:
         with db.transaction(con, sales_data=False) as cur:
             if cur.execute("SELECT count(*) FROM banned_words").fetchone()[0]:
                 # Rules loaded by someone else (an import): keep them, just remember the list exists.
-                cur.execute("INSERT INTO meta (key, value) VALUES (?, 'true') ON CONFLICT DO NOTHING", [SEEDED_KEY])
+                cur.execute("INSERT INTO meta (key, value) VALUES ($k, 'true') ON CONFLICT DO NOTHING",
+                            {"k": SEEDED_KEY})
             else:
                 _write_rules(cur, default_rules_frame())
     except duckdb.TransactionException:
@@ -362,21 +365,21 @@ def _ensure_findings(con: duckdb.DuckDBPyConnection) -> None:
 def scan_findings(con: duckdb.DuckDBPyConnection, f: Filters | None = None) -> pd.DataFrame:
     """Return one row per claim found in product titles and descriptions (category filter applies)."""
     _ensure_findings(con)
-    category_sql, params = where(f, category_col="p.category") if f else ("TRUE", {})
+    category_sql, params = slot(f, "products") if f else ("TRUE", {})
     return db.query_df(con, db.load_sql("risk/claims_findings").format(category_where=category_sql), params)
 
 
 def scan_products(con: duckdb.DuckDBPyConnection, f: Filters | None = None) -> pd.DataFrame:
     """Return one row per product with claims: counts, words, highlighted title/description, suggested title."""
     _ensure_findings(con)
-    category_sql, params = where(f, category_col="p.category") if f else ("TRUE", {})
+    category_sql, params = slot(f, "products") if f else ("TRUE", {})
     return db.query_df(con, db.load_sql("risk/claims_products").format(category_where=category_sql), params)
 
 
 def compliance_summary(con: duckdb.DuckDBPyConnection, f: Filters | None = None) -> dict:
     """Return the headline numbers: products scanned, products with claims, claims, and claims by rule category."""
     _ensure_findings(con)
-    category_sql, params = where(f, category_col="p.category") if f else ("TRUE", {})
+    category_sql, params = slot(f, "products") if f else ("TRUE", {})
     scanned, flagged, claims, by_category = db.query_one(
         con, db.load_sql("risk/claims_summary").format(category_where=category_sql), params)
     return {

@@ -1,16 +1,17 @@
-"""Reputation (METRICS.md): negative-review queue, reply time, 24-hour SLA breaches, negative-review rate vs the 5%
-target by product and over time. Every function returns a DataFrame or a dict.
+"""Reputation (METRICS.md): negative-review queue, reply time, SLA breaches, negative-review rate vs its target by
+product and over time. Every function returns a DataFrame or a dict. The thresholds are settings
+(``config.thresholds``, defaults in brackets), read at each call.
 
 Definitions:
-- **Negative**: rating <= ``THRESHOLDS.negative_rating_max`` (2); a review with text and no rating is classified
+- **Negative**: rating <= ``negative_rating_max`` (2); a review with text and no rating is classified
   by ``reviews_model`` (``source`` = "model"); no rating and no text = not negative. When the model is unavailable
   (no cache, no training data) text-only reviews count as not negative and are reported as ``unclassified``.
-- **Negative-review rate**: negative / all reviews created in the range (target ``negative_rate_target``, 5%).
+- **Negative-review rate**: negative / all reviews created in the range (target ``negative_rate_target``: 5%).
 - **As of**: the end of the range's last day (midnight after ``f.end``) — the same clock as the weekly report.
   A reply after that moment counts as not yet given.
-- **Response time**: hours from review to first reply. The **24-hour SLA** applies to negative reviews (the
-  playbook's "answer within 24 h with an apology and a coupon"): breached when replied after 24 h, or still open
-  and older than 24 h as of the end of the range.
+- **Response time**: hours from review to first reply. The **SLA** (``reply_sla_hours``: 24 h) applies to negative
+  reviews (the playbook's "answer within 24 h with an apology and a coupon"): breached when replied after it, or
+  still open and older than it as of the end of the range.
 - Filters: dates on ``created_ts``; category via the product; channel via the review's order (reviews without an
   order drop out when a channel is chosen).
 """
@@ -23,11 +24,12 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from ecomops import db, derived
-from ecomops.config import THRESHOLDS
+from ecomops import config, db, derived
+from ecomops.config import Thresholds
 from ecomops.filters import Filters, where
 
 Classifier = Callable[[Sequence[str | None], Sequence[str | None]], Sequence[bool | None]]
+# The queue's order (also written out in sql/risk/reputation_queue.sql, the stored-labels path).
 SLA_ORDER = {"open, overdue": 0, "open, within SLA": 1, "replied late": 2, "replied in time": 3}
 ACTION = "Apologise and send a compensation coupon"
 
@@ -94,11 +96,11 @@ def _stored_labels_key(con: duckdb.DuckDBPyConnection, classifier: Classifier | 
     return reviews_model.cache_key()
 
 
-def _classified_sql(f: Filters, model_key: str, sla_hours: float = THRESHOLDS.reply_sla_hours) -> tuple[str, dict]:
-    """Return (sql, params) of the range's reviews classified in SQL with the stored labels (the CTE the SQL
-    summaries group; same columns and rules as classified_reviews)."""
+def _classified_sql(f: Filters, model_key: str, t: Thresholds) -> tuple[str, dict]:
+    """Return (sql, params) of the range's reviews classified in SQL with the stored labels and the thresholds ``t``
+    (the CTE the SQL summaries group; same columns and rules as classified_reviews)."""
     where_sql, params = where(f, date_col="r.created_ts", channel_col="o.channel", category_col="p.category")
-    params.update(model_key=model_key, clock=as_of(f), neg_max=THRESHOLDS.negative_rating_max, sla_hours=sla_hours)
+    params.update(model_key=model_key, clock=as_of(f), neg_max=t.negative_rating_max, sla_hours=t.reply_sla_hours)
     return db.load_sql("risk/reviews_classified").format(where_sql=where_sql), params
 
 
@@ -107,8 +109,9 @@ UNCLASSIFIED_MESSAGE = ("Some reviews with text and no rating have no stored lab
 
 
 def classified_reviews(con: duckdb.DuckDBPyConnection, f: Filters, classifier: Classifier | None = None,
-                       sla_hours: float = THRESHOLDS.reply_sla_hours) -> pd.DataFrame:
-    """Return the reviews of the range with negative (bool), source, response/open hours and SLA status.
+                       sla_hours: float | None = None) -> pd.DataFrame:
+    """Return the reviews of the range with negative (bool), source, response/open hours and SLA status (against
+    ``sla_hours``, default: the reply SLA in force).
 
     Without an explicit classifier, reviews with text and no rating take the label stored for the current review
     model (derived.RISK_REVIEW_LABELS); only those without one are classified here.
@@ -125,7 +128,9 @@ def classified_reviews(con: duckdb.DuckDBPyConnection, f: Filters, classifier: C
     frame.attrs["model_message"] = None
     rated = frame["rating"].notna()
     has_text = frame["review_text"].fillna("").str.strip() != ""
-    frame["negative"] = rated & (frame["rating"] <= THRESHOLDS.negative_rating_max)
+    t = config.thresholds(con)
+    sla_hours = t.reply_sla_hours if sla_hours is None else sla_hours
+    frame["negative"] = rated & (frame["rating"] <= t.negative_rating_max)
     frame["source"] = np.where(rated, "rating", np.where(has_text, "model", "none"))
     to_classify = ~rated & has_text
     stored = to_classify & frame["stored_negative"].notna()
@@ -159,27 +164,16 @@ def classified_reviews(con: duckdb.DuckDBPyConnection, f: Filters, classifier: C
 
 def reputation_summary(con: duckdb.DuckDBPyConnection, f: Filters, classifier: Classifier | None = None) -> dict:
     """Return reviews, negatives, negative rate vs target, reply times and SLA breaches for the range."""
+    t = config.thresholds(con)
     key = _stored_labels_key(con, classifier)
     if key is not None:  # one aggregate query over the stored labels
-        sql, params = _classified_sql(f, key)
-        row = db.query_df(con, f"""
-            WITH c AS ({sql})
-            SELECT count(*) AS reviews, count(*) FILTER (WHERE negative) AS negative,
-                   count(*) FILTER (WHERE source = 'model') AS classified_by_model,
-                   count(*) FILTER (WHERE negative AND source = 'model') AS negative_by_model,
-                   count(*) FILTER (WHERE source = 'unclassified') AS unclassified,
-                   count(*) FILTER (WHERE negative AND replied) AS negative_replied,
-                   count(*) FILTER (WHERE negative AND NOT replied) AS negative_open,
-                   median(response_hours) FILTER (WHERE negative) AS median_response_hours,
-                   median(response_hours) AS median_response_hours_all,
-                   count(*) FILTER (WHERE sla_breach) AS sla_breaches,
-                   count(*) FILTER (WHERE negative AND sla_status = 'open, overdue') AS open_overdue
-            FROM c""", params).iloc[0]
+        sql, params = _classified_sql(f, key, t)
+        row = db.query_df(con, db.load_sql("risk/reputation_summary").format(reviews_classified=sql), params).iloc[0]
         total, negative = int(row["reviews"]), int(row["negative"])
         median = lambda v: None if pd.isna(v) else float(v)  # noqa: E731 - NULL when nothing was replied
         return {
             "reviews": total, "negative": negative, "negative_rate": negative / total if total else None,
-            "target": THRESHOLDS.negative_rate_target,
+            "target": t.negative_rate_target,
             **{k: int(row[k]) for k in ("classified_by_model", "negative_by_model", "unclassified",
                                         "negative_replied", "negative_open")},
             "median_response_hours": median(row["median_response_hours"]),
@@ -196,7 +190,7 @@ def reputation_summary(con: duckdb.DuckDBPyConnection, f: Filters, classifier: C
         "reviews": total,
         "negative": int(len(neg)),
         "negative_rate": len(neg) / total if total else None,
-        "target": THRESHOLDS.negative_rate_target,
+        "target": t.negative_rate_target,
         "classified_by_model": int((r["source"] == "model").sum()),
         "negative_by_model": int((neg["source"] == "model").sum()),
         "unclassified": int((r["source"] == "unclassified").sum()),
@@ -216,16 +210,9 @@ def negative_queue(con: duckdb.DuckDBPyConnection, f: Filters, open_only: bool =
     """Return the negative reviews to handle: overdue first (oldest first), then open, then replied late."""
     key = _stored_labels_key(con, classifier)
     if key is not None:
-        sql, params = _classified_sql(f, key)
-        order = " ".join(f"WHEN '{status}' THEN {rank}" for status, rank in SLA_ORDER.items())
-        return db.query_df(con, f"""
-            WITH c AS ({sql})
-            SELECT review_id, product_id, title, category, rating, source, review_text, created_ts, replied_ts,
-                   coalesce(open_hours, response_hours) AS hours, sla_status,
-                   CASE WHEN replied THEN 'Check the reply resolved it' ELSE $action END AS action
-            FROM c
-            WHERE negative {"AND NOT replied" if open_only else ""}
-            ORDER BY CASE sla_status {order} END, hours DESC, created_ts, review_id""", dict(params, action=ACTION))
+        sql, params = _classified_sql(f, key, config.thresholds(con))
+        return db.query_df(con, db.load_sql("risk/reputation_queue").format(reviews_classified=sql),
+                           dict(params, action=ACTION, open_only=bool(open_only)))
     r = classified_reviews(con, f, classifier)
     q = r[r["negative"]].copy()
     if open_only:
@@ -241,14 +228,11 @@ def negative_queue(con: duckdb.DuckDBPyConnection, f: Filters, open_only: bool =
 def negative_rate_by_product(con: duckdb.DuckDBPyConnection, f: Filters, min_reviews: int = 1,
                              classifier: Classifier | None = None) -> pd.DataFrame:
     """Return reviews, negatives and negative rate per product (with >= min_reviews), worst first, vs target."""
+    t = config.thresholds(con)
     key = _stored_labels_key(con, classifier)
     if key is not None:
-        sql, params = _classified_sql(f, key)
-        table = db.query_df(con, f"""
-            WITH c AS ({sql})
-            SELECT product_id, title, count(review_id) AS reviews, count(*) FILTER (WHERE negative) AS negative,
-                   count(*) FILTER (WHERE sla_breach) AS sla_breaches
-            FROM c GROUP BY product_id, title HAVING count(review_id) >= $min_reviews""",
+        sql, params = _classified_sql(f, key, t)
+        table = db.query_df(con, db.load_sql("risk/reputation_by_product").format(reviews_classified=sql),
                             dict(params, min_reviews=min_reviews))
     else:
         r = classified_reviews(con, f, classifier)
@@ -256,7 +240,7 @@ def negative_rate_by_product(con: duckdb.DuckDBPyConnection, f: Filters, min_rev
             reviews=("review_id", "count"), negative=("negative", "sum"), sla_breaches=("sla_breach", "sum"))
         table = table[table["reviews"] >= min_reviews].copy()
     table["negative_rate"] = table["negative"] / table["reviews"]
-    table["above_target"] = table["negative_rate"] > THRESHOLDS.negative_rate_target
+    table["above_target"] = table["negative_rate"] > t.negative_rate_target
     return table.sort_values(["negative", "negative_rate", "product_id"], ascending=[False, False, True],
                              ignore_index=True)
 
@@ -268,16 +252,14 @@ def negative_rate_over_time(con: duckdb.DuckDBPyConnection, f: Filters, grain: s
     Weekly beyond two weeks: a day holds too few reviews for a rate (one review makes 0% or 100%).
     """
     grain = grain or ("day" if f.days <= 14 else "week")
+    t = config.thresholds(con)
     key = _stored_labels_key(con, classifier)
     if key is not None:
         if grain not in ("day", "week"):
             raise ValueError(f"unknown grain {grain!r}")
-        sql, params = _classified_sql(f, key)
-        table = db.query_df(con, f"""
-            WITH c AS ({sql})
-            SELECT date_trunc('{grain}', created_ts) AS period, count(review_id) AS reviews,
-                   count(*) FILTER (WHERE negative) AS negative, count(*) FILTER (WHERE sla_breach) AS sla_breaches
-            FROM c GROUP BY period ORDER BY period""", params)
+        sql, params = _classified_sql(f, key, t)
+        table = db.query_df(con, db.load_sql("risk/reputation_over_time").format(reviews_classified=sql, grain=grain),
+                            params)
     else:
         r = classified_reviews(con, f, classifier)
         period = r["created_ts"].dt.normalize()
@@ -286,6 +268,6 @@ def negative_rate_over_time(con: duckdb.DuckDBPyConnection, f: Filters, grain: s
         table = r.assign(period=period).groupby("period", as_index=False).agg(
             reviews=("review_id", "count"), negative=("negative", "sum"), sla_breaches=("sla_breach", "sum"))
     table["negative_rate"] = table["negative"] / table["reviews"]
-    table["target"] = THRESHOLDS.negative_rate_target
+    table["target"] = t.negative_rate_target
     table.attrs["grain"] = grain
     return table

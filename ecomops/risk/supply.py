@@ -3,12 +3,12 @@ target, and A-class items exposed to a single supplier. Every function returns a
 
 Definitions:
 - **Backup**: a ``product_suppliers`` row with role ``backup``; a SKU "has a backup" when it has at least one.
-- **Backup within target**: the fastest backup's lead time (days x 24) <= ``THRESHOLDS.backup_restock_hours`` (72 h,
-  the playbook's "backup restocks within 72 hours").
+- **Backup within target**: the fastest backup's lead time (days x 24) <= the ``backup_restock_hours`` setting (72 h
+  by default, the playbook's "backup restocks within 72 hours").
 - **Supplier concentration**: each SKU's GMV in the sidebar period (valid orders, METRICS.md) is attributed to its
   primary supplier; share = supplier GMV / total GMV. The Herfindahl index (sum of squared shares, 0..1) sums it up.
   SKUs with no supplier on file are grouped as "(no supplier on file)".
-- **A-class**: ABC per METRICS.md over the trailing 90 days ending on the sidebar's end date (category filter
+- **A-class**: ABC per METRICS.md over the trailing ABC window (the ``abc_window_days`` setting) ending on the sidebar's end date (category filter
   applied, channels not: supply serves every channel), by the one rule of ``sql/abc_classes.sql`` (as on the
   Products pages); exposed = A items with < 2 suppliers.
 """
@@ -19,18 +19,19 @@ from datetime import timedelta
 import duckdb
 import pandas as pd
 
-from ecomops import db, metrics
-from ecomops.config import THRESHOLDS
-from ecomops.filters import Filters, where
+from ecomops import config, db, metrics
+from ecomops.filters import Filters, slot
 
 NO_SUPPLIER = "(no supplier on file)"
 
 
-def sku_suppliers(con: duckdb.DuckDBPyConnection, f: Filters,
-                  target_hours: float = THRESHOLDS.backup_restock_hours, at_risk_only: bool = False) -> pd.DataFrame:
-    """Return one row per SKU: period GMV, suppliers, backup, lead times, 72-hour check, ABC class and risk."""
-    order_sql, params = where(f, date_col="o.order_date", channel_col="o.channel")
-    category_sql, cat_params = where(f, category_col="p.category")
+def sku_suppliers(con: duckdb.DuckDBPyConnection, f: Filters, target_hours: float | None = None,
+                  at_risk_only: bool = False) -> pd.DataFrame:
+    """Return one row per SKU: period GMV, suppliers, backup, lead times, the check against the backup restock
+    target (default: the setting in force), ABC class and risk."""
+    target_hours = target_hours or config.thresholds(con).backup_restock_hours
+    order_sql, params = slot(f, "orders")
+    category_sql, cat_params = slot(f, "products")
     params.update(cat_params)
     frame = db.query_df(con, db.load_sql("risk/supply_skus").format(order_where=order_sql,
                                                                    category_where=category_sql), params)
@@ -44,9 +45,10 @@ def sku_suppliers(con: duckdb.DuckDBPyConnection, f: Filters,
 
 def abc_classes(con: duckdb.DuckDBPyConnection, f: Filters) -> dict[str, str]:
     """Return {product_id: 'A'|'B'|'C'} over the trailing ABC window ending on the filters' end date (METRICS.md)."""
-    category_sql, params = where(f, category_col="p.category")
-    params.update(abc_start=f.end - timedelta(days=THRESHOLDS.abc_window_days - 1), end=f.end,
-                  a_share=THRESHOLDS.abc_a_share, b_share=THRESHOLDS.abc_b_share)
+    category_sql, params = slot(f, "products")
+    t = config.thresholds(con)
+    params.update(abc_start=f.end - timedelta(days=t.abc_window_days - 1), end=f.end,
+                  a_share=t.abc_a_share, b_share=t.abc_b_share)
     sql = db.load_sql("risk/supply_abc").format(category_where=category_sql, abc_classes=metrics.abc_classes_sql("skus"))
     abc = db.query_df(con, sql, params)
     return dict(zip(abc["product_id"], abc["abc_class"]))
@@ -78,19 +80,12 @@ def _concentration(skus: pd.DataFrame) -> pd.DataFrame:
     return table.sort_values(["gmv", "supplier"], ascending=[False, True], ignore_index=True)
 
 
-def lead_times(con: duckdb.DuckDBPyConnection, f: Filters,
-               target_hours: float = THRESHOLDS.backup_restock_hours) -> pd.DataFrame:
-    """Return one row per product-supplier link with its lead time in hours and the 72-hour check for backups."""
-    category_sql, params = where(f, category_col="p.category")
-    frame = db.query_df(con, f"""
-        SELECT ps.product_id, p.title, p.category, ps.supplier_id, coalesce(s.name, ps.supplier_id) AS supplier,
-               ps.role, ps.lead_time_days * 24 AS lead_hours
-        FROM product_suppliers ps
-        JOIN products p ON p.product_id = ps.product_id
-        LEFT JOIN suppliers s ON s.supplier_id = ps.supplier_id
-        WHERE {category_sql}
-        ORDER BY ps.role DESC, lead_hours DESC, ps.product_id
-    """, params)
+def lead_times(con: duckdb.DuckDBPyConnection, f: Filters, target_hours: float | None = None) -> pd.DataFrame:
+    """Return one row per product-supplier link with its lead time in hours and, for backups, the check against
+    the backup restock target (default: the setting in force)."""
+    target_hours = target_hours or config.thresholds(con).backup_restock_hours
+    category_sql, params = slot(f, "products")
+    frame = db.query_df(con, db.load_sql("risk/supply_lead_times").format(category_where=category_sql), params)
     frame["within_target"] = frame["lead_hours"].le(target_hours).where(frame["role"] == "backup")
     return frame
 
@@ -103,8 +98,7 @@ def a_class_single_supplier(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.Da
                     "primary_lead_hours", "risk"]].reset_index(drop=True)
 
 
-def supply_summary(con: duckdb.DuckDBPyConnection, f: Filters,
-                   target_hours: float = THRESHOLDS.backup_restock_hours) -> dict:
+def supply_summary(con: duckdb.DuckDBPyConnection, f: Filters, target_hours: float | None = None) -> dict:
     """Return the headline numbers of the supply page."""
     skus = sku_suppliers(con, f, target_hours)
     conc = _concentration(skus)  # the same SKU rows: one query, not two

@@ -3,10 +3,7 @@
 WITH range_orders AS (
     SELECT o.order_date AS day, o.order_id, o.customer_id
     FROM valid_orders o
-    WHERE {order_where}
-      AND ({no_category} OR EXISTS (
-          SELECT 1 FROM order_items i JOIN products p ON p.product_id = i.product_id
-          WHERE i.order_id = o.order_id AND {category_where}))
+    WHERE {order_where} AND {order_category}
 ),
 counts AS (
     SELECT day, count(*) AS orders, count(DISTINCT customer_id) AS buyers FROM range_orders GROUP BY day
@@ -19,7 +16,7 @@ traffic AS (
 ),
 days AS (
     SELECT CAST(d AS DATE) AS day
-    FROM range(CAST($start AS TIMESTAMP), CAST($end AS TIMESTAMP) + INTERVAL 1 DAY, INTERVAL 1 DAY) r(d)
+    FROM (SELECT unnest(generate_series(CAST($start AS TIMESTAMP), CAST($end AS TIMESTAMP), INTERVAL 1 DAY)) AS d) r
 )
 SELECT days.day,
        coalesce(g.gmv, 0) AS gmv, coalesce(c.orders, 0) AS orders, coalesce(c.buyers, 0) AS buyers,

@@ -1,13 +1,11 @@
 -- Home KPIs for one period (METRICS.md). GMV comes from the derived daily rollup (ecomops/derived.py: same
 -- definition, pre-summed per day x channel x category); orders and buyers are distinct counts over orders alone.
--- Placeholders: order_where (o), category_where (p), rollup_where (r), traffic_where (t), no_category.
+-- Placeholders (filters.sales_slots): order_where (o), order_category (orders holding a line of the chosen
+-- categories), rollup_where (r), traffic_where (t).
 WITH range_orders AS (
     SELECT o.order_id, o.customer_id
     FROM valid_orders o
-    WHERE {order_where}
-      AND ({no_category} OR EXISTS (
-          SELECT 1 FROM order_items i JOIN products p ON p.product_id = i.product_id
-          WHERE i.order_id = o.order_id AND {category_where}))
+    WHERE {order_where} AND {order_category}
 ),
 per_buyer AS (
     SELECT customer_id, count(*) AS n_orders

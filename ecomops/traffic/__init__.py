@@ -1,8 +1,8 @@
 """Traffic area: channels and ROI, ads, search keywords, campaigns, the funnel and scroll depth.
 
 This module holds what the traffic modules share: which tables are present and the upload each needs (the pages'
-empty states), the trend grain, a safe ratio and the SQL filter slots over orders, the daily sales rollup, traffic
-and ads. The domain lives in ``channels`` (channels, GMV share, the monthly ROI review), ``ads``, ``search``,
+empty states), the trend grain and a safe ratio (the SQL filter slots are ``ecomops.filters.sales_slots``). The
+domain lives in ``channels`` (channels, GMV share, the monthly ROI review), ``ads``, ``search``,
 ``campaigns`` and ``funnel``.
 """
 from __future__ import annotations
@@ -13,7 +13,7 @@ import duckdb
 import pandas as pd
 
 from ecomops import db
-from ecomops.filters import Filters, where
+from ecomops.filters import Filters
 
 GRAINS = ("day", "week", "month")
 
@@ -68,26 +68,3 @@ def safe_ratio(num: Any, den: Any) -> Any:
     return float(num) / float(den)
 
 
-def order_parts(f: Filters, prefix: str = "") -> tuple[dict[str, str], dict[str, Any]]:
-    """Return the SQL slots filtering orders (o), order lines (i) by category, the GMV rollup (r), traffic (t) and
-    ads (a), with their params.
-
-    ``order_category`` keeps orders holding a line of the chosen categories (a semi-join; plain TRUE without a
-    category filter, which spares a scan of the order lines). GMV comes from the daily sales rollup (derived.SALES_ROLLUP).
-    """
-    order_sql, params = where(f, date_col="o.order_date", channel_col="o.channel", prefix=prefix)
-    category_sql, p2 = where(f, category_col="p.category", prefix=prefix)
-    traffic_sql, p3 = where(f, date_col="t.day", channel_col="t.channel", prefix=prefix)
-    ads_sql, p4 = where(f, date_col="a.day", channel_col="a.channel", prefix=prefix)
-    rollup_sql, p5 = where(f, date_col="r.day", channel_col="r.channel", category_col="r.category", prefix=prefix)
-    for extra in (p2, p3, p4, p5):
-        params.update(extra)
-    slots = {
-        "order_where": order_sql,
-        "order_category": (f"o.order_id IN (SELECT i.order_id FROM order_items i WHERE i.product_id IN "
-                           f"(SELECT p.product_id FROM products p WHERE {category_sql}))" if f.categories else "TRUE"),
-        "rollup_where": rollup_sql,
-        "traffic_where": traffic_sql,
-        "ads_where": ads_sql,
-    }
-    return slots, params

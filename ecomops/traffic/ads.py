@@ -7,9 +7,8 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from ecomops import db
-from ecomops.config import THRESHOLDS
-from ecomops.filters import Filters, where
+from ecomops import config, db
+from ecomops.filters import Filters, slot
 from ecomops.traffic import _check_grain, grain_for
 
 BEST_WORST_MIN_SPEND_SHARE = 0.02  # audiences under 2% of spend are too small to call best or worst
@@ -23,13 +22,13 @@ def ads_overview(con: duckdb.DuckDBPyConnection, f: Filters, grain: str | None =
     """Return ad performance from one query: {"total": dict, "campaign"/"audience"/"channel"/"trend": DataFrames}.
 
     Each frame has key, spend, spend_share, impressions, clicks, ctr (clicks / impressions), cpc (spend / clicks),
-    attributed_gmv, roi (attributed GMV / spend) and roi_flag (ROI < 1); frames are sorted by spend, the trend by
+    attributed_gmv, roi (attributed GMV / spend) and roi_flag (ROI below the floor in force); frames are sorted by spend, the trend by
     bucket (``key`` is then the bucket's first day). The measures come computed from the query (traffic_ads.sql).
     """
     grain = _check_grain(grain or grain_for(f))
-    ads_sql, params = where(f, date_col="a.day", channel_col="a.channel")
+    ads_sql, params = slot(f, "ads")
     raw = db.query_df(con, db.load_sql("traffic/ads").format(grain=grain, ads_where=ads_sql),
-                      dict(params, roi_floor=THRESHOLDS.roi_floor))
+                      dict(params, roi_floor=config.thresholds(con).roi_floor))
     total_row = raw[raw["dimension"] == "total"]
     total_spend = float(total_row["spend"].iloc[0]) if not total_row.empty and pd.notna(total_row["spend"].iloc[0]) else 0.0
     result: dict[str, Any] = {"grain": grain}

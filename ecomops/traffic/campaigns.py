@@ -33,8 +33,8 @@ import numpy as np
 import pandas as pd
 
 from ecomops import db, derived, metrics
-from ecomops.filters import Filters, where
-from ecomops.traffic import order_parts, safe_ratio
+from ecomops.filters import Filters, order_category, sales_slots, slot
+from ecomops.traffic import safe_ratio
 
 BASELINE_DAYS = 28
 MIN_BASELINE_DAYS = 3
@@ -47,13 +47,7 @@ CALENDAR_COLUMNS = ["campaign_id", "name", "kind", "presale_start", "start_date"
 
 def campaign_calendar(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """Return the campaigns whose window (pre-sale included) overlaps the range, in start order."""
-    frame = db.query_df(con, """
-        SELECT campaign_id, name, kind, presale_start, start_date, end_date,
-               datediff('day', start_date, end_date) + 1 AS days
-        FROM campaigns
-        WHERE coalesce(presale_start, start_date) <= $end AND end_date >= $start
-        ORDER BY start_date, campaign_id
-    """, {"start": f.start, "end": f.end})
+    frame = db.query_df(con, db.load_sql("traffic/campaign_calendar"), {"start": f.start, "end": f.end})
     return frame[CALENDAR_COLUMNS]
 
 
@@ -173,12 +167,9 @@ def effects_by_kind(lift: pd.DataFrame) -> pd.DataFrame:
 
 
 def _daily_series(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
-    slots, params = order_parts(f)
+    slots, params = sales_slots(f)
     params.update(spine_start=f.start, spine_end=f.end)
-    sql = db.load_sql("traffic/daily_series").format(
-        order_where=slots["order_where"], order_category=slots["order_category"],
-        rollup_where=slots["rollup_where"], traffic_where=slots["traffic_where"])
-    return db.query_df(con, sql, params)
+    return db.query_df(con, db.load_sql("traffic/daily_series").format(**slots), params)
 
 
 def daily_series(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
@@ -189,13 +180,13 @@ def daily_series(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
 
 
 def _presale_share(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
-    slots, params = order_parts(f)
-    nodate_sql, nodate_params = where(f, channel_col="o.channel")
-    rollup_sql, rollup_params = where(f, channel_col="r.channel", category_col="r.category")
-    params.update(nodate_params)
+    nodate_sql, params = slot(f, "orders", dates=False)
+    category_sql, category_params = order_category(f)
+    rollup_sql, rollup_params = slot(f, "rollup", dates=False)
+    params.update(category_params)
     params.update(rollup_params)
     params.update(start=f.start, end=f.end)
-    sql = db.load_sql("traffic/presale").format(order_where_nodate=nodate_sql, order_category=slots["order_category"],
+    sql = db.load_sql("traffic/presale").format(order_where_nodate=nodate_sql, order_category=category_sql,
                                                  rollup_where_nodate=rollup_sql)
     frame = db.query_df(con, sql, params)
     for col in ("orders", "presale_orders"):

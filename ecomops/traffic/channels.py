@@ -1,15 +1,15 @@
 """Traffic channels: UV, buyers, conversion, GMV, spend, ROI and GMV share per channel, and the monthly ROI review.
 
 Definitions follow METRICS.md: UV is *summed daily UV* from ``traffic_daily``; conversion rate = buyers / UV;
-ROI = attributed GMV / ad spend (from ``ad_spend``); a channel with ROI below ``THRESHOLDS.roi_floor`` (1.0) is
-flagged. A buyer who bought through two channels counts as a buyer of each. The category filter narrows orders
+ROI = attributed GMV / ad spend (from ``ad_spend``); a channel with ROI below the ``roi_floor`` setting (1.0 by
+default; the value in force, config.thresholds) is flagged. A buyer who bought through two channels counts as a buyer of each. The category filter narrows orders
 (GMV, orders, buyers) only: traffic and ad spend carry no category.
 
 Monthly ROI review rule (one action per channel, from its ROI in the review month and the month before):
 
-- **cut**: ROI in the review month below the floor (1.0): the channel spends more than it brings back.
+- **cut**: ROI in the review month below the floor: the channel spends more than it brings back.
 - **grow**: ROI at or above ``ROI_GROW`` (3.0) and not down more than ``ROI_FALL_WATCH`` (10%) on the month before.
-- **watch**: everything else: ROI between 1.0 and 3.0, or 3.0 and above but falling more than 10%.
+- **watch**: everything else: ROI between the floor and 3.0, or 3.0 and above but falling more than 10%.
 
 """
 from __future__ import annotations
@@ -19,10 +19,9 @@ from datetime import date, timedelta
 import duckdb
 import pandas as pd
 
-from ecomops import db, derived
-from ecomops.config import THRESHOLDS
-from ecomops.filters import Filters, where
-from ecomops.traffic import _check_grain, grain_for, order_parts, safe_ratio
+from ecomops import config, db, derived
+from ecomops.filters import Filters, sales_slots, slot
+from ecomops.traffic import _check_grain, grain_for, safe_ratio
 
 ROI_GROW = 3.0  # ROI at or above this (and holding) -> "grow"
 ROI_FALL_WATCH = 0.10  # a month-over-month ROI fall larger than this turns "grow" into "watch"
@@ -32,12 +31,13 @@ CHANNEL_COLUMNS = ["channel", "uv", "buyers", "orders", "conversion_rate", "gmv"
                    "attributed_gmv", "roi", "roi_flag"]
 
 
-def _channel_measures(frame: pd.DataFrame) -> pd.DataFrame:
-    """Add conversion rate, ROI and its flag to rows holding uv, buyers, gmv, spend, attributed_gmv."""
+def _channel_measures(frame: pd.DataFrame, roi_floor: float) -> pd.DataFrame:
+    """Add conversion rate, ROI and its flag (ROI below ``roi_floor``) to rows holding uv, buyers, gmv, spend,
+    attributed_gmv."""
     frame = frame.copy()
     frame["conversion_rate"] = safe_ratio(frame["buyers"], frame["uv"])
     frame["roi"] = safe_ratio(frame["attributed_gmv"], frame["spend"])
-    frame["roi_flag"] = frame["roi"] < THRESHOLDS.roi_floor
+    frame["roi_flag"] = frame["roi"] < roi_floor
     return frame
 
 
@@ -46,19 +46,19 @@ def channel_overview(con: duckdb.DuckDBPyConnection, f: Filters, grain: str | No
     "total": dict, "grain"} from one query.
 
     Columns: channel, uv, buyers, orders, conversion_rate, gmv, gmv_share, spend, attributed_gmv, roi, roi_flag
-    (True when ROI < 1); the trend adds ``bucket`` and its GMV share is the channel's share of that bucket's GMV.
+    (True when ROI is below the floor in force); the trend adds ``bucket`` and its GMV share is the channel's share of that bucket's GMV.
     ``total`` holds the same measures over all channels (buyers distinct, so not the sum of the channels' buyers).
     """
     grain = _check_grain(grain or grain_for(f))
     derived.ensure(con, derived.SALES_ROLLUP)
-    slots, params = order_parts(f)
+    slots, params = sales_slots(f)
     sql = db.load_sql("traffic/channels").format(grain=grain, **slots)
     raw = db.query_df(con, sql, params)
     for col in ("uv", "buyers", "orders", "gmv", "spend", "attributed_gmv"):
         raw[col] = pd.to_numeric(raw[col], errors="coerce").astype("float64")
     for col in ("buyers", "orders", "gmv"):
         raw[col] = raw[col].fillna(0.0)
-    raw = _channel_measures(raw)
+    raw = _channel_measures(raw, config.thresholds(con).roi_floor)
 
     grand = raw[raw["bucket"].isna() & raw["channel"].isna()]
     total = {c: (None if grand.empty or pd.isna(grand[c].iloc[0]) else float(grand[c].iloc[0]))
@@ -82,7 +82,7 @@ def channel_overview(con: duckdb.DuckDBPyConnection, f: Filters, grain: str | No
 
 
 def flagged_channels(channels: pd.DataFrame) -> list[str]:
-    """Return the channels whose ROI is below the floor (ROI < 1), worst first."""
+    """Return the channels whose ROI is below the floor (``roi_flag``), worst first."""
     hits = channels[channels["roi_flag"].fillna(False).astype(bool)].sort_values("roi")
     return hits["channel"].tolist()
 
@@ -91,19 +91,20 @@ def flagged_channels(channels: pd.DataFrame) -> list[str]:
 # Monthly ROI review
 # ---------------------------------------------------------------------------------------------------------------
 
-def review_action(roi: float | None, previous_roi: float | None) -> tuple[str, str]:
-    """Return (action, reason) for a channel from its ROI this month and last month (rule in the module doc)."""
+def review_action(roi: float | None, previous_roi: float | None, roi_floor: float) -> tuple[str, str]:
+    """Return (action, reason) for a channel from its ROI this month and last month and the ROI floor (rule in the
+    module doc)."""
     if roi is None or pd.isna(roi):
         return "—", "no ad spend this month"
     change = None if previous_roi is None or pd.isna(previous_roi) or previous_roi == 0 else roi / previous_roi - 1
     trend = "" if change is None else f" ({change:+.0%} on last month)"
-    if roi < THRESHOLDS.roi_floor:
-        return "cut", f"ROI {roi:.2f} < {THRESHOLDS.roi_floor:g}: spend brings back less than it costs{trend}"
+    if roi < roi_floor:
+        return "cut", f"ROI {roi:.2f} < {roi_floor:g}: spend brings back less than it costs{trend}"
     if roi >= ROI_GROW:
         if change is not None and change < -ROI_FALL_WATCH:
             return "watch", f"ROI {roi:.2f} is high but fell {change:.0%} on last month"
         return "grow", f"ROI {roi:.2f} ≥ {ROI_GROW:g} and holding{trend}"
-    return "watch", f"ROI {roi:.2f} between {THRESHOLDS.roi_floor:g} and {ROI_GROW:g}{trend}"
+    return "watch", f"ROI {roi:.2f} between {roi_floor:g} and {ROI_GROW:g}{trend}"
 
 
 def month_start(day: date) -> date:
@@ -121,17 +122,9 @@ def roi_review(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     this_month = month_start(f.end)
     last_month = month_start(this_month - timedelta(days=1))
     review = f.with_range(last_month, f.end)
-    ads_sql, params = where(review, date_col="a.day", channel_col="a.channel")
+    ads_sql, params = slot(review, "ads")
     params["this_month"] = this_month
-    frame = db.query_df(con, f"""
-        SELECT a.channel,
-               sum(a.spend) FILTER (WHERE a.day >= $this_month) AS spend,
-               sum(a.attributed_gmv) FILTER (WHERE a.day >= $this_month) AS attributed_gmv,
-               sum(a.spend) FILTER (WHERE a.day < $this_month) AS previous_spend,
-               sum(a.attributed_gmv) FILTER (WHERE a.day < $this_month) AS previous_attributed_gmv
-        FROM ad_spend a WHERE {ads_sql}
-        GROUP BY a.channel ORDER BY a.channel
-    """, params)
+    frame = db.query_df(con, db.load_sql("traffic/roi_review").format(ads_where=ads_sql), params)
     columns = ["channel", "month", "spend", "attributed_gmv", "roi", "previous_spend", "previous_roi", "roi_change",
                "action", "reason"]
     if frame.empty:
@@ -140,7 +133,8 @@ def roi_review(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     frame["roi"] = safe_ratio(frame["attributed_gmv"], frame["spend"])
     frame["previous_roi"] = safe_ratio(frame["previous_attributed_gmv"], frame["previous_spend"])
     frame["roi_change"] = safe_ratio(frame["roi"], frame["previous_roi"]) - 1
-    actions = [review_action(r, p) for r, p in zip(frame["roi"], frame["previous_roi"])]
+    floor = config.thresholds(con).roi_floor
+    actions = [review_action(r, p, floor) for r, p in zip(frame["roi"], frame["previous_roi"])]
     frame["action"] = [a for a, _ in actions]
     frame["reason"] = [r for _, r in actions]
     order = {"cut": 0, "watch": 1, "grow": 2, "—": 3}

@@ -5,7 +5,6 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ecomops.charts import PALETTE, hline, secondary_y_layout, shapes_layout, theme_layout, vline, vrect
-from ecomops.config import THRESHOLDS
 
 ALERT = PALETTE[3]
 KIND_COLORS = {"big_sale": PALETTE[3], "flash_sale": PALETTE[1], "member_day": PALETTE[4], "other": PALETTE[7]}
@@ -15,13 +14,14 @@ KIND_COLORS = {"big_sale": PALETTE[3], "flash_sale": PALETTE[1], "member_day": P
 
 
 def roi_bars(frame: pd.DataFrame, key: str = "channel", grow: float | None = None,
-             title: str | None = "ROI by channel") -> go.Figure:
-    """Return horizontal ROI bars, those under the floor (ROI < 1) in red, with the floor (and grow) lines."""
+             title: str | None = "ROI by channel", *, floor: float) -> go.Figure:
+    """Return horizontal ROI bars, those under the ROI ``floor`` (the setting in force) in red, with the floor (and
+    grow) lines."""
     data = frame[frame["roi"].notna()].sort_values("roi")
-    colors = [ALERT if r < THRESHOLDS.roi_floor else PALETTE[0] for r in data["roi"]]
+    colors = [ALERT if r < floor else PALETTE[0] for r in data["roi"]]
     bars = dict(type="bar", y=data[key].astype(str), x=data["roi"], orientation="h", marker_color=colors,
                 text=[f"{r:.2f}" for r in data["roi"]], textposition="outside")
-    lines = [vline(THRESHOLDS.roi_floor, "dash", ALERT, f"ROI {THRESHOLDS.roi_floor:g}")]
+    lines = [vline(floor, "dash", ALERT, f"ROI {floor:g}")]
     if grow:
         lines.append(vline(grow, "dot", PALETTE[2], f"grow ≥ {grow:g}"))
     # 40 px per bar: many audiences stay readable (the previous builder computed this height, but its last
@@ -121,10 +121,9 @@ def search_trend(trend: pd.DataFrame, title: str | None = "Organic search traffi
 
 
 def roi_trend(trend: pd.DataFrame, x: str = "bucket", color: str | None = "channel",
-              title: str | None = "ROI over time") -> go.Figure:
-    """Return ROI lines over time (per channel when ``color``), with the ROI floor marked."""
+              title: str | None = "ROI over time", *, floor: float) -> go.Figure:
+    """Return ROI lines over time (per channel when ``color``), with the ROI ``floor`` (the setting in force) marked."""
     data = trend[trend["roi"].notna()]
     groups = data.groupby(color, sort=True) if color else [("ROI", data)]
     traces = [dict(type="scatter", x=part[x], y=part["roi"], mode="lines", name=str(key)) for key, part in groups]
-    floor = [hline(THRESHOLDS.roi_floor, "dash", ALERT)]
-    return go.Figure(data=traces, layout=theme_layout(title, **shapes_layout(floor)))
+    return go.Figure(data=traces, layout=theme_layout(title, **shapes_layout([hline(floor, "dash", ALERT)])))

@@ -24,7 +24,7 @@ import duckdb
 import pandas as pd
 
 from ecomops import db
-from ecomops.filters import Filters, where
+from ecomops.filters import Filters, sales_slots, slot
 from ecomops.traffic import safe_ratio
 
 STAGES = ("visits", "product_views", "add_to_cart", "checkouts", "purchases")
@@ -67,26 +67,16 @@ def funnel_steps(counts: pd.DataFrame, stages: tuple[str, ...] | list[str]) -> p
 
 def daily_funnel(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """Return the daily-traffic funnel (see :func:`funnel_steps`) overall, by channel and by device."""
-    traffic_sql, params = where(f, date_col="t.day", channel_col="t.channel")
-    order_sql, p2 = where(f, date_col="o.order_date", channel_col="o.channel")
-    params.update(p2)
-    category_exists = "TRUE"
-    if f.categories:
-        category_sql, p3 = where(f, category_col="p.category")
-        params.update(p3)
-        category_exists = (f"EXISTS (SELECT 1 FROM order_items i JOIN products p ON p.product_id = i.product_id "
-                           f"WHERE i.order_id = o.order_id AND {category_sql})")
-    sql = db.load_sql("traffic/funnel_daily").format(traffic_where=traffic_sql, order_where=order_sql,
-                                                     category_exists=category_exists)
-    counts = db.query_df(con, sql, params)
+    slots, params = sales_slots(f)
+    counts = db.query_df(con, db.load_sql("traffic/funnel_daily").format(**slots), params)
     counts = counts[pd.to_numeric(counts["visits"], errors="coerce").fillna(0) > 0]  # no traffic: no funnel row
     stages = [s for s in STAGES if s == "visits" or s == "purchases" or counts[s].notna().any()]
     return funnel_steps(counts, stages)
 
 
 def _session_where(f: Filters) -> tuple[str, dict[str, Any]]:
-    date_sql, params = where(f, date_col="s.day")
-    channel_sql, p2 = where(f, channel_col="s.channel")
+    date_sql, params = slot(f, "sessions", channels=False)
+    channel_sql, p2 = slot(f, "sessions", dates=False)
     params.update(p2)
     return f"(s.day IS NULL OR ({date_sql})) AND {channel_sql}", params
 
@@ -109,10 +99,8 @@ def session_funnel(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
 def session_conversion(con: duckdb.DuckDBPyConnection, f: Filters) -> dict[str, Any]:
     """Return sessions, purchasing sessions, conversion rate and how many sessions have no day (month only)."""
     session_sql, params = _session_where(f)
-    sessions, purchases, undated = db.query_one(con, f"""
-        SELECT count(*), count(*) FILTER (WHERE s.purchased), count(*) FILTER (WHERE s.day IS NULL)
-        FROM traffic_sessions s WHERE {session_sql}
-    """, params)
+    sessions, purchases, undated = db.query_one(
+        con, db.load_sql("traffic/session_conversion").format(session_where=session_sql), params)
     return {"sessions": int(sessions), "purchases": int(purchases), "undated_sessions": int(undated),
             "conversion_rate": safe_ratio(purchases, sessions)}
 
@@ -120,12 +108,7 @@ def session_conversion(con: duckdb.DuckDBPyConnection, f: Filters) -> dict[str, 
 def session_conversion_by_month(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """Return sessions, purchases and conversion per month label of the session data, in calendar order."""
     session_sql, params = _session_where(f)
-    frame = db.query_df(con, f"""
-        SELECT coalesce(s.month, strftime(s.day, '%b'), 'unknown') AS month, count(*) AS sessions,
-               count(*) FILTER (WHERE s.purchased) AS purchases
-        FROM traffic_sessions s WHERE {session_sql}
-        GROUP BY 1
-    """, params)
+    frame = db.query_df(con, db.load_sql("traffic/session_months").format(session_where=session_sql), params)
     frame["conversion_rate"] = safe_ratio(frame["purchases"], frame["sessions"])
     order = frame["month"].str[:3].str.lower().map({m: i for i, m in enumerate(MONTHS)}).fillna(99)
     return frame.assign(_o=order).sort_values(["_o", "month"]).drop(columns="_o").reset_index(drop=True)
@@ -183,7 +166,7 @@ def step_table(steps: pd.DataFrame, dimension: str) -> pd.DataFrame:
 
 def scroll_depth(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """Return one row per device ("all" first) and screen: visitors, reach share, leave share, biggest exit."""
-    date_sql, params = where(f, date_col="s.day")
+    date_sql, params = slot(f, "sessions", channels=False)
     return db.query_df(con, db.load_sql("traffic/scroll_depth").format(date_where=date_sql), params)
 
 

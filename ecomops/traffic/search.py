@@ -21,7 +21,7 @@ import duckdb
 import pandas as pd
 
 from ecomops import db
-from ecomops.filters import Filters, where
+from ecomops.filters import Filters, slot
 from ecomops.traffic import _check_grain, grain_for, safe_ratio
 
 CORE_MAX_WORDS = 2
@@ -36,14 +36,10 @@ RULE_TEXT = (
 )
 
 
-def _search_where(f: Filters, prefix: str = "") -> tuple[str, dict[str, Any]]:
-    return where(f, date_col="s.day", category_col="s.category", prefix=prefix)
-
-
 def keyword_table(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """Return one row per keyword searched in the range, most searched first (columns: KEYWORD_COLUMNS)."""
-    cur_sql, params = _search_where(f)
-    prev_sql, prev_params = _search_where(f.previous(), prefix="prev_")
+    cur_sql, params = slot(f, "search")
+    prev_sql, prev_params = slot(f.previous(), "search", prefix="prev_")
     params.update(prev_params)
     params.update(core_max_words=CORE_MAX_WORDS, core_min_share=CORE_MIN_SHARE)
     sql = db.load_sql("traffic/keywords").format(cur_where=cur_sql, prev_where=prev_sql)
@@ -79,8 +75,8 @@ def search_trend(con: duckdb.DuckDBPyConnection, f: Filters, core_keywords: tupl
     """
     grain = _check_grain(grain or grain_for(f))
     span = f.with_range(f.previous().start, f.end)
-    kw_sql, params = _search_where(span)
-    uv_sql, uv_params = where(span, date_col="t.day")
+    kw_sql, params = slot(span, "search")
+    uv_sql, uv_params = slot(span, "traffic", channels=False)
     params.update(uv_params)
     params.update(current_start=f.start, core=list(core_keywords))
     sql = db.load_sql("traffic/search_trend").format(grain=grain, kw_where=kw_sql, uv_where=uv_sql)

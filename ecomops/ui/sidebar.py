@@ -6,8 +6,13 @@ from datetime import date
 import streamlit as st
 
 from ecomops import metrics
+from ecomops import i18n
 from ecomops.filters import Filters, default_filters
+from ecomops.i18n import _, fmt, label
 from ecomops.ui import state
+
+
+DEFAULT_DAYS = 30  # the default view: the last 30 days of the data
 
 
 def _parse_day(text: str | None, fallback: date) -> date:
@@ -26,7 +31,7 @@ def _seed_widgets(span: metrics.DataRange, options: dict[str, list[str]]) -> Non
         return
     current = st.session_state.get(state.FILTERS_KEY)
     if current is None:
-        default = default_filters(span.start, span.end)
+        default = default_filters(span.start, span.end, DEFAULT_DAYS)
         params = st.query_params
         start = _parse_day(params.get("start"), default.start)
         end = _parse_day(params.get("end"), default.end)
@@ -46,21 +51,25 @@ def render() -> Filters:
     options = state.cached(metrics.filter_options)
     _seed_widgets(span, options)
     with st.sidebar:
-        st.markdown("### Filters")
-        chosen = st.date_input("Date range", key="flt_range", min_value=min(span.start, st.session_state["flt_range"][0]),
+        st.markdown("### " + _("Filters"))
+        chosen = st.date_input(_("Date range"), key="flt_range",
+                               min_value=min(span.start, st.session_state["flt_range"][0]),
                                max_value=max(span.end, st.session_state["flt_range"][-1]),
-                               help="Defaults to the last 30 days of the data.")
-        st.multiselect("Channel", options["channels"], key="flt_channels", placeholder="All channels")
-        st.multiselect("Category", options["categories"], key="flt_categories", placeholder="All categories")
-        if st.button("Reset to last 30 days", width="stretch"):
+                               format="YYYY-MM-DD", help=_("Defaults to the last {days} days of the data.",
+                                                           days=fmt.count(DEFAULT_DAYS)))
+        st.multiselect(_("Channel"), options["channels"], key="flt_channels", placeholder=_("All channels"),
+                       format_func=lambda code: label("channel", code))
+        st.multiselect(_("Category"), options["categories"], key="flt_categories", placeholder=_("All categories"))
+        if st.button(_("Reset to the last {days} days", days=fmt.count(DEFAULT_DAYS)), width="stretch"):
             st.query_params.clear()
             for key in (state.FILTERS_KEY, "flt_range", "flt_channels", "flt_categories"):
                 st.session_state.pop(key, None)
+            st.query_params["lang"] = i18n.url_code()
             st.rerun()
         if span.empty:
-            st.caption("No orders yet: upload an orders export on Data → Upload.")
+            st.caption(_("No orders yet: upload an orders export on Data → Upload."))
         else:
-            st.caption(f"Data from {span.start:%Y-%m-%d} to {span.end:%Y-%m-%d}.")
+            st.caption(_("Data from {start} to {end}.", start=fmt.date(span.start), end=fmt.date(span.end)))
     # While the user has picked only the first day of a range, keep the previous end.
     start, end = (chosen[0], chosen[1]) if len(chosen) == 2 else (chosen[0], chosen[0]) if chosen else (span.start, span.end)
     current = Filters(start=start, end=end, channels=tuple(st.session_state["flt_channels"]),
@@ -68,6 +77,6 @@ def render() -> Filters:
     state.set_filters(current)
     st.query_params.from_dict({
         "start": current.start.isoformat(), "end": current.end.isoformat(),
-        "channel": list(current.channels), "category": list(current.categories),
+        "channel": list(current.channels), "category": list(current.categories), "lang": i18n.url_code(),
     })
     return current

@@ -1,6 +1,6 @@
 """Per-process connection, shared filters and cached calls for pages.
 
-Pages call ``connection()``, ``filters()`` and ``cached(fn, f, ...)``; results are cached on the function, its
+Pages call ``connection()``, ``filters()``, ``thresholds()`` and ``cached(fn, f, ...)``; results are cached on the function, its
 arguments and the data version, which every import bumps, so an upload shows at once on every page.
 """
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any, Callable
 import duckdb
 import streamlit as st
 
-from ecomops import config, db, derived
+from ecomops import config, db, derived, i18n
 from ecomops.filters import Filters, default_filters
 from ecomops.metrics import data_range
 
@@ -64,12 +64,19 @@ def _call(module: str, name: str, db_path: str, version: int, key: str, _args: t
 
 
 def cached(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    """Return ``fn(con, *args, **kwargs)``, cached on the arguments and the data version.
+    """Return ``fn(con, *args, **kwargs)``, cached on the arguments, the data version and the language (results
+    may hold translated labels and sentences).
 
     Arguments must have a faithful repr (Filters, dates, numbers, strings, tuples).
     """
-    key = repr((args, sorted(kwargs.items())))
+    key = repr((args, sorted(kwargs.items()), i18n.current_locale()))
     return _call(fn.__module__, fn.__qualname__, str(config.db_path()), data_version(), key, args, kwargs)
+
+
+def thresholds() -> config.Thresholds:
+    """Return the thresholds in force (the Settings page's values), cached on the data version that saving them
+    bumps: every page shows a saved value at once."""
+    return cached(config.thresholds)
 
 
 def filters() -> Filters:

@@ -49,17 +49,22 @@ def lifecycle_stack(monthly: pd.DataFrame, title: str | None = None) -> go.Figur
     return charts.apply_theme(fig, title)
 
 
+def _grouped_shares(x: pd.Series, bars: list[tuple[pd.Series, str, str]], title: str | None,
+                    **yaxis) -> go.Figure:
+    """Return grouped bars of shares (labelled as percentages), one (values, name, colour) per bar of a group."""
+    fig = go.Figure([go.Bar(x=x, y=values, name=name, marker_color=color, texttemplate="%{y:.0%}")
+                     for values, name, color in bars])
+    fig.update_layout(barmode="group")
+    fig.update_yaxes(tickformat=".0%", **yaxis)
+    return charts.apply_theme(fig, title)
+
+
 def share_bars(summary: pd.DataFrame, title: str | None = None) -> go.Figure:
     """Return side-by-side bars of each state's share of customers and of GMV (columns label, customer_share,
     gmv_share)."""
-    fig = go.Figure()
-    fig.add_trace(go.Bar(x=summary["label"], y=summary["customer_share"], name="Share of customers",
-                         marker_color=charts.PALETTE[0], texttemplate="%{y:.0%}"))
-    fig.add_trace(go.Bar(x=summary["label"], y=summary["gmv_share"], name="Share of GMV in range",
-                         marker_color=charts.PALETTE[1], texttemplate="%{y:.0%}"))
-    fig.update_layout(barmode="group")
-    fig.update_yaxes(tickformat=".0%")
-    return charts.apply_theme(fig, title)
+    return _grouped_shares(summary["label"], [(summary["customer_share"], "Share of customers", charts.PALETTE[0]),
+                                              (summary["gmv_share"], "Share of GMV in range", charts.PALETTE[1])],
+                           title)
 
 
 def rfm_treemap(segments: pd.DataFrame, colors: dict[str, str], title: str | None = None) -> go.Figure:
@@ -110,14 +115,9 @@ def cohort_spend_lines(frame: pd.DataFrame, title: str | None = None) -> go.Figu
 
 def conversion_bars(frame: pd.DataFrame, title: str | None = None) -> go.Figure:
     """Return grouped bars of 7-day and 30-day signup conversion per group (columns group, rate_7, rate_30)."""
-    fig = go.Figure()
-    fig.add_trace(go.Bar(x=frame["group"], y=frame["rate_7"], name="Ordered within 7 days",
-                         marker_color=charts.PALETTE[0], texttemplate="%{y:.0%}"))
-    fig.add_trace(go.Bar(x=frame["group"], y=frame["rate_30"], name="Ordered within 30 days",
-                         marker_color=charts.PALETTE[2], texttemplate="%{y:.0%}"))
-    fig.update_layout(barmode="group")
-    fig.update_yaxes(tickformat=".0%", range=[0, 1])
-    return charts.apply_theme(fig, title)
+    return _grouped_shares(frame["group"], [(frame["rate_7"], "Ordered within 7 days", charts.PALETTE[0]),
+                                            (frame["rate_30"], "Ordered within 30 days", charts.PALETTE[2])],
+                           title, range=[0, 1])
 
 
 def members_bars(frame: pd.DataFrame, title: str | None = None) -> go.Figure:

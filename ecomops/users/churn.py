@@ -41,7 +41,6 @@ from ecomops import config, db, derived, model_files
 if TYPE_CHECKING:  # pragma: no cover
     from sklearn.calibration import CalibratedClassifierCV
     from sklearn.pipeline import Pipeline
-from ecomops.config import THRESHOLDS
 
 MODEL_NAME = "churn"
 MIN_REPEAT_CUSTOMERS = 200
@@ -116,7 +115,7 @@ def features(con: duckdb.DuckDBPyConnection, cutoff: date, min_recency: int = -1
              max_recency: int = 1_000_000) -> pd.DataFrame:
     """Return one row of features per customer with a valid order on or before ``cutoff`` (no later data read),
     optionally only for customers whose recency lies in (min_recency, max_recency]."""
-    params = {"cutoff": cutoff, "negative_rating_max": THRESHOLDS.negative_rating_max,
+    params = {"cutoff": cutoff, "negative_rating_max": config.thresholds(con).negative_rating_max,
               "min_recency": min_recency, "max_recency": max_recency}
     scoped = min_recency >= 0 or max_recency < 1_000_000
     scope = "o.customer_id IN (SELECT customer_id FROM scope)" if scoped else "TRUE"  # fixed strings only
@@ -307,8 +306,10 @@ class Evaluation:
 
 
 def evaluate(model: Any, train: pd.DataFrame, test: pd.DataFrame, cutoff: date, horizon_days: int,
-             importance_rows: int = 5000, random_state: int = RANDOM_STATE) -> Evaluation:
-    """Return the model's and the recency baseline's metrics on ``test`` (both judged on the same customers)."""
+             importance_rows: int = 5000, random_state: int = RANDOM_STATE, *,
+             dormant_window: tuple[int, int]) -> Evaluation:
+    """Return the model's and the recency baseline's metrics on ``test`` (both judged on the same customers), also
+    on the dormant slice: recency in ``dormant_window`` = (active_days, dormant_days]."""
     from sklearn.isotonic import IsotonicRegression
 
     y = test["churned"].to_numpy()
@@ -323,7 +324,7 @@ def evaluate(model: Any, train: pd.DataFrame, test: pd.DataFrame, cutoff: date, 
                                                                "observed": "baseline_observed",
                                                                "customers": "baseline_customers"})
     # The slice the reactivation list is drawn from (dormant at the test cutoff), where recency alone ranks poorly.
-    dormant = (recency > THRESHOLDS.active_days) & (recency <= THRESHOLDS.dormant_days)
+    dormant = (recency > dormant_window[0]) & (recency <= dormant_window[1])
     dormant_scores = {"customers": int(dormant.sum()), "model": _scores(y[dormant], prob[dormant]),
                       "baseline": _scores(y[dormant], recency[dormant])}
     return Evaluation(
@@ -351,11 +352,12 @@ def global_importance(model: Any, frame: pd.DataFrame, rows: int = 5000, repeats
     return table.sort_values("importance", ascending=False, ignore_index=True)
 
 
-def backtest(con: duckdb.DuckDBPyConnection, cutoff: date | None = None, horizon_days: int = THRESHOLDS.churn_horizon_days,
+def backtest(con: duckdb.DuckDBPyConnection, cutoff: date | None = None, horizon_days: int | None = None,
              progress: Progress = _quiet, max_train_rows: int = MAX_TRAIN_ROWS, max_iter: int = 300,
              random_state: int = RANDOM_STATE, importance_rows: int = 5000) -> Evaluation:
     """Return the out-of-time evaluation at ``cutoff`` T: fit on (T - 2H features, labels to T - H), test on
-    (T - H features, labels to T)."""
+    (T - H features, labels to T); H defaults to the churn horizon in force."""
+    horizon_days = horizon_days or config.thresholds(con).churn_horizon_days
     return _backtest(con, cutoff or _default_cutoff(con), horizon_days, progress, max_train_rows, max_iter,
                      random_state, importance_rows)[0]
 
@@ -373,7 +375,9 @@ def _backtest(con: duckdb.DuckDBPyConnection, cutoff: date, horizon_days: int, p
     progress(f"Fitting on {min(len(train), max_train_rows):,} of {len(train):,} customers …")
     model = fit_model(train, random_state, max_train_rows, max_iter)
     progress(f"Evaluating on {len(test):,} customers against the recency baseline …")
-    return evaluate(model, train, test, cutoff, horizon_days, importance_rows, random_state), test
+    t = config.thresholds(con)
+    return evaluate(model, train, test, cutoff, horizon_days, importance_rows, random_state,
+                    dormant_window=(t.active_days, t.dormant_days)), test
 
 
 def _default_cutoff(con: duckdb.DuckDBPyConnection) -> date:
@@ -428,12 +432,13 @@ class TrainResult:
     evaluation: Evaluation
 
 
-def train(con: duckdb.DuckDBPyConnection, cutoff: date | None = None, horizon_days: int = THRESHOLDS.churn_horizon_days,
+def train(con: duckdb.DuckDBPyConnection, cutoff: date | None = None, horizon_days: int | None = None,
           progress: Progress = _quiet, max_train_rows: int = MAX_TRAIN_ROWS,
           max_iter: int = 300, random_state: int = RANDOM_STATE, importance_rows: int = 5000) -> TrainResult:
     """Fit the model on features as of T - H with labels from (T - H, T], evaluate it out of time, save the file
     (skops, in the models folder, hash recorded), register it and store the dormant customers' scores; return the
-    registry entry."""
+    registry entry. H defaults to the churn horizon in force."""
+    horizon_days = horizon_days or config.thresholds(con).churn_horizon_days
     cutoff = cutoff or _default_cutoff(con)
     horizon = timedelta(days=horizon_days)
     check_history(con, cutoff, horizon_days, horizons_needed=2)

@@ -13,7 +13,7 @@ import duckdb
 import pandas as pd
 
 from ecomops import db, derived
-from ecomops.filters import Filters, where
+from ecomops.filters import Filters, slot, where
 
 MAX_COHORTS = 24
 CONVERSION_GROUPS = {"channel": "s.channel", "month": "CAST(date_trunc('month', s.signup_date) AS DATE)"}
@@ -39,7 +39,7 @@ def cohorts(con: duckdb.DuckDBPyConnection, f: Filters, months: int = 12) -> pd.
     Cohort = month of the first valid order; the sidebar channels select customers by the channel of that order.
     """
     derived.ensure(con, derived.USERS_ORDERS)
-    channel_sql, params = where(f, channel_col="o.channel")
+    channel_sql, params = slot(f, "orders", dates=False)
     params.update(cohort_start=cohort_start(f, months), as_of=f.end)
     frame = derived.query_df(con, derived.USERS_ORDERS, db.load_sql("users/cohorts").format(channel_where=channel_sql), params)
     frame["cohort"] = pd.to_datetime(frame["cohort"]).dt.strftime("%Y-%m")
@@ -106,7 +106,7 @@ def members_by_level(con: duckdb.DuckDBPyConnection, f: Filters) -> dict[str, pd
     repeat_buyers, repurchase_rate, gmv, orders, spend_per_buyer, median_gap_days (repurchase cycle), gaps.
     Sidebar channels apply; categories do not."""
     derived.ensure(con, derived.USERS_ORDERS)
-    order_sql, params = where(f, date_col="o.order_date", channel_col="o.channel")
+    order_sql, params = slot(f, "orders")
     frame = derived.query_df(con, derived.USERS_ORDERS, db.load_sql("users/members").format(order_where=order_sql), params)
     frame = frame.rename(columns={"grp": "group"})
     frame["repurchase_rate"] = frame["repeat_buyers"] / frame["buyers"]

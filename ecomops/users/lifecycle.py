@@ -14,24 +14,34 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from ecomops import db, derived
-from ecomops.config import THRESHOLDS
-from ecomops.filters import Filters, where
+from ecomops import config, db, derived
+from ecomops.config import Thresholds
+from ecomops.filters import Filters, slot
+from ecomops.i18n import _, fmt, label
 
 LIFECYCLE_SEGMENTS = ("new", "active", "dormant", "lost", "prospect")
 LIFECYCLE_LABELS = {"new": "New", "active": "Active", "dormant": "Dormant", "lost": "Lost", "prospect": "Prospect",
                     "guest": "Guest orders", "not yet a customer": "Not yet a customer"}
-LIFECYCLE_RULES = (
-    ("New", f"first valid order at most {THRESHOLDS.new_days} days ago"),
-    ("Active", f"not new, last valid order at most {THRESHOLDS.active_days} days ago"),
-    ("Dormant", f"last valid order {THRESHOLDS.active_days + 1}–{THRESHOLDS.dormant_days} days ago"),
-    ("Lost", f"last valid order more than {THRESHOLDS.dormant_days} days ago"),
-    ("Prospect", "registered, no valid order yet"),
-)
 
-def _threshold_params() -> dict[str, int]:
-    return {"new_days": THRESHOLDS.new_days, "active_days": THRESHOLDS.active_days,
-            "dormant_days": THRESHOLDS.dormant_days}
+
+def lifecycle_rules(t: Thresholds) -> list[tuple[str, str]]:
+    """Return (state, rule) per lifecycle state with the thresholds ``t`` (the values in force), in the current
+    language."""
+    return [
+        (label("lifecycle", "new"), _("first valid order at most {days} days ago", days=fmt.count(t.new_days))),
+        (label("lifecycle", "active"), _("not new, last valid order at most {days} days ago",
+                                         days=fmt.count(t.active_days))),
+        (label("lifecycle", "dormant"), _("last valid order {low}–{high} days ago", low=fmt.count(t.active_days + 1),
+                                          high=fmt.count(t.dormant_days))),
+        (label("lifecycle", "lost"), _("last valid order more than {days} days ago", days=fmt.count(t.dormant_days))),
+        (label("lifecycle", "prospect"), _("registered, no valid order yet")),
+    ]
+
+
+def threshold_params(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Return the lifecycle windows in force as query parameters ($new_days, $active_days, $dormant_days)."""
+    t = config.thresholds(con)
+    return {"new_days": t.new_days, "active_days": t.active_days, "dormant_days": t.dormant_days}
 
 
 def lifecycle_sql(as_of_param: str = "$as_of") -> str:
@@ -41,10 +51,10 @@ def lifecycle_sql(as_of_param: str = "$as_of") -> str:
 
 def range_gmv_sql(f: Filters) -> tuple[str, dict[str, Any]]:
     """Return (sql, params) of GMV per customer key in the filtered range (ckey NULL = guest orders)."""
-    order_sql, params = where(f, date_col="o.order_date", channel_col="o.channel")
+    order_sql, params = slot(f, "orders")
     if not f.categories:
         return db.load_sql("users/range_gmv").format(order_where=order_sql), params
-    category_sql, category_params = where(f, category_col="p.category")
+    category_sql, category_params = slot(f, "products")
     params.update(category_params)
     return db.load_sql("users/range_gmv_category").format(order_where=order_sql, category_where=category_sql), params
 
@@ -57,7 +67,7 @@ def lifecycle(con: duckdb.DuckDBPyConnection, as_of: date) -> pd.DataFrame:
     """
     derived.ensure(con, derived.USERS_ORDERS)
     sql = db.load_sql("users/lifecycle_customers").format(lifecycle=lifecycle_sql())
-    return derived.query_df(con, derived.USERS_ORDERS, sql, dict(_threshold_params(), as_of=as_of))
+    return derived.query_df(con, derived.USERS_ORDERS, sql, dict(threshold_params(con), as_of=as_of))
 
 
 def lifecycle_overview(con: duckdb.DuckDBPyConnection, f: Filters, prev_as_of: date | None = None
@@ -69,7 +79,7 @@ def lifecycle_overview(con: duckdb.DuckDBPyConnection, f: Filters, prev_as_of: d
     derived.ensure(con, derived.USERS_ORDERS)
     prev_as_of = prev_as_of or snapshot_dates(f.end, 2)[0]
     gmv_sql, params = range_gmv_sql(f)
-    params.update(_threshold_params(), as_of=f.end, prev_as_of=prev_as_of)
+    params.update(threshold_params(con), as_of=f.end, prev_as_of=prev_as_of)
     moves = derived.query_df(con, derived.USERS_ORDERS, db.load_sql("users/lifecycle_flow").format(range_gmv=gmv_sql), params)
     moves["customers"] = moves["customers"].astype("int64")
     moves["gmv"] = moves["gmv"].astype(float)
@@ -113,7 +123,7 @@ def snapshot_dates(as_of: date, months: int) -> list[date]:
 def lifecycle_monthly(con: duckdb.DuckDBPyConnection, f: Filters, months: int = 12) -> pd.DataFrame:
     """Return customers per state at monthly snapshots ending at f.end: snapshot, segment, label, customers."""
     derived.ensure(con, derived.USERS_ORDERS)
-    params = dict(_threshold_params(), as_of=f.end, months=months)
+    params = dict(threshold_params(con), as_of=f.end, months=months)
     found = derived.query_df(con, derived.USERS_ORDERS, db.load_sql("users/lifecycle_monthly"), params)
     grid = pd.MultiIndex.from_product([snapshot_dates(f.end, months), list(LIFECYCLE_SEGMENTS)],
                                       names=["snapshot", "segment"])

@@ -11,17 +11,15 @@ from datetime import timedelta
 import duckdb
 import pandas as pd
 
-from ecomops import db, derived
+from ecomops import config, db, derived
 from ecomops.users import lifecycle
-from ecomops.config import THRESHOLDS
 from ecomops.filters import Filters
 
 PROFILE_SEGMENTS = ("lost", "dormant", "active", "new")
 
 
-def _lifecycle_params(f: Filters) -> dict:
-    return {"new_days": THRESHOLDS.new_days, "active_days": THRESHOLDS.active_days,
-            "dormant_days": THRESHOLDS.dormant_days, "as_of": f.end}
+def _lifecycle_params(con: duckdb.DuckDBPyConnection, f: Filters) -> dict:
+    return dict(lifecycle.threshold_params(con), as_of=f.end)
 
 
 def behaviour_profile(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
@@ -29,7 +27,7 @@ def behaviour_profile(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFram
     discount_order_share, return_share, last_order_returned_share, negative_review_share."""
     derived.ensure(con, derived.USERS_ORDERS)
     sql = db.load_sql("users/lost_profile")
-    params = dict(_lifecycle_params(f), negative_rating_max=THRESHOLDS.negative_rating_max)
+    params = dict(_lifecycle_params(con, f), negative_rating_max=config.thresholds(con).negative_rating_max)
     raw = derived.query_df(con, derived.USERS_ORDERS, sql, params).set_index("segment").reindex(list(PROFILE_SEGMENTS))
     customers = raw["customers"].fillna(0).astype("int64")
     orders = raw["orders"].where(raw["orders"] > 0)
@@ -97,7 +95,7 @@ def last_categories(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """Return the categories of the last order of lost vs active customers: category, lost_share, active_share,
     difference (share points), largest over-representation among lost customers first."""
     derived.ensure(con, derived.USERS_ORDERS)
-    found = derived.query_df(con, derived.USERS_ORDERS, db.load_sql("users/lost_categories"), _lifecycle_params(f))
+    found = derived.query_df(con, derived.USERS_ORDERS, db.load_sql("users/lost_categories"), _lifecycle_params(con, f))
     totals = found[found["category"].isna()]
     sizes = dict(zip(totals["segment"], totals["customers"]))
     raw = found[found["category"].notna()]
@@ -115,7 +113,7 @@ def last_categories(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
 def survey_reasons(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """Return survey reasons (answers on or before f.end): reason, lost, dormant, responses, share_of_lost."""
     derived.ensure(con, derived.USERS_ORDERS)
-    params = {k: v for k, v in _lifecycle_params(f).items() if k != "new_days"}
+    params = {k: v for k, v in _lifecycle_params(con, f).items() if k != "new_days"}
     frame = derived.query_df(con, derived.USERS_ORDERS, db.load_sql("users/lost_reasons"), params)
     lost_total = frame["lost"].sum()
     frame["share_of_lost"] = frame["lost"] / lost_total if lost_total else 0.0
@@ -126,8 +124,9 @@ def winback(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """Return, for customers lost / dormant on the day before the range: customers, came_back (valid order in the
     range) and rate (win-back rate for lost, reactivation rate for dormant)."""
     derived.ensure(con, derived.USERS_ORDERS)
+    t = config.thresholds(con)
     params = {"start": f.start, "end": f.end, "before": f.start - timedelta(days=1),
-              "active_days": THRESHOLDS.active_days, "dormant_days": THRESHOLDS.dormant_days}
+              "active_days": t.active_days, "dormant_days": t.dormant_days}
     raw = derived.query_df(con, derived.USERS_ORDERS, db.load_sql("users/winback"), params).set_index("segment")
     raw = raw.reindex(["lost", "dormant"])
     raw = raw.fillna(0).astype("int64")

@@ -1,7 +1,8 @@
 """Reactivation targeting (PLAYBOOK §1): score dormant customers with the churn model, explain and recommend,
 pick a target list with a held-out random control group, record it, and measure treatment vs control later.
 
-Dormant = 90 < recency <= 180 days as of the last day of data (METRICS.md, THRESHOLDS). P(return) is
+Dormant = active_days < recency <= dormant_days (90 and 180 by default: settings, config.thresholds) as of the
+last day of data (METRICS.md). P(return) is
 1 - P(churn in the horizon); expected value = P(return) x the customer's average order value.
 
 Scoring every dormant customer (prediction, per-customer reasons, recommendations) takes ~9 s at 1M customers, so
@@ -20,9 +21,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from ecomops import db, derived
+from ecomops import config, db, derived
 from ecomops.users import churn
-from ecomops.config import THRESHOLDS
 from ecomops.db import SQL_DIR
 
 CONTROL_SHARE = 0.10
@@ -63,7 +63,8 @@ def score_dormant(con: duckdb.DuckDBPyConnection, model_id: int | None = None, p
     reasons in words, recommended products and a suggested offer."""
     model, entry = _model(con, model_id)
     cutoff = churn.last_order_day(con)
-    dormant = churn.features(con, cutoff, THRESHOLDS.active_days, THRESHOLDS.dormant_days)
+    t = config.thresholds(con)
+    dormant = churn.features(con, cutoff, t.active_days, t.dormant_days)
     if dormant.empty:
         return pd.DataFrame(columns=EXPORT_COLUMNS)
     dormant["p_return"] = 1.0 - churn.churn_probability(model, dormant)
@@ -86,9 +87,10 @@ def score_dormant(con: duckdb.DuckDBPyConnection, model_id: int | None = None, p
 
 
 def scoring_key() -> str:
-    """Return a hash of what the stored scores follow outside the database: the scoring code and queries and the
-    dormant window (derived.CHURN_SCORES.fingerprint_extra; the model's id and file hash come from the registry)."""
-    digest = hashlib.sha1(f"{THRESHOLDS.active_days}|{THRESHOLDS.dormant_days}".encode())
+    """Return a hash of what the stored scores follow outside the database: the scoring code and queries
+    (derived.CHURN_SCORES.fingerprint_extra; the model's id and file hash come from the registry, the dormant window
+    in force from the settings: CHURN_SCORES.thresholds)."""
+    digest = hashlib.sha1()
     for path in (Path(churn.__file__), Path(__file__), SQL_DIR / "users" / "churn_features.sql",
                  SQL_DIR / "users" / "churn_recommendations.sql"):
         digest.update(path.read_bytes())
@@ -164,7 +166,8 @@ def stored_targets(con: duckdb.DuckDBPyConnection, model_id: int | None = None, 
 
 def recommendations(con: duckdb.DuckDBPyConnection, cutoff: date, per_customer: int = 3) -> pd.DataFrame:
     """Return per dormant customer their top category and recommended products they have not bought yet."""
-    params = {"cutoff": cutoff, "min_recency": THRESHOLDS.active_days, "max_recency": THRESHOLDS.dormant_days,
+    t = config.thresholds(con)
+    params = {"cutoff": cutoff, "min_recency": t.active_days, "max_recency": t.dormant_days,
               "per_customer": per_customer}
     return db.query_df(con, db.load_sql("users/churn_recommendations"), params)
 
@@ -219,10 +222,13 @@ def export_frame(assigned: pd.DataFrame) -> pd.DataFrame:
     return sent[[c for c in EXPORT_COLUMNS if c in sent.columns]].reset_index(drop=True)
 
 
-def reactivation_results(con: duckdb.DuckDBPyConnection, window_days: int = THRESHOLDS.churn_horizon_days,
+def reactivation_results(con: duckdb.DuckDBPyConnection, window_days: int | None = None,
                          z: float = 1.96) -> pd.DataFrame:
     """Return per outreach date: treatment and control reactivation rates (a valid order within ``window_days``
-    after the sent date), the uplift in points and its normal-approximation 95% confidence interval."""
+    after the sent date; default: the churn horizon in force), the uplift in points and its normal-approximation
+    95% confidence interval."""
+    if window_days is None:
+        window_days = config.thresholds(con).churn_horizon_days
     end = churn.last_order_day(con) or date.today()
     arms = db.query_df(con, db.load_sql("users/churn_outreach_results"), {"window_days": window_days, "data_end": end})
     columns = ["sent_date", "offer", "days_observed", "treatment_customers", "treatment_rate", "control_customers",

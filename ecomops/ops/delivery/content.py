@@ -26,7 +26,7 @@ from urllib.parse import urlencode
 import duckdb
 import pandas as pd
 
-from ecomops.config import THRESHOLDS
+from ecomops import config
 from ecomops.filters import Filters
 from ecomops.ops.delivery.model import Message, Subscription
 from ecomops.ops.delivery.schedule import Occurrence
@@ -150,7 +150,7 @@ class DomainContent:
                               yoy=percent_change(row["yoy"])))
         cut = review.roi[review.roi["action"] == "cut"]["channel"].tolist() if not review.roi.empty else []
         if cut:
-            lines.append(text(lang, "roi_cut", floor=f"{THRESHOLDS.roi_floor:g}", channels=join(lang, cut)))
+            lines.append(text(lang, "roi_cut", floor=f"{review.thresholds.roi_floor:g}", channels=join(lang, cut)))
         if not review.alerts.empty:
             lines.append(text(lang, "review_alerts", n=len(review.alerts),
                               alert=alert_line(lang, next(review.alerts.itertuples(index=False)))))
@@ -193,8 +193,10 @@ class DomainContent:
         from ecomops.products import inventory
 
         lang, as_of = sub.language, covers[1]
-        f = Filters(as_of - timedelta(days=THRESHOLDS.cover_window_days - 1), as_of)
-        found = inventory.stock_alerts(inventory.abc_table(con, f))
+        t = config.thresholds(con)
+        f = Filters(as_of - timedelta(days=t.cover_window_days - 1), as_of)
+        found = inventory.stock_alerts(inventory.abc_table(con, f), t.a_min_cover_days, t.c_max_cover_days,
+                                       t.cover_window_days)
         found = found[(found["abc_class"] == "A") & found["alert"].isin(["Out of stock", "Stock-out risk"])]
         if found.empty:
             raise NothingToSend("empty", f"no A item out of stock or at risk on {as_of}", covers)
@@ -238,7 +240,8 @@ class DomainContent:
                                                    "sla_breaches", "open_overdue")},
                 "open_overdue_items": [{"product_id": r.product_id, "title": r.title, "hours": _plain(r.hours)}
                                        for r in overdue.itertuples(index=False)]}
-        return Message(text(lang, "sla_title", hours=f"{THRESHOLDS.reply_sla_hours:g}", n=summary["sla_breaches"],
+        hours = config.thresholds(con).reply_sla_hours
+        return Message(text(lang, "sla_title", hours=f"{hours:g}", n=summary["sla_breaches"],
                             start=f.start.isoformat(), end=as_of.isoformat()),
                        _capped(lines, lang), severity="warning", data=data,
                        link=page_link(base_url, PAGES["sla_breaches"], f.start, as_of),

@@ -235,10 +235,9 @@ def previous_entry(con: duckdb.DuckDBPyConnection, subscription: str, destinatio
 
 def covered_until(con: duckdb.DuckDBPyConnection, subscription: str, destination: str) -> date | None:
     """Return the last data day a message of (subscription, destination) already looked at, or None."""
-    row = db.query_one(con, f"""
-        SELECT max(covers_end) FROM delivery_log
-        WHERE subscription = $s AND destination = $d AND status IN ({', '.join(f"'{s}'" for s in COVERING_STATUSES)})""",
-                       {"s": subscription, "d": destination})
+    row = db.query_one(con, "SELECT max(covers_end) FROM delivery_log WHERE subscription = $s AND destination = $d "
+                            "AND list_contains($statuses, status)",
+                       {"s": subscription, "d": destination, "statuses": list(COVERING_STATUSES)})
     return row[0] if row else None
 
 

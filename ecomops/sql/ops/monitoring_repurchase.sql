@@ -4,13 +4,13 @@
 -- d in [t, min(next purchase day, t + window)) -- the days on which t is the customer's latest purchase in the
 -- window -- and as a repeat buyer on those days while the window also holds a second order (2+ orders on t, or the
 -- previous purchase day p with d < p + window). Running sums of +1/-1 events give the counts per day.
--- {category_exists} is TRUE without a category filter (so no join to the lines is planned), else an EXISTS
--- over the order's lines, as in kpis.sql. Params: $start (first day reported), $end, $window, plus the order filter params ({order_where} covers
+-- {order_category} (filters.order_category) is TRUE without a category filter (so no join to the lines is
+-- planned), else a semi-join on the orders holding a line of the chosen categories, as in kpis.sql. Params: $start (first day reported), $end, $window, plus the order filter params ({order_where} covers
 -- $start - $window + 1 .. $end, with the scan_ prefix).
 WITH valid_orders AS (
     SELECT o.order_date AS day, o.customer_id
     FROM valid_orders o
-    WHERE o.customer_id IS NOT NULL AND {order_where} AND {category_exists}
+    WHERE o.customer_id IS NOT NULL AND {order_where} AND {order_category}
 ),
 customer_days AS (
     SELECT customer_id, day, count(*) AS n_orders FROM valid_orders GROUP BY customer_id, day
@@ -42,8 +42,8 @@ per_day AS (
 ),
 days AS (
     SELECT CAST(d AS DATE) AS day
-    FROM range(CAST($start AS TIMESTAMP) - to_days(CAST($window AS INTEGER) - 1),
-               CAST($end AS TIMESTAMP) + INTERVAL 1 DAY, INTERVAL 1 DAY) r(d)
+    FROM (SELECT unnest(generate_series(CAST($start AS TIMESTAMP) - to_days(CAST($window AS INTEGER) - 1),
+                                        CAST($end AS TIMESTAMP), INTERVAL 1 DAY)) AS d) r
 ),
 running AS (
     SELECT days.day,

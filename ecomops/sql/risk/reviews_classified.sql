@@ -23,8 +23,8 @@ classified AS (
 ),
 timed AS (
     SELECT *,
-           CASE WHEN replied THEN epoch(replied_ts - created_ts) / 3600 END AS response_hours,
-           CASE WHEN NOT replied THEN epoch(CAST($clock AS TIMESTAMP) - created_ts) / 3600 END AS open_hours
+           CASE WHEN replied THEN date_diff('microsecond', created_ts, replied_ts) / 1e6 / 3600 END AS response_hours,
+           CASE WHEN NOT replied THEN date_diff('microsecond', created_ts, CAST($clock AS TIMESTAMP)) / 1e6 / 3600 END AS open_hours
     FROM classified
 ),
 with_sla AS (

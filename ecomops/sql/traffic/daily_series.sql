@@ -17,8 +17,9 @@ traffic AS (
     SELECT t.day, sum(t.uv) AS uv FROM traffic_daily t WHERE {traffic_where} GROUP BY ALL
 ),
 days AS (
-    SELECT CAST(range AS DATE) AS day
-    FROM range(CAST($spine_start AS TIMESTAMP), CAST($spine_end AS TIMESTAMP) + INTERVAL 1 DAY, INTERVAL 1 DAY)
+    SELECT CAST(d AS DATE) AS day
+    FROM (SELECT unnest(generate_series(CAST($spine_start AS TIMESTAMP), CAST($spine_end AS TIMESTAMP),
+                                        INTERVAL 1 DAY)) AS d) r
 )
 SELECT d.day, coalesce(g.gmv, 0) AS gmv, coalesce(c.orders, 0) AS orders, coalesce(c.buyers, 0) AS buyers,
        CAST(t.uv AS DOUBLE) AS uv,

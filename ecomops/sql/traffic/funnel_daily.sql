@@ -1,6 +1,6 @@
 -- Funnel stage counts from daily traffic (summed daily UV, product views, add-to-cart, checkouts) and buyers from
 -- valid orders (distinct customers over the whole range, METRICS.md), overall and by channel and by device, from one
--- scan of each table (GROUPING SETS). Format slots: {traffic_where}, {order_where}, {category_exists}.
+-- scan of each table (GROUPING SETS). Format slots: {traffic_where}, {order_where}, {order_category}.
 WITH visits AS (
     SELECT CASE WHEN grouping(t.channel) = 0 THEN 'channel' WHEN grouping(t.device) = 0 THEN 'device' ELSE 'all' END
                AS dimension,
@@ -17,7 +17,7 @@ buyers AS (
            coalesce(o.channel, o.device, 'all') AS key,
            count(DISTINCT o.customer_id) AS purchases
     FROM valid_orders o
-    WHERE {order_where} AND {category_exists}
+    WHERE {order_where} AND {order_category}
     GROUP BY GROUPING SETS ((o.channel), (o.device), ())
 )
 SELECT v.dimension, v.key, v.visits, v.product_views, v.add_to_cart, v.checkouts, coalesce(b.purchases, 0) AS purchases

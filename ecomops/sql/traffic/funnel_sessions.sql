@@ -19,4 +19,5 @@ SELECT CASE WHEN grouping(channel) = 0 THEN 'channel' WHEN grouping(device) = 0 
        count(*) FILTER (WHERE purchased) AS purchases
 FROM s
 GROUP BY GROUPING SETS ((channel), (device), (visitor_type), ())
+HAVING count(*) > 0  -- no sessions: no rows (the grand total's empty grouping set gives one row on DuckDB, none on Spark)
 ORDER BY dimension, visits DESC

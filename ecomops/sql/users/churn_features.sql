@@ -10,7 +10,8 @@ WITH scope AS (
     FROM valid_orders
     WHERE customer_id IS NOT NULL AND order_date <= $cutoff
     GROUP BY customer_id
-    HAVING $cutoff - max(order_date) > $min_recency AND $cutoff - max(order_date) <= $max_recency
+    HAVING date_diff('day', max(order_date), $cutoff) > $min_recency
+       AND date_diff('day', max(order_date), $cutoff) <= $max_recency
 ),
 ord AS (
     SELECT o.order_id, o.customer_id, o.order_date, o.status, o.channel, o.discount, o.is_valid
@@ -63,7 +64,7 @@ main_channel AS (
 ),
 order_days AS (
     SELECT customer_id, order_date,
-           order_date - lag(order_date) OVER (PARTITION BY customer_id ORDER BY order_date) AS gap
+           date_diff('day', lag(order_date) OVER (PARTITION BY customer_id ORDER BY order_date), order_date) AS gap
     FROM (SELECT DISTINCT customer_id, order_date FROM valid)
 ),
 gaps AS (
@@ -81,17 +82,17 @@ review_stats AS (
 )
 SELECT
     po.customer_id,
-    CAST($cutoff - po.last_order AS DOUBLE)                                   AS recency_days,
+    CAST(date_diff('day', po.last_order, $cutoff) AS DOUBLE)                                   AS recency_days,
     CAST(po.frequency AS DOUBLE)                                              AS frequency,
     coalesce(s.monetary, 0)                                                   AS monetary,
     coalesce(s.monetary, 0) / po.frequency                                    AS avg_order_value,
-    CAST($cutoff - po.first_order AS DOUBLE)                                  AS tenure_days,
-    CAST($cutoff - least(coalesce(c.signup_date, po.first_order), po.first_order) AS DOUBLE) AS account_age_days,
+    CAST(date_diff('day', po.first_order, $cutoff) AS DOUBLE)                                  AS tenure_days,
+    CAST(date_diff('day', least(coalesce(c.signup_date, po.first_order), po.first_order), $cutoff) AS DOUBLE) AS account_age_days,
     CAST(g.gap_mean AS DOUBLE)                                                AS gap_mean,
     CAST(g.gap_median AS DOUBLE)                                              AS gap_median,
     CAST(g.gap_std AS DOUBLE)                                                 AS gap_std,
     CAST(g.gap_max AS DOUBLE)                                                 AS gap_max,
-    CAST($cutoff - po.last_order AS DOUBLE) / nullif(g.gap_mean, 0)           AS recency_gap_ratio,
+    CAST(date_diff('day', po.last_order, $cutoff) AS DOUBLE) / nullif(g.gap_mean, 0)           AS recency_gap_ratio,
     CAST(po.orders_last_90 AS DOUBLE)                                         AS orders_last_90,
     CAST(po.orders_prev_90 AS DOUBLE)                                         AS orders_prev_90,
     CAST(po.orders_last_90 - po.orders_prev_90 AS DOUBLE)                     AS order_trend_90,

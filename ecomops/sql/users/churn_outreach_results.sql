@@ -10,7 +10,7 @@ WITH outreach AS (
     FROM reactivation_outreach r
 )
 SELECT sent_date, arm, count(*) AS customers, count(*) FILTER (WHERE reactivated) AS reactivated,
-       least($window_days, $data_end - sent_date) AS days_observed, max(offer) AS offer
+       least($window_days, date_diff('day', sent_date, $data_end)) AS days_observed, max(offer) AS offer
 FROM outreach
 GROUP BY sent_date, arm
 ORDER BY sent_date, arm

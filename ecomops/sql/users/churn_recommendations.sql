@@ -9,7 +9,7 @@ WITH last_order AS (
 ),
 targets AS (
     SELECT customer_id FROM last_order
-    WHERE $cutoff - last_day > $min_recency AND $cutoff - last_day <= $max_recency
+    WHERE date_diff('day', last_day, $cutoff) > $min_recency AND date_diff('day', last_day, $cutoff) <= $max_recency
 ),
 history AS (
     SELECT i.customer_id, i.product_id, coalesce(p.category, 'Uncategorised') AS category, sum(i.gmv) AS spend
@@ -48,12 +48,12 @@ candidates AS (
     FROM top_category tc CROSS JOIN overall_best b
 ),
 fresh AS (
-    SELECT c.* FROM candidates c
+    SELECT c.customer_id, c.top_category, c.product_id, c.title, c.rnk FROM candidates c
     ANTI JOIN history h ON h.customer_id = c.customer_id AND h.product_id = c.product_id
     QUALIFY row_number() OVER (PARTITION BY c.customer_id, c.product_id ORDER BY c.rnk) = 1
 ),
 ranked AS (
-    SELECT * FROM fresh
+    SELECT customer_id, top_category, product_id, title, rnk FROM fresh
     QUALIFY row_number() OVER (PARTITION BY customer_id ORDER BY rnk, product_id) <= $per_customer
 )
 SELECT customer_id, max(top_category) AS top_category,

@@ -8,7 +8,7 @@
 -- Counts at snapshot s = intervals starting on or before s minus those ending on or before s.
 -- Then new = new, active = r_active - new, dormant = r_dormant - r_active, lost = buyers - r_dormant.
 WITH snaps AS (
-    SELECT CAST($as_of - to_months(CAST(k AS INTEGER)) AS DATE) AS snapshot FROM range(0, $months) t(k)
+    SELECT CAST($as_of - to_months(CAST(k AS INTEGER)) AS DATE) AS snapshot FROM (SELECT unnest(generate_series(0, greatest($months, 1) - 1)) AS k) t WHERE k < $months
 ),
 order_days AS (
     SELECT order_date AS day, coalesce(next_order_date, DATE '9999-12-31') AS next_day
@@ -46,7 +46,9 @@ wide AS (
     FROM snaps LEFT JOIN counts USING (snapshot)
     GROUP BY snapshot
 )
-SELECT snapshot, segment, CAST(customers AS BIGINT) AS customers
-FROM wide, LATERAL (VALUES ('new', n_new), ('active', n_active - n_new), ('dormant', n_dormant - n_active),
-                           ('lost', n_buyers - n_dormant), ('prospect', n_prospect)) v(segment, customers)
+SELECT snapshot, segment,
+       CAST(CASE segment WHEN 'new' THEN n_new WHEN 'active' THEN n_active - n_new
+                         WHEN 'dormant' THEN n_dormant - n_active WHEN 'lost' THEN n_buyers - n_dormant
+                         ELSE n_prospect END AS BIGINT) AS customers
+FROM wide CROSS JOIN (VALUES ('new'), ('active'), ('dormant'), ('lost'), ('prospect')) v(segment)
 ORDER BY snapshot, segment

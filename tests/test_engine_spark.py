@@ -1,0 +1,186 @@
+"""Every named read query gives the same rows on Spark as on DuckDB; warehouse export and check.
+
+One local Spark session (local[2], 1 GB driver) serves every test of this module: starting one costs ~10 s. The
+module runs in one pytest-xdist worker (xdist_group "spark"; pytest.ini uses --dist loadgroup).
+
+Two stores: the hand-built tiny fixture (tests/fixtures_tiny.sql) and the small demo store (every table filled). On
+each, every page runs under AppTest with the queries recorded (tests/engine_cases.py), plus the queries no page runs
+on its first view; the store is exported with ``warehouse.export`` (the derived tables the pages read too) and read
+by Spark. Each named query is compared with its DuckDB result: same columns, same rows (in order when the query
+orders them), floats equal to 1e-9 relative. The list of queries is the sql folder itself (engine.registry): a query
+no case runs fails test_every_read_query_is_compared.
+"""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import sqlglot
+
+from ecomops import db
+from ecomops.engine import DuckDBEngine, compare, registry, warehouse
+from tests import engine_cases
+from tests.conftest import make_tiny_db
+
+pytest.importorskip("pyspark")
+pytestmark = [pytest.mark.spark, pytest.mark.xdist_group("spark")]
+
+# Derived tables the pages read (built in the local DuckDB file, ecomops/derived.py); exported beside the data
+# tables so the read queries over them can run on Spark too.
+DERIVED_TABLES = ("products_line_facts", "traffic_sales_rollup", "users_customer_keys", "users_order_facts",
+                  "users_category_bits", "users_rfm_scores", "users_review_facts", "risk_claim_findings",
+                  "risk_claim_products", "risk_review_labels", "churn_dormant_scores")
+# At most this many distinct texts/parameters of one query per store (each Spark run costs ~0.5-3 s here).
+PER_NAME = {"tiny": 1, "demo": 1}
+
+
+@pytest.fixture(scope="module")
+def spark():
+    """Return the one local Spark session of this module (stopped at the end)."""
+    from ecomops.engine.spark import start_session
+
+    # C1-only JIT: the session lives for a few minutes of short queries; measured ~27% less JVM CPU than the
+    # default tiered compiler on this module's queries (docs/spark-findings.md, section 7).
+    from ecomops.engine.spark import spark_settings
+
+    java_options = spark_settings("local[2]")["spark.driver.extraJavaOptions"] + " -XX:TieredStopAtLevel=1"
+    session = start_session("local[2]", "1g", app_name="ecomops tests",
+                            extra={"spark.driver.extraJavaOptions": java_options})
+    yield session
+    session.stop()
+
+
+def _tiny_db_file(folder: Path) -> Path:
+    path = folder / "tiny.duckdb"
+    con = make_tiny_db()
+    con.execute(f"ATTACH '{path}' AS tiny_file")
+    con.execute("COPY FROM DATABASE memory TO tiny_file")
+    con.close()
+    return path
+
+
+def _prepare(path: Path, target: Path, per_name: int) -> dict:
+    """Capture the store's queries, export it (data and derived tables); return what the tests need."""
+    queries = engine_cases.page_queries(path)
+    con = db.connect(path)
+    queries += engine_cases.direct_queries(con)
+    warehouse.export(con, target)
+    existing = {row[0] for row in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    for table in DERIVED_TABLES:
+        if table in existing:
+            warehouse.export_table(con, table, target)
+    return {"path": path, "queries": queries, "cases": engine_cases.named_cases(queries, per_name),
+            "warehouse": target}
+
+
+@pytest.fixture(scope="module")
+def stores(tmp_path_factory, demo_db_path):
+    """Return {'tiny': ..., 'demo': ...}: each store's captured queries, cases and exported warehouse."""
+    folder = tmp_path_factory.mktemp("engine")
+    found = {"tiny": _prepare(_tiny_db_file(folder), folder / "wh_tiny", PER_NAME["tiny"]),
+             "demo": _prepare(demo_db_path, folder / "wh_demo", PER_NAME["demo"])}
+    yield found
+    db.close(found["tiny"]["path"])
+
+
+@pytest.fixture(scope="module")
+def engines(spark, stores):
+    """Return {store: (DuckDBEngine, SparkEngine)}."""
+    from ecomops.engine.spark import SparkEngine
+
+    return {name: (DuckDBEngine(db.connect(store["path"])), SparkEngine(spark, str(store["warehouse"])))
+            for name, store in stores.items()}
+
+
+def test_every_read_query_is_compared(stores):
+    covered = engine_cases.covered(stores["tiny"]["queries"] + stores["demo"]["queries"])
+    missing = sorted(set(registry.read_queries()) - covered)
+    assert not missing, f"named queries no page, command or direct case runs (add them to tests/engine_cases.py): " \
+                        f"{missing}"
+    assert set(registry.WRITE_ONLY) <= set(registry.named_queries()), "an exclusion names a query that is gone"
+
+
+@pytest.mark.parametrize("store", ["tiny", "demo"])
+@pytest.mark.parametrize("name", registry.read_queries())
+def test_query_matches_duckdb(name, store, stores, engines):
+    cases = [case for case in stores[store]["cases"] if case[0] == name]
+    if not cases:
+        pytest.skip(f"{name} is not run on the {store} store on its own (filled into another query, or no data)")
+    duck, spark_engine = engines[store]
+    for _name, sql, params, settings in cases:
+        expected = duck.query_df(sql, params, settings)
+        actual = spark_engine.query_df(sql, params)
+        ordered = sqlglot.parse_one(sql, read="duckdb").args.get("order") is not None
+        problem = compare.difference(expected, actual, ordered=ordered)
+        assert problem is None, f"{name} on {store} ({len(expected)} rows; params {params}): {problem}\n" \
+                                f"Spark SQL: {spark_engine.spark_sql(registry.variant_text(sql, 'spark'))}"
+
+
+# --- warehouse export and check --------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def tiny_warehouse(stores):
+    """Return the tiny store's exported warehouse directory."""
+    return stores["tiny"]["warehouse"]
+
+
+def _problems(spark, location) -> list[str]:
+    from ecomops.engine.spark import SparkEngine
+
+    return [p.message for p in warehouse.check(SparkEngine(spark, str(location)))]
+
+
+def test_export_writes_date_partitions_and_the_load_file(tiny_warehouse):
+    orders = sorted(p.name for p in (tiny_warehouse / "orders").iterdir())
+    assert orders == ["order_date=2024-03-03", "order_date=2024-03-04", "order_date=2024-03-05"]
+    # Order lines go with their order's day: O6 (2024-03-03) has one line; O1, O3 (03-04) have four.
+    import pyarrow.dataset as ds
+
+    lines = ds.dataset(tiny_warehouse / "order_items", format="parquet", partitioning="hive").to_table().to_pandas()
+    assert lines.groupby(lines["order_date"].astype(str)).size().to_dict() == {
+        "2024-03-03": 1, "2024-03-04": 4, "2024-03-05": 3}
+    load = (tiny_warehouse / warehouse.LOAD_FILE).read_text(encoding="utf-8")
+    assert '"orders": 6' in load and '"order_items": 8' in load
+
+
+def test_good_warehouse_passes_the_check(spark, tiny_warehouse):
+    assert _problems(spark, tiny_warehouse) == []
+
+
+def test_check_names_missing_table_column_and_wrong_type(spark, tiny_warehouse, tmp_path):
+    import pyarrow.parquet as pq
+
+    broken = tmp_path / "broken"
+    shutil.copytree(tiny_warehouse, broken)
+    shutil.rmtree(broken / "campaigns")
+    products = pq.read_table(broken / "products")
+    shutil.rmtree(broken / "products")
+    (broken / "products").mkdir()
+    pq.write_table(products.drop_columns(["price"]), broken / "products" / "data_0.parquet")
+    customers = pq.read_table(broken / "customers")
+    signup = customers.column("signup_date").cast("string")
+    customers = customers.set_column(customers.schema.get_field_index("signup_date"), "signup_date", signup)
+    shutil.rmtree(broken / "customers")
+    (broken / "customers").mkdir()
+    pq.write_table(customers, broken / "customers" / "data_0.parquet")
+    assert _problems(spark, broken) == [
+        "customers.signup_date: type string, the model says DATE (accepted: date)",
+        "products: missing column price (DOUBLE)",
+        f"missing table campaigns (expected at {broken}/campaigns)",
+    ]
+
+
+def test_warehouse_commands(tiny_warehouse, tmp_path, capsys, stores):
+    from ecomops.__main__ import main
+
+    out = tmp_path / "exported"
+    assert main(["warehouse", "export", "--db", str(stores["tiny"]["path"]), "--to", str(out)]) == 0
+    assert "Wrote 17 tables (26 rows)" in capsys.readouterr().out
+    assert main(["warehouse", "export", "--db", str(stores["tiny"]["path"]), "--to", str(out)]) == 2
+    assert "is not empty" in capsys.readouterr().err
+    assert main(["warehouse", "check", "--warehouse", str(out)]) == 0
+    assert "17 tables match the data model" in capsys.readouterr().out
+    shutil.rmtree(out / "reviews")
+    assert main(["warehouse", "check", "--warehouse", str(out)]) == 2
+    assert capsys.readouterr().out == f"problem: missing table reviews (expected at {out}/reviews)\n"

@@ -22,10 +22,7 @@ def page_queries(db_path: Path) -> list[tuple[str, object, tuple]]:
     """Return the (sql, params, settings) of every query the app's pages run on their first view of ``db_path``."""
     from streamlit.testing.v1 import AppTest
 
-    from tests.conftest import run_like_the_server
-
     with pytest.MonkeyPatch.context() as mp, db.recording() as recorder:
-        run_like_the_server(mp)
         mp.setenv("ECOMOPS_DB", str(db_path))
         mp.chdir(PROJECT_ROOT)
         for page in PAGES:

@@ -7,7 +7,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ecomops import db, store
+from ecomops import config, db
 from ecomops.ingest import dates, import_file
 from tests.ingest_support import ORDERS_HEADER, write_csv
 
@@ -70,7 +70,7 @@ def test_offsets_are_converted_to_the_store_time_zone_once(tmp_path: Path) -> No
     path = write_csv(tmp_path / "zones.csv", ORDERS_HEADER, rows)
     con = db.connect_memory()
     result = import_file(con, path, timezone="Asia/Shanghai")
-    assert result.status == "imported" and store.store_timezone(con) == "Asia/Shanghai"
+    assert result.status == "imported" and config.store_timezone(con) == "Asia/Shanghai"
     got = dict(con.execute("SELECT order_id, CAST(order_ts AS VARCHAR) FROM orders").fetchall())
     # 18:53 UTC = 02:53 next day in Beijing; 23:30 -05:00 = 04:30 UTC = 12:30 Beijing, the 2nd.
     assert got == {"Z1": "2024-03-02 02:53:56", "Z2": "2024-03-02 12:30:00"}

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from ecomops import db, store
+from ecomops import config, db
 from ecomops.ingest import import_file, import_files
 from ecomops.ingest.statuses import set_status_words
 
@@ -96,7 +96,7 @@ def test_shopify(tmp_path: Path) -> None:
           {"order_id": "Name", "customer_id": "Email", "status": "Financial Status", "unit_price": "Lineitem price",
            "quantity": "Lineitem quantity", "currency": "Currency"},
           {"orders": 6, "valid": 4, "cancelled": 1, "unpaid": 1, "gmv": 107.0, "buyers": 2, "repurchase": 0.5}, con)
-    assert store.store_currency(con) == "USD" and result.currency == "USD"
+    assert config.store_currency(con) == "USD" and result.currency == "USD"
     # The shop's local time as written (the store has no time zone to convert to).
     assert con.execute("SELECT CAST(order_ts AS VARCHAR) FROM orders WHERE order_id = '#1001'").fetchone()[0] == \
         "2024-03-01 10:00:00"
@@ -135,7 +135,7 @@ def test_woocommerce(tmp_path: Path) -> None:
            "status": "status", "product_id": "item_sku"},
           {"orders": 7, "valid": 4, "cancelled": 2, "unpaid": 1, "gmv": 154.0, "buyers": 2, "repurchase": 0.5}, con)
     assert con.execute("SELECT customer_id FROM orders WHERE order_id = '102'").fetchone()[0] is None
-    assert store.store_currency(con) == "EUR"
+    assert config.store_currency(con) == "EUR"
 
 
 # -------------------------------------------------------------------------------------------------------- Amazon
@@ -218,7 +218,7 @@ def test_amazon_sales_report_with_two_digit_years(tmp_path: Path) -> None:
     assert result.date_formats["order_ts"].startswith("month/day/2-digit year")
     assert con.execute("SELECT min(order_date), max(order_date) FROM orders").fetchone() == (
         pytest.importorskip("datetime").date(2022, 4, 26), pytest.importorskip("datetime").date(2022, 4, 30))
-    assert store.store_currency(con) == "INR"
+    assert config.store_currency(con) == "INR"
 
 
 # ---------------------------------------------------------------------------------------------------------- eBay
@@ -256,7 +256,7 @@ def test_ebay_orders_report(tmp_path: Path) -> None:
     assert con.execute("SELECT order_id, status FROM orders ORDER BY 1").fetchall() == [
         ("12-0001-0001", "shipped"), ("12-0002-0002", "paid"), ("12-0003-0003", "shipped"), ("12-0004-0004", "unpaid")]
     assert result.rows_read == 5 and any("summary line" in n for n in result.notices)
-    assert store.store_currency(con) == "USD"
+    assert config.store_currency(con) == "USD"
 
 
 # --------------------------------------------------------------------------------------- Olist (several files)
@@ -396,7 +396,7 @@ def test_taobao_order_report_and_item_report(tmp_path: Path) -> None:
            "quantity": "购买数量", "product_id": "商家编码", "status": "订单状态", "order_ts": "订单创建时间"},
           {"orders": 6, "valid": 4, "cancelled": 1, "unpaid": 1, "gmv": 236.6, "buyers": 3, "repurchase": 0.3333},
           con)
-    assert store.store_currency(con) == "CNY" and store.store_timezone(con) == "Asia/Shanghai"
+    assert config.store_currency(con) == "CNY" and config.store_timezone(con) == "Asia/Shanghai"
     assert con.execute("SELECT count(*) FROM order_items WHERE order_id = $o", {"o": _T["T1"]}).fetchone()[0] == 2
 
 
@@ -477,7 +477,7 @@ def test_pinduoduo(tmp_path: Path) -> None:
     check(result, "orders", "pdd_orders", {"order_id": "订单号", "line_total": "商品总价(元)", "quantity": "商品数量(件)",
                                            "product_name": "商品", "status": "订单状态"},
           {"orders": 5, "valid": 3, "cancelled": 2, "unpaid": 0, "gmv": 187.7, "buyers": 0, "repurchase": None}, con)
-    assert store.store_currency(con) == "CNY"
+    assert config.store_currency(con) == "CNY"
 
 
 # ------------------------------------------------------------------------------------------------- Douyin (抖店)
@@ -511,7 +511,7 @@ def test_douyin_shop(tmp_path: Path) -> None:
                                               "product_name": "选购商品", "channel": "流量来源"},
           {"orders": 5, "valid": 3, "cancelled": 1, "unpaid": 1, "gmv": 217.8, "buyers": 0, "repurchase": None}, con)
     assert con.execute("SELECT channel FROM orders WHERE order_id = 'D2'").fetchone()[0] == "短视频"
-    assert store.store_currency(con) == "CNY"
+    assert config.store_currency(con) == "CNY"
 
 
 # -------------------------------------------------------------------------------------------------- Youzan (有赞)
@@ -571,7 +571,7 @@ def test_headerless_behaviour_log(tmp_path: Path) -> None:
     assert result.rows_imported == 9 and result.date_formats["event_ts"].startswith("epoch seconds")
     # Epoch seconds are UTC instants, shown in Beijing time (the platform's, which the store takes on):
     # 1511544070 = 2017-11-24 17:21:10 UTC = 2017-11-25 01:21:10 +08:00.
-    assert store.store_timezone(con) == "Asia/Shanghai"
+    assert config.store_timezone(con) == "Asia/Shanghai"
     assert str(con.execute("SELECT min(event_ts) FROM events").fetchone()[0]) == "2017-11-25 01:21:10"
     # By Beijing day: the 25th has visitors 1 and 2 (2 UV), the 26th visitors 3 and 2.
     daily = con.execute("SELECT day, visitors, viewers, carters, buyers FROM event_daily_uv ORDER BY day").fetchall()

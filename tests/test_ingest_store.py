@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ecomops import db, store
+from ecomops import config, db
 from ecomops.ingest import IngestError, import_file
 from ecomops.ingest.statuses import set_status_words, status_map_frame
 from tests.ingest_support import ORDERS_HEADER, checksums, write_csv
@@ -21,9 +21,9 @@ def _orders(tmp_path: Path, name: str, price: str, currency: str | None = None) 
 
 def test_currency_is_set_once_and_a_foreign_file_needs_a_rate(tmp_path: Path) -> None:
     con = db.connect_memory()
-    assert not store.store_currency_is_set(con) and store.store_currency(con) == "CNY"
+    assert not config.store_currency_is_set(con) and config.store_currency(con) == "CNY"
     first = import_file(con, _orders(tmp_path, "gbp.csv", "£12.50"))
-    assert first.status == "imported" and store.store_currency(con) == "GBP"
+    assert first.status == "imported" and config.store_currency(con) == "GBP"
     before = checksums(con)
     with pytest.raises(IngestError, match="in EUR .* store's currency is GBP; nothing was imported.*--fx-rate"):
         import_file(con, _orders(tmp_path, "eur.csv", "10.00", currency="EUR"))
@@ -43,7 +43,7 @@ def test_a_new_store_is_asked_for_its_currency_once(tmp_path: Path) -> None:
     with pytest.raises(IngestError, match="Which currency"):
         import_file(con, path, currency_required=True)
     assert import_file(con, path, currency="BRL", currency_required=True).status == "imported"
-    assert store.store_currency(con) == "BRL" and store.currency_symbol("BRL") == "R$"
+    assert config.store_currency(con) == "BRL" and config.currency_symbol("BRL") == "R$"
 
 
 def test_a_users_status_mapping_wins_over_the_seed(tmp_path: Path) -> None:

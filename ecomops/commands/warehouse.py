@@ -8,12 +8,13 @@ import sys
 import time
 
 from ecomops import db
+from ecomops.i18n import _
 from ecomops.commands import CommandError, add_db_argument
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``warehouse`` subcommand with its ``export`` and ``check`` actions."""
-    parser = sub.add_parser("warehouse", help="export the store as a Parquet warehouse; check a warehouse")
+    parser = sub.add_parser("warehouse", help=_("export the store as a Parquet warehouse; check a warehouse"))
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
     export = actions.add_parser("export", help="write every data table as Parquet, partitioned by date")
     add_db_argument(export)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from ecomops.store import normalise_currency
+from ecomops.config import normalise_currency
 
 # Longer signs first: "R$" before "$".
 SIGNS = (("R$", "BRL"), ("US$", "USD"), ("HK$", "HKD"), ("NT$", "TWD"), ("A$", "AUD"), ("C$", "CAD"),

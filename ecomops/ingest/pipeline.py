@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from ecomops import db, derived, store
+from ecomops import config, db, derived
 from ecomops.ingest import currency, detect, identity, load, statuses, validate
 from ecomops.ingest.detect import Proposal
 from ecomops.ingest.kinds import get_kind
@@ -346,15 +346,15 @@ def _zones(cur, con, plan: Plan, request: Request, result: ImportResult) -> None
     """Set the plan's time zones: the store's (set now when the user gives one) and the export's."""
     plan.from_zone = plan.options.get("source_timezone")
     zone = request.timezone
-    if not zone and not store.store_timezone(cur) and plan.from_zone:
+    if not zone and not config.store_timezone(cur) and plan.from_zone:
         # The first export that states its time zone (Chinese platforms: Beijing time) sets the store's.
         zone = plan.from_zone
         result.store_reasons["timezone"] = f"the time zone of this {detect.PLATFORMS.get(plan.profile, '')} export"
     if zone:
-        store.set_store_timezone(cur, zone)
+        config.set_store_timezone(cur, zone)
         result.store_changes["timezone"] = zone
         result.store_reasons.setdefault("timezone", "your choice")
-    plan.to_zone = zone or store.store_timezone(cur)
+    plan.to_zone = zone or config.store_timezone(cur)
 
 
 def _describe_styles(plan: Plan, staged, styles: dict, result: ImportResult) -> None:
@@ -410,12 +410,12 @@ def _check_currency(cur, con, plan: Plan, source: Source, request: Request, resu
         listed = ", ".join(f"{c} ({n:,} rows)" for c, n in sorted(evidence.mixed.items(), key=lambda x: (-x[1], x[0])))
         raise IngestError(f"The file mixes currencies ({listed}, from {evidence.source}); nothing was imported. "
                           "Export one currency at a time.")
-    stated = store.normalise_currency(request.currency) if request.currency else None
+    stated = config.normalise_currency(request.currency) if request.currency else None
     if stated and evidence.code and stated != evidence.code:
         raise IngestError(f"You said the amounts are in {stated}, but the file says {evidence.describe()}; "
                           "nothing was imported.")
     file_code = evidence.code or stated
-    store_code = store.store_currency(cur) if store.store_currency_is_set(cur) else None
+    store_code = config.store_currency(cur) if config.store_currency_is_set(cur) else None
     rate = plan.money_factor()
     if file_code is None and store_code is None:
         # A store that already holds orders without a currency setting keeps the historical default (CNY).
@@ -424,9 +424,9 @@ def _check_currency(cur, con, plan: Plan, source: Source, request: Request, resu
             raise IngestError("Which currency are the amounts in? The file does not say (no currency column or "
                               "sign) and the store has none yet. Say it once, e.g. --currency GBP (on the Upload "
                               "page: the currency box); later imports use the store's currency.")
-        result.notices.append(f"The file names no currency; its amounts are taken as {store.DEFAULT_CURRENCY}, "
+        result.notices.append(f"The file names no currency; its amounts are taken as {config.DEFAULT_CURRENCY}, "
                               "the default store currency.")
-        result.currency = store.DEFAULT_CURRENCY
+        result.currency = config.DEFAULT_CURRENCY
         return
     if store_code is None:
         result.store_changes["currency"] = file_code
@@ -467,7 +467,7 @@ def _store_notices(result: ImportResult) -> None:
 def _settle_store(cur, result: ImportResult) -> None:
     """Write the store settings this import decided (only when it is written)."""
     if "currency" in result.store_changes:
-        store.set_store_currency(cur, result.store_changes["currency"])
+        config.set_store_currency(cur, result.store_changes["currency"])
 
 
 def _identity_warning(cur, plan: Plan, result: ImportResult) -> None:

@@ -10,7 +10,7 @@ import pandas as pd
 
 import duckdb
 
-from ecomops import store
+from ecomops import config
 from ecomops.ingest.kinds import KINDS, get_kind
 from ecomops.ingest.pipeline import ImportResult
 from ecomops.ingest.statuses import MODEL_STATUSES
@@ -82,7 +82,7 @@ STATUS_CHOICES = MODEL_STATUSES
 
 def currency_choices(con: duckdb.DuckDBPyConnection) -> tuple[list[str], str]:
     """Return the currency choices for an import and the store's currency ('' when it has none yet)."""
-    code = store.store_currency(con) if store.store_currency_is_set(con) else ""
+    code = config.store_currency(con) if config.store_currency_is_set(con) else ""
     return list(CURRENCIES), code
 
 

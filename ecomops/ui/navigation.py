@@ -51,6 +51,7 @@ PAGES = (
     PageEntry("data_upload", N_("Data"), N_("Upload")),
     PageEntry("data_sql", N_("Data"), N_("SQL console")),
     PageEntry("data_settings", N_("Data"), N_("Settings")),
+    PageEntry("data_delivery", N_("Data"), N_("Scheduled delivery")),
     PageEntry("risk", N_("Risk"), N_("Compliance")),
     PageEntry("risk_supply", N_("Risk"), N_("Supply chain")),
     PageEntry("risk_competition", N_("Risk"), N_("Competition")),

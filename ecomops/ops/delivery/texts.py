@@ -1,8 +1,8 @@
-"""The words of delivered messages in Chinese and English, in one place.
+"""The words of delivered messages in Chinese and English: message ids here, translations in the catalogs.
 
-Every sentence a message carries goes through :func:`text` (and the name tables below), so the i18n work (issue 17)
-can move these strings into the zh-CN / en message catalogs by replacing this module's body, without touching the
-message builders. Languages are the subscription's: ``"zh"`` or ``"en"``.
+Every sentence a message carries goes through :func:`text` (and the name functions below), in the subscription's
+language (``"zh"`` or ``"en"``), whatever the language of the process that sends it (the scheduler, a page, cron).
+The ids are marked with ``N_`` / ``NP_`` so the catalog tool extracts them; the Chinese is in the zh_CN catalog.
 """
 from __future__ import annotations
 
@@ -10,72 +10,66 @@ import math
 from datetime import date
 from typing import Any
 
+from ecomops.i18n import N_, NP_
+from ecomops.i18n.core import gettext, pgettext, use_locale
+
 LANGUAGES = ("zh", "en")
+_LOCALES = {"zh": "zh_CN", "en": "en"}
 
-_TEXTS: dict[str, dict[str, str]] = {
-    # reviews
-    "weekly_title": {"en": "Weekly review {week} ({start} – {end})", "zh": "周报 {week}（{start} 至 {end}）"},
-    "monthly_title": {"en": "Monthly review {month} ({start} – {end})", "zh": "月报 {month}（{start} 至 {end}）"},
-    "partial": {"en": "Partial period: the data ends on {end}.", "zh": "本期数据不完整：数据截至 {end}。"},
-    "kpi": {"en": "{label}: {value} ({change} {change_name}, {yoy} YoY)",
-            "zh": "{label}：{value}（{change_name} {change}，同比 {yoy}）"},
-    "roi_cut": {"en": "ROI below {floor}: {channels}. Cut or fix the spend.",
-                "zh": "ROI 低于 {floor} 的渠道：{channels}，建议削减或优化投放。"},
-    "review_alerts": {"en": "{n} alert(s) in the period; most severe: {alert}",
-                      "zh": "本期告警 {n} 条；最严重：{alert}"},
-    "review_risks": {"en": "Risk items to act on: {items}.", "zh": "需要处理的风险：{items}。"},
-    "pdf_attached": {"en": "The full review is attached as a PDF.", "zh": "完整报告见附件 PDF。"},
-    "open_review": {"en": "Open the review", "zh": "打开完整报告"},
-    # alerts
-    "alerts_title": {"en": "{n} alert(s) on core metrics, {start} – {end}",
-                     "zh": "核心指标告警 {n} 条（{start} 至 {end}）"},
-    "alert": {"en": "[{severity}] {label} {change} on {weekday} {day} (expected {baseline}, actual {value})",
-              "zh": "【{severity}】{label} {change}（{day} {weekday}，基线 {baseline}，实际 {value}）"},
-    "alert_cause": {"en": "  likely cause: {cause}", "zh": "  可能原因：{cause}"},
-    "open_monitoring": {"en": "Open Monitoring for the root cause", "zh": "打开监控页查看根因"},
-    # stock-outs
-    "stockouts_title": {"en": "A items out of stock or at risk: {n} (as of {day})",
-                        "zh": "A 类商品缺货或缺货风险：{n} 个（截至 {day}）"},
-    "out_of_stock": {"en": "Out of stock: {title} ({category})", "zh": "已缺货：{title}（{category}）"},
-    "stockout_risk": {"en": "Stock-out risk: {title} ({category}), {cover} days of cover, {on_hand} on hand",
-                      "zh": "缺货风险：{title}（{category}），可售 {cover} 天，库存 {on_hand}"},
-    "open_inventory": {"en": "Open Inventory (ABC)", "zh": "打开库存（ABC）页"},
-    # negative-review SLA
-    "sla_title": {"en": "Negative reviews past the {hours} h reply SLA: {n} ({start} – {end})",
-                  "zh": "差评超过 {hours} 小时未及时回复：{n} 条（{start} 至 {end}）"},
-    "sla_counts": {"en": "{negative} negative of {reviews} reviews ({rate}; target ≤ {target}); {open} still open.",
-                   "zh": "共 {reviews} 条评价，差评 {negative} 条（差评率 {rate}，目标 ≤ {target}）；仍有 {open} 条未回复。"},
-    "sla_open": {"en": "Open {hours} h: {title} ({category}), rating {rating}",
-                 "zh": "已等待 {hours} 小时：{title}（{category}），评分 {rating}"},
-    "open_reputation": {"en": "Open Reputation", "zh": "打开口碑页"},
-    # shared
-    "more": {"en": "… and {n} more", "zh": "……另有 {n} 条"},
-    "test_title": {"en": "ecomops test message", "zh": "ecomops 测试消息"},
-    "test_body": {"en": "This destination ({name}, {kind}) is set up: scheduled reviews and alerts will arrive here.",
-                  "zh": "此渠道（{name}，{kind}）已配置成功：定时报告与告警将发送到这里。"},
+_TEXTS: dict[str, str] = {
+    "weekly_title": N_("Weekly review {week} ({start} – {end})"),
+    "monthly_title": N_("Monthly review {month} ({start} – {end})"),
+    "partial": N_("Partial period: the data ends on {end}."),
+    "kpi": N_("{label}: {value} ({change} {change_name}, {yoy} YoY)"),
+    "roi_cut": N_("ROI below {floor}: {channels}. Cut or fix the spend."),
+    "review_alerts": N_("{n} alert(s) in the period; most severe: {alert}"),
+    "review_risks": N_("Risk items to act on: {items}."),
+    "pdf_attached": N_("The full review is attached as a PDF."),
+    "open_review": N_("Open the review"),
+    "alerts_title": N_("{n} alert(s) on core metrics, {start} – {end}"),
+    "alert": N_("[{severity}] {label} {change} on {weekday} {day} (expected {baseline}, actual {value})"),
+    "alert_cause": N_("  likely cause: {cause}"),
+    "open_monitoring": N_("Open Monitoring for the root cause"),
+    "stockouts_title": N_("A items out of stock or at risk: {n} (as of {day})"),
+    "out_of_stock": N_("Out of stock: {title} ({category})"),
+    "stockout_risk": N_("Stock-out risk: {title} ({category}), {cover} days of cover, {on_hand} on hand"),
+    "open_inventory": N_("Open Inventory (ABC)"),
+    "sla_title": N_("Negative reviews past the {hours} h reply SLA: {n} ({start} – {end})"),
+    "sla_counts": N_("{negative} negative of {reviews} reviews ({rate}; target ≤ {target}); {open} still open."),
+    "sla_open": N_("Open {hours} h: {title} ({category}), rating {rating}"),
+    "open_reputation": N_("Open Reputation"),
+    "more": N_("… and {n} more"),
+    "test_title": N_("ecomops test message"),
+    "test_body": N_("This destination ({name}, {kind}) is set up: scheduled reviews and alerts will arrive here."),
 }
-
-_METRICS = {
-    "gmv": {"en": "GMV", "zh": "GMV"},
-    "orders": {"en": "Orders", "zh": "订单数"},
-    "buyers": {"en": "Buyers", "zh": "买家数"},
-    "uv": {"en": "UV", "zh": "访客数（UV）"},
-    "conversion_rate": {"en": "Conversion rate", "zh": "转化率"},
-    "spend_per_buyer": {"en": "Spend per buyer", "zh": "客单价"},
-    "aov": {"en": "AOV", "zh": "平均订单金额"},
-    "repurchase_rate": {"en": "Repurchase rate", "zh": "复购率"},
+_METRICS: dict[str, tuple[str, str]] = {
+    "gmv": ("delivery metric", NP_("delivery metric", "GMV")),
+    "orders": ("delivery metric", NP_("delivery metric", "Orders")),
+    "buyers": ("delivery metric", NP_("delivery metric", "Buyers")),
+    "uv": ("delivery metric", NP_("delivery metric", "UV")),
+    "conversion_rate": ("delivery metric", NP_("delivery metric", "Conversion rate")),
+    "spend_per_buyer": ("delivery metric", NP_("delivery metric", "Spend per buyer")),
+    "aov": ("delivery metric", NP_("delivery metric", "AOV")),
+    "repurchase_rate": ("delivery metric", NP_("delivery metric", "Repurchase rate")),
 }
-_SEVERITIES = {"critical": {"en": "critical", "zh": "严重"}, "warning": {"en": "warning", "zh": "警告"},
-               "info": {"en": "info", "zh": "提示"}}
-_CHANGE_NAMES = {"WoW": {"en": "WoW", "zh": "周环比"}, "MoM": {"en": "MoM", "zh": "月环比"}}
+_SEVERITIES: dict[str, tuple[str, str]] = {
+    "critical": ("delivery severity", NP_("delivery severity", "critical")),
+    "warning": ("delivery severity", NP_("delivery severity", "warning")),
+    "info": ("delivery severity", NP_("delivery severity", "info")),
+}
+_CHANGE_NAMES: dict[str, tuple[str, str]] = {
+    "WoW": ("delivery change", NP_("delivery change", "WoW")),
+    "MoM": ("delivery change", NP_("delivery change", "MoM")),
+}
 # The review's risk items (report.risks) by their English names.
 _RISK_ITEMS = {
-    "Negative-review rate": "差评率", "Reply SLA breaches": "差评回复超时",
-    "SKUs without a backup supplier": "无备用供应商的 SKU", "Competitor undercuts": "竞品低价",
+    "Negative-review rate": NP_("risk item", "Negative-review rate"),
+    "Reply SLA breaches": NP_("risk item", "Reply SLA breaches"),
+    "SKUs without a backup supplier": NP_("risk item", "SKUs without a backup supplier"),
+    "Competitor undercuts": NP_("risk item", "Competitor undercuts"),
 }
-_WEEKDAYS = {"en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
-             "zh": ("周一", "周二", "周三", "周四", "周五", "周六", "周日")}
-_LIST_SEPARATOR = {"en": ", ", "zh": "、"}
+_WEEKDAYS = (NP_("weekday", "Mon"), NP_("weekday", "Tue"), NP_("weekday", "Wed"), NP_("weekday", "Thu"), NP_("weekday", "Fri"), NP_("weekday", "Sat"), NP_("weekday", "Sun"))
+_LIST_SEPARATOR = NP_("list separator", ", ")
 
 
 def check_language(lang: str) -> str:
@@ -85,39 +79,45 @@ def check_language(lang: str) -> str:
     return lang
 
 
+def _in(lang: str, msgid: str, context: str | None = None) -> str:
+    """Return a message id translated into ``lang`` (zh|en), unformatted."""
+    with use_locale(_LOCALES[check_language(lang)]):
+        return pgettext(context, msgid) if context else gettext(msgid)
+
+
 def text(lang: str, key: str, **values: Any) -> str:
     """Return the message sentence ``key`` in ``lang`` with ``values`` filled in."""
-    return _TEXTS[key][check_language(lang)].format(**values)
+    return _in(lang, _TEXTS[key]).format(**values)
 
 
 def metric_name(lang: str, metric: str) -> str:
     """Return the display name of a KPI in ``lang`` (the metric key when unknown)."""
-    return _METRICS.get(metric, {}).get(lang, metric)
+    return _in(lang, _METRICS[metric][1], _METRICS[metric][0]) if metric in _METRICS else metric
 
 
 def severity_name(lang: str, severity: str) -> str:
     """Return the name of an alert severity in ``lang``."""
-    return _SEVERITIES.get(severity, {}).get(lang, severity)
+    return _in(lang, _SEVERITIES[severity][1], _SEVERITIES[severity][0]) if severity in _SEVERITIES else severity
 
 
 def change_name(lang: str, name: str) -> str:
     """Return 'WoW' / 'MoM' in ``lang``."""
-    return _CHANGE_NAMES.get(name, {}).get(lang, name)
+    return _in(lang, _CHANGE_NAMES[name][1], _CHANGE_NAMES[name][0]) if name in _CHANGE_NAMES else name
 
 
 def risk_item(lang: str, item: str) -> str:
     """Return a review risk item's name in ``lang``."""
-    return _RISK_ITEMS.get(item, item) if lang == "zh" else item
+    return _in(lang, _RISK_ITEMS[item], "risk item") if item in _RISK_ITEMS else item
 
 
 def weekday(lang: str, day: date) -> str:
     """Return the short weekday name of ``day`` in ``lang``."""
-    return _WEEKDAYS[check_language(lang)][day.weekday()]
+    return _in(lang, _WEEKDAYS[day.weekday()], "weekday")
 
 
 def join(lang: str, items: list[str]) -> str:
     """Return ``items`` joined as a list in ``lang``."""
-    return _LIST_SEPARATOR[check_language(lang)].join(items)
+    return _in(lang, _LIST_SEPARATOR, "list separator").join(items)
 
 
 def percent_change(value: float | None) -> str:

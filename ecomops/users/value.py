@@ -90,6 +90,12 @@ def fit(con: duckdb.DuckDBPyConnection, as_of: date, frame: pd.DataFrame | None 
     return ValueModel(as_of, bg, gg, frame, time.perf_counter() - started)
 
 
+def fit_as_of(con: duckdb.DuckDBPyConnection, as_of: date) -> ValueModel:
+    """Return the models fitted as of a day, after refreshing the users summary tables (not in a transaction)."""
+    derived.ensure(con, derived.USERS_ORDERS)
+    return fit(con, as_of)
+
+
 def score(model: ValueModel, frame: pd.DataFrame | None = None) -> pd.DataFrame:
     """Return the summaries (default: the fitted ones) with the value columns (VALUE_COLUMNS)."""
     frame = model.summaries if frame is None else frame
@@ -291,6 +297,18 @@ def top_customers(con: duckdb.DuckDBPyConnection, limit: int | None = 100, offse
         page = "LIMIT $limit OFFSET $offset"
         params = {"limit": int(limit), "offset": int(offset)}
     return db.query_df(con, db.load_sql("users/clv_customers").format(page=page), params or None)
+
+
+def scored_customers(con: duckdb.DuckDBPyConnection, model: ValueModel) -> pd.DataFrame:
+    """Return every customer of ``model`` scored, with the columns and order of ``top_customers``."""
+    scored = score(model)
+    keys = db.query_df(con, "SELECT ckey, customer_id FROM users_customer_keys")
+    scored = scored.merge(keys, on="ckey", how="left")
+    scored["purchase_days"] = scored["x"] + 1
+    scored["last_order_date"] = [model.as_of - timedelta(days=int(d)) for d in scored["T"] - scored["t_x"]]
+    columns = ["customer_id", "purchase_days", "last_order_date", *[c for c in VALUE_COLUMNS if c != "p_order_365"]]
+    return (scored.sort_values(["value_365", "customer_id"], ascending=[False, True])[columns]
+            .reset_index(drop=True))
 
 
 def customers_csv(con: duckdb.DuckDBPyConnection) -> bytes:

@@ -356,25 +356,30 @@ def monthly_review_forecast(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
 
 # ------------------------------------------------------------------------------------------------ churn targets
 
-def win_back_values(con: duckdb.DuckDBPyConnection, as_of: date, ckeys: Any | None = None) -> pd.DataFrame:
-    """Return ckey, value_365 and value_if_back_365 per buyer as of ``as_of`` (only ``ckeys`` when given):
-    value_if_back_365 = the 12-month value of the customer if a win-back makes them active again (P(alive) = 1:
-    expected orders of an alive customer x expected spend), what a successful win-back recovers. Empty when the
-    model cannot be fitted. Works on a cursor inside a transaction (fits on the fly, no stored table)."""
+def win_back_values(con: duckdb.DuckDBPyConnection, as_of: date, customer_ids: Any | None = None) -> pd.DataFrame:
+    """Return customer_id, clv_365 and value_if_back_365 per buyer as of ``as_of`` (only ``customer_ids`` when
+    given). clv_365 = the predicted 12-month value as things stand; value_if_back_365 = the 12-month value of the
+    customer if a win-back makes them active again (P(alive) = 1: expected orders of an alive customer x expected
+    spend), what a successful win-back recovers. Empty when the model cannot be fitted. Fits on the fly (no stored
+    table), so it also runs inside another derived table's build (the churn scores)."""
+    empty = pd.DataFrame(columns=["customer_id", "clv_365", "value_if_back_365"])
     frame = summaries(con, as_of)
     try:
         model = fit(con, as_of, frame)
     except NotEnoughRepeatCustomersError:
-        return pd.DataFrame(columns=["ckey", "value_365", "value_if_back_365"])
-    if ckeys is not None:
-        frame = frame[frame["ckey"].isin(set(ckeys))]
+        return empty
+    keys = derived.query_df(con, derived.USERS_ORDERS, "SELECT ckey, customer_id FROM users_customer_keys")
+    frame = frame.merge(keys, on="ckey")
+    if customer_ids is not None:
+        frame = frame[frame["customer_id"].isin(set(customer_ids))]
+    if frame.empty:
+        return empty
     x, t_x, T = (frame[c].to_numpy(float) for c in ("x", "t_x", "T"))
     spend = btyd.expected_spend(model.gg, x, frame["mean_spend"].to_numpy(float))
     alive = btyd.p_alive(model.bg, x, t_x, T)
     expected = btyd.conditional_expected_purchases(model.bg, 365.0, x, t_x, T)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        if_alive = np.where(alive > 0, expected / alive, 0.0)
-    return pd.DataFrame({"ckey": frame["ckey"].to_numpy(), "value_365": expected * spend,
+    if_alive = expected / np.maximum(alive, 1e-300)  # E[Y] = P(alive) x E[Y | alive]
+    return pd.DataFrame({"customer_id": frame["customer_id"].to_numpy(), "clv_365": expected * spend,
                          "value_if_back_365": if_alive * spend})
 
 

@@ -253,3 +253,17 @@ def test_evaluate_json(cli):
 def test_bad_cutoff_exits_2(cli, args):
     code, out, err = cli(*args)
     assert code == 2 and out == "" and err.strip()
+
+
+def test_monthly_review_forecast_sentence(demo):
+    from ecomops.i18n import use_locale
+
+    con, _ = demo
+    table = value.base_forecast(con).set_index("weeks")
+    review = value.monthly_review_forecast(con)
+    assert review["as_of"] == date(2026, 11, 15)
+    assert review["table"]["weeks"].tolist() == [4, 13, 52]
+    assert fmt.count(round(table.loc[13, "expected_orders"])) in review["text"]
+    assert fmt.count(round(table.loc[52, "expected_orders"])) in review["text"]
+    with use_locale("zh_CN"):
+        assert "未来 13 周" in value.monthly_review_forecast(con)["text"]

@@ -57,6 +57,10 @@ class Thresholds:
     roi_floor: float = 1.0  # channels with ROI below this are flagged
 
 
+# Customer value (ecomops/users/value.py): BG/NBD + Gamma-Gamma are fitted only when at least this many buyers bought
+# on two or more days; with fewer the likelihood is too flat to say anything and the pages say so instead.
+CLV_MIN_REPEAT_CUSTOMERS = 20
+
 THRESHOLDS = Thresholds()  # the defaults only; the values in force come from thresholds(con)
 DEFAULTS = THRESHOLDS
 _KEY_PREFIX = "threshold."

@@ -81,8 +81,16 @@ CHURN_SCORES = DerivedTable(
                     "(SELECT sha256 FROM model_registry WHERE name = 'churn' ORDER BY model_id DESC LIMIT 1)",
     fingerprint_extra="ecomops.users.targeting:scoring_key",
     thresholds=("active_days", "dormant_days", "negative_rating_max"))
+# Predicted customer value (BG/NBD + Gamma-Gamma fitted as of the last day of data, per customer and per week): read
+# from users_order_facts, so its fingerprint follows that table's build (value.ensure_value builds that one first).
+CUSTOMER_VALUE = DerivedTable(
+    "users_customer_value", "users/customer_value_build", "users_customer_value_state",
+    ("orders", "order_items", "customers", "products", "reviews"), (PERFECT_HASH,),
+    after_build="ecomops.users.value:store_value",
+    fingerprint_sql="SELECT (SELECT max(fingerprint) FROM users_order_facts_state)",
+    fingerprint_extra="ecomops.users.value:value_key")
 REGISTRY: list[DerivedTable] = [PRODUCTS_LINES, SALES_ROLLUP, USERS_ORDERS, RISK_CLAIMS, RISK_REVIEW_LABELS,
-                                CHURN_SCORES]
+                                CHURN_SCORES, CUSTOMER_VALUE]
 
 
 def source_tables() -> set[str]:

@@ -77,7 +77,9 @@ def test_train_registers_a_hashed_model_and_score_matches_sql(cli, demo_copy, tm
                       WHERE status IN ('paid', 'shipped', 'completed', 'returned') AND customer_id IS NOT NULL GROUP BY customer_id)
         SELECT customer_id FROM last WHERE DATE '2026-11-15' - d BETWEEN 91 AND 180""").df()["customer_id"]
     assert sorted(scored["customer_id"]) == sorted(dormant)
-    assert scored["p_return"].is_monotonic_decreasing
+    # Ranked by the value a win-back would recover (P(return) x 12-month value once back; issue 20).
+    assert scored["winback_value"].notna().all() and scored["winback_value"].is_monotonic_decreasing
+    assert (scored["winback_value"] >= scored["p_return"] * scored["clv_365"] - 1e-9).all()
     assert scored["p_return"].between(0, 1).all() and scored["reasons"].str.len().gt(0).all()
     assert (scored["expected_value"] <= scored["monetary"] + 1e-9).all()
     # Recommendations never repeat a product the customer already bought.

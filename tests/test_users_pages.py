@@ -40,7 +40,7 @@ def test_customers_page(app_test, demo_filters):
     at.selectbox(key="users_rfm_segment").set_value("At risk").run()
     assert not at.exception
     assert set(at.dataframe[2].value["segment"]) == {"At risk"}
-    assert len(at.get("plotly_chart")) == 5
+    assert len(at.get("plotly_chart")) == 8  # lifecycle 3, RFM 2, value: tracking + by state + by segment
 
 
 def test_cohorts_page_members_statement(app_test, demo_filters):

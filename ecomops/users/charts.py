@@ -6,10 +6,12 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ecomops import charts
+from ecomops.i18n import _, fmt, label
 
-STATE_COLORS = {"New": "#3BB3C3", "Active": "#2BA672", "Dormant": "#F28C28", "Lost": "#D64550",
-                "Prospect": "#9CA3AF", "Not yet a customer": "#D1D5DB", "Guest orders": "#7F7F7F"}
-STATE_ORDER = ["Not yet a customer", "Prospect", "New", "Active", "Dormant", "Lost"]
+# Colours per lifecycle state code (names shown through label("lifecycle", code), in the session's language).
+STATE_COLORS = {"new": "#3BB3C3", "active": "#2BA672", "dormant": "#F28C28", "lost": "#D64550",
+                "prospect": "#9CA3AF", "not yet a customer": "#D1D5DB", "guest": "#7F7F7F"}
+STATE_ORDER = ["not yet a customer", "prospect", "new", "active", "dormant", "lost"]
 
 
 def _rgba(hex_color: str, alpha: float) -> str:
@@ -18,34 +20,35 @@ def _rgba(hex_color: str, alpha: float) -> str:
 
 
 def lifecycle_sankey(flow: pd.DataFrame, before: str, after: str, title: str | None = None) -> go.Figure:
-    """Return a sankey of customers moving between states (columns from_label, to_label, customers)."""
-    left = [s for s in STATE_ORDER if s in set(flow["from_label"])]
-    right = [s for s in STATE_ORDER if s in set(flow["to_label"])]
-    labels = [f"{s} ({before})" for s in left] + [f"{s} ({after})" for s in right]
+    """Return a sankey of customers moving between states (columns from_segment, to_segment, customers)."""
+    left = [s for s in STATE_ORDER if s in set(flow["from_segment"])]
+    right = [s for s in STATE_ORDER if s in set(flow["to_segment"])]
+    labels = ([_("{state} ({day})", state=label("lifecycle", s), day=before) for s in left]
+              + [_("{state} ({day})", state=label("lifecycle", s), day=after) for s in right])
     index_left = {s: i for i, s in enumerate(left)}
     index_right = {s: len(left) + i for i, s in enumerate(right)}
     colors = [STATE_COLORS.get(s, "#7F7F7F") for s in left + right]
     fig = go.Figure(go.Sankey(
         arrangement="snap",
         node=dict(label=labels, color=colors, pad=14, thickness=16),
-        link=dict(source=[index_left[s] for s in flow["from_label"]],
-                  target=[index_right[s] for s in flow["to_label"]],
+        link=dict(source=[index_left[s] for s in flow["from_segment"]],
+                  target=[index_right[s] for s in flow["to_segment"]],
                   value=flow["customers"].tolist(),
-                  color=[_rgba(STATE_COLORS.get(s, "#7F7F7F"), 0.35) for s in flow["to_label"]],
-                  hovertemplate="%{source.label} → %{target.label}: %{value:,} customers<extra></extra>"),
+                  color=[_rgba(STATE_COLORS.get(s, "#7F7F7F"), 0.35) for s in flow["to_segment"]],
+                  hovertemplate="%{source.label} → %{target.label}: %{value:,}<extra></extra>"),
     ))
     return charts.apply_theme(fig, title, height=420)
 
 
 def lifecycle_stack(monthly: pd.DataFrame, title: str | None = None) -> go.Figure:
-    """Return stacked bars of customers per state at each monthly snapshot (columns snapshot, label, customers)."""
+    """Return stacked bars of customers per state at each monthly snapshot (columns snapshot, segment, customers)."""
     fig = go.Figure()
-    for state in ["Lost", "Dormant", "Active", "New", "Prospect"]:
-        part = monthly[monthly["label"] == state]
-        fig.add_trace(go.Bar(x=[str(s) for s in part["snapshot"]], y=part["customers"], name=state,
-                             marker_color=STATE_COLORS[state]))
+    for state in ["lost", "dormant", "active", "new", "prospect"]:
+        part = monthly[monthly["segment"] == state]
+        fig.add_trace(go.Bar(x=[fmt.date(s) for s in part["snapshot"]], y=part["customers"],
+                             name=label("lifecycle", state), marker_color=STATE_COLORS[state]))
     fig.update_layout(barmode="stack")
-    fig.update_xaxes(title_text="State as of")
+    fig.update_xaxes(title_text=_("State as of"))
     return charts.apply_theme(fig, title)
 
 
@@ -60,23 +63,28 @@ def _grouped_shares(x: pd.Series, bars: list[tuple[pd.Series, str, str]], title:
 
 
 def share_bars(summary: pd.DataFrame, title: str | None = None) -> go.Figure:
-    """Return side-by-side bars of each state's share of customers and of GMV (columns label, customer_share,
+    """Return side-by-side bars of each state's share of customers and of GMV (columns segment, customer_share,
     gmv_share)."""
-    return _grouped_shares(summary["label"], [(summary["customer_share"], "Share of customers", charts.PALETTE[0]),
-                                              (summary["gmv_share"], "Share of GMV in range", charts.PALETTE[1])],
+    names = [label("lifecycle", s) for s in summary["segment"]]
+    return _grouped_shares(pd.Series(names), [(summary["customer_share"], _("Share of customers"), charts.PALETTE[0]),
+                                              (summary["gmv_share"], _("Share of GMV in range"), charts.PALETTE[1])],
                            title)
 
 
 def rfm_treemap(segments: pd.DataFrame, colors: dict[str, str], title: str | None = None) -> go.Figure:
     """Return a treemap of RFM segments sized by customers, with their GMV share on hover."""
     shown = segments[segments["customers"] > 0]
+    names = [label("rfm_segment", s) for s in shown["segment"]]
+    customdata = [[fmt.percent(share), fmt.money(avg, decimals=0)]
+                  for share, avg in zip(shown["monetary_share"], shown["avg_monetary"])]
     fig = go.Figure(go.Treemap(
-        labels=shown["segment"], parents=[""] * len(shown), values=shown["customers"],
+        labels=names, parents=[""] * len(shown), values=shown["customers"],
         marker=dict(colors=[colors.get(s, "#7F7F7F") for s in shown["segment"]]),
-        customdata=shown[["monetary_share", "avg_monetary"]].to_numpy(),
-        texttemplate="<b>%{label}</b><br>%{value:,} customers<br>%{percentRoot:.0%}",
-        hovertemplate="%{label}: %{value:,} customers<br>share of spend %{customdata[0]:.1%}"
-                      "<br>average spend ¥%{customdata[1]:,.0f}<extra></extra>",
+        customdata=customdata,
+        texttemplate="<b>%{label}</b><br>%{value:,}<br>%{percentRoot:.0%}",
+        hovertemplate=_("{segment}: {buyers} buyers<br>share of spend {share}<br>average spend {spend}",
+                        segment="%{label}", buyers="%{value:,}", share="%{customdata[0]}",
+                        spend="%{customdata[1]}") + "<extra></extra>",
     ))
     return charts.apply_theme(fig, title, height=420)
 
@@ -89,8 +97,39 @@ def rfm_grid(grid: pd.DataFrame, title: str | None = None) -> go.Figure:
     table = full.pivot(index="r_score", columns="fm_score", values="customers").sort_index(ascending=False)
     fig = go.Figure(go.Heatmap(z=table.values, x=[f"FM {c}" for c in table.columns],
                                y=[f"R {r}" for r in table.index], colorscale="Blues", texttemplate="%{z:,}",
-                               hovertemplate="%{y}, %{x}: %{z:,} customers<extra></extra>"))
+                               hovertemplate=_("{cell}: {buyers} buyers", cell="%{y}, %{x}", buyers="%{z:,}")
+                               + "<extra></extra>"))
     return charts.apply_theme(fig, title, height=360)
+
+
+def value_bars(frame: pd.DataFrame, kind: str, title: str | None = None) -> go.Figure:
+    """Return bars of predicted 12-month value per group (columns ``segment`` with codes of label kind ``kind``,
+    value_365, customers), with the value per customer on hover."""
+    names = [label(kind, s) for s in frame["segment"]]
+    hover = [_("{group}: {value} from {n} customers ({each} each)", group=name, value=fmt.money(v, decimals=0),
+               n=fmt.count(n), each=fmt.money(a, decimals=0))
+             for name, v, n, a in zip(names, frame["value_365"], frame["customers"], frame["avg_value_365"])]
+    fig = go.Figure(go.Bar(x=names, y=frame["value_365"], marker_color=charts.PALETTE[0], hovertext=hover,
+                           hoverinfo="text"))
+    fig.update_yaxes(title_text=_("Predicted value, next 12 months"))
+    return charts.apply_theme(fig, title)
+
+
+def tracking(weekly: pd.DataFrame, measure: str = "orders", title: str | None = None) -> go.Figure:
+    """Return the tracking plot: per 7-day period the actual repeat orders (or revenue) of the past, what the model
+    expects for the past, and the forecast for the next 52 weeks (columns of value.weekly)."""
+    past, future = weekly[~weekly["future"]], weekly[weekly["future"]]
+    fig = go.Figure([
+        go.Scatter(x=past["period_end"], y=past[f"actual_{measure}"], name=_("Actual"), mode="lines",
+                   line=dict(color=charts.PALETTE[0])),
+        go.Scatter(x=past["period_end"], y=past[f"expected_{measure}"], name=_("Model (fitted)"), mode="lines",
+                   line=dict(color=charts.PALETTE[1], dash="dot")),
+        go.Scatter(x=future["period_end"], y=future[f"expected_{measure}"], name=_("Forecast"), mode="lines",
+                   line=dict(color=charts.PALETTE[1])),
+    ])
+    fig.update_yaxes(title_text=_("Repeat orders per week") if measure == "orders" else _("Revenue per week"),
+                     rangemode="tozero")
+    return charts.apply_theme(fig, title)
 
 
 def cohort_heatmap(frame: pd.DataFrame, value: str, title: str | None = None, z_format: str = ".0%") -> go.Figure:

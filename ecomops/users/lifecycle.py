@@ -17,7 +17,7 @@ import pandas as pd
 from ecomops import config, db, derived
 from ecomops.config import Thresholds
 from ecomops.filters import Filters, slot
-from ecomops.i18n import _, fmt, label
+from ecomops.i18n import N_, _, fmt, label
 
 LIFECYCLE_SEGMENTS = ("new", "active", "dormant", "lost", "prospect")
 LIFECYCLE_LABELS = {"new": "New", "active": "Active", "dormant": "Dormant", "lost": "Lost", "prospect": "Prospect",
@@ -93,11 +93,11 @@ def lifecycle_overview(con: duckdb.DuckDBPyConnection, f: Filters, prev_as_of: d
     total_customers, total_gmv = summary["customers"].sum(), summary["gmv"].sum()
     summary["customer_share"] = summary["customers"] / total_customers if total_customers else 0.0
     summary["gmv_share"] = summary["gmv"] / total_gmv if total_gmv else 0.0
-    summary["label"] = summary["segment"].map(LIFECYCLE_LABELS)
+    summary["label"] = [label("lifecycle", code) for code in summary["segment"]]
 
     flow = moves[moves["from_segment"].notna()][["from_segment", "to_segment", "customers"]].reset_index(drop=True)
-    flow["from_label"] = flow["from_segment"].map(LIFECYCLE_LABELS)
-    flow["to_label"] = flow["to_segment"].map(LIFECYCLE_LABELS)
+    flow["from_label"] = [label("lifecycle", code) for code in flow["from_segment"]]
+    flow["to_label"] = [label("lifecycle", code) for code in flow["to_segment"]]
     return {"summary": summary[["segment", "label", "customers", "customer_share", "gmv", "gmv_share"]], "flow": flow}
 
 
@@ -130,7 +130,7 @@ def lifecycle_monthly(con: duckdb.DuckDBPyConnection, f: Filters, months: int = 
     found["snapshot"] = pd.to_datetime(found["snapshot"]).dt.date
     frame = found.set_index(["snapshot", "segment"]).reindex(grid, fill_value=0).reset_index()
     frame["customers"] = frame["customers"].astype("int64")
-    frame["label"] = frame["segment"].map(LIFECYCLE_LABELS)
+    frame["label"] = [label("lifecycle", code) for code in frame["segment"]]
     return frame
 
 
@@ -143,15 +143,16 @@ def lifecycle_flow(con: duckdb.DuckDBPyConnection, f: Filters, prev_as_of: date 
 
 
 def lifecycle_movement_text(flow: pd.DataFrame) -> list[str]:
-    """Return short sentences about the movements an operator acts on (reactivations, lapses), largest first."""
+    """Return short sentences, in the current language, about the movements an operator acts on (reactivations,
+    lapses)."""
     def count(src: tuple[str, ...], dst: tuple[str, ...]) -> int:
         hit = flow["from_segment"].isin(src) & flow["to_segment"].isin(dst)
         return int(flow.loc[hit, "customers"].sum())
 
     notes = [
-        (count(("dormant", "lost"), ("active",)), "came back (dormant or lost → active)"),
-        (count(("new", "active"), ("dormant",)), "lapsed into dormant"),
-        (count(("dormant",), ("lost",)), "moved from dormant to lost"),
-        (count(("prospect", "not yet a customer"), ("new",)), "placed a first order (became new)"),
+        (count(("dormant", "lost"), ("active",)), N_("{n} customers came back (dormant or lost → active)")),
+        (count(("new", "active"), ("dormant",)), N_("{n} customers lapsed into dormant")),
+        (count(("dormant",), ("lost",)), N_("{n} customers moved from dormant to lost")),
+        (count(("prospect", "not yet a customer"), ("new",)), N_("{n} customers placed a first order (became new)")),
     ]
-    return [f"{n:,} customers {text}" for n, text in notes if n]
+    return [_(text, n=fmt.count(n)) for n, text in notes if n]

@@ -14,18 +14,19 @@ import pandas as pd
 
 from ecomops import db, derived, exports
 from ecomops.filters import Filters
+from ecomops.i18n import N_, _, label
 
 # (segment, R scores, FM scores, what to do): the first matching row wins; together they cover the 5 x 5 grid.
 RFM_RULES = (
-    ("Champions", (5,), (4, 5), "Recent, frequent, high spend: reward, early access, ask for reviews."),
-    ("Loyal", (3, 4), (4, 5), "Frequent high spenders: membership perks, upsell."),
-    ("Potential loyalist", (4, 5), (2, 3), "Recent with some repeat: membership invitation, bundles."),
-    ("New", (4, 5), (1,), "Recent first order: onboarding, second-order coupon."),
-    ("Needs attention", (3,), (1, 2, 3), "Slipping mid-value: limited-time offer, recommendations."),
-    ("Can't lose", (1, 2), (5,), "Best customers gone quiet: personal win-back, survey."),
-    ("At risk", (1, 2), (3, 4), "Valuable but lapsing: comeback gift, personalised reach-out."),
-    ("Hibernating", (2,), (1, 2), "Low value, long inactive: low-cost reach-out only."),
-    ("Lost", (1,), (1, 2), "Lowest recency and value: survey why, exclude from paid reach-out."),
+    ("Champions", (5,), (4, 5), N_("Recent, frequent, high spend: reward, early access, ask for reviews.")),
+    ("Loyal", (3, 4), (4, 5), N_("Frequent high spenders: membership perks, upsell.")),
+    ("Potential loyalist", (4, 5), (2, 3), N_("Recent with some repeat: membership invitation, bundles.")),
+    ("New", (4, 5), (1,), N_("Recent first order: onboarding, second-order coupon.")),
+    ("Needs attention", (3,), (1, 2, 3), N_("Slipping mid-value: limited-time offer, recommendations.")),
+    ("Can't lose", (1, 2), (5,), N_("Best customers gone quiet: personal win-back, survey.")),
+    ("At risk", (1, 2), (3, 4), N_("Valuable but lapsing: comeback gift, personalised reach-out.")),
+    ("Hibernating", (2,), (1, 2), N_("Low value, long inactive: low-cost reach-out only.")),
+    ("Lost", (1,), (1, 2), N_("Lowest recency and value: survey why, exclude from paid reach-out.")),
 )
 RFM_SEGMENTS = tuple(rule[0] for rule in RFM_RULES)
 RFM_COLORS = {"Champions": "#1B5E20", "Loyal": "#2BA672", "Potential loyalist": "#7CC68D", "New": "#3BB3C3",
@@ -105,7 +106,7 @@ def rfm_summary(con: duckdb.DuckDBPyConnection, f: Filters) -> dict[str, pd.Data
         "avg_monetary": seg["monetary"] / safe,
         "monetary": seg["monetary"].astype(float),
         "monetary_share": seg["monetary"] / total_monetary if total_monetary else 0.0,
-        "action": [rule[3] for rule in RFM_RULES],
+        "action": [_(rule[3]) for rule in RFM_RULES],
     })
     grid = (cells.groupby(["r_score", "fm_score"], as_index=False)["customers"].sum()
             .astype({"r_score": "int64", "fm_score": "int64", "customers": "int64"}))
@@ -113,11 +114,12 @@ def rfm_summary(con: duckdb.DuckDBPyConnection, f: Filters) -> dict[str, pd.Data
 
 
 def rfm_rules_table() -> pd.DataFrame:
-    """Return the segment rules as a table for display: segment, R scores, FM scores, suggested action."""
+    """Return the segment rules as a table for display (names and actions in the current language): segment, R
+    scores, FM scores, suggested action."""
     def span(scores: tuple[int, ...]) -> str:
         return str(scores[0]) if len(scores) == 1 else f"{scores[0]}–{scores[-1]}"
 
-    return pd.DataFrame([{"segment": name, "R": span(r), "FM": span(fm), "action": action}
+    return pd.DataFrame([{"segment": label("rfm_segment", name), "R": span(r), "FM": span(fm), "action": _(action)}
                          for name, r, fm, action in RFM_RULES])
 
 

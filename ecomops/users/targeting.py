@@ -3,7 +3,11 @@ pick a target list with a held-out random control group, record it, and measure 
 
 Dormant = active_days < recency <= dormant_days (90 and 180 by default: settings, config.thresholds) as of the
 last day of data (METRICS.md). P(return) is
-1 - P(churn in the horizon); expected value = P(return) x the customer's average order value.
+1 - P(churn in the horizon); expected value = P(return) x the customer's average order value. The list is ranked by
+the value a win-back would recover (issue 20, docs/clv.md): winback_value = P(return) x the customer's predicted
+12-month value once active again (BG/NBD + Gamma-Gamma, ecomops.users.value.win_back_values); clv_365 is their
+predicted 12-month value as things stand. When the value model cannot be fitted (too few repeat customers) both are
+empty and the list falls back to expected value.
 
 Scoring every dormant customer (prediction, per-customer reasons, recommendations) takes ~9 s at 1M customers, so
 the scores of the latest model are stored in ``churn_dormant_scores`` by the derived-table mechanism
@@ -22,17 +26,17 @@ import numpy as np
 import pandas as pd
 
 from ecomops import config, db, derived
-from ecomops.users import churn
+from ecomops.users import churn, value
 from ecomops.db import SQL_DIR
 
 CONTROL_SHARE = 0.10
 REASON_CANDIDATES = 6  # explain with the globally most important features only (each costs one prediction pass)
-EXPORT_COLUMNS = ["customer_id", "p_return", "expected_value", "segment", "recency_days", "frequency", "monetary",
+EXPORT_COLUMNS = ["customer_id", "p_return", "winback_value", "clv_365", "expected_value", "segment", "recency_days", "frequency", "monetary",
                   "top_category", "recommendations", "recommended_ids", "suggested_offer", "reasons"]
 
 # What the stored table keeps (migration 860), in the order score_dormant returns them.
 STORED_COLUMNS = EXPORT_COLUMNS + ["scored_as_of", "model_id"]
-TABLE_COLUMNS = ["customer_id", "p_return", "expected_value", "recency_days", "frequency", "monetary", "top_category",
+TABLE_COLUMNS = ["customer_id", "p_return", "winback_value", "clv_365", "expected_value", "recency_days", "frequency", "monetary", "top_category",
                  "recommendations", "suggested_offer", "reasons"]
 
 _models: dict[str, Any] = {}
@@ -59,7 +63,8 @@ def suggested_offer(frame: pd.DataFrame, typical_spend: float) -> pd.Series:
 
 def score_dormant(con: duckdb.DuckDBPyConnection, model_id: int | None = None, per_customer: int = 3,
                   with_reasons: bool = True) -> pd.DataFrame:
-    """Return the dormant customers as of the last day of data, ranked by P(return), with expected value, top
+    """Return the dormant customers as of the last day of data, ranked by the value a win-back would recover
+    (winback_value; expected value when the value model cannot be fitted), with P(return), expected value, top
     reasons in words, recommended products and a suggested offer."""
     model, entry = _model(con, model_id)
     cutoff = churn.last_order_day(con)
@@ -69,6 +74,11 @@ def score_dormant(con: duckdb.DuckDBPyConnection, model_id: int | None = None, p
         return pd.DataFrame(columns=EXPORT_COLUMNS)
     dormant["p_return"] = 1.0 - churn.churn_probability(model, dormant)
     dormant["expected_value"] = dormant["p_return"] * dormant["avg_order_value"]
+    values = value.win_back_values(con, cutoff, dormant["customer_id"])
+    dormant = dormant.merge(values, on="customer_id", how="left")
+    dormant["winback_value"] = dormant["p_return"] * dormant["value_if_back_365"]
+    # The rank: the value a win-back would recover; expected value where the value model has nothing to say.
+    dormant["_rank_value"] = dormant["winback_value"].fillna(dormant["expected_value"])
     dormant["segment"] = "dormant"
     metrics = entry["metrics"]
     reference = metrics.get("reference", {})
@@ -83,7 +93,8 @@ def score_dormant(con: duckdb.DuckDBPyConnection, model_id: int | None = None, p
     dormant = dormant.merge(recs, on="customer_id", how="left")
     dormant["scored_as_of"] = cutoff
     dormant["model_id"] = entry["model_id"]
-    return dormant.sort_values(["p_return", "customer_id"], ascending=[False, True], ignore_index=True)
+    return (dormant.sort_values(["_rank_value", "p_return", "customer_id"], ascending=[False, False, True],
+                                ignore_index=True).drop(columns=["_rank_value", "value_if_back_365"]))
 
 
 def scoring_key() -> str:
@@ -91,7 +102,7 @@ def scoring_key() -> str:
     (derived.CHURN_SCORES.fingerprint_extra; the model's id and file hash come from the registry, the dormant window
     in force from the settings: CHURN_SCORES.thresholds)."""
     digest = hashlib.sha1()
-    for path in (Path(churn.__file__), Path(__file__), SQL_DIR / "users" / "churn_features.sql",
+    for path in (Path(churn.__file__), Path(__file__), Path(value.__file__), SQL_DIR / "users" / "churn_features.sql",
                  SQL_DIR / "users" / "churn_recommendations.sql"):
         digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
@@ -155,8 +166,8 @@ def stored_count(con: duckdb.DuckDBPyConnection, model_id: int | None = None) ->
 
 def stored_targets(con: duckdb.DuckDBPyConnection, model_id: int | None = None, budget: int | None = None,
                    min_probability: float = 0.0) -> pd.DataFrame:
-    """Return ``select_targets`` of the stored scores, read in SQL: the ``budget`` highest P(return) at or above
-    ``min_probability`` (the page reads only the rows it shows, not all ~127k at 1M customers)."""
+    """Return ``select_targets`` of the stored scores, read in SQL: the ``budget`` highest ranked (win-back value) at
+    or above ``min_probability`` (the page reads only the rows it shows, not all ~127k at 1M customers)."""
     model = _stored_model(con, model_id)
     limit = "LIMIT $budget" if budget is not None else ""  # fixed strings only
     params = {"id": model, "min_p": float(min_probability), **({"budget": int(budget)} if budget is not None else {})}
@@ -173,15 +184,18 @@ def recommendations(con: duckdb.DuckDBPyConnection, cutoff: date, per_customer: 
 
 
 def select_targets(scored: pd.DataFrame, budget: int | None = None, min_probability: float = 0.0) -> pd.DataFrame:
-    """Return the customers to contact: the ``budget`` highest P(return) at or above ``min_probability``."""
+    """Return the customers to contact: the ``budget`` highest ranked (win-back value, as ``score_dormant`` orders
+    them) at or above ``min_probability``."""
     chosen = scored[scored["p_return"] >= min_probability]
     return chosen.head(budget) if budget is not None else chosen
 
 
 def expected_outcome(targets: pd.DataFrame) -> dict[str, float]:
-    """Return the expected returns (sum of P) and revenue (sum of expected value) of a target list."""
+    """Return the expected returns (sum of P), revenue (sum of expected value) and 12-month value recovered (sum of
+    win-back value) of a target list."""
     return {"customers": len(targets), "expected_returns": float(targets["p_return"].sum()) if len(targets) else 0.0,
-            "expected_revenue": float(targets["expected_value"].sum()) if len(targets) else 0.0}
+            "expected_revenue": float(targets["expected_value"].sum()) if len(targets) else 0.0,
+            "expected_winback_value": float(targets["winback_value"].sum()) if len(targets) else 0.0}
 
 
 def assign_arms(customer_ids: list[str], control_share: float = CONTROL_SHARE, seed: int = 7) -> pd.DataFrame:

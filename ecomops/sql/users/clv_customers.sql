@@ -1,0 +1,10 @@
+-- Stored customer values with the customer id, highest predicted 12-month value first (ties by customer id); {page}
+-- is an optional fixed LIMIT/OFFSET clause with bound values.
+SELECT k.customer_id, v.x + 1 AS purchase_days, f.as_of - (v.T - v.t_x) AS last_order_date, v.p_alive,
+       v.expected_orders_30, v.expected_orders_90, v.expected_orders_365, v.expected_spend, v.value_365,
+       v.next_order_date
+FROM users_customer_value v
+JOIN users_customer_keys k ON k.ckey = v.ckey
+CROSS JOIN users_clv_fit f
+ORDER BY v.value_365 DESC, k.customer_id
+{page}

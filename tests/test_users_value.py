@@ -1,0 +1,269 @@
+"""Customer value on the store's own orders (ecomops.users.value, derived.CUSTOMER_VALUE, `clv` command, the
+Customers page's value section): hand-computed summaries, stored values equal to the models, the base forecast,
+the churn win-back value, the empty state and the command's contract."""
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ecomops import db, derived
+from ecomops.__main__ import main
+from ecomops.i18n import fmt
+from ecomops.users import btyd, value
+from tests.conftest import make_tiny_db
+
+
+def _store(con) -> None:
+    derived.ensure(con, derived.USERS_ORDERS)
+    derived.ensure(con, derived.CUSTOMER_VALUE)
+
+
+# ------------------------------------------------------------------------------------------ summaries by hand
+
+def test_summaries_on_the_tiny_store_by_hand():
+    con = make_tiny_db()
+    derived.ensure(con, derived.USERS_ORDERS)
+    frame = value.summaries(con, date(2024, 3, 5))
+    keys = dict(con.execute("SELECT ckey, customer_id FROM users_customer_keys").fetchall())
+    got = {keys[r.ckey]: (r.x, r.t_x, r.T, None if pd.isna(r.mean_spend) else r.mean_spend)
+           for r in frame.itertuples()}
+    # A: 03-04 (25) and 03-05 (20) -> one repeat, 1 day apart, first day 1 day before; repeat spend 20.
+    # B: 03-04 only (10; the negative line is no sale). C: 03-03 returned order (valid, 40); the cancelled 03-05
+    # order does not count -> no repeat, age 2. D never ordered; the guest order has no customer.
+    assert got == {"A": (1, 1, 1, 20.0), "B": (0, 0, 1, None), "C": (0, 0, 2, None)}
+    # As of 03-04: A's second day is after it.
+    early = value.summaries(con, date(2024, 3, 4))
+    assert sorted(zip(early["x"], early["T"])) == [(0, 0), (0, 0), (0, 1)]
+
+
+def test_same_day_orders_are_one_purchase_and_the_first_day_is_left_out_of_spend():
+    con = make_tiny_db()
+    con.execute("""INSERT INTO orders (order_id, customer_id, order_ts, order_date, status, channel, device) VALUES
+        ('X1', 'A', TIMESTAMP '2024-03-05 18:00', DATE '2024-03-05', 'paid', 'search', 'app'),
+        ('X2', 'A', TIMESTAMP '2024-03-08 09:00', DATE '2024-03-08', 'paid', 'search', 'app')""")
+    con.execute("INSERT INTO order_items (order_id, line_no, product_id, quantity, unit_price) VALUES "
+                "('X1', 1, 'P1', 1, 10.0), ('X2', 1, 'P2', 2, 5.0)")
+    derived.ensure(con, derived.USERS_ORDERS)
+    frame = value.summaries(con, date(2024, 3, 10)).merge(
+        con.execute("SELECT ckey, customer_id FROM users_customer_keys").df(), on="ckey").set_index("customer_id")
+    # A: 03-04 (25), 03-05 (20 + 10 = 30, two orders one purchase), 03-08 (10): x = 2, t_x = 4, T = 6,
+    # mean repeat spend (30 + 10) / 2 = 20; mean purchase GMV (25 + 30 + 10) / 3.
+    row = frame.loc["A"]
+    assert (row["x"], row["t_x"], row["T"]) == (2, 4, 6)
+    assert row.mean_spend == pytest.approx(20.0) and row.mean_purchase_gmv == pytest.approx(65 / 3)
+
+
+def test_too_few_repeat_customers_store_the_reason_and_no_values():
+    con = make_tiny_db()
+    _store(con)
+    info = value.fit_info(con)
+    assert (info["status"], info["customers"], info["repeat_customers"]) == (value.STATUS_TOO_FEW, 3, 1)
+    assert info["as_of"] == date(2024, 3, 5)
+    assert con.execute("SELECT count(*) FROM users_customer_value").fetchone()[0] == 0
+    assert "1 of 3 buyers" in value.fit_status_text(info)
+    assert value.win_back_values(con, date(2024, 3, 5)).empty
+    with pytest.raises(value.NotEnoughRepeatCustomersError):
+        value.fit(con, date(2024, 3, 5))
+
+
+# ------------------------------------------------------------------------------------------ the demo store
+
+@pytest.fixture(scope="module")
+def demo(demo_db_path, tmp_path_factory):
+    path = tmp_path_factory.mktemp("clv") / "demo.duckdb"
+    shutil.copyfile(demo_db_path, path)
+    con = db.connect(path)
+    value.ensure_value(con)
+    yield con, path
+    db.close(path)
+
+
+def test_stored_values_are_the_models_values(demo):
+    con, _ = demo
+    info = value.fit_info(con)
+    assert info["status"] == value.STATUS_FITTED and info["repeat_customers"] >= 1000
+    stored = con.execute("SELECT * FROM users_customer_value ORDER BY ckey").df()
+    assert len(stored) == info["customers"]
+    bg, gg = info["bg"], info["gg"]
+    x, t_x, T = (stored[c].to_numpy(float) for c in ("x", "t_x", "T"))
+    m = stored["mean_spend"].to_numpy(float)
+    assert stored["p_alive"].to_numpy() == pytest.approx(btyd.p_alive(bg, x, t_x, T), rel=1e-12)
+    for h in (30, 90, 365):
+        assert stored[f"expected_orders_{h}"].to_numpy() == pytest.approx(
+            btyd.conditional_expected_purchases(bg, h, x, t_x, T), rel=1e-9)
+    spend = btyd.expected_spend(gg, x, m)
+    assert stored["value_365"].to_numpy() == pytest.approx(
+        spend * btyd.conditional_expected_purchases(bg, 365, x, t_x, T), rel=1e-9)
+    # Next order date: as_of + ceil(median days), NULL exactly where the model says unlikely within a year.
+    days = btyd.days_to_next_purchase(bg, x, t_x, T)
+    assert stored["next_order_date"].isna().to_numpy().tolist() == np.isnan(days).tolist()
+    known = ~np.isnan(days)
+    want = [info["as_of"] + pd.Timedelta(days=int(np.ceil(d))) for d in days[known]]
+    assert pd.to_datetime(stored.loc[known, "next_order_date"]).dt.date.tolist() == [w.date() if hasattr(w, "date")
+                                                                                     else w for w in want]
+
+
+def test_base_forecast_is_the_sum_over_customers(demo):
+    con, _ = demo
+    info = value.fit_info(con)
+    frame = value.summaries(con, info["as_of"])
+    x, t_x, T = (frame[c].to_numpy(float) for c in ("x", "t_x", "T"))
+    spend = btyd.expected_spend(info["gg"], x, frame["mean_spend"].to_numpy(float))
+    forecast = value.base_forecast(con).set_index("weeks")
+    for weeks in (4, 13, 52):
+        per_customer = btyd.conditional_expected_purchases(info["bg"], 7 * weeks, x, t_x, T)
+        assert forecast.loc[weeks, "expected_orders"] == pytest.approx(per_customer.sum(), rel=1e-9)
+        assert forecast.loc[weeks, "expected_revenue"] == pytest.approx(per_customer @ spend, rel=1e-9)
+    # The 52-week total equals the customers' 12-month values over 364 days, and the past columns are the actual
+    # repeat orders of the weeks before (counted here in plain SQL).
+    weekly = value.weekly(con)
+    assert weekly["future"].sum() == 52 and (weekly["expected_orders"] >= 0).all()
+    last13 = con.execute("""
+        WITH p AS (SELECT customer_id, order_date FROM valid_orders WHERE customer_id IS NOT NULL GROUP BY ALL),
+             f AS (SELECT customer_id, min(order_date) AS first FROM p GROUP BY ALL)
+        SELECT count(*) FROM p JOIN f USING (customer_id)
+        WHERE order_date > first AND order_date > $d - 91 AND order_date <= $d""", {"d": info["as_of"]}).fetchone()[0]
+    assert forecast.loc[13, "past_orders"] == last13
+
+
+def test_value_by_state_and_segment_add_up(demo):
+    con, _ = demo
+    total = con.execute("SELECT sum(value_365), count(*) FROM users_customer_value").fetchone()
+    by_state, by_segment = value.value_by_state(con), value.value_by_segment(con)
+    for table in (by_state, by_segment):
+        assert table["value_365"].sum() == pytest.approx(total[0], rel=1e-9)
+        assert table["customers"].sum() == total[1]
+        assert table["value_share"].sum() == pytest.approx(1.0)
+    # Active customers are worth more each than lost ones; Champions more than Hibernating.
+    state = by_state.set_index("segment")["avg_value_365"]
+    assert state["active"] > state["dormant"] > state["lost"]
+    seg = by_segment.set_index("segment")["avg_value_365"]
+    assert seg["Champions"] > seg["Hibernating"]
+
+
+def test_win_back_value_is_the_value_once_back(demo):
+    con, _ = demo
+    info = value.fit_info(con)
+    found = value.win_back_values(con, info["as_of"]).set_index("customer_id")
+    top = value.top_customers(con, None).set_index("customer_id")
+    joined = found.join(top[["value_365", "p_alive"]])
+    assert joined["clv_365"].to_numpy() == pytest.approx(joined["value_365"].to_numpy(), rel=1e-9)
+    # Once back (P(alive) = 1) a customer is worth their value divided by P(alive).
+    assert joined["value_if_back_365"].to_numpy() == pytest.approx(
+        (joined["value_365"] / joined["p_alive"]).to_numpy(), rel=1e-9)
+
+
+def test_customers_page_shows_the_value_section(app_test, demo_db_path):
+    con = db.connect(demo_db_path)
+    forecast = value.base_forecast(con)
+    top = value.top_customers(con, 100)
+    by_state = value.value_by_state(con)
+    at = app_test("pages/users.py")
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    for row in forecast.itertuples():
+        assert metrics[f"Next {row.weeks} weeks: orders from existing customers"] == fmt.count(round(row.expected_orders))
+    shown = next(d.value for d in at.dataframe if "value_365" in d.value.columns and "customer_id" in d.value.columns)
+    assert shown["customer_id"].tolist() == top["customer_id"].tolist()
+    assert shown["value_365"].to_numpy() == pytest.approx(top["value_365"].to_numpy())
+    states = next(d.value for d in at.dataframe if "value_share" in d.value.columns)
+    assert states["customers"].tolist() == by_state["customers"].tolist()
+    assert any("Top customers by predicted value" == s.value for s in at.subheader)
+
+
+def test_customers_page_says_why_without_enough_repeat_customers(app_test, tmp_path, monkeypatch):
+    path = tmp_path / "tiny.duckdb"
+    con = db.connect(path)
+    sql = (pytest.importorskip("pathlib").Path(__file__).parent / "fixtures_tiny.sql").read_text(encoding="utf-8")
+    for statement in con.extract_statements(sql):
+        con.execute(statement)
+    db.close(path)
+    monkeypatch.setenv("ECOMOPS_DB", str(path))
+    at = app_test("pages/users.py")
+    assert not at.exception
+    assert any("Too few repeat customers to predict customer value: 1 of 3 buyers" in i.value for i in at.info)
+
+
+# ------------------------------------------------------------------------------------------ the command
+
+@pytest.fixture
+def cli(demo, capsys):
+    _, path = demo
+
+    def run(*args: str) -> tuple[int, str, str]:
+        try:
+            code = main(["clv", *args, "--db", str(path)])
+        except SystemExit as exc:  # argparse refusals
+            code = exc.code
+        out = capsys.readouterr()
+        return code, out.out, out.err
+
+    return run
+
+
+def test_fit_json(cli):
+    code, out, _ = cli("fit", "--json")
+    assert code == 0
+    payload = json.loads(out)
+    assert set(payload) == {"as_of", "customers", "repeat_customers", "fit_seconds", "bgnbd", "gamma_gamma"}
+    assert payload["as_of"] == "2026-11-15"
+    assert {"r", "alpha", "a", "b", "log_likelihood"} <= set(payload["bgnbd"])
+    assert {"p", "q", "gamma"} <= set(payload["gamma_gamma"])
+
+
+def test_score_json_and_csv(cli, demo, tmp_path):
+    con, _ = demo
+    out_csv = tmp_path / "values.csv"
+    code, out, err = cli("score", "--json", "--top", "5", "--out", str(out_csv))
+    assert code == 0 and "Wrote" in err
+    payload = json.loads(out)
+    top = value.top_customers(con, 5)
+    assert [row["customer_id"] for row in payload["customers"]] == top["customer_id"].tolist()
+    assert set(payload["customers"][0]) == set(top.columns)
+    written = pd.read_csv(out_csv, encoding="utf-8-sig", dtype={"customer_id": str})
+    assert len(written) == value.fit_info(con)["customers"]
+    # As of an earlier day: fitted and scored then, fewer customers.
+    code, out, _ = cli("score", "--json", "--cutoff", "2026-06-30")
+    assert code == 0 and json.loads(out)["as_of"] == "2026-06-30"
+
+
+def test_evaluate_json(cli):
+    code, out, _ = cli("evaluate", "--json", "--horizon-days", "60")
+    assert code == 0
+    payload = json.loads(out)
+    assert set(payload) == {"cutoff", "end", "horizon_days", "customers", "repeat_customers", "params", "orders",
+                            "spend", "auc_buys_again", "base_forecast", "calibration"}
+    assert (payload["cutoff"], payload["end"], payload["horizon_days"]) == ("2026-09-16", "2026-11-15", 60)
+    assert set(payload["orders"]) == {"model", "naive"}
+    assert set(payload["orders"]["model"]) == {"corr", "spearman", "mae", "rmse", "predicted_total", "actual_total",
+                                               "total_error"}
+    assert len(payload["calibration"]) == 10 and sum(r["customers"] for r in payload["calibration"]) == \
+        payload["customers"]
+    assert payload["orders"]["model"]["corr"] > 0.4  # the model ranks customers on the demo store
+
+
+@pytest.mark.parametrize("args", [("evaluate", "--cutoff", "2026-11-15"), ("evaluate", "--cutoff", "2030-01-01"),
+                                  ("score", "--cutoff", "2030-01-01"), ("fit", "--cutoff", "2026-13-01"),
+                                  ("fit", "--cutoff", "2000-01-01"), ("evaluate", "--horizon-days", "3")])
+def test_bad_cutoff_exits_2(cli, args):
+    code, out, err = cli(*args)
+    assert code == 2 and out == "" and err.strip()
+
+
+def test_monthly_review_forecast_sentence(demo):
+    from ecomops.i18n import use_locale
+
+    con, _ = demo
+    table = value.base_forecast(con).set_index("weeks")
+    review = value.monthly_review_forecast(con)
+    assert review["as_of"] == date(2026, 11, 15)
+    assert review["table"]["weeks"].tolist() == [4, 13, 52]
+    assert fmt.count(round(table.loc[13, "expected_orders"])) in review["text"]
+    assert fmt.count(round(table.loc[52, "expected_orders"])) in review["text"]
+    with use_locale("zh_CN"):
+        assert "未来 13 周" in value.monthly_review_forecast(con)["text"]

@@ -22,20 +22,25 @@ from typing import Any
 
 import duckdb
 import pandas as pd
+from babel.dates import get_month_names
 
 from ecomops import db
 from ecomops.filters import Filters, sales_slots, slot
+from ecomops.i18n import NP_, current_locale, label
 from ecomops.traffic import safe_ratio
 
 STAGES = ("visits", "product_views", "add_to_cart", "checkouts", "purchases")
-STAGE_LABELS = {"visits": "Visit", "product_views": "Product view", "add_to_cart": "Add to cart",
-                "checkouts": "Checkout", "purchases": "Purchase"}
-DIMENSION_LABELS = {"all": "All", "channel": "Channel", "device": "Device", "visitor_type": "Visitor type"}
+# The dimensions a funnel is split by (message ids, translated where shown) and the label kind of their keys.
+DIMENSION_LABELS = {"all": NP_("funnel dimension", "All"), "channel": NP_("funnel dimension", "Channel"),
+                    "device": NP_("funnel dimension", "Device"),
+                    "visitor_type": NP_("funnel dimension", "Visitor type")}
+DIMENSION_KINDS = {"channel": "channel", "device": "device", "visitor_type": "visitor_type"}
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
 
 def funnel_steps(counts: pd.DataFrame, stages: tuple[str, ...] | list[str]) -> pd.DataFrame:
-    """Return one row per (dimension, key, stage): count, share of visits, step conversion, drop, biggest-drop flag.
+    """Return one row per (dimension, key, stage): count, share of visits, step conversion, drop, biggest-drop flag
+    (``label``: the stage's label in the current language).
 
     ``counts`` has dimension, key and one column per stage. The biggest drop of a row is its step (after the first
     stage) with the lowest step conversion.
@@ -51,7 +56,7 @@ def funnel_steps(counts: pd.DataFrame, stages: tuple[str, ...] | list[str]) -> p
             step = None if i == 0 else safe_ratio(count, previous)
             steps.append({
                 "dimension": rec["dimension"], "key": rec["key"], "step": i + 1, "stage": stage,
-                "label": STAGE_LABELS.get(stage, stage), "count": count,
+                "label": label("funnel_stage", stage), "count": count,
                 "share_of_visits": safe_ratio(count, first),
                 "step_conversion": step, "drop": None if step is None else 1 - step,
                 "exceeds_previous": bool(step is not None and step > 1),
@@ -106,11 +111,14 @@ def session_conversion(con: duckdb.DuckDBPyConnection, f: Filters) -> dict[str, 
 
 
 def session_conversion_by_month(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
-    """Return sessions, purchases and conversion per month label of the session data, in calendar order."""
+    """Return sessions, purchases and conversion per month label of the session data, in calendar order;
+    ``month_name`` is the month in the current language (Feb -> 2月), the label as written when it is no month."""
     session_sql, params = _session_where(f)
     frame = db.query_df(con, db.load_sql("traffic/session_months").format(session_where=session_sql), params)
     frame["conversion_rate"] = safe_ratio(frame["purchases"], frame["sessions"])
     order = frame["month"].str[:3].str.lower().map({m: i for i, m in enumerate(MONTHS)}).fillna(99)
+    names = get_month_names("abbreviated", locale=current_locale())
+    frame["month_name"] = [names[int(o) + 1] if o < 12 else m for o, m in zip(order, frame["month"])]
     return frame.assign(_o=order).sort_values(["_o", "month"]).drop(columns="_o").reset_index(drop=True)
 
 

@@ -41,8 +41,9 @@ def _chart_texts(spec: dict) -> Iterator[str]:
             yield from _strings(axis.get("ticktext"))
     for note in layout.get("annotations", []) or []:
         yield from _strings(note.get("text"))
+    legend = layout.get("showlegend", True) is not False
     for trace in spec.get("data", []):
-        yield from _strings(trace.get("name") if trace.get("showlegend", True) is not False else None)
+        yield from _strings(trace.get("name") if legend and trace.get("showlegend", True) is not False else None)
         for key in ("text", "texttemplate", "hovertemplate", "labels"):
             for text in _strings(trace.get(key)):
                 yield _TEMPLATE_FIELD.sub(" ", text)

@@ -146,6 +146,10 @@ LABELS: dict[str, dict[str, str]] = {
         "silver": NP_("member_tier", "Silver member"),
         "gold": NP_("member_tier", "Gold member"),
     },
+    "member_group": {
+        "member": NP_("member_group", "Members"),
+        "non-member": NP_("member_group", "Non-members"),
+    },
     "outreach_arm": {
         "treatment": NP_("outreach_arm", "Contacted"),
         "control": NP_("outreach_arm", "Control (held out)"),

@@ -51,7 +51,7 @@ def show_funnel(steps, dimensions, source: str) -> None:
     st.plotly_chart(traffic_charts.funnel_chart(overall), width="stretch")
     by = st.segmented_control(_("Split by"), dimensions, default=dimensions[0], key=f"split_{source}",
                               format_func=dimension_name) or dimensions[0]
-    table = colfmt.labelled(traffic_funnel.step_table(steps, by), key=traffic_funnel.DIMENSION_KINDS[by])
+    table = traffic_funnel.labelled_keys(traffic_funnel.step_table(steps, by), by)
     st.plotly_chart(traffic_charts.step_heatmap(table, title=_("Step conversion")), width="stretch")
     st.dataframe(table, hide_index=True, width="stretch",
                  column_config={c: colfmt.PERCENT for c in table.columns if "→" in c and c != "biggest_drop"}

@@ -108,3 +108,27 @@ def test_campaign_and_funnel_pages_in_chinese(app_test):
     at.switch_page("pages/traffic_funnel.py").run()
     assert any("最大流失环节" in m.value for m in at.markdown)
     assert any("详情页访客在第" in m.value for m in at.markdown)
+
+
+def test_funnel_page_on_online_shoppers_sessions_in_chinese(tmp_path, monkeypatch, shared_data):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import PROJECT_ROOT
+    from tests.test_traffic_funnel import OSI, load_online_shoppers
+
+    path = tmp_path / "sessions.duckdb"
+    con = db.connect(path)
+    load_online_shoppers(con, shared_data / OSI)
+    db.close(path)
+    monkeypatch.setenv("ECOMOPS_DB", str(path))
+    monkeypatch.chdir(PROJECT_ROOT)
+    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=120)
+    at.query_params["lang"] = "zh"
+    at.run()
+    at.switch_page("pages/traffic_funnel.py").run()
+    assert not at.exception, at.exception
+    shown = metrics(at)
+    assert shown["会话数"] == "12,330" and shown["会话转化率"] == "15.47%"
+    at.segmented_control[0].set_value("访客类型").run()  # the visitor types of the UCI data, by their labels
+    assert set(at.dataframe[0].value["key"]) == {"新访客", "老访客", "其他"}
+    assert_clean(visible_texts(at), "zh_CN", data=data_values(at))

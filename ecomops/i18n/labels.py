@@ -135,10 +135,6 @@ LABELS: dict[str, dict[str, str]] = {
         "new": NP_("visitor_type", "New visitor"),
         "returning": NP_("visitor_type", "Returning visitor"),
         "other": NP_("visitor_type", "Other"),
-        # As the UCI Online Shoppers Intention data writes them.
-        "New_Visitor": NP_("visitor_type", "New visitor"),
-        "Returning_Visitor": NP_("visitor_type", "Returning visitor"),
-        "Other": NP_("visitor_type", "Other"),
         "unknown": NP_("visitor_type", "Unknown"),
     },
     "member_tier": {

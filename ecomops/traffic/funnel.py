@@ -35,6 +35,8 @@ DIMENSION_LABELS = {"all": NP_("funnel dimension", "All"), "channel": NP_("funne
                     "device": NP_("funnel dimension", "Device"),
                     "visitor_type": NP_("funnel dimension", "Visitor type")}
 DIMENSION_KINDS = {"channel": "channel", "device": "device", "visitor_type": "visitor_type"}
+# Visitor types as the UCI Online Shoppers Intention data writes them, and the codes they mean (for their labels).
+VISITOR_TYPE_CODES = {"New_Visitor": "new", "Returning_Visitor": "returning", "Other": "other"}
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
 
@@ -166,6 +168,16 @@ def step_table(steps: pd.DataFrame, dimension: str) -> pd.DataFrame:
         row["biggest_drop"] = step_names[worst[0]] if len(worst) else None
         rows.append(row)
     return pd.DataFrame(rows).sort_values("visits", ascending=False).reset_index(drop=True)
+
+
+def labelled_keys(table: pd.DataFrame, dimension: str) -> pd.DataFrame:
+    """Return a step table (:func:`step_table`) whose keys show as their labels in the current language (channels,
+    devices, visitor types; imported values no label table knows pass through)."""
+    kind = DIMENSION_KINDS.get(dimension)
+    if kind is None or table.empty:
+        return table
+    codes = table["key"].map(lambda k: VISITOR_TYPE_CODES.get(k, k)) if dimension == "visitor_type" else table["key"]
+    return table.assign(key=[label(kind, code) for code in codes])
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -149,7 +149,7 @@ def test_effects_by_kind_leave_out_overlapping_campaigns(lift):
                                      "conversion_rate_lift"]
     # the member day overlaps the big sale: left out, so no member-day row at all
     assert by_kind["kind"].tolist() == ["big_sale", "flash_sale", "other"]
-    assert by_kind["label"].tolist() == ["Big sale", "Flash sale", "Other"]
+    assert by_kind["label"].tolist() == ["Big sale", "Flash sale", "Other campaign"]  # label("campaign_kind", ...)
     assert by_kind["events"].tolist() == [1, 1, 1]
     assert by_kind["gmv_lift"].tolist() == pytest.approx([2.25, 1.5, 14 / 121])
 
@@ -164,7 +164,7 @@ def test_effects_by_kind_average_and_unknown_kind_label():
     assert by_kind["events"].to_dict() == {"live": 1, "member_day": 2}  # "d" overlaps: out; None overlaps: in
     assert by_kind.loc["member_day", "gmv_lift"] == pytest.approx(1.0)  # (0.5 + 1.5) / 2
     assert by_kind.loc["member_day", "uv_lift"] == pytest.approx(0.5)  # a's 0.5 alone: b's is unknown
-    assert by_kind.loc["live", "label"] == "live"  # no label known: the kind itself
+    assert by_kind.loc["live", "label"] == "Live"  # no label known: the code humanised (ecomops.i18n.label)
     assert campaigns.effects_by_kind(lift.head(0)).empty
 
 

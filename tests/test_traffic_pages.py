@@ -3,7 +3,8 @@ is needed on an empty database, and the funnel page works on the real UCI Online
 import json
 import pytest
 
-from ecomops import charts, db
+from ecomops import db
+from ecomops.i18n import fmt, label, use_locale
 from ecomops import traffic
 from ecomops.traffic import ads as traffic_ads
 from ecomops.traffic import campaigns as traffic_campaigns
@@ -57,18 +58,19 @@ def test_channels_page_shows_ecomops_values(app_test, demo_db_path):
     data = channels.channel_overview(con, f)
     review = channels.roi_review(con, f)
     shown = _metrics(at)
-    assert shown["GMV"] == charts.format_value("gmv", data["total"]["gmv"])
-    assert shown["Conversion rate"] == charts.format_value("conversion_rate", data["total"]["conversion_rate"])
+    assert shown["GMV"] == fmt.metric("gmv", data["total"]["gmv"], compact=True, locale="en")
+    assert shown["Conversion rate"] == fmt.metric("conversion_rate", data["total"]["conversion_rate"], locale="en")
     assert shown["ROI"] == f"{data['total']['roi']:.2f}"
     table = at.dataframe[0].value
-    assert table["channel"].tolist() == data["channels"]["channel"].tolist()
-    assert set(at.dataframe[1].value["action"]) == set(review["action"])
+    with use_locale("en"):
+        assert table["channel"].tolist() == [label("channel", c) for c in data["channels"]["channel"]]
+    assert set(at.dataframe[1].value["action"]) == {a.title() for a in review["action"]}  # labels: Cut, Watch...
     # the share-of-GMV chart highlights the private domain (wecom) by default
     assert at.selectbox[0].value == "wecom"
     share = next(json.loads(c.proto.spec) for c in at.get("plotly_chart")
                  if "Share of GMV" in json.dumps(json.loads(c.proto.spec)["layout"].get("title", "")))
     widths = {t["name"]: t["line"]["width"] for t in share["data"]}
-    assert widths["wecom"] == 3
+    assert widths["WeCom"] == 3  # legend by label, never the code
 
 
 def test_ads_and_search_pages_show_ecomops_values(app_test, demo_db_path):
@@ -77,17 +79,17 @@ def test_ads_and_search_pages_show_ecomops_values(app_test, demo_db_path):
     search = traffic_search.search_overview(con, f)
     at = app_test("pages/traffic_ads.py")
     shown = _metrics(at)
-    assert shown["Spend"] == charts.format_value("spend", ads["total"]["spend"])
+    assert shown["Ad spend"] == fmt.metric("spend", ads["total"]["spend"], compact=True, locale="en")
     assert shown["ROI"] == f"{ads['total']['roi']:.2f}"
-    assert at.dataframe[0].value["rank"].tolist()[:1] == ["best"]
+    assert at.dataframe[0].value["rank"].tolist()[:1] == ["Best"]
     at.switch_page("pages/traffic_search.py").run()
     assert not at.exception
     shown = _metrics(at)
-    assert shown["Searches"] == charts.format_value("searches", search["totals"]["searches"])
-    assert shown["Organic search UV"] == charts.format_value("uv", search["totals"]["search_uv"])
+    assert shown["Searches"] == fmt.count(search["totals"]["searches"], compact=True, locale="en")
+    assert shown["Organic search UV"] == fmt.count(search["totals"]["search_uv"], compact=True, locale="en")
     assert any("Core vs long-tail rule" in i.value for i in at.info)
     at.segmented_control[0].set_value("core").run()
-    assert set(at.dataframe[-1].value["kind"]) == {"core"}
+    assert set(at.dataframe[-1].value["kind"]) == {"Core"}
 
 
 def test_campaign_and_funnel_pages_show_ecomops_values(app_test, demo_db_path):
@@ -131,5 +133,5 @@ def test_funnel_page_on_online_shoppers_sessions(tmp_path, monkeypatch, shared_d
     shown = _metrics(at)
     assert shown["Sessions"] == "12,330"
     assert shown["Sessions with a purchase"] == "1,908"
-    assert shown["Session conversion rate"] == charts.format_value("conversion_rate", 1908 / 12330) == "15.47%"
+    assert shown["Session conversion rate"] == fmt.metric("conversion_rate", 1908 / 12330, locale="en") == "15.47%"
     assert any(traffic.upload_hint("scroll_depth") in i.value for i in at.info)

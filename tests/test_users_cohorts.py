@@ -154,7 +154,7 @@ def test_members_vs_non_members(member_con):
     assert m["spend_per_buyer"] == pytest.approx(50 / 3) and n["spend_per_buyer"] == pytest.approx(12.5)
     text = cohorts.members_statement(table.reset_index())
     assert text.startswith("Members reorder every 22 days vs 30 for non-members")
-    assert "8 days sooner" in text and "66.7% vs 25.0%" in text and "¥16.67 vs ¥12.50" in text
+    assert "8 days sooner" in text and "66.7% vs 25.0%" in text and "CN¥16.67 vs CN¥12.50" in text
     tiers = cohorts.members(member_con, JUNE, by="tier").set_index("group")
     assert tiers["buyers"].to_dict() == {"gold": 2, "none": 4, "silver": 1}
 

@@ -55,7 +55,7 @@ def test_behaviour_profile_lost_vs_active(lost_con):
     table = users_lost.profile_table(profile.reset_index())
     assert list(table.columns) == ["Measure", "Lost", "Dormant", "Active", "New"]
     shown = table.set_index("Measure")
-    assert shown.loc["Orders returned", "Lost"] == "33.3%" and shown.loc["Average order value", "Lost"] == "¥20.00"
+    assert shown.loc["Orders returned", "Lost"] == "33.3%" and shown.loc["Average order value", "Lost"] == "CN¥20.00"
     assert shown.loc["Customers", "New"] == "0" and shown.loc["Orders per customer", "New"] == "—"
 
 

@@ -61,6 +61,7 @@ LABELS: dict[str, dict[str, str]] = {
         "app": NP_("device", "App"),
         "mobile_web": NP_("device", "Mobile web"),
         "pc": NP_("device", "PC"),
+        "all": NP_("device", "All devices"),  # traffic exports without a device split (the importer's default)
     },
     "order_status": {
         "unpaid": NP_("order_status", "Unpaid"),
@@ -141,6 +142,10 @@ LABELS: dict[str, dict[str, str]] = {
         "silver": NP_("member_tier", "Silver member"),
         "gold": NP_("member_tier", "Gold member"),
     },
+    "member_group": {
+        "member": NP_("member_group", "Members"),
+        "non-member": NP_("member_group", "Non-members"),
+    },
     "outreach_arm": {
         "treatment": NP_("outreach_arm", "Contacted"),
         "control": NP_("outreach_arm", "Control (held out)"),
@@ -150,6 +155,21 @@ LABELS: dict[str, dict[str, str]] = {
         "watch": NP_("channel_action", "Watch"),
         "grow": NP_("channel_action", "Grow"),
         "keep": NP_("channel_action", "Keep"),
+    },
+    # The days a campaign's baseline is made of (ecomops.traffic.campaigns: same day type when enough remain).
+    "baseline_rule": {
+        "weekdays": NP_("baseline_rule", "Weekdays"),
+        "weekend days": NP_("baseline_rule", "Weekend days"),
+        "any day": NP_("baseline_rule", "Any day"),
+    },
+    "keyword_class": {
+        "core": NP_("keyword_class", "Core"),
+        "long-tail": NP_("keyword_class", "Long-tail"),
+        "all": NP_("keyword_class", "All keywords"),
+    },
+    "audience_rank": {
+        "best": NP_("audience_rank", "Best"),
+        "worst": NP_("audience_rank", "Worst"),
     },
     "period": {
         "week": NP_("period", "Weekly review"),

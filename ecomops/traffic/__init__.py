@@ -14,24 +14,31 @@ import pandas as pd
 
 from ecomops import db
 from ecomops.filters import Filters
+from ecomops.i18n import N_, _
 
 GRAINS = ("day", "week", "month")
 
-# Tables each traffic view needs, with the upload that fills them (for the pages' empty states).
+# Tables each traffic view needs, with the sentence naming the upload that fills them (the pages' empty states).
 UPLOAD_HINTS = {
-    "orders": "an orders export",
-    "traffic_daily": "a daily traffic export (UV by day, channel and device)",
-    "traffic_sessions": "a session-level traffic export (e.g. the UCI Online Shoppers Intention CSV)",
-    "ad_spend": "an ad spend export (spend, clicks and attributed GMV by day, channel, campaign and audience)",
-    "search_keywords": "a search keyword export (searches, clicks, orders and GMV by day and keyword)",
-    "campaigns": "a campaign calendar (name, kind, start, end, pre-sale start)",
-    "scroll_depth": "a scroll-depth export (detail-page visitors reaching each screen, by day and device)",
+    "orders": N_("No orders data yet: upload an orders export on Data → Upload."),
+    "traffic_daily": N_("No traffic daily data yet: upload a daily traffic export (UV by day, channel and device) on "
+                        "Data → Upload."),
+    "traffic_sessions": N_("No traffic sessions data yet: upload a session-level traffic export (e.g. the UCI Online "
+                           "Shoppers Intention CSV) on Data → Upload."),
+    "ad_spend": N_("No ad spend data yet: upload an ad spend export (spend, clicks and attributed GMV by day, "
+                   "channel, campaign and audience) on Data → Upload."),
+    "search_keywords": N_("No search keywords data yet: upload a search keyword export (searches, clicks, orders and "
+                          "GMV by day and keyword) on Data → Upload."),
+    "campaigns": N_("No campaigns data yet: upload a campaign calendar (name, kind, start, end, pre-sale start) on "
+                    "Data → Upload."),
+    "scroll_depth": N_("No scroll depth data yet: upload a scroll-depth export (detail-page visitors reaching each "
+                       "screen, by day and device) on Data → Upload."),
 }
 
 
 def upload_hint(table: str) -> str:
-    """Return the empty-state sentence naming the upload that fills ``table``."""
-    return f"No {table.replace('_', ' ')} data yet: upload {UPLOAD_HINTS[table]} on Data → Upload."
+    """Return the empty-state sentence naming the upload that fills ``table``, in the current language."""
+    return _(UPLOAD_HINTS[table])
 
 
 def availability(con: duckdb.DuckDBPyConnection) -> dict[str, bool]:

@@ -34,13 +34,13 @@ import pandas as pd
 
 from ecomops import db, derived, metrics
 from ecomops.filters import Filters, order_category, sales_slots, slot
+from ecomops.i18n import label
 from ecomops.traffic import safe_ratio
 
 BASELINE_DAYS = 28
 MIN_BASELINE_DAYS = 3
 SITE_WIDE_KINDS = ("big_sale", "flash_sale", "member_day")
 EVENT_RANK = {"member_day": 1, "flash_sale": 2, "big_sale": 3}  # an event overlaps another of equal or higher rank
-KIND_LABELS = {"big_sale": "Big sale", "member_day": "Member day", "flash_sale": "Flash sale", "other": "Other"}
 LIFT_METRICS = ("gmv", "orders", "buyers", "uv", "conversion_rate")
 CALENDAR_COLUMNS = ["campaign_id", "name", "kind", "presale_start", "start_date", "end_date", "days"]
 
@@ -150,7 +150,8 @@ def campaign_lift(daily: pd.DataFrame, campaigns: pd.DataFrame, events: pd.DataF
 def effects_by_kind(lift: pd.DataFrame) -> pd.DataFrame:
     """Return the average lift per campaign kind (member days, flash sales, ...) over campaigns without overlaps.
 
-    Columns: kind, label, events (campaigns averaged), then the mean lift of each metric.
+    Columns: kind, label (the kind's label in the current language), events (campaigns averaged), then the mean
+    lift of each metric.
     """
     lift = lift[lift["overlaps"].fillna("") == ""] if "overlaps" in lift else lift
     columns = [f"{m}_lift" for m in LIFT_METRICS]
@@ -162,7 +163,7 @@ def effects_by_kind(lift: pd.DataFrame) -> pd.DataFrame:
     out = by_kind[columns].mean()
     out.insert(0, "events", by_kind["campaign_id"].count())
     out = out.reset_index()
-    out.insert(1, "label", out["kind"].map(KIND_LABELS).fillna(out["kind"]))
+    out.insert(1, "label", [label("campaign_kind", kind) for kind in out["kind"]])
     return out
 
 

@@ -21,6 +21,7 @@ import pandas as pd
 
 from ecomops import config, db, derived
 from ecomops.filters import Filters, sales_slots, slot
+from ecomops.i18n import _, fmt
 from ecomops.traffic import _check_grain, grain_for, safe_ratio
 
 ROI_GROW = 3.0  # ROI at or above this (and holding) -> "grow"
@@ -92,19 +93,25 @@ def flagged_channels(channels: pd.DataFrame) -> list[str]:
 # ---------------------------------------------------------------------------------------------------------------
 
 def review_action(roi: float | None, previous_roi: float | None, roi_floor: float) -> tuple[str, str]:
-    """Return (action, reason) for a channel from its ROI this month and last month and the ROI floor (rule in the
-    module doc)."""
+    """Return (action code, reason in the current language) for a channel from its ROI this month and last month and
+    the ROI floor (rule in the module doc). The code is one of cut / watch / grow / — (label kind ``channel_action``).
+    """
     if roi is None or pd.isna(roi):
-        return "—", "no ad spend this month"
+        return "—", _("no ad spend this month")
     change = None if previous_roi is None or pd.isna(previous_roi) or previous_roi == 0 else roi / previous_roi - 1
-    trend = "" if change is None else f" ({change:+.0%} on last month)"
+    shown = dict(roi=fmt.number(roi, 2), floor=fmt.number(roi_floor, 1), grow=fmt.number(ROI_GROW, 1))
     if roi < roi_floor:
-        return "cut", f"ROI {roi:.2f} < {roi_floor:g}: spend brings back less than it costs{trend}"
-    if roi >= ROI_GROW:
-        if change is not None and change < -ROI_FALL_WATCH:
-            return "watch", f"ROI {roi:.2f} is high but fell {change:.0%} on last month"
-        return "grow", f"ROI {roi:.2f} ≥ {ROI_GROW:g} and holding{trend}"
-    return "watch", f"ROI {roi:.2f} between {roi_floor:g} and {ROI_GROW:g}{trend}"
+        action, reason = "cut", _("ROI {roi} < {floor}: spend brings back less than it costs", **shown)
+    elif roi >= ROI_GROW and change is not None and change < -ROI_FALL_WATCH:
+        return "watch", _("ROI {roi} is high but fell {fall} on last month", roi=shown["roi"],
+                          fall=fmt.percent(-change, 0))
+    elif roi >= ROI_GROW:
+        action, reason = "grow", _("ROI {roi} ≥ {grow} and holding", **shown)
+    else:
+        action, reason = "watch", _("ROI {roi} between {floor} and {grow}", **shown)
+    if change is None:
+        return action, reason
+    return action, _("{reason} ({change} on last month)", reason=reason, change=fmt.change(change, 0))
 
 
 def month_start(day: date) -> date:

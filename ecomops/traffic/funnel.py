@@ -22,20 +22,27 @@ from typing import Any
 
 import duckdb
 import pandas as pd
+from babel.dates import get_month_names
 
 from ecomops import db
 from ecomops.filters import Filters, sales_slots, slot
+from ecomops.i18n import NP_, current_locale, label
 from ecomops.traffic import safe_ratio
 
 STAGES = ("visits", "product_views", "add_to_cart", "checkouts", "purchases")
-STAGE_LABELS = {"visits": "Visit", "product_views": "Product view", "add_to_cart": "Add to cart",
-                "checkouts": "Checkout", "purchases": "Purchase"}
-DIMENSION_LABELS = {"all": "All", "channel": "Channel", "device": "Device", "visitor_type": "Visitor type"}
+# The dimensions a funnel is split by (message ids, translated where shown) and the label kind of their keys.
+DIMENSION_LABELS = {"all": NP_("funnel dimension", "All"), "channel": NP_("funnel dimension", "Channel"),
+                    "device": NP_("funnel dimension", "Device"),
+                    "visitor_type": NP_("funnel dimension", "Visitor type")}
+DIMENSION_KINDS = {"channel": "channel", "device": "device", "visitor_type": "visitor_type"}
+# Visitor types as the UCI Online Shoppers Intention data writes them, and the codes they mean (for their labels).
+VISITOR_TYPE_CODES = {"New_Visitor": "new", "Returning_Visitor": "returning", "Other": "other"}
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
 
 def funnel_steps(counts: pd.DataFrame, stages: tuple[str, ...] | list[str]) -> pd.DataFrame:
-    """Return one row per (dimension, key, stage): count, share of visits, step conversion, drop, biggest-drop flag.
+    """Return one row per (dimension, key, stage): count, share of visits, step conversion, drop, biggest-drop flag
+    (``label``: the stage's label in the current language).
 
     ``counts`` has dimension, key and one column per stage. The biggest drop of a row is its step (after the first
     stage) with the lowest step conversion.
@@ -51,7 +58,7 @@ def funnel_steps(counts: pd.DataFrame, stages: tuple[str, ...] | list[str]) -> p
             step = None if i == 0 else safe_ratio(count, previous)
             steps.append({
                 "dimension": rec["dimension"], "key": rec["key"], "step": i + 1, "stage": stage,
-                "label": STAGE_LABELS.get(stage, stage), "count": count,
+                "label": label("funnel_stage", stage), "count": count,
                 "share_of_visits": safe_ratio(count, first),
                 "step_conversion": step, "drop": None if step is None else 1 - step,
                 "exceeds_previous": bool(step is not None and step > 1),
@@ -106,11 +113,14 @@ def session_conversion(con: duckdb.DuckDBPyConnection, f: Filters) -> dict[str, 
 
 
 def session_conversion_by_month(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
-    """Return sessions, purchases and conversion per month label of the session data, in calendar order."""
+    """Return sessions, purchases and conversion per month label of the session data, in calendar order;
+    ``month_name`` is the month in the current language (Feb -> 2月), the label as written when it is no month."""
     session_sql, params = _session_where(f)
     frame = db.query_df(con, db.load_sql("traffic/session_months").format(session_where=session_sql), params)
     frame["conversion_rate"] = safe_ratio(frame["purchases"], frame["sessions"])
     order = frame["month"].str[:3].str.lower().map({m: i for i, m in enumerate(MONTHS)}).fillna(99)
+    names = get_month_names("abbreviated", locale=current_locale())
+    frame["month_name"] = [names[int(o) + 1] if o < 12 else m for o, m in zip(order, frame["month"])]
     return frame.assign(_o=order).sort_values(["_o", "month"]).drop(columns="_o").reset_index(drop=True)
 
 
@@ -158,6 +168,16 @@ def step_table(steps: pd.DataFrame, dimension: str) -> pd.DataFrame:
         row["biggest_drop"] = step_names[worst[0]] if len(worst) else None
         rows.append(row)
     return pd.DataFrame(rows).sort_values("visits", ascending=False).reset_index(drop=True)
+
+
+def labelled_keys(table: pd.DataFrame, dimension: str) -> pd.DataFrame:
+    """Return a step table (:func:`step_table`) whose keys show as their labels in the current language (channels,
+    devices, visitor types; imported values no label table knows pass through)."""
+    kind = DIMENSION_KINDS.get(dimension)
+    if kind is None or table.empty:
+        return table
+    codes = table["key"].map(lambda k: VISITOR_TYPE_CODES.get(k, k)) if dimension == "visitor_type" else table["key"]
+    return table.assign(key=[label(kind, code) for code in codes])
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ import pandas as pd
 
 from ecomops import db
 from ecomops.filters import Filters, slot
+from ecomops.i18n import _, fmt
 from ecomops.traffic import _check_grain, grain_for, safe_ratio
 
 CORE_MAX_WORDS = 2
@@ -30,10 +31,13 @@ RISING_MIN_SEARCHES = 20  # a keyword needs this many searches in the range to a
 
 KEYWORD_COLUMNS = ["keyword", "category", "kind", "words", "searches", "search_share", "clicks", "ctr", "orders",
                    "conversion_rate", "gmv", "previous_searches", "growth"]
-RULE_TEXT = (
-    f"Core = at most {CORE_MAX_WORDS} word units (Latin words; every 2 Chinese characters count as one) and at least "
-    f"{CORE_MIN_SHARE:.1%} of all searches in the range. Everything else is long-tail."
-)
+
+
+def rule_text() -> str:
+    """Return the core vs long-tail rule as the page states it, in the current language."""
+    return _("Core = at most {words} word units (Latin words; every 2 Chinese characters count as one) and at least "
+             "{share} of all searches in the range. Everything else is long-tail.",
+             words=fmt.count(CORE_MAX_WORDS), share=fmt.percent(CORE_MIN_SHARE))
 
 
 def keyword_table(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:

@@ -1,5 +1,16 @@
-"""Shared st.dataframe column formats, so every page shows money, counts, shares and ratios the same way."""
+"""Shared st.dataframe column formats, so every page shows money, counts, shares and ratios the same way.
+
+Labels are passed translated (``colfmt.count(_("Orders"))``); money columns carry the store's currency symbol in the
+current language (¥ in zh, CN¥ in en, as ``ecomops.i18n.fmt.money``); code columns are shown by their labels
+(``labelled``), never as raw codes.
+"""
+from __future__ import annotations
+
+import pandas as pd
 import streamlit as st
+from babel.numbers import get_currency_symbol
+
+from ecomops.i18n import current_locale, fmt, label
 
 PERCENT = st.column_config.NumberColumn(format="percent")
 MONEY = st.column_config.NumberColumn(format="¥%.2f")
@@ -12,6 +23,14 @@ def yen(label: str, **options) -> st.column_config.NumberColumn:
     return st.column_config.NumberColumn(label, format="yen", **options)
 
 
+def money(label: str, currency: str = fmt.DEFAULT_CURRENCY, decimals: int = 2,
+          **options) -> st.column_config.NumberColumn:
+    """Return a labelled column of amounts in ``currency`` with its symbol for the current language and thousands
+    separators (¥1,234.50 in zh, CN¥1,234.50 in en)."""
+    symbol = get_currency_symbol(currency, locale=current_locale()).replace("%", "%%")
+    return st.column_config.NumberColumn(label, format=f"{symbol}%,.{int(decimals)}f", **options)
+
+
 def count(label: str, **options) -> st.column_config.NumberColumn:
     """Return a labelled column of counts with thousands separators."""
     return st.column_config.NumberColumn(label, format="localized", **options)
@@ -20,3 +39,18 @@ def count(label: str, **options) -> st.column_config.NumberColumn:
 def percent(label: str, **options) -> st.column_config.NumberColumn:
     """Return a labelled column of shares and rates shown as percentages."""
     return st.column_config.NumberColumn(label, format="percent", **options)
+
+
+def ratio(label: str, decimals: int = 2, **options) -> st.column_config.NumberColumn:
+    """Return a labelled column of ratios such as ROI (2 decimals)."""
+    return st.column_config.NumberColumn(label, format=f"%.{int(decimals)}f", **options)
+
+
+def labelled(frame: pd.DataFrame, **kinds: str) -> pd.DataFrame:
+    """Return a copy of ``frame`` whose code columns show their labels: ``labelled(t, channel="channel")`` turns
+    paid_ads into 付费广告 / Paid ads (``ecomops.i18n.label``); data values no table knows pass through."""
+    present = {column: kind for column, kind in kinds.items() if column in frame.columns}
+    if not present:
+        return frame
+    return frame.assign(**{column: [label(kind, value) for value in frame[column]]
+                           for column, kind in present.items()})

@@ -79,6 +79,11 @@ def thresholds() -> config.Thresholds:
     return cached(config.thresholds)
 
 
+def currency() -> str:
+    """Return the store's currency code (every money figure is shown in it), cached on the data version."""
+    return cached(config.store_currency)
+
+
 def filters() -> Filters:
     """Return the filters of this session's shared sidebar (drawn by ``ui.page.setup``), else the default view."""
     current = st.session_state.get(FILTERS_KEY)

@@ -138,32 +138,33 @@ def cohort_heatmap(frame: pd.DataFrame, value: str, title: str | None = None, z_
     grid = data.pivot(index="cohort", columns="k", values=value)
     fig = go.Figure(go.Heatmap(z=grid.values, x=[f"M{k}" for k in grid.columns], y=list(grid.index),
                                colorscale="Blues", texttemplate="%{z:" + z_format + "}", hoverongaps=False,
-                               hovertemplate="cohort %{y}, %{x}: %{z:" + z_format + "}<extra></extra>"))
+                               hovertemplate=_("cohort {cohort}, {month}: {value}", cohort="%{y}", month="%{x}",
+                                               value="%{z:" + z_format + "}") + "<extra></extra>"))
     fig.update_yaxes(autorange="reversed", type="category")
-    fig.update_xaxes(title_text="Months since first order")
+    fig.update_xaxes(title_text=_("Months since first order"))
     return charts.apply_theme(fig, title, height=max(320, 28 * len(grid) + 120))
 
 
-def cohort_spend_lines(frame: pd.DataFrame, title: str | None = None) -> go.Figure:
-    """Return cumulative spend per customer by month k, one line per cohort."""
+def cohort_spend_lines(frame: pd.DataFrame, title: str | None = None, symbol: str = "¥") -> go.Figure:
+    """Return cumulative spend per customer by month k, one line per cohort (amounts in the currency of ``symbol``)."""
     fig = charts.line(frame, "k", "cumulative_spend", color="cohort", title=title)
-    fig.update_xaxes(title_text="Months since first order", dtick=1)
-    fig.update_yaxes(title_text="Cumulative spend per customer (¥)")
+    fig.update_xaxes(title_text=_("Months since first order"), dtick=1)
+    fig.update_yaxes(title_text=_("Cumulative spend per customer ({symbol})", symbol=symbol))
     return fig
 
 
 def conversion_bars(frame: pd.DataFrame, title: str | None = None) -> go.Figure:
     """Return grouped bars of 7-day and 30-day signup conversion per group (columns group, rate_7, rate_30)."""
-    return _grouped_shares(frame["group"], [(frame["rate_7"], "Ordered within 7 days", charts.PALETTE[0]),
-                                            (frame["rate_30"], "Ordered within 30 days", charts.PALETTE[2])],
+    return _grouped_shares(frame["group"], [(frame["rate_7"], _("Ordered within 7 days"), charts.PALETTE[0]),
+                                            (frame["rate_30"], _("Ordered within 30 days"), charts.PALETTE[2])],
                            title, range=[0, 1])
 
 
 def members_bars(frame: pd.DataFrame, title: str | None = None) -> go.Figure:
     """Return the repurchase cycle (median days between orders) per group as bars labelled with the days."""
     fig = go.Figure(go.Bar(x=frame["group"], y=frame["median_gap_days"], marker_color=charts.PALETTE[:len(frame)],
-                           texttemplate="%{y:.0f} days"))
-    fig.update_yaxes(title_text="Median days between orders")
+                           texttemplate=_("{days} days", days="%{y:.0f}")))
+    fig.update_yaxes(title_text=_("Median days between orders"))
     return charts.apply_theme(fig, title)
 
 

@@ -14,8 +14,12 @@ import pandas as pd
 
 from ecomops import db, derived
 from ecomops.filters import Filters, slot, where
+from ecomops.i18n import N_, _, fmt
 
 MAX_COHORTS = 24
+# The buckets users/time_to_first.sql names (message ids: translated when returned).
+FIRST_ORDER_BUCKETS = {b: b for b in (N_("same day"), N_("1–7 days"), N_("8–30 days"), N_("31–90 days"),
+                                      N_("over 90 days"), N_("no order yet"))}
 CONVERSION_GROUPS = {"channel": "s.channel", "month": "CAST(date_trunc('month', s.signup_date) AS DATE)"}
 
 
@@ -70,7 +74,7 @@ def conversion(con: duckdb.DuckDBPyConnection, f: Filters, by: str = "channel") 
     """Return signup-to-first-order conversion for signups in the range, by signup channel or signup month.
 
     Columns: group, signups, ordered, eligible_7, converted_7, rate_7, eligible_30, converted_30, rate_30,
-    median_days_to_first, avg_days_to_first; the last row (group 'All') is the total.
+    median_days_to_first, avg_days_to_first; the last row (group 'All', in the current language) is the total.
     """
     if by not in CONVERSION_GROUPS:
         raise ValueError(f"unknown grouping {by!r}")
@@ -79,7 +83,7 @@ def conversion(con: duckdb.DuckDBPyConnection, f: Filters, by: str = "channel") 
     params.update(start=f.start, end=f.end, data_end=data_end(con) or f.end)
     sql = db.load_sql("users/conversion").format(signups=_signups_sql(channel_sql), group_expr=CONVERSION_GROUPS[by])
     frame = derived.query_df(con, derived.USERS_ORDERS, sql, params)
-    frame["group"] = [("All" if total else (v.strftime("%Y-%m") if isinstance(v, (date, pd.Timestamp)) else str(v)))
+    frame["group"] = [(_("All") if total else (v.strftime("%Y-%m") if isinstance(v, (date, pd.Timestamp)) else str(v)))
                       for v, total in zip(frame["grp"], frame["is_total"])]
     for n in (7, 30):
         eligible = frame[f"eligible_{n}"].where(frame[f"eligible_{n}"] > 0)
@@ -90,7 +94,8 @@ def conversion(con: duckdb.DuckDBPyConnection, f: Filters, by: str = "channel") 
 
 
 def time_to_first_order(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
-    """Return the distribution of days from signup to first order (bucket, customers, share) for signups in range."""
+    """Return the distribution of days from signup to first order (bucket in the current language, customers, share)
+    for signups in range."""
     derived.ensure(con, derived.USERS_ORDERS)
     channel_sql, params = where(f, channel_col="s.channel")
     params.update(start=f.start, end=f.end)
@@ -98,6 +103,7 @@ def time_to_first_order(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFr
     frame = derived.query_df(con, derived.USERS_ORDERS, sql, params)
     total = frame["customers"].sum()
     frame["share"] = frame["customers"] / total if total else 0.0
+    frame["bucket"] = [_(FIRST_ORDER_BUCKETS.get(b, b)) for b in frame["bucket"]]
     return frame[["bucket", "customers", "share"]]
 
 
@@ -124,26 +130,30 @@ def members(con: duckdb.DuckDBPyConnection, f: Filters, by: str = "member") -> p
 
 
 def _days(value: float) -> str:
-    return f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}"
+    return fmt.number(value, 0 if float(value).is_integer() else 1)
 
 
-def members_statement(frame: pd.DataFrame) -> str | None:
-    """Return the members vs non-members difference in words (None when one of the groups has no buyers)."""
+def members_statement(frame: pd.DataFrame, currency: str = fmt.DEFAULT_CURRENCY) -> str | None:
+    """Return the members vs non-members difference in words, in the current language (None when one of the groups
+    has no buyers); amounts in ``currency``."""
     rows = frame.set_index("group")
     if "member" not in rows.index or "non-member" not in rows.index:
         return None
     m, n = rows.loc["member"], rows.loc["non-member"]
-    parts: list[str] = []
+    shares = dict(rate=fmt.percent(m["repurchase_rate"]), other_rate=fmt.percent(n["repurchase_rate"]),
+                  spend=fmt.money(m["spend_per_buyer"], currency), other_spend=fmt.money(n["spend_per_buyer"], currency))
     if pd.notna(m["median_gap_days"]) and pd.notna(n["median_gap_days"]):
-        faster = "sooner" if m["median_gap_days"] < n["median_gap_days"] else "later"
-        parts.append(f"Members reorder every {_days(m['median_gap_days'])} days vs {_days(n['median_gap_days'])} "
-                     f"for non-members (median days between consecutive orders; members come back "
-                     f"{abs(n['median_gap_days'] - m['median_gap_days']):g} days {faster})")
-    else:
-        parts.append("Not enough repeat orders in this range to compare reorder cycles")
-    parts.append(f"repurchase rate {m['repurchase_rate']:.1%} vs {n['repurchase_rate']:.1%}")
-    parts.append(f"spend per buyer ¥{m['spend_per_buyer']:,.2f} vs ¥{n['spend_per_buyer']:,.2f}")
-    return "; ".join(parts) + "."
+        cycle = dict(days=_days(m["median_gap_days"]), other_days=_days(n["median_gap_days"]),
+                     gap=_days(abs(n["median_gap_days"] - m["median_gap_days"])))
+        if m["median_gap_days"] < n["median_gap_days"]:
+            return _("Members reorder every {days} days vs {other_days} for non-members (median days between "
+                     "consecutive orders; members come back {gap} days sooner); repurchase rate {rate} vs "
+                     "{other_rate}; spend per buyer {spend} vs {other_spend}.", **cycle, **shares)
+        return _("Members reorder every {days} days vs {other_days} for non-members (median days between "
+                 "consecutive orders; members come back {gap} days later); repurchase rate {rate} vs {other_rate}; "
+                 "spend per buyer {spend} vs {other_spend}.", **cycle, **shares)
+    return _("Not enough repeat orders in this range to compare reorder cycles; repurchase rate {rate} vs "
+             "{other_rate}; spend per buyer {spend} vs {other_spend}.", **shares)
 
 
 def cohort_summary(frame: pd.DataFrame) -> dict[str, Any]:
@@ -157,9 +167,10 @@ def cohort_summary(frame: pd.DataFrame) -> dict[str, Any]:
     return out
 
 
-MEMBER_WINDOWS = {"Selected range": None, "Last 90 days": 90, "Last 365 days": 365}
+# Windows as the pages offer them (keys are message ids: the pages show them translated).
+MEMBER_WINDOWS = {N_("Selected range"): None, N_("Last 90 days"): 90, N_("Last 365 days"): 365}
 # Signup windows for conversion: a 30-day rate needs signups at least 30 days old, which a 30-day range has none of.
-SIGNUP_WINDOWS = {"Selected range": None, "Last 90 days": 90, "Last 365 days": 365}
+SIGNUP_WINDOWS = {N_("Selected range"): None, N_("Last 90 days"): 90, N_("Last 365 days"): 365}
 
 
 def trailing(f: Filters, days: int | None) -> Filters:

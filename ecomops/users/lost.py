@@ -12,6 +12,7 @@ import duckdb
 import pandas as pd
 
 from ecomops import config, db, derived
+from ecomops.i18n import N_, _, fmt, label
 from ecomops.users import lifecycle
 from ecomops.filters import Filters
 
@@ -45,55 +46,69 @@ def behaviour_profile(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFram
     return out.reset_index()
 
 
+# The measures of the profile (message ids, translated when the table is built).
 PROFILE_LABELS = {
-    "customers": "Customers", "orders_per_customer": "Orders per customer", "aov": "Average order value",
-    "discount_order_share": "Orders with a discount", "return_share": "Orders returned",
-    "last_order_returned_share": "Last order was returned", "negative_review_share": "Left a negative review",
+    "customers": N_("Customers"), "orders_per_customer": N_("Orders per customer"), "aov": N_("Average order value"),
+    "discount_order_share": N_("Orders with a discount"), "return_share": N_("Orders returned"),
+    "last_order_returned_share": N_("Last order was returned"), "negative_review_share": N_("Left a negative review"),
 }
+OTHER_CATEGORIES = "Other categories"  # what users/lost_categories.sql calls the categories beyond its 64 bits
 
 
-def profile_table(profile: pd.DataFrame) -> pd.DataFrame:
-    """Return the behaviour profile as a display table of formatted text: one row per measure, columns Lost /
-    Dormant / Active / New."""
+def profile_table(profile: pd.DataFrame, currency: str = fmt.DEFAULT_CURRENCY) -> pd.DataFrame:
+    """Return the behaviour profile as a display table of formatted text in the current language: one row per
+    measure, columns Measure, then the states' labels (Lost / Dormant / Active / New); amounts in ``currency``."""
     def show(measure: str, value: float) -> str:
-        if pd.isna(value):
-            return "—"
         if measure == "customers":
-            return f"{int(value):,}"
+            return fmt.count(value)
         if measure == "orders_per_customer":
-            return f"{value:.2f}"
+            return fmt.number(value, 2)
         if measure == "aov":
-            return f"¥{value:,.2f}"
-        return f"{value:.1%}"
+            return fmt.money(value, currency)
+        return fmt.percent(value)
 
     rows = profile.set_index("segment")
-    table = pd.DataFrame({lifecycle.LIFECYCLE_LABELS[segment]: [show(m, rows.loc[segment, m]) for m in PROFILE_LABELS]
+    table = pd.DataFrame({label("lifecycle", segment): [show(m, rows.loc[segment, m]) for m in PROFILE_LABELS]
                           for segment in rows.index})
-    table.insert(0, "Measure", [PROFILE_LABELS[m] for m in PROFILE_LABELS])
+    table.insert(0, _("Measure"), [_(PROFILE_LABELS[m]) for m in PROFILE_LABELS])
     return table
 
 
 def profile_findings(profile: pd.DataFrame) -> list[str]:
-    """Return sentences where lost customers differ clearly (by a fifth or more) from active ones."""
+    """Return sentences (in the current language) where lost customers differ clearly (by a fifth or more) from
+    active ones."""
     rows = profile.set_index("segment")
     if "lost" not in rows.index or "active" not in rows.index or not rows.loc["lost", "customers"]:
         return []
+    # One whole sentence per measure and case: word order differs between languages.
+    sentences = {
+        "discount_order_share": (N_("Lost customers bought on discount more often: {lost} vs {active} of active "
+                                    "customers."),
+                                 N_("Lost customers bought on discount: {lost}; active customers never did.")),
+        "return_share": (N_("Lost customers returned orders more often: {lost} vs {active} of active customers."),
+                         N_("Lost customers returned orders: {lost}; active customers never did.")),
+        "last_order_returned_share": (N_("Lost customers had their last order returned more often: {lost} vs "
+                                         "{active} of active customers."),
+                                      N_("Lost customers had their last order returned: {lost}; active customers "
+                                         "never did.")),
+        "negative_review_share": (N_("Lost customers left a negative review more often: {lost} vs {active} of "
+                                     "active customers."),
+                                  N_("Lost customers left a negative review: {lost}; active customers never did.")),
+    }
     found = []
-    for measure, text in (("discount_order_share", "bought on discount"),
-                          ("return_share", "returned orders"),
-                          ("last_order_returned_share", "had their last order returned"),
-                          ("negative_review_share", "left a negative review")):
+    for measure, (more_often, only_lost) in sentences.items():
         lost, active = rows.loc["lost", measure], rows.loc["active", measure]
         if pd.notna(lost) and pd.notna(active) and active > 0 and lost >= 1.2 * active:
-            found.append(f"Lost customers {text} more often: {lost:.1%} vs {active:.1%} of active customers.")
+            found.append(_(more_often, lost=fmt.percent(lost), active=fmt.percent(active)))
         elif pd.notna(lost) and pd.notna(active) and active == 0 and lost > 0:
-            found.append(f"Lost customers {text}: {lost:.1%}; active customers never did.")
+            found.append(_(only_lost, lost=fmt.percent(lost)))
     return found
 
 
 def last_categories(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """Return the categories of the last order of lost vs active customers: category, lost_share, active_share,
-    difference (share points), largest over-representation among lost customers first."""
+    difference (share points), largest over-representation among lost customers first (the categories beyond the
+    first 64 grouped as "Other categories", in the current language)."""
     derived.ensure(con, derived.USERS_ORDERS)
     found = derived.query_df(con, derived.USERS_ORDERS, db.load_sql("users/lost_categories"), _lifecycle_params(con, f))
     totals = found[found["category"].isna()]
@@ -107,7 +122,8 @@ def last_categories(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
         wide[f"{segment}_share"] = count / sizes[segment] if sizes.get(segment) else 0.0
     wide["difference"] = wide["lost_share"] - wide["active_share"]
     out = wide.reset_index()[["category", "lost_share", "active_share", "difference"]]
-    return out.sort_values(["difference", "category"], ascending=[False, True]).reset_index(drop=True)
+    out = out.sort_values(["difference", "category"], ascending=[False, True]).reset_index(drop=True)
+    return out.assign(category=out["category"].replace({OTHER_CATEGORIES: _("Other categories")}))
 
 
 def survey_reasons(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:

@@ -161,3 +161,34 @@ def test_online_retail_in_daily_pieces_equals_a_rebuild(shared_data: Path, tmp_p
     modes = _update_and_compare(con)
     assert modes["users_order_facts"][0] == "incremental", modes
     con.close()
+
+
+def test_a_page_after_an_import_says_its_figures_include_it(demo_db_path: Path, tmp_path: Path,
+                                                           monkeypatch) -> None:
+    """The first page view after an import updates its summary table from the imported orders and says so."""
+    import shutil
+
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import PROJECT_ROOT
+
+    path = tmp_path / "store.duckdb"
+    shutil.copy(demo_db_path, path)
+    con = db.connect(path)
+    derived.refresh_all(con)
+    customer, product, day = con.execute("SELECT min(customer_id), min(product_id), max(order_date) "
+                                         "FROM order_lines").fetchone()
+    _import(con, tmp_path, "day.csv", [["NEW-1", f"{day} 10:00:00", customer, product, "x", "2", "7.50",
+                                        "completed"]])
+    assert not derived.is_fresh(con, derived.PRODUCTS_LINES)
+    monkeypatch.setenv("ECOMOPS_DB", str(path))
+    monkeypatch.chdir(PROJECT_ROOT)
+    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=120)
+    at.run()
+    at.switch_page("pages/products.py").run()
+    assert not at.exception
+    captions = [c.value for c in at.caption]
+    assert any(c.startswith("Summary tables updated from the imported orders in") for c in captions), captions
+    assert derived.is_fresh(con, derived.PRODUCTS_LINES)
+    assert con.execute("SELECT gmv FROM products_line_facts WHERE order_id = 'NEW-1'").fetchone()[0] == 15
+    db.close(path)

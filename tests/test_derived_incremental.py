@@ -137,6 +137,16 @@ def test_unrecorded_writes_and_other_kinds_fall_back_to_a_full_rebuild(tiny, tmp
     assert modes["daily_sales_rollup"] == ("full", "a change beyond orders, or too many orders")
 
 
+def test_the_comparison_catches_an_update_that_missed_rows(tiny, tmp_path: Path, monkeypatch) -> None:
+    """The oracle check is not vacuous: an update that claims success without writing fails it."""
+    from ecomops import incremental
+
+    monkeypatch.setattr(incremental, "update_sales_rollup", lambda cur: None)
+    _import(tiny, tmp_path, "d.csv", [["N1", "2024-03-06 10:00:00", "A", "P1", "Cup", "1", "10.00", "completed"]])
+    with pytest.raises(AssertionError, match="daily_sales_rollup"):
+        _update_and_compare(tiny)
+
+
 @pytest.mark.slow
 def test_online_retail_in_daily_pieces_equals_a_rebuild(shared_data: Path, tmp_path: Path) -> None:
     """Online Retail up to 2011-11-30 in one piece, then each December day as its own import (the way a store

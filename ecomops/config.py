@@ -23,6 +23,16 @@ if TYPE_CHECKING:
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "ecomops.duckdb"
+# Summary tables are updated from the orders an import or undo touched while those (with every order after the
+# earliest touched day, for tables numbered in date order) are at most this share of all orders; a larger change is
+# rebuilt in full, which is then about as fast (ecomops/derived.py, bench/bench_incremental.py).
+DERIVED_INCREMENTAL_MAX_SHARE = 0.05
+DERIVED_INCREMENTAL_MIN_ORDERS = 10_000  # ... or at most this many orders (small stores: any small import)
+
+
+def incremental_limit(total_orders: int) -> float:
+    """Return how many orders an incremental update of the summary tables may rewrite in a store of this size."""
+    return max(DERIVED_INCREMENTAL_MAX_SHARE * total_orders, DERIVED_INCREMENTAL_MIN_ORDERS)
 
 
 def db_path(explicit: str | os.PathLike | None = None) -> Path:

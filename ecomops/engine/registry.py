@@ -24,6 +24,9 @@ WRITE_ONLY: dict[str, str] = {
     "risk/claims_build": "DELETE of risk_claim_findings/products before the compliance scan (Python) refills them",
     "risk/review_labels_build": "DELETE of stale review labels before the review classifier (Python) refills them",
     "users/churn_scores_build": "DELETE of churn_dormant_scores before the churn model (Python) rescores",
+    "products/line_facts_update": "incremental update of products_line_facts after an import, local",
+    "daily_sales_rollup_update": "incremental update of daily_sales_rollup's touched days after an import, local",
+    "users/order_facts_update": "incremental update of the users_* summary tables' touched customers, local",
 }
 
 

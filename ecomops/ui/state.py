@@ -6,6 +6,7 @@ arguments and the data version, which every import bumps, so an upload shows at 
 from __future__ import annotations
 
 import importlib
+import time
 from pathlib import Path
 from typing import Any, Callable
 
@@ -13,6 +14,7 @@ import duckdb
 import streamlit as st
 
 from ecomops import config, db, derived, i18n
+from ecomops.i18n import _, fmt
 from ecomops.filters import Filters, default_filters
 from ecomops.metrics import data_range
 
@@ -42,14 +44,30 @@ def connection() -> duckdb.DuckDBPyConnection:
 
 
 def ensure_derived(*tables: derived.DerivedTable) -> None:
-    """Rebuild the page's stale derived tables (once after each import) behind a spinner that says why."""
+    """Bring the page's stale summary tables up to date (from the last import's orders when they can, else in full)
+    behind a progress bar that says so, then say how long it took: the figures below include the import. A page
+    never shows a summary table older than the data without saying so: a session waiting for another one's update
+    shows the bar too."""
     con = connection()
     stale = [t for t in tables if not derived.is_fresh(con, t)]
-    if stale:
-        with st.spinner("Preparing the summary tables after the last data change "
-                        "(seconds per million orders, once per import)…"):
-            for table in stale:
-                derived.ensure(con, table)
+    if not stale:
+        return
+    title = _("Updating the summary tables with the latest data…")
+    bar = st.progress(0.0, text=title)
+
+    def progress(fraction: float, _table: str) -> None:
+        done = min(int(round(fraction * len(stale))), len(stale))
+        bar.progress(fraction, text=_("{title} ({done} of {total})", title=title, done=fmt.count(done),
+                                      total=fmt.count(len(stale))))
+
+    started = time.perf_counter()
+    derived.refresh(con, stale, progress)
+    bar.empty()
+    names = {t.name for t in stale}
+    modes = {mode for name, mode, _r, _s, _at in derived.last_updates(con) if name in names}
+    how = _("from the imported orders") if modes == {"incremental"} else _("rebuilt in full")
+    st.caption(_("Summary tables updated {how} in {seconds} s: the figures include the latest data.", how=how,
+                 seconds=fmt.number(time.perf_counter() - started, 1)))
 
 
 def data_version() -> int:

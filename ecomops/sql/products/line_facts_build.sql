@@ -1,13 +1,18 @@
 -- Rebuild products_line_facts (migration 200); run inside one transaction by ecomops/derived.py.
+-- Customer keys are kept across rebuilds (products_customer_keys, migration 920): customers new to the orders are
+-- numbered after the last key in id order, so an incremental update (line_facts_update.sql) gives the same keys.
+INSERT INTO products_customer_keys (customer_id, customer_key)
+SELECT customer_id,
+       CAST((SELECT coalesce(max(customer_key), 0) FROM products_customer_keys)
+            + row_number() OVER (ORDER BY customer_id) AS INTEGER)
+FROM (SELECT DISTINCT customer_id FROM orders WHERE customer_id IS NOT NULL) c
+WHERE NOT EXISTS (SELECT 1 FROM products_customer_keys k WHERE k.customer_id = c.customer_id);
+
 CREATE OR REPLACE TABLE products_line_facts AS
 WITH order_keys AS (
     SELECT order_id, order_date, customer_id, channel, status,
            CAST(row_number() OVER (ORDER BY order_date, order_id) AS INTEGER) AS order_no
     FROM orders
-),
-customer_keys AS (
-    SELECT customer_id, CAST(row_number() OVER (ORDER BY customer_id) AS INTEGER) AS customer_key
-    FROM (SELECT DISTINCT customer_id FROM orders WHERE customer_id IS NOT NULL) c
 ),
 product_keys AS (  -- ordered like product_id, so comparing keys compares ids
     SELECT product_id, CAST(row_number() OVER (ORDER BY product_id) AS INTEGER) AS product_key
@@ -18,7 +23,7 @@ SELECT o.order_no, o.order_id, o.order_date, k.customer_key, o.channel, o.status
        i.order_is_valid, i.is_sale, i.gmv
 FROM order_lines i
 JOIN order_keys o ON o.order_id = i.order_id
-LEFT JOIN customer_keys k ON k.customer_id = o.customer_id
+LEFT JOIN products_customer_keys k ON k.customer_id = o.customer_id
 JOIN product_keys pk ON pk.product_id = i.product_id
 LEFT JOIN products p ON p.product_id = i.product_id
 -- order_no follows (order_date, order_id): sorting by it keeps the table date-sorted with an integer sort

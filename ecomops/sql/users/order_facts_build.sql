@@ -1,18 +1,28 @@
 -- Rebuild the derived tables of migration 600 (run inside one transaction by ecomops/derived.py).
+-- Keys are kept across rebuilds: a customer already keyed keeps its ckey, new ones are numbered after the last key
+-- in id order (order_facts_update.sql does the same, so an incremental update and a rebuild agree).
+CREATE OR REPLACE TEMP TABLE users_old_keys AS SELECT customer_id, ckey FROM users_customer_keys;
 CREATE OR REPLACE TABLE users_customer_keys AS
 WITH buyers AS (
     SELECT customer_id, min(order_date) AS first_order_date
     FROM valid_orders WHERE customer_id IS NOT NULL
     GROUP BY customer_id
-)
-SELECT CAST(row_number() OVER (ORDER BY coalesce(c.customer_id, b.customer_id)) AS INTEGER) AS ckey,
-       coalesce(c.customer_id, b.customer_id) AS customer_id,
-       c.customer_id IS NOT NULL AS registered,
-       c.signup_date,
-       c.channel AS signup_channel,
-       coalesce(nullif(lower(trim(c.membership_tier)), ''), 'none') AS membership_tier,
-       b.first_order_date
-FROM customers c FULL JOIN buyers b ON b.customer_id = c.customer_id;
+),
+everyone AS (
+    SELECT coalesce(c.customer_id, b.customer_id) AS customer_id,
+           c.customer_id IS NOT NULL AS registered,
+           c.signup_date,
+           c.channel AS signup_channel,
+           coalesce(nullif(lower(trim(c.membership_tier)), ''), 'none') AS membership_tier,
+           b.first_order_date
+    FROM customers c FULL JOIN buyers b ON b.customer_id = c.customer_id
+),
+kept AS (SELECT e.*, o.ckey FROM everyone e LEFT JOIN users_old_keys o ON o.customer_id = e.customer_id)
+SELECT CAST(coalesce(ckey, (SELECT coalesce(max(ckey), 0) FROM kept)
+                           + row_number() OVER (PARTITION BY ckey IS NULL ORDER BY customer_id)) AS INTEGER) AS ckey,
+       customer_id, registered, signup_date, signup_channel, membership_tier, first_order_date
+FROM kept;
+DROP TABLE users_old_keys;
 
 -- One bit per category (bit 63 is shared when a store has more than 64 categories).
 CREATE OR REPLACE TABLE users_category_bits AS

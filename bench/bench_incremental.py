@@ -1,0 +1,138 @@
+"""Freshness after an import: one day's orders (about 0.1% of the lines) imported into a large demo store, then every
+summary table brought up to date from the touched orders (ecomops/derived.py, ecomops/incremental.py), against the
+full rebuild of each table. Prints the import time, the update time and mode per table, the full rebuild time per
+table and their ratio, then the same for the undo of that import; each updated table is checked against its rebuild
+(order-independent checksum, doubles rounded to 1e-6).
+
+    python bench/bench_incremental.py --db /tmp/scale1m.duckdb [--work /tmp/incremental.duckdb]
+
+The store is copied to --work first (the original stays as it was). Targets (issue 22): import plus update under
+5 s at 1M customers and under 20 s at 10M, and at least 10x faster than the full rebuild.
+"""
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(PROJECT_ROOT))
+
+from bench.common import machine, peak_rss_mb  # noqa: E402
+from ecomops import db, derived  # noqa: E402
+from ecomops.ingest import import_file, undo_import  # noqa: E402
+
+# The last demo day's orders again, one day later, under new order ids; every 50th order by a new customer (ids
+# after the demo's C0000001..), so the import also brings new customers, as a real day does.
+NEXT_DAY = """
+COPY (
+    SELECT 'N' || l.order_id AS order_id, l.order_ts + INTERVAL 1 DAY AS order_date,
+           CASE WHEN CAST(substr(l.order_id, 2) AS BIGINT) % 50 = 0 THEN 'C9' || substr(l.customer_id, 2) ELSE l.customer_id END
+               AS customer_id,
+           l.product_id AS sku, l.quantity AS qty, l.unit_price, l.status, l.channel, l.device
+    FROM order_lines l
+    WHERE l.order_date = (SELECT max(order_date) FROM orders)
+    ORDER BY l.order_id, l.line_no
+) TO '{path}' (HEADER)
+"""
+
+
+def checksum(con, table: str) -> tuple:
+    """Return (rows, order-independent hash) of a table, doubles rounded to 6 decimals."""
+    cols = con.execute(f"DESCRIBE {table}").fetchall()
+    exprs = ", ".join(f"round({c[0]}, 6)" if c[1] == "DOUBLE" else c[0] for c in cols)
+    return tuple(con.execute(f"SELECT count(*), coalesce(bit_xor(hash({exprs})), 0) FROM {table}").fetchone())
+
+
+def update_all(con) -> dict[str, tuple[str, str, float]]:
+    """Bring each summary table up to date, timing each; return name -> (mode, reason, seconds)."""
+    out = {}
+    for table in derived.REGISTRY:
+        started = time.perf_counter()
+        derived.ensure(con, table)
+        seconds = time.perf_counter() - started
+        mode, reason = next(((m, r) for n, m, r, _s, _at in derived.last_updates(con) if n == table.name),
+                            ("fresh", ""))
+        out[table.name] = (mode, reason, seconds)
+    return out
+
+
+def rebuild_all(con) -> tuple[dict[str, float], dict[str, bool]]:
+    """Rebuild every summary table in full; return seconds per table and whether each equals the update."""
+    seconds, equal = {}, {}
+    for table in derived.REGISTRY:
+        before = {t: checksum(con, t) for t in table.tables}
+        started = time.perf_counter()
+        derived.rebuild(con, table)
+        seconds[table.name] = time.perf_counter() - started
+        equal[table.name] = before == {t: checksum(con, t) for t in table.tables}
+    return seconds, equal
+
+
+def report(title: str, write_s: float, updates: dict, full: dict, equal: dict) -> None:
+    print(f"\n{title}: {write_s:.2f} s")
+    print(f"  {'summary table':24} {'mode':12} {'update s':>9} {'full s':>8} {'full/update':>11}  same as full")
+    for name, (mode, reason, seconds) in updates.items():
+        ratio = full[name] / seconds if seconds > 0 else float("inf")
+        why = f"  ({reason})" if mode == "full" and reason else ""
+        print(f"  {name:24} {mode:12} {seconds:9.3f} {full[name]:8.3f} {ratio:10.1f}x  "
+              f"{'yes' if equal[name] else 'NO'}{why}")
+    total_update = sum(u[2] for u in updates.values())
+    total_full = sum(full.values())
+    print(f"  {'all tables':24} {'':12} {total_update:9.3f} {total_full:8.3f} {total_full / total_update:10.1f}x")
+    incremental = [n for n, u in updates.items() if u[0] == "incremental"]
+    inc_update = sum(updates[n][2] for n in incremental)
+    inc_full = sum(full[n] for n in incremental)
+    if incremental:
+        print(f"  {'incremental tables':24} {'':12} {inc_update:9.3f} {inc_full:8.3f} {inc_full / inc_update:10.1f}x"
+              f"  ({', '.join(incremental)})")
+    print(f"  {title.split(':')[0]} + update of every table: {write_s + total_update:.2f} s "
+          f"(+ full rebuild instead: {write_s + total_full:.2f} s)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", required=True, help="a demo store (python -m ecomops demo --customers N --db ...)")
+    parser.add_argument("--work", default=None, help="where to copy it (default: a temp file)")
+    args = parser.parse_args()
+    work = Path(args.work or Path(tempfile.mkdtemp(prefix="ecomops-incremental-")) / "store.duckdb")
+    started = time.perf_counter()
+    shutil.copy(args.db, work)
+    print(f"machine: {machine()}")
+    print(f"store: {args.db} copied to {work} in {time.perf_counter() - started:.1f} s")
+    con = db.connect(work)
+    started = time.perf_counter()
+    rebuilt = derived.refresh_all(con)  # a store from an older build is brought up to date first (not measured)
+    print(f"summary tables fresh before the import ({', '.join(rebuilt) or 'nothing to do'}, "
+          f"{time.perf_counter() - started:.1f} s)")
+    orders, lines = con.execute("SELECT (SELECT count(*) FROM orders), (SELECT count(*) FROM order_items)").fetchone()
+    day_file = work.parent / "next_day.csv"
+    con.execute(NEXT_DAY.format(path=day_file))
+
+    started = time.perf_counter()
+    result = import_file(con, day_file, kind="orders")
+    import_s = time.perf_counter() - started
+    assert result.status == "imported", result.errors
+    new_lines = result.inserted.get("order_items", 0)
+    print(f"store: {orders:,} orders, {lines:,} lines; the day's file: {result.inserted.get('orders', 0):,} orders, "
+          f"{new_lines:,} lines ({new_lines / lines:.2%} of the lines), "
+          f"{result.inserted.get('customers', 0):,} new customers")
+    updates = update_all(con)
+    full, equal = rebuild_all(con)
+    report("import of one day's orders", import_s, updates, full, equal)
+
+    started = time.perf_counter()
+    undo_import(con, result.import_id)
+    undo_s = time.perf_counter() - started
+    updates = update_all(con)
+    full, equal = rebuild_all(con)
+    report("undo of that import", undo_s, updates, full, equal)
+    print(f"\npeak RSS of this process: {peak_rss_mb():.0f} MB")
+    db.close(work)
+
+
+if __name__ == "__main__":
+    main()

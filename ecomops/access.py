@@ -19,11 +19,10 @@ import re
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 from typing import Any
 
 import duckdb
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from ecomops import db
 from ecomops.i18n import N_, _
@@ -73,9 +72,21 @@ ACTION_LABELS = {
 }
 ROLE_LABELS = {"viewer": N_("viewer"), "operator": N_("operator"), "admin": N_("admin")}
 
-_hasher = PasswordHasher()  # argon2id with the library's current defaults (RFC 9106 low-memory profile)
-# Verified against when the name is unknown, so an unknown name costs the same time as a wrong password.
-_DUMMY_HASH = _hasher.hash("ecomops-no-such-account")
+@lru_cache(maxsize=None)
+def _hasher():
+    """Return the argon2id hasher with the library's current defaults (RFC 9106 low-memory profile). Loaded on first
+    use: the import command, which only writes audit entries, need not load the library."""
+    from argon2 import PasswordHasher
+
+    return PasswordHasher()
+
+
+@lru_cache(maxsize=None)
+def _dummy_hash() -> str:
+    """Return a hash verified against when the name is unknown, so it costs the same time as a wrong password."""
+    return _hasher().hash("ecomops-no-such-account")
+
+
 _unknown_failures: dict[str, tuple[int, datetime]] = {}  # unknown names: counted in memory, same limit
 _unknown_lock = threading.Lock()
 
@@ -169,20 +180,22 @@ def check_password(password: str) -> str:
 
 def hash_password(password: str) -> str:
     """Return the argon2id hash (PHC string with its salt and parameters) of an acceptable password."""
-    return _hasher.hash(check_password(password))
+    return _hasher().hash(check_password(password))
 
 
 def verify_password(stored_hash: str | None, password: str) -> bool:
     """Return True when ``password`` matches the stored hash (False for no hash, a bad hash or an oversized input)."""
     if not stored_hash or len(password) > MAX_PASSWORD_LENGTH:
-        _safe_verify(_DUMMY_HASH, password[:MAX_PASSWORD_LENGTH])
+        _safe_verify(_dummy_hash(), password[:MAX_PASSWORD_LENGTH])
         return False
     return _safe_verify(stored_hash, password)
 
 
 def _safe_verify(stored_hash: str, password: str) -> bool:
+    from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
     try:
-        return _hasher.verify(stored_hash, password)
+        return _hasher().verify(stored_hash, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 
@@ -264,7 +277,7 @@ def authenticate(con: duckdb.DuckDBPyConnection, name: str, password: str, now: 
     if locked_until is not None and locked_until > now:
         return SignIn(False, clean, locked_until=locked_until)
     if stored and verify_password(stored, password):
-        rehashed = _hasher.hash(password) if _hasher.check_needs_rehash(stored) else stored
+        rehashed = _hasher().hash(password) if _hasher().check_needs_rehash(stored) else stored
         with db.transaction(con, bump_version=False) as cur:
             cur.execute("UPDATE accounts SET failed_attempts = 0, locked_until = NULL, last_sign_in = $t, "
                         "password_hash = $h WHERE name = $n", {"n": clean, "t": now, "h": rehashed})

@@ -11,13 +11,15 @@ from __future__ import annotations
 import getpass
 import json
 from datetime import date, datetime, timezone
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 import duckdb
-import pandas as pd
 
 from ecomops import db
 from ecomops.access import CLI_ROLE, Actor
+
+if TYPE_CHECKING:  # pandas loads with a query that returns a DataFrame: the import command must not pay for it
+    import pandas as pd
 
 MAX_DETAIL_CHARS = 20_000  # a pasted 1 MB query is logged cut, not whole
 
@@ -52,7 +54,7 @@ def record(con: duckdb.DuckDBPyConnection, actor: Actor, action: str, target: st
 
 
 def entries(con: duckdb.DuckDBPyConnection, start: date | None = None, end: date | None = None,
-            actor: str | None = None, action: str | None = None, limit: int = 10_000) -> pd.DataFrame:
+            actor: str | None = None, action: str | None = None, limit: int = 10_000) -> "pd.DataFrame":
     """Return the audit entries, newest first, filtered by day range (inclusive, UTC), actor and action."""
     return db.query_df(con, """
         SELECT entry_id, logged_at, actor, role, via, action, target, CAST(details AS VARCHAR) AS details

@@ -204,9 +204,11 @@ def _now() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
-def has_accounts(con: duckdb.DuckDBPyConnection) -> bool:
-    """Return True when at least one account exists (then every page asks for sign-in)."""
-    return bool(db.query_one(con, "SELECT EXISTS (SELECT 1 FROM accounts)")[0])
+def has_accounts(con: duckdb.DuckDBPyConnection, with_password: bool = False) -> bool:
+    """Return True when at least one account exists (then every page asks for sign-in); ``with_password``: one that
+    signs in with a password (then the sign-in page shows the password form)."""
+    sql = "SELECT EXISTS (SELECT 1 FROM accounts WHERE password_hash IS NOT NULL OR NOT $p)"
+    return bool(db.query_one(con, sql, {"p": with_password})[0])
 
 
 def list_accounts(con: duckdb.DuckDBPyConnection):

@@ -10,7 +10,8 @@ from ecomops.ops import charts as monitoring_charts
 from ecomops.ops import monitoring
 from ecomops.exports import escape_markdown as md
 from ecomops.ui import columns as colfmt, page
-from ecomops.ui import downloads, state
+from ecomops.i18n import _
+from ecomops.ui import actions, downloads, state
 
 con = state.connection()
 f = page.setup(__file__)
@@ -93,10 +94,13 @@ with st.expander("Alert rules"):
                                                          required=True),
             "enabled": st.column_config.CheckboxColumn("enabled"),
         })
-    if st.button("Save rules", type="primary"):
+    editable = page.can("edit_alert_rules")
+    if not editable:
+        st.caption(_("Editing alert rules needs the admin role."))
+    if st.button("Save rules", type="primary", disabled=not editable):
         try:
-            saved = monitoring.save_alert_rules(con, edited)
-        except ValueError as exc:
+            saved = actions.save_alert_rules(edited)
+        except (ValueError, actions.AccessDenied) as exc:
             st.error(f"Rules not saved: {md(exc)}")
         else:
             st.success(f"Saved {saved} rules; the alert list uses them now.")

@@ -1,8 +1,8 @@
 """Settings.
 
 The thresholds every page, report and command uses (METRICS.md definitions): what each means, the value in force,
-its default and allowed range, and one form to change them. The write goes through ecomops/ui/actions.py, where
-sign-in (issue 18) will allow it to admins only.
+its default and allowed range, and one form to change them (admins: the form is shown to them only, and
+ecomops/ui/actions.py checks the role again before writing and records the change in the audit trail).
 """
 import streamlit as st
 
@@ -34,6 +34,9 @@ def _done(message: str) -> None:
     st.rerun()
 
 
+if not page.can("edit_settings"):
+    st.info(_("Changing thresholds needs the admin role."))
+    st.stop()
 st.subheader(_("Change thresholds"))
 t = state.thresholds()
 with st.form("settings_thresholds"):
@@ -53,7 +56,7 @@ with st.form("settings_thresholds"):
 if save:
     try:
         actions.save_thresholds({name: config.stored_value(name, value) for name, value in entered.items()})
-    except config.SettingError as exc:
+    except (config.SettingError, actions.AccessDenied) as exc:
         st.error(str(exc))
     else:
         _done(_("Saved: every page now uses these values."))

@@ -8,7 +8,8 @@ import streamlit as st
 
 from ecomops.risk import compliance
 from ecomops.exports import escape_markdown as md
-from ecomops.ui import downloads, page, state
+from ecomops.i18n import _
+from ecomops.ui import actions, downloads, page, state
 
 con = state.connection()
 f = page.setup(__file__)
@@ -68,15 +69,18 @@ with words_tab:
                             key=f"risk_words_{state.data_version()}",
                             column_config={"language": st.column_config.SelectboxColumn(options=["zh", "en"])})
     save, restore = st.columns(2)
-    if save.button("Save word list", type="primary"):
+    editable = page.can("edit_word_lists")
+    if not editable:
+        st.caption(_("Editing the word list needs the admin role."))
+    if save.button("Save word list", type="primary", disabled=not editable):
         try:
-            count = compliance.save_banned_words(con, pd.DataFrame(edited))
+            count = actions.save_banned_words(pd.DataFrame(edited))
             st.session_state["risk_words_saved"] = f"Saved {count} rules."
             st.rerun()
-        except ValueError as exc:
+        except (ValueError, actions.AccessDenied) as exc:
             st.error(f"Not saved: {md(exc)}")
-    if restore.button("Restore the shipped list"):
-        count = compliance.restore_default_words(con)
+    if restore.button("Restore the shipped list", disabled=not editable):
+        count = actions.restore_default_words()
         st.session_state["risk_words_saved"] = f"Restored the shipped list ({count} rules)."
         st.rerun()
     st.download_button("Download word list (CSV)", downloads.csv(words, "utf-8-sig"),

@@ -11,7 +11,7 @@ from ecomops.users import churn
 from ecomops.users import targeting
 from ecomops.exports import escape_markdown as md
 from ecomops.i18n import _, fmt
-from ecomops.ui import downloads, page, state
+from ecomops.ui import actions, downloads, page, state
 
 page.setup(__file__)
 con = state.connection()
@@ -96,9 +96,9 @@ else:
         seed = f2.number_input("Random seed", min_value=0, value=7, step=1)
         sent_date = f3.date_input("Sent date", value=targeting.next_send_date(con))
         offer = f4.text_input("Offer", value="Time-limited comeback gift + personalised picks")
-        submitted = st.form_submit_button("Record outreach and prepare the export")
+        submitted = st.form_submit_button("Record outreach and prepare the export", disabled=not page.can("outreach"))
     if submitted:
-        assigned = targeting.record_outreach(con, targets, sent_date, control_share, int(seed), offer)
+        assigned = actions.record_outreach(targets, sent_date, control_share, int(seed), offer)
         st.session_state["churn_export"] = targeting.export_frame(assigned)
         arms = targeting.arm_counts(assigned)
         st.success(f"Recorded {len(assigned):,} customers for {sent_date}: {arms['control']:,} held out as control, "

@@ -219,6 +219,33 @@ LABELS: dict[str, dict[str, str]] = {
         "competitor_prices": NP_("import_kind", "Competitor prices"),
         "suppliers": NP_("import_kind", "Suppliers"),
     },
+    # The writes the audit trail records (ecomops/audit.py; column action of audit_log).
+    "audit_action": {
+        "import": NP_("audit_action", "Import"),
+        "undo_import": NP_("audit_action", "Undo of an import"),
+        "status_words": NP_("audit_action", "Status words mapped"),
+        "preset_save": NP_("audit_action", "Mapping preset saved"),
+        "settings_save": NP_("audit_action", "Thresholds changed"),
+        "settings_restore_defaults": NP_("audit_action", "Default thresholds restored"),
+        "word_list_save": NP_("audit_action", "Word list saved"),
+        "word_list_restore": NP_("audit_action", "Shipped word list restored"),
+        "alert_rules_save": NP_("audit_action", "Alert rules saved"),
+        "outreach_record": NP_("audit_action", "Outreach list recorded"),
+        "sql_query": NP_("audit_action", "SQL query run"),
+        "account_add": NP_("audit_action", "Account added"),
+        "account_remove": NP_("audit_action", "Account removed"),
+        "account_set_role": NP_("audit_action", "Role changed"),
+        "account_set_password": NP_("audit_action", "Password changed"),
+    },
+    "role": {
+        "viewer": NP_("role", "Viewer"),
+        "operator": NP_("role", "Operator"),
+        "admin": NP_("role", "Admin"),
+    },
+    "via": {
+        "web": NP_("via", "Web app"),
+        "cli": NP_("via", "Command line"),
+    },
     # Concepts the pages name that are not a stored code (section titles, report names, glossary terms).
     "term": {
         "abc_classification": NP_("term", "ABC classification"),

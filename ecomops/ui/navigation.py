@@ -11,12 +11,14 @@ PAGES_DIR = Path(__file__).resolve().parents[2] / "pages"
 
 @dataclass(frozen=True)
 class PageEntry:
-    """One page: its file stem in pages/ (also its URL path), menu section and title (message ids)."""
+    """One page: its file stem in pages/ (also its URL path), menu section and title (message ids), and the action
+    (ecomops/access.py) a role needs to open it."""
 
     stem: str
     section: str
     title: str
     file: Path | None = None  # elsewhere than pages/<stem>.py (benchmark-only pages)
+    action: str = "view"
 
     @property
     def path(self) -> Path:
@@ -49,9 +51,10 @@ PAGES = (
     PageEntry("data_monitoring", N_("Data"), N_("Monitoring")),
     PageEntry("data_review", N_("Data"), N_("Weekly/monthly review")),
     PageEntry("data_upload", N_("Data"), N_("Upload")),
-    PageEntry("data_sql", N_("Data"), N_("SQL console")),
+    PageEntry("data_sql", N_("Data"), N_("SQL console"), action="sql_console"),
     PageEntry("data_settings", N_("Data"), N_("Settings")),
-    PageEntry("data_delivery", N_("Data"), N_("Scheduled delivery")),
+    PageEntry("data_delivery", N_("Data"), N_("Scheduled delivery"), action="edit_delivery"),
+    PageEntry("data_audit", N_("Data"), N_("Audit trail"), action="view_audit"),
     PageEntry("risk", N_("Risk"), N_("Compliance")),
     PageEntry("risk_supply", N_("Risk"), N_("Supply chain")),
     PageEntry("risk_competition", N_("Risk"), N_("Competition")),

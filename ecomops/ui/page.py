@@ -15,10 +15,10 @@ from pathlib import Path
 
 import streamlit as st
 
-from ecomops import i18n
+from ecomops import access, i18n
 from ecomops.filters import Filters
 from ecomops.i18n import _
-from ecomops.ui import navigation, sidebar, state
+from ecomops.ui import auth, navigation, sidebar, state
 
 LANGUAGE_KEY = "ecomops_language"
 
@@ -45,12 +45,14 @@ def _language_switch(current: str) -> None:
                          format_func=i18n.language_name, key="ecomops_language_choice", on_change=chosen)
 
 
-def _menu(current: navigation.PageEntry) -> None:
-    """Draw the page menu in the sidebar: sections with their pages, the current one marked."""
+def _menu(current: navigation.PageEntry, role: str) -> None:
+    """Draw the page menu in the sidebar: sections with the pages the role may open, the current one marked."""
     with st.sidebar:
         for section, entries in navigation.sections().items():
-            st.caption(_(section))
-            for entry in entries:
+            allowed = [entry for entry in entries if access.can(role, entry.action)]
+            if allowed:
+                st.caption(_(section))
+            for entry in allowed:
                 st.page_link(str(entry.path), label=navigation.title(entry), disabled=entry == current)
 
 
@@ -62,11 +64,30 @@ def stop_unless(ready: bool, message: str) -> None:
 
 
 def setup(page_file: str | Path) -> Filters:
-    """Set up the page run: tab title, database connection, menu and shared sidebar; return the chosen filters."""
+    """Set up the page run: tab title, database connection, sign-in, menu and shared sidebar; return the chosen
+    filters. Stops the run with the sign-in form when nobody is signed in (where sign-in is required), and with a
+    refusal when the signed-in role may not open this page (also when its URL is opened directly)."""
     language = _language()
     entry = navigation.entry_for(page_file)
     st.set_page_config(page_title=f"{navigation.title(entry)} · ecomops", page_icon="📦", layout="wide")
     state.connection()
     _language_switch(language)
-    _menu(entry)
+    actor = auth.gate()
+    _menu(entry, actor.role)
+    auth.sidebar(actor)
+    if not access.can(actor.role, entry.action):
+        st.error(_("This page is not open to your role ({role}): it needs {action}.",
+                   role=access.role_label(actor.role), action=_(access.ACTION_LABELS[entry.action])))
+        st.stop()
     return sidebar.render()
+
+
+def actor() -> access.Actor | None:
+    """Return who is acting in this run (the pages use it to show only the controls the role may use)."""
+    return auth.current()
+
+
+def can(action: str) -> bool:
+    """Return True when the person acting in this run may do ``action`` (hiding a control; the write checks too)."""
+    who = auth.current()
+    return who is not None and access.can(who.role, action)

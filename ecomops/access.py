@@ -89,6 +89,9 @@ def _dummy_hash() -> str:
     return _hasher().hash("ecomops-no-such-account")
 
 
+# At most this many password hashes are computed at once (each takes 64 MiB and a core for a while): a burst of
+# sign-in attempts queues here instead of exhausting the server's memory.
+_HASH_SLOTS = threading.BoundedSemaphore(2)
 _unknown_failures: dict[str, tuple[int, datetime]] = {}  # unknown names: counted in memory, same limit
 _unknown_lock = threading.Lock()
 
@@ -182,7 +185,9 @@ def check_password(password: str) -> str:
 
 def hash_password(password: str) -> str:
     """Return the argon2id hash (PHC string with its salt and parameters) of an acceptable password."""
-    return _hasher().hash(check_password(password))
+    check_password(password)
+    with _HASH_SLOTS:
+        return _hasher().hash(password)
 
 
 def verify_password(stored_hash: str | None, password: str) -> bool:
@@ -197,7 +202,8 @@ def _safe_verify(stored_hash: str, password: str) -> bool:
     from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
     try:
-        return _hasher().verify(stored_hash, password)
+        with _HASH_SLOTS:
+            return _hasher().verify(stored_hash, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 
@@ -281,7 +287,10 @@ def authenticate(con: duckdb.DuckDBPyConnection, name: str, password: str, now: 
     if locked_until is not None and locked_until > now:
         return SignIn(False, clean, locked_until=locked_until)
     if stored and verify_password(stored, password):
-        rehashed = _hasher().hash(password) if _hasher().check_needs_rehash(stored) else stored
+        rehashed = stored
+        if _hasher().check_needs_rehash(stored):  # made with older parameters: upgrade it now
+            with _HASH_SLOTS:
+                rehashed = _hasher().hash(password)
         with db.transaction(con, bump_version=False) as cur:
             cur.execute("UPDATE accounts SET failed_attempts = 0, locked_until = NULL, last_sign_in = $t, "
                         "password_hash = $h WHERE name = $n", {"n": clean, "t": now, "h": rehashed})

@@ -14,6 +14,18 @@ from ecomops.ops import sqlconsole
 PASSWORD = "correct horse battery"
 
 
+
+@pytest.fixture(autouse=True)
+def cheap_hashes(monkeypatch):
+    """Hash with argon2id at its lowest cost in these tests (the shipped parameters take ~0.1-1.6 s a hash here,
+    measured in bench/bench_access.py); the code paths are the same."""
+    from argon2 import PasswordHasher
+
+    cheap = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    dummy = cheap.hash("ecomops-no-such-account")
+    monkeypatch.setattr(access, "_hasher", lambda: cheap)
+    monkeypatch.setattr(access, "_dummy_hash", lambda: dummy)
+
 @pytest.fixture
 def con():
     con = db.connect_memory()
@@ -177,3 +189,13 @@ def test_users_command_adds_lists_and_audits(tmp_path, monkeypatch, capsys) -> N
     details = " ".join(r[0] for r in con.execute("SELECT CAST(details AS VARCHAR) FROM audit_log").fetchall())
     assert PASSWORD not in details
     db.close(path)
+
+
+def test_the_shipped_hash_parameters_meet_owasp_minimums(monkeypatch) -> None:
+    monkeypatch.undo()  # the real hasher, not the tests' cheap one
+    hasher = access._hasher()
+    assert hasher.type.name == "ID"
+    # OWASP Password Storage Cheat Sheet: argon2id with at least 19 MiB memory and 2 iterations.
+    assert hasher.memory_cost >= 19 * 1024 and hasher.time_cost >= 2
+    stored = hasher.hash(PASSWORD)
+    assert stored.startswith(f"$argon2id$v=19$m={hasher.memory_cost},t={hasher.time_cost}")

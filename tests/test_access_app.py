@@ -20,6 +20,18 @@ ROWS = [["AU1", "2024-03-05 10:00", "c_au", "SKU-AU", "Audit mug", "2", "50", "p
         ["AU2", "2024-03-05 11:00", "c_au", "SKU-AU", "Audit mug", "1", "50", "paid"]]
 
 
+
+@pytest.fixture(autouse=True)
+def cheap_hashes(monkeypatch):
+    """Hash with argon2id at its lowest cost in these tests (the shipped parameters take ~0.1-1.6 s a hash here,
+    measured in bench/bench_access.py); the code paths are the same."""
+    from argon2 import PasswordHasher
+
+    cheap = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    dummy = cheap.hash("ecomops-no-such-account")
+    monkeypatch.setattr(access, "_hasher", lambda: cheap)
+    monkeypatch.setattr(access, "_dummy_hash", lambda: dummy)
+
 @pytest.fixture
 def store(demo_db_path, tmp_path, monkeypatch):
     """Return (path, AppTest factory) on a copy of the demo database with a viewer, an operator and an admin, and

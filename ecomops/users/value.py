@@ -141,13 +141,13 @@ def weekly_frame(con: duckdb.DuckDBPyConnection, model: ValueModel, spend: np.nd
     start = model.summaries["first_day"].min()
     start = start.date() if hasattr(start, "date") else start
     n_days = (as_of - start).days + 1
-    birth = np.array([(d - start).days for d in pd.to_datetime(model.summaries["first_day"]).dt.date])
+    birth = (pd.to_datetime(model.summaries["first_day"]) - pd.Timestamp(start)).dt.days.to_numpy()
     expected = btyd.tracking_expected_repeats(model.bg, birth, n_days)  # cumulative, day 0 = start
     daily = derived.query_df(con, derived.USERS_ORDERS, db.load_sql("users/clv_repeat_daily"), {"as_of": as_of})
     orders = np.zeros(n_days)
     revenue = np.zeros(n_days)
     if len(daily):
-        idx = np.array([(d - start).days for d in pd.to_datetime(daily["day"]).dt.date])
+        idx = (pd.to_datetime(daily["day"]) - pd.Timestamp(start)).dt.days.to_numpy()
         orders[idx] = daily["orders"].to_numpy(float)
         revenue[idx] = daily["revenue"].to_numpy(float)
     rows = []
@@ -305,7 +305,8 @@ def scored_customers(con: duckdb.DuckDBPyConnection, model: ValueModel) -> pd.Da
     keys = db.query_df(con, "SELECT ckey, customer_id FROM users_customer_keys")
     scored = scored.merge(keys, on="ckey", how="left")
     scored["purchase_days"] = scored["x"] + 1
-    scored["last_order_date"] = [model.as_of - timedelta(days=int(d)) for d in scored["T"] - scored["t_x"]]
+    scored["last_order_date"] = (pd.Timestamp(model.as_of)
+                                 - pd.to_timedelta(scored["T"] - scored["t_x"], unit="D")).dt.date
     columns = ["customer_id", "purchase_days", "last_order_date", *[c for c in VALUE_COLUMNS if c != "p_order_365"]]
     return (scored.sort_values(["value_365", "customer_id"], ascending=[False, True])[columns]
             .reset_index(drop=True))

@@ -267,3 +267,17 @@ def test_monthly_review_forecast_sentence(demo):
     assert fmt.count(round(table.loc[52, "expected_orders"])) in review["text"]
     with use_locale("zh_CN"):
         assert "未来 13 周" in value.monthly_review_forecast(con)["text"]
+
+
+def test_customers_page_in_chinese_shows_no_english(app_test):
+    from ecomops.i18n.visible import ALLOWED_IN_ZH, find_problems
+
+    at = app_test()
+    at.query_params["lang"] = "zh"
+    at.switch_page("pages/users.py").run()
+    assert not at.exception
+    texts = [e.value for kind in ("title", "header", "subheader", "caption", "info") for e in at.get(kind)]
+    texts += [m.label for m in at.metric] + [m.value for m in at.metric]
+    assert "客户价值" in texts and "预测价值最高的客户" in texts
+    problems = find_problems(texts, "zh_CN", allowed=ALLOWED_IN_ZH | {"bg", "nbd", "gamma", "fm", "floor"})
+    assert problems == [], problems

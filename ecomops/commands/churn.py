@@ -2,7 +2,9 @@
 
 - ``train``: fit on features as of T - H, labels (T - H, T]; evaluate out of time; save and register the model.
 - ``evaluate``: out-of-time backtest at T (fit at T - 2H, test at T - H); ``--json`` prints exactly
-  {"auc", "pr_auc", "lift_top_decile", "baseline_recency_auc", "n_train", "n_test", "cutoff"}.
+  {"auc", "pr_auc", "lift_top_decile", "baseline_recency_auc", "baseline_bgnbd_auc", "baseline_bgnbd_alive_auc",
+  "n_train", "n_test", "cutoff"} (BG/NBD: P(order in the horizon) and P(alive), fitted on the history to the test
+  cutoff).
 - ``score``: dormant customers as of the last day of data, ranked by P(return), with reasons and recommendations
   (``--out FILE.csv`` writes them all; ``--top N`` limits what is printed). It reads the scores stored when the
   model was trained or the data last changed (derived.CHURN_SCORES), scoring again only when they are stale.
@@ -92,7 +94,8 @@ def run(args: argparse.Namespace) -> int:
 def _print_evaluation(result) -> None:
     print(f"Out-of-time evaluation at cutoff {result.cutoff} (horizon {result.horizon_days} days): "
           f"trained on {result.n_train:,} customers, tested on {result.n_test:,} (churn rate {result.churn_rate:.1%}).")
-    print(result.metrics_table().to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    print(_("Same test customers, same window: the churn model against recency alone and BG/NBD alone."))
+    print(result.metrics_table().drop(columns="scorer").to_string(index=False, float_format=lambda v: f"{v:.3f}"))
     if not result.calibration.empty:
         print("\nCalibration (deciles of predicted churn probability):")
         cols = ["bin", "model_predicted", "model_observed", "baseline_predicted", "baseline_observed"]

@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from ecomops import config, db, derived, model_files
-from ecomops.i18n import N_, _, fmt
+from ecomops.i18n import N_, _, fmt, pgettext
 
 # scikit-learn is imported inside the functions that fit, score or evaluate: importing it costs ~1.5 s, which the
 # Churn page (and every module importing this one) would otherwise pay on a server process's first visit even when
@@ -64,37 +64,41 @@ FEATURES = CATEGORICAL_FEATURES + NUMERIC_FEATURES
 # complement of the churn event itself.
 BTYD_FEATURES = ["p_alive", "p_order_in_horizon"]
 
-# How each feature reads in a sentence: (phrase with {v}, format of the typical value).
+# How each feature reads in a reason: (message with {value}, display rule of the value). The value (and the typical
+# value beside it) go through fmt, so "7.8x" is 7.8× / 7.8倍 and money is in the store's format.
 FEATURE_WORDS: dict[str, tuple[str, str]] = {
-    "recency_days": ("last order {v:.0f} days ago", "{r:.0f} days"),
-    "frequency": ("{v:.0f} orders so far", "{r:.0f}"),
-    "monetary": ("spent ¥{v:,.0f} in total", "¥{r:,.0f}"),
-    "avg_order_value": ("¥{v:,.0f} per order", "¥{r:,.0f}"),
-    "tenure_days": ("first order {v:.0f} days ago", "{r:.0f} days"),
-    "account_age_days": ("customer for {v:.0f} days", "{r:.0f} days"),
-    "gap_mean": ("orders every {v:.0f} days on average", "{r:.0f} days"),
-    "gap_median": ("usually {v:.0f} days between orders", "{r:.0f} days"),
-    "gap_std": ("irregular gaps between orders (spread {v:.0f} days)", "{r:.0f} days"),
-    "gap_max": ("longest pause so far {v:.0f} days", "{r:.0f} days"),
-    "recency_gap_ratio": ("silent for {v:.1f}x their usual gap", "{r:.1f}x"),
-    "orders_last_90": ("{v:.0f} orders in the last 90 days", "{r:.0f}"),
-    "orders_prev_90": ("{v:.0f} orders in the 90 days before", "{r:.0f}"),
-    "order_trend_90": ("order trend {v:+.0f} (last 90 days vs previous)", "{r:+.0f}"),
-    "spend_trend_90": ("spend trend ¥{v:+,.0f} (last 90 days vs previous)", "¥{r:+,.0f}"),
-    "category_breadth": ("buys in {v:.0f} categories", "{r:.0f}"),
-    "units": ("bought {v:.0f} items in total", "{r:.0f}"),
-    "discount_share": ("{v:.0%} of orders discounted", "{r:.0%}"),
-    "return_share": ("{v:.0%} of orders returned", "{r:.0%}"),
-    "cancelled_orders": ("{v:.0f} cancelled orders", "{r:.0f}"),
-    "channel_count": ("ordered through {v:.0f} channels", "{r:.0f}"),
-    "reviews": ("wrote {v:.0f} reviews", "{r:.0f}"),
-    "avg_rating": ("average rating {v:.1f}", "{r:.1f}"),
-    "negative_reviews": ("{v:.0f} negative reviews", "{r:.0f}"),
-    "purchase_days": ("bought on {v:.0f} different days", "{r:.0f}"),
-    "membership_tier": ("membership: {v}", "{r}"),
-    "signup_channel": ("came through {v}", "{r}"),
-    "main_channel": ("mostly orders via {v}", "{r}"),
+    "recency_days": (N_("last order {value} ago"), "days"),
+    "frequency": (N_("orders so far: {value}"), "count"),
+    "monetary": (N_("{value} spent in total"), "money"),
+    "gap_mean": (N_("orders every {value} on average"), "days"),
+    "gap_median": (N_("usually {value} between orders"), "days"),
+    "recency_gap_ratio": (N_("silent for {value} their usual gap"), "times"),
+    "orders_last_90": (N_("orders in the last 90 days: {value}"), "count"),
+    "orders_prev_90": (N_("orders in the 90 days before: {value}"), "count"),
+    "order_trend_90": (N_("order trend {value} (last 90 days vs the 90 before)"), "signed"),
+    "spend_trend_90": (N_("spend trend {value} (last 90 days vs the 90 before)"), "signed_money"),
+    "category_breadth": (N_("categories bought: {value}"), "count"),
+    "units": (N_("items bought in total: {value}"), "count"),
+    "return_share": (N_("{value} of orders returned"), "percent"),
+    "cancelled_orders": (N_("cancelled orders: {value}"), "count"),
+    "channel_count": (N_("channels ordered through: {value}"), "count"),
+    "avg_rating": (N_("average rating {value}"), "number"),
+    "negative_reviews": (N_("negative reviews: {value}"), "count"),
+    "purchase_days": (N_("days with a purchase: {value}"), "count"),
 }
+# Which way a higher value moves the chance of churning, all else equal (+1 more churn, -1 less). A reason is named
+# only when the model's effect for that customer goes this way: a tree model can, through an interaction, credit a
+# long silence with a return, and "silent for 7.8x their usual gap -> more likely to return" reads as a contradiction.
+# Features whose direction is not clear-cut (order value, tenure, discounts, tier, channel) are not named at all.
+CHURN_DIRECTION: dict[str, int] = {
+    "recency_days": 1, "recency_gap_ratio": 1, "gap_mean": 1, "gap_median": 1, "return_share": 1,
+    "cancelled_orders": 1, "negative_reviews": 1,
+    "frequency": -1, "monetary": -1, "orders_last_90": -1, "orders_prev_90": -1, "order_trend_90": -1,
+    "spend_trend_90": -1, "category_breadth": -1, "units": -1, "channel_count": -1, "avg_rating": -1,
+    "purchase_days": -1,
+}
+EXPLAINABLE_FEATURES = [f for f in NUMERIC_FEATURES if f in CHURN_DIRECTION]
+MIN_REASON_EFFECT = 0.005  # a change of P(return) smaller than half a point is not a reason
 
 Progress = Callable[[str], None]
 
@@ -691,43 +695,82 @@ def _entry(con: duckdb.DuckDBPyConnection, model_id: int) -> dict[str, Any] | No
 # ----------------------------------------------------------------------------------------------- explanations
 
 def reasons(model: Any, frame: pd.DataFrame, reference: dict[str, Any], candidates: list[str], top: int = 3) -> list[str]:
-    """Return, per row, the top reasons for its return probability in words.
+    """Return, per row, its top reasons as JSON text (stored; :func:`reason_sentence` reads it in the user's language):
+    a list of {"feature", "value", "typical", "effect"} with ``effect`` = "up" (more likely to return) or "down".
 
-    A feature's effect = P(return) with the customer's value minus P(return) with the typical (median) value; the
-    ``top`` largest effects are named, e.g. "last order 150 days ago (typical 40 days) → less likely to return".
+    A feature's effect = P(return) with the customer's value minus P(return) with the typical (median) value. Only
+    features of :data:`CHURN_DIRECTION` are named, and only when the effect goes the way their value says (above the
+    typical value of a churn-raising feature -> "down"); the ``top`` largest such effects are kept.
     """
     if frame.empty:
         return []
+    candidates = [f for f in candidates if f in CHURN_DIRECTION]
     base = 1.0 - churn_probability(model, frame)
     effects = np.zeros((len(frame), len(candidates)))
+    expected = np.zeros((len(frame), len(candidates)))
     for j, feature in enumerate(candidates):
-        changed = frame.copy(deep=False)
-        changed = changed.assign(**{feature: reference.get(feature)})
+        typical = reference.get(feature)
+        changed = frame.assign(**{feature: typical})
         effects[:, j] = base - (1.0 - churn_probability(model, changed))
-    order = np.argsort(-np.abs(effects), axis=1)[:, :top]
-    values = {f: frame[f].to_numpy() for f in candidates}
+        values = frame[feature].to_numpy(dtype=float)
+        # Sign of the effect on P(return) the feature's direction implies: above typical x churn-raising -> down.
+        expected[:, j] = -CHURN_DIRECTION[feature] * np.sign(values - (np.nan if typical is None else typical))
+    consistent = (np.sign(effects) == expected) & (np.abs(effects) >= MIN_REASON_EFFECT)
+    ranked = np.where(consistent, np.abs(effects), -1.0)
+    order = np.argsort(-ranked, axis=1, kind="stable")[:, :top]
     texts = []
     for i in range(len(frame)):
-        parts = []
+        items = []
         for j in order[i]:
-            effect = effects[i, j]
-            if abs(effect) < 0.005:
+            if ranked[i, j] < 0:
                 continue
             feature = candidates[j]
-            parts.append(f"{_phrase(feature, values[feature][i], reference.get(feature))} → "
-                         f"{'more' if effect > 0 else 'less'} likely to return")
-        texts.append("; ".join(parts) if parts else "close to a typical customer")
+            typical = reference.get(feature)
+            items.append({"feature": feature, "value": _plain(frame[feature].iat[i]),
+                          "typical": _plain(typical), "effect": "up" if effects[i, j] > 0 else "down"})
+        texts.append(json.dumps(items))
     return texts
 
 
-def _phrase(feature: str, value: Any, ref: Any) -> str:
-    phrase, ref_format = FEATURE_WORDS[feature]
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return f"no {feature.replace('_', ' ')} yet"
-    text = phrase.format(v=value)
-    if ref is None or (isinstance(ref, float) and math.isnan(ref)):
+def _plain(value: Any) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)
+
+
+def _show(value: Any, rule: str) -> str:
+    """Return a feature value under its display rule (fmt)."""
+    shown = {"days": lambda v: fmt.days(v), "count": lambda v: fmt.count(v), "money": lambda v: fmt.money(v, decimals=0),
+             "times": lambda v: fmt.times(v), "signed": lambda v: fmt.count(v, signed=True),
+             "signed_money": lambda v: fmt.money(v, decimals=0, signed=True), "percent": lambda v: fmt.percent(v, 0),
+             "number": lambda v: fmt.number(v, 1)}
+    return shown[rule](value)
+
+
+def reason_phrase(feature: str, value: Any, typical: Any) -> str:
+    """Return one reason in words, in the current language: "last order 150 days ago (typical 40 days)"."""
+    message, rule = FEATURE_WORDS[feature]
+    text = _(message, value=_show(value, rule))
+    if typical is None or pd.isna(typical):
         return text
-    return f"{text} (typical {ref_format.format(r=ref)})"
+    return _("{reason} (typical {typical})", reason=text, typical=_show(typical, rule))
+
+
+def reason_sentence(stored: str | None) -> str:
+    """Return one sentence per customer from the stored reasons (JSON of :func:`reasons`), in the current language:
+    the reasons that lower the chance of a return, then those that raise it."""
+    try:
+        items = json.loads(stored) if stored else []
+    except (TypeError, ValueError):  # text stored by an older version: shown as it is
+        return str(stored or "")
+    separator = pgettext("list separator", ", ")
+    down = separator.join(reason_phrase(r["feature"], r["value"], r["typical"]) for r in items if r["effect"] == "down")
+    up = separator.join(reason_phrase(r["feature"], r["value"], r["typical"]) for r in items if r["effect"] == "up")
+    if down and up:
+        return _("Less likely to return: {down}; more likely: {up}.", down=down, up=up)
+    if down:
+        return _("Less likely to return: {down}.", down=down)
+    if up:
+        return _("More likely to return: {up}.", up=up)
+    return _("Close to a typical customer.")
 
 
 def stored_tables(entry: dict[str, Any]) -> dict[str, Any]:

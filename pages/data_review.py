@@ -11,6 +11,7 @@ from ecomops.ops import report
 from ecomops.exports import escape_markdown as md
 from ecomops.ui import columns as colfmt, page
 from ecomops.ui import state
+from ecomops.users import targeting
 
 con = state.connection()
 f = page.setup(__file__)
@@ -81,7 +82,9 @@ else:
     st.dataframe(review.reactivation, hide_index=True, width="stretch",
                  column_config={"rate": colfmt.percent("conversion")})
     if uplift is not None:
-        st.metric("Uplift (treatment − control)", f"{uplift * 100:+.1f} pp")
+        first = review.reactivation.iloc[0]
+        st.metric(_("Uplift (treatment − control)"), fmt.pp(uplift),
+                  help=targeting.uplift_text(first["uplift"], first["ci_low"], first["ci_high"]))
 
 st.subheader("Risk items")
 st.dataframe(review.risks, hide_index=True, width="stretch")

@@ -13,7 +13,8 @@ from ecomops.users import churn
 from ecomops.users import targeting
 from ecomops.__main__ import main
 
-JSON_KEYS = {"auc", "pr_auc", "lift_top_decile", "baseline_recency_auc", "n_train", "n_test", "cutoff"}
+JSON_KEYS = {"auc", "pr_auc", "lift_top_decile", "baseline_recency_auc", "baseline_bgnbd_auc",
+             "baseline_bgnbd_alive_auc", "n_train", "n_test", "cutoff"}
 
 
 @pytest.fixture(scope="module")
@@ -46,12 +47,16 @@ def test_evaluate_json_prints_exactly_the_contract(cli):
     assert set(payload) == JSON_KEYS
     assert payload["cutoff"] == "2026-11-15"
     assert payload["n_train"] > 500 and payload["n_test"] > payload["n_train"]
-    assert 0.7 < payload["baseline_recency_auc"] < 1 and payload["auc"] >= payload["baseline_recency_auc"] - 0.01
+    assert 0.7 < payload["baseline_recency_auc"] < 1 and 0.7 < payload["baseline_bgnbd_auc"] < 1
+    # The classifier (with the BG/NBD outputs as features) beats both recency alone and BG/NBD alone, same window.
+    assert payload["auc"] > payload["baseline_recency_auc"] and payload["auc"] > payload["baseline_bgnbd_auc"]
+    assert payload["auc"] > payload["baseline_bgnbd_alive_auc"]
     # An earlier cutoff is a real out-of-time backtest on other customers.
     code, out, _ = cli("evaluate", "--json", "--cutoff", "2026-08-17")
     earlier = json.loads(out)
     assert code == 0 and earlier["cutoff"] == "2026-08-17" and earlier["n_test"] < payload["n_test"]
-    print(f"\ndemo backtest: model AUC {payload['auc']:.3f} vs recency {payload['baseline_recency_auc']:.3f}; "
+    print(f"\ndemo backtest: model AUC {payload['auc']:.3f} vs recency {payload['baseline_recency_auc']:.3f}, "
+          f"BG/NBD {payload['baseline_bgnbd_auc']:.3f}; "
           f"at 2026-08-17 {earlier['auc']:.3f} vs {earlier['baseline_recency_auc']:.3f}")
 
 

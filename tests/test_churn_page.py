@@ -9,7 +9,8 @@ import shutil
 import pytest
 
 from ecomops import db
-from ecomops.users import churn
+from ecomops.i18n import fmt
+from ecomops.users import churn, model_jobs
 from ecomops.users import targeting
 
 PAGE = "pages/users_churn.py"
@@ -35,26 +36,38 @@ def test_page_trains_scores_records_and_measures(app_test, page_db, monkeypatch)
     assert not at.exception
     assert at.title[0].value == "Churn & reactivation"
     assert any("No churn model yet" in i.value for i in at.info)
-    # The planted demo experiment is measured before any model exists.
-    results = targeting.reactivation_results(db.connect(page_db), 90)
-    assert _metric(at, "Uplift").value == f"{results.iloc[-1]['uplift'] * 100:+.1f} pts"
-    assert _metric(at, "Treatment reactivated").value == f"{results.iloc[-1]['treatment_rate']:.1%}"
+    # The planted demo experiment is measured before any model exists, with its interval.
+    results = targeting.reactivation_results(db.connect(page_db))
+    latest = results.iloc[-1]
+    assert _metric(at, "Uplift").value == fmt.pp(latest["uplift"])
+    assert _metric(at, "Uplift").help == targeting.uplift_text(latest["uplift"], latest["ci_low"], latest["ci_high"])
+    assert _metric(at, "Treatment reactivated").value == fmt.percent(latest["treatment_rate"])
 
+    # Training runs on a background thread, not inside the request; the page shows the model once it is done.
     at.button(key="churn_train").click().run()
     assert not at.exception
+    job = model_jobs.churn_job(db.connect(page_db))
+    assert job is not None
+    job.thread.join(timeout=600)
+    assert job.state == "done", job.error
+    at.run()
     entry = churn.latest_model(db.connect(page_db))
-    assert entry is not None
-    assert _metric(at, "ROC AUC").value == f"{entry['metrics']['model']['auc']:.3f}"
-    assert f"{entry['metrics']['baseline']['auc']:.3f}" in _metric(at, "ROC AUC").help
+    assert entry is not None and entry["model_id"] == job.model_id
+    metrics = entry["metrics"]
+    assert _metric(at, "ROC AUC: churn model").value == fmt.number(metrics["model"]["auc"], 3)
+    assert _metric(at, "ROC AUC: recency alone").value == fmt.number(metrics["baseline"]["auc"], 3)
+    assert _metric(at, "ROC AUC: BG/NBD alone").value == fmt.number(metrics["bgnbd_order"]["auc"], 3)
     assert any("were dormant at the test cutoff" in c.value for c in at.caption)
     calibration = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert {t["name"] for t in calibration["data"]} >= {"model", "recency baseline"}
 
     scored = targeting.score_dormant(db.connect(page_db))
-    assert _metric(at, "Dormant customers").value == f"{len(scored):,}"
+    assert _metric(at, "Dormant customers").value == fmt.count(len(scored))
     at.number_input(key="churn_budget").set_value(100).run()
     expected = targeting.expected_outcome(scored.head(100))
-    assert _metric(at, "Expected revenue").value == f"¥{expected['expected_revenue']:,.0f}"
+    assert _metric(at, "Expected revenue").value == fmt.money(expected["expected_revenue"], decimals=0)
+    shown = next(d.value for d in at.dataframe if "reasons" in d.value.columns)
+    assert shown["reasons"].str.match(r"^(Less likely to return|More likely to return|Close to a typical)").all()
 
     before = db.query_one(db.connect(page_db), "SELECT count(*) FROM reactivation_outreach")[0]
     submit = next(b for b in at.button if b.label == "Record outreach and prepare the export")
@@ -107,7 +120,7 @@ def test_page_shows_the_stored_scores(app_test, page_db, monkeypatch, tmp_path):
     at = app_test(PAGE)
     assert not at.exception
     assert _metric(at, "Dormant customers").value == "7"
-    assert _metric(at, "Expected revenue").value == f"¥{1000 * sum(range(1, 8)):,.0f}"
+    assert _metric(at, "Expected revenue").value == fmt.money(1000 * sum(range(1, 8)), decimals=0)
     shown = next(d.value for d in at.dataframe if "customer_id" in d.value.columns)
     assert shown["customer_id"].tolist() == full["customer_id"].head(7).tolist()
     assert shown["reasons"].tolist() == full["reasons"].head(7).tolist()

@@ -393,15 +393,15 @@ def test_campaign_calendar_and_product_copy(demo_con):
 def test_command_refuses_to_overwrite_without_force(tmp_path, capsys):
     path = tmp_path / "demo.duckdb"
     try:
-        assert main(["demo", "--db", str(path), "--customers", "300"]) == 0
+        assert main(["demo", "--db", str(path), "--customers", "300", "--no-models"]) == 0
         out = capsys.readouterr().out
         assert "orders" in out and "customers" in out
         con = db.connect(path)
         orders = one(con, "SELECT count(*) FROM orders")
-        assert main(["demo", "--db", str(path), "--customers", "300"]) == 2
+        assert main(["demo", "--db", str(path), "--customers", "300", "--no-models"]) == 2
         assert "--force" in capsys.readouterr().err
         assert one(con, "SELECT count(*) FROM orders") == orders
-        assert main(["demo", "--db", str(path), "--customers", "400", "--seed", "3", "--force"]) == 0
+        assert main(["demo", "--db", str(path), "--customers", "400", "--seed", "3", "--force", "--no-models"]) == 0
         assert one(con, "SELECT count(*) FROM customers") == 400
     finally:
         db.close(path)

@@ -2,7 +2,11 @@
 
 - ``train``: fit on features as of T - H, labels (T - H, T]; evaluate out of time; save and register the model.
 - ``evaluate``: out-of-time backtest at T (fit at T - 2H, test at T - H); ``--json`` prints exactly
-  {"auc", "pr_auc", "lift_top_decile", "baseline_recency_auc", "n_train", "n_test", "cutoff"}.
+  {"auc", "pr_auc", "lift_top_decile", "baseline_recency_auc", "baseline_bgnbd_auc", "baseline_bgnbd_alive_auc",
+  "n_train", "n_test", "cutoff"} (BG/NBD: P(order in the horizon) and P(alive), fitted on the history to the test
+  cutoff).
+- ``uplift``: treatment vs control of each recorded outreach (a valid order within the churn horizon after the sent
+  date), the uplift and its 95% interval; ``--json`` prints one object per outreach date.
 - ``score``: dormant customers as of the last day of data, ranked by P(return), with reasons and recommendations
   (``--out FILE.csv`` writes them all; ``--top N`` limits what is printed). It reads the scores stored when the
   model was trained or the data last changed (derived.CHURN_SCORES), scoring again only when they are stale.
@@ -20,7 +24,7 @@ from ecomops.i18n import _
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``churn`` subcommand."""
     parser = sub.add_parser("churn", help=_("train, evaluate or score the churn model (dormant-customer reactivation)"))
-    parser.add_argument("action", choices=("train", "score", "evaluate"))
+    parser.add_argument("action", choices=("train", "score", "evaluate", "uplift"))
     add_db_argument(parser)
     parser.add_argument("--cutoff", type=parse_date, default=None,
                         help="cutoff date T (YYYY-MM-DD), default: the last day with a valid order")
@@ -58,6 +62,9 @@ def run(args: argparse.Namespace) -> int:
             else:
                 _print_evaluation(result)
             return 0
+        if args.action == "uplift":
+            _print_uplift(targeting.reactivation_results(con), args.json)
+            return 0
         if args.action == "train":
             trained = churn.train(con, args.cutoff, args.horizon_days, progress, **limits)
             if args.json:
@@ -92,10 +99,29 @@ def run(args: argparse.Namespace) -> int:
 def _print_evaluation(result) -> None:
     print(f"Out-of-time evaluation at cutoff {result.cutoff} (horizon {result.horizon_days} days): "
           f"trained on {result.n_train:,} customers, tested on {result.n_test:,} (churn rate {result.churn_rate:.1%}).")
-    print(result.metrics_table().to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    print(_("Same test customers, same window: the churn model against recency alone and BG/NBD alone."))
+    print(result.metrics_table().drop(columns="scorer").to_string(index=False, float_format=lambda v: f"{v:.3f}"))
     if not result.calibration.empty:
         print("\nCalibration (deciles of predicted churn probability):")
         cols = ["bin", "model_predicted", "model_observed", "baseline_predicted", "baseline_observed"]
         print(result.calibration[cols].to_string(index=False, float_format=lambda v: f"{v:.3f}"))
     print("\nMost important features (drop in ROC AUC when shuffled):")
     print(result.importance.head(8)[["feature", "importance"]].to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+
+
+def _print_uplift(results, as_json: bool) -> None:
+    from ecomops.i18n import fmt
+    from ecomops.users import targeting
+
+    if as_json:
+        print_json([{**row, "sent_date": str(row["sent_date"])} for row in results.to_dict(orient="records")])
+        return
+    if results.empty:
+        print(_("No outreach recorded yet."))
+        return
+    for row in results.itertuples():
+        print(_("Outreach of {day}: treatment {treated} reactivated of {n_treated}, control {control} of {n_control}; "
+                "uplift {uplift}.", day=row.sent_date, treated=fmt.percent(row.treatment_rate),
+                n_treated=fmt.count(row.treatment_customers), control=fmt.percent(row.control_rate),
+                n_control=fmt.count(row.control_customers),
+                uplift=targeting.uplift_text(row.uplift, row.ci_low, row.ci_high)))

@@ -23,6 +23,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--customers", type=int, default=20000, help="number of customers (default 20000)")
     parser.add_argument("--seed", type=int, default=7, help="random seed (default 7); same seed, same data")
     parser.add_argument("--force", action="store_true", help="empty the data tables first if they hold data")
+    parser.add_argument("--no-models", action="store_true",
+                        help=_("only write the data: do not train the churn model and the review classifier"))
     parser.set_defaults(func=run)
 
 
@@ -52,6 +54,13 @@ def run(args: argparse.Namespace) -> int:
             bar.set_postfix_str(message)
 
         counts = demo.generate(con, customers=args.customers, seed=args.seed, progress=progress)
+    if not args.no_models:  # a fresh install shows scored dormant customers and classified reviews at once
+        from ecomops.users import model_jobs
+
+        print(_("Training the churn model and the review classifier …"), flush=True)
+        done = model_jobs.prepare_models(con, progress=lambda message: print(f"  {message}", flush=True))
+        for note in done["notes"]:
+            print(f"  note: {note}")
     elapsed = time.perf_counter() - started
     print(f"Demo data written to {db.config.db_path(args.db)} in {elapsed:.1f} s "
           f"({args.customers:,} customers, seed {args.seed}):")

@@ -221,21 +221,20 @@ def _ratio(num: Any, den: Any) -> float | None:
 
 
 def reactivation(con: duckdb.DuckDBPyConnection, p: Period) -> pd.DataFrame:
-    """Return treatment and control rows (sent, converted, rate, converted_in_period) and an uplift row."""
-    frame = db.query_df(con, db.load_sql("ops/report_reactivation"),
-                        {"start": p.start, "end": p.end, "lookback": REACTIVATION_LOOKBACK_DAYS})
-    if frame.empty:
-        return frame.assign(rate=[])
-    frame["rate"] = frame["converted"] / frame["sent"]
-    return frame
+    """Return treatment and control rows (sent, converted, rate, converted_in_period, uplift with its interval) of
+    the outreach sent in the lookback up to the period end: targeting.reactivation_by_arm, the one definition of
+    reactivation (a valid order within the churn horizon after the sent date, seen up to the period end)."""
+    from ecomops.users import targeting
+
+    return targeting.reactivation_by_arm(con, p.end - timedelta(days=REACTIVATION_LOOKBACK_DAYS), p.end, p.end,
+                                         period_start=p.start)
 
 
 def reactivation_uplift(frame: pd.DataFrame) -> float | None:
-    """Return treatment minus control conversion rate (percentage points as a fraction), None without both arms."""
-    rates = dict(zip(frame.get("arm", []), frame.get("rate", [])))
-    if "treatment" in rates and "control" in rates:
-        return float(rates["treatment"] - rates["control"])
-    return None
+    """Return treatment minus control reactivation rate (percentage points as a fraction), None without both arms."""
+    if frame.empty or set(frame["arm"]) != {"treatment", "control"}:
+        return None
+    return float(frame["uplift"].iloc[0])
 
 
 def risks(con: duckdb.DuckDBPyConnection, p: Period) -> pd.DataFrame:

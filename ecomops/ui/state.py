@@ -29,8 +29,11 @@ def _open(path: str) -> tuple[duckdb.DuckDBPyConnection, bool]:
     if fresh:
         from ecomops import demo  # imported lazily: only a first start needs the generator
 
-        with st.spinner("First start: creating the demo database (about 10 s)…"):
+        from ecomops.users import model_jobs
+
+        with st.spinner(i18n._("First start: creating the demo database and training its models (about a minute)…")):
             demo.generate(con)
+            model_jobs.prepare_models(con)  # the first visit of every page then reads stored model outputs
     return con, fresh
 
 

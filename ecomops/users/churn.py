@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from ecomops import config, db, derived, model_files
+from ecomops.i18n import N_, _, fmt, pgettext
 
 # scikit-learn is imported inside the functions that fit, score or evaluate: importing it costs ~1.5 s, which the
 # Churn page (and every module importing this one) would otherwise pay on a server process's first visit even when
@@ -53,40 +54,51 @@ NUMERIC_FEATURES = [
     "gap_mean", "gap_median", "gap_std", "gap_max", "recency_gap_ratio",
     "orders_last_90", "orders_prev_90", "order_trend_90", "spend_trend_90",
     "category_breadth", "units", "discount_share", "return_share", "cancelled_orders", "channel_count",
-    "reviews", "avg_rating", "negative_reviews",
+    "reviews", "avg_rating", "negative_reviews", "purchase_days",
 ]
 FEATURES = CATEGORICAL_FEATURES + NUMERIC_FEATURES
+# Added inside the Pipeline by BtydFeatures from purchase days, recency and tenure (a BG/NBD fit on the training rows
+# only): P(alive) and P(at least one order in the horizon). Not the expected orders in the horizon: when the fitted
+# dropout Beta is narrow (large a and b, as on the demo) btyd computes it by quadrature at ~5 ms a customer, which
+# permutation importance and scoring would pay dozens of times; P(order in the horizon) is closed-form and is the
+# complement of the churn event itself.
+BTYD_FEATURES = ["p_alive", "p_order_in_horizon"]
 
-# How each feature reads in a sentence: (phrase with {v}, format of the typical value).
+# How each feature reads in a reason: (message with {value}, display rule of the value). The value (and the typical
+# value beside it) go through fmt, so "7.8x" is 7.8× / 7.8倍 and money is in the store's format.
 FEATURE_WORDS: dict[str, tuple[str, str]] = {
-    "recency_days": ("last order {v:.0f} days ago", "{r:.0f} days"),
-    "frequency": ("{v:.0f} orders so far", "{r:.0f}"),
-    "monetary": ("spent ¥{v:,.0f} in total", "¥{r:,.0f}"),
-    "avg_order_value": ("¥{v:,.0f} per order", "¥{r:,.0f}"),
-    "tenure_days": ("first order {v:.0f} days ago", "{r:.0f} days"),
-    "account_age_days": ("customer for {v:.0f} days", "{r:.0f} days"),
-    "gap_mean": ("orders every {v:.0f} days on average", "{r:.0f} days"),
-    "gap_median": ("usually {v:.0f} days between orders", "{r:.0f} days"),
-    "gap_std": ("irregular gaps between orders (spread {v:.0f} days)", "{r:.0f} days"),
-    "gap_max": ("longest pause so far {v:.0f} days", "{r:.0f} days"),
-    "recency_gap_ratio": ("silent for {v:.1f}x their usual gap", "{r:.1f}x"),
-    "orders_last_90": ("{v:.0f} orders in the last 90 days", "{r:.0f}"),
-    "orders_prev_90": ("{v:.0f} orders in the 90 days before", "{r:.0f}"),
-    "order_trend_90": ("order trend {v:+.0f} (last 90 days vs previous)", "{r:+.0f}"),
-    "spend_trend_90": ("spend trend ¥{v:+,.0f} (last 90 days vs previous)", "¥{r:+,.0f}"),
-    "category_breadth": ("buys in {v:.0f} categories", "{r:.0f}"),
-    "units": ("bought {v:.0f} items in total", "{r:.0f}"),
-    "discount_share": ("{v:.0%} of orders discounted", "{r:.0%}"),
-    "return_share": ("{v:.0%} of orders returned", "{r:.0%}"),
-    "cancelled_orders": ("{v:.0f} cancelled orders", "{r:.0f}"),
-    "channel_count": ("ordered through {v:.0f} channels", "{r:.0f}"),
-    "reviews": ("wrote {v:.0f} reviews", "{r:.0f}"),
-    "avg_rating": ("average rating {v:.1f}", "{r:.1f}"),
-    "negative_reviews": ("{v:.0f} negative reviews", "{r:.0f}"),
-    "membership_tier": ("membership: {v}", "{r}"),
-    "signup_channel": ("came through {v}", "{r}"),
-    "main_channel": ("mostly orders via {v}", "{r}"),
+    "recency_days": (N_("last order {value} ago"), "days"),
+    "frequency": (N_("orders so far: {value}"), "count"),
+    "monetary": (N_("{value} spent in total"), "money"),
+    "gap_mean": (N_("orders every {value} on average"), "days"),
+    "gap_median": (N_("usually {value} between orders"), "days"),
+    "recency_gap_ratio": (N_("silent for {value} their usual gap"), "times"),
+    "orders_last_90": (N_("orders in the last 90 days: {value}"), "count"),
+    "orders_prev_90": (N_("orders in the 90 days before: {value}"), "count"),
+    "order_trend_90": (N_("order trend {value} (last 90 days vs the 90 before)"), "signed"),
+    "spend_trend_90": (N_("spend trend {value} (last 90 days vs the 90 before)"), "signed_money"),
+    "category_breadth": (N_("categories bought: {value}"), "count"),
+    "units": (N_("items bought in total: {value}"), "count"),
+    "return_share": (N_("{value} of orders returned"), "percent"),
+    "cancelled_orders": (N_("cancelled orders: {value}"), "count"),
+    "channel_count": (N_("channels ordered through: {value}"), "count"),
+    "avg_rating": (N_("average rating {value}"), "number"),
+    "negative_reviews": (N_("negative reviews: {value}"), "count"),
+    "purchase_days": (N_("days with a purchase: {value}"), "count"),
 }
+# Which way a higher value moves the chance of churning, all else equal (+1 more churn, -1 less). A reason is named
+# only when the model's effect for that customer goes this way: a tree model can, through an interaction, credit a
+# long silence with a return, and "silent for 7.8x their usual gap -> more likely to return" reads as a contradiction.
+# Features whose direction is not clear-cut (order value, tenure, discounts, tier, channel) are not named at all.
+CHURN_DIRECTION: dict[str, int] = {
+    "recency_days": 1, "recency_gap_ratio": 1, "gap_mean": 1, "gap_median": 1, "return_share": 1,
+    "cancelled_orders": 1, "negative_reviews": 1,
+    "frequency": -1, "monetary": -1, "orders_last_90": -1, "orders_prev_90": -1, "order_trend_90": -1,
+    "spend_trend_90": -1, "category_breadth": -1, "units": -1, "channel_count": -1, "avg_rating": -1,
+    "purchase_days": -1,
+}
+EXPLAINABLE_FEATURES = [f for f in NUMERIC_FEATURES if f in CHURN_DIRECTION]
+MIN_REASON_EFFECT = 0.005  # a change of P(return) smaller than half a point is not a reason
 
 Progress = Callable[[str], None]
 
@@ -170,32 +182,94 @@ def check_history(con: duckdb.DuckDBPyConnection, cutoff: date, horizon_days: in
 
 # ------------------------------------------------------------------------------------------------------ model
 
-def build_pipeline(random_state: int = RANDOM_STATE, max_iter: int = 300) -> "Pipeline":
-    """Return the unfitted Pipeline: ordinal-encoded categoricals + imputed numeric features into gradient boosting."""
+class BtydFeatures:
+    """Transformer (scikit-learn conventions): adds the BG/NBD outputs P(alive) and P(at least one order in the
+    horizon) to a feature frame.
+
+    ``fit`` fits BG/NBD (ecomops.users.btyd, maximum likelihood) on the rows it is given — in training, the features
+    as of the training cutoff, so nothing after it is read; ``transform`` applies those parameters to any frame.
+    Per customer: repeat purchases x = purchase_days - 1, recency t_x = tenure_days - recency_days, age T =
+    tenure_days (days, as of the frame's cutoff). A fit that fails (no repeat buyers) leaves both columns missing.
+    """
+
+    def __init__(self, horizon_days: int = 90) -> None:
+        self.horizon_days = horizon_days
+
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        """Return the constructor parameters (scikit-learn's clone reads them)."""
+        return {"horizon_days": self.horizon_days}
+
+    def set_params(self, **params: Any) -> "BtydFeatures":
+        """Set constructor parameters; return self."""
+        for key, value in params.items():
+            setattr(self, key, value)
+        return self
+
+    @staticmethod
+    def summaries(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Return BG/NBD's (x, t_x, T) in days from a feature frame."""
+        T = frame["tenure_days"].to_numpy(dtype=float)
+        x = np.maximum(frame["purchase_days"].to_numpy(dtype=float) - 1.0, 0.0)
+        t_x = np.where(x > 0, T - frame["recency_days"].to_numpy(dtype=float), 0.0)
+        return x, np.clip(t_x, 0.0, T), T
+
+    def fit(self, frame: pd.DataFrame, y: Any = None) -> "BtydFeatures":
+        """Fit BG/NBD on the frame's customers; return self (``fit_json_`` holds the fit, "" when it failed)."""
+        from ecomops.users import btyd
+
+        try:
+            self.fit_json_ = btyd.fit_bgnbd(*self.summaries(frame)).to_json()
+        except ValueError:  # no repeat purchases at all: the columns stay missing (imputed downstream)
+            self.fit_json_ = ""
+        return self
+
+    def transform(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Return the frame with BTYD_FEATURES added (P(alive), P(order in the horizon))."""
+        from ecomops.users import btyd
+
+        out = frame.copy(deep=False)
+        if not self.fit_json_ or frame.empty:
+            return out.assign(**{name: np.nan for name in BTYD_FEATURES})
+        fit = btyd.BgNbdFit.from_json(self.fit_json_)
+        x, t_x, T = self.summaries(frame)
+        out["p_alive"] = btyd.p_alive(fit, x, t_x, T)
+        out["p_order_in_horizon"] = btyd.p_purchase_within(fit, self.horizon_days, x, t_x, T)
+        return out
+
+    def fit_transform(self, frame: pd.DataFrame, y: Any = None) -> pd.DataFrame:
+        """Fit, then transform the same frame."""
+        return self.fit(frame, y).transform(frame)
+
+
+def build_pipeline(random_state: int = RANDOM_STATE, max_iter: int = 300, horizon_days: int = 90) -> "Pipeline":
+    """Return the unfitted Pipeline: BG/NBD features, ordinal-encoded categoricals and imputed numeric features into
+    gradient boosting."""
     from sklearn.compose import ColumnTransformer
     from sklearn.ensemble import HistGradientBoostingClassifier
     from sklearn.impute import SimpleImputer
     from sklearn.pipeline import Pipeline
     from sklearn.preprocessing import OrdinalEncoder
 
+    numeric = NUMERIC_FEATURES + BTYD_FEATURES
     encode = ColumnTransformer(
         [("categorical", OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1,
                                         encoded_missing_value=-1), CATEGORICAL_FEATURES),
          # Missing values (no second order -> no gaps, no reviews -> no rating) become -1, outside every real
          # range; a column missing everywhere (no reviews imported at all) would otherwise break the binning.
-         ("numeric", SimpleImputer(strategy="constant", fill_value=-1.0, keep_empty_features=True), NUMERIC_FEATURES)],
+         ("numeric", SimpleImputer(strategy="constant", fill_value=-1.0, keep_empty_features=True), numeric)],
         verbose_feature_names_out=False,
     )
-    categorical_mask = [True] * len(CATEGORICAL_FEATURES) + [False] * len(NUMERIC_FEATURES)
+    categorical_mask = [True] * len(CATEGORICAL_FEATURES) + [False] * len(numeric)
     # Churn can only rise with recency when all else is equal; the constraint keeps the model at least as
-    # orderly as the recency baseline and helps on small histories.
-    monotonic = [1 if name == "recency_days" else 0 for name in FEATURES]
+    # orderly as the recency baseline and helps on small histories. Likewise it can only fall with P(alive).
+    direction = {"recency_days": 1, "p_alive": -1, "p_order_in_horizon": -1}
+    monotonic = [direction.get(name, 0) for name in CATEGORICAL_FEATURES + numeric]
     booster = HistGradientBoostingClassifier(
         learning_rate=0.08, max_iter=max_iter, max_leaf_nodes=15, min_samples_leaf=100, l2_regularization=1.0,
         categorical_features=categorical_mask, monotonic_cst=monotonic, early_stopping=True,
         validation_fraction=0.15, n_iter_no_change=15, random_state=random_state,
     )
-    return Pipeline([("encode", encode), ("model", booster)])
+    return Pipeline([("btyd", BtydFeatures(horizon_days)), ("encode", encode), ("model", booster)])
 
 
 def _subsample(frame: pd.DataFrame, max_rows: int, random_state: int) -> pd.DataFrame:
@@ -208,7 +282,7 @@ def _subsample(frame: pd.DataFrame, max_rows: int, random_state: int) -> pd.Data
 
 
 def fit_model(train: pd.DataFrame, random_state: int = RANDOM_STATE, max_rows: int = MAX_TRAIN_ROWS,
-              max_iter: int = 300) -> "CalibratedClassifierCV":
+              max_iter: int = 300, horizon_days: int = 90) -> "CalibratedClassifierCV":
     """Return the Pipeline fitted on the (subsampled) rows and calibrated (Platt scaling).
 
     The calibration map is learned on 2-fold out-of-fold predictions, then the Pipeline is refit on all rows
@@ -221,7 +295,7 @@ def fit_model(train: pd.DataFrame, random_state: int = RANDOM_STATE, max_rows: i
     if rows["churned"].nunique() < 2 or rows["churned"].value_counts().min() < 10:
         raise InsufficientHistoryError("Almost every customer in the training window has the same outcome; "
                                        "there is nothing to learn yet.")
-    calibrated = CalibratedClassifierCV(build_pipeline(random_state, max_iter), method="sigmoid", cv=2,
+    calibrated = CalibratedClassifierCV(build_pipeline(random_state, max_iter, horizon_days), method="sigmoid", cv=2,
                                         ensemble=False)
     return calibrated.fit(rows[FEATURES], rows["churned"])
 
@@ -284,16 +358,14 @@ class Evaluation:
         return {
             "auc": self.model["auc"], "pr_auc": self.model["pr_auc"],
             "lift_top_decile": self.model["lift_top_decile"], "baseline_recency_auc": self.baseline["auc"],
+            "baseline_bgnbd_auc": self.extra.get("bgnbd_order", {}).get("auc", float("nan")),
+            "baseline_bgnbd_alive_auc": self.extra.get("bgnbd", {}).get("auc", float("nan")),
             "n_train": self.n_train, "n_test": self.n_test, "cutoff": self.cutoff.isoformat(),
         }
 
     def metrics_table(self) -> pd.DataFrame:
-        """Return one row per metric: model, baseline (rank by recency alone) and the difference."""
-        rows = [{"metric": label, "model": self.model[key], "recency_baseline": self.baseline[key]}
-                for key, label in (("auc", "ROC AUC"), ("pr_auc", "PR AUC"), ("lift_top_decile", "Top-decile lift"))]
-        table = pd.DataFrame(rows)
-        table["difference"] = table["model"] - table["recency_baseline"]
-        return table
+        """Return :func:`comparison_table` of this evaluation (one row per scorer, out-of-time metrics)."""
+        return comparison_table(self.to_json())
 
     def to_json(self) -> dict[str, Any]:
         """Return everything as plain JSON-able values (stored in the model registry)."""
@@ -303,6 +375,23 @@ class Evaluation:
             "calibration": self.calibration.to_dict(orient="records"),
             "importance": self.importance.to_dict(orient="records"), **self.extra,
         }
+
+
+# The scorers compared out of time on the same test customers: the stored metrics key and how each is named.
+SCORERS = (("model", N_("Churn model (with BG/NBD features)")), ("baseline", N_("Recency alone")),
+           ("bgnbd_order", N_("BG/NBD alone: P(order in the horizon)")), ("bgnbd", N_("BG/NBD alone: P(alive)")))
+METRICS = (("auc", N_("ROC AUC")), ("pr_auc", N_("PR AUC")), ("lift_top_decile", N_("Top-decile lift")))
+
+
+def comparison_table(metrics: dict[str, Any], slice_key: str | None = None) -> pd.DataFrame:
+    """Return one row per scorer (code ``scorer``, translated ``name``) with its ROC AUC, PR AUC and top-decile lift
+    from stored evaluation metrics (``Evaluation.to_json``); ``slice_key="dormant"`` reads the dormant slice. Scorers
+    an older evaluation lacks are left out."""
+    source = (metrics.get(slice_key) or {}) if slice_key else metrics
+    rows = [{"scorer": key, "name": _(name), **{m: (source.get(key) or {}).get(m) for m, _label in METRICS}}
+            for key, name in SCORERS if source.get(key)]
+    columns = ["scorer", "name"] + [m for m, _label in METRICS]
+    return pd.DataFrame(rows, columns=columns).astype({m: "float64" for m, _label in METRICS})
 
 
 def evaluate(model: Any, train: pd.DataFrame, test: pd.DataFrame, cutoff: date, horizon_days: int,
@@ -325,16 +414,32 @@ def evaluate(model: Any, train: pd.DataFrame, test: pd.DataFrame, cutoff: date, 
                                                                "customers": "baseline_customers"})
     # The slice the reactivation list is drawn from (dormant at the test cutoff), where recency alone ranks poorly.
     dormant = (recency > dormant_window[0]) & (recency <= dormant_window[1])
+    bg_alive, bg_order = bgnbd_baseline(test, horizon_days)
     dormant_scores = {"customers": int(dormant.sum()), "model": _scores(y[dormant], prob[dormant]),
-                      "baseline": _scores(y[dormant], recency[dormant])}
+                      "baseline": _scores(y[dormant], recency[dormant]),
+                      "bgnbd": _scores(y[dormant], -bg_alive[dormant]),
+                      "bgnbd_order": _scores(y[dormant], -bg_order[dormant])}
     return Evaluation(
         cutoff=cutoff, horizon_days=horizon_days, n_train=len(train), n_test=len(test),
         churn_rate=float(y.mean()) if len(y) else float("nan"),
         model=_scores(y, prob), baseline=_scores(y, recency),
         calibration=model_cal.merge(base_cal, on="bin", how="outer"),
         importance=global_importance(model, test, rows=importance_rows, random_state=random_state),
-        extra={"dormant": dormant_scores},
+        extra={"dormant": dormant_scores, "bgnbd": _scores(y, -bg_alive), "bgnbd_order": _scores(y, -bg_order)},
     )
+
+
+def bgnbd_baseline(frame: pd.DataFrame, horizon_days: int) -> tuple[np.ndarray, np.ndarray]:
+    """Return BG/NBD alone per row of a feature frame: (P(alive), P(at least one order in the horizon)), fitted on
+    the frame's own customers (their history up to its cutoff; no labels are read)."""
+    step = BtydFeatures(horizon_days).fit(frame)
+    if not step.fit_json_ or frame.empty:
+        return np.full(len(frame), np.nan), np.full(len(frame), np.nan)
+    from ecomops.users import btyd
+
+    fit = btyd.BgNbdFit.from_json(step.fit_json_)
+    x, t_x, T = step.summaries(frame)
+    return btyd.p_alive(fit, x, t_x, T), btyd.p_purchase_within(fit, horizon_days, x, t_x, T)
 
 
 def global_importance(model: Any, frame: pd.DataFrame, rows: int = 5000, repeats: int = 3,
@@ -373,7 +478,7 @@ def _backtest(con: duckdb.DuckDBPyConnection, cutoff: date, horizon_days: int, p
     progress(f"Computing test features as of {cutoff - horizon} …")
     test = labelled(con, cutoff - horizon, horizon_days)
     progress(f"Fitting on {min(len(train), max_train_rows):,} of {len(train):,} customers …")
-    model = fit_model(train, random_state, max_train_rows, max_iter)
+    model = fit_model(train, random_state, max_train_rows, max_iter, horizon_days)
     progress(f"Evaluating on {len(test):,} customers against the recency baseline …")
     t = config.thresholds(con)
     return evaluate(model, train, test, cutoff, horizon_days, importance_rows, random_state,
@@ -414,6 +519,7 @@ TRUSTED_TYPES = frozenset({
     "sklearn.preprocessing._encoders.OrdinalEncoder", "sklearn.preprocessing._function_transformer.FunctionTransformer",
     "sklearn.preprocessing._label.LabelEncoder",
     "sklearn.utils.validation.check_array",
+    "ecomops.users.churn.BtydFeatures",
 })
 
 
@@ -451,7 +557,7 @@ def train(con: duckdb.DuckDBPyConnection, cutoff: date | None = None, horizon_da
         progress(f"Computing training features as of {cutoff - horizon} …")
         rows = labelled(con, cutoff - horizon, horizon_days)
     progress(f"Fitting the final model on {min(len(rows), max_train_rows):,} of {len(rows):,} customers …")
-    model = fit_model(rows, random_state, max_train_rows, max_iter)
+    model = fit_model(rows, random_state, max_train_rows, max_iter, horizon_days)
     if evaluation is None:
         evaluation = Evaluation(cutoff, horizon_days, len(rows), 0, float("nan"), _scores([], []), _scores([], []),
                                 pd.DataFrame(), global_importance(model, rows, importance_rows, random_state=random_state))
@@ -589,62 +695,93 @@ def _entry(con: duckdb.DuckDBPyConnection, model_id: int) -> dict[str, Any] | No
 # ----------------------------------------------------------------------------------------------- explanations
 
 def reasons(model: Any, frame: pd.DataFrame, reference: dict[str, Any], candidates: list[str], top: int = 3) -> list[str]:
-    """Return, per row, the top reasons for its return probability in words.
+    """Return, per row, its top reasons as JSON text (stored; :func:`reason_sentence` reads it in the user's language):
+    a list of {"feature", "value", "typical", "effect"} with ``effect`` = "up" (more likely to return) or "down".
 
-    A feature's effect = P(return) with the customer's value minus P(return) with the typical (median) value; the
-    ``top`` largest effects are named, e.g. "last order 150 days ago (typical 40 days) → less likely to return".
+    A feature's effect = P(return) with the customer's value minus P(return) with the typical (median) value. Only
+    features of :data:`CHURN_DIRECTION` are named, and only when the effect goes the way their value says (above the
+    typical value of a churn-raising feature -> "down"); the ``top`` largest such effects are kept.
     """
     if frame.empty:
         return []
+    candidates = [f for f in candidates if f in CHURN_DIRECTION]
     base = 1.0 - churn_probability(model, frame)
     effects = np.zeros((len(frame), len(candidates)))
+    expected = np.zeros((len(frame), len(candidates)))
     for j, feature in enumerate(candidates):
-        changed = frame.copy(deep=False)
-        changed = changed.assign(**{feature: reference.get(feature)})
+        typical = reference.get(feature)
+        changed = frame.assign(**{feature: typical})
         effects[:, j] = base - (1.0 - churn_probability(model, changed))
-    order = np.argsort(-np.abs(effects), axis=1)[:, :top]
-    values = {f: frame[f].to_numpy() for f in candidates}
+        values = frame[feature].to_numpy(dtype=float)
+        # Sign of the effect on P(return) the feature's direction implies: above typical x churn-raising -> down.
+        expected[:, j] = -CHURN_DIRECTION[feature] * np.sign(values - (np.nan if typical is None else typical))
+    consistent = (np.sign(effects) == expected) & (np.abs(effects) >= MIN_REASON_EFFECT)
+    ranked = np.where(consistent, np.abs(effects), -1.0)
+    order = np.argsort(-ranked, axis=1, kind="stable")[:, :top]
     texts = []
     for i in range(len(frame)):
-        parts = []
+        items = []
         for j in order[i]:
-            effect = effects[i, j]
-            if abs(effect) < 0.005:
+            if ranked[i, j] < 0:
                 continue
             feature = candidates[j]
-            parts.append(f"{_phrase(feature, values[feature][i], reference.get(feature))} → "
-                         f"{'more' if effect > 0 else 'less'} likely to return")
-        texts.append("; ".join(parts) if parts else "close to a typical customer")
+            typical = reference.get(feature)
+            items.append({"feature": feature, "value": _plain(frame[feature].iat[i]),
+                          "typical": _plain(typical), "effect": "up" if effects[i, j] > 0 else "down"})
+        texts.append(json.dumps(items))
     return texts
 
 
-def _phrase(feature: str, value: Any, ref: Any) -> str:
-    phrase, ref_format = FEATURE_WORDS[feature]
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return f"no {feature.replace('_', ' ')} yet"
-    text = phrase.format(v=value)
-    if ref is None or (isinstance(ref, float) and math.isnan(ref)):
+def _plain(value: Any) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)
+
+
+def _show(value: Any, rule: str) -> str:
+    """Return a feature value under its display rule (fmt)."""
+    shown = {"days": lambda v: fmt.days(v), "count": lambda v: fmt.count(v), "money": lambda v: fmt.money(v, decimals=0),
+             "times": lambda v: fmt.times(v), "signed": lambda v: fmt.count(v, signed=True),
+             "signed_money": lambda v: fmt.money(v, decimals=0, signed=True), "percent": lambda v: fmt.percent(v, 0),
+             "number": lambda v: fmt.number(v, 1)}
+    return shown[rule](value)
+
+
+def reason_phrase(feature: str, value: Any, typical: Any) -> str:
+    """Return one reason in words, in the current language: "last order 150 days ago (typical 40 days)"."""
+    message, rule = FEATURE_WORDS[feature]
+    text = _(message, value=_show(value, rule))
+    if typical is None or pd.isna(typical):
         return text
-    return f"{text} (typical {ref_format.format(r=ref)})"
+    return _("{reason} (typical {typical})", reason=text, typical=_show(typical, rule))
+
+
+def reason_sentence(stored: str | None) -> str:
+    """Return one sentence per customer from the stored reasons (JSON of :func:`reasons`), in the current language:
+    the reasons that lower the chance of a return, then those that raise it."""
+    try:
+        items = json.loads(stored) if stored else []
+    except (TypeError, ValueError):  # text stored by an older version: shown as it is
+        return str(stored or "")
+    separator = pgettext("list separator", ", ")
+    down = separator.join(reason_phrase(r["feature"], r["value"], r["typical"]) for r in items if r["effect"] == "down")
+    up = separator.join(reason_phrase(r["feature"], r["value"], r["typical"]) for r in items if r["effect"] == "up")
+    if down and up:
+        return _("Less likely to return: {down}; more likely: {up}.", down=down, up=up)
+    if down:
+        return _("Less likely to return: {down}.", down=down)
+    if up:
+        return _("More likely to return: {up}.", up=up)
+    return _("Close to a typical customer.")
 
 
 def stored_tables(entry: dict[str, Any]) -> dict[str, Any]:
-    """Return a registry entry's evaluation as tables: metrics (model vs recency baseline; also as ``cards``, a dict
-    per metric), the dormant slice, calibration and importance."""
+    """Return a registry entry's evaluation as tables: ``metrics`` (:func:`comparison_table`: the model, recency
+    alone and BG/NBD alone on the same test customers), ``dormant`` (the same on the dormant slice), ``dormant_customers``,
+    calibration and importance."""
     metrics = entry.get("metrics") or {}
-    model, baseline = metrics.get("model") or {}, metrics.get("baseline") or {}
-    rows = [{"metric": label, "model": model.get(key), "recency_baseline": baseline.get(key)}
-            for key, label in (("auc", "ROC AUC"), ("pr_auc", "PR AUC"), ("lift_top_decile", "Top-decile lift"))]
-    table = pd.DataFrame(rows, columns=["metric", "model", "recency_baseline"]).astype(
-        {"model": "float64", "recency_baseline": "float64"})
-    table["difference"] = table["model"] - table["recency_baseline"]
-    dormant = metrics.get("dormant") or {}
     return {
-        "metrics": table,
-        "cards": table.set_index("metric").to_dict(orient="index"),
-        "dormant": pd.DataFrame([{"customers": dormant.get("customers"),
-                                  "model_auc": (dormant.get("model") or {}).get("auc"),
-                                  "baseline_auc": (dormant.get("baseline") or {}).get("auc")}]),
+        "metrics": comparison_table(metrics),
+        "dormant": comparison_table(metrics, "dormant"),
+        "dormant_customers": int((metrics.get("dormant") or {}).get("customers") or 0),
         "calibration": pd.DataFrame(metrics.get("calibration") or []),
         "importance": pd.DataFrame(metrics.get("importance") or [], columns=["feature", "importance", "std", "description"]),
     }

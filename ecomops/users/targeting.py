@@ -28,6 +28,7 @@ import pandas as pd
 from ecomops import config, db, derived
 from ecomops.users import churn, value
 from ecomops.db import SQL_DIR
+from ecomops.i18n import _, fmt
 
 CONTROL_SHARE = 0.10
 REASON_CANDIDATES = 6  # explain with the globally most important features only (each costs one prediction pass)
@@ -65,7 +66,8 @@ def score_dormant(con: duckdb.DuckDBPyConnection, model_id: int | None = None, p
                   with_reasons: bool = True) -> pd.DataFrame:
     """Return the dormant customers as of the last day of data, ranked by the value a win-back would recover
     (winback_value; expected value when the value model cannot be fitted), with P(return), expected value, top
-    reasons in words, recommended products and a suggested offer."""
+    reasons (JSON, as stored: ``readable`` turns them into a sentence), recommended products and a suggested
+    offer."""
     model, entry = _model(con, model_id)
     cutoff = churn.last_order_day(con)
     t = config.thresholds(con)
@@ -83,8 +85,9 @@ def score_dormant(con: duckdb.DuckDBPyConnection, model_id: int | None = None, p
     metrics = entry["metrics"]
     reference = metrics.get("reference", {})
     if with_reasons:
-        ranked = [row["feature"] for row in metrics.get("importance", []) if row.get("importance", 0) > 0]
-        candidates = (ranked or churn.NUMERIC_FEATURES)[:REASON_CANDIDATES]
+        ranked = [row["feature"] for row in metrics.get("importance", [])
+                  if row.get("importance", 0) > 0 and row["feature"] in churn.CHURN_DIRECTION]
+        candidates = (ranked or churn.EXPLAINABLE_FEATURES)[:REASON_CANDIDATES]
         dormant["reasons"] = churn.reasons(model, dormant, reference, candidates)
     else:
         dormant["reasons"] = ""
@@ -154,8 +157,13 @@ def stored_dormant(con: duckdb.DuckDBPyConnection, model_id: int | None = None) 
     """Return all the stored dormant customers of the latest model (as ``score_dormant`` ranks them: same columns
     and order)."""
     model = _stored_model(con, model_id)
-    return db.query_df(con, f"SELECT {', '.join(STORED_COLUMNS)} FROM churn_dormant_scores WHERE model_id = $id "
-                            "ORDER BY rank", {"id": model})
+    return readable(db.query_df(con, f"SELECT {', '.join(STORED_COLUMNS)} FROM churn_dormant_scores "
+                                     "WHERE model_id = $id ORDER BY rank", {"id": model}))
+
+
+def readable(scored: pd.DataFrame) -> pd.DataFrame:
+    """Return stored scores with their reasons as one sentence in the current language (churn.reason_sentence)."""
+    return scored.assign(reasons=[churn.reason_sentence(r) for r in scored["reasons"]])
 
 
 def stored_count(con: duckdb.DuckDBPyConnection, model_id: int | None = None) -> int:
@@ -171,8 +179,8 @@ def stored_targets(con: duckdb.DuckDBPyConnection, model_id: int | None = None, 
     model = _stored_model(con, model_id)
     limit = "LIMIT $budget" if budget is not None else ""  # fixed strings only
     params = {"id": model, "min_p": float(min_probability), **({"budget": int(budget)} if budget is not None else {})}
-    return db.query_df(con, f"SELECT {', '.join(STORED_COLUMNS)} FROM churn_dormant_scores "
-                            f"WHERE model_id = $id AND p_return >= $min_p ORDER BY rank {limit}", params)
+    return readable(db.query_df(con, f"SELECT {', '.join(STORED_COLUMNS)} FROM churn_dormant_scores "
+                                     f"WHERE model_id = $id AND p_return >= $min_p ORDER BY rank {limit}", params))
 
 
 def recommendations(con: duckdb.DuckDBPyConnection, cutoff: date, per_customer: int = 3) -> pd.DataFrame:
@@ -236,34 +244,73 @@ def export_frame(assigned: pd.DataFrame) -> pd.DataFrame:
     return sent[[c for c in EXPORT_COLUMNS if c in sent.columns]].reset_index(drop=True)
 
 
-def reactivation_results(con: duckdb.DuckDBPyConnection, window_days: int | None = None,
-                         z: float = 1.96) -> pd.DataFrame:
-    """Return per outreach date: treatment and control reactivation rates (a valid order within ``window_days``
-    after the sent date; default: the churn horizon in force), the uplift in points and its normal-approximation
-    95% confidence interval."""
-    if window_days is None:
-        window_days = config.thresholds(con).churn_horizon_days
-    end = churn.last_order_day(con) or date.today()
-    arms = db.query_df(con, db.load_sql("users/churn_outreach_results"), {"window_days": window_days, "data_end": end})
+def outreach_arms(con: duckdb.DuckDBPyConnection, window_days: int | None = None, sent_from: date | None = None,
+                  sent_to: date | None = None, data_end: date | None = None,
+                  period_start: date | None = None) -> pd.DataFrame:
+    """Return, per outreach date and arm, the customers and how many reactivated: a valid order within
+    ``window_days`` (default: the churn horizon in force) after the sent date, seen up to ``data_end`` (default: the
+    last day of data). The one definition of reactivation used by the Churn page, the review, its HTML/PDF export
+    and the command line; the outcome comes from the orders, never from a stored ``converted`` flag."""
+    window_days = int(window_days or config.thresholds(con).churn_horizon_days)
+    data_end = data_end or churn.last_order_day(con) or date.today()
+    params = {"window_days": window_days, "data_end": data_end, "sent_from": sent_from or date(1900, 1, 1),
+              "sent_to": sent_to or date(9999, 12, 31), "period_start": period_start or date(1900, 1, 1)}
+    return db.query_df(con, db.load_sql("users/churn_outreach_results"), params)
+
+
+def _counts(part: pd.DataFrame, arm: str) -> tuple[int, int]:
+    rows = part[part["arm"] == arm]
+    return int(rows["customers"].sum()), int(rows["reactivated"].sum())
+
+
+def reactivation_results(con: duckdb.DuckDBPyConnection, window_days: int | None = None, z: float = 1.96,
+                         data_end: date | None = None) -> pd.DataFrame:
+    """Return per outreach date: treatment and control reactivation rates (:func:`outreach_arms`), the uplift in
+    points and its normal-approximation 95% confidence interval."""
+    arms = outreach_arms(con, window_days, data_end=data_end)
     columns = ["sent_date", "offer", "days_observed", "treatment_customers", "treatment_rate", "control_customers",
                "control_rate", "uplift", "ci_low", "ci_high"]
     if arms.empty:
         return pd.DataFrame(columns=columns)
     rows = []
     for sent, part in arms.groupby("sent_date", sort=True):
-        by_arm = part.set_index("arm")
-        t = by_arm.loc["treatment"] if "treatment" in by_arm.index else None
-        c = by_arm.loc["control"] if "control" in by_arm.index else None
-        nt, xt = (int(t["customers"]), int(t["reactivated"])) if t is not None else (0, 0)
-        nc, xc = (int(c["customers"]), int(c["reactivated"])) if c is not None else (0, 0)
-        pt = xt / nt if nt else float("nan")
-        pc = xc / nc if nc else float("nan")
+        nt, xt = _counts(part, "treatment")
+        nc, xc = _counts(part, "control")
         uplift, low, high = uplift_interval(xt, nt, xc, nc, z)
         rows.append({"sent_date": sent, "offer": part["offer"].dropna().iloc[0] if part["offer"].notna().any() else None,
                      "days_observed": int(part["days_observed"].max()), "treatment_customers": nt,
-                     "treatment_rate": pt, "control_customers": nc, "control_rate": pc, "uplift": uplift,
-                     "ci_low": low, "ci_high": high})
+                     "treatment_rate": xt / nt if nt else float("nan"), "control_customers": nc,
+                     "control_rate": xc / nc if nc else float("nan"), "uplift": uplift, "ci_low": low, "ci_high": high})
     return pd.DataFrame(rows, columns=columns)
+
+
+def reactivation_by_arm(con: duckdb.DuckDBPyConnection, sent_from: date, sent_to: date, data_end: date,
+                        period_start: date | None = None, window_days: int | None = None,
+                        z: float = 1.96) -> pd.DataFrame:
+    """Return the outreach sent in [sent_from, sent_to] pooled by arm (treatment first): arm, sent, converted
+    (reactivated, :func:`outreach_arms`), rate, converted_in_period (first return on or after ``period_start``),
+    first_sent, last_sent, and on every row the uplift (treatment minus control) with its 95% interval."""
+    arms = outreach_arms(con, window_days, sent_from, sent_to, data_end, period_start)
+    columns = ["arm", "sent", "converted", "rate", "converted_in_period", "first_sent", "last_sent", "uplift",
+               "ci_low", "ci_high"]
+    if arms.empty:
+        return pd.DataFrame(columns=columns)
+    nt, xt = _counts(arms, "treatment")
+    nc, xc = _counts(arms, "control")
+    uplift, low, high = uplift_interval(xt, nt, xc, nc, z)
+    pooled = arms.groupby("arm").agg(sent=("customers", "sum"), converted=("reactivated", "sum"),
+                                     converted_in_period=("reactivated_in_period", "sum"),
+                                     first_sent=("sent_date", "min"), last_sent=("sent_date", "max")).reset_index()
+    pooled["rate"] = pooled["converted"] / pooled["sent"]
+    pooled = pooled.assign(uplift=uplift, ci_low=low, ci_high=high)
+    return pooled.sort_values("arm", ascending=False, ignore_index=True)[columns]
+
+
+def uplift_text(uplift: float, low: float, high: float) -> str:
+    """Return the uplift and its interval as one line in the current language: "+6.5 pp (95% CI +1.2 pp to +11.8 pp)"."""
+    if uplift is None or pd.isna(uplift):
+        return fmt.NONE
+    return _("{uplift} (95% CI {low} to {high})", uplift=fmt.pp(uplift), low=fmt.pp(low), high=fmt.pp(high))
 
 
 def uplift_interval(treated_converted: int, treated: int, control_converted: int, control: int,

@@ -106,6 +106,7 @@ SELECT
     CAST(coalesce(rv.reviews, 0) AS DOUBLE)                                   AS reviews,
     CAST(rv.avg_rating AS DOUBLE)                                             AS avg_rating,
     CAST(coalesce(rv.negative_reviews, 0) AS DOUBLE)                          AS negative_reviews,
+    CAST(g.active_days AS DOUBLE)                                             AS purchase_days,
     coalesce(c.membership_tier, 'none')                                       AS membership_tier,
     coalesce(c.channel, 'unknown')                                            AS signup_channel,
     coalesce(mc.main_channel, 'unknown')                                      AS main_channel

@@ -69,7 +69,8 @@ def _view_sql(location: str, table: str) -> str:
     # hive_types: partition values stay text until cast, so a NULL partition (lines without an order) never trips
     # the type guess; union_by_name: files written at different times may order columns differently.
     part = warehouse.PARTITION_BY.get(table)
-    hive = f", hive_types = {{'{part}': VARCHAR}}" if part else ""
+    partitioned = part and any(p.is_dir() and p.name.startswith(f"{part}=") for p in (Path(location) / table).iterdir())
+    hive = f", hive_types = {{'{part}': VARCHAR}}" if partitioned else ""
     return (f"SELECT {columns} FROM read_parquet('{root}/**/*.parquet', hive_partitioning = true, "
             f"union_by_name = true{hive})")
 
@@ -87,6 +88,8 @@ def attach_warehouse(con: duckdb.DuckDBPyConnection, location: str) -> list[str]
     attached = []
     with db.transaction(con, bump_version=False) as cur:
         for table in warehouse.WAREHOUSE_TABLES:
+            if not (Path(location) / table).is_dir():
+                continue  # not in the warehouse (`warehouse check` says so): the local table, empty, stays
             if kinds.get(table) == "BASE TABLE":
                 if cur.execute(f"SELECT EXISTS (SELECT 1 FROM {table})").fetchone()[0]:
                     raise EngineError(

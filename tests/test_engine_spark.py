@@ -204,12 +204,20 @@ def _page_kpis(page: Path) -> list[tuple[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def spark_cache(spark, stores, tmp_path_factory):
+def demo_warehouse(demo_db_path, tmp_path_factory) -> Path:
+    """Return the demo store exported with ``warehouse export`` (data tables only, as a team's warehouse holds)."""
+    target = tmp_path_factory.mktemp("demo_warehouse") / "warehouse"
+    warehouse.export(db.connect(demo_db_path), target)
+    return target
+
+
+@pytest.fixture(scope="module")
+def spark_cache(spark, demo_warehouse, tmp_path_factory):
     """Return the Spark engine's local cache of the demo store's warehouse, refreshed once in Spark."""
     from ecomops.engine import set_spark_engine, summary
     from ecomops.engine.spark import SparkEngine
 
-    location = str(stores["demo"]["warehouse"])
+    location = str(demo_warehouse)
     path = tmp_path_factory.mktemp("spark_cache") / "ecomops-spark-cache.duckdb"
     engine = SparkEngine(spark, location)
     set_spark_engine(engine)
@@ -222,13 +230,13 @@ def spark_cache(spark, stores, tmp_path_factory):
     set_spark_engine(None)
 
 
-def test_refresh_builds_every_summary_table_in_spark(spark_cache, stores):
+def test_refresh_builds_every_summary_table_in_spark(spark_cache, demo_db_path):
     from ecomops import derived
 
     done = spark_cache["refresh"]
     assert done.tables.split(",") == [table.name for table in derived.REGISTRY]
     assert done.load_id.startswith("load:")
-    local, cache = db.connect(stores["demo"]["path"]), db.connect(spark_cache["path"])
+    local, cache = db.connect(demo_db_path), db.connect(spark_cache["path"])
     for table in ("daily_sales_rollup", "products_line_facts", "users_order_facts", "users_rfm_scores"):
         query = f"SELECT * FROM {table} ORDER BY ALL"
         problem = compare.difference(db.query_df(local, query), db.query_df(cache, query), ordered=True)
@@ -239,10 +247,10 @@ def test_refresh_builds_every_summary_table_in_spark(spark_cache, stores):
 
 
 @pytest.mark.parametrize("page", sorted((PROJECT_ROOT / "pages").glob("*.py")), ids=lambda p: p.stem)
-def test_page_shows_the_same_kpis_on_spark(page, spark_cache, stores, monkeypatch):
+def test_page_shows_the_same_kpis_on_spark(page, spark_cache, demo_db_path, monkeypatch):
     monkeypatch.chdir(PROJECT_ROOT)
     monkeypatch.setenv("ECOMOPS_ENGINE", "duckdb")
-    monkeypatch.setenv("ECOMOPS_DB", str(stores["demo"]["path"]))
+    monkeypatch.setenv("ECOMOPS_DB", str(demo_db_path))
     expected = _page_kpis(page)
     monkeypatch.setenv("ECOMOPS_ENGINE", "spark")
     monkeypatch.setenv("ECOMOPS_WAREHOUSE", spark_cache["warehouse"])

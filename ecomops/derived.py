@@ -135,9 +135,9 @@ def fingerprint(con: duckdb.DuckDBPyConnection, table: DerivedTable) -> str:
         in_force = config.thresholds(con)
         extra.extend(getattr(in_force, name) for name in table.thresholds)
     if config.engine_name() == "spark":  # built from the warehouse: a new load there makes the table stale
-        from ecomops.engine import spark_engine, summary
+        from ecomops.engine import summary
 
-        extra.append(summary.current_stamp(spark_engine()))
+        extra.append(summary.current_stamp())
     return "|".join([build, str(db.sales_version(con)), *map(str, counts), *map(str, extra)])
 
 

@@ -120,10 +120,10 @@ def warehouse_attached(con: duckdb.DuckDBPyConnection) -> bool:
 
 # --- when the warehouse changed ----------------------------------------------------------------------------------
 
-def load_stamp(engine: SparkEngine) -> str:
+def load_stamp(location: str, engine: SparkEngine | None = None) -> str:
     """Return the warehouse's load stamp: the load id of ``_ecomops_load.json`` when present, else a hash of the
-    table files' names, sizes and modification times (a new partition or a rewritten file changes it)."""
-    location = engine.warehouse
+    table files' names, sizes and modification times (a new partition or a rewritten file changes it). A local or
+    mounted warehouse is looked at directly (no Spark session needed); a remote one through Spark."""
     if _duckdb_readable(location):
         load_file = Path(location) / warehouse.LOAD_FILE
         if load_file.exists():
@@ -136,6 +136,9 @@ def load_stamp(engine: SparkEngine) -> str:
                     digest.update(f"{root}/{name}:{stat.st_size}:{stat.st_mtime_ns}".encode())
         return "files:" + digest.hexdigest()[:16]
     # Remote or Hive: the files Spark would read (their names change when a pipeline writes new ones).
+    from ecomops.engine import spark_engine
+
+    engine = engine or spark_engine()
     digest = hashlib.sha1()
     for table in warehouse.WAREHOUSE_TABLES:
         try:
@@ -150,14 +153,15 @@ _stamp_cache: dict[str, tuple[float, str]] = {}
 STAMP_TTL_SECONDS = 60.0  # pages ask on every view: look at the warehouse at most once a minute
 
 
-def current_stamp(engine: SparkEngine) -> str:
-    """Return the warehouse's load stamp, looked up at most once a minute per warehouse."""
+def current_stamp(location: str | None = None) -> str:
+    """Return the load stamp of the warehouse (default: the configured one), looked up at most once a minute."""
+    location = location or config.warehouse_location() or ""
     now = time.monotonic()
-    cached = _stamp_cache.get(engine.warehouse)
+    cached = _stamp_cache.get(location)
     if cached and now - cached[0] < STAMP_TTL_SECONDS:
         return cached[1]
-    stamp = load_stamp(engine)
-    _stamp_cache[engine.warehouse] = (now, stamp)
+    stamp = load_stamp(location)
+    _stamp_cache[location] = (now, stamp)
     return stamp
 
 
@@ -181,9 +185,10 @@ class _Step:
 def _steps(build_sql: str) -> list[_Step]:
     """Return the statements of a named build: CREATE TABLE AS / INSERT ... SELECT become Spark steps."""
     steps = []
-    for tree in sqlglot.parse(build_sql, read=READ_DIALECT):
-        if tree is None:
-            continue
+    trees = [tree for tree in sqlglot.parse(build_sql, read=READ_DIALECT) if tree is not None]
+    # Local statements run as written (DuckDB's own split of the file), not as sqlglot writes them back.
+    texts = [statement.query for statement in duckdb.extract_statements(build_sql)]
+    for index, tree in enumerate(trees):
         if isinstance(tree, exp.Create) and tree.kind == "TABLE" and isinstance(tree.expression, exp.Query):
             steps.append(_Step("create", tree.expression.sql(dialect=READ_DIALECT), tree.this.name))
         elif isinstance(tree, exp.Insert) and isinstance(tree.expression, exp.Query):
@@ -192,7 +197,8 @@ def _steps(build_sql: str) -> list[_Step]:
             name = target.this.name if isinstance(target, exp.Schema) else target.name
             steps.append(_Step("insert", tree.expression.sql(dialect=READ_DIALECT), name, columns))
         else:
-            steps.append(_Step("local", tree.sql(dialect=READ_DIALECT)))
+            text = texts[index] if len(texts) == len(trees) else tree.sql(dialect=READ_DIALECT)
+            steps.append(_Step("local", text))
     return steps
 
 
@@ -302,7 +308,7 @@ def refresh(con: duckdb.DuckDBPyConnection, engine: SparkEngine | None = None, f
     started = time.perf_counter()
     forget_stamps()
     attach_warehouse(con, engine.warehouse)
-    stamp = current_stamp(engine)
+    stamp = current_stamp(engine.warehouse)
     rebuilt = []
     with derived.build_lock():
         for table in derived.REGISTRY:

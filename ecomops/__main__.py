@@ -4,7 +4,8 @@ Each module in ``ecomops/commands/`` adds its own subcommand through ``register(
 new file. Every command accepts ``--db PATH`` (else $ECOMOPS_DB, else data/ecomops.duckdb) and exits non-zero with a
 one-line reason on bad input or a locked database. ``--lang zh|en`` (anywhere on the line; else the LANG environment)
 chooses the language of help, errors and output: the locale is set around the command (``i18n.use_locale``), and
-argparse's own texts come from the catalogs too (``ecomops.i18n.cli``).
+argparse's own texts come from the catalogs too (``ecomops.i18n.cli``). ``--engine duckdb|spark`` (anywhere on the
+line; else $ECOMOPS_ENGINE) chooses the query engine for the command (docs/scaling.md).
 """
 from __future__ import annotations
 
@@ -12,10 +13,12 @@ import argparse
 import contextlib
 import importlib
 import io
+import os
 import pkgutil
 import sys
+from typing import Iterator
 
-from ecomops import commands, i18n
+from ecomops import commands, config, i18n
 from ecomops.db import DatabaseLockedError
 from ecomops.i18n import _
 from ecomops.i18n.cli import ArgumentParser, localize_argparse
@@ -25,6 +28,9 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """Return the argument parser with every command module's subcommand registered (or only module ``only``)."""
     parser = ArgumentParser(prog="python -m ecomops", description=_("ecomops: e-commerce operations toolkit"))
     languages = [i18n.url_code(locale) for locale in i18n.SUPPORTED]
+    parser.add_argument("--engine", choices=config.ENGINES, help=_(
+        "query engine: duckdb (the local file) or spark (summary tables built by Spark from $ECOMOPS_WAREHOUSE); "
+        "default: $ECOMOPS_ENGINE, else duckdb"))
     parser.add_argument("--lang", choices=languages, help=_(
         "language of help, messages and output: {choices} (default: the LANG environment, else English)",
         choices=", ".join(languages)))
@@ -46,14 +52,14 @@ def _module_of(argv: list[str]) -> str | None:
     return next((n for n in (argv[0], argv[0] + "_cmd") if n in names), None)
 
 
-def _take_lang(argv: list[str]) -> tuple[str | None, list[str]]:
-    """Return (the value of --lang, the arguments without it); --lang may stand anywhere on the line."""
+def _take_option(argv: list[str], option: str) -> tuple[str | None, list[str]]:
+    """Return (the value of ``option``, the arguments without it); it may stand anywhere on the line."""
     rest, value, i = [], None, 0
     while i < len(argv):
-        if argv[i] == "--lang" and i + 1 < len(argv):
+        if argv[i] == option and i + 1 < len(argv):
             value, i = argv[i + 1], i + 2
             continue
-        if argv[i].startswith("--lang="):
+        if argv[i].startswith(option + "="):
             value = argv[i].split("=", 1)[1]
         else:
             rest.append(argv[i])
@@ -61,10 +67,33 @@ def _take_lang(argv: list[str]) -> tuple[str | None, list[str]]:
     return value, rest
 
 
+def _take_lang(argv: list[str]) -> tuple[str | None, list[str]]:
+    """Return (the value of --lang, the arguments without it); --lang may stand anywhere on the line."""
+    return _take_option(argv, "--lang")
+
+
+@contextlib.contextmanager
+def _engine(name: str | None) -> Iterator[None]:
+    """Run the command on the engine ``--engine`` names (duckdb | spark), as $ECOMOPS_ENGINE would."""
+    if name is None:
+        yield
+        return
+    previous = os.environ.get("ECOMOPS_ENGINE")
+    os.environ["ECOMOPS_ENGINE"] = name
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop("ECOMOPS_ENGINE", None)
+        else:
+            os.environ["ECOMOPS_ENGINE"] = previous
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one command in the language of --lang (else LANG); return its exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
     lang, argv = _take_lang(argv)
+    engine, argv = _take_option(argv, "--engine")
     locale = i18n.resolve(lang) if lang else i18n.from_environment()
     if locale is None:
         with i18n.use_locale(i18n.from_environment()):
@@ -72,8 +101,13 @@ def main(argv: list[str] | None = None) -> int:
                     choices=", ".join(i18n.url_code(loc) for loc in i18n.SUPPORTED)), file=sys.stderr)
         return 2
     with i18n.use_locale(locale):
+        if engine is not None and engine.strip().lower() not in config.ENGINES:
+            print(_("error: unknown engine {engine!r}; choose one of: {choices}", engine=engine,
+                    choices=", ".join(config.ENGINES)), file=sys.stderr)
+            return 2
         localize_argparse()
-        return _run(argv)
+        with _engine(engine):
+            return _run(argv)
 
 
 def _run(argv: list[str]) -> int:

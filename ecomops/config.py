@@ -35,14 +35,57 @@ def incremental_limit(total_orders: int) -> float:
     return max(DERIVED_INCREMENTAL_MAX_SHARE * total_orders, DERIVED_INCREMENTAL_MIN_ORDERS)
 
 
+# The local file of the Spark engine: the summary tables built in Spark, views on the warehouse, app state. A file of
+# its own (never the DuckDB engine's store, whose tables it would replace by views).
+DEFAULT_SPARK_CACHE_PATH = PROJECT_ROOT / "data" / "ecomops-spark-cache.duckdb"
+
+
 def db_path(explicit: str | os.PathLike | None = None) -> Path:
-    """Return the database path: explicit argument, else $ECOMOPS_DB, else data/ecomops.duckdb."""
+    """Return the database path: explicit argument, else $ECOMOPS_DB, else data/ecomops.duckdb (with the Spark
+    engine: data/ecomops-spark-cache.duckdb, the local cache of the warehouse's summary tables)."""
     if explicit:
         return Path(explicit)
     env = os.environ.get("ECOMOPS_DB")
     if env:
         return Path(env)
-    return DEFAULT_DB_PATH
+    return DEFAULT_SPARK_CACHE_PATH if engine_name() == "spark" else DEFAULT_DB_PATH
+
+
+# --- query engine (docs/scaling.md) -----------------------------------------------------------------------------
+# ECOMOPS_ENGINE: duckdb (default: everything in the local file) or spark (summary tables built by Spark from the
+# warehouse tables, cached in the local file). `--engine` on the command line sets it for the command.
+ENGINES = ("duckdb", "spark")
+DEFAULT_SPARK_MASTER = "local[*]"
+DEFAULT_SPARK_DRIVER_MEMORY = "1g"
+
+
+class EngineSettingError(ValueError):
+    """An engine setting that cannot work (unknown engine, Spark without a warehouse)."""
+
+
+def engine_name(explicit: str | None = None) -> str:
+    """Return the engine to use: explicit argument, else $ECOMOPS_ENGINE, else duckdb."""
+    name = (explicit or os.environ.get("ECOMOPS_ENGINE") or "duckdb").strip().lower()
+    if name not in ENGINES:
+        raise EngineSettingError(f"unknown engine {name!r}: use one of {', '.join(ENGINES)} "
+                                 f"(ECOMOPS_ENGINE / --engine)")
+    return name
+
+
+def spark_master() -> str:
+    """Return the Spark master: $ECOMOPS_SPARK_MASTER (local[*], spark://host:7077, sc://host:15002), else local[*]."""
+    return os.environ.get("ECOMOPS_SPARK_MASTER") or DEFAULT_SPARK_MASTER
+
+
+def spark_driver_memory() -> str:
+    """Return the driver memory of a session started here: $ECOMOPS_SPARK_DRIVER_MEMORY, else 1g."""
+    return os.environ.get("ECOMOPS_SPARK_DRIVER_MEMORY") or DEFAULT_SPARK_DRIVER_MEMORY
+
+
+def warehouse_location(explicit: str | None = None) -> str | None:
+    """Return where the warehouse tables are: explicit, else $ECOMOPS_WAREHOUSE (a Parquet directory partitioned by
+    date: local path, hdfs://, s3a://; or hive:DBNAME), else None."""
+    return explicit or os.environ.get("ECOMOPS_WAREHOUSE") or None
 
 
 @dataclass(frozen=True)

@@ -67,6 +67,11 @@ def connect(path: str | Path | None = None, migrate: bool = True) -> duckdb.Duck
             con = _open(resolved)
             if migrate:
                 migrate_schema(con)
+                if config.engine_name() == "spark":
+                    # The Spark engine's local cache: the warehouse's raw tables as views (engine/summary.py).
+                    from ecomops.engine import summary
+
+                    summary.prepare(con)
             _connections[key] = con
         return con
 

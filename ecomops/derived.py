@@ -134,7 +134,8 @@ def touches_sources(*written: dict[str, int]) -> bool:
     return any(count and table in sources for counts in written for table, count in counts.items())
 
 
-def _call(path: str, *args):
+def call(path: str, *args):
+    """Call the "module:function" at ``path`` with ``args`` (a table's after_build or fingerprint_extra)."""
     module, name = path.split(":")
     return getattr(importlib.import_module(module), name)(*args)
 
@@ -166,10 +167,14 @@ def fingerprint(con: duckdb.DuckDBPyConnection, table: DerivedTable) -> str:
     build = hashlib.sha1(db.load_sql(table.build_sql).encode("utf-8")).hexdigest()[:10]
     extra = list(db.query_one(con, table.fingerprint_sql)) if table.fingerprint_sql else []
     if table.fingerprint_extra:
-        extra.append(_call(table.fingerprint_extra))
+        extra.append(call(table.fingerprint_extra))
     if table.thresholds:
         in_force = config.thresholds(con)
         extra.extend(getattr(in_force, name) for name in table.thresholds)
+    if config.engine_name() == "spark":  # built from the warehouse: a new load there makes the table stale
+        from ecomops.engine import summary
+
+        extra.append(summary.current_stamp())
     return "|".join([build, str(db.sales_version(con)), *map(str, counts), *map(str, extra)])
 
 
@@ -191,6 +196,11 @@ def ensure(con: duckdb.DuckDBPyConnection, table: DerivedTable) -> bool:
         if is_fresh(con, table):  # another thread built it while we waited
             return False
         stamp = fingerprint(con, table)
+        if config.engine_name() == "spark":  # built in Spark from the warehouse, cached in the local file
+            from ecomops.engine import summary
+
+            summary.build(con, table, stamp)
+            return True
         started = time.perf_counter()
         with db.transaction(con, bump_version=False) as cur:
             for setting in table.settings:
@@ -201,10 +211,10 @@ def ensure(con: duckdb.DuckDBPyConnection, table: DerivedTable) -> bool:
                 reason = pending
             else:
                 orders = pending
-                reason = _call(table.incremental, cur) or ""
+                reason = call(table.incremental, cur) or ""
                 mode = "full" if reason else "incremental"
                 if table.after_build and mode == "incremental":
-                    _call(table.after_build, cur)
+                    call(table.after_build, cur)
             cur.execute("DROP TABLE IF EXISTS derived_touched")
             if mode == "full":
                 _full_build(con, cur, table)
@@ -234,7 +244,7 @@ def _full_build(con: duckdb.DuckDBPyConnection, cur: duckdb.DuckDBPyConnection, 
     for statement in con.extract_statements(db.load_sql(table.build_sql)):
         cur.execute(statement)
     if table.after_build:
-        _call(table.after_build, cur)
+        call(table.after_build, cur)
 
 
 def refresh_all(con: duckdb.DuckDBPyConnection, progress: ProgressFn | None = None) -> list[str]:

@@ -58,11 +58,19 @@ def direct_queries(con) -> list[tuple[str, object, tuple]]:
         churn.features(con, cutoff, THRESHOLDS.active_days, THRESHOLDS.dormant_days)  # scoped features
         targeting.recommendations(con, cutoff)
         funnel.session_funnel(con, f)
+        funnel.session_conversion(con, f)  # traffic/session_conversion (sessions without a day)
+        funnel.session_conversion_by_month(con, f)  # traffic/session_months
+        # products/complaints: the complaint reviews of flagged products (repurchase_flags; few stores flag any).
+        from ecomops.products import review
+
+        ids = db.query_df(con, "SELECT product_id FROM products ORDER BY product_id LIMIT 5")["product_id"].tolist()
+        db.query_df(con, db.load_sql("products/complaints"), {
+            "ids": ids, "start": f.start, "end": f.end, "pattern": review.NEGATIVE_PATTERN})
     found = list(recorder.queries)
     # Run by derived-table builds on their cursor (not through db.query_df): RFM scores as of the last order day.
     found.append((rfm.rfm_sql(), {"as_of": span.end}, ()))
     # The review SLA classification over stored labels (runs when a review model is cached).
-    sql, params = reputation._classified_sql(by_category, "model-key")
+    sql, params = reputation._classified_sql(by_category, "model-key", THRESHOLDS)
     found.append((sql, params, ()))
     # The reviews of a range with their stored labels (classified_reviews; pages run it only when no review model is
     # cached, the summaries otherwise): built as classified_reviews builds it.

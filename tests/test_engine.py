@@ -149,3 +149,57 @@ def test_arrow_results_get_duckdb_dtypes(tiny_con):
         "(NULL, 2::INTEGER, NULL::BIGINT, NULL::DOUBLE, 2::HUGEINT)) t(day, n, m, x, d)").df()
     assert [str(t) for t in frame.dtypes] == [str(t) for t in expected.dtypes]
     assert re.fullmatch(r"datetime64\[us\]", str(frame.dtypes["day"]))
+
+
+def test_spark_mode_settings_and_command_line(monkeypatch, tmp_path, capsys):
+    from ecomops import config
+    from ecomops.__main__ import main
+
+    monkeypatch.delenv("ECOMOPS_DB", raising=False)
+    monkeypatch.setenv("ECOMOPS_ENGINE", "spark")
+    # The Spark engine's local file is a cache of its own, never the DuckDB engine's store.
+    assert config.db_path() == config.DEFAULT_SPARK_CACHE_PATH
+    monkeypatch.setenv("ECOMOPS_SPARK_MASTER", "spark://host:7077")
+    monkeypatch.setenv("ECOMOPS_WAREHOUSE", "hive:shop")
+    assert (config.spark_master(), config.warehouse_location()) == ("spark://host:7077", "hive:shop")
+    monkeypatch.delenv("ECOMOPS_ENGINE")
+    assert config.db_path() == config.DEFAULT_DB_PATH
+    assert main(["--engine", "oracle", "kpis"]) == 2
+    assert "unknown engine 'oracle'" in capsys.readouterr().err
+    # --engine sets the engine for the command only.
+    assert main(["warehouse", "refresh", "--db", str(tmp_path / "x.duckdb"), "--engine", "duckdb"]) == 2
+    assert "run it with --engine spark" in capsys.readouterr().err
+    assert "ECOMOPS_ENGINE" not in __import__("os").environ
+
+
+def test_warehouse_views_in_the_cache_file(tiny_con, tmp_path, monkeypatch):
+    from ecomops.engine import summary
+
+    target = tmp_path / "wh"
+    warehouse.export(tiny_con, target)
+    cache = db.connect_memory()
+    assert summary.attach_warehouse(cache, str(target)) == list(warehouse.WAREHOUSE_TABLES)
+    assert summary.warehouse_attached(cache)
+    query = "SELECT order_id, line_no, quantity, unit_price FROM order_items ORDER BY ALL"
+    assert cache.execute(query).fetchall() == tiny_con.execute(query).fetchall()
+    # The model's views read the warehouse through the raw-table views: the same valid orders and GMV.
+    gmv = "SELECT count(DISTINCT order_id), sum(gmv) FROM sale_lines"
+    assert cache.execute(gmv).fetchone() == tiny_con.execute(gmv).fetchone()
+    assert [r[1] for r in cache.execute("DESCRIBE orders").fetchall()] == \
+        [r[1] for r in tiny_con.execute("DESCRIBE orders").fetchall()]
+    # A store holding order data is never turned into a cache (its rows would be hidden behind views).
+    with pytest.raises(EngineError, match="holds rows in customers"):
+        summary.attach_warehouse(tiny_con, str(target))
+
+
+def test_build_steps_split_spark_selects_from_local_statements():
+    from ecomops.engine import summary
+
+    steps = summary._steps(db.load_sql("users/order_facts_build"))
+    assert [(s.kind, s.table) for s in steps[:4]] == [
+        ("create", "users_customer_keys"), ("create", "users_category_bits"), ("create", "users_order_facts"),
+        ("create", "users_review_facts")]
+    rollup = summary._steps(db.load_sql("daily_sales_rollup_build"))
+    assert [(s.kind, s.table, s.columns) for s in rollup] == [
+        ("local", "", ()),
+        ("insert", "daily_sales_rollup", ("day", "channel", "category", "campaign_id", "is_presale", "gmv"))]

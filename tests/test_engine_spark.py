@@ -28,7 +28,7 @@ pytestmark = [pytest.mark.spark, pytest.mark.xdist_group("spark")]
 
 # Derived tables the pages read (built in the local DuckDB file, ecomops/derived.py); exported beside the data
 # tables so the read queries over them can run on Spark too.
-DERIVED_TABLES = ("products_line_facts", "traffic_sales_rollup", "users_customer_keys", "users_order_facts",
+DERIVED_TABLES = ("products_line_facts", "daily_sales_rollup", "users_customer_keys", "users_order_facts",
                   "users_category_bits", "users_rfm_scores", "users_review_facts", "risk_claim_findings",
                   "risk_claim_products", "risk_review_labels", "churn_dormant_scores")
 # At most this many distinct texts/parameters of one query per store (each Spark run costs ~0.5-3 s here).
@@ -184,3 +184,89 @@ def test_warehouse_commands(tiny_warehouse, tmp_path, capsys, stores):
     shutil.rmtree(out / "reviews")
     assert main(["warehouse", "check", "--warehouse", str(out)]) == 2
     assert capsys.readouterr().out == f"problem: missing table reviews (expected at {out}/reviews)\n"
+
+
+# --- the pages on ECOMOPS_ENGINE=spark: summary tables built in Spark, cached in a local file ------------------------
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+def _page_kpis(page: Path) -> list[tuple[str, str]]:
+    """Return the (label, value) of every KPI tile a page shows on its first view (the environment picks the
+    engine and the database file)."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=300)
+    at.run()
+    at.switch_page(f"pages/{page.name}").run()
+    assert not at.exception, f"{page.name}: {at.exception[0].message}"
+    return [(m.label, m.value) for m in at.metric]
+
+
+@pytest.fixture(scope="module")
+def demo_warehouse(demo_db_path, tmp_path_factory) -> Path:
+    """Return the demo store exported with ``warehouse export`` (data tables only, as a team's warehouse holds)."""
+    target = tmp_path_factory.mktemp("demo_warehouse") / "warehouse"
+    warehouse.export(db.connect(demo_db_path), target)
+    return target
+
+
+@pytest.fixture(scope="module")
+def spark_cache(spark, demo_warehouse, tmp_path_factory):
+    """Return the Spark engine's local cache of the demo store's warehouse, refreshed once in Spark."""
+    from ecomops.engine import set_spark_engine, summary
+    from ecomops.engine.spark import SparkEngine
+
+    location = str(demo_warehouse)
+    path = tmp_path_factory.mktemp("spark_cache") / "ecomops-spark-cache.duckdb"
+    engine = SparkEngine(spark, location)
+    set_spark_engine(engine)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("ECOMOPS_ENGINE", "spark")
+        mp.setenv("ECOMOPS_WAREHOUSE", location)
+        done = summary.refresh(db.connect(path), engine, force=True)
+    yield {"path": path, "warehouse": location, "refresh": done}
+    db.close(path)
+    set_spark_engine(None)
+
+
+def test_refresh_builds_every_summary_table_in_spark(spark_cache, demo_db_path):
+    from ecomops import derived
+
+    done = spark_cache["refresh"]
+    assert done.tables.split(",") == [table.name for table in derived.REGISTRY]
+    assert done.load_id.startswith("load:")
+    local, cache = db.connect(demo_db_path), db.connect(spark_cache["path"])
+    for table in ("daily_sales_rollup", "products_line_facts", "users_order_facts", "users_rfm_scores"):
+        query = f"SELECT * FROM {table} ORDER BY ALL"
+        problem = compare.difference(db.query_df(local, query), db.query_df(cache, query), ordered=True)
+        assert problem is None, f"{table}: {problem}"
+    # Raw tables are views on the warehouse's Parquet files: the same rows as the store they were exported from.
+    assert db.query_one(cache, "SELECT count(*), sum(quantity * unit_price) FROM order_items") == \
+        db.query_one(local, "SELECT count(*), sum(quantity * unit_price) FROM order_items")
+
+
+@pytest.mark.parametrize("page", sorted((PROJECT_ROOT / "pages").glob("*.py")), ids=lambda p: p.stem)
+def test_page_shows_the_same_kpis_on_spark(page, spark_cache, demo_db_path, monkeypatch):
+    monkeypatch.chdir(PROJECT_ROOT)
+    monkeypatch.setenv("ECOMOPS_ENGINE", "duckdb")
+    monkeypatch.setenv("ECOMOPS_DB", str(demo_db_path))
+    expected = _page_kpis(page)
+    monkeypatch.setenv("ECOMOPS_ENGINE", "spark")
+    monkeypatch.setenv("ECOMOPS_WAREHOUSE", spark_cache["warehouse"])
+    monkeypatch.setenv("ECOMOPS_DB", str(spark_cache["path"]))
+    assert _page_kpis(page) == expected
+
+
+def test_sidebar_names_the_engine_and_the_refresh(spark_cache, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.chdir(PROJECT_ROOT)
+    monkeypatch.setenv("ECOMOPS_ENGINE", "spark")
+    monkeypatch.setenv("ECOMOPS_WAREHOUSE", spark_cache["warehouse"])
+    monkeypatch.setenv("ECOMOPS_DB", str(spark_cache["path"]))
+    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=300).run()
+    load = spark_cache["refresh"].load_id.split(":", 1)[1][:8]
+    notes = [c.value for c in at.sidebar.caption if c.value.startswith("Engine:")]
+    assert len(notes) == 1 and notes[0].startswith("Engine: Spark. Summary tables refreshed ") \
+        and notes[0].endswith(f"from the warehouse (load {load}).")

@@ -20,7 +20,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 # Command names come from the command modules (import_cmd is "import"), so a new command is syntax too.
 COMMANDS = sorted(info.name.removesuffix("_cmd").replace("_", "-")
                   for info in pkgutil.iter_modules(commands_package.__path__))
-SYNTAX = re.compile(r"python -m ecomops|--?[a-z][a-z-]*|\{zh,en\}|\bzh, en\b|\bLANG\b|\$ECOMOPS_DB|"
+SYNTAX = re.compile(r"python -m ecomops|--?[a-z][a-z-]*|\{zh,en\}|\bzh, en\b|\bLANG\b|\$ECOMOPS_[A-Z]+|"
                     r"data/ecomops\.duckdb|YYYY-MM-DD|\.gz\b|"
                     r"\b(?:" + "|".join(map(re.escape, COMMANDS)) + r"|imports)\b")
 
@@ -71,12 +71,12 @@ def test_the_lang_environment_chooses_when_there_is_no_option():
     env.pop("LC_MESSAGES", None)
     zh = subprocess.run([sys.executable, "-m", "ecomops", "--help"], capture_output=True, text=True,
                         cwd=PROJECT_ROOT, env=env, timeout=120)
-    assert zh.returncode == 0 and zh.stdout.startswith("用法：python -m ecomops [-h] [--lang {zh,en}] 命令 ...")
-    assert "    kpis          打印一段日期内的首页核心指标（默认：全部数据）" in zh.stdout
+    assert zh.returncode == 0 and zh.stdout.startswith("用法：python -m ecomops [-h] [--engine {duckdb,spark}] [--lang {zh,en}] 命令 ...")
+    assert "    kpis                打印一段日期内的首页核心指标（默认：全部数据）" in zh.stdout
     assert_clean([SYNTAX.sub(" ", line) for line in zh.stdout.splitlines()], "zh_CN")
     en = subprocess.run([sys.executable, "-m", "ecomops", "--help", "--lang", "en"], capture_output=True, text=True,
                         cwd=PROJECT_ROOT, env=env, timeout=120)  # the option wins over LANG, wherever it stands
-    assert en.returncode == 0 and en.stdout.startswith("usage: python -m ecomops [-h] [--lang {zh,en}] COMMAND ...")
+    assert en.returncode == 0 and en.stdout.startswith("usage: python -m ecomops [-h] [--engine {duckdb,spark}] [--lang {zh,en}]\n                         COMMAND ...")
     assert_clean(en.stdout.splitlines(), "en")
 
 

@@ -28,6 +28,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     check.add_argument("--master", default=None,
                        help="Spark master (default: $ECOMOPS_SPARK_MASTER or local[*]); sc://host:15002 for Connect")
     check.set_defaults(func=run_check)
+    refresh = actions.add_parser("refresh", help=_(
+        "rebuild the summary tables in Spark from the warehouse into the local cache (--engine spark)"))
+    add_db_argument(refresh)
+    refresh.add_argument("--only-stale", action="store_true",
+                         help=_("rebuild only the tables whose warehouse data changed (default: all)"))
+    refresh.set_defaults(func=run_refresh)
 
 
 def run_export(args: argparse.Namespace) -> int:
@@ -73,4 +79,25 @@ def run_check(args: argparse.Namespace) -> int:
         print(f"{location}: {len(problems)} problem(s) against the data model (docs/data-model.md)", file=sys.stderr)
         return 2
     print(f"{location}: {len(warehouse.WAREHOUSE_TABLES)} tables match the data model")
+    return 0
+
+
+def run_refresh(args: argparse.Namespace) -> int:
+    """Rebuild the Spark engine's summary tables from the warehouse; print one line per table; return 0."""
+    from ecomops import config
+    from ecomops.engine import EngineError, summary
+
+    if config.engine_name() != "spark":
+        raise CommandError(_("warehouse refresh builds the summary tables in Spark: run it with --engine spark "
+                             "(or ECOMOPS_ENGINE=spark) and ECOMOPS_WAREHOUSE set"))
+    try:
+        con = db.connect(args.db)
+        done = summary.refresh(con, force=not args.only_stale, progress=lambda table, seconds: print(
+            _("  {table}: {seconds} s", table=table, seconds=f"{seconds:.1f}"), file=sys.stderr))
+    except EngineError as exc:
+        raise CommandError(str(exc)) from exc
+    tables = done.tables.split(",") if done.tables else []
+    print(_("Refreshed {count} summary tables from {warehouse} ({load}) in {seconds} s into {db}",
+            count=len(tables), warehouse=done.warehouse, load=done.load_id, seconds=f"{done.seconds:.1f}",
+            db=config.db_path(args.db)))
     return 0

@@ -18,15 +18,19 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
-from ecomops import db
+from ecomops import config, db
 from ecomops.engine import registry
 
 if TYPE_CHECKING:
     import pandas as pd
 
-ENGINES = ("duckdb", "spark")
+    from ecomops.engine.spark import SparkEngine
+
+ENGINES = config.ENGINES
+_engine_lock = threading.Lock()
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -108,11 +112,11 @@ class DuckDBEngine(Engine):
 
 
 def engine_name(explicit: str | None = None) -> str:
-    """Return the engine to use: explicit argument, else $ECOMOPS_ENGINE, else duckdb."""
-    name = (explicit or os.environ.get("ECOMOPS_ENGINE") or "duckdb").strip().lower()
-    if name not in ENGINES:
-        raise EngineError(f"unknown engine {name!r}: use one of {', '.join(ENGINES)} (ECOMOPS_ENGINE / --engine)")
-    return name
+    """Return the engine to use: explicit argument, else $ECOMOPS_ENGINE, else duckdb (config.engine_name)."""
+    try:
+        return config.engine_name(explicit)
+    except config.EngineSettingError as exc:
+        raise EngineError(str(exc)) from exc
 
 
 def get_engine(name: str | None = None, *, con=None, db_path: str | os.PathLike | None = None) -> Engine:
@@ -123,3 +127,25 @@ def get_engine(name: str | None = None, *, con=None, db_path: str | os.PathLike 
     from ecomops.engine.spark import SparkEngine
 
     return SparkEngine.from_env()
+
+
+_process_engine: Engine | None = None
+
+
+def spark_engine() -> "SparkEngine":
+    """Return this process's Spark engine over the configured warehouse (one session per process: starting one
+    costs ~10 s, so pages and refreshes share it)."""
+    global _process_engine
+    from ecomops.engine.spark import SparkEngine
+
+    with _engine_lock:
+        if not isinstance(_process_engine, SparkEngine):
+            _process_engine = SparkEngine.from_env()
+        return _process_engine
+
+
+def set_spark_engine(engine: "SparkEngine | None") -> None:
+    """Use ``engine`` as this process's Spark engine (tests share one session; None forgets it)."""
+    global _process_engine
+    with _engine_lock:
+        _process_engine = engine

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Mapping, Sequence
 import sqlglot
 from sqlglot import exp
 
+from ecomops import config
 from ecomops.engine import Engine, EngineError, registry
 from ecomops.engine.transpile import READ_DIALECT, to_spark
 
@@ -34,8 +35,8 @@ if TYPE_CHECKING:
     import pyarrow as pa
     from pyspark.sql import SparkSession
 
-DEFAULT_MASTER = "local[*]"
-DEFAULT_DRIVER_MEMORY = "1g"
+DEFAULT_MASTER = config.DEFAULT_SPARK_MASTER
+DEFAULT_DRIVER_MEMORY = config.DEFAULT_SPARK_DRIVER_MEMORY
 HIVE_PREFIX = "hive:"
 LOG4J_CONFIG = Path(__file__).resolve().parent / "log4j2.properties"
 _session_lock = threading.Lock()
@@ -161,6 +162,17 @@ def _tables_read(sql: str) -> frozenset[str]:
                      if t.name and t.name not in ctes and not t.args.get("db"))
 
 
+@lru_cache(maxsize=1)
+def model_views() -> dict[str, str]:
+    """Return {view: its SELECT in DuckDB SQL} of the data model's views (the migrations' CREATE VIEW statements)."""
+    found: dict[str, str] = {}
+    for path in sorted(registry.SQL_DIR.joinpath("migrations").glob("*.sql")):
+        for tree in sqlglot.parse(path.read_text(encoding="utf-8"), read=READ_DIALECT):
+            if isinstance(tree, exp.Create) and tree.kind == "VIEW":
+                found[tree.this.name] = tree.expression.sql(dialect=READ_DIALECT)
+    return found
+
+
 def arrow_to_pandas_like_duckdb(table: pa.Table) -> pd.DataFrame:
     """Return an Arrow result as DuckDB's ``.df()`` would: DATE and TIMESTAMP as datetime64[us] (zone-less),
     integers as numpy ints (pandas nullable Int* when they hold NULLs), DECIMAL as float64."""
@@ -215,13 +227,12 @@ class SparkEngine(Engine):
 
     @classmethod
     def from_env(cls) -> "SparkEngine":
-        """Return an engine on a session started from $ECOMOPS_SPARK_MASTER over $ECOMOPS_WAREHOUSE."""
-        warehouse = os.environ.get("ECOMOPS_WAREHOUSE")
+        """Return an engine on a session started from $ECOMOPS_SPARK_MASTER over $ECOMOPS_WAREHOUSE (config)."""
+        warehouse = config.warehouse_location()
         if not warehouse:
             raise EngineError("ECOMOPS_ENGINE=spark needs ECOMOPS_WAREHOUSE: a directory of Parquet tables "
                               "(e.g. the output of `python -m ecomops warehouse export --to DIR`) or hive:DBNAME")
-        session = start_session(os.environ.get("ECOMOPS_SPARK_MASTER", DEFAULT_MASTER),
-                                os.environ.get("ECOMOPS_SPARK_DRIVER_MEMORY", DEFAULT_DRIVER_MEMORY),
+        session = start_session(config.spark_master(), config.spark_driver_memory(),
                                 hive=warehouse.startswith(HIVE_PREFIX))
         return cls(session, warehouse, owns_session=True)
 
@@ -246,19 +257,36 @@ class SparkEngine(Engine):
             raise EngineError(f"table {table} not found in the warehouse ({where})") from exc
 
     def _ensure_views(self, tables: frozenset[str] | set[str]) -> None:
-        if self.is_hive():
-            return
         with self._lock:
-            for table in sorted(tables - self._views):
+            self._ensure_views_locked(set(tables))
+
+    def _ensure_views_locked(self, tables: set[str]) -> None:
+        views = model_views()
+        for table in sorted(tables - self._views):
+            if table in views:
+                # The model's views (valid_orders, order_lines, sale_lines, ...): the one definition of a valid
+                # order, taken from the migration itself and transpiled like any query, over the warehouse tables.
+                self._ensure_views_locked(set(_tables_read(views[table])))
+                self.session.sql(f"CREATE OR REPLACE TEMPORARY VIEW {table} AS {to_spark(views[table])}")
+            elif self.is_hive():
+                continue
+            else:
                 self.read_table(table).createOrReplaceTempView(table)
-                self._views.add(table)
+            self._views.add(table)
+
+    def register_result(self, name: str, frame) -> None:
+        """Make a Spark DataFrame readable by later queries under ``name`` (a summary table built in Spark)."""
+        with self._lock:
+            frame.createOrReplaceTempView(name)
+            self._views.add(name)
 
     def spark_sql(self, sql: str) -> str:
         """Return the Spark SQL the engine runs for one DuckDB query (transpiled once, cached)."""
         return to_spark(sql)
 
-    def _run(self, sql: str, params: Any, settings: Sequence[str]) -> pd.DataFrame:
-        sql = registry.variant_text(sql, self.name)
+    def spark_frame(self, sql_name_or_text: str, params: Mapping[str, Any] | Sequence[Any] | None = None):
+        """Return the Spark DataFrame of one read query (lazy: nothing runs until it is collected or written)."""
+        sql = registry.variant_text(self._text(sql_name_or_text), self.name)
         self._ensure_views(_tables_read(sql))
         text = self.spark_sql(sql)
         if params is None:
@@ -267,8 +295,10 @@ class SparkEngine(Engine):
             args = {key: _bind(value) for key, value in params.items()}
         else:
             args = [_bind(value) for value in params]
-        result = self.session.sql(text, args=args or None)
-        return arrow_to_pandas_like_duckdb(result.toArrow())
+        return self.session.sql(text, args=args or None)
+
+    def _run(self, sql: str, params: Any, settings: Sequence[str]) -> pd.DataFrame:
+        return arrow_to_pandas_like_duckdb(self.spark_frame(sql, params).toArrow())
 
     def describe(self) -> str:
         """Return 'spark <master> <warehouse>'."""

@@ -85,7 +85,9 @@ def model() -> dict[str, list[tuple[str, str]]]:
 
 def _copy_sql(con: duckdb.DuckDBPyConnection, table: str) -> str:
     """Return the SELECT that exports one table (order lines with their order's date)."""
-    columns = ", ".join(f'i."{c}"' for c, _ in model()[table]) if table in model() else "i.*"
+    # The model's columns for the warehouse tables; any other table (a summary table, rebuilt with more columns
+    # than its migration created) as it is now.
+    columns = ", ".join(f'i."{c}"' for c, _ in model()[table]) if table in WAREHOUSE_TABLES else "i.*"
     if table == "order_items":
         return (f"SELECT {columns}, o.order_date FROM order_items i LEFT JOIN "
                 f"(SELECT order_id, any_value(order_date) AS order_date FROM orders GROUP BY order_id) o "

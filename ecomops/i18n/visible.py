@@ -18,7 +18,7 @@ from dataclasses import dataclass
 ALLOWED_IN_ZH: frozenset[str] = frozenset(word.lower() for word in (
     "GMV", "UV", "PV", "ROI", "SKU", "SPU", "AOV", "KPI", "CTR", "CVR", "CPC", "CPM", "CPA", "LTV", "DSR", "VIP",
     "SLA", "AUC", "ROC", "PR", "CSV", "TSV", "XLSX", "Excel", "Parquet", "JSON", "SQL", "SELECT", "PDF", "HTML",
-    "URL", "ID", "API", "app", "pc", "ABC", "RFM", "FM", "Top", "TOP", "UTF", "GB", "ecomops",
+    "URL", "ID", "API", "app", "pc", "ABC", "RFM", "FM", "Top", "TOP", "UTF", "GB", "ecomops", "DuckDB", "Spark",
 ))
 # A run of letters, also after a digit (the "x" of 7.8x), but not inside an identifier such as P0001 or GB18030.
 _ENGLISH_WORD = re.compile(r"(?<![A-Za-z_])[A-Za-z]+(?:['’][A-Za-z]+)?(?![A-Za-z0-9_])")

@@ -5,7 +5,7 @@ from datetime import date
 
 import streamlit as st
 
-from ecomops import metrics
+from ecomops import config, metrics
 from ecomops import i18n
 from ecomops.filters import Filters, default_filters
 from ecomops.i18n import _, fmt, label
@@ -45,6 +45,19 @@ def _seed_widgets(span: metrics.DataRange, options: dict[str, list[str]]) -> Non
     st.session_state["flt_categories"] = list(current.categories)
 
 
+def engine_note() -> str:
+    """Return which engine the figures come from and, with Spark, from which refresh of the warehouse."""
+    if config.engine_name() != "spark":
+        return _("Engine: DuckDB (the local file).")
+    from ecomops.engine import summary
+
+    refresh = state.cached(summary.latest)
+    if refresh is None:
+        return _("Engine: Spark. The summary tables are built from the warehouse on first use.")
+    return _("Engine: Spark. Summary tables refreshed {when} from the warehouse (load {load}).",
+             when=fmt.datetime(refresh.refreshed_at), load=refresh.load_id.split(":", 1)[-1][:8])
+
+
 def render() -> Filters:
     """Draw the filters in the sidebar, store them for the pages and in the URL; return them."""
     span = state.cached(metrics.data_range)
@@ -70,6 +83,7 @@ def render() -> Filters:
             st.caption(_("No orders yet: upload an orders export on Data → Upload."))
         else:
             st.caption(_("Data from {start} to {end}.", start=fmt.date(span.start), end=fmt.date(span.end)))
+        st.caption(engine_note())
     # While the user has picked only the first day of a range, keep the previous end.
     start, end = (chosen[0], chosen[1]) if len(chosen) == 2 else (chosen[0], chosen[0]) if chosen else (span.start, span.end)
     current = Filters(start=start, end=end, channels=tuple(st.session_state["flt_channels"]),

@@ -24,7 +24,8 @@ FILTERS_KEY = "ecomops_filters"
 @st.cache_resource(show_spinner="Opening the database…")
 def _open(path: str) -> tuple[duckdb.DuckDBPyConnection, bool]:
     """Return the process-wide connection and whether the demo data set was created just now."""
-    fresh = not Path(path).exists()
+    # A first start creates the demo store; the Spark engine's file is a cache of the warehouse instead.
+    fresh = not Path(path).exists() and config.engine_name() == "duckdb"
     con = db.connect(path)
     if fresh:
         from ecomops import demo  # imported lazily: only a first start needs the generator

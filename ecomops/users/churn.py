@@ -123,15 +123,37 @@ def last_order_day(con: duckdb.DuckDBPyConnection) -> date | None:
     return row[0] if row else None
 
 
+SCORE_BATCH_ROWS = 100_000  # customers scored per predict call: memory stays bounded at any number of customers
+
+
+def engine_query_df(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any],
+                    sample_rows: int | None = None) -> pd.DataFrame:
+    """Return the rows of a customer-level query: on the local file, or computed in Spark over the warehouse when
+    the engine is Spark (docs/scaling.md), where with ``sample_rows`` only a random sample of that many customers
+    (about) is collected for training."""
+    if config.engine_name() != "spark":
+        return db.query_df(con, sql, params)
+    from ecomops.engine import spark_engine
+    from ecomops.engine.spark import arrow_to_pandas_like_duckdb
+
+    frame = spark_engine().spark_frame(sql, params)
+    if sample_rows:
+        total = frame.count()
+        if total > sample_rows:
+            frame = frame.sample(fraction=min(1.0, 1.02 * sample_rows / total), seed=RANDOM_STATE).limit(sample_rows)
+    return arrow_to_pandas_like_duckdb(frame.toArrow())
+
+
 def features(con: duckdb.DuckDBPyConnection, cutoff: date, min_recency: int = -1,
-             max_recency: int = 1_000_000) -> pd.DataFrame:
+             max_recency: int = 1_000_000, sample_rows: int | None = None) -> pd.DataFrame:
     """Return one row of features per customer with a valid order on or before ``cutoff`` (no later data read),
-    optionally only for customers whose recency lies in (min_recency, max_recency]."""
+    optionally only for customers whose recency lies in (min_recency, max_recency]; with the Spark engine computed
+    there, and with ``sample_rows`` a random sample of that many customers."""
     params = {"cutoff": cutoff, "negative_rating_max": config.thresholds(con).negative_rating_max,
               "min_recency": min_recency, "max_recency": max_recency}
     scoped = min_recency >= 0 or max_recency < 1_000_000
     scope = "o.customer_id IN (SELECT customer_id FROM scope)" if scoped else "TRUE"  # fixed strings only
-    frame = db.query_df(con, db.load_sql("users/churn_features").format(scope_filter=scope), params)
+    frame = engine_query_df(con, db.load_sql("users/churn_features").format(scope_filter=scope), params, sample_rows)
     for col in NUMERIC_FEATURES:
         frame[col] = frame[col].astype("float64")
     for col in CATEGORICAL_FEATURES:
@@ -142,12 +164,14 @@ def features(con: duckdb.DuckDBPyConnection, cutoff: date, min_recency: int = -1
 def returners(con: duckdb.DuckDBPyConnection, cutoff: date, horizon_days: int) -> set[str]:
     """Return the customers with a valid order in (cutoff, cutoff + horizon]."""
     params = {"cutoff": cutoff, "label_end": cutoff + timedelta(days=horizon_days)}
-    return set(db.query_df(con, db.load_sql("users/churn_returners"), params)["customer_id"])
+    return set(engine_query_df(con, db.load_sql("users/churn_returners"), params)["customer_id"])
 
 
-def labelled(con: duckdb.DuckDBPyConnection, cutoff: date, horizon_days: int) -> pd.DataFrame:
-    """Return features as of ``cutoff`` with ``churned`` = 1 when no valid order follows in (cutoff, cutoff + H]."""
-    frame = features(con, cutoff)
+def labelled(con: duckdb.DuckDBPyConnection, cutoff: date, horizon_days: int,
+             sample_rows: int | None = None) -> pd.DataFrame:
+    """Return features as of ``cutoff`` with ``churned`` = 1 when no valid order follows in (cutoff, cutoff + H]
+    (with the Spark engine and ``sample_rows``: for a random sample of the customers)."""
+    frame = features(con, cutoff, sample_rows=sample_rows)
     came_back = returners(con, cutoff, horizon_days)
     frame["churned"] = (~frame["customer_id"].isin(came_back)).astype("int8")
     return frame
@@ -304,7 +328,8 @@ def churn_probability(model: Any, frame: pd.DataFrame) -> np.ndarray:
     """Return P(churn in the horizon) for each row of a feature frame."""
     if frame.empty:
         return np.empty(0)
-    return model.predict_proba(frame[FEATURES])[:, 1]
+    return np.concatenate([model.predict_proba(frame[FEATURES].iloc[start:start + SCORE_BATCH_ROWS])[:, 1]
+                           for start in range(0, len(frame), SCORE_BATCH_ROWS)])
 
 
 # ------------------------------------------------------------------------------------------------- evaluation
@@ -474,7 +499,7 @@ def _backtest(con: duckdb.DuckDBPyConnection, cutoff: date, horizon_days: int, p
     horizon = timedelta(days=horizon_days)
     check_history(con, cutoff - horizon, horizon_days, horizons_needed=2)
     progress(f"Computing training features as of {cutoff - 2 * horizon} …")
-    train = labelled(con, cutoff - 2 * horizon, horizon_days)
+    train = labelled(con, cutoff - 2 * horizon, horizon_days, sample_rows=max_train_rows)
     progress(f"Computing test features as of {cutoff - horizon} …")
     test = labelled(con, cutoff - horizon, horizon_days)
     progress(f"Fitting on {min(len(train), max_train_rows):,} of {len(train):,} customers …")

@@ -188,7 +188,7 @@ def recommendations(con: duckdb.DuckDBPyConnection, cutoff: date, per_customer: 
     t = config.thresholds(con)
     params = {"cutoff": cutoff, "min_recency": t.active_days, "max_recency": t.dormant_days,
               "per_customer": per_customer}
-    return db.query_df(con, db.load_sql("users/churn_recommendations"), params)
+    return churn.engine_query_df(con, db.load_sql("users/churn_recommendations"), params)
 
 
 def select_targets(scored: pd.DataFrame, budget: int | None = None, min_probability: float = 0.0) -> pd.DataFrame:

@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
+import pandas as pd
+
 from ecomops.i18n import visible
 
 # Hover-template fields (%{y:.1%}, %{customdata[0]}), Plotly's <extra></extra> and line breaks are not words.
@@ -61,7 +63,7 @@ def _cells(frame) -> set[str]:
     """Return the text values of a table's cells (data: titles, categories, names, statuses...)."""
     out: set[str] = set()
     for col in frame.columns:
-        if frame[col].dtype == object or str(frame[col].dtype).startswith("string"):
+        if frame[col].dtype == object or pd.api.types.is_string_dtype(frame[col].dtype):
             out.update(str(v) for v in frame[col].dropna().unique() if isinstance(v, str))
     return out
 
@@ -110,7 +112,7 @@ def collect(at) -> Visible:
             seen.add(widget.label, getattr(widget.proto, "help", None), getattr(widget.proto, "placeholder", None))
             if kind in ("selectbox", "multiselect", "radio"):
                 seen.add(*[str(o) for o in widget.options])
-    for button in _elements(at, "download_button"):
+    for button in _elements(at, "download_button") + _elements(at, "link_button") + _elements(at, "page_link"):
         seen.add(button.proto.label, button.proto.help)
     seen.add(*[tab.label for tab in at.tabs], *[e.label for e in at.expander])
     for table in at.dataframe:

@@ -18,7 +18,7 @@ NOT_YET = {
     "traffic_campaigns", "traffic_funnel", "data_monitoring", "data_review", "data_upload", "data_sql",
     "data_settings",
     # converted on this branch, page by page
-    "risk", "risk_supply",
+    "risk",
     "risk_competition", "risk_reputation",
 }
 LOCALES = {"zh": "zh_CN", "en": "en"}

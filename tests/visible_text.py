@@ -83,8 +83,9 @@ def _figure(spec: dict, seen: Visible) -> None:
         if _AXIS_KEY.match(key) or key in ("legend", "coloraxis"):
             seen.add(title_of(value))
     seen.add(*[a.get("text") for a in layout.get("annotations", []) if isinstance(a, dict)])
+    legend = layout.get("showlegend") is not False
     for trace in spec.get("data", []):
-        if trace.get("showlegend") is not False:
+        if legend and trace.get("showlegend") is not False:
             seen.add(trace.get("name"))
         seen.add(title_of(trace.get("colorbar")))
         for key in ("hovertemplate", "texttemplate"):

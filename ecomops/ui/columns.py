@@ -7,7 +7,7 @@ from typing import Any, Iterable, Mapping
 import pandas as pd
 import streamlit as st
 
-from ecomops.i18n import label
+from ecomops.i18n import current_locale, label
 
 PERCENT = st.column_config.NumberColumn(format="percent")
 MONEY = st.column_config.NumberColumn(format="¥%.2f")
@@ -33,6 +33,12 @@ def percent(label: str, **options) -> st.column_config.NumberColumn:
 def days(label: str | None = None, **options) -> st.column_config.NumberColumn:
     """Return a column of days (or hours, units per day) with one decimal."""
     return st.column_config.NumberColumn(label, format="%.1f", **options)
+
+
+def day(label: str | None = None, **options) -> st.column_config.DateColumn:
+    """Return a date column in the locale's date format (zh 2026年11月15日, en 2026-11-15), as fmt.date shows it."""
+    pattern = "YYYY年M月D日" if current_locale().startswith("zh") else "YYYY-MM-DD"
+    return st.column_config.DateColumn(label, format=pattern, **options)
 
 
 def headers(columns: Iterable[str], formats: Mapping[str, Any] | None = None) -> dict[str, Any]:

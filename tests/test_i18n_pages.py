@@ -19,7 +19,6 @@ NOT_YET = {
     "data_settings",
     # converted on this branch, page by page
     "risk",
-    "risk_reputation",
 }
 LOCALES = {"zh": "zh_CN", "en": "en"}
 # The language switch names each language in itself (中文, English), whatever the page's language.

@@ -114,8 +114,9 @@ def _scatter_type(many: bool) -> str:
 
 
 def line(frame: pd.DataFrame, x: str, y: str | Sequence[str], color: str | None = None, title: str | None = None,
-         y_format: str | None = None) -> go.Figure:
-    """Return a line chart of one or more y columns (or one y split by a color column)."""
+         y_format: str | None = None, names: dict[str, str] | None = None) -> go.Figure:
+    """Return a line chart of one or more y columns (or one y split by a color column); ``names`` gives the
+    legend name of a y column (default: the column name)."""
     many = len(frame) > WEBGL_POINTS
     kind = _scatter_type(many)
     # Trace dicts and one layout dict given to go.Figure at once: one validation instead of one per update call.
@@ -123,7 +124,7 @@ def line(frame: pd.DataFrame, x: str, y: str | Sequence[str], color: str | None 
         traces = [dict(type=kind, x=part[x], y=part[y], mode="lines", name=str(key))
                   for key, part in frame.groupby(color, sort=True)]
     else:
-        traces = [dict(type=kind, x=frame[x], y=frame[col], mode="lines", name=col)
+        traces = [dict(type=kind, x=frame[x], y=frame[col], mode="lines", name=(names or {}).get(col, col))
                   for col in ([y] if isinstance(y, str) else list(y))]
     axes = dict(yaxis=dict(tickformat=y_format)) if y_format else {}
     return go.Figure(data=traces, layout=theme_layout(title, **axes))

@@ -6,6 +6,7 @@ their category's with the likely reason from reviews, and a detail view of one p
 import streamlit as st
 
 from ecomops import charts, derived, products
+from ecomops.i18n import _, fmt, label
 from ecomops.products import review as product_review
 from ecomops.ui import columns as colfmt
 from ecomops.ui import downloads, page, state
@@ -13,65 +14,75 @@ from ecomops.ui import downloads, page, state
 
 f = page.setup(__file__)
 state.ensure_derived(derived.PRODUCTS_LINES)
-st.title("Weekly product review")
+st.title(_("Weekly product review"))
 st.caption(product_review.weekly_caption(f))
 have = state.cached(products.available)
 weekly = state.cached(product_review.weekly_table, f)
 
 if weekly.empty:
-    st.info(products.UPLOAD_HINTS["orders"])
+    st.info(products.upload_hint("orders"))
     st.stop()
 if not have["reviews"]:
-    st.info(products.UPLOAD_HINTS["reviews"] + " Ratings, negative-review share and the reasons behind low "
-            "repurchase need it; sales columns work without.")
+    st.info(_("{hint} Ratings, negative-review share and the reasons behind low repurchase need it; sales columns "
+              "work without.", hint=products.upload_hint("reviews")))
 
 totals = product_review.week_totals(weekly)
-for col, (label, metric, now, change) in zip(st.columns(4), totals):
-    col.metric(label, charts.format_value(metric, now), charts.format_change(change))
+for col, (name, metric, now, change) in zip(st.columns(4), totals):
+    col.metric(name, fmt.metric(metric, now, compact=True), fmt.change(change) if change is not None else None)
 
 columns = ["product_id", "title", "category", "gmv", "gmv_wow", "units", "units_wow", "orders", "repurchase_rate",
            "return_rate", "return_rate_wow", "rating", "rating_wow", "negative_share", "avg_price", "avg_price_wow"]
 st.dataframe(weekly[columns],
-             column_config={"gmv": colfmt.MONEY, "avg_price": colfmt.MONEY, "rating": colfmt.DECIMAL, **{c: colfmt.PERCENT for c in columns if
-                            c.endswith("_wow") or c.endswith("_rate") or c == "negative_share"}},
+             column_config=colfmt.headers(columns, {
+                 "gmv": colfmt.MONEY, "avg_price": colfmt.MONEY, "rating": colfmt.DECIMAL,
+                 **{c: colfmt.PERCENT for c in columns
+                    if c.endswith("_wow") or c.endswith("_rate") or c == "negative_share"}}),
              hide_index=True, width="stretch")
-st.download_button("Download the weekly table (CSV)", downloads.csv(weekly, "utf-8"),
+st.download_button(_("Download the weekly table (CSV)"), downloads.csv(weekly, "utf-8"),
                    file_name=f"ecomops_product_week_{f.end}.csv", mime="text/csv", on_click="ignore")
 
-st.subheader("Repurchase far below the category")
-days = st.select_slider("Window for the repurchase comparison (days)", [90, 180, 365], value=product_review.FLAG_WINDOW_DAYS,
-                        key="review_flag_days", help="A longer window gives small stores enough repeat buyers to judge.")
+st.subheader(_("Repurchase far below the category"))
+days = st.select_slider(_("Window for the repurchase comparison (days)"), [90, 180, 365],
+                        value=product_review.FLAG_WINDOW_DAYS, key="review_flag_days",
+                        help=_("A longer window gives small stores enough repeat buyers to judge."))
 window = product_review.flag_window(f, days)
-st.caption(f"Over {window.label()}: product repurchase rate under half of its category's typical product (median) "
-           f"and not by chance (z ≤ {product_review.FLAG_MAX_Z:g}), products with {product_review.FLAG_MIN_BUYERS}+ buyers. "
-           "Likely reason = the complaint theme most of its low-rated reviews mention.")
+st.caption(_("Over {window}: product repurchase rate under half of its category's typical product (median) and not by "
+             "chance (z ≤ {z}), products with {buyers}+ buyers. Likely reason = the complaint theme most of its "
+             "low-rated reviews mention.", window=window.label(), z=fmt.count(product_review.FLAG_MAX_Z),
+             buyers=fmt.count(product_review.FLAG_MIN_BUYERS)))
 flags = state.cached(product_review.repurchase_flags, f, days)
 if flags.empty:
-    st.success("No product's repurchase rate is far below its category's in this window.")
+    st.success(_("No product's repurchase rate is far below its category's in this window."))
 else:
-    st.dataframe(flags[["product_id", "title", "category", "buyers", "repurchase_rate", "category_repurchase_rate",
-                        "z_score", "likely_reason"]],
-                 column_config={"repurchase_rate": colfmt.PERCENT, "category_repurchase_rate": colfmt.PERCENT,
-                                "z_score": st.column_config.NumberColumn(format="%.1f")},
+    flag_columns = ["product_id", "title", "category", "buyers", "repurchase_rate", "category_repurchase_rate",
+                    "z_score", "likely_reason"]
+    st.dataframe(flags[flag_columns],
+                 column_config=colfmt.headers(flag_columns, {
+                     "repurchase_rate": colfmt.PERCENT, "category_repurchase_rate": colfmt.PERCENT,
+                     "z_score": st.column_config.NumberColumn(format="%.1f")}),
                  hide_index=True, width="stretch")
 
-st.subheader("Product detail")
+st.subheader(_("Product detail"))
 choices = product_review.product_choices(weekly, flags)
-product_id = st.selectbox("Product", list(choices), format_func=choices.get, key="review_product")
+product_id = st.selectbox(_("Product"), list(choices), format_func=choices.get, key="review_product")
 daily = state.cached(product_review.product_daily, f, product_id)
-st.plotly_chart(charts.bar_line(daily, "day", "gmv", "units", "GMV", "Units",
-                                title=f"{choices[product_id]}: {f.start:%Y-%m-%d} – {f.end:%Y-%m-%d}"),
+st.plotly_chart(charts.bar_line(daily, "day", "gmv", "units", label("metric", "gmv"), _("Units"),
+                                title=_("{product}: {period}", product=choices[product_id],
+                                        period=fmt.date_range(f.start, f.end))),
                 width="stretch")
 left, right = st.columns(2)
-left.markdown("**Latest reviews in the range**")
+latest_title = _("Latest reviews in the range")
+left.markdown(f"**{latest_title}**")
 reviews = state.cached(product_review.product_reviews, f, product_id)
 if reviews.empty:
-    left.info(products.UPLOAD_HINTS["reviews"] if not have["reviews"] else "No reviews of it in this range.")
+    left.info(products.upload_hint("reviews") if not have["reviews"] else _("No reviews of it in this range."))
 else:
-    left.dataframe(reviews, hide_index=True, width="stretch")
-right.markdown("**Its buyers also bought**")
+    left.dataframe(reviews, column_config=colfmt.headers(reviews.columns), hide_index=True, width="stretch")
+also_title = _("Its buyers also bought")
+right.markdown(f"**{also_title}**")
 also = state.cached(product_review.also_bought, f, product_id)
 if also.empty:
-    right.info("No other purchases by its (registered) buyers in this range.")
+    right.info(_("No other purchases by its (registered) buyers in this range."))
 else:
-    right.dataframe(also, column_config={"share_of_buyers": colfmt.PERCENT}, hide_index=True, width="stretch")
+    right.dataframe(also, column_config=colfmt.headers(also.columns, {"share_of_buyers": colfmt.PERCENT}),
+                    hide_index=True, width="stretch")

@@ -78,6 +78,17 @@ def test_every_upload_hint_names_an_importable_kind(where: str, text: str, templ
         assert kind in KINDS
 
 
+def _unmarked(node: ast.AST) -> ast.AST:
+    """Return the node with translation markers N_("...") replaced by their string (the values stay literals)."""
+    class Unmark(ast.NodeTransformer):
+        def visit_Call(self, call: ast.Call) -> ast.AST:
+            if isinstance(call.func, ast.Name) and call.func.id == "N_" and len(call.args) == 1:
+                return call.args[0]
+            return self.generic_visit(call)
+
+    return Unmark().visit(node)
+
+
 def _dicts_named_upload_hints() -> list[tuple[str, dict]]:
     out = []
     for path in _sources():
@@ -85,7 +96,7 @@ def _dicts_named_upload_hints() -> list[tuple[str, dict]]:
         for node in ast.walk(tree):
             if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "UPLOAD_HINTS"
                                                     for t in node.targets) and isinstance(node.value, ast.Dict):
-                out.append((str(path.relative_to(ROOT)), ast.literal_eval(node.value)))
+                out.append((str(path.relative_to(ROOT)), ast.literal_eval(_unmarked(node.value))))
     return out
 
 

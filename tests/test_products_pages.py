@@ -3,7 +3,8 @@ from datetime import date
 
 import pytest
 
-from ecomops import charts, db, metrics
+from ecomops import db, metrics
+from ecomops.i18n import fmt
 from ecomops.products import bundles
 from ecomops.products import demand
 from ecomops.products import inventory
@@ -82,7 +83,7 @@ def test_review_page(app_test, demo_db_path):
     assert_clean(at, PAGES[3])
     con, f = default_view(demo_db_path)
     weekly = product_review.weekly_table(con, f)
-    assert shown(at)["GMV this week"] == charts.format_value("gmv", float(weekly["gmv"].sum()))
+    assert shown(at)["GMV this week"] == fmt.metric("gmv", float(weekly["gmv"].sum()), compact=True)
     at.select_slider(key="review_flag_days").set_value(365).run()
     assert_clean(at, PAGES[3])
     flags = product_review.repurchase_flags(con, f, 365)

@@ -92,5 +92,5 @@ def test_reputation_page_with_the_model(trained, shared_data, app_test, demo_db_
     assert shown["Negative reviews"] == f"{s['negative']:,} / {s['reviews']:,}"
     assert shown["Negative-review rate"] == f"{s['negative_rate']:.2%}"
     zh_accuracy = trained_metrics["languages"]["zh"]["accuracy"]
-    assert any(f"zh {zh_accuracy:.1%}" in c.value for c in at.caption)
+    assert any(f"Chinese {zh_accuracy:.1%}" in c.value for c in at.caption)  # the language by name
     st.cache_data.clear()

@@ -7,6 +7,7 @@ from ecomops import db
 from ecomops.risk import competition
 from ecomops.risk import supply
 from ecomops.filters import Filters
+from ecomops.i18n import fmt
 
 RANGE = Filters(date(2024, 3, 1), date(2024, 3, 31))
 
@@ -104,7 +105,7 @@ def test_undercut_alerts_and_responses(comp_con):
     responses = alerts.set_index("product_id")["suggested_response"]
     assert responses["P2"].startswith("Loss leader")
     assert responses["P3"].startswith("Time-limited promotion (满199减30)")
-    assert responses["P1"].startswith("Sustained gap: consider moving to ¥85.00")
+    assert responses["P1"].startswith(f"Sustained gap: consider moving to {fmt.money(85)}")
     # at 5% the 8% gap of Y on P1 alerts too
     assert len(competition.undercut_alerts(comp_con, RANGE, threshold=0.05)) == 4
 

@@ -13,20 +13,25 @@ from datetime import date, timedelta
 import duckdb
 
 from ecomops import db
-from ecomops.i18n import _, fmt
+from ecomops.i18n import N_, _, fmt
 
 # The upload each optional table comes from, as the pages name it (Data -> Upload).
 UPLOAD_HINTS = {
-    "orders": "No orders in this range yet: upload an orders export on Data → Upload, or widen the date range.",
-    "search_keywords": "No search keyword data yet: upload a search keywords export (day, keyword, searches, …) "
-                       "on Data → Upload.",
-    "inventory_snapshots": "No inventory data yet: upload an inventory snapshot (date, product, on hand) on "
-                           "Data → Upload.",
-    "product_suppliers": "No supplier lead times yet: upload the product–supplier list on Data → Upload; a default "
-                         "lead time is used meanwhile.",
-    "reviews": "No reviews yet: upload a reviews export on Data → Upload.",
+    "orders": N_("No orders in this range yet: upload an orders export on Data → Upload, or widen the date range."),
+    "search_keywords": N_("No search keyword data yet: upload a search keywords export (day, keyword, searches, …) "
+                          "on Data → Upload."),
+    "inventory_snapshots": N_("No inventory data yet: upload an inventory snapshot (date, product, on hand) on "
+                              "Data → Upload."),
+    "product_suppliers": N_("No supplier lead times yet: upload the product–supplier list on Data → Upload; a "
+                            "default lead time is used meanwhile."),
+    "reviews": N_("No reviews yet: upload a reviews export on Data → Upload."),
 }
 OPTIONAL_TABLES = ("search_keywords", "inventory_snapshots", "product_suppliers", "reviews")
+
+
+def upload_hint(table: str) -> str:
+    """Return the hint for a missing table (which file brings it), in the current language."""
+    return _(UPLOAD_HINTS[table])
 
 
 def available(con: duckdb.DuckDBPyConnection) -> dict[str, bool]:

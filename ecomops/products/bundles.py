@@ -14,6 +14,7 @@ import pandas as pd
 
 from ecomops import db, derived
 from ecomops.filters import Filters, slot
+from ecomops.i18n import N_, _, fmt
 
 DEFAULT_MIN_PRODUCT_ORDERS = 10
 DEFAULT_MIN_PAIR_ORDERS = 5
@@ -117,7 +118,8 @@ def bundle_suggestions(pair_table: pd.DataFrame, abc: pd.DataFrame, min_lift: fl
                     "partner_title": partner_title, "pair_orders": r.pair_orders, "lift": r.lift,
                     # share of the partner's orders that already hold the slow mover: the room left to attach
                     "attach_rate": attach, "aov_with_pair": r.aov_with_pair, "aov_without_pair": r.aov_without_pair,
-                    "suggestion": f"Bundle “{slow_title}” with “{partner_title}” (lift {r.lift:.1f})",
+                    "suggestion": _("Bundle “{slow}” with “{partner}” (lift {lift})", slow=slow_title,
+                                    partner=partner_title, lift=fmt.number(r.lift, 1)),
                 })
     if not rows:
         return pd.DataFrame(columns=cols)
@@ -129,6 +131,9 @@ def bundle_suggestions(pair_table: pd.DataFrame, abc: pd.DataFrame, min_lift: fl
 
 PAIR_SORTS = {"lift": ["lift", "pair_orders"], "orders together": ["pair_orders", "lift"],
               "confidence": ["confidence_a_to_b", "pair_orders"], "AOV uplift": ["uplift_aov", "pair_orders"]}
+# How the sort choices are named (message ids).
+PAIR_SORT_NAMES = {"lift": N_("lift"), "orders together": N_("orders together"), "confidence": N_("confidence"),
+                   "AOV uplift": N_("AOV uplift")}
 
 
 def rank_pairs(pair_table: pd.DataFrame, by: str = "lift") -> pd.DataFrame:
@@ -141,6 +146,6 @@ def aov_comparison(pair_table: pd.DataFrame, top: int = 10) -> pd.DataFrame:
     part = rank_pairs(pair_table, "lift").head(top)
     labels = [f"{a[:10]} + {b[:10]}" for a, b in zip(part["title_a"], part["title_b"])]
     return pd.concat([
-        pd.DataFrame({"pair": labels, "orders": "with the pair", "aov": part["aov_with_pair"]}),
-        pd.DataFrame({"pair": labels, "orders": "other orders", "aov": part["aov_without_pair"]}),
+        pd.DataFrame({"pair": labels, "orders": _("with the pair"), "aov": part["aov_with_pair"]}),
+        pd.DataFrame({"pair": labels, "orders": _("other orders"), "aov": part["aov_without_pair"]}),
     ], ignore_index=True)

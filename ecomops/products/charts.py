@@ -8,6 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ecomops import charts
+from ecomops.i18n import _, label
 
 CLASS_COLORS = {"A": charts.PALETTE[0], "B": charts.PALETTE[1], "C": charts.PALETTE[7]}
 
@@ -27,19 +28,19 @@ def pareto(curve: pd.DataFrame, a_share: float = 0.80, b_share: float = 0.95, ti
         color = CLASS_COLORS.get(cls)
         traces.append(dict(  # plain dicts: go.Figure validates each trace once (a go.Scatter would be validated twice)
             type="scatter", x=part["sku_share"].to_numpy(), y=part["cum_share"].to_numpy(), mode="markers+lines",
-            name=f"Class {cls}",
+            name=_("Class {abc_class}", abc_class=label("abc_class", cls)),
             marker=dict(color=color, size=5), line=dict(color=color),
             customdata=_columns(part, ("title", "gmv", "rank")),
-            hovertemplate="#%{customdata[2]} %{customdata[0]}<br>GMV ¥%{customdata[1]:,.0f}<br>"
-                          "cumulative %{y:.1%} of GMV<br>top %{x:.1%} of SKUs<extra></extra>",
+            hovertemplate=_("#%{customdata[2]} %{customdata[0]}<br>GMV ¥%{customdata[1]:,.0f}<br>"
+                            "cumulative %{y:.1%} of GMV<br>top %{x:.1%} of SKUs") + "<extra></extra>",
         ))
     lines = [charts.hline(share, "dot", "#9CA3AF", f"{share:.0%} ({label})")
              for share, label in ((a_share, "A/B"), (b_share, "B/C"))]
     # traces, reference lines and axes given at once: one validation of the layout instead of one per update
     return go.Figure(traces, layout=charts.theme_layout(
         title, **charts.shapes_layout(lines),
-        xaxis=dict(tickformat=".0%", title_text="share of SKUs (by GMV rank)"),
-        yaxis=dict(tickformat=".0%", title_text="cumulative share of GMV", range=[0, 1.02])))
+        xaxis=dict(tickformat=".0%", title_text=_("Share of SKUs (by GMV rank)")),
+        yaxis=dict(tickformat=".0%", title_text=_("Cumulative share of GMV"), range=[0, 1.02])))
 
 
 def growth_bars(frame: pd.DataFrame, label: str, value: str = "growth", top: int = 15,
@@ -63,8 +64,9 @@ def lift_matrix(matrix: pd.DataFrame, title: str | None = None) -> go.Figure:
     counts = matrix.pivot(index="y", columns="x", values="pair_orders").reindex(index=order, columns=order)
     fig = go.Figure(go.Heatmap(
         z=grid.values, x=order, y=order, colorscale="Blues", hoverongaps=False, texttemplate="%{z:.1f}",
-        customdata=counts.values, hovertemplate="%{y} + %{x}<br>lift %{z:.2f}<br>%{customdata} orders<extra></extra>",
-        colorbar=dict(title="lift"),
+        customdata=counts.values,
+        hovertemplate=_("%{y} + %{x}<br>lift %{z:.2f}<br>%{customdata} orders") + "<extra></extra>",
+        colorbar=dict(title=label("metric", "lift")),
     ))
     fig.update_yaxes(autorange="reversed")
     fig.update_layout(margin=dict(l=10, r=10, t=40, b=10))
@@ -91,7 +93,7 @@ def pair_network(pairs: pd.DataFrame, top: int = 40, title: str | None = None) -
         x=[pos[p][0] for p in nodes["pid"]], y=[pos[p][1] for p in nodes["pid"]], mode="markers+text",
         text=[t[:10] for t in nodes["title"]], textposition="top center", showlegend=False,
         marker=dict(size=[10 + 25 * o / max_orders for o in nodes["orders"]], color=charts.PALETTE[1]),
-        customdata=nodes[["title", "orders"]].to_numpy(), hovertemplate="%{customdata[0]}<br>%{customdata[1]} orders<extra></extra>",
+        customdata=nodes[["title", "orders"]].to_numpy(), hovertemplate=_("%{customdata[0]}<br>%{customdata[1]} orders") + "<extra></extra>",
     ))
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False, scaleanchor="x")

@@ -16,6 +16,7 @@ import pandas as pd
 
 from ecomops import db, derived
 from ecomops.filters import Filters, slot, where
+from ecomops.i18n import _, fmt
 from ecomops.products import Window, shifted, trailing
 
 GROWTH_DAYS = 28
@@ -33,10 +34,11 @@ class DemandWindows:
     year_ago: Window
 
     def caption(self) -> str:
-        """Return the sentence naming the windows."""
-        return (f"Last 4 weeks {self.now.label()} vs previous 4 weeks {self.previous.start:%Y-%m-%d} – "
-                f"{self.previous.end:%Y-%m-%d}, and vs the same weeks a year earlier "
-                f"{self.year_ago.start:%Y-%m-%d} – {self.year_ago.end:%Y-%m-%d} when the data reaches back that far.")
+        """Return the sentence naming the windows, in the current language."""
+        return _("Last 4 weeks {now} vs previous 4 weeks {previous}, and vs the same weeks a year earlier {year_ago} "
+                 "when the data reaches back that far.", now=self.now.label(),
+                 previous=fmt.date_range(self.previous.start, self.previous.end),
+                 year_ago=fmt.date_range(self.year_ago.start, self.year_ago.end))
 
 
 def windows(f: Filters) -> DemandWindows:
@@ -133,7 +135,8 @@ def niche_products(con: duckdb.DuckDBPyConnection, f: Filters, weeks: int = NICH
 
 
 def niche_caption(f: Filters, weeks: int = NICHE_WEEKS) -> str:
-    """Return the sentence naming the niche window and rule."""
+    """Return the sentence naming the niche window and rule, in the current language."""
     window = trailing(f.end, 7 * weeks)
-    return (f"Over {window.label()}: price in the top quarter of its category, units at most the category median, "
-            f"sold in at least 3 of every 4 weeks, weekly units no more variable than the category's typical product.")
+    return _("Over {window}: price in the top quarter of its category, units at most the category median, sold in at "
+             "least 3 of every 4 weeks, weekly units no more variable than the category's typical product.",
+             window=window.label())

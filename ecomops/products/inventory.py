@@ -19,13 +19,14 @@ import pandas as pd
 
 from ecomops import config, db, derived, metrics
 from ecomops.filters import Filters, slot
-from ecomops.i18n import _, fmt
+from ecomops.i18n import N_, _, fmt, label
 from ecomops.products import trailing
 
+# Suggested action per class (message ids: the tables show them in the current language).
 ACTIONS = {
-    "A": "Stock deep: keep regional warehouses full",
-    "B": "Replenish weekly",
-    "C": "Clear: bundle with a strong seller or discount",
+    "A": N_("Stock deep: keep regional warehouses full"),
+    "B": N_("Replenish weekly"),
+    "C": N_("Clear: bundle with a strong seller or discount"),
 }
 # Days of stock to hold beyond the supplier lead time, per class (A stocked deep, B weekly cycle, C minimal).
 TARGET_EXTRA_DAYS = {"A": 28, "B": 14, "C": 7}
@@ -55,7 +56,8 @@ def abc_table(con: duckdb.DuckDBPyConnection, f: Filters, window_days: int | Non
     params.update(
         first_day=min(abc.start, cover.start, f.start), end=f.end, abc_start=abc.start, cover_start=cover.start,
         period_start=f.start, cover_days=float(cover.days), period_days=float(f.days),
-        a_share=a_share, b_share=b_share, action_a=ACTIONS["A"], action_b=ACTIONS["B"], action_c=ACTIONS["C"],
+        a_share=a_share, b_share=b_share, action_a=_(ACTIONS["A"]), action_b=_(ACTIONS["B"]),
+        action_c=_(ACTIONS["C"]),
     )
     sql = db.load_sql("products/inventory").format(category_where=category_sql, abc_classes=metrics.abc_classes_sql("skus"))
     return db.query_df(con, sql, params)  # columns: ABC_COLUMNS
@@ -80,7 +82,8 @@ def class_summary(abc: pd.DataFrame) -> pd.DataFrame:
             "abc_class": cls, "skus": int(part.sum()), "gmv": part_gmv,
             "gmv_share": float(part_gmv / total) if total else 0.0, "units": int(np.nansum(units[part])),
             "on_hand": float(np.nansum(part_on_hand)) if (~np.isnan(part_on_hand)).any() else None,
-            "median_days_of_cover": float(np.median(part_cover)) if len(part_cover) else None, "action": ACTIONS[cls],
+            "median_days_of_cover": float(np.median(part_cover)) if len(part_cover) else None,
+            "action": _(ACTIONS[cls]),
         })
     return pd.DataFrame(rows)
 
@@ -124,13 +127,29 @@ def stock_alerts(abc: pd.DataFrame, a_min_cover_days: float, c_max_cover_days: f
     if not len(low) and not len(high):
         return pd.DataFrame(columns=ALERT_COLUMNS)
     out = abc.iloc[np.concatenate([low, high])][ALERT_COLUMNS[1:-2] + ["action"]].reset_index(drop=True)
-    alerts = ["Out of stock" if on_hand[i] <= 0 else "Stock-out risk" for i in low] + ["Overstock"] * len(high)
-    messages = [f"A item with {cover[i]:.1f} days of cover (< {a_min_cover_days:g})" for i in low] + [
-        f"C item with {f'no sales in {cover_window_days} days' if math.isinf(cover[i]) else f'{cover[i]:.0f} days of cover'} "
-        f"(> {c_max_cover_days:g})" for i in high]
+    alerts = [label("stock_alert", "out_of_stock" if on_hand[i] <= 0 else "stockout_risk") for i in low] + \
+        [label("stock_alert", "overstock")] * len(high)
+    a_limit, c_limit = _bound(a_min_cover_days), _bound(c_max_cover_days)
+    messages = [_("A item with {days} days of cover (< {limit})", days=fmt.number(cover[i], 1), limit=a_limit)
+                for i in low] + [
+        _("C item with no sales in {window} days (> {limit})", window=fmt.count(cover_window_days), limit=c_limit)
+        if math.isinf(cover[i]) else
+        _("C item with {days} days of cover (> {limit})", days=fmt.count(cover[i]), limit=c_limit) for i in high]
     out.insert(0, "alert", alerts)
     out.insert(len(ALERT_COLUMNS) - 2, "message", messages)
     return out
+
+
+def _bound(value: float) -> str:
+    """Return a threshold as set: 14 -> "14", 15.5 -> "15.5" (no limit: "∞")."""
+    if not math.isfinite(float(value)):
+        return "∞"
+    return fmt.count(value) if float(value).is_integer() else fmt.number(value, 1)
+
+
+def stockout_count(alerts: pd.DataFrame) -> int:
+    """Return the number of alerts about A items (out of stock or at risk), i.e. every alert but overstock."""
+    return int((alerts["alert"] != label("stock_alert", "overstock")).sum())
 
 
 def lead_times(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

@@ -19,6 +19,7 @@ import pandas as pd
 
 from ecomops import config, db, derived
 from ecomops.filters import Filters, slot
+from ecomops.i18n import _, fmt, label
 from ecomops.products import Window, shifted, trailing
 
 FLAG_WINDOW_DAYS = 90
@@ -130,15 +131,17 @@ def likely_reason(texts: list[str], min_share: float = 0.2, min_hits: int = 3) -
     """Return (theme, sentence): the complaint theme most reviews mention, when at least ``min_share`` and
     ``min_hits`` of them do."""
     if not texts:
-        return None, "No complaint reviews in the window to explain it."
+        return None, _("No complaint reviews in the window to explain it.")
     counts = theme_counts(texts)
     theme, hits = max(counts.items(), key=lambda kv: kv[1])
     if hits < min_hits:
-        return None, f"Too few complaint reviews ({len(texts)}) to name a reason."
+        return None, _("Too few complaint reviews ({n}) to name a reason.", n=fmt.count(len(texts)))
     if hits / len(texts) < min_share:
-        return None, f"No single theme stands out in {len(texts)} complaint reviews."
+        return None, _("No single theme stands out in {n} complaint reviews.", n=fmt.count(len(texts)))
     example = next(t for t in texts if theme_counts([t])[theme])
-    return theme, f"{theme}: {hits} of {len(texts)} complaint reviews ({hits / len(texts):.0%}), e.g. “{example}”"
+    return theme, _("{theme}: {hits} of {n} complaint reviews ({share}), e.g. “{example}”",
+                    theme=label("complaint_theme", theme), hits=fmt.count(hits), n=fmt.count(len(texts)),
+                    share=fmt.percent(hits / len(texts), 0), example=example)
 
 
 def repurchase_flags(con: duckdb.DuckDBPyConnection, f: Filters, days: int = FLAG_WINDOW_DAYS,
@@ -201,15 +204,16 @@ def product_choices(weekly: pd.DataFrame, flags: pd.DataFrame | None = None) -> 
 
 
 def weekly_caption(f: Filters) -> str:
-    """Return the sentence naming the week compared."""
+    """Return the sentence naming the week compared, in the current language."""
     week, before = weeks(f)
-    return (f"This week {week.label()} vs the week before {before.start:%Y-%m-%d} – {before.end:%Y-%m-%d}. "
-            "Ends on the sidebar's end date; channel and category filters apply.")
+    return _("This week {week} vs the week before {before}. Ends on the sidebar's end date; channel and category "
+             "filters apply.", week=week.label(), before=fmt.date_range(before.start, before.end))
 
 
 
 def week_totals(weekly: pd.DataFrame) -> list[tuple[str, str, float | None, float | None]]:
-    """Return headline (label, metric, this week, change vs last week): GMV, units, products sold, negative share."""
+    """Return headline (label in the current language, metric, this week, change vs last week): GMV, units, products
+    sold, negative share."""
     def change(now: float, before: float) -> float | None:
         return now / before - 1 if before else None
 
@@ -220,9 +224,9 @@ def week_totals(weekly: pd.DataFrame) -> list[tuple[str, str, float | None, floa
     negative = float(weekly["negative_reviews"].sum()) / reviews if reviews else None
     negative_prev = float(weekly["negative_reviews_prev"].sum()) / reviews_prev if reviews_prev else None
     return [
-        ("GMV this week", "gmv", gmv, change(gmv, gmv_prev)),
-        ("Units this week", "units", units, change(units, units_prev)),
-        ("Products sold", "products", sold, change(sold, sold_prev)),
-        ("Negative-review share", "negative_rate", negative,
+        (_("GMV this week"), "gmv", gmv, change(gmv, gmv_prev)),
+        (_("Units this week"), "units", units, change(units, units_prev)),
+        (_("Products sold"), "products", sold, change(sold, sold_prev)),
+        (_("Negative-review share"), "negative_rate", negative,
          change(negative, negative_prev) if negative is not None and negative_prev else None),
     ]

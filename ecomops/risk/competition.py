@@ -22,6 +22,7 @@ import pandas as pd
 
 from ecomops import db
 from ecomops.filters import Filters, slot, where
+from ecomops.i18n import _, fmt
 
 UNDERCUT_THRESHOLD = 0.10
 LOSS_LEADER_PRICE = 9.9
@@ -38,16 +39,17 @@ def price_gaps(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
 
 def suggested_response(competitor_price: float, our_price: float, our_cost: float | None, promotion: str | None,
                        loss_leader: bool, min_margin: float = MIN_MARGIN) -> str:
-    """Return the suggested answer to one undercut (rules in the module docstring)."""
+    """Return the suggested answer to one undercut (rules in the module docstring), in the current language."""
     if loss_leader:
-        return (f"Loss leader at ¥{competitor_price:.2f}: don't chase the price. Within 24 h answer with our own "
-                "traffic item or a coupon/bundle on this SKU, and watch its daily sales.")
+        return _("Loss leader at {price}: don't chase the price. Within 24 h answer with our own traffic item or a "
+                 "coupon/bundle on this SKU, and watch its daily sales.", price=fmt.money(competitor_price))
     if isinstance(promotion, str) and promotion.strip():
-        return f"Time-limited promotion ({promotion}): match it for its duration with a coupon, not a list-price cut."
+        return _("Time-limited promotion ({promotion}): match it for its duration with a coupon, not a list-price "
+                 "cut.", promotion=promotion)
     if our_cost is not None and not pd.isna(our_cost) and competitor_price >= our_cost * (1 + min_margin):
-        return (f"Sustained gap: consider moving to ¥{competitor_price:.2f} (margin stays >= {min_margin:.0%}), "
-                "or a member price.")
-    return "Their price is below our margin floor: differentiate (bundle, gift, service) instead of cutting."
+        return _("Sustained gap: consider moving to {price} (margin stays ≥ {margin}), or a member price.",
+                 price=fmt.money(competitor_price), margin=fmt.percent(min_margin, 0))
+    return _("Their price is below our margin floor: differentiate (bundle, gift, service) instead of cutting.")
 
 
 def undercut_alerts(con: duckdb.DuckDBPyConnection, f: Filters, threshold: float = UNDERCUT_THRESHOLD,
@@ -75,11 +77,11 @@ def price_history(con: duckdb.DuckDBPyConnection, f: Filters, product_id: str) -
     order_sql, order_params = slot(f, "orders", channels=False)
     order_params["product_id"] = product_id
     ours = db.query_df(con, db.load_sql("risk/our_daily_price").format(order_where=order_sql), order_params)
-    ours["series"] = "our realised price"
+    ours["series"] = _("our realised price")
     list_price = db.query_one(con, "SELECT price FROM products WHERE product_id = $p", {"p": product_id})
     frames = [competitors, ours]
     if list_price and list_price[0] is not None:
-        frames.append(pd.DataFrame({"day": [f.start, f.end], "series": "our list price",
+        frames.append(pd.DataFrame({"day": [f.start, f.end], "series": _("our list price"),
                                     "price": [list_price[0]] * 2}))
     frame = pd.concat([x for x in frames if not x.empty], ignore_index=True) if any(
         not x.empty for x in frames) else pd.DataFrame(columns=["day", "series", "price", "promotion"])

@@ -34,6 +34,7 @@ import pandas as pd
 
 from ecomops import db, derived, exports
 from ecomops.filters import Filters, slot
+from ecomops.i18n import _
 
 WORDS_CSV = Path(__file__).resolve().parent / "banned_words.csv"
 RULE_COLUMNS = ["word", "language", "category", "reason", "suggestion", "whole_word", "exceptions", "enabled"]
@@ -186,13 +187,15 @@ def validate_rules(frame: pd.DataFrame) -> pd.DataFrame:
         frame[col] = frame[col].fillna(True).astype(bool)
     bad = frame[~frame["language"].isin(LANGUAGES)]
     if not bad.empty:
-        raise ValueError(f"word {bad['word'].iloc[0]!r}: language must be one of {', '.join(LANGUAGES)}")
+        raise ValueError(_("word “{word}”: language must be one of {languages}", word=bad["word"].iloc[0],
+                           languages=", ".join(LANGUAGES)))
     missing = frame[(frame["category"] == "") | (frame["reason"] == "")]
     if not missing.empty:
-        raise ValueError(f"word {missing['word'].iloc[0]!r}: category and reason are required")
+        raise ValueError(_("word “{word}”: category and reason are required", word=missing["word"].iloc[0]))
     dup = frame[frame.duplicated(["word", "language"])]
     if not dup.empty:
-        raise ValueError(f"word {dup['word'].iloc[0]!r} ({dup['language'].iloc[0]}) is listed twice")
+        raise ValueError(_("word “{word}” ({language}) is listed twice", word=dup["word"].iloc[0],
+                           language=dup["language"].iloc[0]))
     return frame.reset_index(drop=True)
 
 
@@ -289,7 +292,7 @@ def findings_for_text(text: str, rules: list[Rule]) -> pd.DataFrame:
     matches = find_claims(text, rules)
     return pd.DataFrame(
         [{"matched": m.text, "word": m.rule.word, "language": m.rule.language, "rule_category": m.rule.category,
-          "reason": m.rule.reason, "suggestion": m.rule.suggestion or "(remove)", "position": m.start}
+          "reason": m.rule.reason, "suggestion": m.rule.suggestion or _("(remove)"), "position": m.start}
          for m in matches],
         columns=["matched", "word", "language", "rule_category", "reason", "suggestion", "position"],
     )

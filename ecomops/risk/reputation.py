@@ -27,11 +27,13 @@ import pandas as pd
 from ecomops import config, db, derived
 from ecomops.config import Thresholds
 from ecomops.filters import Filters, where
+from ecomops.i18n import N_, _
 
 Classifier = Callable[[Sequence[str | None], Sequence[str | None]], Sequence[bool | None]]
 # The queue's order (also written out in sql/risk/reputation_queue.sql, the stored-labels path).
 SLA_ORDER = {"open, overdue": 0, "open, within SLA": 1, "replied late": 2, "replied in time": 3}
-ACTION = "Apologise and send a compensation coupon"
+ACTION = N_("Apologise and send a compensation coupon")
+REPLIED_ACTION = N_("Check the reply resolved it")
 
 
 def as_of(f: Filters) -> datetime:
@@ -104,8 +106,8 @@ def _classified_sql(f: Filters, model_key: str, t: Thresholds) -> tuple[str, dic
     return db.load_sql("risk/reviews_classified").format(where_sql=where_sql), params
 
 
-UNCLASSIFIED_MESSAGE = ("Some reviews with text and no rating have no stored label (the review model could not be "
-                        "loaded): they count as not negative.")
+UNCLASSIFIED_MESSAGE = N_("Some reviews with text and no rating have no stored label (the review model could not "
+                          "be loaded): they count as not negative.")
 
 
 def classified_reviews(con: duckdb.DuckDBPyConnection, f: Filters, classifier: Classifier | None = None,
@@ -181,7 +183,7 @@ def reputation_summary(con: duckdb.DuckDBPyConnection, f: Filters, classifier: C
             "sla_breaches": int(row["sla_breaches"]),
             "sla_breach_rate": int(row["sla_breaches"]) / negative if negative else None,
             "open_overdue": int(row["open_overdue"]),
-            "model_message": UNCLASSIFIED_MESSAGE if int(row["unclassified"]) else None,
+            "model_message": _(UNCLASSIFIED_MESSAGE) if int(row["unclassified"]) else None,
         }
     r = classified_reviews(con, f, classifier)
     neg = r[r["negative"]]
@@ -212,14 +214,15 @@ def negative_queue(con: duckdb.DuckDBPyConnection, f: Filters, open_only: bool =
     if key is not None:
         sql, params = _classified_sql(f, key, config.thresholds(con))
         return db.query_df(con, db.load_sql("risk/reputation_queue").format(reviews_classified=sql),
-                           dict(params, action=ACTION, open_only=bool(open_only)))
+                           dict(params, action=_(ACTION), replied_action=_(REPLIED_ACTION),
+                                open_only=bool(open_only)))
     r = classified_reviews(con, f, classifier)
     q = r[r["negative"]].copy()
     if open_only:
         q = q[~q["replied"]]
     q["hours"] = q["open_hours"].fillna(q["response_hours"])
     q["_order"] = q["sla_status"].map(SLA_ORDER)
-    q["action"] = np.where(q["replied"], "Check the reply resolved it", ACTION)
+    q["action"] = np.where(q["replied"], _(REPLIED_ACTION), _(ACTION))
     q = q.sort_values(["_order", "hours"], ascending=[True, False], ignore_index=True)
     return q[["review_id", "product_id", "title", "category", "rating", "source", "review_text", "created_ts",
               "replied_ts", "hours", "sla_status", "action"]]

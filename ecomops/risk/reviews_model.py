@@ -46,9 +46,12 @@ import numpy as np
 import pandas as pd
 
 from ecomops import config, model_files
+from ecomops.i18n import N_, _, fmt
 
 MODEL_VERSION = 2  # 2: skops with the vocabularies stored as arrays (1 was a pickle)
 ZH_FILE = "cn_online_shopping_10_cats.csv.gz"
+# The review languages as the pages name them (message ids).
+LANGUAGE_NAMES = {"zh": N_("Chinese"), "en": N_("English")}
 EN_FILE = "en_womens_clothing_ecommerce_reviews.csv.gz"
 ZH_TRAIN_ROWS = 24000  # stratified subsample of the 62,774 Chinese reviews: ~93% accuracy in a few seconds
 TEST_SHARE = 0.2
@@ -107,10 +110,10 @@ def load_training_sets(data_dir: Path | None = None) -> dict[str, pd.DataFrame]:
     data_dir = data_dir or shared_data_dir()
     missing = [name for name in (ZH_FILE, EN_FILE) if not (data_dir / name).exists()]
     if missing:
-        raise ReviewsModelUnavailable(
-            f"Review training data not found in {data_dir} (missing {', '.join(missing)}). Put the shared data sets "
-            f"next to the project (../shared/data) or set ECOMOPS_SHARED_DATA; text-only reviews stay unclassified."
-        )
+        raise ReviewsModelUnavailable(_(
+            "Review training data not found in {folder} (missing {files}). Put the shared data sets next to the "
+            "project ({path}) or set {variable}; text-only reviews stay unclassified.",
+            folder=str(data_dir), files=", ".join(missing), path="../shared/data", variable="ECOMOPS_SHARED_DATA"))
     zh = pd.read_csv(data_dir / ZH_FILE, usecols=["label", "review"]).dropna(subset=["review"])
     zh = pd.DataFrame({"text": zh["review"].astype(str).str.strip("\ufeff "), "negative": zh["label"] == 0})
     en = pd.read_csv(data_dir / EN_FILE, usecols=["Title", "Review Text", "Rating"]).dropna(subset=["Review Text"])
@@ -181,13 +184,14 @@ def train(data_dir: Path | None = None, out_dir: Path | None = None,
     data_dir = data_dir or shared_data_dir()
     out_dir = out_dir or models_dir()
     say = progress or (lambda message: None)
-    say("Reading the review data sets…")
+    say(_("Reading the review data sets…"))
     sets = load_training_sets(data_dir)
     pipelines: dict[str, Any] = {}
     metrics: dict[str, Any] = {"languages": {}}
     for language, frame in sets.items():
         train_part, test_part = split(frame, language)
-        say(f"Training the {language} model on {len(train_part):,} reviews…")
+        say(_("Training the {language} model on {n} reviews…", language=_(LANGUAGE_NAMES[language]),
+              n=fmt.count(len(train_part))))
         pipeline = build_pipeline(language).fit(train_part["text"], train_part["negative"])
         predicted = pipeline.predict(test_part["text"])
         truth = test_part["negative"].to_numpy()
@@ -206,7 +210,7 @@ def train(data_dir: Path | None = None, out_dir: Path | None = None,
     _save(ReviewsModel(pipelines, metrics), out_dir)
     with _lock:
         _loaded[str(out_dir.resolve())] = ReviewsModel(pipelines, metrics)
-    say("Done.")
+    say(_("Done."))
     return metrics
 
 

@@ -21,8 +21,9 @@ import pandas as pd
 
 from ecomops import config, db, metrics
 from ecomops.filters import Filters, slot
+from ecomops.i18n import N_, _, fmt, pgettext
 
-NO_SUPPLIER = "(no supplier on file)"
+NO_SUPPLIER = N_("(no supplier on file)")  # the group of SKUs without a supplier (shown in the current language)
 
 
 def sku_suppliers(con: duckdb.DuckDBPyConnection, f: Filters, target_hours: float | None = None,
@@ -40,7 +41,8 @@ def sku_suppliers(con: duckdb.DuckDBPyConnection, f: Filters, target_hours: floa
     frame["abc_class"] = frame["product_id"].map(abc_classes(con, f)).fillna("C")
     frame["risk"] = [_risk(r.suppliers, r.has_backup, r.backup_within_target, target_hours)
                      for r in frame.itertuples(index=False)]
-    return frame[frame["risk"] != "ok"].reset_index(drop=True) if at_risk_only else frame
+    ok = pgettext("supply_risk", "ok")
+    return frame[frame["risk"] != ok].reset_index(drop=True) if at_risk_only else frame
 
 
 def abc_classes(con: duckdb.DuckDBPyConnection, f: Filters) -> dict[str, str]:
@@ -55,13 +57,14 @@ def abc_classes(con: duckdb.DuckDBPyConnection, f: Filters) -> dict[str, str]:
 
 
 def _risk(suppliers: int, has_backup: bool, within: object, target_hours: float) -> str:
+    """Return a SKU's supply risk in the current language ("ok" when none)."""
     if suppliers == 0:
-        return "no supplier on file"
+        return pgettext("supply_risk", "no supplier on file")
     if not has_backup:
-        return "single supplier: no backup"
+        return pgettext("supply_risk", "single supplier: no backup")
     if within is False:
-        return f"backup slower than {target_hours:.0f} h"
-    return "ok"
+        return pgettext("supply_risk", "backup slower than {target}", target=fmt.hours(target_hours, 0))
+    return pgettext("supply_risk", "ok")
 
 
 def supplier_concentration(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
@@ -71,7 +74,7 @@ def supplier_concentration(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.Dat
 
 def _concentration(skus: pd.DataFrame) -> pd.DataFrame:
     skus = skus.copy()
-    skus["supplier"] = skus["primary_supplier_name"].fillna(skus["primary_supplier"]).fillna(NO_SUPPLIER)
+    skus["supplier"] = skus["primary_supplier_name"].fillna(skus["primary_supplier"]).fillna(_(NO_SUPPLIER))
     table = skus.groupby("supplier", as_index=False).agg(
         gmv=("gmv", "sum"), skus=("product_id", "count"),
         skus_without_backup=("has_backup", lambda s: int((~s).sum())))

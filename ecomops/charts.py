@@ -28,6 +28,8 @@ pio.templates["ecomops"] = go.layout.Template(
 # The default for every figure: Plotly applies a default template without validating it again, about half the
 # cost of setting template="ecomops" on each figure (~2 ms per chart, several charts per page run).
 pio.templates.default = "ecomops"
+DEFAULT_HEIGHT = 450  # what Plotly (and st.plotly_chart) draw a figure without a height at
+TITLE_SPACE = 44  # pixels from the top of a titled figure to its legend: the title's line and a gap
 
 
 def theme_layout(title: str | None = None, height: int | None = None, **extra) -> dict:
@@ -37,8 +39,12 @@ def theme_layout(title: str | None = None, height: int | None = None, **extra) -
     """
     layout: dict = dict(height=height)  # the template is the default one (pio.templates.default above)
     if title:
-        # The title sits at the very top of the figure and the legend just above the plot, so they never overlap.
+        # The title sits at the very top of the figure and the legend starts below it (in container coordinates),
+        # growing downwards: Plotly then pushes the plot down as the legend wraps onto more rows (long or many
+        # names, narrow columns, Chinese or English), so the legend never covers the title nor the plot. A legend
+        # anchored on the plot's top instead grows upwards into the title (tests/test_chart_layout_browser.py).
         layout.update(title=dict(text=title, x=0, xanchor="left", y=0.98, yanchor="top", yref="container"),
+                      legend=dict(yref="container", y=1 - TITLE_SPACE / (height or DEFAULT_HEIGHT), yanchor="top"),
                       margin=dict(t=80))
     layout.update(extra)
     return layout

@@ -71,6 +71,11 @@ def test_title_sits_top_left_with_room_and_no_title_leaves_plotly_defaults():
     assert _title(titled) == "Daily GMV"
     assert (titled.layout.title.x, titled.layout.title.xanchor, titled.layout.title.yref) == (0, "left", "container")
     assert titled.layout.margin.t == 80
+    # the legend starts 44 px below the figure's top (under the title) and grows downwards
+    legend = titled.layout.legend
+    assert (legend.yref, legend.yanchor, legend.y) == ("container", "top", pytest.approx(1 - 44 / 450))
+    assert charts.apply_theme(charts.line(DAILY, "day", "gmv"), "t", height=300).layout.legend.y == pytest.approx(
+        1 - 44 / 300)
     plain = charts.line(DAILY, "day", "gmv")
     assert _title(plain) is None and plain.layout.margin.t is None and plain.layout.height is None
 
@@ -235,14 +240,14 @@ def test_roi_bars_sorted_with_the_floor_in_red():
     fig = traffic_charts.roi_bars(CHANNEL_ROI, floor=FLOOR)
     (bars,) = fig.data
     # the two channels without ROI are left out; ascending ROI (Plotly draws the first at the bottom)
-    assert _list(bars.y) == ["paid_ads", "xiaohongshu", "search", "wecom"]
+    assert _list(bars.y) == ["Paid ads", "Xiaohongshu", "Search", "WeCom"]  # channel labels, never the codes
     assert _list(bars.x) == [0.8, 1.0, 2.5, 3.4]
     assert list(bars.marker.color) == [ALERT, PALETTE[0], PALETTE[0], PALETTE[0]]  # ROI 1.0 is not under the floor
     assert list(bars.text) == ["0.80", "1.00", "2.50", "3.40"] and bars.orientation == "h"
     (floor,) = fig.layout.shapes
     assert (floor.type, floor.x0, floor.x1, floor.yref, floor.line.dash, floor.line.color) == (
         "line", FLOOR, FLOOR, "paper", "dash", ALERT)
-    assert [a.text for a in fig.layout.annotations] == ["ROI 1"]
+    assert [a.text for a in fig.layout.annotations] == ["ROI 1.0"]
     assert fig.layout.height == 240  # 4 bars: 40 * 4 + 80
     assert fig.layout.showlegend is False and _title(fig) == "ROI by channel"
 
@@ -251,7 +256,7 @@ def test_roi_bars_grow_line():
     fig = traffic_charts.roi_bars(CHANNEL_ROI, grow=3.0, floor=FLOOR)
     floor, grow = fig.layout.shapes
     assert (grow.x0, grow.line.dash, grow.line.color) == (3.0, "dot", PALETTE[2])
-    assert [a.text for a in fig.layout.annotations] == ["ROI 1", "grow ≥ 3"]
+    assert [a.text for a in fig.layout.annotations] == ["ROI 1.0", "grow ≥ 3.0"]
     assert [a.x for a in fig.layout.annotations] == [1.0, 3.0]
 
 
@@ -275,7 +280,7 @@ def test_roi_bars_numeric_keys_become_labels():
 
 def test_share_area_stacks_channels_and_highlights_one():
     fig = traffic_charts.share_area(TREND, highlight="wecom")
-    assert [t.name for t in fig.data] == ["direct", "search", "wecom"]
+    assert [t.name for t in fig.data] == ["Direct", "Search", "WeCom"]  # legend by label
     assert {t.stackgroup for t in fig.data} == {"share"} and {t.mode for t in fig.data} == {"lines"}
     assert [t.line.width for t in fig.data] == [0.5, 0.5, 3]
     assert [t.line.color for t in fig.data] == PALETTE[:3]
@@ -369,7 +374,7 @@ def test_scroll_chart_empty():
 def test_roi_trend_one_line_per_channel_with_the_floor():
     fig = traffic_charts.roi_trend(TREND, floor=FLOOR)
     # direct has no ROI at all: no line; search lost its second week (no ROI)
-    assert [t.name for t in fig.data] == ["search", "wecom"]
+    assert [t.name for t in fig.data] == ["Search", "WeCom"]
     assert _list(fig.data[0].y) == [0.8] and _list(fig.data[1].y) == [2.0, 2.5]
     assert {t.mode for t in fig.data} == {"lines"}
     (floor,) = fig.layout.shapes

@@ -279,5 +279,5 @@ def test_customers_page_in_chinese_shows_no_english(app_test):
     texts = [e.value for kind in ("title", "header", "subheader", "caption", "info") for e in at.get(kind)]
     texts += [m.label for m in at.metric] + [m.value for m in at.metric]
     assert "客户价值" in texts and "预测价值最高的客户" in texts
-    problems = find_problems(texts, "zh_CN", allowed=ALLOWED_IN_ZH | {"bg", "nbd", "gamma", "fm", "floor"})
+    problems = find_problems(texts, "zh_CN", allowed=ALLOWED_IN_ZH | {"fm"})
     assert problems == [], problems

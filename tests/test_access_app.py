@@ -3,7 +3,7 @@ pages and controls per role, the server-side check in every write (ecomops/ui/ac
 from __future__ import annotations
 
 import shutil
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -174,6 +174,20 @@ def test_the_admin_reads_the_audit_trail_with_filters(store) -> None:
     log = at.dataframe[0].value
     assert log["actor"].tolist() == ["ada"] and log["action"].tolist() == ["SQL query run"]
     assert "SELECT count(*) AS n FROM orders" in log["details"][0]
+    # A second person's entry, then the filters: by person, by action, and a day range without entries.
+    from ecomops import audit
+    audit.record(db.connect(path), Actor("olga", "operator"), "outreach_record", "2024-03-01", {"customers": 3})
+    at.run()
+    assert at.dataframe[0].value["actor"].tolist() == ["olga", "ada"]
+    at.selectbox(key="audit_actor").set_value("olga").run()
+    assert at.dataframe[0].value["action"].tolist() == ["Outreach list recorded"]
+    at.selectbox(key="audit_actor").set_value("(everyone)").run()
+    at.selectbox(key="audit_action").set_value("sql_query").run()
+    assert at.dataframe[0].value["actor"].tolist() == ["ada"]
+    tomorrow = date.today() + timedelta(days=2)  # a day range without entries (UTC today is at most a day away)
+    at.date_input(key="audit_days").set_value((tomorrow, tomorrow + timedelta(days=3))).run()
+    assert not at.dataframe and at.info[0].value == "No entry matches these filters."
+    assert not at.exception
 
 
 @pytest.mark.parametrize("role, call", [

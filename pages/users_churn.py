@@ -25,10 +25,10 @@ st.subheader("1. Churn model")
 left, right = st.columns([1, 3])
 horizon = left.number_input("Horizon (days)", min_value=min(30, t.churn_horizon_days), max_value=365,
                             value=t.churn_horizon_days, step=15, key="churn_horizon")
-if left.button("Train model", type="primary", key="churn_train"):
+if left.button("Train model", type="primary", key="churn_train", disabled=not page.can("train_model")):
     with st.status("Training the churn model…", expanded=True) as status:
         try:
-            trained = churn.train(con, horizon_days=int(horizon), progress=lambda message: status.write(md(message)))
+            trained = actions.train_churn_model(int(horizon), progress=lambda message: status.write(md(message)))
             status.update(label=f"Model #{trained.model_id} trained and registered", state="complete", expanded=False)
         except churn.InsufficientHistoryError as exc:
             status.update(label="Not enough history to train", state="error")

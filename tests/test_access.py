@@ -36,7 +36,8 @@ def con():
 @pytest.mark.parametrize("role, allowed, refused", [
     ("viewer", {"view", "download"}, {"import", "undo_own_import", "outreach", "sql_console", "edit_settings",
                                       "view_audit", "undo_any_import", "edit_word_lists", "edit_presets"}),
-    ("operator", {"view", "download", "import", "undo_own_import", "outreach", "acknowledge_alert"},
+    ("operator", {"view", "download", "import", "undo_own_import", "outreach", "acknowledge_alert",
+                  "train_model"},
      {"undo_any_import", "edit_settings", "edit_alert_rules", "edit_word_lists", "edit_presets", "manage_accounts",
       "sql_console", "view_audit"}),
     ("admin", set(access.PERMISSIONS), set()),

@@ -196,6 +196,7 @@ def test_the_admin_reads_the_audit_trail_with_filters(store) -> None:
     ("viewer", lambda a, p, i: a.undo_import(i)),
     ("viewer", lambda a, p, i: a.save_upload("x.csv", b"a,b\n")),
     ("viewer", lambda a, p, i: a.set_status_words({"weird": "paid"})),
+    ("viewer", lambda a, p, i: a.train_churn_model(90)),
     ("viewer", lambda a, p, i: a.record_outreach(pd.DataFrame({"customer_id": ["c1"]}), date(2024, 1, 1), 0.5, 1, "x")),
     ("operator", lambda a, p, i: a.undo_import(i)),  # someone else's import
     ("operator", lambda a, p, i: a.run_sql("SELECT 1")),
@@ -216,7 +217,7 @@ def test_every_write_checks_the_role_on_the_server(store, monkeypatch, tmp_path,
     monkeypatch.setattr(state, "connection", lambda: con)
     csv_path = write_csv(tmp_path / "forged.csv", ORDERS_HEADER, [["F1", "2024-03-05", "c", "S", "x", "1", "1", "paid"]])
     tables = ("imports", "orders", "settings", "banned_words", "alert_rules", "mapping_presets",
-              "reactivation_outreach", "status_map", "audit_log")
+              "reactivation_outreach", "status_map", "audit_log", "model_registry")
     before = {t: con.execute(f"SELECT count(*), hash(string_agg(CAST(x AS VARCHAR), '|' ORDER BY CAST(x AS VARCHAR))) "
                              f"FROM {t} x").fetchone() for t in tables}
     with pytest.raises(AccessDenied):

@@ -188,6 +188,16 @@ def record_outreach(targets: pd.DataFrame, sent_date: date, control_share: float
     return assigned
 
 
+def train_churn_model(horizon_days: int, progress: Any = None):
+    """Train and register a churn model (operators and admins); return the trained model's record."""
+    actor = _require("train_model")
+    from ecomops.users import churn
+
+    trained = churn.train(state.connection(), horizon_days=int(horizon_days), progress=progress)
+    _log(actor, "model_train", f"#{trained.model_id}", {"model": "churn", "horizon_days": int(horizon_days)})
+    return trained
+
+
 def run_sql(sql: str):
     """Run a console query (admins only); log it with its outcome. Return the QueryResult; QueryRefused as is."""
     actor = _require("sql_console")

@@ -248,3 +248,59 @@ def test_without_sign_in_the_app_refuses_to_listen_beyond_this_computer(demo_db_
         db.close(copy)
     assert len(at.error) == 1 and "only runs on this computer" in at.error[0].value and "0.0.0.0" in at.error[0].value
     assert not at.metric and not at.dataframe
+
+
+def test_an_admin_manages_accounts_on_the_settings_page(store) -> None:
+    path, run, _ = store
+    at = run("pages/data_settings.py", user="ada")
+    assert not at.exception
+    assert at.dataframe[1].value["name"].tolist() == ["ada", "olga", "vera"]
+    form = [t for t in at.text_input if t.label == "Account name"][0]
+    form.set_value("Sam")
+    [t for t in at.text_input if t.label.startswith("Password")][0].set_value("a good long password")
+    [s for s in at.selectbox if s.label == "Role"][0].set_value("operator")
+    _button(at, "Add account").click().run()
+    assert not at.exception and not at.error
+    con = db.connect(path)
+    stored = con.execute("SELECT role, password_hash FROM accounts WHERE name = 'sam'").fetchone()
+    assert stored[0] == "operator" and stored[1].startswith("$argon2id$")
+    at.selectbox(key="settings_account").set_value("vera")
+    at.selectbox(key="settings_account_role").set_value("admin")
+    _button(at, "Change role").click().run()
+    assert access.account_role(con, "vera") == "admin"
+    at.selectbox(key="settings_account").set_value("ada").run()
+    _button(at, "Remove account").click().run()
+    assert "cannot change or remove your own account" in at.error[0].value
+    assert access.account_role(con, "ada") == "admin"
+    assert [r[3:] for r in _audit(path)[-2:]] == [("account_add", "sam"), ("account_set_role", "vera")]
+    assert "a good long password" not in str(con.execute("SELECT * FROM audit_log").fetchall())
+
+
+def test_operators_see_no_accounts_and_cannot_add_one(store, monkeypatch) -> None:
+    from ecomops.ui import actions, auth, state
+
+    path, run, _ = store
+    at = run("pages/data_settings.py", user="olga")
+    assert not [t for t in at.text_input if t.label == "Account name"]
+    assert "Changing thresholds needs the admin role." in [i.value for i in at.info]
+    con = db.connect(path)
+    monkeypatch.setattr(auth, "current", lambda: Actor("olga", "operator"))
+    monkeypatch.setattr(state, "connection", lambda: con)
+    with pytest.raises(AccessDenied):
+        actions.add_account("mallory", "admin", "a good long password")
+    assert access.account_role(con, "mallory") is None
+
+
+def test_the_first_account_made_in_the_app_must_be_an_admin(demo_db_path, tmp_path, monkeypatch) -> None:
+    from ecomops.ui import actions, auth, state
+
+    copy = tmp_path / "first.duckdb"
+    shutil.copy(demo_db_path, copy)
+    con = db.connect(copy)
+    monkeypatch.setattr(auth, "current", lambda: Actor("root", "admin"))  # the local mode's person
+    monkeypatch.setattr(state, "connection", lambda: con)
+    with pytest.raises(access.AccountError, match="first account must be an admin"):
+        actions.add_account("vera", "viewer", "a good long password")
+    assert actions.add_account("ada", "admin", "a good long password") == "ada"
+    assert actions.add_account("vera", "viewer", None) == "vera"
+    db.close(copy)

@@ -45,6 +45,7 @@ PERMISSIONS: dict[str, str] = {
     "undo_own_import": "operator",
     "outreach": "operator",         # record an outreach list (Churn & reactivation)
     "acknowledge_alert": "operator",
+    "train_model": "operator",      # (re)train the churn model on demand (Churn & reactivation)
     "undo_any_import": "admin",     # undo an import someone else made
     "edit_settings": "admin",       # thresholds
     "edit_alert_rules": "admin",
@@ -62,6 +63,7 @@ ACTION_LABELS = {
     "undo_own_import": N_("undoing your own imports"),
     "outreach": N_("recording outreach lists"),
     "acknowledge_alert": N_("acknowledging alerts"),
+    "train_model": N_("training the churn model"),
     "undo_any_import": N_("undoing other people's imports"),
     "edit_settings": N_("changing settings and thresholds"),
     "edit_alert_rules": N_("editing alert rules"),

@@ -67,6 +67,15 @@ def entries(con: duckdb.DuckDBPyConnection, start: date | None = None, end: date
         {"start": start, "end": end, "actor": actor, "action": action, "n": int(limit)})
 
 
+def labelled(frame: "pd.DataFrame") -> "pd.DataFrame":
+    """Return audit entries with their action, role and way in as labels of the current language (for the page)."""
+    from ecomops.i18n import label
+
+    return frame.assign(action=frame["action"].map(lambda c: label("audit_action", c)),
+                        role=frame["role"].map(lambda c: label("role", c)),
+                        via=frame["via"].map(lambda c: label("via", c)))
+
+
 def choices(con: duckdb.DuckDBPyConnection) -> tuple[list[str], list[str]]:
     """Return the actors and the actions present in the trail (for the filters of the audit page)."""
     actors = db.query_df(con, "SELECT DISTINCT actor FROM audit_log ORDER BY 1")["actor"].tolist()

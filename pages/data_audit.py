@@ -31,9 +31,7 @@ if log.empty:
     st.info(_("No entry matches these filters."))
     st.stop()
 st.caption(_("{n} entries", n=fmt.count(len(log))))
-shown = log.assign(action=log["action"].map(lambda c: label("audit_action", c)),
-                   role=log["role"].map(lambda c: label("role", c)), via=log["via"].map(lambda c: label("via", c)))
-st.dataframe(shown, hide_index=True, width="stretch",
+st.dataframe(audit.labelled(log), hide_index=True, width="stretch",
              column_config={"entry_id": "#", "logged_at": st.column_config.DatetimeColumn(_("When (UTC)")),
                             "actor": _("Person"), "role": _("Role"), "via": _("Through"), "action": _("Action"),
                             "target": _("Target"), "details": _("What changed")})

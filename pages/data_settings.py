@@ -6,7 +6,7 @@ ecomops/ui/actions.py checks the role again before writing and records the chang
 """
 import streamlit as st
 
-from ecomops import config
+from ecomops import access, config
 from ecomops.i18n import _
 from ecomops.ui import actions, page, state
 
@@ -63,3 +63,43 @@ if save:
 if st.button(_("Restore defaults"), key="settings_restore"):
     actions.restore_default_thresholds()
     _done(_("Defaults restored."))
+
+
+st.subheader(_("Accounts"))
+st.caption(_("Who may sign in, and with which role (docs/security.md). Passwords are stored only as argon2id hashes; "
+             "the same is possible with python -m ecomops users."))
+con = state.connection()
+st.dataframe(access.list_accounts(con), hide_index=True, width="stretch",
+             column_config={"name": _("Account"), "role": _("Role"), "kind": _("Sign-in"),
+                            "created_at": _("Created"), "last_sign_in": _("Last sign-in"),
+                            "locked_until": _("Locked until")})
+roles = list(access.ROLES)
+with st.form("settings_account_add", clear_on_submit=True):
+    left, middle, right = st.columns(3)
+    new_name = left.text_input(_("Account name"), help=_("For single sign-on: the person's e-mail address."))
+    new_role = middle.selectbox(_("Role"), roles, format_func=access.role_label)
+    new_password = right.text_input(_("Password (leave empty for single sign-on)"), type="password")
+    add = st.form_submit_button(_("Add account"))
+if add:
+    try:
+        actions.add_account(new_name, new_role, new_password or None)
+        _done(_("Added {name}.", name=access.normalise_name(new_name)))
+    except (access.AccountError, actions.AccessDenied) as exc:
+        st.error(str(exc))
+names = access.list_accounts(con)["name"].tolist()
+if names:
+    left, middle, right = st.columns([2, 1, 1])
+    chosen = left.selectbox(_("Account"), names, key="settings_account")
+    role = middle.selectbox(_("New role"), roles, format_func=access.role_label, key="settings_account_role")
+    if middle.button(_("Change role"), key="settings_account_set_role"):
+        try:
+            actions.set_account_role(chosen, role)
+            _done(_("{name} is now {role}.", name=chosen, role=access.role_label(role)))
+        except (access.AccountError, actions.AccessDenied) as exc:
+            st.error(str(exc))
+    if right.button(_("Remove account"), key="settings_account_remove"):
+        try:
+            actions.remove_account(chosen)
+            _done(_("Removed {name}.", name=chosen))
+        except (access.AccountError, actions.AccessDenied) as exc:
+            st.error(str(exc))

@@ -25,8 +25,8 @@ st.subheader(_("1. Churn model"))
 left, right = st.columns([1, 3])
 horizon = left.number_input(_("Horizon (days)"), min_value=min(30, t.churn_horizon_days), max_value=365,
                             value=t.churn_horizon_days, step=15, key="churn_horizon")
-if left.button(_("Train model"), type="primary", key="churn_train"):
-    model_jobs.start_churn_training(con, int(horizon))
+if left.button(_("Train model"), type="primary", key="churn_train", disabled=not page.can("train_model")):
+    actions.train_churn_model(int(horizon))
 
 try:  # a model file that fails its checks is retrained, never loaded
     model, refused = churn.latest_usable_model(con)

@@ -36,7 +36,8 @@ def con():
 @pytest.mark.parametrize("role, allowed, refused", [
     ("viewer", {"view", "download"}, {"import", "undo_own_import", "outreach", "sql_console", "edit_settings",
                                       "view_audit", "undo_any_import", "edit_word_lists", "edit_presets"}),
-    ("operator", {"view", "download", "import", "undo_own_import", "outreach", "acknowledge_alert"},
+    ("operator", {"view", "download", "import", "undo_own_import", "outreach", "acknowledge_alert",
+                  "train_model"},
      {"undo_any_import", "edit_settings", "edit_alert_rules", "edit_word_lists", "edit_presets", "manage_accounts",
       "sql_console", "view_audit"}),
     ("admin", set(access.PERMISSIONS), set()),
@@ -199,3 +200,23 @@ def test_the_shipped_hash_parameters_meet_owasp_minimums(monkeypatch) -> None:
     assert hasher.memory_cost >= 19 * 1024 and hasher.time_cost >= 2
     stored = hasher.hash(PASSWORD)
     assert stored.startswith(f"$argon2id$v=19$m={hasher.memory_cost},t={hasher.time_cost}")
+
+
+def test_command_line_import_and_undo_are_audited_as_the_os_user(tmp_path, capsys) -> None:
+    from tests.ingest_support import ORDERS_HEADER, write_csv
+
+    path = tmp_path / "cli.duckdb"
+    csv_path = write_csv(tmp_path / "cli_orders.csv", ORDERS_HEADER,
+                         [["C1", "2024-03-05 10:00", "c1", "S1", "Cup", "2", "10", "paid"]])
+    assert main(["import", str(csv_path), "--currency", "CNY", "--no-progress", "--db", str(path)]) == 0
+    con = db.connect(path)
+    import_id, by = con.execute("SELECT import_id, imported_by FROM imports").fetchone()
+    db.close(path)
+    assert main(["imports", "--undo", str(import_id), "--db", str(path)]) == 0
+    con = db.connect(path)
+    user = audit.cli_actor().name
+    assert by == user
+    assert con.execute("SELECT actor, role, via, action, target FROM audit_log ORDER BY entry_id").fetchall() == [
+        (user, "admin", "cli", "import", f"#{import_id}"), (user, "admin", "cli", "undo_import", f"#{import_id}")]
+    assert con.execute("SELECT details->>'rows_imported' FROM audit_log WHERE action = 'import'").fetchone() == ("1",)
+    db.close(path)

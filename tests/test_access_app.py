@@ -3,7 +3,7 @@ pages and controls per role, the server-side check in every write (ecomops/ui/ac
 from __future__ import annotations
 
 import shutil
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -174,6 +174,20 @@ def test_the_admin_reads_the_audit_trail_with_filters(store) -> None:
     log = at.dataframe[0].value
     assert log["actor"].tolist() == ["ada"] and log["action"].tolist() == ["SQL query run"]
     assert "SELECT count(*) AS n FROM orders" in log["details"][0]
+    # A second person's entry, then the filters: by person, by action, and a day range without entries.
+    from ecomops import audit
+    audit.record(db.connect(path), Actor("olga", "operator"), "outreach_record", "2024-03-01", {"customers": 3})
+    at.run()
+    assert at.dataframe[0].value["actor"].tolist() == ["olga", "ada"]
+    at.selectbox(key="audit_actor").set_value("olga").run()
+    assert at.dataframe[0].value["action"].tolist() == ["Outreach list recorded"]
+    at.selectbox(key="audit_actor").set_value("(everyone)").run()
+    at.selectbox(key="audit_action").set_value("sql_query").run()
+    assert at.dataframe[0].value["actor"].tolist() == ["ada"]
+    tomorrow = date.today() + timedelta(days=2)  # a day range without entries (UTC today is at most a day away)
+    at.date_input(key="audit_days").set_value((tomorrow, tomorrow + timedelta(days=3))).run()
+    assert not at.dataframe and at.info[0].value == "No entry matches these filters."
+    assert not at.exception
 
 
 @pytest.mark.parametrize("role, call", [
@@ -182,6 +196,7 @@ def test_the_admin_reads_the_audit_trail_with_filters(store) -> None:
     ("viewer", lambda a, p, i: a.undo_import(i)),
     ("viewer", lambda a, p, i: a.save_upload("x.csv", b"a,b\n")),
     ("viewer", lambda a, p, i: a.set_status_words({"weird": "paid"})),
+    ("viewer", lambda a, p, i: a.train_churn_model(90)),
     ("viewer", lambda a, p, i: a.record_outreach(pd.DataFrame({"customer_id": ["c1"]}), date(2024, 1, 1), 0.5, 1, "x")),
     ("operator", lambda a, p, i: a.undo_import(i)),  # someone else's import
     ("operator", lambda a, p, i: a.run_sql("SELECT 1")),
@@ -202,7 +217,7 @@ def test_every_write_checks_the_role_on_the_server(store, monkeypatch, tmp_path,
     monkeypatch.setattr(state, "connection", lambda: con)
     csv_path = write_csv(tmp_path / "forged.csv", ORDERS_HEADER, [["F1", "2024-03-05", "c", "S", "x", "1", "1", "paid"]])
     tables = ("imports", "orders", "settings", "banned_words", "alert_rules", "mapping_presets",
-              "reactivation_outreach", "status_map", "audit_log")
+              "reactivation_outreach", "status_map", "audit_log", "model_registry")
     before = {t: con.execute(f"SELECT count(*), hash(string_agg(CAST(x AS VARCHAR), '|' ORDER BY CAST(x AS VARCHAR))) "
                              f"FROM {t} x").fetchone() for t in tables}
     with pytest.raises(AccessDenied):
@@ -233,3 +248,59 @@ def test_without_sign_in_the_app_refuses_to_listen_beyond_this_computer(demo_db_
         db.close(copy)
     assert len(at.error) == 1 and "only runs on this computer" in at.error[0].value and "0.0.0.0" in at.error[0].value
     assert not at.metric and not at.dataframe
+
+
+def test_an_admin_manages_accounts_on_the_settings_page(store) -> None:
+    path, run, _ = store
+    at = run("pages/data_settings.py", user="ada")
+    assert not at.exception
+    assert at.dataframe[1].value["name"].tolist() == ["ada", "olga", "vera"]
+    form = [t for t in at.text_input if t.label == "Account name"][0]
+    form.set_value("Sam")
+    [t for t in at.text_input if t.label.startswith("Password")][0].set_value("a good long password")
+    [s for s in at.selectbox if s.label == "Role"][0].set_value("operator")
+    _button(at, "Add account").click().run()
+    assert not at.exception and not at.error
+    con = db.connect(path)
+    stored = con.execute("SELECT role, password_hash FROM accounts WHERE name = 'sam'").fetchone()
+    assert stored[0] == "operator" and stored[1].startswith("$argon2id$")
+    at.selectbox(key="settings_account").set_value("vera")
+    at.selectbox(key="settings_account_role").set_value("admin")
+    _button(at, "Change role").click().run()
+    assert access.account_role(con, "vera") == "admin"
+    at.selectbox(key="settings_account").set_value("ada").run()
+    _button(at, "Remove account").click().run()
+    assert "cannot change or remove your own account" in at.error[0].value
+    assert access.account_role(con, "ada") == "admin"
+    assert [r[3:] for r in _audit(path)[-2:]] == [("account_add", "sam"), ("account_set_role", "vera")]
+    assert "a good long password" not in str(con.execute("SELECT * FROM audit_log").fetchall())
+
+
+def test_operators_see_no_accounts_and_cannot_add_one(store, monkeypatch) -> None:
+    from ecomops.ui import actions, auth, state
+
+    path, run, _ = store
+    at = run("pages/data_settings.py", user="olga")
+    assert not [t for t in at.text_input if t.label == "Account name"]
+    assert "Changing thresholds needs the admin role." in [i.value for i in at.info]
+    con = db.connect(path)
+    monkeypatch.setattr(auth, "current", lambda: Actor("olga", "operator"))
+    monkeypatch.setattr(state, "connection", lambda: con)
+    with pytest.raises(AccessDenied):
+        actions.add_account("mallory", "admin", "a good long password")
+    assert access.account_role(con, "mallory") is None
+
+
+def test_the_first_account_made_in_the_app_must_be_an_admin(demo_db_path, tmp_path, monkeypatch) -> None:
+    from ecomops.ui import actions, auth, state
+
+    copy = tmp_path / "first.duckdb"
+    shutil.copy(demo_db_path, copy)
+    con = db.connect(copy)
+    monkeypatch.setattr(auth, "current", lambda: Actor("root", "admin"))  # the local mode's person
+    monkeypatch.setattr(state, "connection", lambda: con)
+    with pytest.raises(access.AccountError, match="first account must be an admin"):
+        actions.add_account("vera", "viewer", "a good long password")
+    assert actions.add_account("ada", "admin", "a good long password") == "ada"
+    assert actions.add_account("vera", "viewer", None) == "vera"
+    db.close(copy)

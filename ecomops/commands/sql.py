@@ -5,7 +5,7 @@ import argparse
 import sys
 from typing import Any, Callable
 
-from ecomops import db
+from ecomops import audit, db
 from ecomops.commands import add_db_argument, print_json
 from ecomops.i18n import _
 from ecomops.ops import sqlconsole
@@ -47,8 +47,12 @@ def run(args: argparse.Namespace) -> int:
     try:
         result = sqlconsole.run(con, args.query, row_cap=limit.row_cap, timeout_s=limit.timeout_s)
     except sqlconsole.QueryRefused as exc:
+        audit.record(con, audit.cli_actor(), "sql_query", None, {"sql": args.query, "refused": str(exc)})
         print(f"refused: {exc}", file=sys.stderr)
         return 4
+    # Logged like the page's queries (docs/security.md), under the OS user.
+    audit.record(con, audit.cli_actor(), "sql_query", None,
+                 {"sql": args.query, "rows": int(len(result.frame)), "truncated_by": result.truncated_by})
     if args.json:
         print_json(result.frame)
     else:

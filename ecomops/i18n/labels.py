@@ -232,6 +232,7 @@ LABELS: dict[str, dict[str, str]] = {
         "alert_rules_save": NP_("audit_action", "Alert rules saved"),
         "outreach_record": NP_("audit_action", "Outreach list recorded"),
         "sql_query": NP_("audit_action", "SQL query run"),
+        "model_train": NP_("audit_action", "Churn model trained"),
         "account_add": NP_("audit_action", "Account added"),
         "account_remove": NP_("audit_action", "Account removed"),
         "account_set_role": NP_("audit_action", "Role changed"),

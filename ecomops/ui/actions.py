@@ -16,6 +16,7 @@ import pandas as pd
 
 from ecomops import access, audit, config, db
 from ecomops.access import AccessDenied, Actor
+from ecomops.i18n import _
 from ecomops.ops.delivery import store as delivery_store
 from ecomops.ops.delivery.model import Destination, Subscription
 from ecomops.ops.delivery.runner import Outcome, Runner
@@ -189,6 +190,57 @@ def record_outreach(targets: pd.DataFrame, sent_date: date, control_share: float
          {"customers": int(len(assigned)), "arms": targeting.arm_counts(assigned), "offer": offer,
           "control_share": control_share, "seed": seed})
     return assigned
+
+
+def train_churn_model(horizon_days: int) -> Any:
+    """Start training the churn model on a background job (operators and admins); return the job, whose progress
+    the page shows. The request is audited when it is made."""
+    actor = _require("train_model")
+    from ecomops.users import model_jobs
+
+    job = model_jobs.start_churn_training(state.connection(), int(horizon_days))
+    _log(actor, "model_train", "churn", {"model": "churn", "horizon_days": int(horizon_days)})
+    return job
+
+
+def _not_self(actor: Actor, name: str) -> str:
+    """Return the normalised account name; refuse one's own account (an admin must not lock themselves out here)."""
+    clean = access.normalise_name(name)
+    if clean == access.normalise_name(actor.name):
+        raise access.AccountError(_("You cannot change or remove your own account here: ask another admin, or use "
+                                    "python -m ecomops users."))
+    return clean
+
+
+def add_account(name: str, role: str, password: str | None) -> str:
+    """Create an account (admins only; ``password`` None: a single-sign-on person); return its stored name."""
+    actor = _require("manage_accounts")
+    con = state.connection()
+    if role != "admin" and not access.has_accounts(con):
+        # The first account switches sign-in on for every page: were it not an admin, nobody could manage the app.
+        raise access.AccountError(_("The first account must be an admin: once it exists, every page asks for "
+                                    "sign-in."))
+    stored = access.add_account(con, name, role, password)
+    _log(actor, "account_add", stored, {"role": role, "sso": password is None})
+    return stored
+
+
+def set_account_role(name: str, role: str) -> None:
+    """Change another account's role (admins only)."""
+    actor = _require("manage_accounts")
+    clean = _not_self(actor, name)
+    con = state.connection()
+    before = access.account_role(con, clean)
+    access.set_role(con, clean, role)
+    _log(actor, "account_set_role", clean, {"before": before, "after": role})
+
+
+def remove_account(name: str) -> None:
+    """Remove another account (admins only)."""
+    actor = _require("manage_accounts")
+    clean = _not_self(actor, name)
+    access.remove_account(state.connection(), clean)
+    _log(actor, "account_remove", clean)
 
 
 def run_sql(sql: str):

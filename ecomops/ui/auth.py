@@ -137,7 +137,10 @@ def _sign_in_form() -> None:
         for provider in providers or [None]:
             text = _("Sign in with {provider}", provider=provider.title()) if provider else _("Sign in with single sign-on")
             if st.button(text, key=f"auth_sso_{provider or 'default'}", type="primary"):
-                st.login(provider) if provider else st.login()
+                if provider:
+                    st.login(provider)
+                else:
+                    st.login()
     if access.has_accounts(state.connection(), with_password=True):
         with st.form("auth_local"):
             name = st.text_input(_("Account name"), key="auth_name")

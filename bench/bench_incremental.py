@@ -12,6 +12,7 @@ The store is copied to --work first (the original stays as it was). Targets (iss
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
 import tempfile
@@ -101,7 +102,7 @@ def main() -> None:
     work = Path(args.work or Path(tempfile.mkdtemp(prefix="ecomops-incremental-")) / "store.duckdb")
     started = time.perf_counter()
     shutil.copy(args.db, work)
-    print(f"machine: {machine()}")
+    print(f"machine: {machine()}; load average {os.getloadavg()[0]:.1f} at the start (other work on the machine)")
     print(f"store: {args.db} copied to {work} in {time.perf_counter() - started:.1f} s")
     con = db.connect(work)
     started = time.perf_counter()
@@ -130,7 +131,7 @@ def main() -> None:
     updates = update_all(con)
     full, equal = rebuild_all(con)
     report("undo of that import", undo_s, updates, full, equal)
-    print(f"\npeak RSS of this process: {peak_rss_mb():.0f} MB")
+    print(f"\npeak RSS of this process: {peak_rss_mb():.0f} MB; load average {os.getloadavg()[0]:.1f} at the end")
     db.close(work)
 
 

@@ -31,7 +31,7 @@ from ecomops.ingest import import_file, undo_import  # noqa: E402
 NEXT_DAY = """
 COPY (
     SELECT 'N' || l.order_id AS order_id, l.order_ts + INTERVAL 1 DAY AS order_date,
-           CASE WHEN CAST(substr(l.order_id, 2) AS BIGINT) % 50 = 0 THEN 'C9' || substr(l.customer_id, 2) ELSE l.customer_id END
+           CASE WHEN try_cast(right(l.order_id, 6) AS INTEGER) % 50 = 0 THEN 'C9' || substr(l.customer_id, 2) ELSE l.customer_id END
                AS customer_id,
            l.product_id AS sku, l.quantity AS qty, l.unit_price, l.status, l.channel, l.device
     FROM order_lines l

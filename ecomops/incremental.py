@@ -21,9 +21,11 @@ import duckdb
 from ecomops import config, db
 
 
-def _run(cur: duckdb.DuckDBPyConnection, name: str) -> None:
+def _run(cur: duckdb.DuckDBPyConnection, name: str, params: dict | None = None) -> None:
+    """Run the statements of a named query file, each with the parameters it names."""
     for statement in cur.extract_statements(db.load_sql(name)):
-        cur.execute(statement)
+        used = {k: v for k, v in (params or {}).items() if f"${k}" in statement.query}
+        cur.execute(statement, used) if used else cur.execute(statement)
 
 
 def _too_large(cur: duckdb.DuckDBPyConnection, scoped_orders: str) -> str | None:
@@ -39,7 +41,10 @@ def update_sales_rollup(cur: duckdb.DuckDBPyConnection) -> str | None:
     reason = _too_large(cur, "SELECT count(*) FROM orders WHERE order_date IN (SELECT order_date FROM derived_touched)")
     if reason:
         return reason
-    _run(cur, "daily_sales_rollup_update")
+    days = [r[0] for r in cur.execute("SELECT DISTINCT order_date FROM derived_touched WHERE order_date IS NOT NULL "
+                                      "ORDER BY 1").fetchall()]
+    if days:
+        _run(cur, "daily_sales_rollup_update", {"days": days, "first": days[0], "last": days[-1]})
     return None
 
 
@@ -48,8 +53,7 @@ def update_products_lines(cur: duckdb.DuckDBPyConnection) -> str | None:
     from_day = cur.execute("SELECT min(order_date) FROM derived_touched").fetchone()[0]
     if from_day is None:
         return "no order day touched"
-    cur.execute("CREATE OR REPLACE TEMP TABLE derived_scope AS SELECT CAST($d AS DATE) AS from_day", {"d": from_day})
-    reason = _too_large(cur, "SELECT count(*) FROM orders WHERE order_date >= (SELECT from_day FROM derived_scope)")
+    reason = _too_large(cur, f"SELECT count(*) FROM orders WHERE order_date >= DATE '{from_day.isoformat()}'")
     if reason:
         return reason
     cur.execute("CREATE OR REPLACE TEMP TABLE derived_product_keys AS "
@@ -57,12 +61,12 @@ def update_products_lines(cur: duckdb.DuckDBPyConnection) -> str | None:
                 "FROM (SELECT DISTINCT product_id FROM order_items) p")
     moved = cur.execute("""
         SELECT count(*) FROM (SELECT DISTINCT product_id, product_key FROM products_line_facts
-                              WHERE order_date < (SELECT from_day FROM derived_scope)) f
-        JOIN derived_product_keys n USING (product_id) WHERE n.product_key <> f.product_key""").fetchone()[0]
+                              WHERE order_date < $from_day) f
+        JOIN derived_product_keys n USING (product_id) WHERE n.product_key <> f.product_key""",
+                        {"from_day": from_day}).fetchone()[0]
     if moved:
         return f"{moved} product key(s) would move (a product id new or gone amid the others)"
-    _run(cur, "products/line_facts_update")
-    cur.execute("DROP TABLE derived_scope")
+    _run(cur, "products/line_facts_update", {"from_day": from_day})
     cur.execute("DROP TABLE derived_product_keys")
     return None
 

@@ -46,6 +46,18 @@ def generate(con: duckdb.DuckDBPyConnection, customers: int = 20000, seed: int =
         if progress is not None:
             progress(fraction, message)
 
+    counts = _generate_and_write(con, customers, seed, report)
+    # The generated arrays are gone by now (locals of the call above): the summary-table builds below no longer
+    # share the process's memory with them (at 200k customers the peak was during these builds).
+    report(0.95, "derived tables")
+    writer.finish(con)
+    report(1.0, "done")
+    return counts
+
+
+def _generate_and_write(con: duckdb.DuckDBPyConnection, customers: int, seed: int,
+                        report: ProgressFn) -> dict[str, int]:
+    """Generate every table of the demo store and insert them; return row counts per table."""
     # One generator drives every draw, in this order: moving a step changes the data.
     rng = np.random.default_rng(seed)
     report(0.0, "catalogue and calendar")
@@ -93,7 +105,4 @@ def generate(con: duckdb.DuckDBPyConnection, customers: int = 20000, seed: int =
     counts = writer.write(con, cat, cal, writer.customers_frame(cust), writer.orders_frame(orders, status, discount),
                           writer.items_frame(lines), traffic_frame, scroll, ads, keywords, inventory, suppliers,
                           product_suppliers, competitors, reviews, outreach, surveys)
-    report(0.95, "derived tables")
-    writer.finish(con)
-    report(1.0, "done")
     return counts

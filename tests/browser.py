@@ -80,17 +80,25 @@ def chromium() -> Iterator[object]:
             browser.close()
 
 
-def wait_for_app(page, timeout_ms: int = 60000) -> None:
-    """Wait until Streamlit has finished running the script (no running indicator, main block present)."""
+def wait_for_app(page, timeout_ms: int = 60000, menu_section: str = "Products") -> None:
+    """Wait until Streamlit has finished running the script (no running indicator, main block present).
+
+    ``menu_section``: a menu section header in the page's language ("Products", in Chinese "商品").
+    """
     page.wait_for_selector('[data-testid="stMain"]', timeout=timeout_ms)
     # The menu's section headers ("Users", "Products" ...) show that the page has drawn its sidebar
     # (ecomops/ui/page.py).
     page.wait_for_function(
-        """() => !document.querySelector('[data-testid="stStatusWidget"]')
+        """section => !document.querySelector('[data-testid="stStatusWidget"]')
                && document.querySelectorAll('[data-testid="stMain"] [data-testid="stElementContainer"]').length > 0
-               && (document.querySelector('[data-testid="stSidebar"]')?.innerText || '').includes('Products')""",
-        timeout=timeout_ms)
+               && (document.querySelector('[data-testid="stSidebar"]')?.innerText || '').includes(section)""",
+        arg=menu_section, timeout=timeout_ms)
     page.wait_for_timeout(300)
+
+
+def metric_labels(page) -> list[str]:
+    """Return the labels of the st.metric elements shown, in page order."""
+    return [text.strip() for text in page.locator('[data-testid="stMetricLabel"]').all_inner_texts()]
 
 
 def metric_value(page, label: str, timeout_ms: int = 120000) -> str:

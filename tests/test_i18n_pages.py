@@ -11,12 +11,14 @@ from ecomops.ui.navigation import PAGES
 from tests.conftest import PROJECT_ROOT
 from tests.visible_text import collect
 
-# Pages still being converted on other branches: strict xfail, so a page that becomes clean fails here until it
-# leaves this set (the lead empties it after merging those branches).
+# Pages still being converted on other branches, as "<page>-<lang>" (the test ids): strict xfail, so a case that
+# becomes clean fails here until it leaves this set (the lead empties it after merging those branches). Most pages
+# already pass in English (untranslated text is English); their Chinese fails.
 NOT_YET = {
-    "overview", "users", "users_cohorts", "users_lost", "users_churn", "traffic", "traffic_ads", "traffic_search",
-    "traffic_campaigns", "traffic_funnel", "data_monitoring", "data_review", "data_upload", "data_sql",
-    "data_settings",
+    "overview-zh", "users-zh", "users-en", "users_cohorts-zh", "users_lost-zh", "users_churn-zh", "traffic-zh",
+    "traffic_ads-zh", "traffic_search-zh", "traffic_campaigns-zh", "traffic_funnel-zh", "traffic_funnel-en",
+    "data_monitoring-zh", "data_review-zh", "data_review-en", "data_upload-zh", "data_upload-en", "data_sql-zh",
+    "data_sql-en",
 }
 LOCALES = {"zh": "zh_CN", "en": "en"}
 # The language switch names each language in itself (中文, English), whatever the page's language.
@@ -53,9 +55,10 @@ def run_page(stem: str, lang: str, monkeypatch, demo_db_path):
 def _cases():
     for entry in PAGES:
         for lang in LOCALES:
+            case = f"{entry.stem}-{lang}"
             marks = [pytest.mark.xfail(strict=True, reason="being converted on another branch")] \
-                if entry.stem in NOT_YET else []
-            yield pytest.param(entry.stem, lang, marks=marks, id=f"{entry.stem}-{lang}")
+                if case in NOT_YET else []
+            yield pytest.param(entry.stem, lang, marks=marks, id=case)
 
 
 @pytest.mark.parametrize("stem, lang", list(_cases()))

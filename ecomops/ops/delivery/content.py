@@ -28,6 +28,7 @@ import pandas as pd
 
 from ecomops import config
 from ecomops.filters import Filters
+from ecomops.i18n import use_locale
 from ecomops.ops.delivery.model import Message, Subscription
 from ecomops.ops.delivery.schedule import Occurrence
 from ecomops.ops.delivery.texts import (
@@ -195,8 +196,11 @@ class DomainContent:
         lang, as_of = sub.language, covers[1]
         t = config.thresholds(con)
         f = Filters(as_of - timedelta(days=t.cover_window_days - 1), as_of)
-        found = inventory.stock_alerts(inventory.abc_table(con, f), t.a_min_cover_days, t.c_max_cover_days,
-                                       t.cover_window_days)
+        # The alert names are labels in the current language; this message has its own (lang), so it reads them
+        # in English, the codes it compares and writes into its data.
+        with use_locale("en"):
+            found = inventory.stock_alerts(inventory.abc_table(con, f), t.a_min_cover_days, t.c_max_cover_days,
+                                           t.cover_window_days)
         found = found[(found["abc_class"] == "A") & found["alert"].isin(["Out of stock", "Stock-out risk"])]
         if found.empty:
             raise NothingToSend("empty", f"no A item out of stock or at risk on {as_of}", covers)

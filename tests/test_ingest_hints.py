@@ -78,6 +78,13 @@ def test_every_upload_hint_names_an_importable_kind(where: str, text: str, templ
         assert kind in KINDS
 
 
+def _unmarked(node: ast.AST) -> ast.AST:
+    """Return the message id of a value marked for translation (``N_("...")``), else the node itself."""
+    if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "N_" and len(node.args) == 1:
+        return node.args[0]
+    return node
+
+
 def _dicts_named_upload_hints() -> list[tuple[str, dict]]:
     out = []
     for path in _sources():
@@ -85,7 +92,8 @@ def _dicts_named_upload_hints() -> list[tuple[str, dict]]:
         for node in ast.walk(tree):
             if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "UPLOAD_HINTS"
                                                     for t in node.targets) and isinstance(node.value, ast.Dict):
-                out.append((str(path.relative_to(ROOT)), ast.literal_eval(node.value)))
+                out.append((str(path.relative_to(ROOT)), {ast.literal_eval(k): ast.literal_eval(_unmarked(v))
+                                                          for k, v in zip(node.value.keys, node.value.values)}))
     return out
 
 

@@ -73,21 +73,24 @@ HINTS = {
     "not a date/time": N_("Use a date/time such as 2024-03-05 14:02 or 2024/3/5 14:02."),
     "not yes/no": N_("Use true/false, yes/no, 1/0 or 是/否."),
     "unknown status": N_("Map this status word once (it is remembered): on the Upload page, or with "
-                      "--status 'WORD=STATUS' where STATUS is unpaid, paid, shipped, completed, cancelled or returned."),
-    "too large": N_("The value is far above any real amount (more than 1,000,000,000,000): check the column and the file."),
+                         "--status 'WORD=STATUS' where STATUS is unpaid, paid, shipped, completed, cancelled or "
+                         "returned."),
+    "too large": N_("The value is far above any real amount (more than 1,000,000,000,000): check the column and "
+                    "the file."),
     "negative": N_("Amounts and counts cannot be negative; correct the sign or remove the row."),
     "is 0": N_("A line with quantity 0 sells nothing; remove it or correct the quantity."),
     "in the future": N_("Check the date (and the day/month order); future dates are not accepted."),
     "before 1990": N_("The date looks misread (before 1990); check the column and its format."),
     "out of range": N_("Ratings are 1 to 5; rates are between 0 and 1; screens start at 1."),
-    "not treatment or control": N_("Write treatment (contacted) or control (held out) — 实验组 / 对照组 are understood."),
+    "not treatment or control": N_("Write treatment (contacted) or control (held out) — 实验组 / 对照组 are "
+                                   "understood."),
     "before the start": N_("The end day must be on or after the start day."),
     "after the start": N_("The pre-sale starts before the sale itself."),
     "scientific notation": N_("Excel turned this long id into a number like 1.23E+18 and lost digits; export again "
-                           "with the column formatted as text."),
+                              "with the column formatted as text."),
     "more fields": N_("The row has more cells than the header: check for an unquoted delimiter inside a value."),
     "fewer fields": N_("The row has fewer cells than the header: it may be cut off, or an unclosed quote (\") "
-                    "swallowed the lines after it; fix or remove it."),
+                       "swallowed the lines after it; fix or remove it."),
     "duplicate": N_("The same key appears more than once in the file; keep one row."),
     "disagree": N_("Two different orders share one order number; give them distinct numbers."),
     "another line": N_("An order is imported whole or not at all: fix the other line of this order."),

@@ -59,9 +59,9 @@ def test_cli_refusals_and_the_validation_report_in_chinese(tmp_path, db_path, ca
     assert any(line.startswith("问题：unit_price（列“unit_price”）：不是金额——共 1 行，例如 第 4 行（'abc'）。")
                for line in problems)
     assert any("不是日期" in line and "第 4 行" in line for line in problems)
-    names = ["quantity", "qty", "unit_price", "order_ts", "'abc'", "'2024-13-45'", "1.234,50"]
-    # the notes (提示) and the date-format lines (日期) are not translated yet; the mapping line lists column names
-    assert_clean([line for line in lines if not line.startswith(("类型：", "被拒绝的行", "提示：", "日期："))], "zh_CN",
+    names = ["quantity", "qty", "unit_price", "order_ts", "'abc'", "'2024-13-45'", "1.234,50", "CNY"]
+    # the date-format lines (日期) are not translated yet; the mapping line lists column names
+    assert_clean([line for line in lines if not line.startswith(("类型：", "被拒绝的行", "日期："))], "zh_CN",
                  data=names + OPTIONS)
     # --json is machine output: English, whatever the language
     code, out, _ = _run(capsys, "--lang", "zh", "import", path, "--db", db_path, "--dry-run", "--json",

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from ecomops import config, db, derived
-from ecomops.i18n import _, fmt, label, use_locale
+from ecomops.i18n import N_, _, fmt, label, use_locale
 from ecomops.ingest import currency, detect, identity, load, statuses, validate
 from ecomops.ingest.detect import Proposal
 from ecomops.ingest.kinds import get_kind
@@ -290,13 +290,14 @@ def _run(cur, con, source: Source, request: Request, result: ImportResult, repor
         raise _Rollback()
     if prev:
         result.previous_import = prev
-        result.notices.append(f"This file was already imported on {prev['imported_at']} as import "
-                              f"#{prev['import_id']}; importing it again replaces the same rows (no duplicates).")
+        result.notices.append(_("This file was already imported on {when} as import #{id}; importing it again "
+                                "replaces the same rows (no duplicates).", when=str(prev["imported_at"]),
+                                id=str(prev["import_id"])))
     result.rows_read = staged.rows
     _describe_styles(plan, staged, styles, result)
     if plan.footer_rows:
-        result.notices.append(f"{plan.footer_rows} summary line(s) at the end of the file (e.g. 'N record(s) "
-                              "downloaded') were not read as data.")
+        result.notices.append(_("{n} summary line(s) at the end of the file (e.g. 'N record(s) downloaded') were "
+                                "not read as data.", n=fmt.count(plan.footer_rows)))
     _check_currency(cur, con, plan, source, request, result)
     result.rows_valid, result.rows_rejected = validate.count_valid(cur)
     result.problems = validate.problems(cur, plan, staged)
@@ -385,23 +386,27 @@ def _describe_styles(plan: Plan, staged, styles: dict, result: ImportResult) -> 
             continue
         result.date_formats[fld.name] = style.dates.label
         if style.dates.ambiguous:
-            result.notices.append(f"{fld.name} (column {src!r}): dates like 3/5/2024 can be read either way; they "
-                                  "were read month first (March 5). If they are day first, set the date order to "
-                                  "day/month (--date-order dmy).")
+            result.notices.append(_("{field} (column '{column}'): dates like 3/5/2024 can be read either way; they "
+                                    "were read month first (March 5). If they are day first, set the date order to "
+                                    "day/month (--date-order dmy).", field=fld.name, column=src))
         if (style.dates.zone or style.dates.epoch) and not zone_note:
             zone_note = True
             if plan.to_zone:
-                result.notices.append(f"Times with a time-zone offset were converted to the store's time zone "
-                                      f"({plan.to_zone}).")
+                result.notices.append(_("Times with a time-zone offset were converted to the store's time zone "
+                                        "({zone}).", zone=plan.to_zone))
+            elif style.dates.epoch:
+                result.notices.append(_("The epoch times are UTC; they were kept as written because the store has no "
+                                        "time zone yet (set one with --timezone, e.g. Asia/Shanghai, to convert "
+                                        "them)."))
             else:
-                what = "epoch times are UTC" if style.dates.epoch else "times carry a time-zone offset"
-                result.notices.append(f"The {what}; they were kept as written because the store has no time zone "
-                                      "yet (set one with --timezone, e.g. Asia/Shanghai, to convert them).")
+                result.notices.append(_("The times carry a time-zone offset; they were kept as written because the "
+                                        "store has no time zone yet (set one with --timezone, e.g. Asia/Shanghai, to "
+                                        "convert them)."))
     if any(s.decimal_comma for s in styles.values()):
-        result.notices.append("Numbers use a decimal comma (1.234,50 = 1234.50).")
+        result.notices.append(_("Numbers use a decimal comma (1.234,50 = 1234.50)."))
     if plan.from_zone and plan.to_zone and plan.from_zone != plan.to_zone:
-        result.notices.append(f"Times in this export are {plan.from_zone} time; they were converted to the "
-                              f"store's time zone ({plan.to_zone}).")
+        result.notices.append(_("Times in this export are {zone} time; they were converted to the store's time "
+                                "zone ({store_zone}).", zone=plan.from_zone, store_zone=plan.to_zone))
 
 
 def _check_currency(cur, con, plan: Plan, source: Source, request: Request, result: ImportResult) -> None:
@@ -440,13 +445,13 @@ def _check_currency(cur, con, plan: Plan, source: Source, request: Request, resu
             raise IngestError(_("Which currency are the amounts in? The file does not say (no currency column or "
                                 "sign) and the store has none yet. Say it once, e.g. --currency GBP (on the Upload "
                                 "page: the currency box); later imports use the store's currency."))
-        result.notices.append(f"The file names no currency; its amounts are taken as {config.DEFAULT_CURRENCY}, "
-                              "the default store currency.")
+        result.notices.append(_("The file names no currency; its amounts are taken as {currency}, the default "
+                                "store currency.", currency=config.DEFAULT_CURRENCY))
         result.currency = config.DEFAULT_CURRENCY
         return
     if store_code is None:
         result.store_changes["currency"] = file_code
-        result.store_reasons["currency"] = evidence.source or "your choice"
+        result.store_reasons["currency"] = evidence.source or _("your choice")
         result.currency = file_code
         if rate != 1.0:
             raise IngestError(_("A conversion rate was given, but the store has no currency yet: import without "
@@ -464,21 +469,22 @@ def _check_currency(cur, con, plan: Plan, source: Source, request: Request, resu
                             "(on the Upload page: the rate box).", file=file_code,
                             source=evidence.source or _("your choice"), store=store_code))
     result.currency = store_code
-    result.notices.append(f"Amounts were converted from {file_code} to {store_code} at 1 {file_code} = "
-                          f"{rate:g} {store_code}.")
+    result.notices.append(_("Amounts were converted from {file} to {store} at 1 {file} = {rate} {store}.",
+                            file=file_code, store=store_code, rate=format(rate, "g")))
 
 
 def _store_notices(result: ImportResult) -> None:
     """Say which store settings this import set (or would set, when nothing was written)."""
-    names = {"currency": ("currency", "every amount is shown in it"),
-             "timezone": ("time zone", "change it with --timezone")}
+    sentences = {  # whole sentences: (written, not written yet)
+        "currency": (N_("The store's currency is {value} from now on (from {why}); every amount is shown in it."),
+                     N_("The store's currency will be {value} (from {why}) once a file is imported.")),
+        "timezone": (N_("The store's time zone is {value} from now on (from {why}); change it with --timezone."),
+                     N_("The store's time zone will be {value} (from {why}) once a file is imported."))}
     for key, value in result.store_changes.items():
-        label, after = names[key]
-        why = result.store_reasons.get(key, "your choice")
-        if result.status == "imported":
-            result.notices.append(f"The store's {label} is {value} from now on (from {why}); {after}.")
-        else:
-            result.notices.append(f"The store's {label} will be {value} (from {why}) once a file is imported.")
+        written, pending = sentences[key]
+        why = result.store_reasons.get(key) or _("your choice")
+        message = written if result.status == "imported" else pending
+        result.notices.append(_(message, value=str(value), why=why))
 
 
 def _settle_store(cur, result: ImportResult) -> None:

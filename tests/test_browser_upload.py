@@ -45,7 +45,7 @@ def test_gb18030_upload_changes_home_kpis(demo_db_path, tmp_path: Path) -> None:
         page.get_by_role("button", name="Confirm mapping and check the file").click()
         page.get_by_text("3 of 3 rows are valid").wait_for(timeout=180000)
         page.get_by_role("button", name="Import", exact=True).click()
-        page.get_by_text("Imported 3 rows as orders").wait_for(timeout=180000)
+        page.get_by_text("Imported 3 rows as Orders").wait_for(timeout=180000)
         assert page.locator('[data-testid="stException"]').count() == 0
 
         page.goto(url)

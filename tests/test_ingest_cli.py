@@ -39,7 +39,7 @@ def test_cli_exit_codes_json_rejects_and_undo(tmp_path: Path, db_path: Path, cap
     assert db_path.exists()  # created with its schema
 
     code, out, _ = _run(capsys, "import", path, "--db", db_path, "--dry-run", "--no-progress", "--currency", "CNY")
-    assert code == 1 and out.startswith("Dry run: 1 of 2 rows valid as orders")
+    assert code == 1 and out.startswith("Dry run: 1 of 2 rows valid as Orders")
 
     rejects = tmp_path / "rejects.csv"
     code, out, _ = _run(capsys, "import", path, "--db", db_path, "--skip-invalid", "--rejects", rejects, "--json",

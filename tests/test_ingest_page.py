@@ -52,12 +52,12 @@ def test_upload_check_import_and_undo(upload_app, tmp_path: Path) -> None:
     assert not at.exception
     assert any("2 of 3 rows are valid" in m.value for m in at.markdown)
     report = at.dataframe[1].value
-    assert report.loc[0, "problem"] == "is 0" and report.loc[0, "rows"] == 1 and "row 4" in report.loc[0, "examples"]
+    assert report.loc[0, "Problem"] == "is 0" and report.loc[0, "Rows"] == "1" and "row 4" in report.loc[0, "Example rows"]
     assert _button(at, "Import").disabled  # invalid rows: the user must choose
     at.radio[0].set_value("Import the 2 valid rows").run()
     _button(at, "Import").click().run()
     assert not at.exception
-    assert any("Imported 2 rows as orders" in s.value for s in at.success)
+    assert any("Imported 2 rows as Orders" in s.value for s in at.success)
     con = db.connect(path)
     assert con.execute("SELECT count(*) FROM orders WHERE order_id IN ('UP1', 'UP2', 'UP3')").fetchone()[0] == 2
     import_id = con.execute("SELECT max(import_id) FROM imports").fetchone()[0]

@@ -132,3 +132,24 @@ def test_funnel_page_on_online_shoppers_sessions_in_chinese(tmp_path, monkeypatc
     at.segmented_control[0].set_value("访客类型").run()  # the visitor types of the UCI data, by their labels
     assert set(at.dataframe[0].value["key"]) == {"新访客", "老访客", "其他"}
     assert_clean(visible_texts(at), "zh_CN", data=data_values(at))
+
+
+def test_empty_database_in_chinese_says_which_upload(tmp_path, monkeypatch):
+    """On an empty database every page of this area says, in Chinese, which upload it needs."""
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import PROJECT_ROOT
+
+    path = tmp_path / "empty.duckdb"
+    db.connect(path)
+    db.close(path)
+    monkeypatch.setenv("ECOMOPS_DB", str(path))
+    monkeypatch.chdir(PROJECT_ROOT)
+    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=120)
+    at.query_params["lang"] = "zh"
+    at.run()
+    for page in [*PAGES, "pages/users_cohorts.py", "pages/users_lost.py"]:
+        at.switch_page(page).run()
+        assert not at.exception, (page, at.exception)
+        assert any("数据 → 数据上传" in i.value for i in at.info), (page, [i.value for i in at.info])
+        assert_clean(visible_texts(at), "zh_CN", data=["UCI"])  # the data set's source, a name

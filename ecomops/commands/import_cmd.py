@@ -12,7 +12,7 @@ import sys
 
 from ecomops import audit, db, derived
 from ecomops.commands import CommandError, add_db_argument, print_json
-from ecomops.i18n import _
+from ecomops.i18n import _, fmt
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -146,27 +146,30 @@ def _print_result(result, args) -> None:
     print(result.summary())
     if result.status in ("imported", "dry_run", "rejected"):
         mapped = ", ".join(f"{k}<-{'+'.join(v) if isinstance(v, list) else v}" for k, v in result.mapping.items())
-        print(f"kind: {result.kind} ({result.profile}); encoding {result.encoding}; columns: {mapped}")
+        print(_("kind: {kind} ({profile}); encoding {encoding}; columns: {columns}", kind=result.kind,
+                profile=result.profile, encoding=result.encoding, columns=mapped))
     for field_name, how in result.date_formats.items():
-        print(f"dates: {field_name} read as {how}")
+        print(_("dates: {field} read as {how}", field=field_name, how=how))
     for notice in result.notices:
-        print(f"note: {notice}")
+        print(_("note: {notice}", notice=notice))
     for problem in result.problems:
-        print(f"problem: {problem.describe()}")
+        print(_("problem: {problem}", problem=problem.describe()))
     if result.unknown_statuses:
-        words = ", ".join(f"{w!r} ({n:,} rows)" for w, n in result.unknown_statuses.items())
+        words = _(", ").join(_("{word} ({n} rows)", word=repr(w), n=fmt.count(n))
+                             for w, n in result.unknown_statuses.items())
         example = next(iter(result.unknown_statuses))
-        print(f"unknown status words: {words}. Map each once, e.g. --status '{example}=completed' (statuses: unpaid, "
-              "paid, shipped, completed, cancelled, returned); the mapping is remembered.")
+        print(_("unknown status words: {words}. Map each once, e.g. --status '{example}=completed' (statuses: unpaid, "
+                "paid, shipped, completed, cancelled, returned); the mapping is remembered.", words=words,
+                example=example))
     if result.rejects_path:
-        print(f"rejected rows with reasons: {result.rejects_path}")
+        print(_("rejected rows with reasons: {path}", path=str(result.rejects_path)))
     if result.status == "rejected":
         if result.rows_valid:
-            print("Nothing was written. Fix the file and import it again, or use --skip-invalid to import the "
-                  f"{result.rows_valid:,} valid rows.")
+            print(_("Nothing was written. Fix the file and import it again, or use --skip-invalid to import the "
+                    "{n} valid rows.", n=fmt.count(result.rows_valid)))
         else:
-            print("Nothing was written: no row is valid. Fix the problems above (a wrong column mapping, unknown "
-                  "status words) and import the file again.")
+            print(_("Nothing was written: no row is valid. Fix the problems above (a wrong column mapping, unknown "
+                    "status words) and import the file again."))
 
 
 def run_imports(args: argparse.Namespace) -> int:

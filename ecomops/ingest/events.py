@@ -342,7 +342,8 @@ def _problems(cur: duckdb.DuckDBPyConnection, reasons: dict[str, str], staged, m
         src = mapping.get({"event_ts": "event_ts", "visitor_id": "visitor_id", "event_type": "event_type"}.get(field, ""))
         label = f"{field} (column {src!r})" if src else field
         out.append(Problem(field=label, message=text, rows=int(n), examples=[{"row": int(r), "value": None}
-                                                                           for r in rows]))
+                                                                           for r in rows],
+                           name=field, source=src or None))
     return out
 
 

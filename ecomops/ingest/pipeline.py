@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from ecomops import config, db, derived
+from ecomops.i18n import N_, _, fmt, label, use_locale
 from ecomops.ingest import currency, detect, identity, load, statuses, validate
 from ecomops.ingest.detect import Proposal
 from ecomops.ingest.kinds import get_kind
@@ -81,24 +82,34 @@ class ImportResult:
 
     @property
     def errors(self) -> list[str]:
-        """Return one line per problem."""
-        return [p.describe() for p in self.problems]
+        """Return one line per problem, in English (machine output: ``--json``)."""
+        with use_locale("en"):
+            return [p.describe() for p in self.problems]
 
     def summary(self) -> str:
-        """Return a one-paragraph human summary."""
+        """Return a one-paragraph human summary in the current language."""
         if self.status == "already_imported":
             prev = self.previous_import or {}
-            return (f"{self.file_name} was already imported on {prev.get('imported_at')} as import "
-                    f"#{prev.get('import_id')} ({prev.get('rows_loaded')} rows); nothing written.")
-        tables = ", ".join(f"{t} +{n}" for t, n in self.inserted.items() if n)
-        updated = ", ".join(f"{t} {n}" for t, n in self.updated.items() if n)
-        head = {"imported": f"Imported {self.rows_imported:,} rows as {self.kind} (import #{self.import_id})",
-                "rejected": f"Nothing imported: {self.rows_rejected:,} of {self.rows_read:,} rows are invalid",
-                "dry_run": f"Dry run: {self.rows_valid:,} of {self.rows_read:,} rows valid as {self.kind}"}[self.status]
-        extra = (f"; tables: {tables}" if tables else "") + (f"; replaced: {updated}" if updated else "")
+            return _("{file} was already imported on {when} as import #{id} ({rows} rows); nothing written.",
+                     file=self.file_name, when=str(prev.get("imported_at")), id=str(prev.get("import_id")),
+                     rows=fmt.count(prev.get("rows_loaded")))
+        kind = label("import_kind", self.kind)
+        head = {"imported": _("Imported {rows} rows as {kind} (import #{id})", rows=fmt.count(self.rows_imported),
+                              kind=kind, id=str(self.import_id)),
+                "rejected": _("Nothing imported: {bad} of {rows} rows are invalid", bad=fmt.count(self.rows_rejected),
+                              rows=fmt.count(self.rows_read)),
+                "dry_run": _("Dry run: {valid} of {rows} rows valid as {kind}", valid=fmt.count(self.rows_valid),
+                             rows=fmt.count(self.rows_read), kind=kind)}[self.status]
+        parts = [head]
+        tables = _(", ").join(f"{t} +{fmt.count(n)}" for t, n in self.inserted.items() if n)
+        updated = _(", ").join(f"{t} {fmt.count(n)}" for t, n in self.updated.items() if n)
+        if tables:
+            parts.append(_("tables: {tables}", tables=tables))
+        if updated:
+            parts.append(_("replaced: {tables}", tables=updated))
         if self.status == "imported" and self.rows_rejected:
-            extra += f"; {self.rows_rejected:,} invalid rows skipped"
-        return head + extra + "."
+            parts.append(_("{n} invalid rows skipped", n=fmt.count(self.rows_rejected)))
+        return _("{summary}.", summary=_("; ").join(parts))
 
     def as_dict(self) -> dict:
         """Return the machine-readable summary printed by ``--json``."""
@@ -220,7 +231,7 @@ def exclusive(con: duckdb.DuckDBPyConnection, report: Progress | None = None) ->
         lock = _LOCKS.setdefault(id(con), threading.Lock())
     if not lock.acquire(blocking=False):
         if report is not None:
-            report(0.0, "Waiting for another import to finish (imports run one at a time)")
+            report(0.0, _("Waiting for another import to finish (imports run one at a time)"))
         lock.acquire()
     try:
         yield
@@ -240,16 +251,20 @@ def _plan_for(source: Source, request: Request) -> tuple[Plan, Proposal]:
         proposal.options.update(request.options)
     if proposal.missing_required:
         k = get_kind(proposal.kind)
-        missing = ", ".join(f"{m} ({k.field(m).describe()})" for m in proposal.missing_required)
-        guess = "" if request.kind else f" It looks most like {proposal.kind} data."
-        raise IngestError(
-            f"Cannot import as {proposal.kind}: no column for {missing}.{guess} The file's columns are: "
-            f"{', '.join(source.headers)}. Map them with --map field=column (or on the Upload page).")
+        missing = _(", ").join(f"{m} ({k.field(m).describe()})" for m in proposal.missing_required)
+        shown = dict(kind=label("import_kind", proposal.kind), missing=missing,
+                     columns=_(", ").join(source.headers))
+        if request.kind:
+            raise IngestError(_("Cannot import as {kind}: no column for {missing}. The file's columns are: {columns}. "
+                                "Map them with --map field=column (or on the Upload page).", **shown))
+        raise IngestError(_("Cannot import as {kind}: no column for {missing}. It looks most like {kind} data. The "
+                            "file's columns are: {columns}. Map them with --map field=column (or on the Upload "
+                            "page).", **shown))
     return Plan(kind=proposal.kind, mapping=proposal.mapping, options=proposal.options, profile=proposal.profile), proposal
 
 
 def _run(cur, con, source: Source, request: Request, result: ImportResult, report: Progress) -> None:
-    report(0.2, "Reading the columns")
+    report(0.2, _("Reading the columns"))
     staged = stage(cur, source)
     result.headers = list(staged.headers)
     plan, proposal = _plan_for(source, request)
@@ -269,7 +284,7 @@ def _run(cur, con, source: Source, request: Request, result: ImportResult, repor
 
         events.run(cur, con, source, staged, plan, request, result, report, _log_import, _Rollback)
         return
-    report(0.4, f"Reading and checking the rows as {plan.kind}")
+    report(0.4, _("Reading and checking the rows as {kind}", kind=label("import_kind", plan.kind)))
     styles = validate.build_typed(cur, plan, staged, source.digest)
     result.file_hash = source.digest()
     prev = previous_import(con, result.file_hash)
@@ -280,13 +295,14 @@ def _run(cur, con, source: Source, request: Request, result: ImportResult, repor
         raise _Rollback()
     if prev:
         result.previous_import = prev
-        result.notices.append(f"This file was already imported on {prev['imported_at']} as import "
-                              f"#{prev['import_id']}; importing it again replaces the same rows (no duplicates).")
+        result.notices.append(_("This file was already imported on {when} as import #{id}; importing it again "
+                                "replaces the same rows (no duplicates).", when=str(prev["imported_at"]),
+                                id=str(prev["import_id"])))
     result.rows_read = staged.rows
     _describe_styles(plan, staged, styles, result)
     if plan.footer_rows:
-        result.notices.append(f"{plan.footer_rows} summary line(s) at the end of the file (e.g. 'N record(s) "
-                              "downloaded') were not read as data.")
+        result.notices.append(_("{n} summary line(s) at the end of the file (e.g. 'N record(s) downloaded') were "
+                                "not read as data.", n=fmt.count(plan.footer_rows)))
     _check_currency(cur, con, plan, source, request, result)
     result.rows_valid, result.rows_rejected = validate.count_valid(cur)
     result.problems = validate.problems(cur, plan, staged)
@@ -311,7 +327,7 @@ def _run(cur, con, source: Source, request: Request, result: ImportResult, repor
     if result.rows_valid == 0:
         result.status = "rejected"
         raise _Rollback()
-    report(0.7, f"Writing {result.rows_valid:,} rows")
+    report(0.7, _("Writing {n} rows", n=fmt.count(result.rows_valid)))
     import_id = _next_import_id(cur)
     stats = load.load(cur, plan, import_id)
     if plan.kind == "orders":
@@ -377,23 +393,27 @@ def _describe_styles(plan: Plan, staged, styles: dict, result: ImportResult) -> 
             continue
         result.date_formats[fld.name] = style.dates.label
         if style.dates.ambiguous:
-            result.notices.append(f"{fld.name} (column {src!r}): dates like 3/5/2024 can be read either way; they "
-                                  "were read month first (March 5). If they are day first, set the date order to "
-                                  "day/month (--date-order dmy).")
+            result.notices.append(_("{field} (column '{column}'): dates like 3/5/2024 can be read either way; they "
+                                    "were read month first (March 5). If they are day first, set the date order to "
+                                    "day/month (--date-order dmy).", field=fld.name, column=src))
         if (style.dates.zone or style.dates.epoch) and not zone_note:
             zone_note = True
             if plan.to_zone:
-                result.notices.append(f"Times with a time-zone offset were converted to the store's time zone "
-                                      f"({plan.to_zone}).")
+                result.notices.append(_("Times with a time-zone offset were converted to the store's time zone "
+                                        "({zone}).", zone=plan.to_zone))
+            elif style.dates.epoch:
+                result.notices.append(_("The epoch times are UTC; they were kept as written because the store has no "
+                                        "time zone yet (set one with --timezone, e.g. Asia/Shanghai, to convert "
+                                        "them)."))
             else:
-                what = "epoch times are UTC" if style.dates.epoch else "times carry a time-zone offset"
-                result.notices.append(f"The {what}; they were kept as written because the store has no time zone "
-                                      "yet (set one with --timezone, e.g. Asia/Shanghai, to convert them).")
+                result.notices.append(_("The times carry a time-zone offset; they were kept as written because the "
+                                        "store has no time zone yet (set one with --timezone, e.g. Asia/Shanghai, to "
+                                        "convert them)."))
     if any(s.decimal_comma for s in styles.values()):
-        result.notices.append("Numbers use a decimal comma (1.234,50 = 1234.50).")
+        result.notices.append(_("Numbers use a decimal comma (1.234,50 = 1234.50)."))
     if plan.from_zone and plan.to_zone and plan.from_zone != plan.to_zone:
-        result.notices.append(f"Times in this export are {plan.from_zone} time; they were converted to the "
-                              f"store's time zone ({plan.to_zone}).")
+        result.notices.append(_("Times in this export are {zone} time; they were converted to the store's time "
+                                "zone ({store_zone}).", zone=plan.from_zone, store_zone=plan.to_zone))
 
 
 def _check_currency(cur, con, plan: Plan, source: Source, request: Request, result: ImportResult) -> None:
@@ -414,13 +434,14 @@ def _check_currency(cur, con, plan: Plan, source: Source, request: Request, resu
         money_headers = [plan.mapping[f] for f in money if isinstance(plan.mapping[f], str)]
         evidence = currency.from_headers(source.headers, money_headers, detect.PLATFORMS.get(plan.profile, ""))
     if evidence.mixed:
-        listed = ", ".join(f"{c} ({n:,} rows)" for c, n in sorted(evidence.mixed.items(), key=lambda x: (-x[1], x[0])))
-        raise IngestError(f"The file mixes currencies ({listed}, from {evidence.source}); nothing was imported. "
-                          "Export one currency at a time.")
+        listed = _(", ").join(_("{currency} ({n} rows)", currency=c, n=fmt.count(n))
+                              for c, n in sorted(evidence.mixed.items(), key=lambda x: (-x[1], x[0])))
+        raise IngestError(_("The file mixes currencies ({listed}, from {source}); nothing was imported. Export one "
+                            "currency at a time.", listed=listed, source=evidence.source))
     stated = config.normalise_currency(request.currency) if request.currency else None
     if stated and evidence.code and stated != evidence.code:
-        raise IngestError(f"You said the amounts are in {stated}, but the file says {evidence.describe()}; "
-                          "nothing was imported.")
+        raise IngestError(_("You said the amounts are in {stated}, but the file says {evidence}; nothing was "
+                            "imported.", stated=stated, evidence=evidence.describe()))
     file_code = evidence.code or stated
     store_code = config.store_currency(cur) if config.store_currency_is_set(cur) else None
     rate = plan.money_factor()
@@ -428,47 +449,49 @@ def _check_currency(cur, con, plan: Plan, source: Source, request: Request, resu
         # A store that already holds orders without a currency setting keeps the historical default (CNY).
         fresh = not cur.execute("SELECT EXISTS (SELECT 1 FROM orders)").fetchone()[0]
         if request.currency_required and fresh:
-            raise IngestError("Which currency are the amounts in? The file does not say (no currency column or "
-                              "sign) and the store has none yet. Say it once, e.g. --currency GBP (on the Upload "
-                              "page: the currency box); later imports use the store's currency.")
-        result.notices.append(f"The file names no currency; its amounts are taken as {config.DEFAULT_CURRENCY}, "
-                              "the default store currency.")
+            raise IngestError(_("Which currency are the amounts in? The file does not say (no currency column or "
+                                "sign) and the store has none yet. Say it once, e.g. --currency GBP (on the Upload "
+                                "page: the currency box); later imports use the store's currency."))
+        result.notices.append(_("The file names no currency; its amounts are taken as {currency}, the default "
+                                "store currency.", currency=config.DEFAULT_CURRENCY))
         result.currency = config.DEFAULT_CURRENCY
         return
     if store_code is None:
         result.store_changes["currency"] = file_code
-        result.store_reasons["currency"] = evidence.source or "your choice"
+        result.store_reasons["currency"] = evidence.source or _("your choice")
         result.currency = file_code
         if rate != 1.0:
-            raise IngestError("A conversion rate was given, but the store has no currency yet: import without "
-                              "--fx-rate (the file's currency becomes the store's).")
+            raise IngestError(_("A conversion rate was given, but the store has no currency yet: import without "
+                                "--fx-rate (the file's currency becomes the store's)."))
         return
     if file_code is None or file_code == store_code:
         result.currency = store_code
         if rate != 1.0:
-            raise IngestError(f"A conversion rate was given, but the amounts are already in the store's currency "
-                              f"({store_code}); nothing was imported.")
+            raise IngestError(_("A conversion rate was given, but the amounts are already in the store's currency "
+                                "({currency}); nothing was imported.", currency=store_code))
         return
     if rate == 1.0:
-        raise IngestError(f"The file's amounts are in {file_code} (from {evidence.source or 'your choice'}) but the "
-                          f"store's currency is {store_code}; nothing was imported. To convert, give the rate: "
-                          f"--fx-rate R where 1 {file_code} = R {store_code} (on the Upload page: the rate box).")
+        raise IngestError(_("The file's amounts are in {file} (from {source}) but the store's currency is {store}; "
+                            "nothing was imported. To convert, give the rate: --fx-rate R where 1 {file} = R {store} "
+                            "(on the Upload page: the rate box).", file=file_code,
+                            source=evidence.source or _("your choice"), store=store_code))
     result.currency = store_code
-    result.notices.append(f"Amounts were converted from {file_code} to {store_code} at 1 {file_code} = "
-                          f"{rate:g} {store_code}.")
+    result.notices.append(_("Amounts were converted from {file} to {store} at 1 {file} = {rate} {store}.",
+                            file=file_code, store=store_code, rate=format(rate, "g")))
 
 
 def _store_notices(result: ImportResult) -> None:
     """Say which store settings this import set (or would set, when nothing was written)."""
-    names = {"currency": ("currency", "every amount is shown in it"),
-             "timezone": ("time zone", "change it with --timezone")}
+    sentences = {  # whole sentences: (written, not written yet)
+        "currency": (N_("The store's currency is {value} from now on (from {why}); every amount is shown in it."),
+                     N_("The store's currency will be {value} (from {why}) once a file is imported.")),
+        "timezone": (N_("The store's time zone is {value} from now on (from {why}); change it with --timezone."),
+                     N_("The store's time zone will be {value} (from {why}) once a file is imported."))}
     for key, value in result.store_changes.items():
-        label, after = names[key]
-        why = result.store_reasons.get(key, "your choice")
-        if result.status == "imported":
-            result.notices.append(f"The store's {label} is {value} from now on (from {why}); {after}.")
-        else:
-            result.notices.append(f"The store's {label} will be {value} (from {why}) once a file is imported.")
+        written, pending = sentences[key]
+        why = result.store_reasons.get(key) or _("your choice")
+        message = written if result.status == "imported" else pending
+        result.notices.append(_(message, value=str(value), why=why))
 
 
 def _settle_store(cur, result: ImportResult) -> None:
@@ -554,7 +577,7 @@ def preview(path: str | os.PathLike, kind: str | None = None, mapping: dict | No
             proposal = detect.propose(source.headers, kind)
             try:
                 if not con.execute("SELECT count(*) FROM ingest_raw").fetchone()[0]:
-                    raise IngestError("The file has a header row but no data rows.")
+                    raise IngestError(_("The file has a header row but no data rows."))
             except duckdb.Error as exc:
                 raise stage_csv_error(exc) from exc
             if mapping:

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
+from ecomops.i18n import _
 from ecomops.ingest import tempfiles
 
 CHUNK = 4 * 1024 * 1024
@@ -150,7 +151,8 @@ def _head(path: Path, gzipped: bool, size: int = 65536) -> bytes:
         try:
             return handle.read(size)
         except (OSError, EOFError) as exc:
-            raise IngestError(f"The gzip file is damaged ({exc}). Compress it again or upload it uncompressed.") from exc
+            raise IngestError(_("The gzip file is damaged ({error}). Compress it again or upload it uncompressed.",
+                                error=str(exc))) from exc
 
 
 def prepare(path: str | Path, file_name: str | None = None, progress: Progress | None = None,
@@ -169,15 +171,15 @@ def prepare(path: str | Path, file_name: str | None = None, progress: Progress |
         raise FileNotFoundError(f"no such file: {path}")
     name = file_name or path.name
     if path.stat().st_size == 0:
-        raise IngestError("The file is empty (0 bytes). Export the data again.")
+        raise IngestError(_("The file is empty (0 bytes). Export the data again."))
     report = progress or (lambda _f, _m: None)
-    report(0.0, "Reading the file")
+    report(0.0, _("Reading the file"))
     with open(path, "rb") as handle:
         magic = handle.read(4)
     gzipped = magic[:2] == b"\x1f\x8b"
     head = _head(path, gzipped)
     if not head:
-        raise IngestError("The file is empty once decompressed. Export the data again.")
+        raise IngestError(_("The file is empty once decompressed. Export the data again."))
     tempfiles.sweep()  # folders left by a killed import (on this machine's next import)
     temp_dir = tempfiles.new_dir()
     work = Path(temp_dir.name)
@@ -379,7 +381,7 @@ def _check_utf8(path: Path, gzipped: bool, report: Progress, hash_blocks: bool =
                 lines.feed(block)
                 result.quotes = result.quotes or b'"' in block
                 done += len(block)
-                report(min(0.1, 0.1 * done / total), "Checking the encoding")
+                report(min(0.1, 0.1 * done / total), _("Checking the encoding"))
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             result.valid = False
@@ -504,7 +506,7 @@ def _sniff_text_layout(source: Source) -> None:
     source.head_is_whole = len(sample) < HEAD_CHARS
     lines = sample.splitlines(keepends=True)
     if not any(line.strip() for line in lines):
-        raise IngestError("The file holds no text (only blank lines).")
+        raise IngestError(_("The file holds no text (only blank lines)."))
     skipped = 0
     while lines and not lines[0].strip(", ;\t|\r\n\ufeff"):
         skipped += 1  # blank lines above the header (eBay's order report starts with one)
@@ -528,7 +530,7 @@ def _sniff_text_layout(source: Source) -> None:
     except csv.Error as exc:
         raise IngestError(f"The first lines cannot be read as CSV ({exc}); save the file again as CSV.") from exc
     if not rows:
-        raise IngestError("The file has no header row.")
+        raise IngestError(_("The file has no header row."))
     header = rows[0]
     body = rows[1:-1] if not source.head_is_whole else rows[1:]
     if source.columns_given:
@@ -548,7 +550,7 @@ def _sniff_text_layout(source: Source) -> None:
         return
     source.headers = clean_headers(header)
     if not any(h for h in header if h.strip()):
-        raise IngestError("The first row is empty: the file needs a header row naming the columns.")
+        raise IngestError(_("The first row is empty: the file needs a header row naming the columns."))
 
 
 _INT = re.compile(r"[-+]?\d+")

@@ -11,6 +11,7 @@ import pandas as pd
 import duckdb
 
 from ecomops import config
+from ecomops.i18n import _
 from ecomops.ingest.kinds import KINDS, get_kind
 from ecomops.ingest.pipeline import ImportResult
 from ecomops.ingest.statuses import MODEL_STATUSES
@@ -58,14 +59,12 @@ def mapping_from_choices(choices: dict[str, str], summed: dict[str, list]) -> di
 
 
 def problems_frame(result: ImportResult) -> pd.DataFrame:
-    """Return the validation problems as a table: field, problem, rows, example rows (with values), what to do."""
-    records = []
-    for p in result.problems:
-        examples = ", ".join(f"row {e['row']}" + (f" ({e['value']})" if e.get("value") not in (None, "") else "")
-                             for e in p.examples)
-        records.append({"field": p.field, "problem": p.message, "rows": p.rows, "examples": examples,
-                        "what to do": p.hint})
-    return pd.DataFrame(records, columns=["field", "problem", "rows", "examples", "what to do"])
+    """Return the validation problems as a table in the current language: field (and its column), problem, rows,
+    example rows (with values), what to do."""
+    headers = {"field": _("Field"), "problem": _("Problem"), "rows": _("Rows"), "examples": _("Example rows"),
+               "fix": _("What to do")}
+    records = [{headers[k]: v for k, v in p.shown().items()} for p in result.problems]
+    return pd.DataFrame(records, columns=list(headers.values()))
 
 
 def rejects_bytes(result: ImportResult) -> bytes | None:

@@ -14,6 +14,7 @@ from typing import Callable
 import duckdb
 
 from ecomops import exports
+from ecomops.i18n import N_, _, fmt, ngettext
 from ecomops.ingest import currency
 from ecomops.ingest import dates as date_rules
 from ecomops.ingest import parse
@@ -62,54 +63,105 @@ DEDUPE_KEYS = {"suppliers": ("supplier_id", "product_id")}
 TYPE_PROBLEM = {ID: "unreadable id", TEXT: "unreadable text", INT: "not a whole number", NUMBER: "not a number",
                 MONEY: "not an amount", DATE: "not a date", TIMESTAMP: "not a date/time", BOOL: "not yes/no",
                 STATUS: "unknown status"}
+# Advice per problem (message ids: the report is stored in English, as --json prints it, and shown translated).
 HINTS = {
-    "missing": "Fill in the value in the file, or map another column to this field.",
-    "not a whole number": "Use whole numbers (no decimals) in this column, or map another column.",
-    "not a number": "Use plain numbers (currency signs and thousands separators are fine).",
-    "not an amount": "Use plain amounts such as 12.50, ¥1,234.50 or 1.234,50.",
-    "not a date": "Use a date such as 2024-03-05, 2024/3/5, 05.03.2024 or 20240305.",
-    "not a date/time": "Use a date/time such as 2024-03-05 14:02 or 2024/3/5 14:02.",
-    "not yes/no": "Use true/false, yes/no, 1/0 or 是/否.",
-    "unknown status": "Map this status word once (it is remembered): on the Upload page, or with "
-                      "--status 'WORD=STATUS' where STATUS is unpaid, paid, shipped, completed, cancelled or returned.",
-    "too large": "The value is far above any real amount (more than 1,000,000,000,000): check the column and the file.",
-    "negative": "Amounts and counts cannot be negative; correct the sign or remove the row.",
-    "is 0": "A line with quantity 0 sells nothing; remove it or correct the quantity.",
-    "in the future": "Check the date (and the day/month order); future dates are not accepted.",
-    "before 1990": "The date looks misread (before 1990); check the column and its format.",
-    "out of range": "Ratings are 1 to 5; rates are between 0 and 1; screens start at 1.",
-    "not treatment or control": "Write treatment (contacted) or control (held out) — 实验组 / 对照组 are understood.",
-    "before the start": "The end day must be on or after the start day.",
-    "after the start": "The pre-sale starts before the sale itself.",
-    "scientific notation": "Excel turned this long id into a number like 1.23E+18 and lost digits; export again "
-                           "with the column formatted as text.",
-    "more fields": "The row has more cells than the header: check for an unquoted delimiter inside a value.",
-    "fewer fields": "The row has fewer cells than the header: it may be cut off, or an unclosed quote (\") "
-                    "swallowed the lines after it; fix or remove it.",
-    "duplicate": "The same key appears more than once in the file; keep one row.",
-    "disagree": "Two different orders share one order number; give them distinct numbers.",
-    "another line": "An order is imported whole or not at all: fix the other line of this order.",
+    "missing": N_("Fill in the value in the file, or map another column to this field."),
+    "not a whole number": N_("Use whole numbers (no decimals) in this column, or map another column."),
+    "not a number": N_("Use plain numbers (currency signs and thousands separators are fine)."),
+    "not an amount": N_("Use plain amounts such as 12.50, ¥1,234.50 or 1.234,50."),
+    "not a date": N_("Use a date such as 2024-03-05, 2024/3/5, 05.03.2024 or 20240305."),
+    "not a date/time": N_("Use a date/time such as 2024-03-05 14:02 or 2024/3/5 14:02."),
+    "not yes/no": N_("Use true/false, yes/no, 1/0 or 是/否."),
+    "unknown status": N_("Map this status word once (it is remembered): on the Upload page, or with "
+                         "--status 'WORD=STATUS' where STATUS is unpaid, paid, shipped, completed, cancelled or "
+                         "returned."),
+    "too large": N_("The value is far above any real amount (more than 1,000,000,000,000): check the column and "
+                    "the file."),
+    "negative": N_("Amounts and counts cannot be negative; correct the sign or remove the row."),
+    "is 0": N_("A line with quantity 0 sells nothing; remove it or correct the quantity."),
+    "in the future": N_("Check the date (and the day/month order); future dates are not accepted."),
+    "before 1990": N_("The date looks misread (before 1990); check the column and its format."),
+    "out of range": N_("Ratings are 1 to 5; rates are between 0 and 1; screens start at 1."),
+    "not treatment or control": N_("Write treatment (contacted) or control (held out) — 实验组 / 对照组 are "
+                                   "understood."),
+    "before the start": N_("The end day must be on or after the start day."),
+    "after the start": N_("The pre-sale starts before the sale itself."),
+    "scientific notation": N_("Excel turned this long id into a number like 1.23E+18 and lost digits; export again "
+                              "with the column formatted as text."),
+    "more fields": N_("The row has more cells than the header: check for an unquoted delimiter inside a value."),
+    "fewer fields": N_("The row has fewer cells than the header: it may be cut off, or an unclosed quote (\") "
+                       "swallowed the lines after it; fix or remove it."),
+    "duplicate": N_("The same key appears more than once in the file; keep one row."),
+    "disagree": N_("Two different orders share one order number; give them distinct numbers."),
+    "another line": N_("An order is imported whole or not at all: fix the other line of this order."),
 }
+
+
+# The problems the checks write (message ids: stored in English in ``_errors``, the rejects CSV and --json, shown
+# translated). "unknown status" is followed by the word as written; multi-file imports add "no such order in FILE".
+PROBLEM_TEXTS = {text: text for text in (
+    N_("missing"), N_("unreadable id"), N_("unreadable text"), N_("not a whole number"), N_("not a number"),
+    N_("not an amount"), N_("not a date"), N_("not a date/time"), N_("not yes/no"), N_("too large"), N_("negative"),
+    N_("is 0"), N_("in the future"), N_("before 1990"), N_("out of range"), N_("not treatment or control"),
+    N_("before the start"), N_("after the start"), N_("scientific notation (digits lost)"),
+    N_("more fields than the header"), N_("fewer fields than the header"), N_("duplicate in the file"),
+    N_("lines disagree on the customer"), N_("another line of this order is invalid"))}
+
+
+# Problems of a whole row or order rather than of one field.
+WHOLE = {"row": N_("whole row"), "order": N_("whole order")}
+
+
+def problem_text(message: str) -> str:
+    """Return a stored problem message ("not a date", "unknown status 已签收") in the current language."""
+    if message.startswith(UNKNOWN_STATUS + " "):
+        return _("unknown status {word}", word=message[len(UNKNOWN_STATUS) + 1:])
+    if message.startswith("no such order in "):
+        return _("no such order in {file}", file=message[len("no such order in "):])
+    return _(PROBLEM_TEXTS[message]) if message in PROBLEM_TEXTS else message
 
 
 @dataclass
 class Problem:
-    """One kind of problem found in the file."""
+    """One kind of problem found in the file (stored in English: ``as_dict`` is machine output; ``describe`` and
+    ``shown`` give the current language)."""
 
     field: str
     message: str
     rows: int
     examples: list[dict] = field(default_factory=list)  # [{"row": 5, "value": "abc"}]
     hint: str = ""
+    name: str = ""  # the field's name (order_id, quantity...) or "row" for the whole row
+    source: str | None = None  # the file's column mapped to the field
+
+    def where(self) -> str:
+        """Return the field and its column in the current language: "quantity (column 'Qty')"."""
+        if self.name in WHOLE:
+            return _(WHOLE[self.name])
+        if self.source is None:
+            return self.name or self.field
+        return _("{field} (column '{column}')", field=self.name, column=self.source)
+
+    def example_rows(self) -> str:
+        """Return the example rows with their values: "row 5 ('abc'), row 9 ('x')", in the current language."""
+        return _(", ").join(_("row {row} ({value})", row=e["row"], value=repr(e["value"]))
+                            if e.get("value") not in (None, "") else _("row {row}", row=e["row"])
+                            for e in self.examples)
 
     def describe(self) -> str:
-        """Return a one-line description with example rows."""
-        shown = ", ".join(f"row {e['row']}" + (f" ({e['value']!r})" if e.get("value") not in (None, "") else "")
-                          for e in self.examples)
-        return f"{self.field}: {self.message} — {self.rows} row(s), e.g. {shown}. {self.hint}".strip()
+        """Return a one-line description with example rows and the fix, in the current language."""
+        return ngettext("{where}: {problem} — {n} row, e.g. {rows}. {fix}",
+                        "{where}: {problem} — {n} rows, e.g. {rows}. {fix}", self.rows,
+                        where=self.where(), problem=problem_text(self.message), rows=self.example_rows(),
+                        fix=_(self.hint) if self.hint else "").strip()
+
+    def shown(self) -> dict[str, str]:
+        """Return the problem as the Upload page's table shows it: where, problem, rows, examples, what to do."""
+        return {"field": self.where(), "problem": problem_text(self.message), "rows": fmt.count(self.rows),
+                "examples": self.example_rows(), "fix": _(self.hint) if self.hint else ""}
 
     def as_dict(self) -> dict:
-        """Return a JSON-ready dict."""
+        """Return a JSON-ready dict (English, as stored)."""
         return asdict(self)
 
 
@@ -438,7 +490,7 @@ def build_typed(cur: duckdb.DuckDBPyConnection, plan: Plan, staged: Staged,
     cur.execute(f"CREATE TEMP VIEW ingest_typed AS SELECT *{''.join(', ' + d for d in derived)} "
                 f"FROM (SELECT *{''.join(', ' + c for c in constant)} FROM ingest_rows)")
     if staged.rows == 0:
-        raise IngestError("The file has a header row but no data rows.")
+        raise IngestError(_("The file has a header row but no data rows."))
     if kind.name == "orders":
         _order_level_checks(cur, plan)
     elif kind.key:
@@ -640,17 +692,18 @@ def problems(cur: duckdb.DuckDBPyConnection, plan: Plan, staged: Staged, example
         GROUP BY e ORDER BY n DESC, e""").fetchall()
     out = []
     for message, count, example_rows in rows:
-        fld, _, text = message.partition(": ")
+        fld, _sep, text = message.partition(": ")
         source = plan.mapping.get(fld)
         values = {}
         if source and not isinstance(source, list) and source in staged.headers:
             col = staged.column_of(source)
             values = dict(cur.execute(f"SELECT _row, {col} FROM ingest_raw WHERE _row IN (SELECT unnest($ids))",
                                       {"ids": list(example_rows)}).fetchall())
-        label = f"{fld} (column {source!r})" if source and not isinstance(source, list) else fld
+        column = source if source and not isinstance(source, list) else None
+        label = f"{fld} (column {source!r})" if column else fld
         out.append(Problem(field=label, message=text, rows=int(count),
                            examples=[{"row": int(r), "value": values.get(r)} for r in example_rows],
-                           hint=_hint(text)))
+                           hint=_hint(text), name=fld, source=column))
     return out
 
 

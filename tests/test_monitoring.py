@@ -48,8 +48,32 @@ def test_decomposition_pure_conversion_drop_and_zero_case():
     e = monitoring.decompose_gmv({"uv": 100, "buyers": 10, "gmv": 1000}, {"uv": 100, "buyers": 5, "gmv": 500})
     assert e["traffic"] == pytest.approx(0) and e["spend"] == pytest.approx(0)
     assert e["conversion"] == pytest.approx(-500)
-    no_traffic = monitoring.decompose_gmv({"uv": 0, "buyers": 0, "gmv": 0}, {"uv": 10, "buyers": 1, "gmv": 30})
-    assert no_traffic["other"] == 30 and no_traffic["traffic"] == 0
+    # A segment that appears (no visitor before) is a traffic effect; one without traffic data on both days is other.
+    appears = monitoring.decompose_gmv({"uv": 0, "buyers": 0, "gmv": 0}, {"uv": 10, "buyers": 1, "gmv": 30})
+    assert appears["traffic"] == pytest.approx(30) and appears["other"] == 0
+    untracked = monitoring.decompose_gmv({"uv": 0, "buyers": 2, "gmv": 40}, {"uv": 0, "buyers": 1, "gmv": 30})
+    assert untracked["other"] == -10 and untracked["traffic"] == 0
+
+
+def test_zero_buyer_segment_gets_exact_shapley_effects():
+    """The issue's case: paid_ads x mobile_web from 5.5 buyers (UV 254, GMV 3,850) to 0 buyers on UV 640.
+
+    Spend per buyer has no value on the day (no buyer): it keeps the reference's 700, so the spend effect is 0. With
+    u = UV, c = conversion, s = spend and only u and c moving, the Shapley split of u*c*s is
+    traffic = (u1 - u0) * s * (c0 + c1) / 2 = 386 * 700 * (5.5/254) / 2 = 386 * 3850 / 508 = 2,925.39...
+    conversion = (c1 - c0) * s * (u0 + u1) / 2 = -(5.5/254) * 700 * 894 / 2 = -3850 * 894 / 508 = -6,775.39...
+    and they add up to the whole change, -3,850.
+    """
+    e = monitoring.decompose_gmv({"uv": 254, "buyers": 5.5, "gmv": 3850}, {"uv": 640, "buyers": 0, "gmv": 0})
+    assert e["traffic"] == pytest.approx(386 * 3850 / 508)
+    assert e["traffic"] == pytest.approx(2925.3937, abs=1e-3)
+    assert e["conversion"] == pytest.approx(-3850 * 894 / 508)
+    assert e["conversion"] == pytest.approx(-6775.3937, abs=1e-3)
+    assert e["spend"] == 0 and e["other"] == 0
+    assert e["traffic"] + e["conversion"] + e["spend"] == pytest.approx(-3850)
+    # A segment losing all its visitors: every yuan lost is traffic.
+    gone = monitoring.decompose_gmv({"uv": 100, "buyers": 4, "gmv": 400}, {"uv": 0, "buyers": 0, "gmv": 0})
+    assert gone["traffic"] == pytest.approx(-400) and gone["conversion"] == 0 and gone["spend"] == 0
 
 
 # ---------------------------------------------------------------------------------------------- detector
@@ -145,15 +169,15 @@ def test_root_cause_finds_the_cell_behind_a_conversion_drop():
     assert (top["channel"], top["device"]) == ("paid_ads", "mobile_web")
     assert top["share_of_focus"] == pytest.approx(1.0)
     assert rc.by_channel.iloc[0]["channel"] == "paid_ads"
-    assert rc.summary.startswith("Conversion rate fell 25.0% vs the usual Monday; 100% of the drop is mobile web "
-                                 "traffic from paid ads.")
+    assert rc.summary.startswith("Conversion rate -1.2 pp against the usual Monday; 100% of the drop is "
+                                 "Paid ads × Mobile web.")
     assert rc.by_category.iloc[0]["segment"] == "Kitchen"
     assert rc.by_category.iloc[0]["share_of_change"] == pytest.approx(1.0)
     # The segment effects add up to the GMV change too.
     assert rc.cells[["traffic", "conversion", "spend", "other"]].to_numpy().sum() == pytest.approx(-3000)
     last_week = monitoring.root_cause(con, Filters(date(2026, 1, 5), day), day, reference="last_week")
     assert last_week.reference_days == [day - timedelta(days=7)]
-    assert "vs last Monday" in last_week.summary
+    assert "against last Monday" in last_week.summary
 
 
 def test_trailing_repurchase_rate_matches_brute_force():
@@ -227,7 +251,10 @@ def test_alert_fires_on_planted_conversion_drop_only():
     assert conversion["severity"].iloc[0] == "critical"  # -29% passes the 15% critical rule
     assert set(found["day"]) == {bad_day}  # GMV falls too on that day; nothing else fires
     causes = monitoring.alert_causes(con, f)
-    assert "mobile web traffic from paid ads" in causes.loc[causes["metric"] == "conversion_rate", "cause"].iloc[0]
+    row = causes.loc[causes["metric"] == "conversion_rate"].iloc[0]
+    assert row["likely_cause"].startswith("Conversion rate of Paid ads × Mobile web (")
+    assert row["message"].endswith(f"Likely cause: {row['likely_cause']}.")
+    assert row["message"].startswith(f"Conversion rate -1.3 pp on {bad_day.isoformat()}: 3.48% against an expected ")
 
 
 def test_a_slice_of_the_daily_series_equals_the_daily_trend_query(tiny_con):

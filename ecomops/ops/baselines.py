@@ -7,6 +7,8 @@ This is the one baseline every alert uses (Overview, Monitoring, the weekly/mont
   Double 11 itself.
 * A **pre-sale day** is compared with the same weekday earlier in the same pre-sale window (at least 2 of them), else
   with its normal baseline times the lift the last comparable campaign's pre-sale had over its own normal baseline.
+* A **day after a big sale** (day n of the week after it) is expected to be as far below its normal baseline as day
+  n after the last comparable campaign was (customers bought ahead); the same rule as a sale day.
 * A **sale day** (day n of a big sale or a flash sale) is compared with its normal baseline times the lift of day n of
   the last comparable campaign (same kind, same length) over that day's normal baseline: what a sale day of this size
   is expected to do. Without such a campaign there is no expectation and the day raises no alert.
@@ -17,7 +19,7 @@ This is the one baseline every alert uses (Overview, Monitoring, the weekly/mont
 """
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import duckdb
 import numpy as np
@@ -26,9 +28,12 @@ import pandas as pd
 from ecomops import db
 
 EVENT_KINDS = ("big_sale", "flash_sale")
-NORMAL, PRESALE, SALE = "normal", "presale", "sale"
-EXTRA_WEEKS = 6  # how much further back a normal baseline may reach to skip campaign weeks
-EVENT_NOISE = {"usual": 1.0, "same_campaign": 1.25, "last_campaign": 2.0}
+NORMAL, PRESALE, SALE, AFTER = "normal", "presale", "sale", "after"
+AFTER_KINDS = ("big_sale",)  # the week after a big sale is quieter than usual (customers bought ahead)
+AFTER_DAYS = 7
+EXTRA_WEEKS = 6
+LEVEL_DAYS = 14  # recent normal days whose median residual sets the level (tracks a month's step in demand)  # how much further back a normal baseline may reach to skip campaign weeks
+EVENT_NOISE = {"usual": 1.0, "same_campaign": 1.25, "last_campaign": 1.5}
 CALENDAR_COLUMNS = ["phase", "campaign_id", "kind", "offset", "length"]
 
 
@@ -47,34 +52,41 @@ def calendar_from_campaigns(campaigns: pd.DataFrame, first: date, last: date) ->
     """Return the day calendar of first..last for a campaigns frame (campaign_id, kind, start_date, end_date,
     presale_start); a sale day beats a pre-sale day, a big sale beats a flash sale when campaigns overlap."""
     days = pd.date_range(pd.Timestamp(first), pd.Timestamp(last), freq="D", name="day")
-    frame = pd.DataFrame({"phase": NORMAL, "campaign_id": None, "kind": None, "offset": -1, "length": 0}, index=days)
+    n = len(days)
+    phase = np.full(n, NORMAL, dtype=object)
+    campaign = np.full(n, None, dtype=object)
+    kinds = np.full(n, None, dtype=object)
+    offset = np.full(n, -1)
+    length = np.zeros(n, dtype=int)
+    origin = pd.Timestamp(first)
     priority = {kind: rank for rank, kind in enumerate(reversed(EVENT_KINDS))}  # later writes win
     ordered = campaigns.assign(_rank=campaigns["kind"].map(priority).fillna(-1)).sort_values(["_rank", "start_date"])
     for row in ordered.itertuples(index=False):
-        start, end = pd.Timestamp(row.start_date), pd.Timestamp(row.end_date)
+        start = (pd.Timestamp(row.start_date) - origin).days
+        end = (pd.Timestamp(row.end_date) - origin).days
         if row.presale_start is not None and not pd.isna(row.presale_start):
-            window = frame.index[(frame.index >= pd.Timestamp(row.presale_start)) & (frame.index < start)
-                                 & (frame["phase"] != SALE).to_numpy()]
-            frame.loc[window, CALENDAR_COLUMNS] = [PRESALE, row.campaign_id, row.kind, -1, 0]
-        length = int((end - start).days) + 1
-        for offset in range(length):
-            day = start + timedelta(days=offset)
-            if day in frame.index:
-                frame.loc[day, CALENDAR_COLUMNS] = [SALE, row.campaign_id, row.kind, offset, length]
-    frame["offset"] = frame["offset"].astype(int)
-    frame["length"] = frame["length"].astype(int)
-    return frame
-
-
-def _mad_scale(values: np.ndarray) -> float:
-    values = values[~np.isnan(values)]
-    if len(values) == 0:
-        return float("nan")
-    return float(1.4826 * np.median(np.abs(values - np.median(values))))
+            pre = (pd.Timestamp(row.presale_start) - origin).days
+            window = np.arange(max(pre, 0), min(start, n))
+            window = window[phase[window] != SALE] if len(window) else window
+            phase[window], campaign[window], kinds[window], offset[window], length[window] = \
+                PRESALE, row.campaign_id, row.kind, -1, 0
+        span = np.arange(start, end + 1)
+        inside = span[(span >= 0) & (span < n)]
+        phase[inside], campaign[inside], kinds[inside] = SALE, row.campaign_id, row.kind
+        offset[inside], length[inside] = inside - start, end - start + 1
+        if row.kind in AFTER_KINDS:
+            after = np.arange(end + 1, end + 1 + AFTER_DAYS)
+            after = after[(after >= 0) & (after < n)]
+            after = after[phase[after] == NORMAL] if len(after) else after
+            phase[after], campaign[after], kinds[after] = AFTER, row.campaign_id, row.kind
+            offset[after], length[after] = after - end - 1, AFTER_DAYS
+    return pd.DataFrame({"phase": phase, "campaign_id": campaign, "kind": kinds, "offset": offset,
+                         "length": length}, index=days)
 
 
 def expected_band(values: pd.Series, calendar: pd.DataFrame | None = None, weeks: int = 4, k: float = 4.0,
-                  noise_days: int = 84, noise_floor: float = 0.01, min_noise_points: int = 28) -> pd.DataFrame:
+                  noise_days: int = 84, noise_floor: float = 0.01, min_noise_points: int = 28,
+                  level_days: int = LEVEL_DAYS) -> pd.DataFrame:
     """Return value, baseline, change, noise, z, low, high, anomaly, basis, compared_with for a daily series.
 
     ``values`` is indexed by consecutive days; ``calendar`` is campaign_calendar() over (at least) those days, None
@@ -95,18 +107,7 @@ def expected_band(values: pd.Series, calendar: pd.DataFrame | None = None, weeks
     normal = phase == NORMAL
     need = min(2, weeks)
 
-    base_normal = np.full(n, np.nan)
-    for i in range(n):
-        picks = []
-        for j in range(1, weeks + EXTRA_WEEKS + 1):
-            p = i - 7 * j
-            if p < 0 or len(picks) == weeks:
-                break
-            if normal[p] and not np.isnan(v[p]):
-                picks.append(v[p])
-        if len(picks) >= need:
-            base_normal[i] = float(np.median(picks))
-
+    base_normal = _normal_baseline(v, normal, weeks, need)
     baseline = np.where(normal, base_normal, np.nan)
     basis = np.where(normal, "usual", "").astype(object)
     compared = np.full(n, None, dtype=object)
@@ -128,20 +129,19 @@ def expected_band(values: pd.Series, calendar: pd.DataFrame | None = None, weeks
 
     baseline = np.where(baseline > 0, baseline, np.nan)
     change = v / baseline - 1
-    centre = np.full(n, np.nan)
-    noise = np.full(n, np.nan)
+    # The level: the median residual of the last ``level_days`` normal days (a month's step in demand, a trend),
+    # then the noise of what is left, so a level shift is neither an alarm nor a wider band.
     normal_change = np.where(normal, change, np.nan)
-    for i in range(n):
-        history = normal_change[max(0, i - noise_days):i]
-        history = history[~np.isnan(history)]
-        if len(history) >= min_noise_points:
-            centre[i] = float(np.median(history))
-            noise[i] = max(_mad_scale(history), noise_floor)
+    centre, _ = _rolling_noise(normal_change, level_days, max(3, level_days // 2), noise_floor)
+    centre = np.where(np.isnan(centre), _rolling_noise(normal_change, noise_days, min_noise_points, noise_floor)[0],
+                      centre)
+    _, noise = _rolling_noise(np.where(normal, (1 + change) / (1 + centre) - 1, np.nan), noise_days,
+                              min_noise_points, noise_floor)
     widen = np.array([EVENT_NOISE.get(b, 1.0) for b in basis])
     noise = noise * widen
-    z = (change - centre) / noise
-    low = baseline * (1 + centre - k * noise)
-    high = baseline * (1 + centre + k * noise)
+    z = ((1 + change) / (1 + centre) - 1) / noise
+    low = baseline * (1 + centre) * (1 - k * noise)
+    high = baseline * (1 + centre) * (1 + k * noise)
     anomaly = np.nan_to_num(np.abs(z), nan=0.0) > k
     anomaly &= ~np.isnan(v)
     return pd.DataFrame({"value": v, "baseline": baseline, "change": change, "noise": noise, "z": z,
@@ -150,16 +150,54 @@ def expected_band(values: pd.Series, calendar: pd.DataFrame | None = None, weeks
                         index=values.index)
 
 
+def _normal_baseline(v: np.ndarray, normal: np.ndarray, weeks: int, need: int) -> np.ndarray:
+    """Return per day the median of the same weekday on the previous ``weeks`` normal days with a value (looking
+    back at most weeks + EXTRA_WEEKS weeks), NaN with fewer than ``need`` of them."""
+    n = len(v)
+    depth = weeks + EXTRA_WEEKS
+    lags = np.full((n, depth), np.nan)
+    for j in range(1, depth + 1):
+        if 7 * j < n:
+            usable = np.where(normal[:-7 * j], v[:-7 * j], np.nan)
+            lags[7 * j:, j - 1] = usable
+    valid = ~np.isnan(lags)
+    keep = valid & (np.cumsum(valid, axis=1) <= weeks)  # the nearest ``weeks`` usable weeks
+    picked = np.where(keep, lags, np.nan)
+    enough = keep.sum(axis=1) >= need
+    out = np.full(n, np.nan)
+    if enough.any():
+        out[enough] = np.nanmedian(picked[enough], axis=1)
+    return out
+
+
+def _rolling_noise(changes: np.ndarray, window: int, min_points: int, floor: float) -> tuple[np.ndarray, np.ndarray]:
+    """Return (centre, noise) per day: median and 1.4826 x MAD of the ``window`` previous values (NaN skipped)."""
+    n = len(changes)
+    padded = np.concatenate([np.full(window, np.nan), changes])
+    windows = np.lib.stride_tricks.sliding_window_view(padded, window)[:n]  # row i: the window days before day i
+    counts = (~np.isnan(windows)).sum(axis=1)
+    centre = np.full(n, np.nan)
+    noise = np.full(n, np.nan)
+    ok = counts >= min_points
+    if ok.any():
+        w = windows[ok]
+        c = np.nanmedian(w, axis=1)
+        centre[ok] = c
+        noise[ok] = np.maximum(1.4826 * np.nanmedian(np.abs(w - c[:, None]), axis=1), floor)
+    return centre, noise
+
+
 def _campaign_positions(cal: pd.DataFrame) -> dict[str, dict]:
     """Return per campaign in the calendar: kind, first position, length, sale positions by offset, pre-sale ones."""
     out: dict[str, dict] = {}
     for pos, (phase, cid, kind, offset, length) in enumerate(cal[CALENDAR_COLUMNS].itertuples(index=False)):
         if phase == NORMAL or cid is None:
             continue
-        entry = out.setdefault(cid, {"kind": kind, "first": pos, "length": 0, "sale": {}, "presale": []})
-        if phase == SALE:
-            entry["sale"][int(offset)] = pos
-            entry["length"] = int(length)
+        entry = out.setdefault(cid, {"kind": kind, "first": pos, "length": 0, SALE: {}, AFTER: {}, "presale": []})
+        if phase in (SALE, AFTER):
+            entry[phase][int(offset)] = pos
+            if phase == SALE:
+                entry["length"] = int(length)
         else:
             entry["presale"].append(pos)
     return out
@@ -170,15 +208,25 @@ def _last_comparable(positions: dict[str, dict], cal: pd.DataFrame, i: int,
     """Return (lift, campaign id) of the latest earlier campaign of the same kind (and length, for a sale day) whose
     matching day(s) had a normal baseline, or None."""
     row = cal.iloc[i]
+    key = (row["campaign_id"], row["phase"], int(row["offset"]))
+    cache = positions.setdefault("__cache__", {})
+    if key in cache:
+        return cache[key]
+    cache[key] = _search_comparable(positions, row, lift)
+    return cache[key]
+
+
+def _search_comparable(positions: dict[str, dict], row: pd.Series, lift: np.ndarray) -> tuple[float, str] | None:
     mine = positions[row["campaign_id"]]
     candidates = sorted((entry["first"], cid) for cid, entry in positions.items()
-                        if cid != row["campaign_id"] and entry["kind"] == row["kind"] and entry["first"] < mine["first"])
+                        if cid != "__cache__" and cid != row["campaign_id"] and entry["kind"] == row["kind"] and entry["first"] < mine["first"])
     for _, cid in reversed(candidates):
         entry = positions[cid]
-        if row["phase"] == SALE:
-            if entry["length"] != int(row["length"]) or int(row["offset"]) not in entry["sale"]:
+        if row["phase"] in (SALE, AFTER):
+            if (row["phase"] == SALE and entry["length"] != int(row["length"])) \
+                    or int(row["offset"]) not in entry[row["phase"]]:
                 continue
-            ratio = lift[entry["sale"][int(row["offset"])]]
+            ratio = lift[entry[row["phase"]][int(row["offset"])]]
         else:
             ratios = lift[entry["presale"]] if entry["presale"] else np.array([np.nan])
             ratio = np.nanmedian(ratios) if np.isfinite(ratios).any() else np.nan
@@ -204,9 +252,9 @@ def comparable_days(calendar: pd.DataFrame | None, day: date, weeks: int = 4) ->
         same = [d for d in same if phase_of(d) == (PRESALE, campaign)]
         if len(same) >= 2:
             return [d.date() for d in same], "same_campaign", None
-    if phase == SALE:
+    if phase in (SALE, AFTER):
         row = calendar.loc[stamp]
-        sales = calendar[(calendar["phase"] == SALE) & (calendar["kind"] == row["kind"])
+        sales = calendar[(calendar["phase"] == phase) & (calendar["kind"] == row["kind"])
                          & (calendar["length"] == row["length"]) & (calendar["offset"] == row["offset"])
                          & (calendar.index < stamp - pd.Timedelta(days=int(row["offset"])))]
         if not sales.empty:

@@ -51,7 +51,7 @@ METRIC_LABELS = {
 DIRECTIONS = ("down", "up", "both")
 SEVERITIES = ("critical", "warning", "info")  # most severe first
 BASELINE_WEEKS = 4
-BAND_K = 4.0
+BAND_K = 2.75
 NOISE_DAYS = 84
 NOISE_FLOOR = 0.01
 REPURCHASE_WINDOW_DAYS = 30
@@ -59,11 +59,11 @@ RULE_COLUMNS = ["rule_id", "metric", "direction", "threshold", "window_days", "s
 
 DEFAULT_RULES = (
     # metric, direction, threshold, window_days, severity; None: the conversion drop alert setting in force
-    ("conversion_rate", "down", None, 28, "warning"),
+    ("conversion_rate", "both", None, 28, "warning"),
     ("conversion_rate", "down", 0.15, 28, "critical"),
     ("gmv", "down", 0.10, 28, "warning"),
     ("gmv", "down", 0.25, 28, "critical"),
-    ("uv", "down", 0.10, 28, "warning"),  # surges (campaigns) are rarely a problem; edit to "both" to see them
+    ("uv", "both", 0.10, 28, "warning"),  # a surge outside a campaign is news too (a bot, a viral post)
     ("spend_per_buyer", "both", 0.10, 28, "warning"),
     ("repurchase_rate", "down", 0.10, 28, "warning"),
 )
@@ -516,6 +516,17 @@ def cell_effects(cells: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def segment_effects(raw: pd.DataFrame, day: date, refs: list[date]) -> pd.DataFrame:
+    """Return the channel x device cells of ``raw`` (day, channel, device, uv, buyers, gmv) with the effects of the
+    day against the mean of the reference days (cell_effects)."""
+    return cell_effects(_before_after(raw, day, refs, ["channel", "device"], ["uv", "buyers", "gmv"]))
+
+
+def ranking(cells: pd.DataFrame, key: str, focus: str) -> pd.DataFrame:
+    """Return the segments by ``key`` (channel or device) ranked by their share of the ``focus`` effect."""
+    return _with_shares(cells.groupby(key, as_index=False).sum(numeric_only=True), focus)
+
+
 def _segment_words(channel: str, device: str) -> str:
     return _("{channel} × {device}", channel=label("channel", channel), device=label("device", device))
 
@@ -573,7 +584,7 @@ def root_cause(con: duckdb.DuckDBPyConnection, f: Filters, day: date, reference:
     raw = _segment_query(con, f, days, "ops/monitoring_segments")
     raw["channel"] = raw["channel"].fillna("unknown")
     raw["device"] = raw["device"].fillna("unknown")
-    cells = cell_effects(_before_after(raw, day, refs, ["channel", "device"], ["uv", "buyers", "gmv"]))
+    cells = segment_effects(raw, day, refs)
     # Totals: buyers are distinct over the whole day (a customer buying in two channels counts once).
     if trend is None or series_slice(trend.assign(day=pd.to_datetime(trend["day"])), min(days), max(days)) is None:
         trend = metrics.daily_trend(con, f.with_range(min(days), max(days)))
@@ -608,8 +619,7 @@ def refocus(rc: RootCause, metric: str | None = None) -> RootCause:
     focus = FOCUS_BY_METRIC.get(metric or "", "") or max(EFFECTS, key=lambda e: abs(rc.effects[e]))
     cells = rc.cells
     result = replace(rc, focus=focus, cells=_with_shares(cells, focus),
-                     by_channel=_with_shares(cells.groupby("channel", as_index=False).sum(numeric_only=True), focus),
-                     by_device=_with_shares(cells.groupby("device", as_index=False).sum(numeric_only=True), focus))
+                     by_channel=ranking(cells, "channel", focus), by_device=ranking(cells, "device", focus))
     result.summary = describe(result)
     return result
 

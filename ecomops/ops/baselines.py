@@ -31,9 +31,10 @@ EVENT_KINDS = ("big_sale", "flash_sale")
 NORMAL, PRESALE, SALE, AFTER = "normal", "presale", "sale", "after"
 AFTER_KINDS = ("big_sale",)  # the week after a big sale is quieter than usual (customers bought ahead)
 AFTER_DAYS = 7
+PRESALE_SPAN = 3  # a pre-sale day's lift: the median over +/- 3 days around the same day of the last pre-sale
 EXTRA_WEEKS = 6
 LEVEL_DAYS = 14  # recent normal days whose median residual sets the level (tracks a month's step in demand)  # how much further back a normal baseline may reach to skip campaign weeks
-EVENT_NOISE = {"usual": 1.0, "same_campaign": 1.25, "last_campaign": 1.5}
+EVENT_NOISE = {"usual": 1.0, "same_campaign": 1.25, "last_presale": 1.15, "last_campaign": 1.5}
 CALENDAR_COLUMNS = ["phase", "campaign_id", "kind", "offset", "length"]
 
 
@@ -68,8 +69,9 @@ def calendar_from_campaigns(campaigns: pd.DataFrame, first: date, last: date) ->
             pre = (pd.Timestamp(row.presale_start) - origin).days
             window = np.arange(max(pre, 0), min(start, n))
             window = window[phase[window] != SALE] if len(window) else window
+            # offset: days before the sale starts (1 = the eve), so a ramp towards the sale lines up between campaigns
             phase[window], campaign[window], kinds[window], offset[window], length[window] = \
-                PRESALE, row.campaign_id, row.kind, -1, 0
+                PRESALE, row.campaign_id, row.kind, start - window, 0
         span = np.arange(start, end + 1)
         inside = span[(span >= 0) & (span < n)]
         phase[inside], campaign[inside], kinds[inside] = SALE, row.campaign_id, row.kind
@@ -115,17 +117,17 @@ def expected_band(values: pd.Series, calendar: pd.DataFrame | None = None, weeks
         positions = _campaign_positions(cal)
         lift = np.where(base_normal > 0, v / base_normal, np.nan)
         for i in np.flatnonzero(~normal):
-            if phase[i] == PRESALE:
+            found = _last_comparable(positions, cal, i, lift)
+            if found is not None:
+                ratio, other = found
+                baseline[i], compared[i] = base_normal[i] * ratio, other
+                basis[i] = "last_presale" if phase[i] == PRESALE else "last_campaign"
+            elif phase[i] == PRESALE:  # a first pre-sale: the same weekdays earlier in it
                 same = [v[i - 7 * j] for j in range(1, weeks + 1)
                         if i - 7 * j >= 0 and phase[i - 7 * j] == PRESALE and campaign[i - 7 * j] == campaign[i]
                         and not np.isnan(v[i - 7 * j])]
                 if len(same) >= 2:
                     baseline[i], basis[i] = float(np.median(same)), "same_campaign"
-                    continue
-            found = _last_comparable(positions, cal, i, lift)
-            if found is not None:
-                ratio, other = found
-                baseline[i], basis[i], compared[i] = base_normal[i] * ratio, "last_campaign", other
 
     baseline = np.where(baseline > 0, baseline, np.nan)
     change = v / baseline - 1
@@ -193,13 +195,11 @@ def _campaign_positions(cal: pd.DataFrame) -> dict[str, dict]:
     for pos, (phase, cid, kind, offset, length) in enumerate(cal[CALENDAR_COLUMNS].itertuples(index=False)):
         if phase == NORMAL or cid is None:
             continue
-        entry = out.setdefault(cid, {"kind": kind, "first": pos, "length": 0, SALE: {}, AFTER: {}, "presale": []})
-        if phase in (SALE, AFTER):
+        entry = out.setdefault(cid, {"kind": kind, "first": pos, "length": 0, SALE: {}, AFTER: {}, PRESALE: {}})
+        if phase in (SALE, AFTER, PRESALE):
             entry[phase][int(offset)] = pos
             if phase == SALE:
                 entry["length"] = int(length)
-        else:
-            entry["presale"].append(pos)
     return out
 
 
@@ -227,8 +227,10 @@ def _search_comparable(positions: dict[str, dict], row: pd.Series, lift: np.ndar
                     or int(row["offset"]) not in entry[row["phase"]]:
                 continue
             ratio = lift[entry[row["phase"]][int(row["offset"])]]
-        else:
-            ratios = lift[entry["presale"]] if entry["presale"] else np.array([np.nan])
+        else:  # pre-sale: the lift around the same number of days before the sale (a week, for a steadier ratio)
+            around = range(int(row["offset"]) - PRESALE_SPAN, int(row["offset"]) + PRESALE_SPAN + 1)
+            near = [entry[PRESALE][o] for o in around if o in entry[PRESALE]]
+            ratios = lift[near] if near else np.array([np.nan])
             ratio = np.nanmedian(ratios) if np.isfinite(ratios).any() else np.nan
         if np.isfinite(ratio) and ratio > 0:
             return float(ratio), cid

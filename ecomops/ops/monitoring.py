@@ -51,7 +51,7 @@ METRIC_LABELS = {
 DIRECTIONS = ("down", "up", "both")
 SEVERITIES = ("critical", "warning", "info")  # most severe first
 BASELINE_WEEKS = 4
-BAND_K = 2.75
+BAND_K = 2.5
 NOISE_DAYS = 84
 NOISE_FLOOR = 0.01
 REPURCHASE_WINDOW_DAYS = 30
@@ -64,7 +64,7 @@ DEFAULT_RULES = (
     ("gmv", "down", 0.10, 28, "warning"),
     ("gmv", "down", 0.25, 28, "critical"),
     ("uv", "both", 0.10, 28, "warning"),  # a surge outside a campaign is news too (a bot, a viral post)
-    ("spend_per_buyer", "both", 0.10, 28, "warning"),
+    ("spend_per_buyer", "both", 0.20, 28, "warning"),  # order values are noisy: a 10-20% day is common
     ("repurchase_rate", "down", 0.10, 28, "warning"),
 )
 
@@ -125,7 +125,7 @@ def _bands(series: pd.DataFrame, start: date, weeks: int, k: float,
     daily = series.set_index("day")
     frames = []
     for metric in MONITORED:
-        band = seasonal_band(daily[metric], weeks=weeks, k=k, calendar=calendar)
+        band = seasonal_band(daily[metric], weeks=weeks, k=k, calendar=_calendar_for(metric, calendar))
         band = band[band.index >= pd.Timestamp(start)].reset_index()
         band.insert(1, "metric", metric)
         band.insert(2, "label", label("metric", metric))
@@ -210,6 +210,12 @@ def save_alert_rules(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> int
     return len(rules)
 
 
+def _calendar_for(metric: str, calendar: pd.DataFrame | None) -> pd.DataFrame | None:
+    """Return the campaign calendar for a day's own metrics; None for the trailing 30-day repurchase rate, which a
+    single sale day barely moves (its days are compared with the usual weekday)."""
+    return None if metric == "repurchase_rate" else calendar
+
+
 def _fires(change: pd.Series, direction: str, threshold: float) -> pd.Series:
     if direction == "down":
         return change <= -threshold
@@ -235,7 +241,8 @@ def evaluate_rules(series: pd.DataFrame, rules: pd.DataFrame, start: date, k: fl
     for rule in rules[rules["enabled"].astype(bool)].itertuples(index=False):
         if rule.metric not in indexed:
             continue
-        band = seasonal_band(indexed[rule.metric], weeks=max(1, int(rule.window_days) // 7), k=k, calendar=calendar)
+        band = seasonal_band(indexed[rule.metric], weeks=max(1, int(rule.window_days) // 7), k=k,
+                             calendar=_calendar_for(rule.metric, calendar))
         band = band[band.index >= pd.Timestamp(start)]
         fired = band[_fires(band["change"], rule.direction, float(rule.threshold)) & band["anomaly"]]
         for day, row in fired.iterrows():
@@ -260,6 +267,8 @@ def reference_words(day: date, basis: str, compared_with: str | None = None, win
     weekday = fmt.weekday(day)
     if basis == "same_campaign":
         return _("the {weekday}s earlier in the same pre-sale", weekday=weekday)
+    if basis == "last_presale" and compared_with:
+        return _("the same point of the last comparable pre-sale, {campaign}", campaign=str(compared_with))
     if basis == "last_campaign" and compared_with:
         return _("the same day of the last comparable campaign, {campaign}", campaign=str(compared_with))
     if max(1, int(window_days) // 7) == 1:
@@ -738,3 +747,48 @@ def alert_causes_and_series(con: duckdb.DuckDBPyConnection, f: Filters,
     ov = overview(con, f)
     found = ov["alerts"] if limit is None else ov["alerts"].head(limit)
     return found.reset_index(drop=True), ov["series"]
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Tables as shown (translated headers, values through the display rules)
+
+
+def alert_table(found: pd.DataFrame) -> pd.DataFrame:
+    """Return the alerts as a page shows them: day, severity and the alert sentence (with its likely cause)."""
+    return pd.DataFrame({_("Day"): [fmt.date(d) for d in found["day"]],
+                         _("Severity"): [label("severity", s) for s in found["severity"]],
+                         _("Alert"): [str(m) for m in found["message"]]})
+
+
+def cells_table(rc: RootCause) -> pd.DataFrame:
+    """Return the channel x device cells of a root cause as shown: reference and day figures, effects, share."""
+    c = rc.cells
+    money = lambda values: [fmt.money(v, decimals=0) for v in values]  # noqa: E731
+    signed = lambda values: [fmt.money(v, decimals=0, signed=True) for v in values]  # noqa: E731
+    return pd.DataFrame({
+        _("Segment"): c["segment"].astype(str).tolist(),
+        _("UV (reference)"): [fmt.number(v, 1) for v in c["uv_0"]], _("UV (day)"): [fmt.count(v) for v in c["uv_1"]],
+        _("Buyers (reference)"): [fmt.number(v, 1) for v in c["buyers_0"]],
+        _("Buyers (day)"): [fmt.count(v) for v in c["buyers_1"]],
+        _("GMV (reference)"): money(c["gmv_0"]), _("GMV (day)"): money(c["gmv_1"]),
+        _("Traffic effect"): signed(c["traffic"]), _("Conversion effect"): signed(c["conversion"]),
+        _("Spend per buyer effect"): signed(c["spend"]),
+        _("Share of the effect"): [fmt.percent(v, 0) for v in c["share_of_focus"]],
+    })
+
+
+def labelled_contributions(frame: pd.DataFrame, key: str) -> pd.DataFrame:
+    """Return a contributions frame whose ``key`` column (channel / device codes) holds the human labels."""
+    frame = frame.copy()
+    frame[key] = [label(key, v) for v in frame[key]]
+    return frame
+
+
+def change_text(metric: str, value: float | None, previous: float | None) -> str | None:
+    """Return a KPI's change against the previous value as shown: percentage points for a rate, a relative change
+    otherwise; None when there is nothing to compare."""
+    if value is None or previous is None or pd.isna(value) or pd.isna(previous):
+        return None
+    if metric in RATE_METRICS:
+        return fmt.pp(float(value) - float(previous))
+    return fmt.change(float(value) / float(previous) - 1) if previous else None

@@ -279,3 +279,90 @@ def test_root_cause_day_choices_and_alert_focus() -> None:
     assert monitoring.alert_focus(alerts, d[2], focus) == "conversion_rate"  # the day's first alert
     assert monitoring.alert_focus(alerts, d[0], focus) == "auto"  # gmv is not an effect to explain
     assert monitoring.alert_focus(alerts, d[4], focus) == "auto"  # no alert that day
+
+
+# ---------------------------------------------------------------------------------------------- root cause identity
+
+
+def _insert_cells(con, rows) -> None:
+    """Insert (day, channel, device, uv, buyers, spend per order) rows: uv visitors and ``buyers`` one-order buyers."""
+    orders, items, traffic = [], [], []
+    for day, channel, device, uv, buyers, spend in rows:
+        traffic.append((day, channel, device, uv))
+        for b in range(buyers):
+            oid = f"{day}-{channel}-{device}-{b}"
+            orders.append((oid, f"C-{oid}", day, day, "completed", channel, device))
+            items.append((oid, 1, "P1", 1, spend))
+    order_frame = pd.DataFrame(orders, columns=["order_id", "customer_id", "order_ts", "order_date", "status",
+                                                "channel", "device"])
+    item_frame = pd.DataFrame(items, columns=["order_id", "line_no", "product_id", "quantity", "unit_price"])
+    traffic_frame = pd.DataFrame(traffic, columns=["day", "channel", "device", "uv"])
+    con.execute("INSERT INTO orders (order_id, customer_id, order_ts, order_date, status, channel, device) "
+                "SELECT * FROM order_frame")
+    con.execute("INSERT INTO order_items (order_id, line_no, product_id, quantity, unit_price) SELECT * FROM item_frame")
+    con.execute("INSERT INTO traffic_daily (day, channel, device, uv) SELECT * FROM traffic_frame")
+    con.execute("INSERT INTO products (product_id, title, category) VALUES ('P1', '杯子', 'Kitchen')")
+
+
+def test_root_cause_with_a_segment_losing_every_buyer():
+    """The issue's case on a tiny store: paid_ads x mobile_web goes from 5.5 buyers on the usual Monday (UV 254, 700
+    per buyer) to 0 buyers on UV 640, while wecom x app converts better (4 -> 5 buyers of 100 on UV 100).
+
+    Hand-computed effects (spend per buyer of the empty cell keeps its 700; Shapley split of UV x CR x spend):
+    paid_ads x mobile_web: traffic = 386 * 3850 / 508 = +2,925.39, conversion = -3850 * 894 / 508 = -6,775.39;
+    wecom x app: conversion = +100 (only conversion moved). Totals: traffic +2,925.39, conversion -6,675.39, spend 0,
+    adding up to the GMV change 4,250 - 8,250 = -4,000 ... = (0 + 500) - (3,850 + 400) = -3,750.
+    """
+    con = db.connect_memory()
+    day = date(2026, 2, 2)  # a Monday; the usual Monday = the 4 Mondays before
+    rows = [(day, "paid_ads", "mobile_web", 640, 0, 700.0), (day, "wecom", "app", 100, 5, 100.0)]
+    for j, buyers in zip(range(1, 5), (5, 6, 5, 6)):
+        ref = day - timedelta(days=7 * j)
+        rows += [(ref, "paid_ads", "mobile_web", 254, buyers, 700.0), (ref, "wecom", "app", 100, 4, 100.0)]
+    _insert_cells(con, rows)
+    rc = monitoring.root_cause(con, Filters(date(2026, 1, 5), day), day, metric="conversion_rate")
+    cells = rc.cells.set_index("channel")
+    paid, wecom = cells.loc["paid_ads"], cells.loc["wecom"]
+    assert (paid["buyers_0"], paid["buyers_1"], paid["gmv_0"]) == (5.5, 0.0, 3850.0)
+    assert paid["traffic"] == pytest.approx(386 * 3850 / 508) and paid["traffic"] == pytest.approx(2925.39, abs=0.01)
+    assert paid["conversion"] == pytest.approx(-3850 * 894 / 508)
+    assert paid["conversion"] == pytest.approx(-6775.39, abs=0.01)
+    assert paid["spend"] == 0 and paid["other"] == 0
+    assert wecom["conversion"] == pytest.approx(100.0) and wecom["traffic"] == pytest.approx(0.0)
+    e = rc.effects
+    assert e["change"] == pytest.approx(-3750.0)
+    assert e["traffic"] == pytest.approx(2925.39, abs=0.01) and e["conversion"] == pytest.approx(-6675.39, abs=0.01)
+    assert e["traffic"] + e["conversion"] + e["spend"] + e["other"] == pytest.approx(e["change"])
+    # The sentence names the segment that fell, never wecom x app whose conversion rose.
+    assert rc.cells.iloc[0]["segment"] == "Paid ads × Mobile web"
+    assert "Paid ads × Mobile web" in rc.summary and "WeCom" not in rc.summary.split(".")[0]
+    # conversion 9.5 / 354 = 2.68% -> 5 / 740 = 0.68%: -2.0 pp; the cell's share 6,775.39 / 6,675.39 = 101%
+    assert rc.summary.startswith("Conversion rate -2.0 pp against the usual Monday; Paid ads × Mobile web alone "
+                                 "accounts for more than the whole drop (101%)")
+
+
+def test_segment_effects_add_up_to_the_total_on_random_demo_days(demo_db_path):
+    """The identity on the small demo (many cells with no buyer on a day): on 25 random days, the segment effects
+    add up to the day's effects and those to the GMV change, for both references."""
+    con = db.connect(demo_db_path)
+    span = metrics.data_range(con)
+    rng = np.random.default_rng(16)
+    f = Filters(span.start, span.end)
+    zero_cells = 0
+    for offset in rng.choice(np.arange(60, (span.end - span.start).days), size=25, replace=False):
+        day = span.start + timedelta(days=int(offset))
+        for reference in ("usual", "last_week"):
+            rc = monitoring.root_cause(con, f, day, reference)
+            cells, e = rc.cells, rc.effects
+            for key in ("traffic", "conversion", "spend", "other"):
+                assert cells[key].sum() == pytest.approx(e[key], abs=1e-6)
+            assert e["traffic"] + e["conversion"] + e["spend"] + e["other"] == pytest.approx(e["change"], abs=1e-6)
+            row_sums = cells[["traffic", "conversion", "spend", "other"]].sum(axis=1)
+            assert np.allclose(row_sums, cells["gmv_1"] - cells["gmv_0"], atol=1e-6)
+            assert e["change"] == pytest.approx(rc.totals["after"]["gmv"] - rc.totals["before"]["gmv"], abs=1e-6)
+            # only sales without any visitor on a day (orders with no traffic row) are left unsplit
+            unsplit = cells[cells["other"].abs() > 1e-9]
+            assert ((unsplit["uv_0"] == 0) | (unsplit["uv_1"] == 0) | (unsplit["buyers_0"] == 0)
+                    | (unsplit["buyers_1"] == 0)).all()
+            zero_cells += int(((cells["buyers_0"] == 0) | (cells["buyers_1"] == 0)).sum())
+    assert zero_cells > 0  # the identity was tested on segments with no buyer on a day

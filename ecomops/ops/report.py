@@ -210,11 +210,9 @@ def channel_roi(con: duckdb.DuckDBPyConnection, f: Filters, p: Period) -> pd.Dat
     frame["roi_change"] = [_rel(a, b) for a, b in zip(frame["roi"], frame["previous_roi"])]
     floor = config.thresholds(con).roi_floor
     frame["flag"] = [r is not None and r < floor for r in frame["roi"]]
-    actions = [review_action(r, b, floor) for r, b in zip(frame["roi"], frame["previous_roi"])]
-    frame["action"] = [a for a, _ in actions]
-    # The shared rule speaks of months; say "previous period" when the review is a week.
-    frame["reason"] = [r if p.kind == "month" else r.replace("on last month", "on the previous week")
-                       for _, r in actions]
+    actions = [review_action(r, b, floor, p.kind) for r, b in zip(frame["roi"], frame["previous_roi"])]
+    frame["action"] = [action for action, _reason in actions]
+    frame["reason"] = [reason for _action, reason in actions]
     return frame.sort_values("roi", na_position="last")[columns].reset_index(drop=True)
 
 

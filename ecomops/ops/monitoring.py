@@ -1,31 +1,28 @@
-"""Core-metric monitoring: daily series with a weekday-aware expected band, anomaly flags, operator alert rules,
-and the root cause of a day's change (traffic / conversion / spend-per-buyer effects, then the segments behind them).
+"""Core-metric monitoring, the one alert engine: daily series with an expected band that knows the campaign
+calendar, the alert rules operators edit, and the root cause of a day's change. Overview ("Needs attention"),
+Monitoring, the weekly/monthly review, ``report`` and the scheduled alert deliveries all read ``overview``/``alerts``.
 
-The baseline (documented here because every alert depends on it)
------------------------------------------------------------------
-E-commerce metrics have a strong weekly rhythm (weekends differ from Tuesdays), so a day is compared with *the same
-weekday* of the previous ``weeks`` weeks (default 4):
-
-* **baseline** = median of the metric on d-7, d-14, ..., d-7*weeks (at least 2 of them present);
-* **relative residual** r = value / baseline - 1;
-* **noise** = 1.4826 * MAD of the residuals of the previous ``noise_days`` days (default 84, at least 28 values;
-  floor 1%) -- a robust standard deviation of "how far a normal day lands from its weekday baseline";
-* **expected band** = baseline * (1 +/- k * noise), k = 4 by default; a day outside the band is an **anomaly**.
-
-Median and MAD are robust: one bad Tuesday neither drags the next Tuesdays' baseline nor widens the band much.
+The baseline (``ecomops/ops/baselines.py``, documented there): a normal day against the same weekday of the previous
+``weeks`` normal weeks (sale weeks skipped), a pre-sale day against the same point of the last comparable pre-sale, a
+sale day and the week after a big sale against the same day of the last comparable campaign (its lift over its own
+normal baseline); a 14-day level correction; noise = 1.4826 x MAD of the residuals of the previous 84 normal days;
+band = expectation x (1 +/- k x noise) with k = BAND_K. BAND_K and the default rules' thresholds were tuned on
+``bench/bench_alerts.py`` (injected drops and spikes, planted events, 90 normal days of the demo); the trailing 30-day
+repurchase rate keeps the plain weekday baseline.
 
 Alert rules (table ``alert_rules``, editable on the Monitoring page): a rule (metric, direction, threshold,
-window_days, severity) fires on a day when the metric's change against its weekday baseline over ``window_days``
-days (window 7 = same weekday last week; 28 = median of the last 4 same weekdays) is at least ``threshold`` in the
-rule's direction **and** the day is outside the expected band, so that a threshold smaller than everyday noise does
-not page anyone.
+window_days, severity) fires on a day when the metric's change against its expectation (window 7 = one week back,
+28 = four) is at least ``threshold`` in the rule's direction **and** the day is outside the expected band, so that a
+threshold smaller than everyday noise does not page anyone. Each alert is one sentence: metric, day, size (points for
+a rate), expected band, what it was compared with and its likely cause (the segment behind the effect).
 
-Root cause: GMV = UV x conversion rate x spend per buyer (METRICS.md) for a day and for its reference (the mean of
-the same weekday over the previous 4 weeks, "the usual Tuesday", or the same weekday last week). The log (LMDI)
-decomposition splits the change into three effects that add up exactly to it:
-``effect_x = L(G1, G0) * ln(x1 / x0)`` with the logarithmic mean ``L(a, b) = (a - b) / (ln a - ln b)``.
-The same split per channel x device cell (GMV is additive across cells) says which traffic explains the effect;
-categories and campaigns have no traffic, so they are ranked by their contribution to the GMV change.
+Root cause: GMV = UV x conversion rate x spend per buyer per channel x device cell, for a day and its reference (the
+days its baseline compares it with, or the same weekday last week). Each cell's change splits into traffic,
+conversion and spend effects that add up exactly to it: the log (LMDI) split when every figure is positive, the
+Shapley split of the product when a cell has no buyer or no visitor on one of the days (a ratio without denominator
+keeps the other day's value); only sales without any traffic row are left as ``other``. The day's effects are the
+sums of the cells', so the segments always add up to the total. Categories and campaigns have no traffic: they are
+ranked by their contribution to the GMV change.
 """
 from __future__ import annotations
 

@@ -36,7 +36,7 @@ right.plotly_chart(charts.donut(monitoring.labelled_contributions(by_channel, "c
                                 title=_("GMV by channel")), width="stretch")
 
 st.subheader(_("Needs attention"))
-attention = state.cached(monitoring.alerts, f)
+attention = state.cached(monitoring.overview, f)["alerts"]  # the same cached result as Monitoring's
 if attention.empty:
     st.success(_("No alert rule fired in this range: every monitored metric stayed inside its expected band."))
 else:

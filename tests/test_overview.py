@@ -117,6 +117,7 @@ def test_overview_and_monitoring_show_the_same_alerts(app_test, demo_db_path):
     con = db.connect(demo_db_path)
     f = Filters(date(2026, 10, 1), date(2026, 11, 15))
     expected = monitoring.alert_table(monitoring.alerts(con, f))
+    assert not expected.empty  # the range holds alerts on the small demo: the comparison means something
     tables = {}
     for page in ("pages/overview.py", "pages/data_monitoring.py"):
         at = app_test(page)
@@ -124,9 +125,6 @@ def test_overview_and_monitoring_show_the_same_alerts(app_test, demo_db_path):
         assert not at.exception, at.exception
         shown = [frame.value for frame in at.dataframe if "Alert" in frame.value.columns]
         tables[page] = shown[0] if shown else None
-    if expected.empty:
-        assert tables == {"pages/overview.py": None, "pages/data_monitoring.py": None}
-    else:
-        for page, shown in tables.items():
-            assert shown is not None, page
-            assert shown.reset_index(drop=True).equals(expected), page
+    for page, shown in tables.items():
+        assert shown is not None, page
+        assert shown.reset_index(drop=True).equals(expected), page

@@ -200,7 +200,7 @@ con = db.connect(sys.argv[1])
 span = metrics.data_range(con)
 f = default_filters(span.start, span.end)
 t = time.perf_counter()
-metrics.kpi_comparison(con, f); metrics.daily_trend(con, f); metrics.gmv_by_channel(con, f); metrics.attention_items(con, f)
+metrics.kpi_comparison(con, f); metrics.daily_trend(con, f); metrics.gmv_by_channel(con, f)
 print(json.dumps({"seconds": time.perf_counter() - t, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 

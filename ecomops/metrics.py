@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import duckdb
@@ -141,35 +141,3 @@ def filter_options(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
     return {"channels": channels, "categories": categories}
 
 
-def attention_items(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
-    """Return the "needs attention" list: day-level rule hits in the range, most severe first.
-
-    Rules: conversion rate, GMV or UV of a day more than the threshold (the conversion drop alert setting in force;
-    twice it for GMV and UV) below the median of the 7 days before it.
-    """
-    lookback = f.with_range(f.start - timedelta(days=7), f.end)
-    trend = daily_trend(con, lookback)
-    rows: list[dict[str, Any]] = []
-    drop = config.thresholds(con).conversion_drop_alert
-    for metric, label, limit in (
-        ("conversion_rate", "Conversion rate", drop),
-        ("gmv", "GMV", 2 * drop),
-        ("uv", "UV", 2 * drop),
-    ):
-        series = pd.to_numeric(trend[metric], errors="coerce")
-        baseline = series.shift(1).rolling(7, min_periods=5).median()
-        change = series / baseline - 1
-        for day, value, base, delta in zip(trend["day"], series, baseline, change):
-            if pd.isna(delta) or day < pd.Timestamp(f.start) or delta >= -limit:
-                continue
-            rows.append({
-                "day": pd.Timestamp(day).date(),
-                "metric": metric,
-                "severity": "high" if delta < -3 * limit else "medium",
-                "value": float(value),
-                "baseline": float(base),
-                "change": float(delta),
-                "message": f"{label} {delta:+.1%} on {pd.Timestamp(day):%a %Y-%m-%d} vs its 7-day median",
-            })
-    frame = pd.DataFrame(rows, columns=["day", "metric", "severity", "value", "baseline", "change", "message"])
-    return frame.sort_values(["severity", "change"], ascending=[True, True]).reset_index(drop=True)

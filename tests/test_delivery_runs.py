@@ -220,14 +220,12 @@ language = "en"
     assert {(d["occurrence"], d["superseded"], d["status"]) for d in weekly} == {("2026-W28", 1, "sent")}
     assert len(weekly) == 5
     [alerts] = [d for d in later["deliveries"] if d["subscription"] == "alerts"]
-    assert (alerts["occurrence"], alerts["status"], alerts["superseded"]) == ("2026-07-13", "sent", 9)
+    # The alert engine (calendar-aware baseline, tuned band: test_monitoring, bench/bench_alerts.py) finds nothing
+    # in those days of the 2,000-customer demo: the caught-up occurrence is recorded once, as empty.
+    assert (alerts["occurrence"], alerts["status"], alerts["superseded"]) == ("2026-07-13", "empty", 9)
     assert alerts["covers"] == ["2026-07-06", "2026-07-12"]
     hook_bodies = [json.loads(r.get_data()) for r, _ in server.log if r.path == "/hook"]
-    [alert_body] = [b for b in hook_bodies if b["kind"] == "alerts"]
-    # The 2,000-customer demo's one alert in those days (test_monitoring covers the alert engine itself).
-    assert [(a["day"], a["metric"], a["severity"]) for a in alert_body["data"]["alerts"]] == [
-        ("2026-07-06", "spend_per_buyer", "warning")]
-    assert alert_body["summary"][0].startswith("[warning] Spend per buyer +93.0% on Mon 2026-07-06 (expected ¥625.35")
+    assert [b for b in hook_bodies if b["kind"] == "alerts"] == []
     assert sum(b["kind"] == "weekly_review" for b in hook_bodies) == 1
 
     code, again = _deliver_here(demo_copy, capsys, "--due", "--now", "2026-07-13T23:00")

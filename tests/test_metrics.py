@@ -66,20 +66,3 @@ def test_daily_trend_and_channel_split(tiny_con):
     assert channels["share"].sum() == pytest.approx(1.0)
 
 
-def test_attention_flags_conversion_drop(tiny_con):
-    # Seven steady days at 2% conversion, then a day at 1%: one conversion alert on that day.
-    tiny_con.execute("DELETE FROM traffic_daily; DELETE FROM order_items; DELETE FROM orders")
-    for offset in range(8):
-        day = date(2024, 4, 1 + offset)
-        buyers = 2 if offset < 7 else 1
-        for b in range(buyers):
-            oid = f"X{offset}{b}"
-            tiny_con.execute("INSERT INTO orders (order_id, customer_id, order_ts, order_date, status, channel, device) "
-                             "VALUES (?, ?, ?, ?, 'completed', 'search', 'app')", [oid, f"C{b}", day, day])
-            tiny_con.execute("INSERT INTO order_items VALUES (?, 1, 'P1', 1, 10.0, NULL)", [oid])
-        tiny_con.execute("INSERT INTO traffic_daily VALUES (?, 'search', 'app', 100, 0, 0, 0, 0, NULL)", [day])
-    items = metrics.attention_items(tiny_con, Filters(date(2024, 4, 8), date(2024, 4, 8)))
-    conv = items[items["metric"] == "conversion_rate"]
-    assert len(conv) == 1
-    assert conv["change"].iloc[0] == pytest.approx(-0.5)
-    assert conv["severity"].iloc[0] == "high"

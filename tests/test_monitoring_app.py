@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 
 from ecomops import db
+from ecomops.i18n import fmt, label
 from ecomops.ops import monitoring
 from ecomops.exports import escape_markdown
 from ecomops.ui import state  # noqa: F401  (the page's module must import cleanly)
@@ -29,7 +30,7 @@ def test_monitoring_page_shows_alerts_bands_and_root_cause(app_test, demo_db_pat
     flt = default_filters(span.start, span.end)
     expected = monitoring.overview(con, flt)["alerts"]["severity"].value_counts()
     for severity in monitoring.SEVERITIES:
-        assert shown[f"{severity.title()} alerts"] == str(int(expected.get(severity, 0)))
+        assert shown[f"{label('severity', severity)} alerts"] == fmt.count(expected.get(severity, 0))
     # one band chart per monitored metric, with the expected band and the observed series
     specs = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
     band_names = [{trace.get("name") for trace in spec["data"]} for spec in specs]
@@ -45,7 +46,7 @@ def test_root_cause_reference_switch_and_rule_save(app_test, demo_db_path):
     at = _page(app_test)
     at.radio[0].set_value("last_week").run()
     assert not at.exception
-    assert "vs last " in at.info[0].value
+    assert "against last " in at.info[0].value
     save = next(b for b in at.button if b.label == "Save rules")
     save.click().run()
     assert not at.exception

@@ -5,7 +5,8 @@ from datetime import date
 
 import pytest
 
-from ecomops import charts, db, metrics
+from ecomops import db, metrics
+from ecomops.i18n import fmt, label
 from ecomops.filters import Filters
 from tests.conftest import PROJECT_ROOT
 from tests.retail import load_online_retail
@@ -51,11 +52,15 @@ def test_every_page_runs_and_home_shows_ecomops_values(app_test, demo_db_path):
     con = db.connect(demo_db_path)  # the same process-wide connection the app uses: do not close it here
     span = metrics.data_range(con)
     f = Filters(date.fromordinal(span.end.toordinal() - 29), span.end)
-    table = metrics.kpi_comparison(con, f).set_index("label")
+    table = metrics.kpi_comparison(con, f).set_index("metric")
     shown = {m.label: (m.value, m.delta) for m in at.metric}
-    for label, row in table.iterrows():
-        assert shown[label][0] == charts.format_value(row["metric"], row["value"])
-    assert shown["GMV"][0] != "¥0.00"
+    for metric, row in table.iterrows():
+        assert shown[label("metric", metric)][0] == fmt.metric(metric, row["value"])
+    assert shown["GMV"][0] != fmt.money(0)
+    # a rate's change is in percentage points, an amount's a relative change
+    conversion = table.loc["conversion_rate"]
+    assert shown["Conversion rate"][1] == fmt.pp(conversion["value"] - conversion["previous"])
+    assert shown["GMV"][1] == fmt.change(table.loc["gmv", "value"] / table.loc["gmv", "previous"] - 1)
     assert len(at.get("plotly_chart")) >= 2
     from ecomops.ui.navigation import PAGES
 
@@ -102,3 +107,24 @@ def test_first_start_creates_the_demo_database_and_says_so(tmp_path, monkeypatch
     orders = next(m.value for m in at.metric if m.label == "Orders")
     assert int(orders.replace(",", "")) > 0
     db.close(path)
+
+
+def test_overview_and_monitoring_show_the_same_alerts(app_test, demo_db_path):
+    """One alert engine: Overview's "Needs attention" and Monitoring's alert table list the same alerts for the same
+    range (here a range holding the Double 11 pre-sale, the sale and the week after it)."""
+    from ecomops.ops import monitoring
+
+    con = db.connect(demo_db_path)
+    f = Filters(date(2026, 10, 1), date(2026, 11, 15))
+    expected = monitoring.alert_table(monitoring.alerts(con, f))
+    assert not expected.empty  # the range holds alerts on the small demo: the comparison means something
+    tables = {}
+    for page in ("pages/overview.py", "pages/data_monitoring.py"):
+        at = app_test(page)
+        at.sidebar.date_input(key="flt_range").set_value((f.start, f.end)).run()
+        assert not at.exception, at.exception
+        shown = [frame.value for frame in at.dataframe if "Alert" in frame.value.columns]
+        tables[page] = shown[0] if shown else None
+    for page, shown in tables.items():
+        assert shown is not None, page
+        assert shown.reset_index(drop=True).equals(expected), page

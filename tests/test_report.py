@@ -8,7 +8,8 @@ from io import BytesIO
 
 import pytest
 
-from ecomops import charts, db, metrics
+from ecomops import db, metrics
+from ecomops.i18n import fmt, use_locale
 from ecomops.ops import report
 from ecomops.__main__ import main
 from ecomops.filters import Filters
@@ -41,6 +42,18 @@ def test_month_period_partial_and_short_previous_month():
 def demo_review(demo_db_path):
     con = db.connect(demo_db_path)
     return con, report.build_review(con, "week", WEEK_DAY)
+
+
+@pytest.fixture(scope="module")
+def demo_review_zh(demo_db_path):
+    """The same review built and read in Chinese (its sentences are written in the reader's language)."""
+    con = db.connect(demo_db_path)
+    with use_locale("zh_CN"):
+        return con, report.build_review(con, "week", WEEK_DAY)
+
+
+ZH_HEADINGS = ("周报", "要点", "核心指标", "变动最大", "渠道投产比复盘", "预警及原因", "唤醒效果", "风险项")
+ZH_TABLE_HEADERS = ("指标", "本期", "上期", "去年同期", "同比", "商品", "类目", "渠道", "项目", "状态")
 
 
 def test_review_numbers_follow_metrics(demo_review):
@@ -108,24 +121,44 @@ def test_html_export_is_self_contained_with_the_kpis(demo_review, tmp_path):
     assert "Plotly.newPlot" in document and len(re.findall(r'class="plotly-graph-div"', document)) >= 3
     now = metrics.kpis(con, Filters(date(2026, 11, 2), date(2026, 11, 8)))
     for name in ("gmv", "orders", "buyers", "uv", "conversion_rate"):
-        assert parser.kpi[name] == charts.format_value(name, now[name])
-    assert "周报" in document
+        assert parser.kpi[name] == fmt.metric(name, now[name])
+    assert "Weekly review" in document
 
 
-def test_pdf_export_has_the_kpis_and_chinese_text(demo_review, tmp_path):
+def test_html_export_in_chinese_has_chinese_headings_and_numbers(demo_review_zh, tmp_path):
+    con, review = demo_review_zh
+    with use_locale("zh_CN"):
+        document = report.render_html(review)
+        now = metrics.kpis(con, Filters(date(2026, 11, 2), date(2026, 11, 8)))
+        parser = _Collector()
+        parser.feed(document)
+        assert parser.kpi["gmv"] == fmt.metric("gmv", now["gmv"]) and parser.kpi["gmv"].startswith("¥")
+    assert '<html lang="zh-CN">' in document
+    for text in ZH_HEADINGS + ZH_TABLE_HEADERS + ("2026年第45周",):
+        assert text in document, text
+    for english in ("Highlights", "Top movers", "Risk items", "Week 2026", "WoW", "paid_ads", "METRICS.md"):
+        assert english not in "".join(parser.text), english
+
+
+def test_pdf_export_in_chinese_renders_chinese_headings_and_tables(demo_review_zh, tmp_path):
     pypdf = pytest.importorskip("pypdf")
     try:
         report.chromium_path()
     except report.ReportError:
         pytest.skip("Chromium not installed")
-    con, review = demo_review
-    path = report.export(review, tmp_path / "week.pdf")
+    con, review = demo_review_zh
+    with use_locale("zh_CN"):
+        path = report.export(review, tmp_path / "week.pdf")
+        now = metrics.kpis(con, Filters(date(2026, 11, 2), date(2026, 11, 8)))
+        values = {name: fmt.metric(name, now[name]) for name in ("gmv", "orders", "buyers", "uv", "conversion_rate")}
     reader = pypdf.PdfReader(BytesIO(path.read_bytes()))
     text = "\n".join(page.extract_text() for page in reader.pages)
-    now = metrics.kpis(con, Filters(date(2026, 11, 2), date(2026, 11, 8)))
-    for name in ("gmv", "orders", "buyers", "uv", "conversion_rate"):
-        assert charts.format_value(name, now[name]) in text, name
-    assert "周报" in text  # the CJK font rendered the title as text, not boxes
+    flat = text.replace(" ", "")
+    for name, value in values.items():
+        assert value.replace(" ", "") in flat, name
+    # the CJK font rendered every heading and the table headers as text, not boxes
+    for heading in ZH_HEADINGS + ZH_TABLE_HEADERS:
+        assert heading in flat, heading
     chinese_titles = [t for t in review.movers["products"]["segment"] if re.search(r"[\u4e00-\u9fff]", t)]
     assert chinese_titles and any(t.replace(" ", "") in text.replace(" ", "") for t in chinese_titles)
 

@@ -56,7 +56,7 @@ def life_con():
     add_order(con, "G", d(2024, 6, 10), 99, status="cancelled")   # cancelled only -> still a prospect
     add_order(con, "H", d(2024, 6, 29), 40)             # not in customers (imported orders) -> new
     add_order(con, None, d(2024, 6, 25), 50)            # guest: GMV, never a customer
-    add_order(con, "I", d(2024, 5, 31), 1)              # first order exactly 30 days before -> new
+    add_order(con, "I", d(2024, 5, 31), 1)              # first order 30 days before: outside (D-30, D] -> active
     add_order(con, "J", d(2024, 5, 30), 1)              # 31 days -> active
     add_order(con, "K", d(2024, 3, 1), 1)
     add_order(con, "K", d(2024, 4, 1), 1)               # recency 90 -> active
@@ -69,7 +69,7 @@ def life_con():
 
 
 EXPECTED_STATES = {"A": "new", "B": "active", "C": "dormant", "D": "lost", "E": "prospect", "G": "prospect",
-                   "H": "new", "I": "new", "J": "active", "K": "active", "L": "dormant", "M": "dormant", "N": "lost"}
+                   "H": "new", "I": "active", "J": "active", "K": "active", "L": "dormant", "M": "dormant", "N": "lost"}
 
 
 def test_lifecycle_states_by_hand(life_con):
@@ -83,7 +83,7 @@ def test_lifecycle_states_by_hand(life_con):
 
 def test_lifecycle_summary_counts_and_gmv_share(life_con):
     table = lifecycle.lifecycle_summary(life_con, Filters(date(2024, 6, 1), AS_OF)).set_index("segment")
-    assert table["customers"].to_dict() == {"new": 3, "active": 3, "dormant": 3, "lost": 2, "prospect": 2, "guest": 0}
+    assert table["customers"].to_dict() == {"new": 2, "active": 4, "dormant": 3, "lost": 2, "prospect": 2, "guest": 0}
     # GMV in June: A 100 (new), H 40 (new), guest 50; G's order is cancelled. Total 190.
     assert table.loc["new", "gmv"] == pytest.approx(140.0)
     assert table.loc["guest", "gmv"] == pytest.approx(50.0)
@@ -133,10 +133,11 @@ def test_flow_from_previous_month(life_con):
     moves = {(r.from_segment, r.to_segment): r.customers for r in flow.itertuples()}
     # as of 2024-05-30: A prospect, B active (05-15 first 01-10), C dormant (recency 119), D lost (242),
     # E not registered yet (signup 06-01), G prospect, H not yet, I not yet, J new, K active (59), L active (60),
-    # M dormant (149), N dormant (150).
+    # M dormant (149), N dormant (150). As of 06-30 I (first order 30 days before) is active: "new" is (D-30, D].
     assert moves == {("prospect", "new"): 1, ("active", "active"): 2, ("dormant", "dormant"): 2, ("lost", "lost"): 1,
                      ("not yet a customer", "prospect"): 1, ("prospect", "prospect"): 1,
-                     ("not yet a customer", "new"): 2, ("new", "active"): 1, ("active", "dormant"): 1,
+                     ("not yet a customer", "new"): 1, ("not yet a customer", "active"): 1, ("new", "active"): 1,
+                     ("active", "dormant"): 1,
                      ("dormant", "lost"): 1}
     assert flow["customers"].sum() == len(EXPECTED_STATES)
     text = lifecycle.lifecycle_movement_text(flow)
@@ -220,3 +221,16 @@ def test_rfm_sql_rules_agree_with_the_table():
     for r, fm, segment in rows:
         expected = next(name for name, rs, fms, _ in rfm.RFM_RULES if r in rs and fm in fms)
         assert segment == expected, (r, fm)
+
+
+def test_new_means_a_first_order_in_the_last_30_days_today_included():
+    """METRICS.md: new = first valid order in (D - 30, D]: 29 days before is new, 30 days before is not."""
+    con = db.connect_memory()
+    add_products(con)
+    add_order(con, "P", AS_OF - timedelta(days=29), 5)
+    add_order(con, "Q", AS_OF - timedelta(days=30), 5)
+    add_order(con, "R", AS_OF, 5)
+    states = lifecycle.lifecycle(con, AS_OF).set_index("customer_id")["segment"].to_dict()
+    assert states == {"P": "new", "Q": "active", "R": "new"}
+    monthly = lifecycle.lifecycle_monthly(con, Filters(AS_OF, AS_OF), months=1).set_index("segment")["customers"]
+    assert (monthly["new"], monthly["active"]) == (2, 1)

@@ -42,7 +42,7 @@ def test_lifecycle_matches_pandas(retail):
     expected = pd.Series("lost", index=per.index)
     expected[recency <= 180] = "dormant"
     expected[recency <= 90] = "active"
-    expected[since_first <= 30] = "new"
+    expected[since_first < 30] = "new"  # METRICS.md: first order in (D - 30, D]
     # Customers whose every invoice is a cancellation: registered (in customers) without a valid order.
     all_ids = set(raw.loc[raw["CustomerID"].notna(), "CustomerID"].astype("int64").astype(str))
     prospects = len(all_ids - set(per.index))

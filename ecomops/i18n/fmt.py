@@ -217,6 +217,14 @@ def date(value: Any, *, locale: str | None = None) -> str:
         return format_date(_as_date(value), pgettext("date pattern", _DATE_PATTERN), locale=loc)
 
 
+def weekday(value: Any, *, locale: str | None = None) -> str:
+    """Return the weekday name of a date from the locale's calendar data: en Tuesday, zh 星期二."""
+    if is_missing(value):
+        return NONE
+    with use_locale(locale) as loc:
+        return format_date(_as_date(value), "EEEE", locale=loc)
+
+
 def month(value: Any, *, locale: str | None = None) -> str:
     """Return the month of a date: en 2026-11, zh 2026年11月."""
     if is_missing(value):

@@ -7,6 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ecomops import charts
+from ecomops.i18n import _, label
 
 _RATE_METRICS = {"conversion_rate", "repurchase_rate"}
 
@@ -16,18 +17,23 @@ def metric_band(bands: pd.DataFrame, metric: str, title: str | None = None) -> g
     part = bands[bands["metric"] == metric]
     fig = charts.band(part, "day", "value", "low", "high", flag="anomaly", title=title,
                       y_format=".1%" if metric in _RATE_METRICS else None)
-    fig.add_trace(go.Scatter(x=part["day"], y=part["baseline"], mode="lines", name="baseline",
+    names = {"expected band": _("expected band"), "value": label("metric", metric), "anomaly": _("anomaly")}
+    for trace in fig.data:
+        trace.name = names.get(trace.name, trace.name)
+    fig.add_trace(go.Scatter(x=part["day"], y=part["baseline"], mode="lines", name=_("expected"),
                              line=dict(color=charts.PALETTE[7], dash="dot", width=1)))
     return fig
 
 
 def effects_waterfall(effects: Mapping[str, float], title: str | None = None) -> go.Figure:
     """Return the GMV bridge reference -> traffic -> conversion -> spend per buyer -> day."""
-    steps = [("Reference GMV", effects["gmv_before"], "absolute"), ("Traffic", effects["traffic"], "relative"),
-             ("Conversion", effects["conversion"], "relative"), ("Spend per buyer", effects["spend"], "relative")]
+    steps = [(_("Reference GMV"), effects["gmv_before"], "absolute"),
+             (label("effect", "traffic"), effects["traffic"], "relative"),
+             (label("effect", "conversion"), effects["conversion"], "relative"),
+             (label("effect", "spend"), effects["spend"], "relative")]
     if abs(effects.get("other", 0.0)) > 1e-9:
-        steps.append(("Other", effects["other"], "relative"))
-    steps.append(("Day GMV", effects["gmv_after"], "total"))
+        steps.append((_("Untracked traffic"), effects["other"], "relative"))
+    steps.append((_("Day GMV"), effects["gmv_after"], "total"))
     fig = go.Figure(go.Waterfall(x=[s[0] for s in steps], y=[s[1] for s in steps], measure=[s[2] for s in steps],
                                  texttemplate="%{y:,.0f}", textposition="outside",
                                  increasing=dict(marker_color=charts.PALETTE[2]),

@@ -31,6 +31,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from ecomops import charts, config, db, metrics
 from ecomops.config import Thresholds
+from ecomops.i18n import N_, _, current_locale, fmt, label
 from ecomops.filters import Filters, slot, where
 from ecomops.ops import charts as monitoring_charts
 from ecomops.ops import monitoring
@@ -62,19 +63,20 @@ class Period:
 
     @property
     def label(self) -> str:
-        """Return e.g. 'Week 2026-W45 (2026-11-02 – 2026-11-08)' or 'Month 2026-11'."""
+        """Return e.g. 'Week 2026-W45 (2026-11-02 – 2026-11-08)' or 'Month 2026-11 (...)', in the reader's language."""
+        days = fmt.date_range(self.start, self.end)
         if self.kind == "week":
-            year, week, _ = self.start.isocalendar()
-            name = f"Week {year}-W{week:02d}"
-        else:
-            name = f"Month {self.start:%Y-%m}"
-        suffix = " (partial)" if self.partial else ""
-        return f"{name} ({self.start:%Y-%m-%d} – {self.end:%Y-%m-%d}){suffix}"
+            if self.partial:
+                return _("Week {week} ({range}, partial)", week=fmt.week(self.start), range=days)
+            return _("Week {week} ({range})", week=fmt.week(self.start), range=days)
+        if self.partial:
+            return _("Month {month} ({range}, partial)", month=fmt.month(self.start), range=days)
+        return _("Month {month} ({range})", month=fmt.month(self.start), range=days)
 
     @property
     def change_name(self) -> str:
-        """Return 'WoW' or 'MoM'."""
-        return "WoW" if self.kind == "week" else "MoM"
+        """Return 'WoW' or 'MoM' (zh 周环比 / 月环比)."""
+        return _("WoW") if self.kind == "week" else _("MoM")
 
 
 def _shift_year(day: date, years: int = 1) -> date:
@@ -128,8 +130,8 @@ class Review:
 
     @property
     def title(self) -> str:
-        """Return the document title (bilingual, so the Chinese rendering is visible at the top)."""
-        return f"{'Weekly' if self.period.kind == 'week' else 'Monthly'} review {'周报' if self.period.kind == 'week' else '月报'}"
+        """Return the document title: Weekly review / Monthly review (zh 周报 / 月报)."""
+        return label("period", self.period.kind)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -149,7 +151,7 @@ def kpi_table(con: duckdb.DuckDBPyConnection, f: Filters, p: Period) -> pd.DataF
     year_ago = metrics.kpis(con, f.with_range(p.year_ago_start, p.year_ago_end))
     rows = []
     for name in metrics.KPI_NAMES:
-        rows.append({"metric": name, "label": metrics.KPI_LABELS[name], "value": now[name],
+        rows.append({"metric": name, "label": label("metric", name), "value": now[name],
                      "previous": before[name], "change": _rel(now[name], before[name]),
                      "year_ago": year_ago[name], "yoy": _rel(now[name], year_ago[name])})
     return pd.DataFrame(rows)
@@ -208,11 +210,9 @@ def channel_roi(con: duckdb.DuckDBPyConnection, f: Filters, p: Period) -> pd.Dat
     frame["roi_change"] = [_rel(a, b) for a, b in zip(frame["roi"], frame["previous_roi"])]
     floor = config.thresholds(con).roi_floor
     frame["flag"] = [r is not None and r < floor for r in frame["roi"]]
-    actions = [review_action(r, b, floor) for r, b in zip(frame["roi"], frame["previous_roi"])]
-    frame["action"] = [a for a, _ in actions]
-    # The shared rule speaks of months; say "previous period" when the review is a week.
-    frame["reason"] = [r if p.kind == "month" else r.replace("on last month", "on the previous week")
-                       for _, r in actions]
+    actions = [review_action(r, b, floor, p.kind) for r, b in zip(frame["roi"], frame["previous_roi"])]
+    frame["action"] = [action for action, _reason in actions]
+    frame["reason"] = [reason for _action, reason in actions]
     return frame.sort_values("roi", na_position="last")[columns].reset_index(drop=True)
 
 
@@ -237,6 +237,10 @@ def reactivation_uplift(frame: pd.DataFrame) -> float | None:
     return float(frame["uplift"].iloc[0])
 
 
+RISK_ITEMS = {"negative_rate": N_("Negative-review rate"), "sla": N_("Reply SLA breaches"),
+              "backup": N_("SKUs without a backup supplier"), "undercut": N_("Competitor undercuts")}
+
+
 def risks(con: duckdb.DuckDBPyConnection, p: Period) -> pd.DataFrame:
     """Return the risk items: item, value (display text), status ('ok' | 'attention'), detail."""
     t = config.thresholds(con)
@@ -246,27 +250,29 @@ def risks(con: duckdb.DuckDBPyConnection, p: Period) -> pd.DataFrame:
     items = []
     negative_rate = _ratio(row["negative_reviews"], row["rated_reviews"])
     target = t.negative_rate_target
-    items.append({"item": "Negative-review rate", "value": charts.format_value("negative_rate", negative_rate),
+    items.append({"item": _(RISK_ITEMS["negative_rate"]), "value": fmt.percent(negative_rate),
                   "status": "attention" if negative_rate is not None and negative_rate > target else "ok",
-                  "detail": f"{int(row['negative_reviews'])} of {int(row['rated_reviews'])} rated reviews "
-                            f"(rating ≤ {t.negative_rating_max}); target ≤ {target:.0%}"})
-    items.append({"item": "Reply SLA breaches", "value": f"{int(row['sla_breaches'])}",
+                  "detail": _("{negative} of {rated} rated reviews (rating ≤ {max}); target ≤ {target}",
+                              negative=fmt.count(row["negative_reviews"]), rated=fmt.count(row["rated_reviews"]),
+                              max=fmt.count(t.negative_rating_max), target=fmt.percent(target, 0))})
+    items.append({"item": _(RISK_ITEMS["sla"]), "value": fmt.count(row["sla_breaches"]),
                   "status": "attention" if row["sla_breaches"] else "ok",
-                  "detail": f"negative reviews of the period answered after {t.reply_sla_hours:g} h or "
-                            f"not yet answered"})
+                  "detail": _("negative reviews of the period answered after {hours} or not yet answered",
+                              hours=fmt.hours(t.reply_sla_hours))})
     items[:2] = _reputation_items(con, p) or items[:2]
     items.append(_backup_item(con, p, row))
     deepest = row["deepest_undercut"]
-    items.append({"item": "Competitor undercuts", "value": f"{int(row['undercut_skus'])}",
+    items.append({"item": _(RISK_ITEMS["undercut"]), "value": fmt.count(row["undercut_skus"]),
                   "status": "attention" if row["undercut_skus"] else "ok",
-                  "detail": "SKUs a competitor sells cheaper (latest price of the period)"
-                            + (f"; deepest {float(deepest):.0%} below our price" if not pd.isna(deepest) else "")})
+                  "detail": (_("SKUs a competitor sells cheaper (latest price of the period); deepest {share} below "
+                               "our price", share=fmt.percent(float(deepest), 0)) if not pd.isna(deepest) else
+                             _("SKUs a competitor sells cheaper (latest price of the period)"))})
     return pd.DataFrame(items)
 
 
 def _reputation_items(con: duckdb.DuckDBPyConnection, p: Period) -> list[dict[str, str]] | None:
     """Return the negative-rate and SLA items from the Risk → Reputation module (text-only reviews classified by its
-    model, per METRICS.md) when present; None to keep the rated-reviews-only figures of report_risks.sql."""
+    model) when present; None to keep the rated-reviews-only figures of report_risks.sql."""
     try:
         from ecomops.risk.reputation import reputation_summary
     except ImportError:  # pragma: no cover - module absent
@@ -274,14 +280,15 @@ def _reputation_items(con: duckdb.DuckDBPyConnection, p: Period) -> list[dict[st
     s = reputation_summary(con, Filters(p.start, p.end))
     rate, target = s["negative_rate"], s["target"]
     return [
-        {"item": "Negative-review rate", "value": charts.format_value("negative_rate", rate),
+        {"item": _(RISK_ITEMS["negative_rate"]), "value": fmt.percent(rate),
          "status": "attention" if rate is not None and rate > target else "ok",
-         "detail": f"{s['negative']} of {s['reviews']} reviews ({s['negative_by_model']} negative by the text model); "
-                   f"target ≤ {target:.0%}"},
-        {"item": "Reply SLA breaches", "value": f"{s['sla_breaches']}",
+         "detail": _("{negative} of {reviews} reviews ({by_model} negative by the text model); target ≤ {target}",
+                     negative=fmt.count(s["negative"]), reviews=fmt.count(s["reviews"]),
+                     by_model=fmt.count(s["negative_by_model"]), target=fmt.percent(target, 0))},
+        {"item": _(RISK_ITEMS["sla"]), "value": fmt.count(s["sla_breaches"]),
          "status": "attention" if s["sla_breaches"] else "ok",
-         "detail": f"negative reviews answered after {config.thresholds(con).reply_sla_hours:g} h or still open past it; "
-                   f"{s['negative_open']} still open"},
+         "detail": _("negative reviews answered after {hours} or still open past it; {open} still open",
+                     hours=fmt.hours(config.thresholds(con).reply_sla_hours), open=fmt.count(s["negative_open"]))},
     ]
 
 
@@ -294,13 +301,14 @@ def _backup_item(con: duckdb.DuckDBPyConnection, p: Period, row: pd.Series) -> d
     if supply_summary is not None:
         summary = supply_summary(con, Filters(p.start, p.end))
         share = summary.get("gmv_share_without_backup")
-        return {"item": "SKUs without a backup supplier", "value": f"{summary['skus_without_backup']}",
+        return {"item": _(RISK_ITEMS["backup"]), "value": fmt.count(summary["skus_without_backup"]),
                 "status": "attention" if summary["skus_without_backup"] else "ok",
-                "detail": f"of {summary['skus']} SKUs"
-                          + (f"; {share:.0%} of the period's GMV has no backup" if share is not None else "")}
-    return {"item": "SKUs without a backup supplier", "value": f"{int(row['skus_without_backup'])}",
+                "detail": (_("of {skus} SKUs; {share} of the period's GMV has no backup",
+                             skus=fmt.count(summary["skus"]), share=fmt.percent(share, 0)) if share is not None else
+                           _("of {skus} SKUs", skus=fmt.count(summary["skus"])))}
+    return {"item": _(RISK_ITEMS["backup"]), "value": fmt.count(row["skus_without_backup"]),
             "status": "attention" if row["selling_skus_without_backup"] else "ok",
-            "detail": f"{int(row['selling_skus_without_backup'])} of them sold this period"}
+            "detail": _("{n} of them sold this period", n=fmt.count(row["selling_skus_without_backup"]))}
 
 
 def _highlights(kpis: pd.DataFrame, roi: pd.DataFrame, alerts: pd.DataFrame, risk: pd.DataFrame,
@@ -308,18 +316,19 @@ def _highlights(kpis: pd.DataFrame, roi: pd.DataFrame, alerts: pd.DataFrame, ris
     lines = []
     k = kpis.set_index("metric")
     for name in ("gmv", "buyers", "conversion_rate"):
-        change = k.loc[name, "change"]
-        if change is not None and not pd.isna(change):
-            lines.append(f"{k.loc[name, 'label']} {charts.format_value(name, k.loc[name, 'value'])} "
-                         f"({change:+.1%} {change_name}).")
+        change = monitoring.change_text(name, k.loc[name, "value"], k.loc[name, "previous"])
+        if change is not None:
+            lines.append(_("{metric} {value} ({change} {comparison}).", metric=label("metric", name),
+                           value=fmt.metric(name, k.loc[name, "value"]), change=change, comparison=change_name))
     cut = roi[roi["action"] == "cut"]["channel"].tolist() if not roi.empty else []
     if cut:
-        lines.append(f"ROI below {roi_floor:g}: {', '.join(cut)}, cut or fix the spend.")
+        lines.append(_("ROI below {floor}: {channels}; cut or fix the spend.", floor=fmt.number(roi_floor, 2),
+                       channels=", ".join(label("channel", c) for c in cut)))
     if not alerts.empty:
-        lines.append(f"{len(alerts)} alert(s); most severe: {alerts.iloc[0]['message']}.")
+        lines.append(_("{n} alerts; most severe: {alert}", n=fmt.count(len(alerts)), alert=alerts.iloc[0]["message"]))
     attention = risk[risk["status"] == "attention"]["item"].tolist()
     if attention:
-        lines.append(f"Risk items to act on: {', '.join(attention)}.")
+        lines.append(_("Risk items to act on: {items}.", items=", ".join(attention)))
     return lines
 
 
@@ -354,17 +363,21 @@ def figures(review: Review) -> dict[str, go.Figure]:
     out: dict[str, go.Figure] = {}
     daily = review.daily.copy()
     daily["day_of_period"] = daily.groupby("period").cumcount() + 1
+    names = {"current": _("This period"), "previous": _("Previous period")}
+    daily["period"] = [names.get(v, v) for v in daily["period"]]
     out["daily"] = charts.line(daily, "day_of_period", "gmv", color="period",
-                               title="Daily GMV: this period vs the previous one (day of period)")
+                               title=_("Daily GMV: this period vs the previous one (day of period)"))
     if not review.roi.empty:
         roi = review.roi.dropna(subset=["roi"])
         floor = review.thresholds.roi_floor
-        out["roi"] = charts.bar(roi, "channel", "roi", title=f"Channel ROI (attributed GMV / spend); floor {floor:g}")
+        roi = roi.assign(channel=[label("channel", c) for c in roi["channel"]])
+        out["roi"] = charts.bar(roi, "channel", "roi", title=_("Channel ROI (attributed GMV / spend); floor {floor}",
+                                                                 floor=fmt.number(floor, 2)))
         charts.add_shapes(out["roi"], [charts.hline(floor, "dash", charts.PALETTE[3])])
     products = review.movers["products"]
     if not products.empty:
         out["products"] = monitoring_charts.contributions(products.sort_values("change", key=abs, ascending=False),
-                                                          "segment", "change", title="Product GMV movers")
+                                                          "segment", "change", title=_("Product GMV movers"))
     for name, fig in out.items():
         # Static export does not grow margins for tick labels: leave room for them (long product names on the left).
         fig.update_layout(height=340, width=900, margin=dict(l=200 if name == "products" else 70, r=20, t=60, b=40))
@@ -372,22 +385,49 @@ def figures(review: Review) -> dict[str, go.Figure]:
     return out
 
 
-def _fmt_change(value: Any) -> str:
-    return "—" if value is None or pd.isna(value) else f"{value:+.1%}"
+TEXTS = {
+    "highlights": N_("Highlights"), "kpis": N_("KPIs"), "yoy": N_("YoY"), "metric": N_("Metric"),
+    "this_period": N_("This period"), "previous": N_("Previous"), "year_ago": N_("Year ago"),
+    "movers": N_("Top movers"), "products": N_("Products (GMV)"), "no_products": N_("No product sales in either period."),
+    "product": N_("Product"), "category": N_("Category"), "gmv": N_("GMV"), "change": N_("Change"),
+    "channels": N_("Channels (GMV)"), "no_channels": N_("No channel sales in either period."), "channel": N_("Channel"),
+    "keywords": N_("Search keywords (searches)"), "keyword": N_("Keyword"), "searches": N_("Searches"),
+    "no_keywords": N_("No search keyword data: upload a keyword export on Data → Upload."),
+    "roi_review": N_("Channel ROI review"), "spend": N_("Ad spend"), "attributed_gmv": N_("Attributed GMV"),
+    "previous_roi": N_("Previous ROI"), "action": N_("Action"), "why": N_("Why"),
+    "no_spend": N_("No ad spend in this period: upload an ad spend export on Data → Upload."),
+    "alerts": N_("Alerts and their causes"), "no_alerts": N_("No alert rule fired in this period."), "day": N_("Day"),
+    "severity": N_("Severity"), "alert": N_("Alert"), "reactivation": N_("Reactivation results"),
+    "arm": N_("Group"), "sent": N_("Sent"), "converted": N_("Converted"), "conversion": N_("Conversion rate"),
+    "converted_in_period": N_("Converted this period"), "sent_on": N_("Sent on"),
+    "uplift": N_("Uplift (contacted − control)"), "ci": N_("confidence interval (95%)"), "risks": N_("Risk items"), "item": N_("Item"), "value": N_("Value"),
+    "status": N_("Status"), "detail": N_("Detail"), "channels_filter": N_("channels"),
+    "categories_filter": N_("categories"),
+}
+RISK_STATUS = {"ok": N_("OK"), "attention": N_("Needs attention")}
 
 
-def _fmt_money(value: Any) -> str:
-    return "—" if value is None or pd.isna(value) else f"{'−' if value < 0 else ''}¥{abs(value):,.0f}"
-
-
-def _fmt_number(value: Any, digits: int = 0) -> str:
-    return "—" if value is None or pd.isna(value) else f"{value:,.{digits}f}"
+def texts(review: Review) -> dict[str, str]:
+    """Return the review's headings and sentences in the current language (the template's ``t``)."""
+    p = review.period
+    out = {key: _(text) for key, text in TEXTS.items()}
+    out["compared"] = _("{period} · compared with {previous} ({change}) and {year_ago} (YoY)", period=p.label,
+                        previous=fmt.date_range(p.previous_start, p.previous_end), change=p.change_name,
+                        year_ago=fmt.date_range(p.year_ago_start, p.year_ago_end))
+    out["generated"] = _("generated on {day} by ecomops", day=date.today())
+    out["no_reactivation"] = _("No reactivation outreach sent in the {days} days up to {day}.",
+                               days=fmt.count(REACTIVATION_LOOKBACK_DAYS), day=p.end)
+    return out
 
 
 def _environment() -> Environment:
     env = Environment(loader=FileSystemLoader(str(TEMPLATES_DIR)), autoescape=select_autoescape(["html", "j2"]))
-    env.filters.update(change=_fmt_change, money=_fmt_money, number=_fmt_number, value=charts.format_value,
-                       pct=lambda v: "—" if v is None or pd.isna(v) else f"{v:.1%}")
+    env.filters.update(
+        change=fmt.change, money=lambda v: fmt.money(v, decimals=0), value=lambda metric, v: fmt.metric(metric, v),
+        number=lambda v, digits=0: fmt.count(v) if digits == 0 else fmt.number(v, digits), pct=fmt.percent, pp=fmt.pp,
+        kpi_change=lambda m, v, before: monitoring.change_text(m, v, before) or fmt.NONE, day=fmt.date, channel=lambda c: label("channel", c),
+        action=lambda a: label("channel_action", a), severity=lambda s: label("severity", s),
+        arm=lambda a: label("outreach_arm", a), status=lambda s: _(RISK_STATUS.get(s, s)))
     return env
 
 
@@ -413,7 +453,7 @@ def render_html(review: Review, static: bool = False) -> str:
     template = _environment().get_template("review.html.j2")
     return template.render(review=review, p=review.period, charts=chart_html, plotly_js=plotly_js, static=static,
                            uplift=reactivation_uplift(review.reactivation), thresholds=review.thresholds,
-                           generated=date.today())
+                           t=texts(review), lang=current_locale().replace("_", "-"))
 
 
 _kaleido_lock = threading.Lock()
@@ -477,3 +517,58 @@ def export(review: Review, out: str | Path) -> Path:
         out.write_text(render_html(review), encoding="utf-8")
     return out
 
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Tables as shown on the page (translated headers, values through the display rules)
+
+
+def movers_table(review: Review, kind: str) -> pd.DataFrame:
+    """Return the products / channels / keywords movers as shown: names, this period, previous, change, change %."""
+    frame = review.movers[kind]
+    if kind == "keywords":
+        value = lambda v: fmt.count(v)  # noqa: E731 - searches
+    else:
+        value = lambda v: fmt.money(v, decimals=0)  # noqa: E731
+    names = [label("channel", s) for s in frame["segment"]] if kind == "channels" else frame["segment"].astype(str)
+    out = {_({"products": TEXTS["product"], "channels": TEXTS["channel"], "keywords": TEXTS["keyword"]}[kind]):
+           list(names)}
+    if "category" in frame:
+        out[_(TEXTS["category"])] = [c if isinstance(c, str) else "" for c in frame["category"]]
+    out[_(TEXTS["this_period"])] = [value(v) for v in frame["value"]]
+    out[_(TEXTS["previous"])] = [value(v) for v in frame["previous"]]
+    out[_(TEXTS["change"])] = [fmt.count(v, signed=True) if kind == "keywords" else fmt.money(v, decimals=0, signed=True)
+                               for v in frame["change"]]
+    out["%"] = [fmt.change(v) for v in frame["change_pct"]]
+    if kind == "keywords":
+        out[_(TEXTS["gmv"])] = [fmt.money(v, decimals=0) for v in frame["gmv"]]
+    return pd.DataFrame(out)
+
+
+def roi_table(review: Review) -> pd.DataFrame:
+    """Return the channel ROI review as shown."""
+    r = review.roi
+    return pd.DataFrame({
+        _(TEXTS["channel"]): [label("channel", c) for c in r["channel"]],
+        _(TEXTS["spend"]): [fmt.money(v, decimals=0) for v in r["spend"]],
+        _(TEXTS["attributed_gmv"]): [fmt.money(v, decimals=0) for v in r["attributed_gmv"]],
+        "ROI": [fmt.number(v, 2) for v in r["roi"]], _(TEXTS["previous_roi"]): [fmt.number(v, 2) for v in r["previous_roi"]],
+        _(TEXTS["action"]): [label("channel_action", a) for a in r["action"]],
+        _(TEXTS["why"]): r["reason"].astype(str).tolist()})
+
+
+def risks_table(review: Review) -> pd.DataFrame:
+    """Return the risk items as shown."""
+    r = review.risks
+    return pd.DataFrame({_(TEXTS["item"]): r["item"].tolist(), _(TEXTS["value"]): r["value"].tolist(),
+                         _(TEXTS["status"]): [_(RISK_STATUS.get(s, s)) for s in r["status"]],
+                         _(TEXTS["detail"]): r["detail"].tolist()})
+
+
+def reactivation_table(review: Review) -> pd.DataFrame:
+    """Return the reactivation arms as shown."""
+    r = review.reactivation
+    return pd.DataFrame({_(TEXTS["arm"]): [label("outreach_arm", a) for a in r["arm"]],
+                         _(TEXTS["sent"]): [fmt.count(v) for v in r["sent"]],
+                         _(TEXTS["converted"]): [fmt.count(v) for v in r["converted"]],
+                         _(TEXTS["conversion"]): [fmt.percent(v) for v in r["rate"]]})

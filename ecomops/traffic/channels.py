@@ -92,26 +92,31 @@ def flagged_channels(channels: pd.DataFrame) -> list[str]:
 # Monthly ROI review
 # ---------------------------------------------------------------------------------------------------------------
 
-def review_action(roi: float | None, previous_roi: float | None, roi_floor: float) -> tuple[str, str]:
-    """Return (action code, reason in the current language) for a channel from its ROI this month and last month and
-    the ROI floor (rule in the module doc). The code is one of cut / watch / grow / — (label kind ``channel_action``).
-    """
+def review_action(roi: float | None, previous_roi: float | None, roi_floor: float,
+                  period: str = "month") -> tuple[str, str]:
+    """Return (action, reason) for a channel from its ROI this period and the one before (``period``: month or week)
+    and the ROI floor (rule in the module doc); the reason is written in the reader's language."""
     if roi is None or pd.isna(roi):
-        return "—", _("no ad spend this month")
+        return "—", (_("no ad spend this month") if period == "month" else _("no ad spend this week"))
     change = None if previous_roi is None or pd.isna(previous_roi) or previous_roi == 0 else roi / previous_roi - 1
-    shown = dict(roi=fmt.number(roi, 2), floor=fmt.number(roi_floor, 1), grow=fmt.number(ROI_GROW, 1))
-    if roi < roi_floor:
-        action, reason = "cut", _("ROI {roi} < {floor}: spend brings back less than it costs", **shown)
-    elif roi >= ROI_GROW and change is not None and change < -ROI_FALL_WATCH:
-        return "watch", _("ROI {roi} is high but fell {fall} on last month", roi=shown["roi"],
-                          fall=fmt.percent(-change, 0))
-    elif roi >= ROI_GROW:
-        action, reason = "grow", _("ROI {roi} ≥ {grow} and holding", **shown)
-    else:
-        action, reason = "watch", _("ROI {roi} between {floor} and {grow}", **shown)
     if change is None:
-        return action, reason
-    return action, _("{reason} ({change} on last month)", reason=reason, change=fmt.change(change, 0))
+        trend = ""
+    elif period == "month":
+        trend = _(" ({change} on last month)", change=fmt.change(change, 0))
+    else:
+        trend = _(" ({change} on the previous week)", change=fmt.change(change, 0))
+    value, floor, grow = fmt.number(roi, 2), fmt.number(roi_floor, 2), fmt.number(ROI_GROW, 2)
+    if roi < roi_floor:
+        return "cut", _("ROI {roi} < {floor}: spend brings back less than it costs{trend}", roi=value, floor=floor,
+                        trend=trend)
+    if roi >= ROI_GROW:
+        if change is not None and change < -ROI_FALL_WATCH:
+            return "watch", (_("ROI {roi} is high but fell {fall} on last month", roi=value,
+                               fall=fmt.percent(-change, 0)) if period == "month" else
+                             _("ROI {roi} is high but fell {fall} on the previous week", roi=value,
+                               fall=fmt.percent(-change, 0)))
+        return "grow", _("ROI {roi} ≥ {grow} and holding{trend}", roi=value, grow=grow, trend=trend)
+    return "watch", _("ROI {roi} between {floor} and {grow}{trend}", roi=value, floor=floor, grow=grow, trend=trend)
 
 
 def month_start(day: date) -> date:
@@ -142,8 +147,8 @@ def roi_review(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     frame["roi_change"] = safe_ratio(frame["roi"], frame["previous_roi"]) - 1
     floor = config.thresholds(con).roi_floor
     actions = [review_action(r, p, floor) for r, p in zip(frame["roi"], frame["previous_roi"])]
-    frame["action"] = [a for a, _ in actions]
-    frame["reason"] = [r for _, r in actions]
+    frame["action"] = [action for action, _reason in actions]
+    frame["reason"] = [reason for _action, reason in actions]
     order = {"cut": 0, "watch": 1, "grow": 2, "—": 3}
     frame = frame.assign(_o=frame["action"].map(order)).sort_values(["_o", "roi"]).drop(columns="_o")
     return frame[columns].reset_index(drop=True)

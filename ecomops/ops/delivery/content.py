@@ -85,6 +85,15 @@ def _capped(lines: list[str], lang: str, limit: int = MAX_LINES) -> list[str]:
     return lines[:limit - 1] + [text(lang, "more", n=len(lines) - limit + 1)]
 
 
+_LOCALES = {"zh": "zh_CN", "en": "en"}
+
+
+def _in_locale(lang: str, render: Callable[[Any], bytes], review: Any) -> bytes:
+    """Return render(review) with the subscriber's language in force (the PDF's headings and tables)."""
+    with use_locale(_LOCALES.get(lang, lang)):
+        return render(review)
+
+
 def alert_line(lang: str, row: Any) -> str:
     """Return one alert as a sentence: severity, metric, change, day, expected and actual value."""
     day = pd.Timestamp(row.day).date()
@@ -134,7 +143,8 @@ class DomainContent:
 
         lang, kind = sub.language, "week" if sub.kind == "weekly_review" else "month"
         try:
-            review = report.build_review(con, kind, occ.period_start)
+            with use_locale(_LOCALES.get(lang, lang)):  # the review's sentences and its PDF in the subscriber's language
+                review = report.build_review(con, kind, occ.period_start)
         except ValueError as exc:
             raise NothingToSend("skipped", f"no review: {exc}", covers) from None
         p = review.period
@@ -170,7 +180,7 @@ class DomainContent:
         }
         return Message(title, lines, link=page_link(base_url, PAGES[sub.kind], p.start, p.end),
                        link_label=text(lang, "open_review"), data=data,
-                       pdf_name=f"ecomops_{kind}ly_review_{occ.key}.pdf", pdf=lambda: renderer(review))
+                       pdf_name=f"ecomops_{kind}ly_review_{occ.key}.pdf", pdf=lambda: _in_locale(lang, renderer, review))
 
     def _alerts(self, con, sub: Subscription, occ: Occurrence, covers, base_url) -> Message:
         from ecomops.ops import monitoring

@@ -22,12 +22,12 @@ states AS (
         CASE WHEN last_before IS NULL THEN
                   CASE WHEN registered AND coalesce(signup_date, $prev_as_of) <= $prev_as_of THEN 'prospect'
                        ELSE 'not yet a customer' END
-             WHEN date_diff('day', first_day, $prev_as_of) <= $new_days THEN 'new'
+             WHEN date_diff('day', first_day, $prev_as_of) < $new_days THEN 'new'
              WHEN date_diff('day', last_before, $prev_as_of) <= $active_days THEN 'active'
              WHEN date_diff('day', last_before, $prev_as_of) <= $dormant_days THEN 'dormant'
              ELSE 'lost' END AS from_segment,
         CASE WHEN last_after IS NULL THEN 'prospect'
-             WHEN date_diff('day', first_day, $as_of) <= $new_days THEN 'new'
+             WHEN date_diff('day', first_day, $as_of) < $new_days THEN 'new'
              WHEN date_diff('day', last_after, $as_of) <= $active_days THEN 'active'
              WHEN date_diff('day', last_after, $as_of) <= $dormant_days THEN 'dormant'
              ELSE 'lost' END AS to_segment

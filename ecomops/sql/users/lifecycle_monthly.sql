@@ -3,7 +3,7 @@
 --   r_active  customers with an order within $active_days before the snapshot: each valid order on day d covers
 --             [d, min(next order's day, d + $active_days + 1)), so per customer the covered intervals never overlap
 --             (next_order_date is precomputed in users_order_facts);
---   r_dormant the same with $dormant_days;   new: [first order, first order + $new_days + 1);
+--   r_dormant the same with $dormant_days;   new: [first order, first order + $new_days);
 --   buyers    [first order, forever);        prospect: registered, [signup, first order).
 -- Counts at snapshot s = intervals starting on or before s minus those ending on or before s.
 -- Then new = new, active = r_active - new, dormant = r_dormant - r_active, lost = buyers - r_dormant.
@@ -24,7 +24,7 @@ events AS (
     UNION ALL SELECT 'r_dormant', day, count(*) FROM order_days GROUP BY ALL
     UNION ALL SELECT 'r_dormant', least(next_day, day + $dormant_days + 1), -count(*) FROM order_days GROUP BY ALL
     UNION ALL SELECT 'new', first_order_date, count(*) FROM firsts WHERE first_order_date IS NOT NULL GROUP BY ALL
-    UNION ALL SELECT 'new', first_order_date + $new_days + 1, -count(*) FROM firsts WHERE first_order_date IS NOT NULL GROUP BY ALL
+    UNION ALL SELECT 'new', first_order_date + $new_days, -count(*) FROM firsts WHERE first_order_date IS NOT NULL GROUP BY ALL
     UNION ALL SELECT 'buyers', first_order_date, count(*) FROM firsts WHERE first_order_date IS NOT NULL GROUP BY ALL
     UNION ALL SELECT 'prospect', signup_date, count(*) FROM firsts
               WHERE registered AND signup_date < coalesce(first_order_date, DATE '9999-12-31') GROUP BY ALL

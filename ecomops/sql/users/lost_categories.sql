@@ -3,7 +3,7 @@
 -- whose next order (precomputed next_order_date) is later than $as_of or absent.
 WITH last_orders AS (
     SELECT o.category_bits,
-           CASE WHEN date_diff('day', k.first_order_date, $as_of) <= $new_days THEN 'new'
+           CASE WHEN date_diff('day', k.first_order_date, $as_of) < $new_days THEN 'new'
                 WHEN date_diff('day', o.order_date, $as_of) <= $active_days THEN 'active'
                 WHEN date_diff('day', o.order_date, $as_of) <= $dormant_days THEN 'dormant'
                 ELSE 'lost' END AS segment

@@ -17,7 +17,7 @@ negative AS (
     SELECT DISTINCT ckey FROM users_review_facts
     WHERE rating <= $negative_rating_max AND created_date <= $as_of
 )
-SELECT CASE WHEN date_diff('day', p.first_day, $as_of) <= $new_days THEN 'new'
+SELECT CASE WHEN date_diff('day', p.first_day, $as_of) < $new_days THEN 'new'
             WHEN date_diff('day', p.last_day, $as_of) <= $active_days THEN 'active'
             WHEN date_diff('day', p.last_day, $as_of) <= $dormant_days THEN 'dormant'
             ELSE 'lost' END AS segment,

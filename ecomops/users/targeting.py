@@ -53,7 +53,7 @@ def _model(con: duckdb.DuckDBPyConnection, model_id: int | None) -> tuple[Any, d
 OFFERS = {"gift": N_("Time-limited comeback gift on the next order over the usual basket (7 days)"),
           "member": N_("Member comeback: double points + free shipping"),
           "vip": N_("VIP comeback gift with next order + free shipping"),
-          "coupon": N_("Time-limited 15% comeback coupon (discount-driven buyer)")}
+          "coupon": N_("Time-limited comeback coupon: 15 percent off (discount-driven buyer)")}
 
 
 def suggested_offer(frame: pd.DataFrame, typical_spend: float) -> pd.Series:

@@ -1,6 +1,8 @@
 """Benchmark the churn model at scale: feature SQL, train (backtest + final fit + save), score dormant customers.
 
 Usage: python bench/bench_churn.py [--db /tmp/scale.duckdb] [--max-train-rows 250000]
+       python bench/bench_churn.py --auc DB_OR_retail [...]   (out-of-time AUC table: the churn model vs recency alone
+       vs BG/NBD alone, same test customers and window; "retail" loads ../shared/data/online_retail.csv.gz)
 The scale database (python -m ecomops demo --customers 1000000 --db /tmp/scale.duckdb) is copied to a private file
 first, because training writes the model registry. Targets (2 cores): train < 120 s, score < 20 s. Training fits on a
 stratified subsample of at most --max-train-rows customers per fit (documented in ecomops/users/churn.py); evaluation and
@@ -26,11 +28,47 @@ from ecomops.users import churn
 from ecomops.users import targeting
 
 
+def auc_table(sources: list[str], horizon_days: int = 90) -> None:
+    """Print the out-of-time comparison (all customers and the dormant slice) for each database (copied first) or
+    "retail" (UCI Online Retail loaded in memory)."""
+    from tests.test_churn_online_retail import load_online_retail
+
+    rows = []
+    for source in sources:
+        started = time.perf_counter()
+        if source == "retail":
+            con = db.connect_memory()
+            load_online_retail(con)
+        else:
+            work = Path(tempfile.mkdtemp(prefix="bench_churn_auc_"))
+            shutil.copyfile(source, work / "copy.duckdb")
+            con = db.connect(work / "copy.duckdb")
+        result = churn.backtest(con, None, horizon_days, importance_rows=1000)
+        metrics = result.to_json()
+        everyone = churn.comparison_table(metrics).set_index("scorer")["auc"]
+        dormant = churn.comparison_table(metrics, "dormant").set_index("scorer")["auc"]
+        rows.append({"data": Path(source).stem, "cutoff": result.cutoff, "n_train": result.n_train,
+                     "n_test": result.n_test, **{f"auc_{k}": round(v, 4) for k, v in everyone.items()},
+                     "dormant_n": metrics["dormant"]["customers"],
+                     **{f"dormant_{k}": round(v, 4) for k, v in dormant.items()},
+                     "seconds": round(time.perf_counter() - started, 1)})
+    import pandas as pd
+
+    table = pd.DataFrame(rows).rename(columns=lambda c: c.replace("baseline", "recency").replace("bgnbd_order",
+                                                                                                  "bgnbd_p_order")
+                                      .replace("bgnbd", "bgnbd_p_alive").replace("p_alive_p_order", "p_order"))
+    print(table.to_string(index=False))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", default="/tmp/scale.duckdb")
     parser.add_argument("--max-train-rows", type=int, default=churn.MAX_TRAIN_ROWS)
+    parser.add_argument("--auc", nargs="+", default=None, metavar="DB_OR_retail")
     args = parser.parse_args()
+    if args.auc:
+        auc_table(args.auc)
+        return 0
     work = Path(tempfile.mkdtemp(prefix="bench_churn_"))
     copy = work / "scale.duckdb"
     started = time.perf_counter()

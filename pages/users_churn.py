@@ -40,9 +40,8 @@ if model is not None and last_day is not None and model["cutoff"] < last_day:
     model_jobs.start_churn_training(con, int(model["horizon_days"]))
 
 
-@st.fragment(run_every=2)
 def training_progress() -> None:
-    """Show the background training's progress; rerun the page once it has finished."""
+    """Show the background training's progress; rerun the page once its model is registered."""
     job = model_jobs.churn_job(con)
     if job is None:
         return
@@ -52,13 +51,13 @@ def training_progress() -> None:
                 st.write(md(message))
     elif job.state == "failed":
         st.warning(_("Training failed: {error}", error=md(job.error)))
-    elif not st.session_state.get(f"churn_job_shown_{job.model_id}"):
-        st.session_state[f"churn_job_shown_{job.model_id}"] = True
-        st.rerun()
+    elif model is None or model["model_id"] < job.model_id:
+        st.rerun()  # the new model is registered: draw the whole page with it
 
 
-with right:
-    training_progress()
+running_job = model_jobs.churn_job(con)
+with right:  # polls every 2 s only while a training runs
+    st.fragment(training_progress, run_every=2 if running_job and running_job.state == "running" else None)()
 
 if model is None:
     right.info(_("No churn model yet: press Train model (it needs an order history of at least two horizons; upload "

@@ -28,7 +28,7 @@ import pandas as pd
 from ecomops import config, db, derived
 from ecomops.users import churn, value
 from ecomops.db import SQL_DIR
-from ecomops.i18n import _, fmt
+from ecomops.i18n import N_, _, fmt
 
 CONTROL_SHARE = 0.10
 REASON_CANDIDATES = 6  # explain with the globally most important features only (each costs one prediction pass)
@@ -53,12 +53,19 @@ def _model(con: duckdb.DuckDBPyConnection, model_id: int | None) -> tuple[Any, d
     return _models[entry["sha256"]], entry
 
 
+# Suggested comeback offers: stored in English (the message id), shown translated (``readable``).
+OFFERS = {"gift": N_("Time-limited comeback gift on the next order over the usual basket (7 days)"),
+          "member": N_("Member comeback: double points + free shipping"),
+          "vip": N_("VIP comeback gift with next order + free shipping"),
+          "coupon": N_("Time-limited comeback coupon: 15 percent off (discount-driven buyer)")}
+
+
 def suggested_offer(frame: pd.DataFrame, typical_spend: float) -> pd.Series:
     """Return a suggested comeback offer per customer from simple, readable rules."""
-    offer = pd.Series("Time-limited comeback gift (¥20 off ¥99, 7 days)", index=frame.index)
-    offer[frame["membership_tier"].isin(["silver", "gold"])] = "Member comeback: double points + free shipping"
-    offer[frame["monetary"] >= 3 * max(typical_spend, 1.0)] = "VIP comeback gift with next order + free shipping"
-    offer[frame["discount_share"] >= 0.5] = "Time-limited 15% comeback coupon (discount-driven buyer)"
+    offer = pd.Series(OFFERS["gift"], index=frame.index)
+    offer[frame["membership_tier"].isin(["silver", "gold"])] = OFFERS["member"]
+    offer[frame["monetary"] >= 3 * max(typical_spend, 1.0)] = OFFERS["vip"]
+    offer[frame["discount_share"] >= 0.5] = OFFERS["coupon"]
     return offer
 
 
@@ -162,8 +169,10 @@ def stored_dormant(con: duckdb.DuckDBPyConnection, model_id: int | None = None) 
 
 
 def readable(scored: pd.DataFrame) -> pd.DataFrame:
-    """Return stored scores with their reasons as one sentence in the current language (churn.reason_sentence)."""
-    return scored.assign(reasons=[churn.reason_sentence(r) for r in scored["reasons"]])
+    """Return stored scores with their reasons as one sentence (churn.reason_sentence) and the suggested offer in the
+    current language."""
+    return scored.assign(reasons=[churn.reason_sentence(r) for r in scored["reasons"]],
+                         suggested_offer=[_(o) if isinstance(o, str) and o else o for o in scored["suggested_offer"]])
 
 
 def stored_count(con: duckdb.DuckDBPyConnection, model_id: int | None = None) -> int:

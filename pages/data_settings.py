@@ -66,8 +66,8 @@ if st.button(_("Restore defaults"), key="settings_restore"):
 
 
 st.subheader(_("Accounts"))
-st.caption(_("Who may sign in, and with which role (docs/security.md). Passwords are stored only as argon2id hashes; "
-             "the same is possible with python -m ecomops users."))
+st.caption(_("Who may sign in, and with which role. Passwords are stored only as salted hashes; accounts can also be "
+             "managed on the command line."))
 con = state.connection()
 st.dataframe(access.list_accounts(con), hide_index=True, width="stretch",
              column_config={"name": _("Account"), "role": _("Role"), "kind": _("Sign-in"),

@@ -27,7 +27,8 @@ with browser:
                 st.markdown(column_list)
 
 with editor:
-    example = st.selectbox(_("Example queries"), ["—", *sqlconsole.EXAMPLES], key="sql_example")
+    example = st.selectbox(_("Example queries"), ["—", *sqlconsole.EXAMPLES], key="sql_example",
+                           format_func=lambda name: name if name == "—" else _(name))
     if example != "—" and st.session_state.get("_sql_example_loaded") != example:
         st.session_state["sql_text"] = sqlconsole.EXAMPLES[example]
         st.session_state["_sql_example_loaded"] = example

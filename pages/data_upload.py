@@ -21,7 +21,7 @@ con = state.connection()
 actor = page.actor()
 st.title(_("Upload data"))
 st.caption(_("UTF-8 or GBK/GB18030 (Chinese Excel), any delimiter, Chinese or English headers. "
-             "Nothing is written until you press Import; every import can be undone below. See docs/import.md."))
+             "Nothing is written until you press Import; every import can be undone below."))
 
 upload = more = None
 if page.can("import"):

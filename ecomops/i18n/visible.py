@@ -19,6 +19,10 @@ ALLOWED_IN_ZH: frozenset[str] = frozenset(word.lower() for word in (
     "GMV", "UV", "PV", "ROI", "SKU", "SPU", "AOV", "KPI", "CTR", "CVR", "CPC", "CPM", "CPA", "LTV", "DSR", "VIP",
     "SLA", "AUC", "ROC", "PR", "CSV", "TSV", "XLSX", "Excel", "Parquet", "JSON", "SQL", "SELECT", "PDF", "HTML",
     "URL", "ID", "API", "app", "pc", "ABC", "RFM", "FM", "Top", "TOP", "UTF", "GB", "ecomops", "DuckDB", "Spark",
+    # Names of protocols and services that Chinese settings screens show as they are (邮件 SMTP 服务器, 钉钉 Webhook).
+    "SMTP", "SSL", "TLS", "STARTTLS", "HMAC", "SHA", "Webhook", "Slack", "UTC", "OIDC", "SSO",
+    # A SQL keyword, sizes and an encoding name, as the SQL console and the importer name them.
+    "WITH", "KB", "MB", "GBK",
 ))
 # A run of letters, also after a digit (the "x" of 7.8x), but not inside an identifier such as P0001 or GB18030.
 _ENGLISH_WORD = re.compile(r"(?<![A-Za-z_])[A-Za-z]+(?:['’][A-Za-z]+)?(?![A-Za-z0-9_])")

@@ -45,6 +45,7 @@ import duckdb
 import pandas as pd
 
 from ecomops import db, derived
+from ecomops.i18n import N_
 
 DEFAULT_ROW_CAP = 10_000
 MAX_ROW_CAP = 100_000
@@ -86,7 +87,7 @@ SAFE_PLAN_LEAVES = {"DUMMY_SCAN", "COLUMN_DATA_SCAN", "CTE_SCAN", "REC_CTE_SCAN"
 PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 EXAMPLES = {
-    "GMV by month": (
+    N_("GMV by month"): (
         "-- sale_lines: the lines that count in GMV (valid orders, quantity > 0), gmv = quantity x unit price\n"
         "SELECT date_trunc('month', order_date) AS month,\n"
         "       sum(gmv) AS gmv,\n"
@@ -94,12 +95,12 @@ EXAMPLES = {
         "FROM sale_lines\n"
         "GROUP BY 1 ORDER BY 1"
     ),
-    "Top 20 products by GMV": (
+    N_("Top 20 products by GMV"): (
         "SELECT p.product_id, p.title, p.category, sum(l.gmv) AS gmv\n"
         "FROM sale_lines l JOIN products p USING (product_id)\n"
         "GROUP BY ALL ORDER BY gmv DESC LIMIT 20"
     ),
-    "Conversion by channel": (
+    N_("Conversion by channel"): (
         "WITH buyers AS (\n"
         "  SELECT channel, count(DISTINCT customer_id) AS buyers FROM valid_orders\n"
         "  GROUP BY channel),\n"
@@ -107,7 +108,7 @@ EXAMPLES = {
         "SELECT channel, uv, buyers, buyers / uv AS conversion_rate\n"
         "FROM visits JOIN buyers USING (channel) ORDER BY uv DESC"
     ),
-    "Unanswered negative reviews": (
+    N_("Unanswered negative reviews"): (
         "SELECT review_id, product_id, rating, created_ts, review_text\n"
         "FROM reviews WHERE rating <= 2 AND replied_ts IS NULL\n"
         "ORDER BY created_ts DESC LIMIT 100"

@@ -112,8 +112,7 @@ def gate() -> Actor:
             return current()
         st.error(_("Sign-in is not set up, so this app only runs on this computer (server address 127.0.0.1). "
                    "It is listening on {address}: add an account (python -m ecomops users add NAME --role admin) or "
-                   "configure single sign-on in .streamlit/secrets.toml, or start it on 127.0.0.1. See "
-                   "docs/security.md.", address=str(st.get_option("server.address") or _("every interface"))))
+                   "configure single sign-on in .streamlit/secrets.toml, or start it on 127.0.0.1.", address=str(st.get_option("server.address") or _("every interface"))))
         st.stop()
     actor = current()
     if actor is not None:

@@ -308,6 +308,11 @@ def refresh(con: duckdb.DuckDBPyConnection, engine: SparkEngine | None = None, f
     started = time.perf_counter()
     forget_stamps()
     attach_warehouse(con, engine.warehouse)
+    # App state some builds read, seeded on first use: seeded now, so the first page view does not rebuild (in
+    # Spark) the compliance findings because the shipped word list just arrived.
+    from ecomops.risk import compliance
+
+    compliance.ensure_seeded(con)
     stamp = current_stamp(engine.warehouse)
     rebuilt = []
     with derived.build_lock():

@@ -323,7 +323,9 @@ def refresh(con: duckdb.DuckDBPyConnection, engine: SparkEngine | None = None, f
                 if progress:
                     progress(table.name, seconds)
     done = Refresh(None, "spark", engine.warehouse, stamp, ",".join(rebuilt), time.perf_counter() - started)
-    with db.transaction(con, bump_version=True) as cur:  # pages' cached results follow the new figures
+    # The data version moves (pages' cached results follow the new figures); the sales version does not (it is
+    # part of every summary table's fingerprint: bumping it would make the tables just built stale again).
+    with db.transaction(con, sales_data=False) as cur:
         cur.execute("INSERT INTO warehouse_refreshes (engine, warehouse, load_id, tables, seconds) "
                     "VALUES ($engine, $warehouse, $load, $tables, $seconds)",
                     {"engine": done.engine, "warehouse": done.warehouse, "load": stamp, "tables": done.tables,

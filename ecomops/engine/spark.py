@@ -195,7 +195,7 @@ def arrow_to_pandas_like_duckdb(table: pa.Table) -> pd.DataFrame:
             series = column.to_pandas(types_mapper=pd.ArrowDtype).astype(str(column.type).replace("int", "Int"))
         else:
             series = column.to_pandas()
-        columns[name] = series
+        columns[len(columns)] = series  # by position: Spark names unnamed expressions alike (count(1), ...)
     frame = pd.DataFrame(columns, index=pd.RangeIndex(table.num_rows))
     frame.columns = table.column_names  # duplicate names stay as they are
     return frame

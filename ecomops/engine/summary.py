@@ -308,6 +308,11 @@ def refresh(con: duckdb.DuckDBPyConnection, engine: SparkEngine | None = None, f
     started = time.perf_counter()
     forget_stamps()
     attach_warehouse(con, engine.warehouse)
+    # App state some builds read, seeded on first use: seeded now, so the first page view does not rebuild (in
+    # Spark) the compliance findings because the shipped word list just arrived.
+    from ecomops.risk import compliance
+
+    compliance.ensure_seeded(con)
     stamp = current_stamp(engine.warehouse)
     rebuilt = []
     with derived.build_lock():
@@ -318,7 +323,9 @@ def refresh(con: duckdb.DuckDBPyConnection, engine: SparkEngine | None = None, f
                 if progress:
                     progress(table.name, seconds)
     done = Refresh(None, "spark", engine.warehouse, stamp, ",".join(rebuilt), time.perf_counter() - started)
-    with db.transaction(con, bump_version=True) as cur:  # pages' cached results follow the new figures
+    # The data version moves (pages' cached results follow the new figures); the sales version does not (it is
+    # part of every summary table's fingerprint: bumping it would make the tables just built stale again).
+    with db.transaction(con, sales_data=False) as cur:
         cur.execute("INSERT INTO warehouse_refreshes (engine, warehouse, load_id, tables, seconds) "
                     "VALUES ($engine, $warehouse, $load, $tables, $seconds)",
                     {"engine": done.engine, "warehouse": done.warehouse, "load": stamp, "tables": done.tables,

@@ -1,7 +1,9 @@
 -- One product's GMV, units and orders per day of the range (every day listed, 0 without sales).
 -- Placeholder: {order_where} (filters.slot "lines", channel filter; dates of the range). Params: theirs, $pid.
 WITH days AS (
-    SELECT CAST(d AS DATE) AS day FROM generate_series(CAST($start AS DATE), CAST($end AS DATE), INTERVAL 1 DAY) t(d)
+    -- A subquery over unnest(generate_series(...)), not the table function: the form Spark runs too (docs/spark-findings.md).
+    SELECT CAST(d AS DATE) AS day
+    FROM (SELECT unnest(generate_series(CAST($start AS TIMESTAMP), CAST($end AS TIMESTAMP), INTERVAL 1 DAY)) AS d) t
 ),
 sales AS (
     SELECT l.order_date AS day, sum(l.gmv) AS gmv, sum(l.quantity) AS units, count(DISTINCT l.order_no) AS orders

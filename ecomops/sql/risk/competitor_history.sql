@@ -2,4 +2,4 @@
 SELECT c.day, c.competitor AS series, c.price, c.promotion
 FROM competitor_prices c
 WHERE c.product_id = $product_id AND {where_sql}
-ORDER BY c.day
+ORDER BY c.day, c.competitor  -- a total order: engines break ties differently

@@ -117,7 +117,8 @@ CUSTOMER_VALUE = DerivedTable(
     ("orders", "order_items", "customers", "products", "reviews"), (PERFECT_HASH,),
     after_build="ecomops.users.value:store_value",
     fingerprint_sql="SELECT (SELECT max(fingerprint) FROM users_order_facts_state)",
-    fingerprint_extra="ecomops.users.value:value_key")
+    fingerprint_extra="ecomops.users.value:value_key",
+    outputs=("users_customer_value", "users_clv_fit", "users_clv_weekly"))
 REGISTRY: list[DerivedTable] = [PRODUCTS_LINES, SALES_ROLLUP, USERS_ORDERS, RISK_CLAIMS, RISK_REVIEW_LABELS,
                                 CHURN_SCORES, CUSTOMER_VALUE]
 

@@ -28,7 +28,8 @@ start, end = (tuple(period) + (None, None))[:2] if isinstance(period, (tuple, li
 log = audit.entries(con, start=start, end=end or start, actor=None if who == everyone else who,
                     action=None if what == every_action else what)
 if log.empty:
-    st.info(_("No entry matches these filters."))
+    st.info(_("No entry matches these filters.") if actors else
+            _("Nothing recorded yet: imports, undos, setting changes and SQL queries appear here with who made them."))
     st.stop()
 st.caption(_("{n} entries", n=fmt.count(len(log))))
 st.dataframe(audit.labelled(log), hide_index=True, width="stretch",

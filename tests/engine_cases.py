@@ -67,6 +67,10 @@ def direct_queries(con) -> list[tuple[str, object, tuple]]:
         db.query_df(con, db.load_sql("products/complaints"), {
             "ids": ids, "start": f.start, "end": f.end, "pattern": review.NEGATIVE_PATTERN})
     found = list(recorder.queries)
+    # Customer value (users/value.py): the daily repeat purchases of the tracking plot, run while the value table
+    # is built, and the holdout window of `clv evaluate`.
+    found.append((db.load_sql("users/clv_repeat_daily"), {"as_of": span.end}, ()))
+    found.append((db.load_sql("users/clv_holdout"), {"cutoff": cutoff, "end": span.end}, ()))
     # Run by derived-table builds on their cursor (not through db.query_df): RFM scores as of the last order day.
     found.append((rfm.rfm_sql(), {"as_of": span.end}, ()))
     # The review SLA classification over stored labels (runs when a review model is cached).

@@ -3,6 +3,7 @@ and en, checked with ecomops.i18n.visible (no English in zh outside the operator
 data, no doc names, no 00:00:00, no 3-decimal numbers, no raw codes)."""
 from __future__ import annotations
 
+import getpass
 import json
 
 import pytest
@@ -41,7 +42,7 @@ def _texts(at) -> list[str]:
 def _data_values(demo_db_path) -> list[str]:
     """Return values shown as stored (campaign names, categories, product titles): data, not interface text."""
     con = db.connect(demo_db_path)
-    values = ["English", "中文"]  # the language switcher names each language in itself
+    values = ["English", "中文", getpass.getuser()]  # language names in themselves; the acting OS user (sidebar)
     values += [r[0] for r in con.execute("SELECT name FROM campaigns").fetchall()]
     values += [r[0] for r in con.execute("SELECT DISTINCT category FROM products WHERE category IS NOT NULL").fetchall()]
     values += [r[0] for r in con.execute("SELECT title FROM products WHERE title IS NOT NULL").fetchall()]

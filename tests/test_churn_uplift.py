@@ -59,10 +59,10 @@ def test_same_uplift_on_every_surface(outreach_db, capsys):
     assert arms.loc["control", "ci_low"] == pytest.approx(page["ci_low"])
 
     html = report.render_html(review)
-    shown = re.search(r"Uplift \(treatment − control[^<]*<b>([+−-]?\d+\.\d) pp</b> \(95% CI ([+−-]?\d+\.\d) to "
-                      r"([+−-]?\d+\.\d) pp\)", html)
+    shown = re.search(r"Uplift \(contacted − control\): <b>([+−-]?\d+\.\d) pp</b> \(confidence interval \(95%\) "
+                      r"([+−-]?\d+\.\d) pp – ([+−-]?\d+\.\d) pp\)", html)
     assert shown is not None
-    assert [float(v) for v in shown.groups()] == pytest.approx(
+    assert [float(v.replace("−", "-")) for v in shown.groups()] == pytest.approx(
         [round(page[k] * 100, 1) for k in ("uplift", "ci_low", "ci_high")], abs=0.051)
 
     assert main(["churn", "uplift", "--json", "--db", str(path)]) == 0

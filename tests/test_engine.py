@@ -196,9 +196,14 @@ def test_build_steps_split_spark_selects_from_local_statements():
     from ecomops.engine import summary
 
     steps = summary._steps(db.load_sql("users/order_facts_build"))
-    assert [(s.kind, s.table) for s in steps[:4]] == [
-        ("create", "users_customer_keys"), ("create", "users_category_bits"), ("create", "users_order_facts"),
-        ("create", "users_review_facts")]
+    # The kept keys are copied first (computed in Spark from the local table, which the build uploads), the DROP of
+    # that copy runs locally.
+    assert [(s.kind, s.table) for s in steps[:6]] == [
+        ("create", "users_old_keys"), ("create", "users_customer_keys"), ("local", ""),
+        ("create", "users_category_bits"), ("create", "users_order_facts"), ("create", "users_review_facts")]
+    lines = summary._steps(db.load_sql("products/line_facts_build"))
+    assert [(s.kind, s.table, s.columns) for s in lines] == [
+        ("insert", "products_customer_keys", ("customer_id", "customer_key")), ("create", "products_line_facts", ())]
     rollup = summary._steps(db.load_sql("daily_sales_rollup_build"))
     assert [(s.kind, s.table, s.columns) for s in rollup] == [
         ("local", "", ()),

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import sqlglot
 
-from ecomops import db
+from ecomops import db, derived
 from ecomops.engine import DuckDBEngine, compare, registry, warehouse
 from tests import engine_cases
 from tests.conftest import make_tiny_db
@@ -28,9 +28,7 @@ pytestmark = [pytest.mark.spark, pytest.mark.xdist_group("spark")]
 
 # Derived tables the pages read (built in the local DuckDB file, ecomops/derived.py); exported beside the data
 # tables so the read queries over them can run on Spark too.
-DERIVED_TABLES = ("products_line_facts", "daily_sales_rollup", "users_customer_keys", "users_order_facts",
-                  "users_category_bits", "users_rfm_scores", "users_review_facts", "risk_claim_findings",
-                  "risk_claim_products", "risk_review_labels", "churn_dormant_scores")
+DERIVED_TABLES = tuple(name for table in derived.REGISTRY for name in table.tables)
 # At most this many distinct texts/parameters of one query per store (each Spark run costs ~0.5-3 s here).
 PER_NAME = {"tiny": 1, "demo": 1}
 

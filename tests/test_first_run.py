@@ -62,6 +62,6 @@ def test_first_visits_show_trained_content_without_training(demo_with_models, mo
 
     at.switch_page("pages/data_review.py").run()
     assert not at.exception
-    assert any(m.label == "Uplift (treatment − control)" for m in at.metric)  # the planted outreach, from orders
+    assert any(m.label == "Uplift (contacted − control)" for m in at.metric)  # the planted outreach, from orders
     assert reviews_model.cache_key() == review_key  # the review classifier was not (re)trained by the visit
     db.close(path)

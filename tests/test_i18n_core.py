@@ -144,8 +144,9 @@ def test_labels(kind, code, zh, en):
 
 
 def test_labels_tables_and_raw_codes():
-    assert list(i18n.labels("device", locale="zh")) == ["app", "mobile_web", "pc"]
-    assert i18n.labels("device", locale="zh") == {"app": "App", "mobile_web": "手机网页", "pc": "PC端"}
+    # "all": traffic exports without a device split (the importer's default device)
+    assert list(i18n.labels("device", locale="zh")) == ["app", "mobile_web", "pc", "all"]
+    assert i18n.labels("device", locale="zh") == {"app": "App", "mobile_web": "手机网页", "pc": "PC端", "all": "全部终端"}
     from ecomops.i18n.labels import raw_codes
 
     assert {"paid_ads", "mobile_web", "douyin_live", "big_sale"} <= set(raw_codes())

@@ -23,7 +23,7 @@ NAMED = {"abc_classes": "abc_classes", "reviews_classified": "risk/reviews_class
 def fill(text: str) -> str:
     """Fill the {fragment} placeholders the way the code does: filter SQL, a named query (the ABC classes, the
     classified reviews), else TRUE."""
-    fragments = dict(sales_slots(FILTERS)[0], product_gmv="skus")
+    fragments = dict(sales_slots(FILTERS)[0], product_gmv="skus", page="LIMIT 10 OFFSET 0")
 
     def fragment(name: str) -> str:
         if name in NAMED:

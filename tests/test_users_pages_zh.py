@@ -3,6 +3,8 @@ terms and the domain's numbers in zh, findings and the members sentence in Chine
 debug-print number in zh (no Chinese outside the data in en), checked with ecomops.i18n.visible."""
 from __future__ import annotations
 
+import getpass
+
 import pytest
 
 from ecomops import db, metrics
@@ -43,7 +45,7 @@ def data_values(at) -> set[str]:
         for column in DATA_COLUMNS:
             if column in table.value.columns:
                 values |= {v for v in table.value[column] if isinstance(v, str)}
-    return values
+    return values | {getpass.getuser()}  # the sidebar names who is acting: the OS user in local mode
 
 
 def metrics_of(at) -> dict[str, str]:

@@ -239,9 +239,35 @@ class _Handoff:
             shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def _compute(engine: SparkEngine, steps: list[_Step], handoff: _Handoff) -> list:
+def _local_inputs(con: duckdb.DuckDBPyConnection, engine: SparkEngine, steps: list[_Step]) -> set[str]:
+    """Return the local tables the build's Spark steps read: state kept in the local file across rebuilds (the
+    customer keys), neither a warehouse table, nor a model view, nor a table an earlier step of the build creates."""
+    from ecomops.engine.spark import _tables_read, model_views
+
+    local = {name for (name,) in con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
+        "AND table_type = 'BASE TABLE'").fetchall()}
+    reads: set[str] = set()
+    created: set[str] = set()
+    for step in steps:
+        if step.kind == "local":
+            continue
+        reads |= set(_tables_read(step.sql)) - created
+        if step.kind == "create":
+            created.add(step.table)
+    return {t for t in reads if t in local and t not in warehouse.WAREHOUSE_TABLES and t not in model_views()}
+
+
+def _compute(con: duckdb.DuckDBPyConnection, engine: SparkEngine, steps: list[_Step], handoff: _Handoff) -> list:
     """Run the Spark steps of a build in order (each result readable by the later ones under its table name)."""
     persisted = []
+    uploaded = {}
+    for table in sorted(_local_inputs(con, engine, steps)):
+        # Sent as Arrow: these are small key tables (one row per customer), not the warehouse's facts.
+        frame = engine.session.createDataFrame(con.execute(f"SELECT * FROM {table}").arrow()).persist()
+        persisted.append(frame)
+        engine.register_result(table, frame)
+        uploaded[table] = frame
     for index, step in enumerate(steps):
         if step.kind == "local":
             continue
@@ -250,6 +276,14 @@ def _compute(engine: SparkEngine, steps: list[_Step], handoff: _Handoff) -> list
             frame = frame.persist()
             persisted.append(frame)
             engine.register_result(step.table, frame)
+        elif step.table in uploaded:  # rows added to kept state (new customers' keys): later steps read them too
+            frame = frame.persist()
+            persisted.append(frame)
+            columns = list(step.columns) or uploaded[step.table].columns
+            grown = uploaded[step.table].unionByName(frame.toDF(*columns), allowMissingColumns=True).persist()
+            persisted.append(grown)
+            engine.register_result(step.table, grown)
+            uploaded[step.table] = grown
         handoff.keep(index, frame)
     return persisted
 
@@ -278,10 +312,10 @@ def build(con: duckdb.DuckDBPyConnection, table: DerivedTable, stamp: str, engin
 
     engine = engine or spark_engine()
     started = time.perf_counter()
-    steps = _steps(db.load_sql(table.build_sql))
+    steps = _steps(engine.load_sql(table.build_sql))
     handoff = _Handoff(engine)
     try:
-        persisted = _compute(engine, steps, handoff)
+        persisted = _compute(con, engine, steps, handoff)
         with db.transaction(con, bump_version=False) as cur:
             for setting in table.settings:
                 cur.execute(setting)

@@ -22,8 +22,8 @@ FILTERS_KEY = "ecomops_filters"
 
 
 @st.cache_resource(show_spinner="Opening the database…")
-def _open(path: str) -> tuple[duckdb.DuckDBPyConnection, bool]:
-    """Return the process-wide connection and whether the demo data set was created just now."""
+def _first_start(path: str) -> bool:
+    """Create the demo store when the database file does not exist yet; return whether it was created just now."""
     # A first start creates the demo store; the Spark engine's file is a cache of the warehouse instead.
     fresh = not Path(path).exists() and config.engine_name() == "duckdb"
     con = db.connect(path)
@@ -35,12 +35,16 @@ def _open(path: str) -> tuple[duckdb.DuckDBPyConnection, bool]:
         with st.spinner(i18n._("First start: creating the demo database and training its models (about a minute)…")):
             demo.generate(con)
             model_jobs.prepare_models(con)  # the first visit of every page then reads stored model outputs
-    return con, fresh
+    return fresh
 
 
 def connection() -> duckdb.DuckDBPyConnection:
     """Return the database connection, creating the demo database on the very first start (with a toast)."""
-    con, created = _open(str(config.db_path().resolve()))
+    path = str(config.db_path().resolve())
+    created = _first_start(path)
+    # db.connect hands out the process's one connection and reopens it when a command or test closed it, so a
+    # page never holds on to a closed handle.
+    con = db.connect(path)
     if created and not st.session_state.get("_demo_toast_shown"):
         st.session_state["_demo_toast_shown"] = True
         st.toast(f"No database found: created a demo data set at {config.db_path()}.", icon="🧪")

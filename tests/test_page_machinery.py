@@ -42,10 +42,13 @@ def test_deep_link_on_a_fresh_server_shows_the_sidebar_and_the_page(demo_db_path
         wait_for_app(page)
         page.get_by_role("heading", name="Supply chain").first.wait_for(timeout=60000)
         sidebar = page.get_by_test_id("stSidebar")
+        # The first run sets the filters into the URL and reruns: the sidebar is drawn again by that rerun.
+        sidebar.get_by_text("Date range").first.wait_for(timeout=60000)
         assert sidebar.get_by_text("Date range").count() == 1
         assert sidebar.get_by_role("link", name="Churn & reactivation").count() == 1
         # the menu takes the user to another page, with the same sidebar
         sidebar.get_by_role("link", name="Customers", exact=True).click()
         page.get_by_role("heading", name="Customers").first.wait_for(timeout=60000)
+        page.get_by_test_id("stSidebar").get_by_text("Date range").first.wait_for(timeout=60000)
         assert page.get_by_test_id("stSidebar").get_by_text("Date range").count() == 1
         assert page.locator('[data-testid="stException"]').count() == 0

@@ -264,7 +264,7 @@ def _compute(con: duckdb.DuckDBPyConnection, engine: SparkEngine, steps: list[_S
     uploaded = {}
     for table in sorted(_local_inputs(con, engine, steps)):
         # Sent as Arrow: these are small key tables (one row per customer), not the warehouse's facts.
-        frame = engine.session.createDataFrame(con.execute(f"SELECT * FROM {table}").to_arrow_table()).persist()
+        frame = engine.session.createDataFrame(con.sql(f"SELECT * FROM {table}").to_arrow_table()).persist()
         persisted.append(frame)
         engine.register_result(table, frame)
         uploaded[table] = frame

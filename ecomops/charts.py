@@ -1,8 +1,10 @@
 """Pure Plotly builders (DataFrame -> Figure) with the one chart theme, and value formatting for KPIs."""
 from __future__ import annotations
 
-from typing import Sequence
+import re
+from typing import Any, Sequence
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -28,6 +30,52 @@ pio.templates["ecomops"] = go.layout.Template(
 # The default for every figure: Plotly applies a default template without validating it again, about half the
 # cost of setting template="ecomops" on each figure (~2 ms per chart, several charts per page run).
 pio.templates.default = "ecomops"
+# Plotly draws <a href> in any chart text as a link (titles, legends, categories, hover): imported names are data, so
+# the opening of a link tag is written as the entity &lt;, which Plotly shows as the character "<".
+_LINK_TAG = re.compile(r"<(?=\s*/?\s*a(?:[\s>/]|$))", re.IGNORECASE)
+
+
+def _unlinked(value: Any) -> Any:
+    """Return ``value`` with link tags in its strings neutralised (lists, tuples, dicts and object arrays walked)."""
+    if isinstance(value, str):
+        return _LINK_TAG.sub("&lt;", value) if "<" in value else value
+    if isinstance(value, dict):
+        return {key: _unlinked(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_unlinked(item) for item in value)
+    if isinstance(value, np.ndarray) and value.dtype == object:
+        return np.array([_unlinked(item) for item in value.ravel()], dtype=object).reshape(value.shape)
+    return value
+
+
+def _changed(props: dict) -> dict:
+    """Return the properties whose strings held a link tag, cleaned (the others are left as they are)."""
+    out = {}
+    for key, value in props.items():
+        if isinstance(value, np.ndarray) and value.dtype != object:
+            continue  # numbers
+        cleaned = _unlinked(value)
+        if isinstance(value, np.ndarray):
+            differs = not np.array_equal(value, cleaned)
+        else:
+            differs = cleaned != value
+        if differs:
+            out[key] = cleaned
+    return out
+
+
+def without_links(fig: go.Figure) -> go.Figure:
+    """Return the figure with every link tag in its texts written as text (in place): what pages draw."""
+    for trace in fig.data:
+        changed = _changed(trace.to_plotly_json())
+        if changed:
+            trace.update(changed, overwrite=True)
+    changed = _changed({k: v for k, v in fig.layout.to_plotly_json().items() if k != "template"})
+    if changed:
+        fig.layout.update(changed, overwrite=True)
+    return fig
+
+
 DEFAULT_HEIGHT = 450  # what Plotly (and st.plotly_chart) draw a figure without a height at
 TITLE_SPACE = 44  # pixels from the top of a titled figure to its legend: the title's line and a gap
 

@@ -44,7 +44,7 @@ else:
 st.subheader(_("Metrics and expected bands"))
 tabs = st.tabs([label("metric", m) for m in monitoring.MONITORED])
 for tab, metric in zip(tabs, monitoring.MONITORED):
-    tab.plotly_chart(monitoring_charts.metric_band(bands, metric, title=label("metric", metric)),
+    page.chart(tab, monitoring_charts.metric_band(bands, metric, title=label("metric", metric)),
                      width="stretch", key=f"band_{metric}")
 
 st.subheader(_("Root cause"))
@@ -63,16 +63,16 @@ focus = right.selectbox(_("Explain"), focus_options, index=focus_options.index(d
 cause = state.cached(monitoring.root_cause, f, day, reference, None if focus == "auto" else focus)
 st.info(md(cause.summary))
 left, right = st.columns(2)
-left.plotly_chart(monitoring_charts.effects_waterfall(cause.effects, title=_("GMV bridge: reference → day")),
+page.chart(left, monitoring_charts.effects_waterfall(cause.effects, title=_("GMV bridge: reference → day")),
                   width="stretch")
-right.plotly_chart(monitoring_charts.contributions(cause.cells, "segment", cause.focus,
+page.chart(right, monitoring_charts.contributions(cause.cells, "segment", cause.focus,
                    title=_("{effect} effect by channel × device", effect=label("effect", cause.focus))),
                    width="stretch")
 st.dataframe(monitoring.cells_table(cause), hide_index=True, width="stretch")
 left, right = st.columns(2)
-left.plotly_chart(monitoring_charts.contributions(cause.by_category, "segment", "gmv_change",
+page.chart(left, monitoring_charts.contributions(cause.by_category, "segment", "gmv_change",
                                                   title=_("GMV change by category")), width="stretch")
-right.plotly_chart(monitoring_charts.contributions(cause.by_campaign, "segment", "gmv_change",
+page.chart(right, monitoring_charts.contributions(cause.by_campaign, "segment", "gmv_change",
                                                    title=_("GMV change by campaign")), width="stretch")
 
 with st.expander(_("Alert rules")):

@@ -51,14 +51,14 @@ for row_start in (0, 4):
                           yoy=monitoring.change_text(row.metric, row.value, row.year_ago) or fmt.NONE,
                           year_ago=fmt.metric(row.metric, row.year_ago)))
 figs = report.figures(review)
-st.plotly_chart(figs["daily"], width="stretch")
+page.chart(st, figs["daily"], width="stretch")
 
 st.subheader(_("Top movers ({comparison})", comparison=p.change_name))
 tab_products, tab_channels, tab_keywords = st.tabs([_("Products (GMV)"), _("Channels (GMV)"),
                                                     _("Keywords (searches)")])
 tab_products.dataframe(report.movers_table(review, "products"), hide_index=True, width="stretch")
 if "products" in figs:
-    tab_products.plotly_chart(figs["products"], width="stretch")
+    page.chart(tab_products, figs["products"], width="stretch")
 tab_channels.dataframe(report.movers_table(review, "channels"), hide_index=True, width="stretch")
 if review.movers["keywords"].empty:
     tab_keywords.info(_("No search keyword data: upload a keyword export on Data → Upload."))
@@ -70,7 +70,7 @@ if review.roi.empty:
     st.info(_("No ad spend in this period: upload an ad spend export on Data → Upload."))
 else:
     st.dataframe(report.roi_table(review), hide_index=True, width="stretch")
-    st.plotly_chart(figs["roi"], width="stretch")
+    page.chart(st, figs["roi"], width="stretch")
 
 st.subheader(_("Alerts and their causes"))
 if review.alerts.empty:

@@ -60,4 +60,4 @@ if result is not None:
                         format_func=lambda k: _("line") if k == "line" else _("bar"))
         builder = charts.line if kind == "line" else charts.bar
         figure = builder(result.frame, x, ys if kind == "line" else ys[0])
-        st.plotly_chart(figure, width="stretch")
+        page.chart(st, figure, width="stretch")

@@ -29,10 +29,10 @@ if comparison.loc[comparison["metric"] == "uv", "value"].isna().iloc[0]:
 
 trend = state.cached(metrics.daily_trend, f)
 left, right = st.columns([2, 1])
-left.plotly_chart(charts.bar_line(trend, "day", "gmv", "orders", label("metric", "gmv"), label("metric", "orders"),
+page.chart(left, charts.bar_line(trend, "day", "gmv", "orders", label("metric", "gmv"), label("metric", "orders"),
                                   title=_("Daily GMV and orders")), width="stretch")
 by_channel = state.cached(metrics.gmv_by_channel, f)
-right.plotly_chart(charts.donut(monitoring.labelled_contributions(by_channel, "channel"), "channel", "gmv",
+page.chart(right, charts.donut(monitoring.labelled_contributions(by_channel, "channel"), "channel", "gmv",
                                 title=_("GMV by channel")), width="stretch")
 
 st.subheader(_("Needs attention"))

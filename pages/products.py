@@ -29,9 +29,9 @@ else:
     keywords = state.cached(demand.search_growth, f, "keyword", min_searches=int(min_searches))
     categories = state.cached(demand.search_growth, f, "category")
     left, right = st.columns(2)
-    left.plotly_chart(products_charts.growth_bars(keywords, "keyword", title=_("Fastest-growing keywords")),
+    page.chart(left, products_charts.growth_bars(keywords, "keyword", title=_("Fastest-growing keywords")),
                       width="stretch")
-    right.plotly_chart(products_charts.growth_bars(categories, "category", title=_("Categories by search growth")),
+    page.chart(right, products_charts.growth_bars(categories, "category", title=_("Categories by search growth")),
                        width="stretch")
     keyword_columns = ["keyword", "category", "searches", "searches_prev", "growth", "searches_yoy", "yoy_growth",
                        "clicks", "orders", "ctr", "conversion", "gmv", "is_new"]
@@ -65,7 +65,7 @@ if sales.empty:
     st.info(products.upload_hint("orders"))
 else:
     left, right = st.columns([1, 1])
-    left.plotly_chart(products_charts.growth_bars(sales, "category", title=_("Category GMV growth, last 4 weeks")),
+    page.chart(left, products_charts.growth_bars(sales, "category", title=_("Category GMV growth, last 4 weeks")),
                       width="stretch")
     sales_columns = ["category", "gmv", "gmv_prev", "growth", "gmv_yoy", "yoy_growth", "units", "units_growth"]
     right.dataframe(sales, column_order=sales_columns,

@@ -70,11 +70,11 @@ if pairs["bulk_orders"].iloc[0]:
     st.caption(_("{n} bulk orders left out of the counts.", n=fmt.count(pairs["bulk_orders"].iloc[0])))
 view = st.radio(_("View"), list(VIEWS), horizontal=True, key="bundle_view", format_func=lambda v: _(VIEWS[v]))
 if view == "Matrix":
-    st.plotly_chart(products_charts.lift_matrix(bundles.pair_matrix(pairs, top=15),
+    page.chart(st, products_charts.lift_matrix(bundles.pair_matrix(pairs, top=15),
                                                 title=_("Lift between the 15 most-paired products")),
                     width="stretch")
 else:
-    st.plotly_chart(products_charts.pair_network(pairs, top=40,
+    page.chart(st, products_charts.pair_network(pairs, top=40,
                                                  title=_("The 40 strongest pairs (edge width = lift)")),
                     width="stretch")
 
@@ -90,7 +90,7 @@ st.download_button(_("Download pairs (CSV)"), downloads.csv(ranked, "utf-8"),
                    file_name=f"ecomops_pairs_{f.start}_{f.end}.csv", mime="text/csv", on_click="ignore")
 
 st.subheader(_("AOV of orders holding the pair vs the other orders"))
-st.plotly_chart(charts.bar(bundles.aov_comparison(pairs), "pair", "aov", color="orders", barmode="group",
+page.chart(st, charts.bar(bundles.aov_comparison(pairs), "pair", "aov", color="orders", barmode="group",
                            title=_("Top 10 pairs by lift")), width="stretch")
 
 st.subheader(_("Bundle suggestions: slow movers with strong partners"))

@@ -32,7 +32,7 @@ for col, row in zip(st.columns(3), summary.itertuples()):
     col.caption(_("{share} of GMV · {action}", share=fmt.percent(row.gmv_share), action=row.action))
 
 left, right = st.columns([3, 2])
-left.plotly_chart(products_charts.pareto(inventory.pareto_curve(abc), title=_("Pareto: cumulative GMV by SKU rank")),
+page.chart(left, products_charts.pareto(inventory.pareto_curve(abc), title=_("Pareto: cumulative GMV by SKU rank")),
                   width="stretch")
 right.dataframe(summary, column_config=colfmt.headers(summary.columns, {
                     "gmv": colfmt.MONEY, "gmv_share": colfmt.PERCENT, "median_days_of_cover": colfmt.DAYS}),

@@ -66,7 +66,7 @@ st.subheader(_("Product detail"))
 choices = product_review.product_choices(weekly, flags)
 product_id = st.selectbox(_("Product"), list(choices), format_func=choices.get, key="review_product")
 daily = state.cached(product_review.product_daily, f, product_id)
-st.plotly_chart(charts.bar_line(daily, "day", "gmv", "units", label("metric", "gmv"), _("Units"),
+page.chart(st, charts.bar_line(daily, "day", "gmv", "units", label("metric", "gmv"), _("Units"),
                                 title=_("{product}: {period}", product=choices[product_id],
                                         period=fmt.date_range(f.start, f.end))),
                 width="stretch")

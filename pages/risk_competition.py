@@ -66,7 +66,7 @@ st.subheader(_("Our price vs competitors over time"))
 labels = state.cached(competition.watched_products, f)
 product = st.selectbox(_("Product"), list(labels), format_func=labels.get, key="risk_comp_product")
 history = state.cached(competition.price_history, f, product)
-st.plotly_chart(charts.line(history, "day", "price", color="series", title=labels[product]), width="stretch")
+page.chart(st, charts.line(history, "day", "price", color="series", title=labels[product]), width="stretch")
 
 st.subheader(_("Competitor promotions and new products"))
 activity = state.cached(competition.competitor_activity, f)

@@ -69,7 +69,7 @@ else:
 trend = state.cached(reputation.negative_rate_over_time, f)
 trend_title = (_("Negative-review rate per week vs target") if trend.attrs.get("grain") == "week"
                else _("Negative-review rate per day vs target"))
-st.plotly_chart(charts.line(trend, "period", ["negative_rate", "target"], y_format=".0%", title=trend_title,
+page.chart(st, charts.line(trend, "period", ["negative_rate", "target"], y_format=".0%", title=trend_title,
                             names={"negative_rate": label("metric", "negative_review_rate"),
                                    "target": pgettext("chart", "Target")}),
                 width="stretch")

@@ -53,7 +53,7 @@ if summary["top_supplier"]:
                  "supplier).", supplier=md(summary["top_supplier"]), share=fmt.percent(summary["top_supplier_share"]),
                  hhi=fmt.number(summary["hhi"], 2)))
 left, right = st.columns([3, 2])
-left.plotly_chart(charts.bar(conc.head(15).iloc[::-1], "supplier", "share", orientation="h", y_format=".0%",
+page.chart(left, charts.bar(conc.head(15).iloc[::-1], "supplier", "share", orientation="h", y_format=".0%",
                              title=_("Share of GMV per primary supplier")), width="stretch")
 right.dataframe(conc, hide_index=True, width="stretch",
                 column_config=colfmt.headers(conc.columns, {

@@ -69,8 +69,8 @@ shown_trend = colfmt.labelled(trend, channel="channel")
 st.subheader(_("By channel"))
 st.dataframe(shown_channels, hide_index=True, width="stretch", column_config=COLUMNS)
 left, right = st.columns(2)
-left.plotly_chart(traffic_charts.roi_bars(channels, grow=traffic_channels.ROI_GROW, floor=t.roi_floor), width="stretch")
-right.plotly_chart(charts.bar(shown_trend, "bucket", "gmv", color="channel", title=_("GMV by channel")),
+page.chart(left, traffic_charts.roi_bars(channels, grow=traffic_channels.ROI_GROW, floor=t.roi_floor), width="stretch")
+page.chart(right, charts.bar(shown_trend, "bucket", "gmv", color="channel", title=_("GMV by channel")),
                    width="stretch")
 
 st.subheader(_("Share of GMV over time"))
@@ -79,10 +79,10 @@ highlight = st.selectbox(_("Highlight channel"), options, index=options.index("w
                          format_func=lambda code: label("channel", code),
                          help=_("{wecom} = the private domain (WeCom and community groups).",
                                 wecom=label("channel", "wecom"))) if options else None
-st.plotly_chart(traffic_charts.share_area(trend, highlight=highlight), width="stretch")
+page.chart(st, traffic_charts.share_area(trend, highlight=highlight), width="stretch")
 left, right = st.columns(2)
-left.plotly_chart(traffic_charts.roi_trend(trend, floor=t.roi_floor), width="stretch")
-right.plotly_chart(charts.line(shown_trend, "bucket", "conversion_rate", color="channel",
+page.chart(left, traffic_charts.roi_trend(trend, floor=t.roi_floor), width="stretch")
+page.chart(right, charts.line(shown_trend, "bucket", "conversion_rate", color="channel",
                                title=label("metric", "conversion_rate"), y_format=".1%"), width="stretch")
 
 st.subheader(_("Monthly ROI review"))

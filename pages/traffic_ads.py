@@ -51,16 +51,16 @@ st.caption(_("By ROI, among audiences with at least {share} of the spend (smalle
 ranked = traffic_ads.best_worst_audiences(ads["audience"])
 left, right = st.columns([3, 2])
 left.dataframe(colfmt.labelled(ranked, rank="audience_rank"), hide_index=True, width="stretch", column_config=AD_COLUMNS)
-right.plotly_chart(traffic_charts.roi_bars(ads["audience"], key="key", title=_("ROI by audience"), floor=t.roi_floor,
+page.chart(right, traffic_charts.roi_bars(ads["audience"], key="key", title=_("ROI by audience"), floor=t.roi_floor,
                                            kind=None), width="stretch")
 
 st.subheader(_("By campaign"))
 st.dataframe(ads["campaign"], hide_index=True, width="stretch", column_config=AD_COLUMNS)
 left, right = st.columns(2)
-left.plotly_chart(traffic_charts.roi_bars(ads["channel"], key="key", title=_("ROI by channel"), floor=t.roi_floor),
+page.chart(left, traffic_charts.roi_bars(ads["channel"], key="key", title=_("ROI by channel"), floor=t.roi_floor),
                   width="stretch")
 TREND_TITLES = {"day": _("ROI by day"), "week": _("ROI by week"), "month": _("ROI by month")}
-right.plotly_chart(traffic_charts.roi_trend(ads["trend"], x="key", color=None, title=TREND_TITLES[ads["grain"]],
+page.chart(right, traffic_charts.roi_trend(ads["trend"], x="key", color=None, title=TREND_TITLES[ads["grain"]],
                                             floor=t.roi_floor), width="stretch")
 st.subheader(_("All audiences"))
 st.dataframe(ads["audience"], hide_index=True, width="stretch", column_config=AD_COLUMNS)

@@ -47,8 +47,8 @@ if calendar.empty:
     st.info(_("No campaign overlaps this date range: widen it, or upload a campaign calendar on Data → Upload."))
     st.stop()
 
-st.plotly_chart(traffic_charts.campaign_timeline(calendar), width="stretch")
-st.plotly_chart(traffic_charts.campaign_gmv(data["daily"], calendar), width="stretch")
+page.chart(st, traffic_charts.campaign_timeline(calendar), width="stretch")
+page.chart(st, traffic_charts.campaign_gmv(data["daily"], calendar), width="stretch")
 
 st.subheader(_("Member-day and flash-sale effects"))
 st.caption(_("Average lift per kind, leaving out campaigns that sit inside a bigger event."))

@@ -48,11 +48,11 @@ def show_funnel(steps, dimensions, source: str) -> None:
                       lost=fmt.percent(drop["drop"])))
     if overall["exceeds_previous"].any():
         st.caption(_("A step above 100%: this export counts product views, not visitors who viewed a product."))
-    st.plotly_chart(traffic_charts.funnel_chart(overall), width="stretch")
+    page.chart(st, traffic_charts.funnel_chart(overall), width="stretch")
     by = st.segmented_control(_("Split by"), dimensions, default=dimensions[0], key=f"split_{source}",
                               format_func=dimension_name) or dimensions[0]
     table = traffic_funnel.labelled_keys(traffic_funnel.step_table(steps, by), by)
-    st.plotly_chart(traffic_charts.step_heatmap(table, title=_("Step conversion")), width="stretch")
+    page.chart(st, traffic_charts.step_heatmap(table, title=_("Step conversion")), width="stretch")
     st.dataframe(table, hide_index=True, width="stretch",
                  column_config={c: colfmt.PERCENT for c in table.columns if "→" in c and c != "biggest_drop"}
                  | {"key": dimension_name(by), "conversion": colfmt.percent(_("Conversion")),
@@ -77,7 +77,7 @@ if funnel["sessions"] is not None:
                      n=fmt.count(conv["undated_sessions"])))
     show_funnel(funnel["sessions"], ["channel", "visitor_type", "device"], "sessions")
     by_month = funnel["by_month"]
-    st.plotly_chart(charts.bar_line(by_month, "month_name", "sessions", "conversion_rate", _("Sessions"),
+    page.chart(st, charts.bar_line(by_month, "month_name", "sessions", "conversion_rate", _("Sessions"),
                                     label("metric", "conversion_rate"),
                                     title=_("Sessions and conversion rate by month")), width="stretch")
 
@@ -96,7 +96,7 @@ else:
             st.markdown(_("**{leave}** of detail-page visitors leave at screen **{screen}**; {reach} reach screen "
                           "{next}.", leave=fmt.percent(summary["leave_share"], 0), screen=summary["screen"],
                           reach=fmt.percent(summary["reach_next"], 0), next=summary["screen"] + 1))
-        st.plotly_chart(traffic_charts.scroll_chart(traffic_funnel.scroll_of_device(scroll, device)),
+        page.chart(st, traffic_charts.scroll_chart(traffic_funnel.scroll_of_device(scroll, device)),
                         width="stretch")
         st.download_button(_("Download scroll depth (CSV)"), downloads.csv(scroll, "utf-8"),
                            file_name=f"ecomops_scroll_depth_{f.start}_{f.end}.csv", mime="text/csv", on_click="ignore")

@@ -48,7 +48,7 @@ if data["keywords"].empty:
     st.info(_("No searches in this range: widen the date range or clear the category filter."))
     st.stop()
 
-st.plotly_chart(traffic_charts.search_trend(data["trend"]), width="stretch")
+page.chart(st, traffic_charts.search_trend(data["trend"]), width="stretch")
 left, right = st.columns([2, 3])
 left.subheader(_("Core vs long-tail"))
 left.dataframe(colfmt.labelled(data["kinds"], kind="keyword_class"), hide_index=True, width="stretch",

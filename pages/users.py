@@ -15,7 +15,7 @@ from ecomops.users import lifecycle
 from ecomops.users import rfm as users_rfm
 from ecomops.users import value
 from ecomops.ui import columns as colfmt
-from ecomops.ui import downloads, page, state
+from ecomops.ui import page, state
 
 PAGE_SIZE = 200
 TOP_CUSTOMERS = 100
@@ -48,13 +48,13 @@ with st.expander(_("How states are assigned")):
     st.table({_("State"): [r[0] for r in rules], _("Rule"): [r[1] for r in rules]})
 
 left, right = st.columns(2)
-left.plotly_chart(users_charts.share_bars(summary, title=_("Share of customers vs share of GMV")), width="stretch")
-right.plotly_chart(users_charts.lifecycle_sankey(flow, fmt.date(before), fmt.date(f.end),
+page.chart(left, users_charts.share_bars(summary, title=_("Share of customers vs share of GMV")), width="stretch")
+page.chart(right, users_charts.lifecycle_sankey(flow, fmt.date(before), fmt.date(f.end),
                                                  title=_("Movement {start} → {end}", start=before, end=f.end)),
                    width="stretch")
 for line in lifecycle.lifecycle_movement_text(flow):
     right.markdown(f"- {md(line)}")
-st.plotly_chart(users_charts.lifecycle_stack(monthly, title=_("Customers by state, month over month")),
+page.chart(st, users_charts.lifecycle_stack(monthly, title=_("Customers by state, month over month")),
                 width="stretch")
 if "guest" in set(summary["segment"]):
     guest = summary.set_index("segment").loc["guest"]
@@ -71,9 +71,9 @@ with st.expander(_("Segment rules and suggested actions")):
     st.dataframe(users_rfm.rfm_rules_table(), hide_index=True, width="stretch",
                  column_config={"segment": _("Segment"), "action": _("Suggested action")})
 left, right = st.columns([3, 2])
-left.plotly_chart(users_charts.rfm_treemap(segments, users_rfm.RFM_COLORS, title=_("Buyers per segment")),
+page.chart(left, users_charts.rfm_treemap(segments, users_rfm.RFM_COLORS, title=_("Buyers per segment")),
                   width="stretch")
-right.plotly_chart(users_charts.rfm_grid(rfm["grid"], title=_("Buyers per R × FM score")), width="stretch")
+page.chart(right, users_charts.rfm_grid(rfm["grid"], title=_("Buyers per R × FM score")), width="stretch")
 st.dataframe(
     segments.assign(segment=[label("rfm_segment", s) for s in segments["segment"]]), hide_index=True, width="stretch",
     column_config={
@@ -142,7 +142,7 @@ st.dataframe(forecast, hide_index=True, width="stretch",
 weekly = state.cached(value.weekly)
 measure = st.radio(_("Show"), ["orders", "revenue"], horizontal=True, key="users_clv_measure",
                    format_func=lambda m: _("Orders") if m == "orders" else _("Revenue"))
-st.plotly_chart(users_charts.tracking(weekly, measure, title=_("Repeat orders of existing customers: actual, model "
+page.chart(st, users_charts.tracking(weekly, measure, title=_("Repeat orders of existing customers: actual, model "
                                                                  "and the next 52 weeks")
                                       if measure == "orders" else _("Revenue of repeat orders: actual, model and the "
                                                                     "next 52 weeks")),
@@ -154,9 +154,9 @@ st.caption(_("Actual = orders after each customer's first order day, per week en
 by_state = state.cached(value.value_by_state)
 by_segment = state.cached(value.value_by_segment)
 left, right = st.columns(2)
-left.plotly_chart(users_charts.value_bars(by_state, "lifecycle", title=_("Predicted value by lifecycle state")),
+page.chart(left, users_charts.value_bars(by_state, "lifecycle", title=_("Predicted value by lifecycle state")),
                   width="stretch")
-right.plotly_chart(users_charts.value_bars(by_segment, "rfm_segment", title=_("Predicted value by RFM segment")),
+page.chart(right, users_charts.value_bars(by_segment, "rfm_segment", title=_("Predicted value by RFM segment")),
                    width="stretch")
 value_columns = {"customers": colfmt.count(_("Customers")),
                  "p_alive": colfmt.percent(_("Average P(alive)")),

@@ -84,8 +84,8 @@ else:
                         recency=fmt.number(dormant_auc.get("baseline"), 3),
                         bgnbd=fmt.number(dormant_auc.get("bgnbd_order"), 3)))
     chart_left, chart_right = st.columns(2)
-    chart_left.plotly_chart(users_charts.calibration(tables["calibration"]), width="stretch")
-    chart_right.plotly_chart(users_charts.importance(tables["importance"]), width="stretch")
+    page.chart(chart_left, users_charts.calibration(tables["calibration"]), width="stretch")
+    page.chart(chart_right, users_charts.importance(tables["importance"]), width="stretch")
     with st.expander(_("Metrics: the model against recency alone and BG/NBD alone")):
         shown = tables["metrics"].drop(columns="scorer").rename(columns={
             "name": _("Scorer"), "auc": _("ROC AUC"), "pr_auc": _("PR AUC"), "lift_top_decile": _("Top-decile lift")})
@@ -162,7 +162,7 @@ else:
                  "({observed} observed so far). Uplift {uplift}.", day=latest["sent_date"],
                  window=fmt.days(t.churn_horizon_days), observed=fmt.days(latest["days_observed"]),
                  uplift=targeting.uplift_text(latest["uplift"], latest["ci_low"], latest["ci_high"])))
-    st.plotly_chart(users_charts.reactivation(results), width="stretch")
+    page.chart(st, users_charts.reactivation(results), width="stretch")
     st.dataframe(results, hide_index=True, width="stretch", column_config={
         "sent_date": st.column_config.DateColumn(_("Sent on")), "offer": _("Offer"),
         "days_observed": st.column_config.NumberColumn(_("Days observed"), format="%d"),

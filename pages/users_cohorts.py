@@ -35,12 +35,12 @@ else:
     b.metric(_("Reorder in month 1"), fmt.metric("repurchase_rate", headline["retention_m1"]))
     c.metric(_("Reorder in month 3"), fmt.metric("repurchase_rate", headline["retention_m3"]))
     tab_retention, tab_spend = st.tabs([_("Repurchase retention"), _("Cumulative spend per customer")])
-    tab_retention.plotly_chart(users_charts.cohort_heatmap(cohorts, "retention",
+    page.chart(tab_retention, users_charts.cohort_heatmap(cohorts, "retention",
                                                            title=_("Share of the cohort ordering again in month k")),
                                width="stretch")
-    tab_spend.plotly_chart(users_charts.cohort_spend_lines(
+    page.chart(tab_spend, users_charts.cohort_spend_lines(
         cohorts, title=_("Cumulative spend per customer ({symbol})", symbol=symbol), symbol=symbol), width="stretch")
-    tab_spend.plotly_chart(users_charts.cohort_heatmap(
+    page.chart(tab_spend, users_charts.cohort_heatmap(
         cohorts, "cumulative_spend", z_format=",.0f",
         title=_("Cumulative spend per customer by month k ({symbol})", symbol=symbol)), width="stretch")
     st.download_button(_("Download cohort table (CSV)"), downloads.csv(cohorts, "utf-8-sig"),
@@ -70,10 +70,10 @@ else:
         d.metric(_("Median days to first order"), fmt.number(total["median_days_to_first"], 0))
         shown_channels = colfmt.labelled(by_channel, group="channel")
         left, right = st.columns([3, 2])
-        left.plotly_chart(users_charts.conversion_bars(shown_channels.iloc[:-1],
+        page.chart(left, users_charts.conversion_bars(shown_channels.iloc[:-1],
                                                        title=_("Conversion by signup channel")), width="stretch")
         timing = state.cached(users_cohorts.time_to_first_order, sf)
-        right.plotly_chart(charts.bar(timing, "bucket", "customers", title=_("Time from signup to first order")),
+        page.chart(right, charts.bar(timing, "bucket", "customers", title=_("Time from signup to first order")),
                            width="stretch")
         by_month = state.cached(users_cohorts.conversion, sf, "month")
         conversion_columns = {
@@ -109,7 +109,7 @@ else:
     else:
         st.info(_("Members or non-members placed no orders in this window: widen it."))
     left, right = st.columns([2, 3])
-    left.plotly_chart(users_charts.members_bars(comparison, title=label("metric", "repurchase_cycle")),
+    page.chart(left, users_charts.members_bars(comparison, title=label("metric", "repurchase_cycle")),
                       width="stretch")
     columns = {"group": _("Group"), "buyers": colfmt.count(label("metric", "buyers")),
                "repeat_buyers": colfmt.count(_("Repeat buyers")),

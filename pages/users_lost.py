@@ -47,7 +47,7 @@ if reasons.empty:
 else:
     left, right = st.columns([3, 2])
     shown = reasons if reasons["lost"].sum() else reasons.assign(lost=reasons["responses"])
-    left.plotly_chart(users_charts.horizontal_bars(shown, "reason", "lost",
+    page.chart(left, users_charts.horizontal_bars(shown, "reason", "lost",
                                                    title=_("Survey reasons of lost customers")
                                                    if reasons["lost"].sum() else _("Survey reasons (all answers)")),
                       width="stretch")
@@ -68,7 +68,7 @@ st.caption(_("Orders with a discount = valid orders carrying an order-level disc
 
 categories = state.cached(lost.last_categories, f)
 if not categories.empty:
-    st.plotly_chart(charts.bar(categories, "category", "difference", y_format="+.1%",
+    page.chart(st, charts.bar(categories, "category", "difference", y_format="+.1%",
                                title=_("Last-order categories: lost minus active customers (share points)")),
                     width="stretch")
     st.download_button(_("Download last-order categories (CSV)"), downloads.csv(categories, "utf-8-sig"),

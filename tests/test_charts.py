@@ -395,3 +395,21 @@ def test_roi_trend_single_line():
 def test_roi_trend_without_roi_keeps_the_floor():
     fig = traffic_charts.roi_trend(TREND.assign(roi=NAN), floor=FLOOR)
     assert len(fig.data) == 0 and len(fig.layout.shapes) == 1
+
+
+def test_link_tags_from_data_are_written_as_text():
+    """Plotly draws <a href> in chart text as a link: imported names must not become one (any case, closing tag)."""
+    import numpy as np
+    import plotly.graph_objects as go
+
+    from ecomops import charts as chart_theme
+
+    fig = go.Figure(go.Bar(x=np.array(['<a href="http://evil.test">x</a>', "ok"], dtype=object), y=[1, 2],
+                           name="<A HREF=x>n", customdata=[["< a href=y>"], ["<b>bold</b>"]]),
+                    layout={"title": {"text": "Sales <br> <a href='javascript:1'>c</a>"}})
+    chart_theme.without_links(fig)
+    assert list(fig.data[0].x) == ['&lt;a href="http://evil.test">x&lt;/a>', "ok"]
+    assert fig.data[0].name == "&lt;A HREF=x>n"
+    assert [list(row) for row in fig.data[0].customdata] == [["&lt; a href=y>"], ["<b>bold</b>"]]  # ours stays
+    assert fig.layout.title.text == "Sales <br> &lt;a href='javascript:1'>c&lt;/a>"
+    assert list(fig.data[0].y) == [1, 2]

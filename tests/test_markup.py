@@ -202,8 +202,6 @@ def test_real_browser_renders_no_image_or_link_from_data(rendered):
 
 
 @pytest.mark.browser
-@pytest.mark.xfail(strict=True, reason="Plotly renders <a href> in chart text (titles, legends, categories) built from "
-                                      "data; not fixed here (charts are being moved): see the security branch report")
 def test_real_browser_charts_hold_no_link_from_data(rendered):
     rendered.pop("requests", None)
     assert {stem: links for stem, links in rendered.items() if links} == {}

@@ -12,10 +12,11 @@ sections and translated titles. tests/test_page_machinery.py pins the behaviour 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import streamlit as st
 
-from ecomops import access, i18n
+from ecomops import access, charts, i18n
 from ecomops.filters import Filters
 from ecomops.i18n import _
 from ecomops.ui import auth, navigation, sidebar, state
@@ -91,3 +92,8 @@ def can(action: str) -> bool:
     """Return True when the person acting in this run may do ``action`` (hiding a control; the write checks too)."""
     who = auth.current()
     return who is not None and access.can(who.role, action)
+
+
+def chart(container: Any, fig: Any, **kwargs: Any) -> Any:
+    """Draw a Plotly figure in ``container`` (st, a column, a tab) with link tags from data written as text."""
+    return container.plotly_chart(charts.without_links(fig), **kwargs)

@@ -15,6 +15,7 @@ must not reset the count. After :data:`MAX_FAILURES` consecutive failures the ac
 """
 from __future__ import annotations
 
+import getpass
 import re
 import threading
 from dataclasses import dataclass
@@ -113,6 +114,15 @@ class Actor:
     name: str
     role: str
     via: str = "web"
+
+
+def os_user() -> str:
+    """Return the login name of the OS user running this process ("unknown" where a container has none): who acts
+    on the command line, and in the app's local mode."""
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some containers
+        return "unknown"
 
 
 @dataclass(frozen=True)

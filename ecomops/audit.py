@@ -8,7 +8,6 @@ invalidate every cached page).
 """
 from __future__ import annotations
 
-import getpass
 import json
 from datetime import date, datetime, timezone
 from typing import TYPE_CHECKING, Any, Mapping
@@ -16,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 import duckdb
 
 from ecomops import db
-from ecomops.access import CLI_ROLE, Actor
+from ecomops.access import CLI_ROLE, Actor, os_user
 
 if TYPE_CHECKING:  # pandas loads with a query that returns a DataFrame: the import command must not pay for it
     import pandas as pd
@@ -26,11 +25,7 @@ MAX_DETAIL_CHARS = 20_000  # a pasted 1 MB query is logged cut, not whole
 
 def cli_actor() -> Actor:
     """Return the actor of the command line: the OS user, as admin."""
-    try:
-        name = getpass.getuser()
-    except Exception:  # no login name in some containers
-        name = "unknown"
-    return Actor(name=name, role=CLI_ROLE, via="cli")
+    return Actor(name=os_user(), role=CLI_ROLE, via="cli")
 
 
 def _json(details: Mapping[str, Any] | None) -> str | None:

@@ -36,43 +36,35 @@ _LINK_TAG = re.compile(r"<(?=\s*/?\s*a(?:[\s>/]|$))", re.IGNORECASE)
 
 
 def _unlinked(value: Any) -> Any:
-    """Return ``value`` with link tags in its strings neutralised (lists, tuples, dicts and object arrays walked)."""
+    """Return ``value`` with link tags in its strings written as text; the very same object when it held none (lists,
+    tuples, dicts and object arrays are walked; numbers are returned as they are)."""
     if isinstance(value, str):
-        return _LINK_TAG.sub("&lt;", value) if "<" in value else value
+        if "<" not in value:
+            return value
+        cleaned = _LINK_TAG.sub("&lt;", value)
+        return value if cleaned == value else cleaned
     if isinstance(value, dict):
-        return {key: _unlinked(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return type(value)(_unlinked(item) for item in value)
-    if isinstance(value, np.ndarray) and value.dtype == object:
-        return np.array([_unlinked(item) for item in value.ravel()], dtype=object).reshape(value.shape)
-    return value
-
-
-def _changed(props: dict) -> dict:
-    """Return the properties whose strings held a link tag, cleaned (the others are left as they are)."""
-    out = {}
-    for key, value in props.items():
-        if isinstance(value, np.ndarray) and value.dtype != object:
-            continue  # numbers
-        cleaned = _unlinked(value)
+        items = {key: _unlinked(item) for key, item in value.items()}
+        return value if all(items[key] is item for key, item in value.items()) else items
+    if isinstance(value, (list, tuple)) or (isinstance(value, np.ndarray) and value.dtype == object):
+        flat = value.ravel() if isinstance(value, np.ndarray) else value
+        items = [_unlinked(item) for item in flat]
+        if all(new is old for new, old in zip(items, flat)):
+            return value
         if isinstance(value, np.ndarray):
-            differs = not np.array_equal(value, cleaned)
-        else:
-            differs = cleaned != value
-        if differs:
-            out[key] = cleaned
-    return out
+            return np.array(items, dtype=object).reshape(value.shape)
+        return type(value)(items)
+    return value
 
 
 def without_links(fig: go.Figure) -> go.Figure:
     """Return the figure with every link tag in its texts written as text (in place): what pages draw."""
-    for trace in fig.data:
-        changed = _changed(trace.to_plotly_json())
+    parts = [(trace, trace.to_plotly_json()) for trace in fig.data]
+    parts.append((fig.layout, {k: v for k, v in fig.layout.to_plotly_json().items() if k != "template"}))
+    for part, props in parts:
+        changed = {key: cleaned for key, value in props.items() if (cleaned := _unlinked(value)) is not value}
         if changed:
-            trace.update(changed, overwrite=True)
-    changed = _changed({k: v for k, v in fig.layout.to_plotly_json().items() if k != "template"})
-    if changed:
-        fig.layout.update(changed, overwrite=True)
+            part.update(changed, overwrite=True)
     return fig
 
 

@@ -11,6 +11,11 @@ import json
 import re
 from typing import Any, Iterator
 
+from ecomops import access
+
+# Who the sidebar says is acting in local mode (no accounts): the OS user, a name shown as it is (data, not interface).
+ACTING_USER = access.os_user()
+
 _TEMPLATE_FIELD = re.compile(r"%\{[^}]*\}|<extra>.*?</extra>|<[^>]+>")
 _ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")  # Plotly's dates on a date axis (ticks are formatted)
 

@@ -3,13 +3,13 @@ and en, checked with ecomops.i18n.visible (no English in zh outside the operator
 data, no doc names, no 00:00:00, no 3-decimal numbers, no raw codes)."""
 from __future__ import annotations
 
-import getpass
 import json
 
 import pytest
 
 from ecomops import db
 from ecomops.i18n import visible
+from tests.page_text import ACTING_USER
 
 PAGES = ("pages/overview.py", "pages/data_monitoring.py", "pages/data_review.py")
 
@@ -42,7 +42,7 @@ def _texts(at) -> list[str]:
 def _data_values(demo_db_path) -> list[str]:
     """Return values shown as stored (campaign names, categories, product titles): data, not interface text."""
     con = db.connect(demo_db_path)
-    values = ["English", "中文", getpass.getuser()]  # language names in themselves; the acting OS user (sidebar)
+    values = ["English", "中文", ACTING_USER]  # language names in themselves; the acting OS user (sidebar)
     values += [r[0] for r in con.execute("SELECT name FROM campaigns").fetchall()]
     values += [r[0] for r in con.execute("SELECT DISTINCT category FROM products WHERE category IS NOT NULL").fetchall()]
     values += [r[0] for r in con.execute("SELECT title FROM products WHERE title IS NOT NULL").fetchall()]

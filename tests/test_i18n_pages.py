@@ -3,8 +3,6 @@ and the visible text (tests/visible_text.py) must be clean: in zh no English wor
 in en no Chinese outside the data; in both no raw codes, doc names, midnight times or debug-print decimals."""
 from __future__ import annotations
 
-import getpass
-
 import pytest
 
 from ecomops import i18n
@@ -12,6 +10,7 @@ from ecomops.i18n import visible
 from ecomops.ui.navigation import PAGES
 from tests.conftest import PROJECT_ROOT
 from tests.visible_text import collect
+from tests.page_text import ACTING_USER
 
 # Pages still being converted on other branches, as "<page>-<lang>" (the test ids): strict xfail, so a case that
 # becomes clean fails here until it leaves this set (the lead empties it after merging those branches). Most pages
@@ -64,7 +63,7 @@ def test_page_speaks_one_language(stem, lang, monkeypatch, demo_db_path, stored_
     assert not at.exception, [e.value for e in at.exception]
     seen = collect(at)
     assert len(seen.texts) > 10, "the collector found almost nothing on the page"
-    data = seen.data | LANGUAGE_NAMES | CLAIM_MARKS | stored_names | {getpass.getuser()}
+    data = seen.data | LANGUAGE_NAMES | CLAIM_MARKS | stored_names | {ACTING_USER}
     if stem == "data_sql":  # the SQL console shows the SQL catalogue as it is: table names, columns and their types
         data |= sql_catalogue(demo_db_path)
     visible.assert_clean(seen.texts, LOCALES[lang], data=data)
@@ -94,5 +93,5 @@ def test_the_collector_sees_every_kind_of_text(monkeypatch, demo_db_path):
     assert "商品ID" in collect(zh).texts
     # An English word left in a zh page is caught.
     problems = visible.find_problems(collect(zh).texts + ["Stock alerts"], "zh_CN",
-                                     data=collect(zh).data | LANGUAGE_NAMES | {getpass.getuser()})
+                                     data=collect(zh).data | LANGUAGE_NAMES | {ACTING_USER})
     assert [p.match for p in problems] == ["Stock", "alerts"]

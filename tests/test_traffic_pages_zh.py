@@ -1,7 +1,6 @@
 """The traffic pages in Simplified Chinese (``?lang=zh``) and English: the operators' terms in zh, the same numbers as
 ecomops in both languages' display rules, and no English word, raw code or debug-print number in zh (no Chinese
 outside the data in en), checked with ecomops.i18n.visible on every text the page shows."""
-import getpass
 import json
 
 import pytest
@@ -15,6 +14,7 @@ from ecomops.traffic import ads as traffic_ads
 from ecomops.traffic import channels
 from ecomops.traffic import search as traffic_search
 from tests.page_text import visible_texts
+from tests.page_text import ACTING_USER
 
 PAGES = ["pages/traffic.py", "pages/traffic_ads.py", "pages/traffic_search.py", "pages/traffic_campaigns.py",
          "pages/traffic_funnel.py"]
@@ -43,7 +43,7 @@ def data_values(at) -> set[str]:
             if column in frame.columns:
                 values |= {v for v in frame[column] if isinstance(v, str)}
     values |= {part for v in list(values) for part in v.split(", ")}
-    return values | {getpass.getuser()}  # the sidebar names who is acting: the OS user in local mode
+    return values | {ACTING_USER}  # the sidebar names who is acting: the OS user in local mode
 
 
 def metrics(at) -> dict[str, str]:

@@ -3,8 +3,6 @@ terms and the domain's numbers in zh, findings and the members sentence in Chine
 debug-print number in zh (no Chinese outside the data in en), checked with ecomops.i18n.visible."""
 from __future__ import annotations
 
-import getpass
-
 import pytest
 
 from ecomops import db, metrics
@@ -15,6 +13,7 @@ from ecomops.i18n.visible import assert_clean
 from ecomops.users import cohorts as users_cohorts
 from ecomops.users import lost
 from tests.page_text import visible_texts
+from tests.page_text import ACTING_USER
 
 PAGES = ["pages/users_cohorts.py", "pages/users_lost.py"]
 # Imported values shown as stored (categories, survey reasons): data in any language.
@@ -45,7 +44,7 @@ def data_values(at) -> set[str]:
         for column in DATA_COLUMNS:
             if column in table.value.columns:
                 values |= {v for v in table.value[column] if isinstance(v, str)}
-    return values | {getpass.getuser()}  # the sidebar names who is acting: the OS user in local mode
+    return values | {ACTING_USER}  # the sidebar names who is acting: the OS user in local mode
 
 
 def metrics_of(at) -> dict[str, str]:

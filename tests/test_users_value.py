@@ -3,7 +3,6 @@ Customers page's value section): hand-computed summaries, stored values equal to
 the churn win-back value, the empty state and the command's contract."""
 from __future__ import annotations
 
-import getpass
 import json
 import shutil
 from datetime import date
@@ -17,6 +16,7 @@ from ecomops.__main__ import main
 from ecomops.i18n import fmt
 from ecomops.users import btyd, value
 from tests.conftest import make_tiny_db
+from tests.page_text import ACTING_USER
 
 
 def _store(con) -> None:
@@ -280,5 +280,5 @@ def test_customers_page_in_chinese_shows_no_english(app_test):
     texts = [e.value for kind in ("title", "header", "subheader", "caption", "info") for e in at.get(kind)]
     texts += [m.label for m in at.metric] + [m.value for m in at.metric]
     assert "客户价值" in texts and "预测价值最高的客户" in texts
-    problems = find_problems(texts, "zh_CN", allowed=ALLOWED_IN_ZH | {"fm"}, data=[getpass.getuser()])
+    problems = find_problems(texts, "zh_CN", allowed=ALLOWED_IN_ZH | {"fm"}, data=[ACTING_USER])
     assert problems == [], problems

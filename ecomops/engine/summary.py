@@ -239,7 +239,7 @@ class _Handoff:
             shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def _local_inputs(con: duckdb.DuckDBPyConnection, engine: SparkEngine, steps: list[_Step]) -> set[str]:
+def _local_inputs(con: duckdb.DuckDBPyConnection, steps: list[_Step]) -> set[str]:
     """Return the local tables the build's Spark steps read: state kept in the local file across rebuilds (the
     customer keys), neither a warehouse table, nor a model view, nor a table an earlier step of the build creates."""
     from ecomops.engine.spark import _tables_read, model_views
@@ -262,7 +262,7 @@ def _compute(con: duckdb.DuckDBPyConnection, engine: SparkEngine, steps: list[_S
     """Run the Spark steps of a build in order (each result readable by the later ones under its table name)."""
     persisted = []
     uploaded = {}
-    for table in sorted(_local_inputs(con, engine, steps)):
+    for table in sorted(_local_inputs(con, steps)):
         # Sent as Arrow: these are small key tables (one row per customer), not the warehouse's facts.
         frame = engine.session.createDataFrame(con.sql(f"SELECT * FROM {table}").to_arrow_table()).persist()
         persisted.append(frame)

@@ -7,7 +7,6 @@ over a staging table that DuckDB's ``read_csv`` filled, so memory stays flat for
 """
 from __future__ import annotations
 
-import getpass
 import json
 import os
 import tempfile
@@ -23,6 +22,7 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from ecomops import config, db, derived
+from ecomops.access import os_user
 from ecomops.i18n import N_, _, fmt, label, use_locale
 from ecomops.ingest import currency, detect, identity, load, statuses, validate
 from ecomops.ingest.detect import Proposal
@@ -359,7 +359,7 @@ def _log_import(cur, plan: Plan, source: Source, result: ImportResult, request: 
         "$note, $read, $details)",
         {"id": result.import_id, "kind": plan.kind, "name": source.file_name, "hash": result.file_hash,
          "loaded": result.rows_imported, "rejected": result.rows_rejected,
-         "by": request.imported_by or _user(), "mapping": json.dumps({"mapping": plan.mapping, "options": plan.options},
+         "by": request.imported_by or os_user(), "mapping": json.dumps({"mapping": plan.mapping, "options": plan.options},
                                                                      ensure_ascii=False),
          "note": result.summary(), "read": result.rows_read, "details": json.dumps(details, ensure_ascii=False,
                                                                                      default=str)})
@@ -513,13 +513,6 @@ def _identity_warning(cur, plan: Plan, result: ImportResult) -> None:
                               f"{plan.mapping['customer_id']!r}: the repurchase rate will be 0. If "
                               f"{', '.join(repr(o) for o in others)} identifies the person, map it as the customer "
                               f"(--map customer_id=...).")
-
-
-def _user() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:  # no login name in some containers
-        return "unknown"
 
 
 def _existing_keys(cur, plan: Plan) -> int:

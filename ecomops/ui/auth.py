@@ -13,7 +13,6 @@ Who is acting is decided here, once per run, and nowhere else (ecomops/ui/action
 """
 from __future__ import annotations
 
-import getpass
 from typing import Any
 
 import streamlit as st
@@ -83,7 +82,7 @@ def _sso_email() -> str | None:
 def current() -> Actor | None:
     """Return who is acting in this run (None: nobody signed in where sign-in is required)."""
     if not sign_in_required():
-        return Actor(name=_os_user(), role="admin", via="web") if bound_locally() else None
+        return Actor(name=access.os_user(), role="admin", via="web") if bound_locally() else None
     email = _sso_email()
     if email is not None:
         role = _sso_role(email)
@@ -96,13 +95,6 @@ def current() -> Actor | None:
         st.session_state.pop(SESSION_KEY, None)
         return None
     return Actor(name=name, role=role, via="web")
-
-
-def _os_user() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:
-        return "local"
 
 
 def gate() -> Actor:

@@ -102,7 +102,7 @@ def test_overview_metric_labels_follow_the_language(app_url, browser):
 
 def test_converted_page_metric_labels_follow_the_language(app_url, browser):
     """The same switch on a converted page (Inventory): its metric labels change from Chinese to English."""
-    page, zh, en = _open_in_chinese_and_switch(app_url, browser, "products_inventory")
+    page, zh, en = _open_in_chinese_and_switch(app_url, browser, "products_inventory", metrics=6)  # 3 classes, 2 risks, reorder
     from ecomops.i18n import _
 
     with use_locale("zh_CN"):

@@ -125,6 +125,18 @@ def recording() -> Iterator[QueryRecorder]:
         _recorder = previous
 
 
+RemoteReader = Callable[[duckdb.DuckDBPyConnection, str, Any], "pd.DataFrame | None"]
+# Answers the queries the local file cannot: raw rows of a warehouse DuckDB cannot read itself (the Spark engine over
+# hdfs://, s3a:// or hive:, engine/summary.py sets it). It returns None for a query the local file answers.
+_remote_reader: RemoteReader | None = None
+
+
+def set_remote_reader(reader: RemoteReader | None) -> None:
+    """Route the queries ``reader`` takes (it returns their rows, or None to leave a query to the local file)."""
+    global _remote_reader
+    _remote_reader = reader
+
+
 def query_df(con: duckdb.DuckDBPyConnection, sql: str, params: Mapping[str, Any] | Sequence[Any] | None = None,
              settings: Sequence[str] = ()) -> pd.DataFrame:
     """Return the result of one query as a DataFrame, run on its own cursor with bound parameters.
@@ -133,6 +145,10 @@ def query_df(con: duckdb.DuckDBPyConnection, sql: str, params: Mapping[str, Any]
     """
     if _recorder is not None:
         _recorder.add(sql, params, settings)
+    if _remote_reader is not None:
+        remote = _remote_reader(con, sql, params)
+        if remote is not None:
+            return remote
     cur = con.cursor()
     try:
         for setting in settings:
@@ -146,6 +162,12 @@ def query_one(con: duckdb.DuckDBPyConnection, sql: str, params: Mapping[str, Any
     """Return the first row of one query (or None), run on its own cursor."""
     if _recorder is not None:
         _recorder.add(sql, params)
+    if _remote_reader is not None:
+        remote = _remote_reader(con, sql, params)
+        if remote is not None:
+            import pandas
+
+            return None if remote.empty else tuple(None if pandas.isna(v) else v for v in remote.iloc[0].tolist())
     cur = con.cursor()
     try:
         return cur.execute(sql, params or {}).fetchone() if params else cur.execute(sql).fetchone()

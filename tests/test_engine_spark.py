@@ -3,8 +3,8 @@
 One local Spark session (local[2], 1 GB driver) serves every test of this module: starting one costs ~10 s. The
 module runs in one pytest-xdist worker (xdist_group "spark"; pytest.ini uses --dist loadgroup).
 
-Two stores: the hand-built tiny fixture (tests/fixtures_tiny.sql) and the small demo store (every table filled). On
-each, every page runs under AppTest with the queries recorded (tests/engine_cases.py), plus the queries no page runs
+Three stores: the hand-built tiny fixture (tests/fixtures_tiny.sql), the small demo store (every table filled) and
+UCI Online Retail imported through the import pipeline (a real store's orders: 540k lines, no traffic). On each, every page runs under AppTest with the queries recorded (tests/engine_cases.py), plus the queries no page runs
 on its first view; the store is exported with ``warehouse.export`` (the derived tables the pages read too) and read
 by Spark. Each named query is compared with its DuckDB result: same columns, same rows (in order when the query
 orders them), floats equal to 1e-9 relative. The list of queries is the sql folder itself (engine.registry): a query
@@ -13,6 +13,7 @@ no case runs fails test_every_read_query_is_compared.
 from __future__ import annotations
 
 import shutil
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -30,7 +31,8 @@ pytestmark = [pytest.mark.spark, pytest.mark.xdist_group("spark")]
 # tables so the read queries over them can run on Spark too.
 DERIVED_TABLES = tuple(name for table in derived.REGISTRY for name in table.tables)
 # At most this many distinct texts/parameters of one query per store (each Spark run costs ~0.5-3 s here).
-PER_NAME = {"tiny": 1, "demo": 1}
+PER_NAME = {"tiny": 1, "demo": 1, "retail": 1}
+STORES = list(PER_NAME)
 
 
 @pytest.fixture(scope="module")
@@ -72,14 +74,28 @@ def _prepare(path: Path, target: Path, per_name: int) -> dict:
             "warehouse": target}
 
 
+def _retail_db_file(folder: Path, shared_data: Path) -> Path:
+    """Return a store holding UCI Online Retail imported the way a user imports it, summary tables built."""
+    from ecomops.ingest import import_file
+
+    path = folder / "retail.duckdb"
+    con = db.connect(path)
+    result = import_file(con, shared_data / "online_retail.csv.gz", accept_valid=True, currency="GBP")
+    assert result.status == "imported", result.errors
+    derived.refresh_all(con)
+    return path
+
+
 @pytest.fixture(scope="module")
-def stores(tmp_path_factory, demo_db_path):
-    """Return {'tiny': ..., 'demo': ...}: each store's captured queries, cases and exported warehouse."""
+def stores(tmp_path_factory, demo_db_path, shared_data):
+    """Return {'tiny': ..., 'demo': ..., 'retail': ...}: each store's captured queries, cases and exported warehouse."""
     folder = tmp_path_factory.mktemp("engine")
     found = {"tiny": _prepare(_tiny_db_file(folder), folder / "wh_tiny", PER_NAME["tiny"]),
-             "demo": _prepare(demo_db_path, folder / "wh_demo", PER_NAME["demo"])}
+             "demo": _prepare(demo_db_path, folder / "wh_demo", PER_NAME["demo"]),
+             "retail": _prepare(_retail_db_file(folder, shared_data), folder / "wh_retail", PER_NAME["retail"])}
     yield found
     db.close(found["tiny"]["path"])
+    db.close(found["retail"]["path"])
 
 
 @pytest.fixture(scope="module")
@@ -99,7 +115,7 @@ def test_every_read_query_is_compared(stores):
     assert set(registry.WRITE_ONLY) <= set(registry.named_queries()), "an exclusion names a query that is gone"
 
 
-@pytest.mark.parametrize("store", ["tiny", "demo"])
+@pytest.mark.parametrize("store", STORES)
 @pytest.mark.parametrize("name", registry.read_queries())
 def test_query_matches_duckdb(name, store, stores, engines):
     cases = [case for case in stores[store]["cases"] if case[0] == name]
@@ -247,6 +263,27 @@ def test_refresh_builds_every_summary_table_in_spark(spark_cache, demo_db_path):
     assert cached_count == local_count == 23_511 and cached_sum == pytest.approx(local_sum, rel=1e-12)
 
 
+def test_first_refresh_trains_the_churn_model_and_scores_the_dormant_customers(spark_cache, demo_db_path):
+    """A cache without a churn model gets one on its first refresh, from features computed in Spark, and the
+    dormant customers' scores are written back into it: as many as the local store has dormant customers."""
+    from ecomops import config
+    from ecomops.users import churn
+
+    cache, local = db.connect(spark_cache["path"]), db.connect(demo_db_path)
+    entry = churn.latest_model(cache)
+    assert entry is not None and not churn.model_file_problem(entry)
+    # The model was fitted on every customer with an order by T - H (the demo is far below the sample size).
+    t = config.thresholds(local)
+    train_cutoff = churn.last_order_day(local) - timedelta(days=t.churn_horizon_days)
+    expected_train = db.query_one(local, "SELECT count(DISTINCT customer_id) FROM valid_orders "
+                                         "WHERE customer_id IS NOT NULL AND order_date <= $c", {"c": train_cutoff})[0]
+    assert entry["metrics"]["n_train_final"] == expected_train > 0
+    dormant = len(churn.features(local, churn.last_order_day(local), t.active_days, t.dormant_days))
+    scored = db.query_one(cache, "SELECT count(*), count(DISTINCT customer_id), min(p_return) >= 0, "
+                                 "max(p_return) <= 1 FROM churn_dormant_scores")
+    assert scored == (dormant, dormant, True, True) and dormant > 0
+
+
 @pytest.mark.parametrize("page", sorted((PROJECT_ROOT / "pages").glob("*.py")), ids=lambda p: p.stem)
 def test_page_shows_the_same_kpis_on_spark(page, spark_cache, demo_db_path, monkeypatch):
     monkeypatch.chdir(PROJECT_ROOT)
@@ -257,6 +294,58 @@ def test_page_shows_the_same_kpis_on_spark(page, spark_cache, demo_db_path, monk
     monkeypatch.setenv("ECOMOPS_WAREHOUSE", spark_cache["warehouse"])
     monkeypatch.setenv("ECOMOPS_DB", str(spark_cache["path"]))
     assert _page_kpis(page) == expected
+
+
+@pytest.fixture(scope="module")
+def unreadable_cache(spark_cache, tmp_path_factory):
+    """Return a copy of the refreshed Spark cache as it is over a warehouse DuckDB cannot read (hdfs://, s3a://,
+    hive:): its raw tables are empty local tables instead of views on the Parquet files."""
+    from ecomops.engine import warehouse as wh
+
+    path = tmp_path_factory.mktemp("unreadable") / "cache.duckdb"
+    source = db.connect(spark_cache["path"])
+    source.execute("CHECKPOINT")
+    db.close(spark_cache["path"])
+    shutil.copy(spark_cache["path"], path)
+    import duckdb
+
+    raw = duckdb.connect(str(path))
+    views = {name for (name,) in raw.execute("SELECT table_name FROM information_schema.tables "
+                                             "WHERE table_type = 'VIEW'").fetchall()}
+    for table in wh.WAREHOUSE_TABLES:
+        if table in views:
+            raw.execute(f"CREATE TABLE {table}_empty AS SELECT * FROM {table} LIMIT 0")
+            raw.execute(f"DROP VIEW {table}")
+            raw.execute(f"ALTER TABLE {table}_empty RENAME TO {table}")
+    raw.close()
+    yield path
+    db.close(path)
+
+
+@pytest.mark.parametrize("page", ["overview.py", "users.py", "products.py"])
+def test_pages_read_raw_rows_in_spark_when_duckdb_cannot_read_the_warehouse(page, unreadable_cache, demo_db_path,
+                                                                            spark_cache, monkeypatch):
+    """Over a warehouse only Spark reads, a page's queries on raw rows run in Spark (the local raw tables are
+    empty): the page shows the same KPIs as on DuckDB, and every raw-row query it ran went to Spark."""
+    from ecomops.engine import summary
+
+    monkeypatch.chdir(PROJECT_ROOT)
+    monkeypatch.setenv("ECOMOPS_ENGINE", "duckdb")
+    monkeypatch.setenv("ECOMOPS_DB", str(demo_db_path))
+    expected = _page_kpis(PROJECT_ROOT / "pages" / page)
+    monkeypatch.setattr(summary, "_duckdb_readable", lambda location: False)
+    monkeypatch.setenv("ECOMOPS_ENGINE", "spark")
+    monkeypatch.setenv("ECOMOPS_WAREHOUSE", spark_cache["warehouse"])
+    monkeypatch.setenv("ECOMOPS_DB", str(unreadable_cache))
+    sent = []
+    real = summary.read_in_spark
+    monkeypatch.setattr(summary, "read_in_spark", lambda con, sql, params: sent.append(sql) or real(con, sql, params))
+    db.set_remote_reader(summary.read_in_spark)
+    try:
+        assert _page_kpis(PROJECT_ROOT / "pages" / page) == expected and expected
+    finally:
+        db.set_remote_reader(None)
+    assert any(summary.reads_raw_rows(sql) for sql in sent)
 
 
 def test_sidebar_names_the_engine_and_the_refresh(spark_cache, monkeypatch):

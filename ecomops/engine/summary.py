@@ -17,11 +17,13 @@ refresh is recorded in ``warehouse_refreshes`` (the sidebar says which refresh t
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import shutil
 import tempfile
+import threading
 import time
 import uuid
 from dataclasses import dataclass
@@ -102,13 +104,61 @@ def attach_warehouse(con: duckdb.DuckDBPyConnection, location: str) -> list[str]
 
 
 def prepare(con: duckdb.DuckDBPyConnection) -> None:
-    """Make the local file the Spark engine's cache of the configured warehouse (raw tables as views); no Spark
-    session is started here: the summary tables are built on the first page or command that needs them."""
+    """Make the local file the Spark engine's cache of the configured warehouse (raw tables as views, or raw rows
+    read in Spark where DuckDB cannot read the warehouse); no Spark session is started here: the summary tables are
+    built on the first page or command that needs them."""
     location = config.warehouse_location()
     if not location:
         raise EngineError("ECOMOPS_ENGINE=spark needs ECOMOPS_WAREHOUSE: a directory of Parquet tables "
                           "(e.g. the output of `python -m ecomops warehouse export --to DIR`) or hive:DBNAME")
     attach_warehouse(con, location)
+    db.set_remote_reader(read_in_spark)
+
+
+# --- raw rows from Spark ---------------------------------------------------------------------------------------
+# Where DuckDB cannot read the warehouse itself (hdfs://, s3a://, hive:) the raw-table views are not created, and a
+# query that reads raw rows (a drill-down, a table of orders, a KPI over order lines) runs in Spark instead:
+# db.query_df asks read_in_spark first. The local tables such a query joins (summary tables, settings) are sent to
+# Spark once per data version of the cache. ``remote_notice`` is the page's progress indicator (ecomops/ui sets a
+# spinner): a Spark query takes seconds.
+remote_notice: Callable[[], contextlib.AbstractContextManager] | None = None
+_sent: dict[str, tuple[int, Any]] = {}
+_sent_lock = threading.Lock()
+
+
+def reads_raw_rows(sql: str) -> bool:
+    """Return True when a query reads one of the warehouse's raw tables or the model's views over them."""
+    from ecomops.engine.spark import _tables_read, model_views
+
+    try:
+        tables = _tables_read(sql)
+    except sqlglot.errors.ParseError:  # not a query sqlglot reads (a PRAGMA, a DESCRIBE): the local file answers
+        return False
+    return bool(tables & (set(warehouse.WAREHOUSE_TABLES) | set(model_views())))
+
+
+def read_in_spark(con: duckdb.DuckDBPyConnection, sql: str, params: Any) -> Any:
+    """Return the rows of a query that reads raw rows, computed in Spark, when the Spark engine's warehouse is one
+    DuckDB cannot read; None for every other query (the local file answers it)."""
+    location = config.warehouse_location()
+    if config.engine_name() != "spark" or not location or _duckdb_readable(location) or not reads_raw_rows(sql):
+        return None
+    from ecomops.engine import spark_engine
+    from ecomops.engine.spark import _tables_read, model_views
+
+    engine = spark_engine()
+    raw = set(warehouse.WAREHOUSE_TABLES) | set(model_views())
+    local = {name for (name,) in con.execute("SELECT table_name FROM information_schema.tables "
+                                             "WHERE table_schema = 'main'").fetchall()}
+    version = db.data_version(con)
+    with _sent_lock:
+        for table in sorted((_tables_read(sql) - raw) & local):
+            if _sent.get(table, (None,))[0] != version:
+                frame = engine.session.createDataFrame(con.sql(f"SELECT * FROM {table}").to_arrow_table())
+                engine.register_result(table, frame)
+                _sent[table] = (version, frame)
+    with (remote_notice() if remote_notice else contextlib.nullcontext()):
+        return engine.query_df(sql, params)
 
 
 def warehouse_attached(con: duckdb.DuckDBPyConnection) -> bool:
@@ -331,10 +381,15 @@ def build(con: duckdb.DuckDBPyConnection, table: DerivedTable, stamp: str, engin
     return time.perf_counter() - started
 
 
+CHURN_MODEL_STEP = "churn_model"  # the name a refresh reports for training a missing churn model
+
+
 def refresh(con: duckdb.DuckDBPyConnection, engine: SparkEngine | None = None, force: bool = False,
-            progress: Callable[[str, float], None] | None = None) -> Refresh:
+            progress: Callable[[str, float], None] | None = None, train_churn: bool = True) -> Refresh:
     """Refresh the local cache from the warehouse: attach its raw tables, rebuild the stale summary tables (every
-    one with ``force``) in Spark; record and return the refresh."""
+    one with ``force``) in Spark, and with ``train_churn`` train the churn model when the cache has none (features
+    in Spark, fitted on a sample; its training stores the dormant customers' scores); record and return the
+    refresh."""
     from ecomops import derived
     from ecomops.engine import spark_engine
 
@@ -356,6 +411,11 @@ def refresh(con: duckdb.DuckDBPyConnection, engine: SparkEngine | None = None, f
                 rebuilt.append(table.name)
                 if progress:
                     progress(table.name, seconds)
+    if train_churn:
+        began = time.perf_counter()
+        trained = derived.call("ecomops.users.model_jobs:ensure_churn_model", con)
+        if trained is not None and progress:
+            progress(CHURN_MODEL_STEP, time.perf_counter() - began)
     done = Refresh(None, "spark", engine.warehouse, stamp, ",".join(rebuilt), time.perf_counter() - started)
     # The data version moves (pages' cached results follow the new figures); the sales version does not (it is
     # part of every summary table's fingerprint: bumping it would make the tables just built stale again).

@@ -45,10 +45,19 @@ def connection() -> duckdb.DuckDBPyConnection:
     # db.connect hands out the process's one connection and reopens it when a command or test closed it, so a
     # page never holds on to a closed handle.
     con = db.connect(path)
+    if config.engine_name() == "spark":
+        from ecomops.engine import summary
+
+        summary.remote_notice = _spark_notice  # raw rows read in Spark take seconds: the page says so meanwhile
     if created and not st.session_state.get("_demo_toast_shown"):
         st.session_state["_demo_toast_shown"] = True
-        st.toast(f"No database found: created a demo data set at {config.db_path()}.", icon="🧪")
+        st.toast(_("No database found: created a demo data set."), icon="🧪")
     return con
+
+
+def _spark_notice():
+    """Return the spinner a page shows while a query reads raw rows in Spark."""
+    return st.spinner(_("Reading order rows from the warehouse in Spark…"))
 
 
 def ensure_derived(*tables: derived.DerivedTable) -> None:

@@ -49,6 +49,25 @@ def prepare_models(con: duckdb.DuckDBPyConnection, progress: Progress = _quiet) 
     return done
 
 
+def ensure_churn_model(con: duckdb.DuckDBPyConnection, progress: Progress = _quiet) -> int | None:
+    """Train the churn model when the store has no usable one (its training stores the dormant customers' scores);
+    return the new model's id, or None when one was usable or the history is too short.
+
+    The Spark engine's first refresh calls it: the features are computed in Spark and the fit is on a sample, so a
+    team pointing ecomops at its warehouse sees scored dormant customers at once, as a fresh demo does.
+    """
+    from ecomops.users import churn
+
+    entry = churn.latest_model(con)
+    if entry is not None and not churn.model_file_problem(entry):
+        return None
+    try:
+        return churn.train(con, progress=progress).model_id
+    except churn.InsufficientHistoryError as exc:
+        progress(str(exc))
+        return None
+
+
 @dataclass
 class Job:
     """A background churn training: its state ('running' | 'done' | 'failed'), progress messages and result."""

@@ -78,4 +78,6 @@ FROM sales s
 LEFT JOIN buyers b ON b.product_id = s.product_id
 LEFT JOIN review_stats r ON r.product_id = s.product_id
 LEFT JOIN products p ON p.product_id = s.product_id
-ORDER BY gmv DESC, s.product_id
+-- GMV rounded to 1e-6 for the order: a sum's last bits depend on the order an engine adds in (Spark, DuckDB), and
+-- equal GMVs must then rank by the tie-breaker on every engine.
+ORDER BY round(coalesce(s.gmv, 0), 6) DESC, s.product_id

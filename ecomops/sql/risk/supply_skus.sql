@@ -32,4 +32,6 @@ LEFT JOIN sales s ON s.product_id = p.product_id
 LEFT JOIN links l ON l.product_id = p.product_id
 LEFT JOIN suppliers sp ON sp.supplier_id = l.primary_supplier
 WHERE {category_where}
-ORDER BY gmv DESC, p.product_id
+-- GMV rounded to 1e-6 for the order: a sum's last bits depend on the order an engine adds in (Spark, DuckDB), and
+-- equal GMVs must then rank by the tie-breaker on every engine.
+ORDER BY round(coalesce(s.gmv, 0), 6) DESC, p.product_id

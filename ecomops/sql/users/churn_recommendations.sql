@@ -22,7 +22,8 @@ history AS (
 top_category AS (
     SELECT customer_id, category
     FROM (SELECT customer_id, category, sum(spend) AS spend FROM history GROUP BY ALL)
-    QUALIFY row_number() OVER (PARTITION BY customer_id ORDER BY spend DESC, category) = 1
+    -- spend rounded to 1e-6: equal sums rank by category on every engine (their last bits differ)
+    QUALIFY row_number() OVER (PARTITION BY customer_id ORDER BY round(spend, 6) DESC, category) = 1
 ),
 sellers AS (
     SELECT i.product_id, coalesce(p.category, 'Uncategorised') AS category, max(p.title) AS title,

@@ -189,6 +189,9 @@ def _rolling_noise(changes: np.ndarray, window: int, min_points: int, floor: flo
     return centre, noise
 
 
+_CACHE, _ROWS = "__cache__", "__rows__"  # keys of _campaign_positions' result that are no campaign
+
+
 def _campaign_positions(cal: pd.DataFrame) -> dict[str, dict]:
     """Return per campaign in the calendar: kind, first position, length, sale positions by offset, pre-sale ones."""
     out: dict[str, dict] = {}
@@ -207,19 +210,23 @@ def _last_comparable(positions: dict[str, dict], cal: pd.DataFrame, i: int,
                      lift: np.ndarray) -> tuple[float, str] | None:
     """Return (lift, campaign id) of the latest earlier campaign of the same kind (and length, for a sale day) whose
     matching day(s) had a normal baseline, or None."""
-    row = cal.iloc[i]
+    rows = positions.get(_ROWS)
+    if rows is None:  # the calendar's rows as dicts, once per band (a pandas row per day is slow)
+        rows = positions[_ROWS] = cal[CALENDAR_COLUMNS].to_dict("records")
+    row = rows[i]
     key = (row["campaign_id"], row["phase"], int(row["offset"]))
-    cache = positions.setdefault("__cache__", {})
+    cache = positions.setdefault(_CACHE, {})
     if key in cache:
         return cache[key]
     cache[key] = _search_comparable(positions, row, lift)
     return cache[key]
 
 
-def _search_comparable(positions: dict[str, dict], row: pd.Series, lift: np.ndarray) -> tuple[float, str] | None:
+def _search_comparable(positions: dict[str, dict], row: dict, lift: np.ndarray) -> tuple[float, str] | None:
     mine = positions[row["campaign_id"]]
     candidates = sorted((entry["first"], cid) for cid, entry in positions.items()
-                        if cid != "__cache__" and cid != row["campaign_id"] and entry["kind"] == row["kind"] and entry["first"] < mine["first"])
+                        if cid not in (_CACHE, _ROWS) and cid != row["campaign_id"] and entry["kind"] == row["kind"]
+                        and entry["first"] < mine["first"])
     for _, cid in reversed(candidates):
         entry = positions[cid]
         if row["phase"] in (SALE, AFTER):

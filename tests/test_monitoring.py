@@ -370,6 +370,11 @@ def test_segment_losing_every_buyer_alerts_while_the_store_rate_stays_in_its_ban
     assert row["low"] == pytest.approx(3 / 700)
     assert row["message"] == (f"Conversion rate of Paid ads × Mobile web -2.0 pp on {last.isoformat()}: 0 buyers "
                               "from 700 visitors, where 14.0 were expected at 2.00% (the usual Monday).")
+    from ecomops.ops.delivery.content import alert_line  # the delivered alert names the segment too
+
+    assert alert_line("en", next(found.itertuples(index=False))) == (
+        f"[critical] Conversion rate of Paid ads × Mobile web -100.0% on Mon {last.isoformat()}: 0 buyers where 14.0 "
+        "were expected (expected 2.00%, actual 0.00%)")
     checks = monitoring.segment_checks(cells, last)
     assert len(checks) == 4
     assert set(zip(checks["channel"], checks["device"])) == {("paid_ads", ""), ("paid_ads", "mobile_web"),

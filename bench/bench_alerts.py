@@ -19,6 +19,10 @@ Usage: python bench/bench_alerts.py [--customers 20000] [--db PATH] [--injection
   store-level metric moves 25-60% (recall counted with the others of that size).
 * Root cause: for injections within one channel, whether monitoring's channel ranking of the injected effect
   (the same code as the Root cause section) puts the injected channel first.
+* Segment conversion check: the engine also gets the cells (``segments``), so its conversion rules are checked within
+  each channel and channel x device cell. Its alerts count like any other (a false alert on a normal day, a
+  detection of a conversion injection); the tables report how many came from it and, for conversion injections
+  within one channel, how many segment alerts named the injected channel.
 """
 from __future__ import annotations
 
@@ -90,6 +94,19 @@ def metric_value(daily: pd.DataFrame, day: pd.Timestamp, metric: str) -> float:
     return float(daily.loc[daily["day"] == day, metric].iloc[0])
 
 
+def segment_outcome(hits: pd.DataFrame, metric: str, channel: str | None) -> dict:
+    """Return whether the injected metric was alerted by the segment check only, and whether a segment alert named
+    the injected channel."""
+    segment = hits[(hits["metric"] == metric) & hits["channel"].notna()]
+    store = hits[(hits["metric"] == metric) & hits["channel"].isna()]
+    return {"by_segment": not segment.empty and store.empty,
+            "segment_named": bool(channel) and bool((segment["channel"] == channel).any())}
+
+
+def segment_name(row) -> str:
+    return f"{row.channel} x {row.device}" if row.device else str(row.channel)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--customers", type=int, default=20000)
@@ -115,7 +132,7 @@ def main() -> int:
 
     # Normal days and the planted event, on the untouched data.
     eval_start = last - timedelta(days=89)
-    found = monitoring.evaluate_rules(clean, rules, eval_start, calendar=calendar)
+    found = monitoring.evaluate_rules(clean, rules, eval_start, calendar=calendar, segments=cells)
     planted = found[(found["day"] == ANOMALY_DAY) & (found["metric"] == "conversion_rate")]
     normal_alerts = found[found["day"] != ANOMALY_DAY]
     normal_days = 89
@@ -138,7 +155,7 @@ def main() -> int:
         metric = METRIC_OF[effect]
         store_change = metric_value(daily, day, metric) / metric_value(clean, day, metric) - 1
         cal = calendar.loc[daily["day"].min():daily["day"].max()]
-        hits = monitoring.evaluate_rules(daily, rules, day.date(), calendar=cal)
+        hits = monitoring.evaluate_rules(daily, rules, day.date(), calendar=cal, segments=injected)
         hits = hits[hits["day"] == day.date()]
         detected = bool((hits["metric"] == metric).any())
         top = None
@@ -150,7 +167,7 @@ def main() -> int:
             top = monitoring.ranking(seg, "channel", focus).iloc[0]["channel"]
         rows.append({"day": day.date(), "effect": effect, "scope": channel or "store", "size": size,
                      "store_change": store_change, "detected": detected, "any_alert": not hits.empty,
-                     "root_cause_first": (top == channel) if channel else None})
+                     "root_cause_first": (top == channel) if channel else None, **segment_outcome(hits, metric, channel)})
     # Channel anomalies large enough to move the store by 25-60% (the in-channel factor follows from the channel's
     # share): what the root-cause ranking is for. A drop a channel cannot make (share too small) becomes a spike.
     for n in range(args.channel_injections):
@@ -172,7 +189,7 @@ def main() -> int:
         metric = METRIC_OF[effect]
         store_change = metric_value(daily, day, metric) / metric_value(clean, day, metric) - 1
         cal = calendar.loc[daily["day"].min():daily["day"].max()]
-        hits = monitoring.evaluate_rules(daily, rules, day.date(), calendar=cal)
+        hits = monitoring.evaluate_rules(daily, rules, day.date(), calendar=cal, segments=injected)
         hits = hits[hits["day"] == day.date()]
         refs = baselines.comparable_days(calendar, day.date())[0]
         part = injected[injected["day"].isin([day, *map(pd.Timestamp, refs)])]
@@ -180,7 +197,8 @@ def main() -> int:
         top = monitoring.ranking(seg, "channel", {"uv": "traffic"}.get(effect, effect)).iloc[0]["channel"]
         rows.append({"day": day.date(), "effect": effect, "scope": channel, "size": size, "store_change": store_change,
                      "detected": bool((hits["metric"] == metric).any()), "any_alert": not hits.empty,
-                     "root_cause_first": top == channel, "family": "channel, store-level 25-60%"})
+                     "root_cause_first": top == channel, "family": "channel, store-level 25-60%",
+                     **segment_outcome(hits, metric, channel)})
     result = pd.DataFrame(rows)
     result["family"] = result.get("family", pd.Series(dtype=object)).fillna("15-60% in scope")
 
@@ -203,10 +221,15 @@ def main() -> int:
     print(f"| recall, store-level change < 15% (channel injections) | {recall(small)} | (reported) |")
     print(f"| false alerts per 30 normal days | {len(normal_alerts) * 30 / normal_days:.2f} "
           f"({len(normal_alerts)} on {normal_days} days) | <= 1 |")
-    print(f"| planted 2026-11-03 conversion drop alerted | {'yes' if not planted.empty else 'no'} | yes |")
+    how = ("" if planted.empty else " (store level)" if planted["channel"].isna().any() else
+           f" (segment {segment_name(planted.iloc[0])}, p = {planted['p_value'].iloc[0]:.1e})")
+    print(f"| planted 2026-11-03 conversion drop alerted | {'yes' + how if not planted.empty else 'no'} | yes |")
+    print(f"| ... false alerts above from the segment conversion check | "
+          f"{int(normal_alerts['channel'].notna().sum())} | |")
     big_channel = result[result["family"] == "channel, store-level 25-60%"]
     print(f"| recall, channel anomalies moving the store 25-60% | {recall(big_channel)} | (reported) |")
-    year_alerts = monitoring.evaluate_rules(clean, rules, last - timedelta(days=364), calendar=calendar)
+    year_alerts = monitoring.evaluate_rules(clean, rules, last - timedelta(days=364), calendar=calendar,
+                                            segments=cells)
     year_alerts = year_alerts[year_alerts["day"] != ANOMALY_DAY]
     print(f"| false alerts per 30 days over the whole last year (364 days, campaigns included) | "
           f"{len(year_alerts) * 30 / 364:.2f} ({len(year_alerts)}) | (reported) |")
@@ -220,10 +243,19 @@ def main() -> int:
     small_within = within[within["family"] != "channel, store-level 25-60%"]
     print(f"| ... of which 15-60% within the channel (store moves < 15%) | "
           f"{small_within['root_cause_first'].astype(bool).mean():.0%} | (reported) |")
+    conversion_within = within[within["effect"] == "conversion"]
+    by_segment = result[result["by_segment"]]
+    print(f"| conversion injections within one channel alerted | {recall(conversion_within)} | (reported) |")
+    print(f"| ... of which by the segment check alone (store-level rate inside its band) | "
+          f"{int(conversion_within['by_segment'].sum())} | (reported) |")
+    print(f"| ... segment alert naming the injected channel | {int(conversion_within['segment_named'].sum())} | |")
+    print(f"| injections detected by the segment check alone (all families) | {len(by_segment)} | (reported) |")
+    print(f"| ... of the year's false alerts, from the segment check | {int(year_alerts['channel'].notna().sum())} | |")
     if not normal_alerts.empty:
         print("\nFalse alerts:")
         for row in normal_alerts.itertuples(index=False):
-            print(f"- {row.day} {row.metric} {row.change:+.1%} (basis {row.basis})")
+            scope = f" in {segment_name(row)}" if isinstance(row.channel, str) else ""
+            print(f"- {row.day} {row.metric}{scope} {row.change:+.1%} (basis {row.basis})")
     missed = big[~big["detected"]]
     if not missed.empty:
         print("\nMissed (store-level >= 25%):")

@@ -310,6 +310,114 @@ def _insert_cells(con, rows) -> None:
     con.execute("INSERT INTO products (product_id, title, category) VALUES ('P1', '杯子', 'Kitchen')")
 
 
+# ---------------------------------------------------------------------------------------------- segment check
+
+SEGMENT_DAYS = 120
+SEGMENT_START = date(2026, 1, 5)
+
+
+def _segment_cells(last_day: dict[tuple[str, str], tuple[float, float]]) -> pd.DataFrame:
+    """Return 120 days of day x channel x device cells (uv, buyers, gmv = 100 per buyer), every cell steady but
+    search x app, which is small and noisy (negative binomial, mean 30 buyers, relative sd 45%); ``last_day``
+    overrides (uv, buyers) of cells on the last day."""
+    rng = np.random.default_rng(3)
+    noisy = rng.negative_binomial(6, 6 / (6 + 30), SEGMENT_DAYS)  # mean 30, variance 30 + 30² / 6 = 180
+    rows = []
+    for offset in range(SEGMENT_DAYS):
+        day = pd.Timestamp(SEGMENT_START + timedelta(days=offset))
+        cells = {("paid_ads", "mobile_web"): (250, 5), ("paid_ads", "app"): (100, 4),
+                 ("search", "app"): (300, int(noisy[offset])), ("direct", "app"): (20_000, 600)}
+        if offset == SEGMENT_DAYS - 1:
+            cells.update(last_day)
+        rows += [(day, channel, device, float(uv), float(buyers), 100.0 * buyers)
+                 for (channel, device), (uv, buyers) in cells.items()]
+    return pd.DataFrame(rows, columns=["day", "channel", "device", "uv", "buyers", "gmv"])
+
+
+def _store_series(cells: pd.DataFrame) -> pd.DataFrame:
+    daily = cells.groupby("day", as_index=False)[["uv", "buyers", "gmv"]].sum()
+    daily["conversion_rate"] = daily["buyers"] / daily["uv"]
+    daily["spend_per_buyer"] = daily["gmv"] / daily["buyers"]
+    daily["repurchase_rate"] = np.nan
+    return daily
+
+
+def test_segment_losing_every_buyer_alerts_while_the_store_rate_stays_in_its_band():
+    """paid_ads x mobile_web converts 5 of 250 visitors (2%) every day; on the last day its UV rises to 700 and it
+    sells to nobody. The store-level rate moves -3.7% (z -2.1; direct's 600 buyers of 20,000 dominate): inside its
+    band.
+
+    Hand-computed: the cell's expected rate is 2% (the same weekday of 4 weeks, no level shift, noise at its 1%
+    floor, so no overdispersion), expected buyers 700 x 2% = 14, P(0 | Poisson 14) = e^-14 = 8.3e-7. The day tests
+    4 segments (paid_ads, its mobile_web cell, search, direct; paid_ads x app expects 4 < 5 buyers and is not
+    tested) in 2 tails (the default rules look down and both ways): the bar is (1/300) / 8 = 4.2e-4. The whole
+    channel fires too (4 buyers of 800 where 800 x 9/350 = 20.57 were expected, p = 1.1e-5), but its mobile_web cell
+    is the more certain, so the one alert names the cell. The band's low end is the smallest count not below the bar:
+    P(X <= 2) = 113 e^-14 = 9.4e-5 < 4.2e-4 <= P(X <= 3) = 570.3 e^-14 = 4.7e-4, so 3 buyers of 700."""
+    cells = _segment_cells({("paid_ads", "mobile_web"): (700, 0), ("search", "app"): (300, 30)})
+    last = SEGMENT_START + timedelta(days=SEGMENT_DAYS - 1)
+    rules = monitoring.alert_rules(db.connect_memory())
+    found = monitoring.evaluate_rules(_store_series(cells), rules, last, segments=cells)
+    assert len(found) == 1  # the store-level rules do not fire
+    row = found.iloc[0]
+    assert (row["day"], row["metric"], row["channel"], row["device"]) == (last, "conversion_rate", "paid_ads",
+                                                                           "mobile_web")
+    assert row["severity"] == "critical" and row["rule_id"] == 2  # conversion down 15%: critical
+    assert (row["uv"], row["buyers"], row["value"]) == (700, 0, 0)
+    assert row["baseline"] == pytest.approx(0.02) and row["expected_buyers"] == pytest.approx(14.0)
+    assert row["change"] == pytest.approx(-1.0)
+    assert row["p_value"] == pytest.approx(math.exp(-14)) and row["p_value"] == pytest.approx(8.315e-7, rel=1e-3)
+    assert row["low"] == pytest.approx(3 / 700)
+    assert row["message"] == (f"Conversion rate of Paid ads × Mobile web -2.0 pp on {last.isoformat()}: 0 buyers "
+                              "from 700 visitors, where 14.0 were expected at 2.00% (the usual Monday).")
+    from ecomops.ops.delivery.content import alert_line  # the delivered alert names the segment too
+
+    assert alert_line("en", next(found.itertuples(index=False))) == (
+        f"[critical] Conversion rate of Paid ads × Mobile web -100.0% on Mon {last.isoformat()}: 0 buyers where 14.0 "
+        "were expected (expected 2.00%, actual 0.00%)")
+    checks = monitoring.segment_checks(cells, last)
+    assert len(checks) == 4
+    assert set(zip(checks["channel"], checks["device"])) == {("paid_ads", ""), ("paid_ads", "mobile_web"),
+                                                             ("search", ""), ("direct", "")}
+    channel = checks[(checks["channel"] == "paid_ads") & (checks["device"] == "")].iloc[0]
+    assert channel["expected"] == pytest.approx(800 * 9 / 350)
+    mu = 800 * 9 / 350
+    assert channel["p_low"] == pytest.approx(math.exp(-mu) * sum(mu ** k / math.factorial(k) for k in range(5)))
+    assert channel["p_low"] < monitoring.SEGMENT_FALSE_ALERTS_PER_DAY / 8
+    # The same store where nothing happened: no alert at all.
+    quiet = _segment_cells({})
+    assert monitoring.evaluate_rules(_store_series(quiet), rules, last, segments=quiet).empty
+
+
+def test_noisy_small_segment_with_an_ordinary_dip_does_not_alert():
+    """search x app (mean 30 buyers, relative sd 45%) sells to 12 on the last day, where its baseline (a median of
+    four noisy weekdays, level-corrected) expects 44.8: -73%. Under a plain Poisson that is P = 6e-9, far below the
+    day's bar; the scatter of its own history (dispersion 0.26, a relative sd of 51%) makes it P = 4%: ordinary."""
+    cells = _segment_cells({("search", "app"): (300, 12)})
+    last = SEGMENT_START + timedelta(days=SEGMENT_DAYS - 1)
+    checks = monitoring.segment_checks(cells, last).set_index("channel")
+    search = checks.loc["search"]
+    bar = monitoring.SEGMENT_FALSE_ALERTS_PER_DAY / (2 * len(checks))
+    naive = sum(math.exp(-search["expected"]) * search["expected"] ** k / math.factorial(k) for k in range(13))
+    assert naive < bar  # a test that ignores the scatter would page someone
+    assert search["expected"] == pytest.approx(44.8, abs=0.01) and search["dispersion"] == pytest.approx(0.258, abs=1e-3)
+    assert search["p_low"] == pytest.approx(0.0395, abs=1e-4)  # one day in 25 dips this far
+    rules = monitoring.alert_rules(db.connect_memory())
+    assert monitoring.evaluate_rules(_store_series(cells), rules, last, segments=cells).empty
+    assert monitoring.segment_alerts(cells, rules, last).empty
+
+
+def test_segment_alert_gives_way_to_the_store_level_alert_of_its_day():
+    """When the store-level conversion fires the same way, its alert stands alone (its likely cause names the cell)."""
+    cells = _segment_cells({("paid_ads", "mobile_web"): (700, 0), ("direct", "app"): (20_000, 400)})
+    last = SEGMENT_START + timedelta(days=SEGMENT_DAYS - 1)
+    rules = monitoring.alert_rules(db.connect_memory())
+    assert not monitoring.segment_alerts(cells, rules, last).empty
+    found = monitoring.evaluate_rules(_store_series(cells), rules, last, segments=cells)
+    conversion = found[found["metric"] == "conversion_rate"]
+    assert len(conversion) == 1 and pd.isna(conversion["channel"].iloc[0])
+
+
 def test_root_cause_with_a_segment_losing_every_buyer():
     """The issue's case on a tiny store: paid_ads x mobile_web goes from 5.5 buyers on the usual Monday (UV 254, 700
     per buyer) to 0 buyers on UV 640, while wecom x app converts better (4 -> 5 buyers of 100 on UV 100).

@@ -16,6 +16,11 @@ This is the one baseline every alert uses (Overview, Monitoring, the weekly/mont
   floor 1%); a campaign day's band is widened by ``EVENT_NOISE`` (one earlier campaign is a less certain guide).
   **Band** = baseline x (1 + centre +/- k x noise), the centre being the usual residual (a trend makes a lagged
   baseline run behind by a steady amount).
+* **Counts of a segment** (``expected_counts``: buyers of a channel out of its visitors): the expected count is the
+  day's exposure (UV) x the expected rate, the rate's own ``expected_band`` (the same rules as above, campaign-aware);
+  the observed count is judged by its tail probability under a negative binomial whose relative variance is the larger
+  of the rate's noise (its history's scatter, campaign widening included: a noisy segment stays quiet) and the
+  Poisson 1 / expected (a small count cannot be more certain than counting allows).
 """
 from __future__ import annotations
 
@@ -24,6 +29,7 @@ from datetime import date
 import duckdb
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from ecomops import db
 
@@ -89,11 +95,12 @@ def calendar_from_campaigns(campaigns: pd.DataFrame, first: date, last: date) ->
 def expected_band(values: pd.Series, calendar: pd.DataFrame | None = None, weeks: int = 4, k: float = 4.0,
                   noise_days: int = 84, noise_floor: float = 0.01, min_noise_points: int = 28,
                   level_days: int = LEVEL_DAYS) -> pd.DataFrame:
-    """Return value, baseline, change, noise, z, low, high, anomaly, basis, compared_with for a daily series.
+    """Return value, baseline, expected, change, noise, z, low, high, anomaly, basis, compared_with for a daily series.
 
     ``values`` is indexed by consecutive days; ``calendar`` is campaign_calendar() over (at least) those days, None
     when every day is normal. ``basis``: usual | same_campaign | last_campaign; ``compared_with``: the campaign whose
-    lift set the expectation of a campaign day.
+    lift set the expectation of a campaign day; ``expected``: the baseline with the level correction (the band's
+    centre).
     """
     values = values.astype(float)
     n = len(values)
@@ -146,10 +153,72 @@ def expected_band(values: pd.Series, calendar: pd.DataFrame | None = None, weeks
     high = baseline * (1 + centre) * (1 + k * noise)
     anomaly = np.nan_to_num(np.abs(z), nan=0.0) > k
     anomaly &= ~np.isnan(v)
-    return pd.DataFrame({"value": v, "baseline": baseline, "change": change, "noise": noise, "z": z,
-                         "low": np.clip(low, 0, None), "high": high, "anomaly": anomaly.astype(bool),
+    return pd.DataFrame({"value": v, "baseline": baseline, "expected": baseline * (1 + centre), "change": change,
+                         "noise": noise, "z": z, "low": np.clip(low, 0, None), "high": high,
+                         "anomaly": anomaly.astype(bool),
                          "basis": np.where(np.isnan(baseline), "", basis), "compared_with": compared},
                         index=values.index)
+
+
+def expected_counts(counts: pd.Series, exposure: pd.Series, calendar: pd.DataFrame | None = None, weeks: int = 4,
+                    noise_days: int = 84, noise_floor: float = 0.01, min_noise_points: int = 28) -> pd.DataFrame:
+    """Return per day count, exposure, rate, expected_rate, expected, noise, dispersion, p_low, p_high, basis,
+    compared_with for the daily counts of one segment (buyers) out of its exposure (UV), both indexed by day.
+
+    expected = exposure x expected_rate, expected_rate being ``expected_band`` of the rate counts / exposure (the one
+    baseline: weekday, campaigns, level). The count is modelled as negative binomial with that mean and variance
+    expected + dispersion x expected², dispersion = max(0, noise² - 1 / expected), so its relative spread is the
+    larger of the rate's noise and Poisson's. p_low = P(X <= count), p_high = P(X >= count); NaN without an
+    expectation (too little history, a rate whose expectation is 0).
+    """
+    counts = counts.astype(float)
+    exposure = exposure.reindex(counts.index).astype(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = counts / exposure.where(exposure > 0)
+        band = expected_band(rate, calendar, weeks=weeks, k=1.0, noise_days=noise_days, noise_floor=noise_floor,
+                             min_noise_points=min_noise_points)
+        expected = (exposure * band["expected"]).to_numpy()
+        expected = np.where(expected > 0, expected, np.nan)
+        noise = band["noise"].to_numpy()
+        dispersion = np.maximum(noise ** 2 - 1 / expected, 0.0)
+    p_low, p_high = count_tails(counts.to_numpy(), expected, dispersion)
+    return pd.DataFrame({"count": counts.to_numpy(), "exposure": exposure.to_numpy(), "rate": rate.to_numpy(),
+                         "expected_rate": band["expected"].to_numpy(), "expected": expected, "noise": noise,
+                         "dispersion": dispersion, "p_low": p_low, "p_high": p_high, "basis": band["basis"].to_numpy(),
+                         "compared_with": band["compared_with"].to_numpy()}, index=counts.index)
+
+
+def _negative_binomial(expected: np.ndarray, dispersion: np.ndarray):
+    """Return the frozen count distribution of mean ``expected`` and variance expected + dispersion x expected²
+    (Poisson where dispersion is 0) as (poisson, nbinom, which rows are negative binomial)."""
+    over = dispersion > 1e-9
+    size = np.where(over, 1 / np.where(over, dispersion, 1.0), 1.0)
+    prob = size / (size + expected)
+    return stats.poisson(expected), stats.nbinom(size, prob), over
+
+
+def count_tails(counts: np.ndarray, expected: np.ndarray, dispersion: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return (P(X <= count), P(X >= count)) per row for X of mean ``expected`` and variance expected + dispersion x
+    expected² (NaN where the expectation is missing)."""
+    counts, expected, dispersion = (np.asarray(a, dtype=float) for a in (counts, expected, dispersion))
+    ok = np.isfinite(expected) & np.isfinite(counts) & np.isfinite(dispersion)
+    p_low, p_high = np.full(len(counts), np.nan), np.full(len(counts), np.nan)
+    if ok.any():
+        poisson, nbinom, over = _negative_binomial(expected[ok], dispersion[ok])
+        c = counts[ok]
+        p_low[ok] = np.where(over, nbinom.cdf(c), poisson.cdf(c))
+        p_high[ok] = np.where(over, nbinom.sf(c - 1), poisson.sf(c - 1))
+    return p_low, p_high
+
+
+def count_bounds(expected: np.ndarray, dispersion: np.ndarray, p: float | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return (low, high): the counts whose lower / upper tail probability is just above ``p`` (a count below low,
+    or above high, has a tail probability under p)."""
+    expected, dispersion = np.asarray(expected, dtype=float), np.asarray(dispersion, dtype=float)
+    poisson, nbinom, over = _negative_binomial(expected, dispersion)
+    low = np.where(over, nbinom.ppf(p), poisson.ppf(p))
+    high = np.where(over, nbinom.isf(p), poisson.isf(p))
+    return low, high
 
 
 def _normal_baseline(v: np.ndarray, normal: np.ndarray, weeks: int, need: int) -> np.ndarray:
@@ -189,6 +258,9 @@ def _rolling_noise(changes: np.ndarray, window: int, min_points: int, floor: flo
     return centre, noise
 
 
+_CACHE, _ROWS = "__cache__", "__rows__"  # keys of _campaign_positions' result that are no campaign
+
+
 def _campaign_positions(cal: pd.DataFrame) -> dict[str, dict]:
     """Return per campaign in the calendar: kind, first position, length, sale positions by offset, pre-sale ones."""
     out: dict[str, dict] = {}
@@ -207,19 +279,23 @@ def _last_comparable(positions: dict[str, dict], cal: pd.DataFrame, i: int,
                      lift: np.ndarray) -> tuple[float, str] | None:
     """Return (lift, campaign id) of the latest earlier campaign of the same kind (and length, for a sale day) whose
     matching day(s) had a normal baseline, or None."""
-    row = cal.iloc[i]
+    rows = positions.get(_ROWS)
+    if rows is None:  # the calendar's rows as dicts, once per band (a pandas row per day is slow)
+        rows = positions[_ROWS] = cal[CALENDAR_COLUMNS].to_dict("records")
+    row = rows[i]
     key = (row["campaign_id"], row["phase"], int(row["offset"]))
-    cache = positions.setdefault("__cache__", {})
+    cache = positions.setdefault(_CACHE, {})
     if key in cache:
         return cache[key]
     cache[key] = _search_comparable(positions, row, lift)
     return cache[key]
 
 
-def _search_comparable(positions: dict[str, dict], row: pd.Series, lift: np.ndarray) -> tuple[float, str] | None:
+def _search_comparable(positions: dict[str, dict], row: dict, lift: np.ndarray) -> tuple[float, str] | None:
     mine = positions[row["campaign_id"]]
     candidates = sorted((entry["first"], cid) for cid, entry in positions.items()
-                        if cid != "__cache__" and cid != row["campaign_id"] and entry["kind"] == row["kind"] and entry["first"] < mine["first"])
+                        if cid not in (_CACHE, _ROWS) and cid != row["campaign_id"] and entry["kind"] == row["kind"]
+                        and entry["first"] < mine["first"])
     for _, cid in reversed(candidates):
         entry = positions[cid]
         if row["phase"] in (SALE, AFTER):

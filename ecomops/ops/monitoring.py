@@ -16,6 +16,16 @@ window_days, severity) fires on a day when the metric's change against its expec
 threshold smaller than everyday noise does not page anyone. Each alert is one sentence: metric, day, size (points for
 a rate), expected band, what it was compared with and its likely cause (the segment behind the effect).
 
+Segment conversion check: the conversion rules are also evaluated within each channel and each channel x device cell,
+so that a collapse inside one segment fires even when the store-level rate stays inside its band (a small store's
+daily noise hides a segment holding a fifth of its buyers). A segment's expected buyers = its UV of the day x its
+expected conversion (``baselines.expected_counts``: the same baseline rules on the segment's own rate); the observed
+buyers fire a rule when the change is at least its threshold and their tail probability under a negative binomial
+with the segment's own scatter is below SEGMENT_FALSE_ALERTS_PER_DAY / the number of segment tests of the day (so all
+segments together add at most that many false alerts a day if the model holds). Segments expecting fewer than
+SEGMENT_MIN_EXPECTED buyers are not tested; a day whose store-level rate already fired that way keeps that alert only
+(its likely cause names the segment); per channel and day, the more certain of the channel and its cells is named.
+
 Root cause: GMV = UV x conversion rate x spend per buyer per channel x device cell, for a day and its reference (the
 days its baseline compares it with, or the same weekday last week). Each cell's change splits into traffic,
 conversion and spend effects that add up exactly to it: the log (LMDI) split when every figure is positive, the
@@ -34,6 +44,7 @@ from typing import Mapping, Sequence
 import duckdb
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from ecomops import config, db, derived, metrics
 from ecomops.filters import Filters, order_category, sales_slots, slot
@@ -53,6 +64,10 @@ NOISE_DAYS = 84
 NOISE_FLOOR = 0.01
 REPURCHASE_WINDOW_DAYS = 30
 RULE_COLUMNS = ["rule_id", "metric", "direction", "threshold", "window_days", "severity", "enabled"]
+SEGMENT_METRIC = "conversion_rate"  # the rules checked within each channel and channel x device cell too
+SEGMENT_FALSE_ALERTS_PER_DAY = 1 / 300  # what the segment tests may add a day, split over them (Bonferroni)
+SEGMENT_MIN_EXPECTED = 5.0  # a segment expecting fewer buyers is not tested (too few to tell a drop from chance)
+ALL_DEVICES = ""  # the device of a whole-channel segment
 
 DEFAULT_RULES = (
     # metric, direction, threshold, window_days, severity; None: the conversion drop alert setting in force
@@ -96,6 +111,17 @@ def daily_series(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     for col in ("gmv", "uv", "conversion_rate", "spend_per_buyer", "repurchase_rate"):
         frame[col] = pd.to_numeric(frame[col], errors="coerce").astype(float)
     return frame
+
+
+def segment_series(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
+    """Return day, channel, device, uv, buyers per day x channel x device of f (a missing channel or device is
+    'unknown'): what the segment conversion check reads."""
+    slots, params = sales_slots(f)
+    frame = db.query_df(con, db.load_sql("ops/monitoring_segment_daily").format(**slots), params)
+    frame["day"] = pd.to_datetime(frame["day"])
+    frame[["channel", "device"]] = frame[["channel", "device"]].astype(object).fillna("unknown")
+    frame[["uv", "buyers"]] = frame[["uv", "buyers"]].astype(float)
+    return frame.groupby(["day", "channel", "device"], as_index=False)[["uv", "buyers"]].sum()
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -221,17 +247,20 @@ def _fires(change: pd.Series, direction: str, threshold: float) -> pd.Series:
     return change.abs() >= threshold
 
 
+SEGMENT_COLUMNS = ["channel", "device", "uv", "buyers", "expected_buyers", "p_value"]  # empty on store-level alerts
 ALERT_COLUMNS = ["day", "metric", "label", "severity", "value", "baseline", "low", "high", "change", "z", "basis",
                  "compared_with", "rule_id", "threshold", "window_days", "direction", "likely_cause", "message",
-                 "explanation"]
+                 "explanation", *SEGMENT_COLUMNS]
 
 
 def evaluate_rules(series: pd.DataFrame, rules: pd.DataFrame, start: date, k: float = BAND_K,
-                   calendar: pd.DataFrame | None = None) -> pd.DataFrame:
+                   calendar: pd.DataFrame | None = None, segments: pd.DataFrame | None = None) -> pd.DataFrame:
     """Return the rule hits on days >= start of a daily series frame (day + metric columns), most severe first.
 
     One row per metric and day (the most severe rule that fired), with the columns of ALERT_COLUMNS; ``message`` is
-    the alert in one sentence without its cause (``explain_alerts`` adds it).
+    the alert in one sentence without its cause (``explain_alerts`` adds it). With ``segments`` (segment_series:
+    day, channel, device, uv, buyers) the conversion rules are checked within the segments too (segment_alerts):
+    one more row per channel whose conversion fired on a day the store-level rate did not fire the same way.
     """
     indexed = series.set_index("day")
     hits = []
@@ -249,14 +278,112 @@ def evaluate_rules(series: pd.DataFrame, rules: pd.DataFrame, start: date, k: fl
                          "basis": row["basis"], "compared_with": row["compared_with"], "rule_id": int(rule.rule_id),
                          "threshold": float(rule.threshold), "window_days": int(rule.window_days),
                          "direction": rule.direction, "likely_cause": "", "explanation": ""})
-    if not hits:
+    frame = pd.DataFrame(hits, columns=[c for c in ALERT_COLUMNS if c not in SEGMENT_COLUMNS + ["message"]])
+    if not frame.empty:
+        frame = _most_severe(frame).drop_duplicates(["day", "metric"])
+    if segments is not None and not segments.empty:
+        found = segment_alerts(segments, rules, start, calendar=calendar)
+        if not found.empty and not frame.empty:  # the store-level alert of that day and direction says it already
+            fired = set(zip(frame["day"], frame["metric"], np.sign(frame["change"])))
+            found = found[[key not in fired for key in zip(found["day"], found["metric"], np.sign(found["change"]))]]
+        if not found.empty:
+            frame = found if frame.empty else pd.concat([frame, found], ignore_index=True)
+    if frame.empty:
         return pd.DataFrame(columns=ALERT_COLUMNS)
-    frame = pd.DataFrame(hits)
+    frame = frame.reindex(columns=[c for c in ALERT_COLUMNS if c != "message"])
+    numbers = ["value", "baseline", "low", "high", "change", "z", "threshold", "uv", "buyers", "expected_buyers",
+               "p_value"]
+    frame[numbers] = frame[numbers].astype(float)
     frame["rank"] = frame["severity"].map({s: i for i, s in enumerate(SEVERITIES)})
-    frame = frame.sort_values(["rank", "threshold"], ascending=[True, False])
-    frame = frame.drop_duplicates(["day", "metric"]).sort_values(["rank", "day"], ascending=[True, False])
+    frame["scope"] = frame["channel"].notna().astype(int)  # store-level first among equals
+    frame = frame.sort_values(["rank", "day", "scope"], ascending=[True, False, True], kind="stable")
     frame["message"] = [alert_sentence(row) for row in frame.to_dict("records")]
     return frame[ALERT_COLUMNS].reset_index(drop=True)
+
+
+def _most_severe(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return rule hits ordered most severe first, the higher threshold first within a severity."""
+    rank = frame["severity"].map({s: i for i, s in enumerate(SEVERITIES)})
+    return frame.assign(_rank=rank).sort_values(["_rank", "threshold"], ascending=[True, False],
+                                                kind="stable").drop(columns="_rank")
+
+
+def _segment_frames(segments: pd.DataFrame):
+    """Yield ((channel, device), frame of uv and buyers per day over the whole range) for every channel (device
+    ALL_DEVICES) and every channel x device cell of a channel with more than one device."""
+    days = pd.date_range(segments["day"].min(), segments["day"].max(), freq="D", name="day")
+    for channel, rows in segments.groupby("channel", sort=True):
+        yield (channel, ALL_DEVICES), rows.groupby("day")[["uv", "buyers"]].sum().reindex(days, fill_value=0.0)
+        if rows["device"].nunique() > 1:
+            for device, cell in rows.groupby("device", sort=True):
+                yield (channel, device), cell.groupby("day")[["uv", "buyers"]].sum().reindex(days, fill_value=0.0)
+
+
+def segment_checks(segments: pd.DataFrame, start: date, calendar: pd.DataFrame | None = None,
+                   weeks: int = BASELINE_WEEKS) -> pd.DataFrame:
+    """Return the segment conversion tests of the days >= start: one row per day and segment expecting at least
+    SEGMENT_MIN_EXPECTED buyers, with channel, device (ALL_DEVICES for the whole channel) and the columns of
+    ``baselines.expected_counts`` of its buyers out of its UV (expected = expected buyers)."""
+    frames = []
+    for (channel, device), frame in _segment_frames(segments):
+        counts = baselines.expected_counts(frame["buyers"], frame["uv"], calendar, weeks=weeks, noise_days=NOISE_DAYS,
+                                           noise_floor=NOISE_FLOOR)
+        counts = counts[(counts.index >= pd.Timestamp(start)) & (counts["expected"] >= SEGMENT_MIN_EXPECTED)]
+        if not counts.empty:
+            frames.append(counts.reset_index().assign(channel=channel, device=device))
+    if not frames:
+        return pd.DataFrame(columns=["day", "channel", "device", "count", "exposure", "rate", "expected_rate",
+                                     "expected", "noise", "dispersion", "p_low", "p_high", "basis", "compared_with"])
+    return pd.concat(frames, ignore_index=True)
+
+
+def segment_alerts(segments: pd.DataFrame, rules: pd.DataFrame, start: date,
+                   calendar: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Return the conversion rules' hits within segments on days >= start (the columns of ALERT_COLUMNS but
+    ``message``), at most one per channel, day and direction: the segment (the whole channel or one of its cells)
+    whose buyers are least likely by chance.
+
+    A rule fires in a segment when its buyers moved at least ``threshold`` against the expected buyers in the rule's
+    direction and the tail probability (``baselines.expected_counts``) is below SEGMENT_FALSE_ALERTS_PER_DAY divided
+    by the day's number of segment tests (segments tested x tails the rules look at).
+    """
+    chosen = rules[rules["enabled"].astype(bool) & (rules["metric"] == SEGMENT_METRIC)]
+    hits = []
+    for weeks, group in chosen.groupby(chosen["window_days"].astype(int).map(lambda w: max(1, w // 7))):
+        checks = segment_checks(segments, start, calendar, weeks)
+        if checks.empty:
+            continue
+        tails = len({t for d in group["direction"] for t in {"down": ("low",), "up": ("high",)}.get(d, ("low", "high"))})
+        limit = SEGMENT_FALSE_ALERTS_PER_DAY / (checks.groupby("day")["channel"].transform("size") * tails)
+        change = checks["count"] / checks["expected"] - 1
+        for rule in group.itertuples(index=False):
+            down = (checks["p_low"] < limit) & (change <= -float(rule.threshold))
+            up = (checks["p_high"] < limit) & (change >= float(rule.threshold))
+            fired = {"down": down, "up": up}.get(rule.direction, down | up)
+            for i in np.flatnonzero(fired.to_numpy()):
+                row = checks.iloc[i]
+                p = row["p_low"] if change.iloc[i] < 0 else row["p_high"]
+                low, high = baselines.count_bounds(np.array([row["expected"]]), np.array([row["dispersion"]]),
+                                                   float(limit.iloc[i]))
+                hits.append({"day": pd.Timestamp(row["day"]).date(), "metric": SEGMENT_METRIC,
+                             "label": label("metric", SEGMENT_METRIC), "severity": rule.severity,
+                             "value": row["rate"], "baseline": row["expected_rate"],
+                             "low": float(low[0]) / row["exposure"], "high": float(high[0]) / row["exposure"],
+                             "change": float(change.iloc[i]),
+                             "z": float(stats.norm.isf(p)) * (-1 if change.iloc[i] < 0 else 1),
+                             "basis": row["basis"], "compared_with": row["compared_with"], "rule_id": int(rule.rule_id),
+                             "threshold": float(rule.threshold), "window_days": int(rule.window_days),
+                             "direction": rule.direction, "likely_cause": "", "explanation": "",
+                             "channel": row["channel"], "device": row["device"], "uv": row["exposure"],
+                             "buyers": row["count"], "expected_buyers": row["expected"], "p_value": float(p)})
+    columns = [c for c in ALERT_COLUMNS if c != "message"]
+    if not hits:
+        return pd.DataFrame(columns=columns)
+    frame = _most_severe(pd.DataFrame(hits))
+    frame["sign"] = np.sign(frame["change"])
+    frame = frame.drop_duplicates(["day", "channel", "device", "sign"])  # the most severe rule of each segment
+    frame = frame.sort_values("p_value", kind="stable").drop_duplicates(["day", "channel", "sign"])
+    return frame[columns].reset_index(drop=True)
 
 
 def reference_words(day: date, basis: str, compared_with: str | None = None, window_days: int = 28) -> str:
@@ -287,8 +414,31 @@ def _metric_change(metric: str, value: float, baseline: float, relative: float) 
 RATE_METRICS = ("conversion_rate", "repurchase_rate")
 
 
+def segment_words(channel: str, device: str | None = ALL_DEVICES) -> str:
+    """Return a segment's name as shown: the channel, or the channel x device cell."""
+    if not device:
+        return label("channel", channel)
+    return _segment_words(channel, device)
+
+
+def is_segment_alert(row: Mapping) -> bool:
+    """Return True for an alert of the segment conversion check (it names a channel)."""
+    channel = row.get("channel")
+    return isinstance(channel, str) and bool(channel)
+
+
 def alert_sentence(row: Mapping, likely_cause: str = "") -> str:
-    """Return an alert in one sentence: metric, day, size, expected band, what it was compared with, likely cause."""
+    """Return an alert in one sentence: metric, day, size, expected band, what it was compared with, likely cause
+    (a segment alert names its segment, its buyers and visitors and the buyers expected instead)."""
+    if is_segment_alert(row):
+        return _("{metric} of {segment} {change} on {day}: {buyers} buyers from {uv} visitors, where {expected} were "
+                 "expected at {rate} ({reference}).", metric=label("metric", row["metric"]),
+                 segment=segment_words(row["channel"], row.get("device")), day=row["day"],
+                 change=_metric_change(row["metric"], row["value"], row["baseline"], row["change"]),
+                 buyers=fmt.count(row["buyers"]), uv=fmt.count(row["uv"]),
+                 expected=fmt.number(row["expected_buyers"], 1), rate=_metric_value(row["metric"], row["baseline"]),
+                 reference=reference_words(row["day"], row["basis"], row.get("compared_with"),
+                                           int(row.get("window_days") or 28)))
     fields = dict(metric=label("metric", row["metric"]), day=row["day"],
                   change=_metric_change(row["metric"], row["value"], row["baseline"], row["change"]),
                   value=_metric_value(row["metric"], row["value"]), low=_metric_value(row["metric"], row["low"]),
@@ -328,15 +478,16 @@ CALENDAR_LOOKBACK_DAYS = 400  # far enough to find last year's campaign of the s
 def overview(con: duckdb.DuckDBPyConnection, f: Filters, weeks: int = BASELINE_WEEKS, k: float = BAND_K,
              explain: bool = True) -> dict[str, pd.DataFrame]:
     """Return {"bands": long frame day, metric, label, value, baseline, low, high, change, z, anomaly, basis,
-    "alerts": the rule hits with their likely cause (``explain``), "series": the daily_series used, "calendar": the
-    campaign calendar} from one daily-series query."""
+    "alerts": the rule hits with their likely cause (``explain``), store-level and within segments, "series": the
+    daily_series used, "calendar": the campaign calendar} from one daily-series and one segment-series query."""
     rules = alert_rules(con)
     longest = max([int(w) for w in rules["window_days"]] + [7 * weeks])
     first = f.start - timedelta(days=longest + 7 * baselines.EXTRA_WEEKS + NOISE_DAYS)
     calendar = baselines.campaign_calendar(con, first - timedelta(days=CALENDAR_LOOKBACK_DAYS), f.end)
     start = min(first, series_start(calendar, first, weeks))
     series = daily_series(con, f.with_range(start, f.end))
-    found = evaluate_rules(series, rules, f.start, k=k, calendar=calendar)
+    segments = segment_series(con, f.with_range(start, f.end))
+    found = evaluate_rules(series, rules, f.start, k=k, calendar=calendar, segments=segments)
     if explain:
         found = explain_alerts(con, f, found, series, calendar)
     return {"bands": _bands(series, f.start, weeks, k, calendar), "alerts": found, "series": series,
@@ -357,12 +508,16 @@ def explain_alerts(con: duckdb.DuckDBPyConnection, f: Filters, found: pd.DataFra
             trend = series_slice(series, min(refs + [row["day"]]), row["day"])
             by_day[row["day"]] = root_cause(con, f, row["day"], trend=trend, calendar=calendar)
         rc = refocus(by_day[row["day"]], row["metric"])
-        cause = likely_cause(rc) if row["metric"] != "repurchase_rate" else ""
+        if is_segment_alert(row):  # the segment is the cause; its sentence names it
+            cause = segment_words(row["channel"], row.get("device"))
+        else:
+            cause = likely_cause(rc) if row["metric"] != "repurchase_rate" else ""
         causes.append(cause)
         explanations.append(rc.summary)
     found["likely_cause"] = causes
     found["explanation"] = explanations
-    found["message"] = [alert_sentence(row, row["likely_cause"]) for row in found.to_dict("records")]
+    found["message"] = [alert_sentence(row) if is_segment_alert(row) else alert_sentence(row, row["likely_cause"])
+                        for row in found.to_dict("records")]
     return found
 
 

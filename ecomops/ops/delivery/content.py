@@ -95,8 +95,20 @@ def _in_locale(lang: str, render: Callable[[Any], bytes], review: Any) -> bytes:
 
 
 def alert_line(lang: str, row: Any) -> str:
-    """Return one alert as a sentence: severity, metric, change, day, expected and actual value."""
+    """Return one alert as a sentence: severity, metric (and segment, for a segment alert), change, day, expected
+    and actual value."""
     day = pd.Timestamp(row.day).date()
+    channel = getattr(row, "channel", None)
+    if isinstance(channel, str) and channel:  # the segment conversion check: the segment, its buyers and expectation
+        from ecomops.ops import monitoring
+
+        with use_locale(_LOCALES.get(lang, lang)):
+            segment = monitoring.segment_words(channel, row.device)
+        return text(lang, "alert_segment", severity=severity_name(lang, row.severity),
+                    label=metric_name(lang, row.metric), segment=segment, change=percent_change(row.change),
+                    weekday=weekday(lang, day), day=day.isoformat(), buyers=f"{row.buyers:,.0f}",
+                    expected=f"{row.expected_buyers:,.1f}", baseline=_value(row.metric, row.baseline),
+                    value=_value(row.metric, row.value))
     return text(lang, "alert", severity=severity_name(lang, row.severity), label=metric_name(lang, row.metric),
                 change=percent_change(row.change), weekday=weekday(lang, day), day=day.isoformat(),
                 baseline=_value(row.metric, row.baseline), value=_value(row.metric, row.value))
@@ -195,7 +207,9 @@ class DomainContent:
         severity = next(s for s in monitoring.SEVERITIES if s in set(frame["severity"]))
         data = {"start": start.isoformat(), "end": end.isoformat(), "alerts": [
             {"day": _plain(r.day), "metric": r.metric, "severity": r.severity, "value": _plain(r.value),
-             "baseline": _plain(r.baseline), "change": _plain(r.change)} for r in frame.itertuples(index=False)]}
+             "baseline": _plain(r.baseline), "change": _plain(r.change),
+             **({"channel": r.channel, "device": r.device or None} if isinstance(r.channel, str) else {})}
+            for r in frame.itertuples(index=False)]}
         return Message(text(lang, "alerts_title", n=len(frame), start=start.isoformat(), end=end.isoformat()),
                        _capped(lines, lang), severity=severity, data=data,
                        link=page_link(base_url, PAGES["alerts"], start, end), link_label=text(lang, "open_monitoring"))

@@ -28,6 +28,8 @@ _TEXTS: dict[str, str] = {
     "open_review": N_("Open the review"),
     "alerts_title": N_("{n} alert(s) on core metrics, {start} – {end}"),
     "alert": N_("[{severity}] {label} {change} on {weekday} {day} (expected {baseline}, actual {value})"),
+    "alert_segment": N_("[{severity}] {label} of {segment} {change} on {weekday} {day}: {buyers} buyers where "
+                        "{expected} were expected (expected {baseline}, actual {value})"),
     "alert_cause": N_("  likely cause: {cause}"),
     "open_monitoring": N_("Open Monitoring for the root cause"),
     "stockouts_title": N_("A items out of stock or at risk: {n} (as of {day})"),

@@ -1,0 +1,20 @@
+-- Buyers and UV per day x channel x device over the filter's range: the segment conversion check of the alert rules.
+-- Buyers follow METRICS.md (distinct customers of valid orders, as in daily_sales.sql); UV from traffic_daily.
+-- Placeholders as in daily_sales.sql: {order_where} (o), {order_category}, {traffic_where} (t); params: the filter's.
+WITH buyers AS (
+    SELECT o.order_date AS day, o.channel, o.device, count(DISTINCT o.customer_id) AS buyers
+    FROM valid_orders o
+    WHERE {order_where} AND {order_category}
+    GROUP BY ALL
+),
+traffic AS (
+    SELECT t.day, t.channel, t.device, sum(t.uv) AS uv
+    FROM traffic_daily t
+    WHERE {traffic_where}
+    GROUP BY ALL
+)
+SELECT coalesce(b.day, t.day) AS day, coalesce(b.channel, t.channel) AS channel,
+       coalesce(b.device, t.device) AS device, coalesce(t.uv, 0) AS uv, coalesce(b.buyers, 0) AS buyers
+FROM buyers b
+FULL OUTER JOIN traffic t ON t.day = b.day AND t.channel = b.channel AND t.device = b.device
+ORDER BY 1, 2, 3

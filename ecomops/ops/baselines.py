@@ -121,10 +121,11 @@ def expected_band(values: pd.Series, calendar: pd.DataFrame | None = None, weeks
     basis = np.where(normal, "usual", "").astype(object)
     compared = np.full(n, None, dtype=object)
     if not normal.all():
-        positions = _campaign_positions(cal)
+        plan = _calendar_plan(cal)
+        memo: dict[tuple, tuple[float, str] | None] = {}
         lift = np.where(base_normal > 0, v / base_normal, np.nan)
         for i in np.flatnonzero(~normal):
-            found = _last_comparable(positions, cal, i, lift)
+            found = _last_comparable(plan, i, lift, memo)
             if found is not None:
                 ratio, other = found
                 baseline[i], compared[i] = base_normal[i] * ratio, other
@@ -258,7 +259,24 @@ def _rolling_noise(changes: np.ndarray, window: int, min_points: int, floor: flo
     return centre, noise
 
 
-_CACHE, _ROWS = "__cache__", "__rows__"  # keys of _campaign_positions' result that are no campaign
+# Calendar plans by content: the lift-free part of the comparable-day lookup (which campaign positions a day may be
+# compared with). The segment conversion check runs dozens of bands over one calendar; each used to rebuild it.
+_PLANS: dict[tuple, dict] = {}
+_PLANS_KEPT = 32
+
+
+def _calendar_plan(cal: pd.DataFrame) -> dict:
+    """Return the calendar's campaign positions, its rows as dicts and a memo of comparable candidates (built once
+    per distinct calendar and day range)."""
+    key = (cal.index[0], cal.index[-1], len(cal),
+           int(pd.util.hash_pandas_object(cal[CALENDAR_COLUMNS].astype(str), index=False).sum()))
+    plan = _PLANS.get(key)
+    if plan is None:
+        if len(_PLANS) >= _PLANS_KEPT:
+            _PLANS.clear()
+        plan = _PLANS[key] = {"positions": _campaign_positions(cal),
+                              "rows": cal[CALENDAR_COLUMNS].to_dict("records"), "candidates": {}}
+    return plan
 
 
 def _campaign_positions(cal: pd.DataFrame) -> dict[str, dict]:
@@ -275,39 +293,50 @@ def _campaign_positions(cal: pd.DataFrame) -> dict[str, dict]:
     return out
 
 
-def _last_comparable(positions: dict[str, dict], cal: pd.DataFrame, i: int,
-                     lift: np.ndarray) -> tuple[float, str] | None:
+def _last_comparable(plan: dict, i: int, lift: np.ndarray,
+                     memo: dict[tuple, tuple[float, str] | None]) -> tuple[float, str] | None:
     """Return (lift, campaign id) of the latest earlier campaign of the same kind (and length, for a sale day) whose
-    matching day(s) had a normal baseline, or None."""
-    rows = positions.get(_ROWS)
-    if rows is None:  # the calendar's rows as dicts, once per band (a pandas row per day is slow)
-        rows = positions[_ROWS] = cal[CALENDAR_COLUMNS].to_dict("records")
-    row = rows[i]
+    matching day(s) had a normal baseline, or None (``memo``: this band's answers by campaign, phase and offset)."""
+    row = plan["rows"][i]
     key = (row["campaign_id"], row["phase"], int(row["offset"]))
-    cache = positions.setdefault(_CACHE, {})
-    if key in cache:
-        return cache[key]
-    cache[key] = _search_comparable(positions, row, lift)
-    return cache[key]
+    if key not in memo:
+        memo[key] = _search_comparable(_comparable_candidates(plan, key, row), lift)
+    return memo[key]
 
 
-def _search_comparable(positions: dict[str, dict], row: dict, lift: np.ndarray) -> tuple[float, str] | None:
+def _comparable_candidates(plan: dict, key: tuple, row: dict) -> list[tuple[str, list[int], bool]]:
+    """Return, latest first, the earlier campaigns a day may be compared with: (campaign id, the positions whose lift
+    it offers, whether their median is taken: the pre-sale days around the same point)."""
+    found = plan["candidates"].get(key)
+    if found is not None:
+        return found
+    positions = plan["positions"]
     mine = positions[row["campaign_id"]]
-    candidates = sorted((entry["first"], cid) for cid, entry in positions.items()
-                        if cid not in (_CACHE, _ROWS) and cid != row["campaign_id"] and entry["kind"] == row["kind"]
-                        and entry["first"] < mine["first"])
-    for _, cid in reversed(candidates):
+    earlier = sorted(((entry["first"], cid) for cid, entry in positions.items()
+                      if cid != row["campaign_id"] and entry["kind"] == row["kind"] and entry["first"] < mine["first"]),
+                     reverse=True)
+    found = []
+    for _, cid in earlier:
         entry = positions[cid]
         if row["phase"] in (SALE, AFTER):
             if (row["phase"] == SALE and entry["length"] != int(row["length"])) \
                     or int(row["offset"]) not in entry[row["phase"]]:
                 continue
-            ratio = lift[entry[row["phase"]][int(row["offset"])]]
+            found.append((cid, [entry[row["phase"]][int(row["offset"])]], False))
         else:  # pre-sale: the lift around the same number of days before the sale (a week, for a steadier ratio)
             around = range(int(row["offset"]) - PRESALE_SPAN, int(row["offset"]) + PRESALE_SPAN + 1)
-            near = [entry[PRESALE][o] for o in around if o in entry[PRESALE]]
-            ratios = lift[near] if near else np.array([np.nan])
+            found.append((cid, [entry[PRESALE][o] for o in around if o in entry[PRESALE]], True))
+    plan["candidates"][key] = found
+    return found
+
+
+def _search_comparable(candidates: list[tuple[str, list[int], bool]], lift: np.ndarray) -> tuple[float, str] | None:
+    for cid, where, pooled in candidates:
+        if pooled:
+            ratios = lift[where] if where else np.array([np.nan])
             ratio = np.nanmedian(ratios) if np.isfinite(ratios).any() else np.nan
+        else:
+            ratio = lift[where[0]]
         if np.isfinite(ratio) and ratio > 0:
             return float(ratio), cid
     return None

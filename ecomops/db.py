@@ -125,9 +125,10 @@ def recording() -> Iterator[QueryRecorder]:
         _recorder = previous
 
 
-RemoteReader = Callable[[duckdb.DuckDBPyConnection, str, Any], "pd.DataFrame | None"]
+RemoteReader = Callable[[duckdb.DuckDBPyConnection, str, Any], Any]
 # Answers the queries the local file cannot: raw rows of a warehouse DuckDB cannot read itself (the Spark engine over
-# hdfs://, s3a:// or hive:, engine/summary.py sets it). It returns None for a query the local file answers.
+# hdfs://, s3a:// or hive:, engine/summary.py sets it). It returns the rows as an Arrow table (handed back through
+# DuckDB, so types come out as from a local query), or None for a query the local file answers.
 _remote_reader: RemoteReader | None = None
 
 
@@ -145,12 +146,11 @@ def query_df(con: duckdb.DuckDBPyConnection, sql: str, params: Mapping[str, Any]
     """
     if _recorder is not None:
         _recorder.add(sql, params, settings)
-    if _remote_reader is not None:
-        remote = _remote_reader(con, sql, params)
-        if remote is not None:
-            return remote
+    remote = _remote_reader(con, sql, params) if _remote_reader is not None else None
     cur = con.cursor()
     try:
+        if remote is not None:
+            return cur.from_arrow(remote).df()
         for setting in settings:
             cur.execute(setting)
         return cur.execute(sql, params or {}).df() if params else cur.execute(sql).df()
@@ -162,14 +162,12 @@ def query_one(con: duckdb.DuckDBPyConnection, sql: str, params: Mapping[str, Any
     """Return the first row of one query (or None), run on its own cursor."""
     if _recorder is not None:
         _recorder.add(sql, params)
-    if _remote_reader is not None:
-        remote = _remote_reader(con, sql, params)
-        if remote is not None:
-            import pandas
-
-            return None if remote.empty else tuple(None if pandas.isna(v) else v for v in remote.iloc[0].tolist())
+    remote = _remote_reader(con, sql, params) if _remote_reader is not None else None
     cur = con.cursor()
     try:
+        if remote is not None:
+            rows = cur.from_arrow(remote).limit(1).fetchall()
+            return rows[0] if rows else None
         return cur.execute(sql, params or {}).fetchone() if params else cur.execute(sql).fetchone()
     finally:
         cur.close()

@@ -173,21 +173,28 @@ def model_views() -> dict[str, str]:
     return found
 
 
+def zone_free(table: pa.Table) -> pa.Table:
+    """Return an Arrow result with its zoned timestamps as their wall time in the session zone (UTC), as DuckDB's
+    TIMESTAMP columns hold them."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    for index, (name, column) in enumerate(zip(table.column_names, table.columns)):
+        if pa.types.is_timestamp(column.type) and column.type.tz is not None:
+            table = table.set_column(index, name, pc.local_timestamp(column))
+    return table
+
+
 def arrow_to_pandas_like_duckdb(table: pa.Table) -> pd.DataFrame:
     """Return an Arrow result as DuckDB's ``.df()`` would: DATE and TIMESTAMP as datetime64[us] (zone-less),
     integers as numpy ints (pandas nullable Int* when they hold NULLs), DECIMAL as float64."""
     import pandas as pd
     import pyarrow as pa
-    import pyarrow.compute as pc
 
     columns = {}
-    for name, column in zip(table.column_names, table.columns):
+    for name, column in zip(table.column_names, zone_free(table).columns):
         kind = column.type
-        if pa.types.is_date(kind):
-            column = column.cast(pa.timestamp("us"))
-        elif pa.types.is_timestamp(kind):
-            if kind.tz is not None:  # a zoned timestamp: its wall time in the session zone (UTC)
-                column = pc.local_timestamp(column)
+        if pa.types.is_date(kind) or pa.types.is_timestamp(kind):
             column = column.cast(pa.timestamp("us"))
         elif pa.types.is_decimal(kind):
             column = column.cast(pa.float64())

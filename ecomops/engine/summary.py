@@ -138,13 +138,13 @@ def reads_raw_rows(sql: str) -> bool:
 
 
 def read_in_spark(con: duckdb.DuckDBPyConnection, sql: str, params: Any) -> Any:
-    """Return the rows of a query that reads raw rows, computed in Spark, when the Spark engine's warehouse is one
+    """Return the rows (an Arrow table) of a query that reads raw rows, computed in Spark, when the Spark engine's warehouse is one
     DuckDB cannot read; None for every other query (the local file answers it)."""
     location = config.warehouse_location()
     if config.engine_name() != "spark" or not location or _duckdb_readable(location) or not reads_raw_rows(sql):
         return None
     from ecomops.engine import spark_engine
-    from ecomops.engine.spark import _tables_read, model_views
+    from ecomops.engine.spark import _tables_read, model_views, zone_free
 
     engine = spark_engine()
     raw = set(warehouse.WAREHOUSE_TABLES) | set(model_views())
@@ -158,7 +158,7 @@ def read_in_spark(con: duckdb.DuckDBPyConnection, sql: str, params: Any) -> Any:
                 engine.register_result(table, frame)
                 _sent[table] = (version, frame)
     with (remote_notice() if remote_notice else contextlib.nullcontext()):
-        return engine.query_df(sql, params)
+        return zone_free(engine.spark_frame(sql, params).toArrow())
 
 
 def warehouse_attached(con: duckdb.DuckDBPyConnection) -> bool:

@@ -34,19 +34,20 @@ RFM_COLORS = {"Champions": "#1B5E20", "Loyal": "#2BA672", "Potential loyalist": 
               "Hibernating": "#9CA3AF", "Lost": "#6B7280"}
 
 
-def rfm_sql() -> str:
-    """Return the per-buyer-key RFM query (params: $as_of)."""
-    return db.load_sql("users/rfm")
+def rfm_sql(buyers: str | None = None) -> str:
+    """Return the per-buyer-key RFM query (params: $as_of) over the buyers' totals ``buyers`` (a query with the
+    columns of users/rfm_buyers; default: that query, every buyer's totals from users_order_facts)."""
+    return db.load_sql("users/rfm").format(buyers=buyers or db.load_sql("users/rfm_buyers"))
 
 
 # Reference dates whose scores stay stored in users_rfm_scores (the newest ones).
 RFM_KEEP_DATES = 4
 
 
-def _insert_rfm(cur: duckdb.DuckDBPyConnection, as_of: date) -> None:
+def _insert_rfm(cur: duckdb.DuckDBPyConnection, as_of: date, buyers: str | None = None) -> None:
     cur.execute(derived.PERFECT_HASH)
     cur.execute(f"INSERT INTO users_rfm_scores BY NAME "
-                f"SELECT CAST($as_of AS DATE) AS as_of, * FROM ({rfm_sql()})", {"as_of": as_of})
+                f"SELECT CAST($as_of AS DATE) AS as_of, * FROM ({rfm_sql(buyers)})", {"as_of": as_of})
 
 
 def store_latest_rfm(cur: duckdb.DuckDBPyConnection) -> None:

@@ -12,14 +12,15 @@ transaction (it replaces whatever the update had written). Why each one is exact
   would move another one's key; customer keys are kept across rebuilds (products_customer_keys).
 - users_*: customer keys are kept across rebuilds; a customer's rows depend only on their own orders and reviews,
   so the touched customers' rows are recomputed (an order's GMV and categories only for the touched orders: the
-  others' lines did not change). The RFM scores rank every buyer as of the last order day: they are recomputed whole
-  (the after_build hook).
+  others' lines did not change). The RFM scores rank every buyer as of the last order day: every buyer is scored
+  again, from the stored totals of the untouched buyers (ecomops/users/rfm.py update_latest_rfm).
 """
 from __future__ import annotations
 
 import duckdb
 
 from ecomops import config, db
+from ecomops.users import rfm
 
 
 def _run(cur: duckdb.DuckDBPyConnection, name: str, params: dict | None = None) -> None:
@@ -97,4 +98,6 @@ def update_users_orders(cur: duckdb.DuckDBPyConnection) -> str | None:
     days = _touched_days(cur)
     if days:
         _run(cur, "users/order_facts_update", days)
+        rfm.update_latest_rfm(cur, "users_rfm_touched")
+        cur.execute("DROP TABLE users_rfm_touched")
     return None

@@ -50,13 +50,53 @@ def _insert_rfm(cur: duckdb.DuckDBPyConnection, as_of: date, buyers: str | None 
                 f"SELECT CAST($as_of AS DATE) AS as_of, * FROM ({rfm_sql(buyers)})", {"as_of": as_of})
 
 
+def _last_order_day(cur: duckdb.DuckDBPyConnection) -> date | None:
+    return cur.execute("SELECT max(order_date) FROM orders").fetchone()[0]
+
+
 def store_latest_rfm(cur: duckdb.DuckDBPyConnection) -> None:
     """Store the RFM scores as of the last order day (the sidebar's default end) right after the derived tables are
     rebuilt (derived.USERS_ORDERS.after_build, same transaction): the Customers page's first view after an import
-    then only reads them."""
-    row = cur.execute("SELECT max(order_date) FROM orders").fetchone()
-    if row and row[0] is not None:
-        _insert_rfm(cur, row[0])
+    then only reads them. The scores stored for other dates go: they were computed from the data before."""
+    cur.execute("DELETE FROM users_rfm_scores")
+    as_of = _last_order_day(cur)
+    if as_of is not None:
+        _insert_rfm(cur, as_of)
+
+
+def update_latest_rfm(cur: duckdb.DuckDBPyConnection, touched: str) -> None:
+    """Store the RFM scores as of the last order day after an incremental update of the users tables (same
+    transaction) whose touched buyer keys, old and new, are in table ``touched`` (column ckey): as
+    store_latest_rfm, from the stored totals of the other buyers and the recomputed ones of the touched.
+
+    Exact: every write of the users tables replaces users_rfm_scores with the scores as of the last order day, and
+    ensure_rfm adds dates to it only after bringing the tables up to date, keeping the newest; so the latest stored
+    date is on or after every untouched buyer's last order, and its rows hold their whole history's totals, which
+    no pending change moved. Recency is recomputed from the last order day for every buyer (users/rfm.sql). Falls
+    back to store_latest_rfm when nothing is stored, or when the totals miss a buyer."""
+    as_of = _last_order_day(cur)
+    stored = cur.execute("SELECT max(as_of) FROM users_rfm_scores").fetchone()[0]
+    if as_of is None or stored is None:
+        store_latest_rfm(cur)
+        return
+    cur.execute(derived.PERFECT_HASH)
+    cur.execute(f"""
+        CREATE OR REPLACE TEMP TABLE users_rfm_buyers AS
+        SELECT s.ckey, s.frequency, s.monetary, s.first_order_date, s.last_order_date
+        FROM users_rfm_scores s ANTI JOIN {touched} t ON t.ckey = s.ckey
+        WHERE s.as_of = $stored
+        UNION ALL BY NAME
+        SELECT * FROM ({db.load_sql("users/rfm_buyers")}) WHERE ckey IN (SELECT ckey FROM {touched})""",
+                {"stored": stored, "as_of": as_of})
+    # One row per key by construction (the stored rows of a date have one per key; the two parts are disjoint).
+    rows, buyers = cur.execute("SELECT count(*), (SELECT count(*) FROM users_customer_keys "
+                               "WHERE first_order_date IS NOT NULL) FROM users_rfm_buyers").fetchone()
+    if rows == buyers:
+        cur.execute("DELETE FROM users_rfm_scores")
+        _insert_rfm(cur, as_of, "SELECT * FROM users_rfm_buyers")
+    else:
+        store_latest_rfm(cur)
+    cur.execute("DROP TABLE users_rfm_buyers")
 
 
 def ensure_rfm(con: duckdb.DuckDBPyConnection, as_of: date) -> None:

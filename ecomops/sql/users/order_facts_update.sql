@@ -2,7 +2,7 @@
 -- the customers of the touched orders (temp table derived_touched, every version of each touched order) get their
 -- key row, every valid order and rated review recomputed; everyone else's rows stay. The statements mirror
 -- order_facts_build.sql (the oracle test compares the two); the RFM scores are as of the last order day, so they are
--- recomputed whole afterwards (the after_build hook).
+-- recomputed afterwards for every buyer (ecomops/users/rfm.py update_latest_rfm, from users_rfm_touched below).
 -- Only the touched orders' lines are read: an untouched order of a touched customer keeps its row (its GMV and
 -- categories depend on its own lines, which no pending change wrote; a new product's lines are in touched orders
 -- only), and only its previous/next order dates and tier are recomputed. The touched orders are reached through
@@ -97,7 +97,10 @@ FROM users_scope k
 JOIN reviews r ON r.customer_id = k.customer_id
 WHERE r.rating IS NOT NULL;
 
-DELETE FROM users_rfm_scores;
+-- The touched buyer keys, old and new: ecomops/users/rfm.py update_latest_rfm recomputes their totals (and drops
+-- this table).
+CREATE OR REPLACE TEMP TABLE users_rfm_touched AS SELECT ckey FROM users_touched_keys UNION SELECT ckey FROM users_scope;
+
 DROP TABLE users_touched;
 DROP TABLE users_touched_orders;
 DROP TABLE users_touched_keys;

@@ -14,7 +14,7 @@ SELECT DISTINCT customer_id FROM derived_touched WHERE customer_id IS NOT NULL;
 
 CREATE OR REPLACE TEMP TABLE users_touched_orders AS SELECT DISTINCT order_id FROM derived_touched;
 
--- The keys the touched customers had: their old order and review rows go. Every version of a touched order is in
+-- The keys the touched customers had: their old order rows go. Every version of a touched order is in
 -- derived_touched, so an old row of a touched order has one of these keys, or none (a guest order).
 CREATE OR REPLACE TEMP TABLE users_touched_keys AS
 SELECT k.ckey, k.customer_id FROM users_customer_keys k JOIN users_touched t ON t.customer_id = k.customer_id;
@@ -66,18 +66,18 @@ everyone AS (
 )
 SELECT e.*, o.ckey FROM everyone e LEFT JOIN users_touched_keys o ON o.customer_id = e.customer_id;
 
-DELETE FROM users_customer_keys k USING users_touched_keys t WHERE k.ckey = t.ckey;
-INSERT INTO users_customer_keys BY NAME
-SELECT CAST(coalesce(ckey, greatest((SELECT coalesce(max(ckey), 0) FROM users_customer_keys),
+-- The touched customers' key rows now: a kept key, or a new one after the last key (of the other customers and the
+-- kept ones) in id order. Kept here: the order and review rows below take the keys from it.
+CREATE OR REPLACE TEMP TABLE users_scope AS
+SELECT CAST(coalesce(ckey, greatest((SELECT coalesce(max(k.ckey), 0) FROM users_customer_keys k
+                                     ANTI JOIN users_touched_keys t ON t.ckey = k.ckey),
                                     (SELECT coalesce(max(ckey), 0) FROM users_new_keys))
                            + row_number() OVER (PARTITION BY ckey IS NULL ORDER BY customer_id)) AS INTEGER) AS ckey,
        customer_id, registered, signup_date, signup_channel, membership_tier, first_order_date
 FROM users_new_keys;
 
--- The touched customers' keys now (a new customer's key is new: no old row has it).
-CREATE OR REPLACE TEMP TABLE users_scope AS
-SELECT k.ckey, k.customer_id, k.membership_tier FROM users_customer_keys k
-JOIN users_touched t ON t.customer_id = k.customer_id;
+DELETE FROM users_customer_keys k USING users_touched_keys t WHERE k.ckey = t.ckey;
+INSERT INTO users_customer_keys BY NAME SELECT * FROM users_scope;
 
 DELETE FROM users_order_facts f USING users_touched_keys s WHERE f.ckey = s.ckey;
 DELETE FROM users_order_facts f USING users_touched_orders s WHERE f.ckey IS NULL AND f.order_id = s.order_id;
@@ -90,10 +90,14 @@ FROM users_scoped_orders o
 LEFT JOIN users_scope k ON k.customer_id = o.customer_id
 WINDOW w AS (PARTITION BY k.ckey ORDER BY o.order_ts, o.order_id);
 
-DELETE FROM users_review_facts f USING users_touched_keys s WHERE f.ckey = s.ckey;
+-- A customer's review rows are their rated reviews under their key, and no review changed: only the customers whose
+-- key came, went or changed hands (a new buyer, a vanished one) get theirs again.
+DELETE FROM users_review_facts f
+USING (SELECT ckey, customer_id FROM users_touched_keys EXCEPT SELECT ckey, customer_id FROM users_scope) g
+WHERE f.ckey = g.ckey;
 INSERT INTO users_review_facts BY NAME
 SELECT k.ckey, CAST(r.created_ts AS DATE) AS created_date, r.rating
-FROM users_scope k
+FROM (SELECT ckey, customer_id FROM users_scope EXCEPT SELECT ckey, customer_id FROM users_touched_keys) k
 JOIN reviews r ON r.customer_id = k.customer_id
 WHERE r.rating IS NOT NULL;
 

@@ -66,14 +66,14 @@ def store_latest_rfm(cur: duckdb.DuckDBPyConnection) -> None:
 
 def update_latest_rfm(cur: duckdb.DuckDBPyConnection, touched: str) -> None:
     """Store the RFM scores as of the last order day after an incremental update of the users tables (same
-    transaction) whose touched buyer keys, old and new, are in table ``touched`` (column ckey): as
-    store_latest_rfm, from the stored totals of the other buyers and the recomputed ones of the touched.
-
-    Exact: every write of the users tables replaces users_rfm_scores with the scores as of the last order day, and
-    ensure_rfm adds dates to it only after bringing the tables up to date, keeping the newest; so the latest stored
-    date is on or after every untouched buyer's last order, and its rows hold their whole history's totals, which
-    no pending change moved. Recency is recomputed from the last order day for every buyer (users/rfm.sql). Falls
-    back to store_latest_rfm when nothing is stored, or when the totals miss a buyer."""
+    transaction), as store_latest_rfm does, from the stored totals of the buyers whose keys are not in table
+    ``touched`` (column ckey: the update's keys, old and new) and fresh totals of those that are."""
+    # Exact: every build or update of the users tables replaces users_rfm_scores with the scores as of the last
+    # order day, and ensure_rfm adds dates only after bringing the tables up to date, keeping the newest; so the
+    # latest stored date is on or after every untouched buyer's last order, and its rows hold their whole
+    # history's totals, which no pending change moved. Recency comes from the new last order day for every buyer
+    # (users/rfm.sql). Scoring every buyer again from the users tables is the fallback: nothing stored, or a buyer
+    # missing from the totals.
     as_of = _last_order_day(cur)
     stored = cur.execute("SELECT max(as_of) FROM users_rfm_scores").fetchone()[0]
     if as_of is None or stored is None:

@@ -11,14 +11,16 @@ transaction (it replaces whatever the update had written). Why each one is exact
   that day only); product keys are ranks of product ids, so the update declines when a new or vanished product
   would move another one's key; customer keys are kept across rebuilds (products_customer_keys).
 - users_*: customer keys are kept across rebuilds; a customer's rows depend only on their own orders and reviews,
-  so the touched customers' rows are recomputed. The RFM scores rank every buyer as of the last order day: they are
-  recomputed whole (the after_build hook), about a second at 1M customers.
+  so the touched customers' rows are recomputed (an order's GMV and categories only for the touched orders: the
+  others' lines did not change). The RFM scores rank every buyer as of the last order day: every buyer is scored
+  again, from the stored totals of the untouched buyers (ecomops/users/rfm.py update_latest_rfm).
 """
 from __future__ import annotations
 
 import duckdb
 
 from ecomops import config, db
+from ecomops.users import rfm
 
 
 def _run(cur: duckdb.DuckDBPyConnection, name: str, params: dict | None = None) -> None:
@@ -36,15 +38,22 @@ def _too_large(cur: duckdb.DuckDBPyConnection, scoped_orders: str) -> str | None
     return None
 
 
+def _touched_days(cur: duckdb.DuckDBPyConnection) -> dict[str, object]:
+    """Return the days of the touched orders as query parameters ($days, in $first..$last), or {} when none: as
+    constants, a filter on them reaches the orders scan (zone maps), where an IN over a subquery did not."""
+    days = [r[0] for r in cur.execute("SELECT DISTINCT order_date FROM derived_touched WHERE order_date IS NOT NULL "
+                                      "ORDER BY 1").fetchall()]
+    return {"days": days, "first": days[0], "last": days[-1]} if days else {}
+
+
 def update_sales_rollup(cur: duckdb.DuckDBPyConnection) -> str | None:
     """Recompute the touched days of daily_sales_rollup; return None, or why a full rebuild is better."""
     reason = _too_large(cur, "SELECT count(*) FROM orders WHERE order_date IN (SELECT order_date FROM derived_touched)")
     if reason:
         return reason
-    days = [r[0] for r in cur.execute("SELECT DISTINCT order_date FROM derived_touched WHERE order_date IS NOT NULL "
-                                      "ORDER BY 1").fetchall()]
+    days = _touched_days(cur)
     if days:
-        _run(cur, "daily_sales_rollup_update", {"days": days, "first": days[0], "last": days[-1]})
+        _run(cur, "daily_sales_rollup_update", days)
     return None
 
 
@@ -73,8 +82,9 @@ def update_products_lines(cur: duckdb.DuckDBPyConnection) -> str | None:
 
 def update_users_orders(cur: duckdb.DuckDBPyConnection) -> str | None:
     """Recompute the touched customers' rows of the users_* tables; return None, or why a full rebuild is better."""
-    reason = _too_large(cur, "SELECT count(*) FROM orders WHERE customer_id IN "
-                             "(SELECT customer_id FROM derived_touched)")
+    # The rows to rewrite: the touched customers' valid orders so far (their rows, by integer key: no orders scan).
+    reason = _too_large(cur, "SELECT count(*) FROM users_order_facts f JOIN users_customer_keys k ON k.ckey = f.ckey "
+                             "JOIN (SELECT DISTINCT customer_id FROM derived_touched) t ON t.customer_id = k.customer_id")
     if reason:
         return reason
     changed = cur.execute("""
@@ -85,5 +95,9 @@ def update_users_orders(cur: duckdb.DuckDBPyConnection) -> str | None:
         WHERE now.bit IS DISTINCT FROM b.bit""").fetchone()[0]
     if changed:
         return "the product categories changed"
-    _run(cur, "users/order_facts_update")
+    days = _touched_days(cur)
+    if days:
+        _run(cur, "users/order_facts_update", days)
+        rfm.update_latest_rfm(cur, "users_rfm_touched")
+        cur.execute("DROP TABLE users_rfm_touched")
     return None

@@ -113,6 +113,33 @@ def test_tiny_imports_and_undo_update_incrementally_and_equal_a_rebuild(tiny, tm
     assert con.execute("SELECT count(*) FROM products_line_facts").fetchone()[0] == lines
 
 
+def test_review_rows_follow_a_key_that_comes_goes_and_changes_hands(tmp_path: Path) -> None:
+    """A reviewer with no key (no customer row, no order) gets one with their first order, and their rated reviews
+    with it; when the undo of that order and another reviewer's first order are taken in together, the freed key
+    (the last one) passes to the other reviewer, with their reviews instead."""
+    con = make_tiny_db()
+    con.execute("INSERT INTO reviews (review_id, product_id, customer_id, rating, created_ts) VALUES "
+                "('RV1', 'P1', 'Z1', 4, TIMESTAMP '2024-03-01 09:00'), ('RV2', 'P2', 'Z1', NULL, "
+                "TIMESTAMP '2024-03-02 09:00'), ('RV3', 'P2', 'Z2', 2, TIMESTAMP '2024-03-03 09:00'), "
+                "('RV4', 'P1', 'Z2', 5, TIMESTAMP '2024-03-04 09:00')")
+    derived.refresh_all(con)
+    first = _import(con, tmp_path, "z1.csv", [["N1", "2024-03-06 10:00:00", "Z1", "P1", "Cup", "1", "10.00",
+                                               "completed"]])
+    modes = _update_and_compare(con)
+    assert modes["users_order_facts"][0] == "incremental", modes
+    key, reviews = con.execute("SELECT k.ckey, count(r.ckey) FROM users_customer_keys k LEFT JOIN users_review_facts r "
+                               "USING (ckey) WHERE k.customer_id = 'Z1' GROUP BY ALL").fetchone()
+    assert reviews == 1 and key == con.execute("SELECT max(ckey) FROM users_customer_keys").fetchone()[0]
+    undo_import(con, first)
+    _import(con, tmp_path, "z2.csv", [["N2", "2024-03-07 10:00:00", "Z2", "P2", "Sleeve", "1", "5.00", "completed"]])
+    modes = _update_and_compare(con)
+    assert modes["users_order_facts"][0] == "incremental", modes
+    assert con.execute("SELECT k.customer_id, count(*) FROM users_customer_keys k JOIN users_review_facts r "
+                       "USING (ckey) WHERE k.ckey = $key GROUP BY ALL", {"key": key}).fetchall() == [("Z2", 2)]
+    assert con.execute("SELECT count(*) FROM users_customer_keys WHERE customer_id = 'Z1'").fetchone()[0] == 0
+    con.close()
+
+
 def test_a_new_product_amid_the_others_falls_back_to_a_full_rebuild(tiny, tmp_path: Path) -> None:
     """Product keys are ranks of product ids: a product 'P0' would move every key, so the rebuild runs."""
     _import(tiny, tmp_path, "p.csv", [["N1", "2024-03-06 10:00:00", "A", "P0", "Spoon", "1", "3.00", "completed"]])

@@ -212,6 +212,29 @@ def test_rfm_rules_cover_every_cell_once():
     assert len(rfm.rfm_rules_table()) == 9
 
 
+def test_rfm_quintile_cut_offs_equal_the_rank_definition():
+    """Scores from cut-offs (users/rfm.sql) equal 1 + floor(5 * w / n), w = buyers strictly worse, on stores of 1 to
+    101 buyers full of ties (spend buckets of several values, zero and negative spend included)."""
+    import random
+
+    for seed in range(40):
+        rng = random.Random(seed)
+        con = db.connect_memory()
+        buyers = rng.choice([1, 2, 3, 4, 5, 6, 7, 10, 11, 25, 101])
+        rows = [(ckey, f"O{ckey}_{j}", date(2024, 1, rng.randint(1, 5)),
+                 rng.choice([0.0, 0.1, 0.2, 1.25, 1.5, 2.0, 3.3333, 10.0, 10.5, -1.0, 100.75]))
+                for ckey in range(1, buyers + 1) for j in range(rng.randint(1, 4))]
+        con.executemany("INSERT INTO users_order_facts VALUES (?, 'none', ?, ?, ?, 'search', 'paid', 0, ?, 0, NULL, "
+                        "NULL)", [(k, o, d, d, g) for k, o, d, g in rows])
+        got = con.execute(f"SELECT ckey, recency_days, frequency, monetary, r_score, f_score, m_score "
+                          f"FROM ({rfm.rfm_sql()})", {"as_of": date(2024, 1, 5)}).fetchall()
+        n = len(got)
+        for ckey, recency, frequency, monetary, r, f, m in got:
+            worse = [sum(o[1] > recency for o in got), sum(o[2] < frequency for o in got),
+                     sum(o[3] < monetary for o in got)]
+            assert [r, f, m] == [1 + (5 * w) // n for w in worse], (seed, ckey)
+
+
 def test_rfm_sql_rules_agree_with_the_table():
     """Every (R, FM) cell classified by the SQL CASE matches RFM_RULES."""
     con = db.connect_memory()

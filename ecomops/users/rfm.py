@@ -34,28 +34,69 @@ RFM_COLORS = {"Champions": "#1B5E20", "Loyal": "#2BA672", "Potential loyalist": 
               "Hibernating": "#9CA3AF", "Lost": "#6B7280"}
 
 
-def rfm_sql() -> str:
-    """Return the per-buyer-key RFM query (params: $as_of)."""
-    return db.load_sql("users/rfm")
+def rfm_sql(buyers: str | None = None) -> str:
+    """Return the per-buyer-key RFM query (params: $as_of) over the buyers' totals ``buyers`` (a query with the
+    columns of users/rfm_buyers; default: that query, every buyer's totals from users_order_facts)."""
+    return db.load_sql("users/rfm").format(buyers=buyers or db.load_sql("users/rfm_buyers"))
 
 
 # Reference dates whose scores stay stored in users_rfm_scores (the newest ones).
 RFM_KEEP_DATES = 4
 
 
-def _insert_rfm(cur: duckdb.DuckDBPyConnection, as_of: date) -> None:
+def _insert_rfm(cur: duckdb.DuckDBPyConnection, as_of: date, buyers: str | None = None) -> None:
     cur.execute(derived.PERFECT_HASH)
     cur.execute(f"INSERT INTO users_rfm_scores BY NAME "
-                f"SELECT CAST($as_of AS DATE) AS as_of, * FROM ({rfm_sql()})", {"as_of": as_of})
+                f"SELECT CAST($as_of AS DATE) AS as_of, * FROM ({rfm_sql(buyers)})", {"as_of": as_of})
+
+
+def _last_order_day(cur: duckdb.DuckDBPyConnection) -> date | None:
+    return cur.execute("SELECT max(order_date) FROM orders").fetchone()[0]
 
 
 def store_latest_rfm(cur: duckdb.DuckDBPyConnection) -> None:
     """Store the RFM scores as of the last order day (the sidebar's default end) right after the derived tables are
     rebuilt (derived.USERS_ORDERS.after_build, same transaction): the Customers page's first view after an import
-    then only reads them."""
-    row = cur.execute("SELECT max(order_date) FROM orders").fetchone()
-    if row and row[0] is not None:
-        _insert_rfm(cur, row[0])
+    then only reads them. The scores stored for other dates go: they were computed from the data before."""
+    cur.execute("DELETE FROM users_rfm_scores")
+    as_of = _last_order_day(cur)
+    if as_of is not None:
+        _insert_rfm(cur, as_of)
+
+
+def update_latest_rfm(cur: duckdb.DuckDBPyConnection, touched: str) -> None:
+    """Store the RFM scores as of the last order day after an incremental update of the users tables (same
+    transaction), as store_latest_rfm does, from the stored totals of the buyers whose keys are not in table
+    ``touched`` (column ckey: the update's keys, old and new) and fresh totals of those that are."""
+    # Exact: every build or update of the users tables replaces users_rfm_scores with the scores as of the last
+    # order day, and ensure_rfm adds dates only after bringing the tables up to date, keeping the newest; so the
+    # latest stored date is on or after every untouched buyer's last order, and its rows hold their whole
+    # history's totals, which no pending change moved. Recency comes from the new last order day for every buyer
+    # (users/rfm.sql). Scoring every buyer again from the users tables is the fallback: nothing stored, or a buyer
+    # missing from the totals.
+    as_of = _last_order_day(cur)
+    stored = cur.execute("SELECT max(as_of) FROM users_rfm_scores").fetchone()[0]
+    if as_of is None or stored is None:
+        store_latest_rfm(cur)
+        return
+    cur.execute(derived.PERFECT_HASH)
+    cur.execute(f"""
+        CREATE OR REPLACE TEMP TABLE users_rfm_buyers AS
+        SELECT s.ckey, s.frequency, s.monetary, s.first_order_date, s.last_order_date
+        FROM users_rfm_scores s ANTI JOIN {touched} t ON t.ckey = s.ckey
+        WHERE s.as_of = $stored
+        UNION ALL BY NAME
+        SELECT * FROM ({db.load_sql("users/rfm_buyers")}) WHERE ckey IN (SELECT ckey FROM {touched})""",
+                {"stored": stored, "as_of": as_of})
+    # One row per key by construction (the stored rows of a date have one per key; the two parts are disjoint).
+    rows, buyers = cur.execute("SELECT count(*), (SELECT count(*) FROM users_customer_keys "
+                               "WHERE first_order_date IS NOT NULL) FROM users_rfm_buyers").fetchone()
+    if rows == buyers:
+        cur.execute("DELETE FROM users_rfm_scores")
+        _insert_rfm(cur, as_of, "SELECT * FROM users_rfm_buyers")
+    else:
+        store_latest_rfm(cur)
+    cur.execute("DROP TABLE users_rfm_buyers")
 
 
 def ensure_rfm(con: duckdb.DuckDBPyConnection, as_of: date) -> None:

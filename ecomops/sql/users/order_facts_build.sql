@@ -55,5 +55,3 @@ CREATE OR REPLACE TABLE users_review_facts AS
 SELECT k.ckey, CAST(r.created_ts AS DATE) AS created_date, r.rating
 FROM reviews r JOIN users_customer_keys k ON k.customer_id = r.customer_id
 WHERE r.rating IS NOT NULL;
-
-DELETE FROM users_rfm_scores;

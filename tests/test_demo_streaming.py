@@ -173,7 +173,7 @@ def test_command_streams_and_prints_time_and_peak_memory(tmp_path, capsys):
     try:
         assert main(["demo", "--db", str(path), "--customers", "300", "--chunk-customers", "100", "--no-models"]) == 0
         out = capsys.readouterr().out
-        assert "Time: " in out and "peak memory" in out
+        assert "Time: " in out and "Peak memory" in out
         assert one(db.connect(path), "SELECT count(DISTINCT customer_id) FROM customers") == 300
         assert main(["demo", "--db", str(path), "--customers", "300", "--chunk-customers", "50", "--force"]) == 2
         assert "--chunk-customers" in capsys.readouterr().err

@@ -62,6 +62,7 @@ def run(args: argparse.Namespace) -> int:
         counts = demo.generate(con, customers=args.customers, seed=args.seed, progress=progress,
                                chunk_customers=args.chunk_customers)
     generated = time.perf_counter() - started
+    peak_data = peak_memory_mb()  # before the models: the generator's and the summary tables' own peak
     if not args.no_models:  # a fresh install shows scored dormant customers and classified reviews at once
         from ecomops.users import model_jobs
 
@@ -77,8 +78,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"  {table:<{width}}  {n:>12,}")
     peak = peak_memory_mb()
     print(f"Time: {elapsed:.1f} s in all, {generated:.1f} s for the data and its summary tables"
-          + ("" if args.no_models else f", {elapsed - generated:.1f} s for the models")
-          + (f"; peak memory (max RSS of this process): {peak:,.0f} MB" if peak is not None else ""))
+          + ("" if args.no_models else f", {elapsed - generated:.1f} s for the models"))
+    if peak is not None:
+        print(f"Peak memory (max RSS of this process): {peak:,.0f} MB"
+              + ("" if args.no_models else f"; {peak_data:,.0f} MB before the models"))
     return 0
 
 

@@ -11,7 +11,9 @@ DuckDB's parallel sums add in varying order (``users_rfm_scores.monetary`` diffe
 builds of the same data: 8278.76 vs 8278.759999999998). Even so the customer-value tables (``users_clv_fit``,
 ``users_clv_weekly``, ``users_customer_value``) can differ between two builds of the same data: at 20k customers the
 Gamma-Gamma fit stops at one of two nearby optima run to run (gamma 21393.3548 or 21393.3443), most likely because its
-inputs are such parallel sums. A difference in those three tables alone says nothing about the generator.
+inputs are such parallel sums. A difference in those three tables alone says nothing about the generator. Nor does one in ``risk_review_labels``
+(and its state) when the checkouts compared differ in ``data/models/``: the labels follow the review classifier
+trained there (``python -m ecomops demo`` without ``--no-models`` trains one); compare with the same or none.
 """
 from __future__ import annotations
 

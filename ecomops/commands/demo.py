@@ -63,6 +63,9 @@ def run(args: argparse.Namespace) -> int:
                                chunk_customers=args.chunk_customers)
     generated = time.perf_counter() - started
     peak_data = peak_memory_mb()  # before the models: the generator's and the summary tables' own peak
+    # Said now too: a model step that fails (say, out of memory) must not take these figures with it.
+    print(f"Data and summary tables written in {generated:.1f} s"
+          + (f"; peak memory so far {peak_data:,.0f} MB" if peak_data is not None else ""), flush=True)
     if not args.no_models:  # a fresh install shows scored dormant customers and classified reviews at once
         from ecomops.users import model_jobs
 

@@ -11,17 +11,25 @@ from ecomops.demo.catalogue import Catalogue
 from ecomops.demo.constants import AD_CHANNELS, ANOMALY_DAY, CHANNELS, DEMO_START, DEVICES, PET_FEEDER_KEYWORD
 
 
-def traffic(rng: np.random.Generator, o_cust: np.ndarray, o_day: np.ndarray, channel: np.ndarray,
-            device: np.ndarray, valid: np.ndarray, demo_days: pd.DatetimeIndex) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Return traffic_daily (funnel consistent with orders) and scroll_depth frames."""
+def funnel_counts(o_cust: np.ndarray, o_day: np.ndarray, channel: np.ndarray, device: np.ndarray,
+                  valid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return (orders, buyers) per (day, channel, device) cell; buyers are distinct customers with a valid order
+    (guests are not buyers). Both add up over disjoint sets of customers, so chunks of customers can be summed."""
     n_days, n_ch, n_dev = 731, len(CHANNELS), len(DEVICES)
     cell = (o_day * n_ch + channel) * n_dev + device
     size = n_days * n_ch * n_dev
     orders_all = np.bincount(cell, minlength=size).reshape(n_days, n_ch, n_dev)
-    # Buyers per cell: distinct customers with a valid order (guests are not buyers).
     vb = valid & (o_cust >= 0)
     pair = np.unique(cell[vb].astype(np.int64) * (o_cust.max() + 2) + o_cust[vb])
     buyers = np.bincount(pair // (o_cust.max() + 2), minlength=size).reshape(n_days, n_ch, n_dev)
+    return orders_all, buyers
+
+
+def traffic(rng: np.random.Generator, orders_all: np.ndarray, buyers: np.ndarray,
+            demo_days: pd.DatetimeIndex) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return traffic_daily (funnel consistent with the orders and buyers per cell of ``funnel_counts``) and
+    scroll_depth frames."""
+    n_days, n_ch, n_dev = 731, len(CHANNELS), len(DEVICES)
     # Smooth the expected buyers so UV does not jump with every order; conversion then varies realistically.
     # A centred 7-day rolling median: robust to sale-day spikes, which keep their own (higher) conversion.
     smooth = np.apply_along_axis(lambda s: np.median(np.lib.stride_tricks.sliding_window_view(

@@ -1,6 +1,7 @@
 """Writing the demo store into DuckDB: the generated arrays of codes become frames, one transaction inserts them
 (labels and ids made inside DuckDB, much faster than in pandas), and ``finish`` builds the summary tables so the
-first page view pays nothing."""
+first page view pays nothing. A streamed (chunked) build appends each chunk's frames with ``insert`` after
+``shift_ids`` has numbered its customers and orders on from the chunks before it."""
 from __future__ import annotations
 
 import duckdb
@@ -15,6 +16,7 @@ from ecomops.demo.sales import CITIES, Lines, Orders, lines_line_no, order_times
 
 _CUSTOMER_ID = "printf('C%07d', {col} + 1)"
 _ORDER_ID = "printf('O%09d', {col})"
+_CID = _CUSTOMER_ID.format(col="cust")
 
 
 def customers_frame(cust: dict[str, np.ndarray]) -> pd.DataFrame:
@@ -55,68 +57,84 @@ def items_frame(lines: Lines) -> pd.DataFrame:
     })
 
 
-def write(con: duckdb.DuckDBPyConnection, cat: Catalogue, cal: Calendar, customers: pd.DataFrame,
-          orders: pd.DataFrame, items: pd.DataFrame, traffic: pd.DataFrame, scroll: pd.DataFrame,
-          ads: pd.DataFrame, keywords: pd.DataFrame, inventory: pd.DataFrame, suppliers: pd.DataFrame,
-          product_suppliers: pd.DataFrame, competitors: pd.DataFrame, reviews: pd.DataFrame,
-          outreach: pd.DataFrame, surveys: pd.DataFrame) -> dict[str, int]:
-    """Insert every frame in one transaction (bumping the data version); return row counts per table."""
+def shift_ids(frame: pd.DataFrame, first_cust: int, first_order: int) -> pd.DataFrame:
+    """Return a chunk's frame with its customer numbers (``cust``, guests' -1 kept) and order numbers
+    (``order_no``) moved past those of the chunks written before it."""
+    out = frame.copy(deep=False)
+    if "cust" in out:
+        cust = out["cust"].to_numpy()
+        out["cust"] = np.where(cust >= 0, cust + first_cust, cust)
+    if "order_no" in out:
+        out["order_no"] = out["order_no"].to_numpy() + first_order
+    return out
+
+
+# The insert of every table, in this order; ``src`` is the frame, ``prod_map`` maps product codes to ids.
+_SQL = {
+    "products": "INSERT INTO products (product_id, title, description, category, price, cost, launch_date)"
+                " SELECT product_id, title, description, category, price, cost, launch_date FROM src",
+    "customers": "INSERT INTO customers (customer_id, signup_date, channel, membership_tier, city, country)"
+                 f" SELECT {_CID}, signup_date, $channels[channel + 1], $tiers[membership_tier + 1], $cities[city + 1], 'CN'"
+                 " FROM src",
+    "campaigns": "INSERT INTO campaigns (campaign_id, name, kind, start_date, end_date, presale_start)"
+                 " SELECT campaign_id, name, kind, start_date, end_date, presale_start FROM src",
+    "orders": "INSERT INTO orders (order_id, customer_id, order_ts, order_date, status, channel, device,"
+              " campaign_id, is_presale, discount) SELECT " + _ORDER_ID.format(col="order_no") +
+              f", CASE WHEN cust >= 0 THEN {_CID} END, order_ts, CAST(order_ts AS DATE), $statuses[status + 1],"
+              " $channels[channel + 1], $devices[device + 1],"
+              " CASE WHEN campaign >= 0 THEN $campaigns[campaign + 1] END, is_presale, discount FROM src",
+    "order_items": "INSERT INTO order_items (order_id, line_no, product_id, quantity, unit_price) SELECT " +
+                   _ORDER_ID.format(col="s.order_no") + ", s.line_no, p.product_id, s.quantity, s.unit_price"
+                   " FROM src s JOIN prod_map p ON p.prod = s.prod",
+    "traffic_daily": "INSERT INTO traffic_daily (day, channel, device, uv, pv, product_views, add_to_cart,"
+                     " checkouts) SELECT * FROM src",
+    "scroll_depth": "INSERT INTO scroll_depth (day, device, screen, visitors) SELECT * FROM src",
+    "ad_spend": "INSERT INTO ad_spend (day, channel, campaign, audience, spend, impressions, clicks,"
+                " attributed_gmv) SELECT * FROM src",
+    "search_keywords": "INSERT INTO search_keywords (day, keyword, category, searches, clicks, orders, gmv)"
+                       " SELECT day, keyword, category, searches, clicks, orders, gmv FROM src",
+    "inventory_snapshots": "INSERT INTO inventory_snapshots (snapshot_date, product_id, on_hand)"
+                           " SELECT s.snapshot_date, p.product_id, s.on_hand FROM src s"
+                           " JOIN prod_map p ON p.prod = s.prod",
+    "suppliers": "INSERT INTO suppliers (supplier_id, name, country) SELECT * FROM src",
+    "product_suppliers": "INSERT INTO product_suppliers (product_id, supplier_id, role, lead_time_days, unit_cost)"
+                         " SELECT p.product_id, s.supplier_id, s.role, s.lead_time_days, s.unit_cost FROM src s"
+                         " JOIN prod_map p ON p.prod = s.prod",
+    "competitor_prices": "INSERT INTO competitor_prices (day, product_id, competitor, price, promotion, is_new_product)"
+                         " SELECT s.day, p.product_id, s.competitor, s.price, s.promotion, s.is_new_product FROM src s"
+                         " JOIN prod_map p ON p.prod = s.prod",
+    # Review ids go on from the reviews already written ($reviews_before: 0 but for the later chunks of a stream).
+    "reviews": "INSERT INTO reviews (review_id, product_id, customer_id, order_id, rating, review_text,"
+               " created_ts, replied_ts, language) SELECT printf('R%08d', $reviews_before + row_number() OVER ()),"
+               f" p.product_id, CASE WHEN s.cust >= 0 THEN {_CUSTOMER_ID.format(col='s.cust')} END, " +
+               _ORDER_ID.format(col="s.order_no") + ", s.rating, s.review_text, s.created_ts,"
+               " s.replied_ts, s.language FROM src s JOIN prod_map p ON p.prod = s.prod",
+    "reactivation_outreach": "INSERT INTO reactivation_outreach (customer_id, sent_date, arm, offer, converted,"
+                             f" converted_date) SELECT {_CID}, sent_date, arm, offer, converted, converted_date FROM src",
+    "customer_surveys": "INSERT INTO customer_surveys (customer_id, response_date, reason, comment)"
+                        f" SELECT {_CID}, response_date, reason, comment FROM src",
+}
+
+TABLES = tuple(_SQL)
+
+
+def insert(con: duckdb.DuckDBPyConnection, cat: Catalogue, cal: Calendar,
+           frames: dict[str, pd.DataFrame | None], reviews_before: int = 0) -> dict[str, int]:
+    """Append the given tables' frames in one transaction (bumping the data version), in the order of ``TABLES``;
+    return each given table's row count after it. ``products`` and ``campaigns`` take None: their rows come from
+    the catalogue and the calendar. ``reviews_before`` is the number of reviews already in the table."""
     products = cat.frame.assign(prod=np.arange(len(cat.frame), dtype=np.int64))
-    campaigns = cal.campaigns.drop(columns=["discount"])
-    cid = _CUSTOMER_ID.format(col="cust")
-    statements = [
-        ("products", products, "INSERT INTO products (product_id, title, description, category, price, cost, launch_date)"
-                               " SELECT product_id, title, description, category, price, cost, launch_date FROM src"),
-        ("customers", customers, f"INSERT INTO customers (customer_id, signup_date, channel, membership_tier, city, country)"
-                                 f" SELECT {cid}, signup_date, $channels[channel + 1], $tiers[membership_tier + 1], $cities[city + 1], 'CN'"
-                                 " FROM src"),
-        ("campaigns", campaigns, "INSERT INTO campaigns (campaign_id, name, kind, start_date, end_date, presale_start)"
-                                 " SELECT campaign_id, name, kind, start_date, end_date, presale_start FROM src"),
-        ("orders", orders, "INSERT INTO orders (order_id, customer_id, order_ts, order_date, status, channel, device,"
-                           " campaign_id, is_presale, discount) SELECT " + _ORDER_ID.format(col="order_no") +
-                           f", CASE WHEN cust >= 0 THEN {cid} END, order_ts, CAST(order_ts AS DATE), $statuses[status + 1],"
-                           " $channels[channel + 1], $devices[device + 1],"
-                           " CASE WHEN campaign >= 0 THEN $campaigns[campaign + 1] END, is_presale, discount FROM src"),
-        ("order_items", items, "INSERT INTO order_items (order_id, line_no, product_id, quantity, unit_price) SELECT " +
-                               _ORDER_ID.format(col="s.order_no") + ", s.line_no, p.product_id, s.quantity, s.unit_price"
-                               " FROM src s JOIN prod_map p ON p.prod = s.prod"),
-        ("traffic_daily", traffic, "INSERT INTO traffic_daily (day, channel, device, uv, pv, product_views, add_to_cart,"
-                                   " checkouts) SELECT * FROM src"),
-        ("scroll_depth", scroll, "INSERT INTO scroll_depth (day, device, screen, visitors) SELECT * FROM src"),
-        ("ad_spend", ads, "INSERT INTO ad_spend (day, channel, campaign, audience, spend, impressions, clicks,"
-                          " attributed_gmv) SELECT * FROM src"),
-        ("search_keywords", keywords, "INSERT INTO search_keywords (day, keyword, category, searches, clicks, orders, gmv)"
-                                      " SELECT day, keyword, category, searches, clicks, orders, gmv FROM src"),
-        ("inventory_snapshots", inventory, "INSERT INTO inventory_snapshots (snapshot_date, product_id, on_hand)"
-                                           " SELECT s.snapshot_date, p.product_id, s.on_hand FROM src s"
-                                           " JOIN prod_map p ON p.prod = s.prod"),
-        ("suppliers", suppliers, "INSERT INTO suppliers (supplier_id, name, country) SELECT * FROM src"),
-        ("product_suppliers", product_suppliers,
-         "INSERT INTO product_suppliers (product_id, supplier_id, role, lead_time_days, unit_cost)"
-         " SELECT p.product_id, s.supplier_id, s.role, s.lead_time_days, s.unit_cost FROM src s"
-         " JOIN prod_map p ON p.prod = s.prod"),
-        ("competitor_prices", competitors,
-         "INSERT INTO competitor_prices (day, product_id, competitor, price, promotion, is_new_product)"
-         " SELECT s.day, p.product_id, s.competitor, s.price, s.promotion, s.is_new_product FROM src s"
-         " JOIN prod_map p ON p.prod = s.prod"),
-        ("reviews", reviews, "INSERT INTO reviews (review_id, product_id, customer_id, order_id, rating, review_text,"
-                             " created_ts, replied_ts, language) SELECT printf('R%08d', row_number() OVER ()),"
-                             f" p.product_id, CASE WHEN s.cust >= 0 THEN {_CUSTOMER_ID.format(col='s.cust')} END, " +
-                             _ORDER_ID.format(col="s.order_no") + ", s.rating, s.review_text, s.created_ts,"
-                             " s.replied_ts, s.language FROM src s JOIN prod_map p ON p.prod = s.prod"),
-        ("reactivation_outreach", outreach,
-         "INSERT INTO reactivation_outreach (customer_id, sent_date, arm, offer, converted, converted_date)"
-         f" SELECT {cid}, sent_date, arm, offer, converted, converted_date FROM src"),
-        ("customer_surveys", surveys, "INSERT INTO customer_surveys (customer_id, response_date, reason, comment)"
-                                      f" SELECT {cid}, response_date, reason, comment FROM src"),
-    ]
+    fixed = {"products": products, "campaigns": cal.campaigns.drop(columns=["discount"])}
     labels = {"statuses": list(STATUSES), "channels": list(CHANNELS), "devices": list(DEVICES),
               "tiers": ["none", "silver", "gold"], "cities": CITIES.tolist(),
-              "campaigns": cal.campaigns["campaign_id"].tolist()}
+              "campaigns": cal.campaigns["campaign_id"].tolist(), "reviews_before": reviews_before}
     counts: dict[str, int] = {}
     with db.transaction(con) as cur:
         cur.register("prod_map", products[["prod", "product_id"]])
-        for table, frame, sql in statements:
+        for table, sql in _SQL.items():
+            if table not in frames:
+                continue
+            frame = fixed[table] if frames[table] is None else frames[table]
             cur.register("src", frame)
             used = {k: v for k, v in labels.items() if f"${k}" in sql}
             # DuckDB 2.0: finish the result before the next call on this cursor.

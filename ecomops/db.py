@@ -205,6 +205,17 @@ def transaction(con: duckdb.DuckDBPyConnection, bump_version: bool = True,
         cur.close()
 
 
+def database_file(con: duckdb.DuckDBPyConnection) -> str:
+    """Return the database file the connection works on ("" for an in-memory database)."""
+    # On its own cursor: the caller's connection may hold an unfinished result, which a new statement would end.
+    cur = con.cursor()
+    try:
+        row = cur.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchone()
+    finally:
+        cur.close()
+    return str(row[0]) if row and row[0] else ""
+
+
 def data_version(con: duckdb.DuckDBPyConnection) -> int:
     """Return the data version, bumped by every write; caches key on it."""
     row = query_one(con, "SELECT value FROM meta WHERE key = 'data_version'")

@@ -208,3 +208,14 @@ def test_build_steps_split_spark_selects_from_local_statements():
     assert [(s.kind, s.table, s.columns) for s in rollup] == [
         ("local", "", ()),
         ("insert", "daily_sales_rollup", ("day", "channel", "category", "campaign_id", "is_presale", "gmv"))]
+
+
+def test_database_file_names_the_file_even_with_a_result_pending(tmp_path):
+    import duckdb
+
+    path = tmp_path / "store.duckdb"
+    con = duckdb.connect(str(path))
+    pending = con.execute("SELECT * FROM range(10)")
+    assert db.database_file(con) == str(path)
+    assert len(pending.fetchall()) == 10  # the caller's unfinished result is untouched
+    assert db.database_file(duckdb.connect()) == ""

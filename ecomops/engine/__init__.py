@@ -107,8 +107,7 @@ class DuckDBEngine(Engine):
 
     def describe(self) -> str:
         """Return 'duckdb <file>'."""
-        row = self.con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchone()
-        return f"duckdb {row[0] if row and row[0] else ':memory:'}"
+        return f"duckdb {db.database_file(self.con) or ':memory:'}"
 
 
 def engine_name(explicit: str | None = None) -> str:

@@ -122,7 +122,7 @@ def prepare(con: duckdb.DuckDBPyConnection) -> None:
 # Spark once per data version of the cache. ``remote_notice`` is the page's progress indicator (ecomops/ui sets a
 # spinner): a Spark query takes seconds.
 remote_notice: Callable[[], contextlib.AbstractContextManager] | None = None
-_sent: dict[str, tuple[int, Any]] = {}
+_sent: dict[str, tuple[tuple[str, int], Any]] = {}
 _sent_lock = threading.Lock()
 
 
@@ -150,7 +150,8 @@ def read_in_spark(con: duckdb.DuckDBPyConnection, sql: str, params: Any) -> Any:
     raw = set(warehouse.WAREHOUSE_TABLES) | set(model_views())
     local = {name for (name,) in con.execute("SELECT table_name FROM information_schema.tables "
                                              "WHERE table_schema = 'main'").fetchall()}
-    version = db.data_version(con)
+    # Keyed by the cache file too: a process may serve more than one cache, whose data versions can coincide.
+    version = (db.database_file(con), db.data_version(con))
     with _sent_lock:
         for table in sorted((_tables_read(sql) - raw) & local):
             if _sent.get(table, (None,))[0] != version:

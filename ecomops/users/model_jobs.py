@@ -15,7 +15,7 @@ from typing import Any, Callable
 
 import duckdb
 
-from ecomops import derived
+from ecomops import db, derived
 
 Progress = Callable[[str], None]
 
@@ -120,9 +120,4 @@ def churn_job(con: duckdb.DuckDBPyConnection) -> Job | None:
 
 def _key(con: duckdb.DuckDBPyConnection) -> str:
     """Return the database file the connection works on (":memory:" databases by connection)."""
-    cur = con.cursor()
-    try:
-        row = cur.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchone()
-    finally:
-        cur.close()
-    return str(row[0]) if row and row[0] else f"memory:{id(con)}"
+    return db.database_file(con) or f"memory:{id(con)}"

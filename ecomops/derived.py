@@ -121,8 +121,15 @@ CUSTOMER_VALUE = DerivedTable(
     fingerprint_sql="SELECT (SELECT max(fingerprint) FROM users_order_facts_state)",
     fingerprint_extra="ecomops.users.value:value_key",
     outputs=("users_customer_value", "users_clv_fit", "users_clv_weekly"))
+# The alert engine's daily counts (ecomops/ops/daily_counts.py): orders, buyers and GMV per day x level, and the
+# store's trailing-window repurchase counts (a Python step: the repurchase query over the whole span).
+DAILY_COUNTS = DerivedTable("daily_order_counts", "ops/daily_counts_build", "daily_counts_state",
+                            ("orders", "order_items", "products"),
+                            after_build="ecomops.ops.daily_counts:store_repurchase",
+                            incremental="ecomops.incremental:update_daily_counts",
+                            outputs=("daily_order_counts", "daily_repurchase"))
 REGISTRY: list[DerivedTable] = [PRODUCTS_LINES, SALES_ROLLUP, USERS_ORDERS, RISK_CLAIMS, RISK_REVIEW_LABELS,
-                                CHURN_SCORES, CUSTOMER_VALUE]
+                                CHURN_SCORES, CUSTOMER_VALUE, DAILY_COUNTS]
 
 
 def source_tables() -> set[str]:

@@ -6,6 +6,8 @@ Each returns None when the table is up to date, or the reason it declined; the f
 transaction (it replaces whatever the update had written). Why each one is exact:
 
 - daily_sales_rollup: a day's rows depend only on that day's sale lines: the touched days are recomputed.
+- daily_order_counts: the same, per day; daily_repurchase: a day's window counts depend on the orders of the window
+  ending on it, so the touched days and the window after them are recomputed (plus any day the span gained).
 - products_line_facts: order numbers count orders in (order_date, order_id) order, so every order on or after the
   earliest touched day is renumbered and its lines rewritten (a day's import at the end of the history rewrites
   that day only); product keys are ranks of product ids, so the update declines when a new or vanished product
@@ -20,6 +22,7 @@ from __future__ import annotations
 import duckdb
 
 from ecomops import config, db
+from ecomops.ops import daily_counts
 from ecomops.users import rfm
 
 
@@ -54,6 +57,19 @@ def update_sales_rollup(cur: duckdb.DuckDBPyConnection) -> str | None:
     days = _touched_days(cur)
     if days:
         _run(cur, "daily_sales_rollup_update", days)
+    return None
+
+
+def update_daily_counts(cur: duckdb.DuckDBPyConnection) -> str | None:
+    """Recompute the touched days of daily_order_counts and the days of daily_repurchase they can change; return
+    None, or why a full rebuild is better."""
+    reason = _too_large(cur, "SELECT count(*) FROM orders WHERE order_date IN (SELECT order_date FROM derived_touched)")
+    if reason:
+        return reason
+    days = _touched_days(cur)
+    if days:
+        _run(cur, "ops/daily_counts_update", days)
+        daily_counts.update_repurchase(cur, days["first"], days["last"])
     return None
 
 

@@ -85,9 +85,13 @@ def kpi_comparison(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
 
 def daily_trend(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """Return one row per day of the range: gmv, orders, buyers, uv, conversion_rate, spend_per_buyer."""
+    from ecomops.ops import daily_counts  # (lazily: ecomops.ops modules import this one)
+
     derived.ensure(con, derived.SALES_ROLLUP)
     slots, params = sales_slots(f)
-    return db.query_df(con, db.load_sql("daily_sales").format(**slots), dict(params, start=f.start, end=f.end))
+    counts_sql, counts_params = daily_counts.order_counts(con, f, "ops/order_counts", slots)
+    return db.query_df(con, db.load_sql("daily_sales").format(order_counts=counts_sql, **slots),
+                       dict(params, **counts_params, start=f.start, end=f.end))
 
 
 def gmv_by_channel(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:

@@ -27,6 +27,8 @@ WRITE_ONLY: dict[str, str] = {
     "products/line_facts_update": "incremental update of products_line_facts after an import, local",
     "daily_sales_rollup_update": "incremental update of daily_sales_rollup's touched days after an import, local",
     "users/order_facts_update": "incremental update of the users_* summary tables' touched customers, local",
+    "ops/daily_counts_build": "DELETE + INSERT of daily_order_counts: the alert engine's daily counts, local",
+    "ops/daily_counts_update": "incremental update of daily_order_counts' touched days after an import, local",
     "users/customer_value_build": "DELETE of the stored customer values before the BG/NBD fit (Python) refills them",
 }
 

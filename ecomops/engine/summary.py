@@ -137,11 +137,17 @@ def reads_raw_rows(sql: str) -> bool:
     return bool(tables & (set(warehouse.WAREHOUSE_TABLES) | set(model_views())))
 
 
+def raw_rows_local() -> bool:
+    """Return True when this process's DuckDB reads the raw order rows itself (False: a Spark warehouse it cannot
+    read, whose raw rows read_in_spark reads)."""
+    location = config.warehouse_location()
+    return config.engine_name() != "spark" or not location or _duckdb_readable(location)
+
+
 def read_in_spark(con: duckdb.DuckDBPyConnection, sql: str, params: Any) -> Any:
     """Return the rows (an Arrow table) of a query that reads raw rows, computed in Spark, when the Spark engine's warehouse is one
     DuckDB cannot read; None for every other query (the local file answers it)."""
-    location = config.warehouse_location()
-    if config.engine_name() != "spark" or not location or _duckdb_readable(location) or not reads_raw_rows(sql):
+    if raw_rows_local() or not reads_raw_rows(sql):
         return None
     from ecomops.engine import spark_engine
     from ecomops.engine.spark import _tables_read, model_views, zone_free

@@ -47,9 +47,9 @@ import pandas as pd
 from scipy import stats
 
 from ecomops import config, db, derived, metrics
-from ecomops.filters import Filters, order_category, sales_slots, slot
+from ecomops.filters import Filters, sales_slots
 from ecomops.i18n import _, N_, fmt, label
-from ecomops.ops import baselines
+from ecomops.ops import baselines, daily_counts
 
 MONITORED = ("uv", "conversion_rate", "spend_per_buyer", "gmv", "repurchase_rate")
 METRIC_LABELS = {
@@ -62,7 +62,7 @@ BASELINE_WEEKS = 4
 BAND_K = 2.5
 NOISE_DAYS = 84
 NOISE_FLOOR = 0.01
-REPURCHASE_WINDOW_DAYS = 30
+REPURCHASE_WINDOW_DAYS = daily_counts.REPURCHASE_WINDOW_DAYS
 RULE_COLUMNS = ["rule_id", "metric", "direction", "threshold", "window_days", "severity", "enabled"]
 SEGMENT_METRIC = "conversion_rate"  # the rules checked within each channel and channel x device cell too
 SEGMENT_FALSE_ALERTS_PER_DAY = 1 / 300  # what the segment tests may add a day, split over them (Bonferroni)
@@ -93,11 +93,7 @@ def lookback_days(weeks: int = BASELINE_WEEKS, noise_days: int = NOISE_DAYS) -> 
 def repurchase_series(con: duckdb.DuckDBPyConnection, f: Filters,
                       window: int = REPURCHASE_WINDOW_DAYS) -> pd.DataFrame:
     """Return day, window_buyers, window_repeat_buyers, repurchase_rate (trailing ``window`` days) per day of f."""
-    scan = f.with_range(f.start - timedelta(days=window - 1), f.end)
-    order_sql, params = slot(scan, "orders", prefix="scan_")
-    category_sql, category_params = order_category(scan, prefix="scan_")
-    sql = db.load_sql("ops/monitoring_repurchase").format(order_where=order_sql, order_category=category_sql)
-    frame = db.query_df(con, sql, dict(params, **category_params, start=f.start, end=f.end, window=window))
+    frame = db.query_df(con, *daily_counts.repurchase(con, f, window))
     frame["day"] = pd.to_datetime(frame["day"])
     return frame
 
@@ -117,7 +113,9 @@ def segment_series(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """Return day, channel, device, uv, buyers per day x channel x device of f (a missing channel or device is
     'unknown'): what the segment conversion check reads."""
     slots, params = sales_slots(f)
-    frame = db.query_df(con, db.load_sql("ops/monitoring_segment_daily").format(**slots), params)
+    buyers_sql, buyers_params = daily_counts.order_counts(con, f, "ops/segment_buyers", slots, cells=True)
+    frame = db.query_df(con, db.load_sql("ops/monitoring_segment_daily").format(segment_buyers=buyers_sql, **slots),
+                        dict(params, **buyers_params))
     frame["day"] = pd.to_datetime(frame["day"])
     frame[["channel", "device"]] = frame[["channel", "device"]].astype(object).fillna("unknown")
     frame[["uv", "buyers"]] = frame[["uv", "buyers"]].astype(float)
@@ -611,10 +609,14 @@ _NO_SEGMENT = {"category": N_("Uncategorised"), "campaign": N_("(no campaign)")}
 def _segment_query(con: duckdb.DuckDBPyConnection, f: Filters, days: list[date], name: str,
                    dimension: str | None = None) -> pd.DataFrame:
     derived.ensure(con, derived.SALES_ROLLUP)
-    slots, params = sales_slots(f.with_range(min(days), max(days)))
+    scope = f.with_range(min(days), max(days))
+    slots, params = sales_slots(scope)
     dimension_sql = _DIMENSIONS[dimension] if dimension is not None else ""
-    sql = db.load_sql(name).format(dimension=dimension_sql, **slots)
-    frame = db.query_df(con, sql, dict(params, days=list(days), first=min(days), last=max(days)))
+    template, sales_sql, sales_params = db.load_sql(name), "", {}
+    if "{segment_sales}" in template:  # the per-cell buyers and GMV: stored, or from the lines of the categories
+        sales_sql, sales_params = daily_counts.order_counts(con, scope, "ops/segment_sales", slots, cells=True)
+    sql = template.format(dimension=dimension_sql, segment_sales=sales_sql, **slots)
+    frame = db.query_df(con, sql, dict(params, **sales_params, days=list(days), first=min(days), last=max(days)))
     if dimension is not None:  # sales without a category / campaign, named in the reader's language
         frame["segment"] = frame["segment"].astype(object).where(frame["segment"].notna(), _(_NO_SEGMENT[dimension]))
     return frame

@@ -1,12 +1,8 @@
 -- Daily GMV (from the derived rollup), orders and buyers of valid orders (METRICS.md), joined to daily UV.
--- Placeholders as in kpis.sql; params: the filter params plus $start and $end.
-WITH range_orders AS (
-    SELECT o.order_date AS day, o.order_id, o.customer_id
-    FROM valid_orders o
-    WHERE {order_where} AND {order_category}
-),
-counts AS (
-    SELECT day, count(*) AS orders, count(DISTINCT customer_id) AS buyers FROM range_orders GROUP BY day
+-- Placeholders as in kpis.sql, plus the order_counts slot: orders and buyers per day (ecomops/ops/daily_counts.py: the
+-- stored counts, or ops/order_counts.sql over the orders); params: the filter params plus $start and $end.
+WITH counts AS (
+    {order_counts}
 ),
 gmv AS (
     SELECT r.day, sum(r.gmv) AS gmv FROM daily_sales_rollup r WHERE {rollup_where} GROUP BY r.day

@@ -1,11 +1,9 @@
 -- Buyers and UV per day x channel x device over the filter's range: the segment conversion check of the alert rules.
 -- Buyers follow METRICS.md (distinct customers of valid orders, as in daily_sales.sql); UV from traffic_daily.
--- Placeholders as in daily_sales.sql: {order_where} (o), {order_category}, {traffic_where} (t); params: the filter's.
+-- Placeholders: the segment_buyers slot (buyers per day x channel x device, ecomops/ops/daily_counts.py: the stored counts
+-- or ops/segment_buyers.sql), {traffic_where} (t); params: the filter's.
 WITH buyers AS (
-    SELECT o.order_date AS day, o.channel, o.device, count(DISTINCT o.customer_id) AS buyers
-    FROM valid_orders o
-    WHERE {order_where} AND {order_category}
-    GROUP BY ALL
+    {segment_buyers}
 ),
 traffic AS (
     SELECT t.day, t.channel, t.device, sum(t.uv) AS uv

@@ -1,15 +1,10 @@
 -- UV, buyers and GMV per day x channel x device on the given days (root cause of a daily change).
 -- Buyers and GMV follow METRICS.md (valid orders, quantity > 0 for GMV); UV from traffic_daily.
+-- The segment_sales slot: buyers and GMV per day x channel x device (ecomops/ops/daily_counts.py: the stored counts, or
+-- ops/segment_sales.sql from the lines when a category is chosen).
 -- Params: $days (list of dates), $first, $last (their range, for pruning) and the filter params.
 WITH sales AS (
-    SELECT o.order_date AS day, o.channel, o.device,
-           count(DISTINCT o.customer_id) AS buyers,
-           sum(o.gmv) AS gmv
-    FROM order_lines o
-    LEFT JOIN products p ON p.product_id = o.product_id
-    WHERE o.order_is_valid AND o.order_date BETWEEN $first AND $last AND list_contains($days, o.order_date)
-      AND {order_where} AND {category_where}
-    GROUP BY ALL
+    SELECT * FROM ({segment_sales}) s WHERE list_contains($days, s.day)
 ),
 traffic AS (
     SELECT t.day, t.channel, t.device, sum(t.uv) AS uv

@@ -38,8 +38,9 @@ def test_name_fragments_and_variant_of_a_finished_text():
 def test_names_in_finds_queries_filled_into_others():
     from ecomops.users import lifecycle
 
-    text = db.load_sql("users/lifecycle_customers").format(lifecycle=lifecycle.lifecycle_sql())
-    assert registry.names_in(text) == {"users/lifecycle_customers", "users/lifecycle"}
+    text = db.load_sql("users/lifecycle_customers").format(
+        lifecycle=lifecycle.lifecycle_sql(db.load_sql("users/stored_buyers")))
+    assert registry.names_in(text) == {"users/lifecycle_customers", "users/lifecycle", "users/stored_buyers"}
 
 
 @pytest.mark.parametrize("duckdb_sql, spark_sql", [

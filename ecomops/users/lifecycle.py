@@ -18,6 +18,7 @@ from ecomops import config, db, derived
 from ecomops.config import Thresholds
 from ecomops.filters import Filters, slot
 from ecomops.i18n import N_, _, fmt, label
+from ecomops.users import rfm
 
 LIFECYCLE_SEGMENTS = ("new", "active", "dormant", "lost", "prospect")
 LIFECYCLE_LABELS = {"new": "New", "active": "Active", "dormant": "Dormant", "lost": "Lost", "prospect": "Prospect",
@@ -44,9 +45,9 @@ def threshold_params(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     return {"new_days": t.new_days, "active_days": t.active_days, "dormant_days": t.dormant_days}
 
 
-def lifecycle_sql(as_of_param: str = "$as_of") -> str:
-    """Return the per-customer lifecycle query with its reference date bound to the named parameter."""
-    return db.load_sql("users/lifecycle").format(as_of=as_of_param)
+def lifecycle_sql(buyers: str) -> str:
+    """Return the per-customer lifecycle query as of $as_of over the buyers' totals ``buyers`` (rfm.buyer_totals)."""
+    return db.load_sql("users/lifecycle").format(as_of="$as_of", buyers=buyers)
 
 
 def range_gmv_sql(f: Filters) -> tuple[str, dict[str, Any]]:
@@ -66,8 +67,9 @@ def lifecycle(con: duckdb.DuckDBPyConnection, as_of: date) -> pd.DataFrame:
     recency_days is NULL for prospects. Reusable (e.g. by the churn model to pick dormant customers).
     """
     derived.ensure(con, derived.USERS_ORDERS)
-    sql = db.load_sql("users/lifecycle_customers").format(lifecycle=lifecycle_sql())
-    return derived.query_df(con, derived.USERS_ORDERS, sql, dict(threshold_params(con), as_of=as_of))
+    buyers, params = rfm.buyer_totals(con, as_of)
+    sql = db.load_sql("users/lifecycle_customers").format(lifecycle=lifecycle_sql(buyers))
+    return derived.query_df(con, derived.USERS_ORDERS, sql, dict(threshold_params(con), **params, as_of=as_of))
 
 
 def lifecycle_overview(con: duckdb.DuckDBPyConnection, f: Filters, prev_as_of: date | None = None
@@ -79,8 +81,10 @@ def lifecycle_overview(con: duckdb.DuckDBPyConnection, f: Filters, prev_as_of: d
     derived.ensure(con, derived.USERS_ORDERS)
     prev_as_of = prev_as_of or snapshot_dates(f.end, 2)[0]
     gmv_sql, params = range_gmv_sql(f)
-    params.update(threshold_params(con), as_of=f.end, prev_as_of=prev_as_of)
-    moves = derived.query_df(con, derived.USERS_ORDERS, db.load_sql("users/lifecycle_flow").format(range_gmv=gmv_sql), params)
+    buyers, buyer_params = rfm.buyer_totals(con, f.end)
+    params.update(threshold_params(con), **buyer_params, as_of=f.end, prev_as_of=prev_as_of)
+    moves = derived.query_df(con, derived.USERS_ORDERS,
+                             db.load_sql("users/lifecycle_flow").format(range_gmv=gmv_sql, buyers=buyers), params)
     moves["customers"] = moves["customers"].astype("int64")
     moves["gmv"] = moves["gmv"].astype(float)
 

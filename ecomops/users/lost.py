@@ -13,7 +13,7 @@ import pandas as pd
 
 from ecomops import config, db, derived
 from ecomops.i18n import N_, _, fmt, label
-from ecomops.users import lifecycle
+from ecomops.users import lifecycle, rfm
 from ecomops.filters import Filters
 
 PROFILE_SEGMENTS = ("lost", "dormant", "active", "new")
@@ -27,8 +27,10 @@ def behaviour_profile(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFram
     """Return per state (lost, dormant, active, new) as of f.end: customers, orders_per_customer, aov,
     discount_order_share, return_share, last_order_returned_share, negative_review_share."""
     derived.ensure(con, derived.USERS_ORDERS)
-    sql = db.load_sql("users/lost_profile")
-    params = dict(_lifecycle_params(con, f), negative_rating_max=config.thresholds(con).negative_rating_max)
+    buyers, buyer_params = rfm.buyer_totals(con, f.end)
+    sql = db.load_sql("users/lost_profile").format(buyers=buyers)
+    params = dict(_lifecycle_params(con, f), **buyer_params,
+                  negative_rating_max=config.thresholds(con).negative_rating_max)
     raw = derived.query_df(con, derived.USERS_ORDERS, sql, params).set_index("segment").reindex(list(PROFILE_SEGMENTS))
     customers = raw["customers"].fillna(0).astype("int64")
     orders = raw["orders"].where(raw["orders"] > 0)
@@ -110,7 +112,9 @@ def last_categories(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     difference (share points), largest over-representation among lost customers first (the categories beyond the
     first 64 grouped as "Other categories", in the current language)."""
     derived.ensure(con, derived.USERS_ORDERS)
-    found = derived.query_df(con, derived.USERS_ORDERS, db.load_sql("users/lost_categories"), _lifecycle_params(con, f))
+    buyers, buyer_params = rfm.buyer_totals(con, f.end)
+    found = derived.query_df(con, derived.USERS_ORDERS, db.load_sql("users/lost_categories").format(buyers=buyers),
+                             dict(_lifecycle_params(con, f), **buyer_params))
     totals = found[found["category"].isna()]
     sizes = dict(zip(totals["segment"], totals["customers"]))
     raw = found[found["category"].notna()]

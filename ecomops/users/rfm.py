@@ -40,6 +40,19 @@ def rfm_sql(buyers: str | None = None) -> str:
     return db.load_sql("users/rfm").format(buyers=buyers or db.load_sql("users/rfm_buyers"))
 
 
+def buyer_totals(con: duckdb.DuckDBPyConnection, as_of: date) -> tuple[str, dict[str, Any]]:
+    """Return (SQL, params) of every buyer key's totals as of a date (the columns of users/rfm_buyers; the caller
+    binds $as_of and has brought the users tables up to date): the totals stored with the RFM scores when they are
+    those of that date, else grouped from the orders."""
+    last = db.query_one(con, "SELECT max(order_date) FROM orders")[0]
+    # Scores stored for the last order day hold every later date's totals too: no order comes after it.
+    stored_as_of = min(as_of, last) if last is not None else None
+    if stored_as_of is not None and db.query_one(con, "SELECT 1 FROM users_rfm_scores WHERE as_of = $d LIMIT 1",
+                                                  {"d": stored_as_of}):
+        return db.load_sql("users/stored_buyers"), {"totals_as_of": stored_as_of}
+    return db.load_sql("users/rfm_buyers"), {}
+
+
 # Reference dates whose scores stay stored in users_rfm_scores (the newest ones).
 RFM_KEEP_DATES = 4
 
@@ -82,7 +95,8 @@ def update_latest_rfm(cur: duckdb.DuckDBPyConnection, touched: str) -> None:
     cur.execute(derived.PERFECT_HASH)
     cur.execute(f"""
         CREATE OR REPLACE TEMP TABLE users_rfm_buyers AS
-        SELECT s.ckey, s.frequency, s.monetary, s.first_order_date, s.last_order_date
+        SELECT s.ckey, s.frequency, s.monetary, s.first_order_date, s.last_order_date, s.discounted_orders,
+               s.returned_orders, s.last_order_returned, s.last_category_bits
         FROM users_rfm_scores s ANTI JOIN {touched} t ON t.ckey = s.ckey
         WHERE s.as_of = $stored
         UNION ALL BY NAME
@@ -117,7 +131,8 @@ def ensure_rfm(con: duckdb.DuckDBPyConnection, as_of: date) -> None:
 def rfm_scores(con: duckdb.DuckDBPyConnection, as_of: date) -> pd.DataFrame:
     """Return one row per buyer as of a date: customer_id, recency_days, frequency, monetary, scores, segment."""
     ensure_rfm(con, as_of)
-    sql = ("SELECT k.customer_id, r.* EXCLUDE (as_of, ckey) FROM users_rfm_scores r "
+    sql = ("SELECT k.customer_id, r.* EXCLUDE (as_of, ckey, discounted_orders, returned_orders, last_order_returned, "
+           "last_category_bits) FROM users_rfm_scores r "
            "JOIN users_customer_keys k ON k.ckey = r.ckey WHERE r.as_of = $as_of ORDER BY k.customer_id")
     return derived.query_df(con, derived.USERS_ORDERS, sql, {"as_of": as_of})
 

@@ -278,9 +278,11 @@ def value_by_state(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Return per lifecycle state (as of the fit's day): segment, customers, mean P(alive), expected orders and
     predicted value in the next 365 days, mean value per customer, share of the value."""
     info = fit_info(con)
-    sql = db.load_sql("users/clv_by_state").format(lifecycle=lifecycle.lifecycle_sql())
-    found = derived.query_df(con, derived.USERS_ORDERS, sql,
-                             dict(lifecycle.threshold_params(con), as_of=info["as_of"] or date.min))
+    as_of = info["as_of"] or date.min
+    buyers, params = users_rfm.buyer_totals(con, as_of)
+    sql = db.load_sql("users/clv_by_state").format(lifecycle=lifecycle.lifecycle_sql(buyers))
+    found = derived.query_df(con, derived.USERS_ORDERS, sql, dict(lifecycle.threshold_params(con), **params,
+                                                                   as_of=as_of))
     return _by_group(found, "segment", list(lifecycle.LIFECYCLE_SEGMENTS))
 
 

@@ -1,5 +1,6 @@
 -- Lifecycle state of every customer key as of the date parameter <as_of> (METRICS.md "Customer lifecycle"),
--- over the derived tables of migration 600 (valid orders only; guest orders have no key and never count).
+-- over the derived tables of migration 600 (valid orders only; guest orders have no key and never count), from the
+-- buyers' totals as of <as_of> filled in below (ecomops/users/rfm.py buyer_totals: stored or grouped).
 -- recency_days = days from the last valid order to <as_of>; an order on <as_of> itself has recency 0.
 --   new      first valid order in the last $new_days days, <as_of> included: (as_of - $new_days, as_of]
 --   active   not new, recency_days <= $active_days
@@ -16,10 +17,7 @@ SELECT b.ckey,
        b.last_order_date,
        b.orders
 FROM (
-    SELECT ckey, min(order_date) AS first_order_date, max(order_date) AS last_order_date, count(*) AS orders
-    FROM users_order_facts
-    WHERE ckey IS NOT NULL AND order_date <= {as_of}
-    GROUP BY ckey
+    SELECT ckey, first_order_date, last_order_date, frequency AS orders FROM ({buyers}) t
 ) b
 UNION ALL
 SELECT k.ckey, 'prospect', NULL, NULL, NULL, 0

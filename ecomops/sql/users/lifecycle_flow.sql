@@ -4,13 +4,17 @@
 -- at $prev_as_of come from 'not yet a customer'. A last row (from_segment NULL, to_segment 'guest', 0 customers)
 -- carries the GMV of guest orders, so GMV shares add up to the range's GMV.
 WITH range_gmv AS ({range_gmv}),
+-- Each buyer's first and last day as of $as_of come from their totals (<buyers>, ecomops/users/rfm.py
+-- buyer_totals); the last day as of $prev_as_of is that last day when not later, else the day of the order whose
+-- next order is after $prev_as_of (one per buyer: next_order_date is precomputed).
 buyers AS (
-    SELECT ckey, min(order_date) AS first_day,
-           max(order_date) FILTER (WHERE order_date <= $prev_as_of) AS last_before,
-           max(order_date) AS last_after
-    FROM users_order_facts
-    WHERE ckey IS NOT NULL AND order_date <= $as_of
-    GROUP BY ckey
+    SELECT t.ckey, t.first_order_date AS first_day,
+           CASE WHEN t.last_order_date <= $prev_as_of THEN t.last_order_date ELSE p.last_before END AS last_before,
+           t.last_order_date AS last_after
+    FROM ({buyers}) t
+    LEFT JOIN (SELECT ckey, order_date AS last_before FROM users_order_facts
+               WHERE ckey IS NOT NULL AND order_date <= $prev_as_of AND next_order_date > $prev_as_of) p
+           ON p.ckey = t.ckey
 ),
 people AS (
     SELECT k.ckey, k.registered, k.signup_date, b.first_day, b.last_before, b.last_after

@@ -3,15 +3,12 @@
 -- (status 'returned'), whether the last order was returned (the last order on or before $as_of is the one whose
 -- next order is later or absent), and negative reviews (rating <= $negative_rating_max, written on or before
 -- $as_of; text-only reviews without a rating are not counted here).
+-- Per customer, from the buyers' totals as of $as_of (<buyers>: users/rfm_buyers.sql, stored or grouped,
+-- ecomops/users/rfm.py buyer_totals).
 WITH per_customer AS (
-    SELECT o.ckey, min(o.order_date) AS first_day, max(o.order_date) AS last_day, count(*) AS orders, sum(o.gmv) AS gmv,
-           count(*) FILTER (WHERE o.discount > 0) AS discounted_orders,
-           count(*) FILTER (WHERE o.status = 'returned') AS returned_orders,
-           count(*) FILTER (WHERE o.status = 'returned'
-                            AND (o.next_order_date IS NULL OR o.next_order_date > $as_of)) > 0 AS last_order_returned
-    FROM users_order_facts o
-    WHERE o.ckey IS NOT NULL AND o.order_date <= $as_of
-    GROUP BY o.ckey
+    SELECT ckey, first_order_date AS first_day, last_order_date AS last_day, frequency AS orders, monetary AS gmv,
+           discounted_orders, returned_orders, last_order_returned
+    FROM ({buyers}) t
 ),
 negative AS (
     SELECT DISTINCT ckey FROM users_review_facts

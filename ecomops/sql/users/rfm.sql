@@ -88,5 +88,5 @@ SELECT ckey, recency_days, frequency, monetary, r_score, f_score, m_score, fm_sc
             WHEN fm_score >= 3 THEN 'At risk'
             WHEN r_score = 2 THEN 'Hibernating'
             ELSE 'Lost' END AS segment,
-       first_order_date, last_order_date
+       first_order_date, last_order_date, discounted_orders, returned_orders, last_order_returned, last_category_bits
 FROM graded

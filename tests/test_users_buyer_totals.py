@@ -1,0 +1,94 @@
+"""Buyers' totals stored with the RFM scores (migration 951, ecomops/users/rfm.py buyer_totals): the Customers and
+Lost customers queries read them for the dates they hold and give the answers of grouping every order."""
+from __future__ import annotations
+
+import shutil
+from datetime import timedelta
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from ecomops import db, derived, metrics
+from ecomops.filters import default_filters
+from ecomops.users import lifecycle, lost, rfm, value
+
+# The former per-buyer grouping of lifecycle_flow.sql: the reference for its stored-totals version.
+GROUPED_FLOW_BUYERS = """buyers AS (
+    SELECT ckey, min(order_date) AS first_day,
+           max(order_date) FILTER (WHERE order_date <= $prev_as_of) AS last_before,
+           max(order_date) AS last_after
+    FROM users_order_facts
+    WHERE ckey IS NOT NULL AND order_date <= $as_of
+    GROUP BY ckey
+),"""
+
+
+@pytest.fixture
+def demo(demo_db_path: Path, tmp_path: Path):
+    path = tmp_path / "demo.duckdb"
+    shutil.copy(demo_db_path, path)
+    con = db.connect(path)
+    derived.ensure(con, derived.USERS_ORDERS)
+    yield con
+    con.close()
+
+
+def _grouped(monkeypatch) -> None:
+    monkeypatch.setattr(rfm, "buyer_totals", lambda con, as_of: (db.load_sql("users/rfm_buyers"), {}))
+
+
+def _same(a: pd.DataFrame, b: pd.DataFrame) -> None:
+    assert len(a) > 0
+    pd.testing.assert_frame_equal(a.reset_index(drop=True), b.reset_index(drop=True), check_dtype=False, rtol=1e-9)
+
+
+def _answers(con, f) -> dict[str, pd.DataFrame]:
+    overview = lifecycle.lifecycle_overview(con, f)
+    return {"summary": overview["summary"], "flow": overview["flow"], "customers": lifecycle.lifecycle(con, f.end),
+            "profile": lost.behaviour_profile(con, f).reset_index(), "categories": lost.last_categories(con, f),
+            "value": value.value_by_state(con)}
+
+
+def test_stored_totals_give_the_grouped_answers(demo, monkeypatch):
+    span = metrics.data_range(demo)
+    f = default_filters(span.start, span.end)
+    assert rfm.buyer_totals(demo, f.end)[1] == {"totals_as_of": span.end}
+    # A later date reads the last day's totals (no order after it); an earlier one not stored groups the orders.
+    assert rfm.buyer_totals(demo, span.end + timedelta(days=9))[1] == {"totals_as_of": span.end}
+    assert rfm.buyer_totals(demo, span.end - timedelta(days=9)) == (db.load_sql("users/rfm_buyers"), {})
+    with db.recording() as rec:
+        stored = _answers(demo, f)
+    assert any("FROM users_rfm_scores\nWHERE as_of = $totals_as_of" in sql for sql, _p, _s in rec.queries)
+    _grouped(monkeypatch)
+    grouped = _answers(demo, f)
+    for name in stored:
+        _same(stored[name], grouped[name])
+    assert stored["summary"]["customers"].sum() > 1000
+
+
+def test_flow_equals_the_grouping_of_every_order(demo):
+    span = metrics.data_range(demo)
+    for end in (span.end, span.end - timedelta(days=200)):
+        f = default_filters(span.start, end)
+        prev = lifecycle.snapshot_dates(f.end, 2)[0]
+        gmv_sql, params = lifecycle.range_gmv_sql(f)
+        buyers, buyer_params = rfm.buyer_totals(demo, f.end)
+        params.update(lifecycle.threshold_params(demo), **buyer_params, as_of=f.end, prev_as_of=prev)
+        template = db.load_sql("users/lifecycle_flow")
+        start = template.index("buyers AS (")
+        reference = template[:start] + GROUPED_FLOW_BUYERS + template[template.index("people AS ("):]
+        ours = db.query_df(demo, template.format(range_gmv=gmv_sql, buyers=buyers), params)
+        theirs = db.query_df(demo, reference.format(range_gmv=gmv_sql),
+                             {k: v for k, v in params.items() if k != "totals_as_of"})
+        _same(ours, theirs)
+        assert set(ours["from_segment"].dropna()) >= {"active", "lost", "dormant"}
+
+
+def test_new_totals_on_the_tiny_store_by_hand(tiny_con):
+    derived.ensure(tiny_con, derived.USERS_ORDERS)
+    # Tiny store as of its last day (03-05): A has O1 and O2 (the last, search), B has O3, C has O6 (returned).
+    rows = tiny_con.execute("SELECT k.customer_id, r.frequency, r.discounted_orders, r.returned_orders, "
+                            "r.last_order_returned FROM users_rfm_scores r JOIN users_customer_keys k USING (ckey) "
+                            "ORDER BY 1").fetchall()
+    assert rows == [("A", 2, 0, 0, False), ("B", 1, 0, 0, False), ("C", 1, 0, 1, True)]

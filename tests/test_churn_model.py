@@ -215,3 +215,24 @@ def test_record_outreach_writes_one_transaction(history):
     assert db.data_version(history) == version + 1
     export = targeting.export_frame(assigned)
     assert len(export) == 40 and "arm" not in export.columns  # the control group is never in the contact list
+
+
+def test_features_above_the_limit_are_a_hash_sample_of_the_same_rows(demo_db_path, tmp_path, monkeypatch):
+    import shutil
+
+    from ecomops import metrics
+
+    path = tmp_path / "demo.duckdb"
+    shutil.copy(demo_db_path, path)
+    con = db.connect(path)
+    cutoff = metrics.data_range(con).end
+    everyone = churn.features(con, cutoff).set_index("customer_id")
+    monkeypatch.setattr(churn, "MAX_FEATURE_ROWS", 600)
+    sampled = churn.features(con, cutoff, sample_rows=500).set_index("customer_id")
+    # About 612 of the customers (2% over), the same every time, each with exactly its unsampled features.
+    assert len(everyone) > 1500 and 500 <= len(sampled) <= 730, len(sampled)
+    assert sampled.index.equals(churn.features(con, cutoff, sample_rows=500)["customer_id"].pipe(pd.Index))
+    pd.testing.assert_frame_equal(sampled, everyone.loc[sampled.index])
+    monkeypatch.setattr(churn, "MAX_FEATURE_ROWS", 1_000_000)
+    assert len(churn.features(con, cutoff, sample_rows=500)) == len(everyone)  # under the limit: everyone
+    con.close()

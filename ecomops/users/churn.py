@@ -10,8 +10,9 @@ horizon:
 
 The positive class is "churns" (no valid order in the horizon); return probability = 1 - P(churn).
 Large histories: the fit uses at most ``max_train_rows`` labelled customers (a stratified random subsample,
-default 250,000), which keeps training on 1M customers within two minutes on two cores; evaluation always uses
-every test customer.
+default 250,000), which keeps training on 1M customers within two minutes on two cores; features are computed for
+at most ``MAX_FEATURE_ROWS`` customers (a deterministic hash sample of the customers above it: at 10M customers
+everyone's features exceed DuckDB's memory limit), so evaluation uses every test customer up to a million.
 """
 from __future__ import annotations
 
@@ -46,6 +47,10 @@ if TYPE_CHECKING:  # pragma: no cover
 MODEL_NAME = "churn"
 MIN_REPEAT_CUSTOMERS = 200
 MAX_TRAIN_ROWS = 250_000
+# Customers whose features a training or its backtest computes at most (a deterministic hash sample above): at 10M
+# customers the features of everyone did not fit DuckDB's memory limit, and a million is ample to fit and evaluate.
+MAX_FEATURE_ROWS = 1_000_000
+SAMPLE_SCALE = 1_000_000  # hash(customer_id) % SAMPLE_SCALE < $sample_keep keeps about keep / SAMPLE_SCALE of them
 RANDOM_STATE = 42
 
 CATEGORICAL_FEATURES = ["membership_tier", "signup_channel", "main_channel"]
@@ -148,17 +153,35 @@ def features(con: duckdb.DuckDBPyConnection, cutoff: date, min_recency: int = -1
              max_recency: int = 1_000_000, sample_rows: int | None = None) -> pd.DataFrame:
     """Return one row of features per customer with a valid order on or before ``cutoff`` (no later data read),
     optionally only for customers whose recency lies in (min_recency, max_recency]; with the Spark engine computed
-    there, and with ``sample_rows`` a random sample of that many customers."""
+    there, and with ``sample_rows`` a random sample of that many customers (locally: a hash sample of about
+    MAX_FEATURE_ROWS customers when there are more)."""
     params = {"cutoff": cutoff, "negative_rating_max": config.thresholds(con).negative_rating_max,
               "min_recency": min_recency, "max_recency": max_recency}
     scoped = min_recency >= 0 or max_recency < 1_000_000
     scope = "o.customer_id IN (SELECT customer_id FROM scope)" if scoped else "TRUE"  # fixed strings only
+    if sample_rows and config.engine_name() != "spark":  # (Spark samples the computed rows: engine_query_df)
+        # Locally every customer's features up to MAX_FEATURE_ROWS (fit_model then draws its stratified sample).
+        keep = _sample_keep(con, cutoff, max(sample_rows, MAX_FEATURE_ROWS))
+        if keep is not None:
+            scope = f"{scope} AND hash(o.customer_id) % {SAMPLE_SCALE} < $sample_keep"
+            params["sample_keep"] = keep
     frame = engine_query_df(con, db.load_sql("users/churn_features").format(scope_filter=scope), params, sample_rows)
     for col in NUMERIC_FEATURES:
         frame[col] = frame[col].astype("float64")
     for col in CATEGORICAL_FEATURES:
         frame[col] = frame[col].astype("object")
     return frame
+
+
+def _sample_keep(con: duckdb.DuckDBPyConnection, cutoff: date, sample_rows: int) -> int | None:
+    """Return the hash bound that keeps about ``sample_rows`` of the customers with a valid order by the cutoff (2%
+    over, so the sample rarely falls short), or None when there are no more than that."""
+    derived.ensure(con, derived.USERS_ORDERS)
+    total = db.query_one(con, "SELECT count(*) FROM users_customer_keys WHERE first_order_date <= $cutoff",
+                         {"cutoff": cutoff})[0]
+    if total <= sample_rows:
+        return None
+    return math.ceil(SAMPLE_SCALE * min(1.0, 1.02 * sample_rows / total))
 
 
 def returners(con: duckdb.DuckDBPyConnection, cutoff: date, horizon_days: int) -> set[str]:
@@ -501,7 +524,7 @@ def _backtest(con: duckdb.DuckDBPyConnection, cutoff: date, horizon_days: int, p
     progress(f"Computing training features as of {cutoff - 2 * horizon} …")
     train = labelled(con, cutoff - 2 * horizon, horizon_days, sample_rows=max_train_rows)
     progress(f"Computing test features as of {cutoff - horizon} …")
-    test = labelled(con, cutoff - horizon, horizon_days)
+    test = labelled(con, cutoff - horizon, horizon_days, sample_rows=MAX_FEATURE_ROWS)
     progress(f"Fitting on {min(len(train), max_train_rows):,} of {len(train):,} customers …")
     model = fit_model(train, random_state, max_train_rows, max_iter, horizon_days)
     progress(f"Evaluating on {len(test):,} customers against the recency baseline …")
@@ -580,7 +603,7 @@ def train(con: duckdb.DuckDBPyConnection, cutoff: date | None = None, horizon_da
         progress(f"Skipping the out-of-time backtest: {exc}")
         evaluation = None
         progress(f"Computing training features as of {cutoff - horizon} …")
-        rows = labelled(con, cutoff - horizon, horizon_days)
+        rows = labelled(con, cutoff - horizon, horizon_days, sample_rows=MAX_FEATURE_ROWS)
     progress(f"Fitting the final model on {min(len(rows), max_train_rows):,} of {len(rows):,} customers …")
     model = fit_model(rows, random_state, max_train_rows, max_iter, horizon_days)
     if evaluation is None:

@@ -16,10 +16,25 @@ buyers AS (
                WHERE ckey IS NOT NULL AND order_date <= $prev_as_of AND next_order_date > $prev_as_of) p
            ON p.ckey = t.ckey
 ),
+-- Everyone with a state at $as_of: the buyers, and the registered customers without a valid order by then (their
+-- first one later or none). Registration matters only to those without an order by $prev_as_of (prospect or not
+-- yet a customer then): only they are looked up in the customer keys (at 10M customers, joining everyone to the
+-- keys cost a second).
 people AS (
-    SELECT k.ckey, k.registered, k.signup_date, b.first_day, b.last_before, b.last_after
-    FROM users_customer_keys k LEFT JOIN buyers b ON b.ckey = k.ckey
-    WHERE b.ckey IS NOT NULL OR (k.registered AND coalesce(k.signup_date, $as_of) <= $as_of)
+    SELECT ckey, CAST(NULL AS BOOLEAN) AS registered, CAST(NULL AS DATE) AS signup_date, first_day, last_before,
+           last_after
+    FROM buyers WHERE last_before IS NOT NULL
+    UNION ALL
+    SELECT b.ckey, k.registered, k.signup_date, b.first_day, b.last_before, b.last_after
+    FROM buyers b
+    JOIN (SELECT ckey, registered, signup_date FROM users_customer_keys WHERE first_order_date > $prev_as_of) k
+      ON k.ckey = b.ckey
+    WHERE b.last_before IS NULL
+    UNION ALL
+    SELECT ckey, registered, signup_date, NULL, NULL, NULL
+    FROM users_customer_keys
+    WHERE registered AND coalesce(signup_date, $as_of) <= $as_of
+      AND (first_order_date IS NULL OR first_order_date > $as_of)
 ),
 states AS (
     SELECT ckey,

@@ -62,14 +62,14 @@ def has_churn_model(path: Path) -> bool:
 def ensure_churn_model(path: Path = SCALE_DB) -> float | None:
     """Train a churn model on the database once (`churn train`, ~60-90 s at 1M customers; it also stores the dormant
     customers' scores) when none is registered, so the Churn page is measured with its model; return the seconds
-    spent, or None when a model was there. The model file goes to bench/out/models (next to the database)."""
+    spent, or None when a model was there. The model file goes to the models folder the pages read ($ECOMOPS_MODELS,
+    else data/models): a file elsewhere is refused by the Churn page, which would then retrain while measured."""
     if has_churn_model(path):
         return None
     print(f"training a churn model on {path} once (the Churn page needs one) …", file=sys.stderr, flush=True)
     started = time.perf_counter()
-    env = {**os.environ, "ECOMOPS_MODELS": str(path.parent / "models")}
     subprocess.run([sys.executable, "-m", "ecomops", "churn", "train", "--db", str(path)], check=True,
-                   cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL)
+                   cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL)
     return time.perf_counter() - started
 
 

@@ -22,7 +22,9 @@ editor, browser = st.columns([3, 1])
 with browser:
     st.markdown(_("**Tables**"))
     for table, rows, column_list in state.cached(sqlconsole.table_browser):
-        with st.expander(_("{table} · {n} rows", table=table, n=fmt.count(rows))):
+        title = (_("{table} · view", table=table) if rows is None
+                 else _("{table} · {n} rows", table=table, n=fmt.count(rows)))
+        with st.expander(title):
             if column_list:
                 st.markdown(column_list)
 

@@ -96,6 +96,7 @@ def test_schema_browser_counts_rows(con):
     assert set(columns[columns["table"] == "orders"]["column"]) >= {"order_id", "status", "order_date"}
     browser = {table: (rows, listed) for table, rows, listed in sqlconsole.table_browser(con)}
     assert browser["orders"][0] == 6 and browser["order_items"][0] == 8
+    assert browser["order_lines"][0] is None and browser["valid_orders"][0] is None  # views are not counted
     assert "- `order_id` VARCHAR" in browser["orders"][1].splitlines()
     assert "model_registry" not in browser and list(browser) == sorted(browser)
 

@@ -29,7 +29,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from ecomops import charts, config, db, metrics
+from ecomops import charts, config, db, derived, metrics
 from ecomops.config import Thresholds
 from ecomops.i18n import N_, _, current_locale, fmt, label
 from ecomops.filters import Filters, slot, where
@@ -181,6 +181,7 @@ def _movers(frame: pd.DataFrame, top: int = MOVERS_TOP) -> pd.DataFrame:
 def movers(con: duckdb.DuckDBPyConnection, f: Filters, p: Period) -> dict[str, pd.DataFrame]:
     """Return the top movers vs the previous period: products and channels by GMV, keywords by searches."""
     parts, params = _two_period_parts(f, p)
+    derived.ensure(con, derived.PRODUCTS_LINES)
     products = db.query_df(con, db.load_sql("ops/report_product_movers").format(**parts), params)
     products["segment"] = products["title"].fillna(products["product_id"])
     # Channels: the overview's GMV by channel (daily rollup) for both periods, rather than a second GMV query.
@@ -244,6 +245,7 @@ RISK_ITEMS = {"negative_rate": N_("Negative-review rate"), "sla": N_("Reply SLA 
 def risks(con: duckdb.DuckDBPyConnection, p: Period) -> pd.DataFrame:
     """Return the risk items: item, value (display text), status ('ok' | 'attention'), detail."""
     t = config.thresholds(con)
+    derived.ensure(con, derived.PRODUCTS_LINES)
     row = db.query_df(con, db.load_sql("ops/report_risks"), {
         "start": p.start, "end": p.end, "negative_max": t.negative_rating_max,
         "sla_hours": t.reply_sla_hours}).iloc[0]

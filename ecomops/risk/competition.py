@@ -20,7 +20,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from ecomops import db
+from ecomops import db, derived
 from ecomops.filters import Filters, slot, where
 from ecomops.i18n import _, fmt
 
@@ -76,6 +76,7 @@ def price_history(con: duckdb.DuckDBPyConnection, f: Filters, product_id: str) -
     competitors = db.query_df(con, db.load_sql("risk/competitor_history").format(where_sql=where_sql), params)
     order_sql, order_params = slot(f, "orders", channels=False)
     order_params["product_id"] = product_id
+    derived.ensure(con, derived.PRODUCTS_LINES)
     ours = db.query_df(con, db.load_sql("risk/our_daily_price").format(order_where=order_sql), order_params)
     ours["series"] = _("our realised price")
     list_price = db.query_one(con, "SELECT price FROM products WHERE product_id = $p", {"p": product_id})

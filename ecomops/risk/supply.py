@@ -19,7 +19,7 @@ from datetime import timedelta
 import duckdb
 import pandas as pd
 
-from ecomops import config, db, metrics
+from ecomops import config, db, derived, metrics
 from ecomops.filters import Filters, slot
 from ecomops.i18n import N_, _, fmt, pgettext
 
@@ -31,6 +31,7 @@ def sku_suppliers(con: duckdb.DuckDBPyConnection, f: Filters, target_hours: floa
     """Return one row per SKU: period GMV, suppliers, backup, lead times, the check against the backup restock
     target (default: the setting in force), ABC class and risk."""
     target_hours = target_hours or config.thresholds(con).backup_restock_hours
+    derived.ensure(con, derived.PRODUCTS_LINES)
     order_sql, params = slot(f, "orders")
     category_sql, cat_params = slot(f, "products")
     params.update(cat_params)
@@ -47,6 +48,7 @@ def sku_suppliers(con: duckdb.DuckDBPyConnection, f: Filters, target_hours: floa
 
 def abc_classes(con: duckdb.DuckDBPyConnection, f: Filters) -> dict[str, str]:
     """Return {product_id: 'A'|'B'|'C'} over the trailing ABC window ending on the filters' end date (METRICS.md)."""
+    derived.ensure(con, derived.PRODUCTS_LINES)
     category_sql, params = slot(f, "products")
     t = config.thresholds(con)
     params.update(abc_start=f.end - timedelta(days=t.abc_window_days - 1), end=f.end,

@@ -8,8 +8,8 @@ WITH period_reviews AS (
 ),
 sold AS (
     SELECT DISTINCT l.product_id
-    FROM sale_lines l
-    WHERE l.order_date BETWEEN $start AND $end
+    FROM products_line_facts l  -- the sale lines with their order's day (Products summary table)
+    WHERE l.is_sale AND l.order_date BETWEEN $start AND $end
 ),
 supplied AS (
     SELECT product_id, bool_or(role = 'backup') AS has_backup FROM product_suppliers GROUP BY product_id

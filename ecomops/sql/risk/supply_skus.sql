@@ -1,9 +1,11 @@
 -- One row per product (category filter): GMV in the sidebar period, its suppliers, backups and lead times.
 -- Params: those of {order_where} (o.order_date, o.channel) and {category_where} (p.category).
+-- Sales from the Products summary table (its sale lines are sale_lines', with the order's day and channel; reading
+-- sale_lines joined every order line to its order: 3 s at 100M lines).
 WITH sales AS (
     SELECT o.product_id, sum(o.gmv) AS gmv
-    FROM sale_lines o
-    WHERE {order_where}
+    FROM products_line_facts o
+    WHERE o.is_sale AND {order_where}
     GROUP BY o.product_id
 ),
 links AS (

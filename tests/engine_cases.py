@@ -58,6 +58,15 @@ def direct_queries(con) -> list[tuple[str, object, tuple]]:
         churn.features(con, cutoff, THRESHOLDS.active_days, THRESHOLDS.dormant_days)  # scoped features
         targeting.recommendations(con, cutoff)
         funnel.session_funnel(con, f)
+        # A category chosen: the order counts come from the orders, not the stored daily counts (ops/daily_counts.py):
+        # ops/order_counts, ops/segment_buyers, ops/segment_sales and ops/monitoring_repurchase.
+        from ecomops.ops import monitoring
+
+        metrics.daily_trend(con, by_category)
+        monitoring.segment_series(con, by_category)
+        monitoring.repurchase_series(con, by_category)
+        monitoring._segment_query(con, by_category, [by_category.end, by_category.end - timedelta(days=7)],
+                                  "ops/monitoring_segments")
         funnel.session_conversion(con, f)  # traffic/session_conversion (sessions without a day)
         funnel.session_conversion_by_month(con, f)  # traffic/session_months
         # products/complaints: the complaint reviews of flagged products (repurchase_flags; few stores flag any).

@@ -7,13 +7,13 @@
 -- {order_category} (filters.order_category) is TRUE without a category filter (so no join to the lines is
 -- planned), else a semi-join on the orders holding a line of the chosen categories, as in kpis.sql. Params: $start (first day reported), $end, $window, plus the order filter params ({order_where} covers
 -- $start - $window + 1 .. $end, with the scan_ prefix).
-WITH valid_orders AS (
+WITH window_orders AS (  -- (not named valid_orders: Spark resolves a CTE named like its source to itself)
     SELECT o.order_date AS day, o.customer_id
     FROM valid_orders o
     WHERE o.customer_id IS NOT NULL AND {order_where} AND {order_category}
 ),
 customer_days AS (
-    SELECT customer_id, day, count(*) AS n_orders FROM valid_orders GROUP BY customer_id, day
+    SELECT customer_id, day, count(*) AS n_orders FROM window_orders GROUP BY customer_id, day
 ),
 neighbours AS (
     SELECT day, n_orders,

@@ -11,7 +11,8 @@ SELECT ckey, count(*) AS frequency, round(sum(gmv), 6) AS monetary, min(order_da
        count(*) FILTER (WHERE status = 'returned') AS returned_orders,
        count(*) FILTER (WHERE status = 'returned'
                         AND (next_order_date IS NULL OR next_order_date > $as_of)) > 0 AS last_order_returned,
-       bit_or(category_bits) FILTER (WHERE next_order_date IS NULL OR next_order_date > $as_of) AS last_category_bits
+       -- one order qualifies (the last): max() takes its bits (Spark's bit_or refuses the exported type)
+       max(category_bits) FILTER (WHERE next_order_date IS NULL OR next_order_date > $as_of) AS last_category_bits
 FROM users_order_facts
 WHERE ckey IS NOT NULL AND order_date <= $as_of
 GROUP BY ckey

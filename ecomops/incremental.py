@@ -49,28 +49,30 @@ def _touched_days(cur: duckdb.DuckDBPyConnection) -> dict[str, object]:
     return {"days": days, "first": days[0], "last": days[-1]} if days else {}
 
 
-def update_sales_rollup(cur: duckdb.DuckDBPyConnection) -> str | None:
-    """Recompute the touched days of daily_sales_rollup; return None, or why a full rebuild is better."""
+def _recompute_touched_days(cur: duckdb.DuckDBPyConnection, update_sql: str) -> tuple[str | None, dict]:
+    """Run a per-day update query over the touched days; return (why a full rebuild is better, or None; the days
+    as query parameters, {} when none)."""
     reason = _too_large(cur, "SELECT count(*) FROM orders WHERE order_date IN (SELECT order_date FROM derived_touched)")
     if reason:
-        return reason
+        return reason, {}
     days = _touched_days(cur)
     if days:
-        _run(cur, "daily_sales_rollup_update", days)
-    return None
+        _run(cur, update_sql, days)
+    return None, days
+
+
+def update_sales_rollup(cur: duckdb.DuckDBPyConnection) -> str | None:
+    """Recompute the touched days of daily_sales_rollup; return None, or why a full rebuild is better."""
+    return _recompute_touched_days(cur, "daily_sales_rollup_update")[0]
 
 
 def update_daily_counts(cur: duckdb.DuckDBPyConnection) -> str | None:
     """Recompute the touched days of daily_order_counts and the days of daily_repurchase they can change; return
     None, or why a full rebuild is better."""
-    reason = _too_large(cur, "SELECT count(*) FROM orders WHERE order_date IN (SELECT order_date FROM derived_touched)")
-    if reason:
-        return reason
-    days = _touched_days(cur)
+    reason, days = _recompute_touched_days(cur, "ops/daily_counts_update")
     if days:
-        _run(cur, "ops/daily_counts_update", days)
         daily_counts.update_repurchase(cur, days["first"], days["last"])
-    return None
+    return reason
 
 
 def update_products_lines(cur: duckdb.DuckDBPyConnection) -> str | None:

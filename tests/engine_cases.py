@@ -65,8 +65,7 @@ def direct_queries(con) -> list[tuple[str, object, tuple]]:
         metrics.daily_trend(con, by_category)
         monitoring.segment_series(con, by_category)
         monitoring.repurchase_series(con, by_category)
-        monitoring._segment_query(con, by_category, [by_category.end, by_category.end - timedelta(days=7)],
-                                  "ops/monitoring_segments")
+        monitoring.segment_cells(con, by_category, [by_category.end, by_category.end - timedelta(days=7)])
         funnel.session_conversion(con, f)  # traffic/session_conversion (sessions without a day)
         funnel.session_conversion_by_month(con, f)  # traffic/session_months
         # products/complaints: the complaint reviews of flagged products (repurchase_flags; few stores flag any).

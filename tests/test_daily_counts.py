@@ -96,13 +96,13 @@ def test_every_reader_gives_the_orders_answer_on_the_demo(demo_db_path: Path, tm
     for i, f in enumerate(ranges):
         stored[("trend", i)] = metrics.daily_trend(con, f)
         stored[("segments", i)] = monitoring.segment_series(con, f)
-        stored[("cells", i)] = monitoring._segment_query(con, f, days, "ops/monitoring_segments")
+        stored[("cells", i)] = monitoring.segment_cells(con, f, days)
     stored["repurchase"] = monitoring.repurchase_series(con, ranges[0])
     _from_orders(monkeypatch)
     for i, f in enumerate(ranges):
         _same(stored[("trend", i)], metrics.daily_trend(con, f), ["day"])
         _same(stored[("segments", i)], monitoring.segment_series(con, f), ["day", "channel", "device"])
-        _same(stored[("cells", i)], monitoring._segment_query(con, f, days, "ops/monitoring_segments"),
+        _same(stored[("cells", i)], monitoring.segment_cells(con, f, days),
               ["day", "channel", "device"])
     _same(stored["repurchase"], monitoring.repurchase_series(con, ranges[0]), ["day"])
     assert stored["repurchase"]["window_buyers"].iloc[:40].eq(0).all()  # the days before the first order

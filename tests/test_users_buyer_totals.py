@@ -13,10 +13,9 @@ from ecomops import db, derived, metrics
 from ecomops.filters import default_filters
 from ecomops.users import lifecycle, lost, rfm, value
 
-# The former lifecycle_flow.sql (every buyer grouped from every order, everyone joined to the customer keys): the
-# reference its stored-totals version must equal.
-GROUPED_FLOW = """WITH range_gmv AS ({range_gmv}),
-buyers AS (
+# The former buyers and people of lifecycle_flow.sql (every buyer grouped from every order, everyone joined to the
+# customer keys): spliced into the current query in place of its own, they give the reference the flow must equal.
+GROUPED_BUYERS_AND_PEOPLE = """buyers AS (
     SELECT ckey, min(order_date) AS first_day,
            max(order_date) FILTER (WHERE order_date <= $prev_as_of) AS last_before,
            max(order_date) AS last_after
@@ -29,28 +28,6 @@ people AS (
     FROM users_customer_keys k LEFT JOIN buyers b ON b.ckey = k.ckey
     WHERE b.ckey IS NOT NULL OR (k.registered AND coalesce(k.signup_date, $as_of) <= $as_of)
 ),
-states AS (
-    SELECT ckey,
-        CASE WHEN last_before IS NULL THEN
-                  CASE WHEN registered AND coalesce(signup_date, $prev_as_of) <= $prev_as_of THEN 'prospect'
-                       ELSE 'not yet a customer' END
-             WHEN date_diff('day', first_day, $prev_as_of) < $new_days THEN 'new'
-             WHEN date_diff('day', last_before, $prev_as_of) <= $active_days THEN 'active'
-             WHEN date_diff('day', last_before, $prev_as_of) <= $dormant_days THEN 'dormant'
-             ELSE 'lost' END AS from_segment,
-        CASE WHEN last_after IS NULL THEN 'prospect'
-             WHEN date_diff('day', first_day, $as_of) < $new_days THEN 'new'
-             WHEN date_diff('day', last_after, $as_of) <= $active_days THEN 'active'
-             WHEN date_diff('day', last_after, $as_of) <= $dormant_days THEN 'dormant'
-             ELSE 'lost' END AS to_segment
-    FROM people
-)
-SELECT s.from_segment, s.to_segment, count(*) AS customers, coalesce(sum(g.gmv), 0) AS gmv
-FROM states s LEFT JOIN range_gmv g ON g.ckey = s.ckey
-GROUP BY ALL
-UNION ALL
-SELECT NULL, 'guest', 0, coalesce(sum(gmv), 0) FROM range_gmv WHERE ckey IS NULL HAVING count(*) > 0
-ORDER BY customers DESC, from_segment, to_segment
 """
 
 
@@ -105,8 +82,11 @@ def test_flow_equals_the_grouping_of_every_order(demo):
         gmv_sql, params = lifecycle.range_gmv_sql(f)
         buyers, buyer_params = rfm.buyer_totals(demo, f.end)
         params.update(lifecycle.threshold_params(demo), **buyer_params, as_of=f.end, prev_as_of=prev)
-        ours = db.query_df(demo, db.load_sql("users/lifecycle_flow").format(range_gmv=gmv_sql, buyers=buyers), params)
-        theirs = db.query_df(demo, GROUPED_FLOW.format(range_gmv=gmv_sql),
+        template = db.load_sql("users/lifecycle_flow")
+        reference = (template[:template.index("buyers AS (")] + GROUPED_BUYERS_AND_PEOPLE
+                     + template[template.index("states AS ("):])
+        ours = db.query_df(demo, template.format(range_gmv=gmv_sql, buyers=buyers), params)
+        theirs = db.query_df(demo, reference.format(range_gmv=gmv_sql),
                              {k: v for k, v in params.items() if k != "totals_as_of"})
         _same(ours, theirs)
         assert set(ours["from_segment"].dropna()) >= {"active", "lost", "dormant", "prospect", "not yet a customer"}

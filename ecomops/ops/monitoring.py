@@ -606,19 +606,24 @@ _DIMENSIONS = {"category": "r.category", "campaign": "coalesce(c.name, r.campaig
 _NO_SEGMENT = {"category": N_("Uncategorised"), "campaign": N_("(no campaign)")}
 
 
-def _segment_query(con: duckdb.DuckDBPyConnection, f: Filters, days: list[date], name: str,
-                   dimension: str | None = None) -> pd.DataFrame:
-    derived.ensure(con, derived.SALES_ROLLUP)
+def segment_cells(con: duckdb.DuckDBPyConnection, f: Filters, days: list[date]) -> pd.DataFrame:
+    """Return day, channel, device, uv, buyers, gmv per channel x device cell on the given days (the root cause's
+    cells): buyers and GMV from the stored daily counts, or from the lines when a category is chosen."""
     scope = f.with_range(min(days), max(days))
     slots, params = sales_slots(scope)
-    dimension_sql = _DIMENSIONS[dimension] if dimension is not None else ""
-    template, sales_sql, sales_params = db.load_sql(name), "", {}
-    if "{segment_sales}" in template:  # the per-cell buyers and GMV: stored, or from the lines of the categories
-        sales_sql, sales_params = daily_counts.order_counts(con, scope, "ops/segment_sales", slots, cells=True)
-    sql = template.format(dimension=dimension_sql, segment_sales=sales_sql, **slots)
-    frame = db.query_df(con, sql, dict(params, **sales_params, days=list(days), first=min(days), last=max(days)))
-    if dimension is not None:  # sales without a category / campaign, named in the reader's language
-        frame["segment"] = frame["segment"].astype(object).where(frame["segment"].notna(), _(_NO_SEGMENT[dimension]))
+    sales_sql, sales_params = daily_counts.order_counts(con, scope, "ops/segment_sales", slots, cells=True)
+    sql = db.load_sql("ops/monitoring_segments").format(segment_sales=sales_sql, **slots)
+    return db.query_df(con, sql, dict(params, **sales_params, days=list(days), first=min(days), last=max(days)))
+
+
+def _gmv_by(con: duckdb.DuckDBPyConnection, f: Filters, days: list[date], dimension: str) -> pd.DataFrame:
+    """Return day, segment, gmv per category or campaign on the given days (from the daily rollup)."""
+    derived.ensure(con, derived.SALES_ROLLUP)
+    slots, params = sales_slots(f.with_range(min(days), max(days)))
+    sql = db.load_sql("ops/monitoring_gmv_by").format(dimension=_DIMENSIONS[dimension], **slots)
+    frame = db.query_df(con, sql, dict(params, days=list(days), first=min(days), last=max(days)))
+    # sales without a category / campaign, named in the reader's language
+    frame["segment"] = frame["segment"].astype(object).where(frame["segment"].notna(), _(_NO_SEGMENT[dimension]))
     return frame
 
 
@@ -744,7 +749,7 @@ def root_cause(con: duckdb.DuckDBPyConnection, f: Filters, day: date, reference:
     elif reference != "usual":
         raise ValueError(f"reference must be 'usual' or 'last_week' (got {reference!r})")
     days = [day, *refs]
-    raw = _segment_query(con, f, days, "ops/monitoring_segments")
+    raw = segment_cells(con, f, days)
     raw["channel"] = raw["channel"].fillna("unknown")
     raw["device"] = raw["device"].fillna("unknown")
     cells = segment_effects(raw, day, refs)
@@ -758,9 +763,9 @@ def root_cause(con: duckdb.DuckDBPyConnection, f: Filters, day: date, reference:
     before = {c: sum(pick(d, c) for d in refs) / len(refs) for c in ("uv", "buyers", "gmv")}
     after = {c: pick(day, c) for c in ("uv", "buyers", "gmv")}
     effects = segment_totals(cells, before["gmv"], after["gmv"])
-    by_category = _gmv_shares(_before_after(_segment_query(con, f, days, "ops/monitoring_gmv_by", "category"),
+    by_category = _gmv_shares(_before_after(_gmv_by(con, f, days, "category"),
                                             day, refs, ["segment"], ["gmv"]))
-    by_campaign = _gmv_shares(_before_after(_segment_query(con, f, days, "ops/monitoring_gmv_by", "campaign"),
+    by_campaign = _gmv_shares(_before_after(_gmv_by(con, f, days, "campaign"),
                                             day, refs, ["segment"], ["gmv"]))
     base = RootCause(day, reference, refs, {"before": before, "after": after}, effects, "", cells, cells, cells,
                      by_category, by_campaign, "", basis, compared_with)

@@ -544,9 +544,8 @@ def table_sizes(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     views = set(db.query_df(con, "SELECT view_name FROM duckdb_views() WHERE schema_name = 'main' "
                                  "AND database_name = current_database() AND NOT internal")["view_name"])
     # Names come from the catalog (readable_tables), never from the user.
-    union = " UNION ALL ".join(f"SELECT '{t}' AS \"table\", "
-                               + ("CAST(NULL AS BIGINT)" if t in views else "count(*)") + f" AS rows FROM "
-                               + ("(SELECT 1)" if t in views else t) for t in tables)
+    union = " UNION ALL ".join(f"SELECT '{t}' AS \"table\", CAST(NULL AS BIGINT) AS rows" if t in views
+                               else f"SELECT '{t}' AS \"table\", count(*) AS rows FROM {t}" for t in tables)
     return db.query_df(con, f"{union} ORDER BY 1")
 
 

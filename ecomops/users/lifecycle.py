@@ -47,7 +47,7 @@ def threshold_params(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
 
 def lifecycle_sql(buyers: str) -> str:
     """Return the per-customer lifecycle query as of $as_of over the buyers' totals ``buyers`` (rfm.buyer_totals)."""
-    return db.load_sql("users/lifecycle").format(as_of="$as_of", buyers=buyers)
+    return db.load_sql("users/lifecycle").format(buyers=buyers)
 
 
 def range_gmv_sql(f: Filters) -> tuple[str, dict[str, Any]]:

@@ -35,20 +35,43 @@ PER_NAME = {"tiny": 1, "demo": 1, "retail": 1}
 STORES = list(PER_NAME)
 
 
+# The driver's heap: the module's queries keep up to ~0.8 GB live after a collection (G1 log, 2026-12-03), so 1 GB
+# left too little room for the large Arrow results (humongous allocations). A CI run lost its JVM part-way through.
+TEST_DRIVER_MEMORY = "2g"
+# The JVM's garbage-collection log, kept by CI with the other artifacts: the first thing to read if the JVM dies.
+GC_LOG = Path(__file__).resolve().parent.parent / "artifacts" / "spark-tests-gc.log"
+_jvm: dict[str, object] = {}
+
+
 @pytest.fixture(scope="module")
 def spark():
     """Return the one local Spark session of this module (stopped at the end)."""
-    from ecomops.engine.spark import start_session
+    from ecomops.engine.spark import spark_settings, start_session
 
     # C1-only JIT: the session lives for a few minutes of short queries; measured ~27% less JVM CPU than the
     # default tiered compiler on this module's queries (docs/spark-findings.md, section 7).
-    from ecomops.engine.spark import spark_settings
-
-    java_options = spark_settings("local[2]")["spark.driver.extraJavaOptions"] + " -XX:TieredStopAtLevel=1"
-    session = start_session("local[2]", "1g", app_name="ecomops tests",
+    GC_LOG.parent.mkdir(parents=True, exist_ok=True)
+    java_options = (spark_settings("local[2]")["spark.driver.extraJavaOptions"]
+                    + f" -XX:TieredStopAtLevel=1 -Xlog:gc:file={GC_LOG}")
+    session = start_session("local[2]", TEST_DRIVER_MEMORY, app_name="ecomops tests",
                             extra={"spark.driver.extraJavaOptions": java_options})
+    _jvm["process"] = session.sparkContext._gateway.proc  # the JVM PySpark started (Popen)
     yield session
     session.stop()
+    _jvm.clear()
+
+
+@pytest.fixture(autouse=True)
+def _jvm_still_running():
+    """Fail the test during which the Spark JVM exits, with its exit code (otherwise every later test fails with
+    ConnectionRefusedError and nothing says why)."""
+    yield
+    process = _jvm.get("process")
+    code = process.poll() if process is not None else None
+    if code is not None:
+        _jvm.clear()
+        pytest.fail(f"the Spark JVM exited with code {code} (negative: killed by that signal, e.g. -9 by the "
+                    f"kernel's out-of-memory killer); its garbage-collection log: {GC_LOG}")
 
 
 def _tiny_db_file(folder: Path) -> Path:

@@ -66,6 +66,9 @@ def direct_queries(con) -> list[tuple[str, object, tuple]]:
         monitoring.segment_series(con, by_category)
         monitoring.repurchase_series(con, by_category)
         monitoring.segment_cells(con, by_category, [by_category.end, by_category.end - timedelta(days=7)])
+        from ecomops.users import cohorts
+
+        cohorts.members_by_level(con, by_category)  # users/members_buyers_grouped (a channel chosen)
         funnel.session_conversion(con, f)  # traffic/session_conversion (sessions without a day)
         funnel.session_conversion_by_month(con, f)  # traffic/session_months
         # products/complaints: the complaint reviews of flagged products (repurchase_flags; few stores flag any).
@@ -95,17 +98,18 @@ def direct_queries(con) -> list[tuple[str, object, tuple]]:
 
 def named_cases(queries: list[tuple[str, object, tuple]], per_name: int = 3) -> list[tuple[str, str, object, tuple]]:
     """Return (name, sql, params, settings) of the named queries among ``queries``: distinct texts and
-    parameters, at most ``per_name`` of each query (filters change the text; more runs add time, not cover)."""
+    parameters, at most ``per_name`` of each query and set of named fragments filled into it (filters change the
+    text; more runs add time, not cover; another fragment is other SQL, so it is compared too)."""
     cases, seen, count = [], set(), {}
     for sql, params, settings in queries:
         name = registry.name_of(sql)
         if name is None:
             continue
-        key = (sql, repr(params))
-        if key in seen or count.get(name, 0) >= per_name:
+        key, variant = (sql, repr(params)), (name, frozenset(registry.names_in(sql)))
+        if key in seen or count.get(variant, 0) >= per_name:
             continue
         seen.add(key)
-        count[name] = count.get(name, 0) + 1
+        count[variant] = count.get(variant, 0) + 1
         cases.append((name, sql, params, settings))
     return cases
 

@@ -1,11 +1,13 @@
 """Cohort retention and spend, signup conversion and members vs non-members on hand-built stores."""
 from __future__ import annotations
 
-from datetime import date
+import shutil
+from datetime import date, timedelta
 
+import pandas as pd
 import pytest
 
-from ecomops import db
+from ecomops import db, derived
 from ecomops.users import cohorts
 from ecomops.filters import Filters
 from tests.test_users import add_customer, add_order, add_products
@@ -164,3 +166,77 @@ def test_members_statement_without_members(member_con):
     table = cohorts.members(member_con, JUNE)
     assert table["group"].tolist() == ["non-member"]
     assert cohorts.members_statement(table) is None
+
+
+def test_median_gap_of_an_even_count_is_the_mean_of_the_middle_two(member_con):
+    add_order(member_con, "M3", d(2024, 6, 13))   # gold M3: gap 3
+    add_order(member_con, "M3", d(2024, 6, 30))   # gap 17
+    tiers = cohorts.members(member_con, JUNE, by="tier").set_index("group")
+    # gold: M1's 22, 22 and M3's 3, 17 -> 3, 17, 22, 22: (17 + 22) / 2; silver: M2's 22 alone
+    assert tiers["median_gap_days"].to_dict() == {"gold": 19.5, "none": 30, "silver": 22}
+    assert tiers["gaps"].to_dict() == {"gold": 4, "none": 3, "silver": 1}
+    members = cohorts.members(member_con, JUNE).set_index("group")
+    assert members.loc["member", "median_gap_days"] == 22      # 3, 17, 22, 22, 22
+
+
+@pytest.fixture
+def demo(demo_db_path, tmp_path):
+    path = tmp_path / "demo.duckdb"
+    shutil.copy(demo_db_path, path)
+    con = db.connect(path)
+    derived.ensure(con, derived.USERS_ORDERS)
+    yield con
+    con.close()
+
+
+def _demo_ranges(con) -> list[Filters]:
+    end = con.execute("SELECT max(order_date) FROM users_order_facts").fetchone()[0]
+    channel = con.execute("SELECT channel FROM users_order_facts GROUP BY channel ORDER BY count(*) DESC").fetchone()[0]
+    return [Filters(end - timedelta(days=364), end), Filters(end - timedelta(days=29), end),
+            Filters(end - timedelta(days=89), end - timedelta(days=30), channels=(channel,))]
+
+
+def test_members_equal_a_grouping_of_every_order_on_the_demo(demo):
+    """The chained counts (dates only), the grouped ones (a channel) and the histogram median against plain SQL."""
+    for f in _demo_ranges(demo):
+        channels = list(f.channels) or None
+        expected = demo.execute("""
+            WITH o AS (
+                SELECT ckey, gmv, order_date, prev_order_date,
+                       CASE WHEN membership_tier = 'none' THEN 'non-member' ELSE 'member' END AS grp
+                FROM users_order_facts
+                WHERE ckey IS NOT NULL AND order_date BETWEEN ? AND ?
+                  AND (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], channel))
+            ),
+            per_buyer AS (SELECT grp, ckey, count(*) AS n FROM o GROUP BY ALL)
+            SELECT grp, (SELECT count(*) FROM per_buyer b WHERE b.grp = o.grp) AS buyers,
+                   (SELECT count(*) FROM per_buyer b WHERE b.grp = o.grp AND n >= 2) AS repeat_buyers,
+                   sum(gmv) AS gmv, count(*) AS orders,
+                   median(date_diff('day', prev_order_date, order_date)) AS median_gap_days,
+                   count(prev_order_date) AS gaps
+            FROM o GROUP BY grp ORDER BY grp""", [f.start, f.end, channels, channels]).df()
+        got = cohorts.members(demo, f)[list(expected.columns.drop("grp").insert(0, "group"))]
+        assert len(expected) == 2 and expected["gaps"].min() > 20 and expected["repeat_buyers"].min() > 2
+        pd.testing.assert_frame_equal(got.rename(columns={"group": "grp"}).reset_index(drop=True), expected,
+                                      check_dtype=False, rtol=1e-9)
+
+
+def test_cohorts_equal_a_count_of_distinct_repeaters_on_the_demo(demo):
+    f = _demo_ranges(demo)[0]
+    start = cohorts.cohort_start(f)
+    facts = demo.execute("SELECT ckey, order_date, prev_order_date, gmv FROM users_order_facts "
+                         "WHERE ckey IS NOT NULL AND order_date <= ?", [f.end]).df()
+    firsts = facts[facts["prev_order_date"].isna()]
+    firsts = firsts[(firsts["order_date"] >= pd.Timestamp(start))]
+    cohort_of = firsts.set_index("ckey")["order_date"].dt.to_period("M")
+    facts = facts[facts["ckey"].isin(cohort_of.index)].copy()
+    facts["cohort"] = facts["ckey"].map(cohort_of)
+    facts["k"] = (facts["order_date"].dt.to_period("M") - facts["cohort"]).map(lambda offset: offset.n)
+    repeat = facts[facts["prev_order_date"].notna()]
+    repeaters = repeat.groupby(["cohort", "k"])["ckey"].nunique()
+    frame = cohorts.cohorts(demo, f)
+    assert len(frame) > 50 and frame["repeaters"].sum() > 1000
+    for row in frame.itertuples():
+        key = (pd.Period(row.cohort, "M"), row.k)
+        assert row.repeaters == repeaters.get(key, 0), key
+        assert row.customers == (cohort_of == key[0]).sum()

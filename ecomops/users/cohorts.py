@@ -113,7 +113,10 @@ def members_by_level(con: duckdb.DuckDBPyConnection, f: Filters) -> dict[str, pd
     Sidebar channels apply; categories do not."""
     derived.ensure(con, derived.USERS_ORDERS)
     order_sql, params = slot(f, "orders")
-    frame = derived.query_df(con, derived.USERS_ORDERS, db.load_sql("users/members").format(order_where=order_sql), params)
+    # Without a channel the orders in the range are a run of each buyer's order chain: counted without grouping.
+    buyers = db.load_sql("users/members_buyers_grouped" if f.channels else "users/members_buyers_chained")
+    sql = db.load_sql("users/members").format(order_where=order_sql, buyers=buyers)
+    frame = derived.query_df(con, derived.USERS_ORDERS, sql, params)
     frame = frame.rename(columns={"grp": "group"})
     frame["repurchase_rate"] = frame["repeat_buyers"] / frame["buyers"]
     frame["spend_per_buyer"] = frame["gmv"] / frame["buyers"]

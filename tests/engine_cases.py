@@ -44,7 +44,7 @@ def direct_queries(con) -> list[tuple[str, object, tuple]]:
     from ecomops.users import rfm
     from ecomops.users import targeting
     from ecomops.config import THRESHOLDS
-    from ecomops.filters import Filters, default_filters, where
+    from ecomops.filters import Filters, default_filters
 
     span = metrics.data_range(con)
     f = default_filters(span.start, span.end)
@@ -89,8 +89,7 @@ def direct_queries(con) -> list[tuple[str, object, tuple]]:
     found.append((sql, params, ()))
     # The reviews of a range with their stored labels (classified_reviews; pages run it only when no review model is
     # cached, the summaries otherwise): built as classified_reviews builds it.
-    review_sql, review_params = where(by_category, date_col="r.created_ts", channel_col="o.channel",
-                                      category_col="p.category")
+    review_sql, review_params = reputation.review_where(by_category)
     found.append((db.load_sql("risk/reviews").format(where_sql=review_sql), dict(review_params, model_key="model-key"),
                   ()))
     return found

@@ -98,10 +98,22 @@ def _stored_labels_key(con: duckdb.DuckDBPyConnection, classifier: Classifier | 
     return reviews_model.cache_key()
 
 
+def review_where(f: Filters) -> tuple[str, dict]:
+    """Return (sql, params) keeping the reviews (alias r, product p) of the range and categories, and of the chosen
+    channels through the review's order: looked up only when channels are chosen (joining every order to find the
+    reviews' channels took 1.7 of the 1.9 s of each Reputation summary on a 10M-customer store)."""
+    sql, params = where(f, date_col="r.created_ts", category_col="p.category")
+    if f.channels:
+        channel_sql, channel_params = where(f, channel_col="o.channel")
+        sql += f" AND r.order_id IN (SELECT o.order_id FROM orders o WHERE {channel_sql})"
+        params.update(channel_params)
+    return sql, params
+
+
 def _classified_sql(f: Filters, model_key: str, t: Thresholds) -> tuple[str, dict]:
     """Return (sql, params) of the range's reviews classified in SQL with the stored labels and the thresholds ``t``
     (the CTE the SQL summaries group; same columns and rules as classified_reviews)."""
-    where_sql, params = where(f, date_col="r.created_ts", channel_col="o.channel", category_col="p.category")
+    where_sql, params = review_where(f)
     params.update(model_key=model_key, clock=as_of(f), neg_max=t.negative_rating_max, sla_hours=t.reply_sla_hours)
     return db.load_sql("risk/reviews_classified").format(where_sql=where_sql), params
 
@@ -124,7 +136,7 @@ def classified_reviews(con: duckdb.DuckDBPyConnection, f: Filters, classifier: C
 
         derived.ensure(con, derived.RISK_REVIEW_LABELS)
         model_key = reviews_model.cache_key()
-    where_sql, params = where(f, date_col="r.created_ts", channel_col="o.channel", category_col="p.category")
+    where_sql, params = review_where(f)
     frame = db.query_df(con, db.load_sql("risk/reviews").format(where_sql=where_sql),
                         dict(params, model_key=model_key))
     frame.attrs["model_message"] = None

@@ -9,7 +9,6 @@ WITH base AS (
            r.rating IS NOT NULL AS rated, trim(coalesce(r.review_text, '')) <> '' AS has_text, l.negative AS stored
     FROM reviews r
     LEFT JOIN products p ON p.product_id = r.product_id
-    LEFT JOIN orders o ON o.order_id = r.order_id
     LEFT JOIN risk_review_labels l ON l.review_id = r.review_id AND l.model_key = $model_key
     WHERE {where_sql}
 ),

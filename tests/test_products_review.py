@@ -112,3 +112,11 @@ def test_week_totals(week_store):
     assert totals["GMV this week"] == (42 + 8, pytest.approx((42 + 8) / 30 - 1))
     assert totals["Negative-review share"][0] == pytest.approx(2 / 4)
     assert totals["Negative-review share"][1] is None  # no negative review the week before
+
+
+def test_theme_counts_match_latin_words_whole_and_chinese_words_anywhere():
+    texts = ["Size too small", "misfit", "fit!", "尺码偏小", "cheapskate", "broken-ish", None, "Late delivery, slow"]
+    counts = product_review.theme_counts(texts)
+    # size / fit: "size too small", "fit!", "尺码偏小" ("misfit" is not the word fit); quality: "broken-ish" only
+    assert counts["size / fit"] == 3 and counts["quality"] == 1 and counts["delivery"] == 1
+    assert counts["service"] == 0

@@ -116,13 +116,27 @@ def repurchase_vs_category(con: duckdb.DuckDBPyConnection, f: Filters, days: int
     return rates
 
 
+# Per theme: one compiled pattern of its Latin words (whole words) and its Chinese words (substrings: no spaces to
+# mark words). A pattern per word and text, compiled on every call, took 3.6 s for a 10M-customer store's flags.
+_THEME_MATCHERS = {
+    theme: (re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words if w.isascii()) + r")\b"),
+            tuple(w for w in words if not w.isascii()))
+    for theme, words in REASON_THEMES.items()
+}
+
+
+def _mentions(low: str, theme: str) -> bool:
+    pattern, substrings = _THEME_MATCHERS[theme]
+    return any(w in low for w in substrings) or pattern.search(low) is not None
+
+
 def theme_counts(texts: list[str]) -> dict[str, int]:
     """Return how many of the texts mention each complaint theme (a text counts once per theme)."""
     counts = {theme: 0 for theme in REASON_THEMES}
     for text in texts:
         low = (text or "").lower()
-        for theme, words in REASON_THEMES.items():
-            if any(re.search(rf"\b{re.escape(w)}\b", low) if w.isascii() else w in low for w in words):
+        for theme in REASON_THEMES:
+            if _mentions(low, theme):
                 counts[theme] += 1
     return counts
 
@@ -138,7 +152,7 @@ def likely_reason(texts: list[str], min_share: float = 0.2, min_hits: int = 3) -
         return None, _("Too few complaint reviews ({n}) to name a reason.", n=fmt.count(len(texts)))
     if hits / len(texts) < min_share:
         return None, _("No single theme stands out in {n} complaint reviews.", n=fmt.count(len(texts)))
-    example = next(t for t in texts if theme_counts([t])[theme])
+    example = next(t for t in texts if _mentions((t or "").lower(), theme))
     return theme, _("{theme}: {hits} of {n} complaint reviews ({share}), e.g. “{example}”",
                     theme=label("complaint_theme", theme), hits=fmt.count(hits), n=fmt.count(len(texts)),
                     share=fmt.percent(hits / len(texts), 0), example=example)

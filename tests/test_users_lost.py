@@ -96,3 +96,32 @@ def test_last_categories_with_many_categories_and_multi_line_orders():
     cats = users_lost.last_categories(con, JUNE).set_index("category")
     assert cats["lost_share"].to_dict() == {"Cat00": 1.0, "Other categories": 1.0, "Cat05": 0.0}
     assert cats["active_share"].to_dict() == {"Cat00": 0.0, "Other categories": 0.0, "Cat05": 1.0}
+
+
+def test_winback_on_the_demo_equals_grouping_every_order(demo_db_path, tmp_path):
+    """The chain-read win-back (each buyer at their last order before the range) against every order grouped."""
+    import shutil
+    from datetime import timedelta
+
+    from ecomops import config, derived
+
+    path = tmp_path / "demo.duckdb"
+    shutil.copy(demo_db_path, path)
+    con = db.connect(path)
+    derived.ensure(con, derived.USERS_ORDERS)
+    end = con.execute("SELECT max(order_date) FROM users_order_facts").fetchone()[0]
+    t = config.thresholds(con)
+    for f in (Filters(end - timedelta(days=29), end), Filters(end - timedelta(days=200), end - timedelta(days=150))):
+        got = users_lost.winback(con, f).set_index("segment")
+        # states on the day before the range: recency there > low and <= high, i.e. from the start low + 2 .. high + 1
+        for segment, low, high in (("lost", t.dormant_days, None), ("dormant", t.active_days, t.dormant_days)):
+            expected = con.execute("""
+                SELECT count(*), count(*) FILTER (WHERE back) FROM (
+                    SELECT max(order_date) FILTER (WHERE order_date < $start) AS last_before,
+                           bool_or(order_date BETWEEN $start AND $end) AS back
+                    FROM users_order_facts WHERE ckey IS NOT NULL GROUP BY ckey)
+                WHERE date_diff('day', last_before, $start) BETWEEN $low AND coalesce($high, 100000)""",
+                {"start": f.start, "end": f.end, "low": low + 2, "high": high and high + 1}).fetchone()
+            assert expected[1] > 0
+            assert (got.loc[segment, "customers"], got.loc[segment, "came_back"]) == expected
+    con.close()

@@ -14,10 +14,16 @@ WITH last_orders AS (
 , labels AS (  -- a bit shared by several categories (stores with more than 64) is shown as one group
     SELECT bit, CASE WHEN count(*) > 1 THEN 'Other categories' ELSE min(category) END AS category
     FROM users_category_bits GROUP BY bit
+),
+combinations AS (  -- customers per segment and set of categories: a few hundred rows to test against each bit,
+    -- instead of every customer (1.7 s on a 10M-customer store)
+    SELECT segment, category_bits, count(*) AS customers
+    FROM last_orders
+    WHERE segment IN ('lost', 'active')
+    GROUP BY segment, category_bits
 )
-SELECT o.segment, l.category, count(*) AS customers
-FROM last_orders o JOIN labels l ON (o.category_bits >> l.bit) % 2 = 1
-WHERE o.segment IN ('lost', 'active')
-GROUP BY o.segment, l.category
+SELECT c.segment, l.category, CAST(sum(c.customers) AS BIGINT) AS customers
+FROM combinations c JOIN labels l ON (c.category_bits >> l.bit) % 2 = 1
+GROUP BY c.segment, l.category
 UNION ALL  -- the segment sizes (category NULL)
-SELECT segment, NULL, count(*) FROM last_orders WHERE segment IN ('lost', 'active') GROUP BY segment
+SELECT segment, NULL, CAST(sum(customers) AS BIGINT) FROM combinations GROUP BY segment

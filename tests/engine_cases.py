@@ -82,6 +82,9 @@ def direct_queries(con) -> list[tuple[str, object, tuple]]:
     # is built, and the holdout window of `clv evaluate`.
     found.append((db.load_sql("users/clv_repeat_daily"), {"as_of": span.end}, ()))
     found.append((db.load_sql("users/clv_holdout"), {"cutoff": cutoff, "end": span.end}, ()))
+    # The churn scores' win-back values from the stored customer values (value.win_back_values; its ids semi-join
+    # reads a table registered on a cursor, so the case runs it for every customer).
+    found.append((db.load_sql("users/clv_win_back").format(wanted="TRUE"), None, ()))
     # Run by derived-table builds on their cursor (not through db.query_df): RFM scores as of the last order day.
     found.append((rfm.rfm_sql(), {"as_of": span.end}, ()))
     # The review SLA classification over stored labels (runs when a review model is cached).

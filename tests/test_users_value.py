@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
@@ -150,13 +150,30 @@ def test_value_by_state_and_segment_add_up(demo):
 def test_win_back_value_is_the_value_once_back(demo):
     con, _ = demo
     info = value.fit_info(con)
-    found = value.win_back_values(con, info["as_of"]).set_index("customer_id")
+    found = value.fitted_win_back_values(con, info["as_of"]).set_index("customer_id")
     top = value.top_customers(con, None).set_index("customer_id")
     joined = found.join(top[["value_365", "p_alive"]])
     assert joined["clv_365"].to_numpy() == pytest.approx(joined["value_365"].to_numpy(), rel=1e-9)
     # Once back (P(alive) = 1) a customer is worth their value divided by P(alive).
     assert joined["value_if_back_365"].to_numpy() == pytest.approx(
         (joined["value_365"] / joined["p_alive"]).to_numpy(), rel=1e-9)
+
+
+def test_win_back_values_read_from_the_stored_values_equal_a_fit_made_now(demo):
+    con, _ = demo
+    as_of = value.fit_info(con)["as_of"]
+    fitted = value.fitted_win_back_values(con, as_of).sort_values("customer_id", ignore_index=True)
+    stored = value._stored_win_back_values(con, as_of, None)
+    assert stored is not None and len(stored) == len(fitted) > 500
+    pd.testing.assert_frame_equal(stored.sort_values("customer_id", ignore_index=True), fitted, check_dtype=False,
+                                  rtol=1e-9)
+    some = fitted["customer_id"].iloc[::7].tolist()
+    picked = value.win_back_values(con, as_of, some).sort_values("customer_id", ignore_index=True)
+    assert picked["customer_id"].tolist() == sorted(some)
+    pd.testing.assert_frame_equal(picked, fitted[fitted["customer_id"].isin(some)].reset_index(drop=True),
+                                  check_dtype=False, rtol=1e-9)
+    # Another day than the stored fit's: fitted now.
+    assert value._stored_win_back_values(con, as_of - timedelta(days=1), None) is None
 
 
 def test_customers_page_shows_the_value_section(app_test, demo_db_path):

@@ -41,6 +41,21 @@ def demo_db_path(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
+def demo_users(demo_db_path, tmp_path):
+    """Return a connection to a writable copy of the demo database with the Users summary tables fresh."""
+    import shutil
+
+    from ecomops import derived
+
+    path = tmp_path / "demo.duckdb"
+    shutil.copy(demo_db_path, path)
+    con = db.connect(path)
+    derived.ensure(con, derived.USERS_ORDERS)
+    yield con
+    db.close(path)
+
+
+@pytest.fixture
 def app_test(demo_db_path, monkeypatch):
     """Return a factory: app_test("pages/x.py") runs the whole app on the demo database, switched to that page."""
     from streamlit.testing.v1 import AppTest

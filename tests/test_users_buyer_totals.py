@@ -2,9 +2,7 @@
 Lost customers queries read them for the dates they hold and give the answers of grouping every order."""
 from __future__ import annotations
 
-import shutil
 from datetime import timedelta
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -32,13 +30,8 @@ people AS (
 
 
 @pytest.fixture
-def demo(demo_db_path: Path, tmp_path: Path):
-    path = tmp_path / "demo.duckdb"
-    shutil.copy(demo_db_path, path)
-    con = db.connect(path)
-    derived.ensure(con, derived.USERS_ORDERS)
-    yield con
-    con.close()
+def demo(demo_users):
+    return demo_users
 
 
 def _grouped(monkeypatch) -> None:

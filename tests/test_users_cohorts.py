@@ -1,13 +1,12 @@
 """Cohort retention and spend, signup conversion and members vs non-members on hand-built stores."""
 from __future__ import annotations
 
-import shutil
 from datetime import date, timedelta
 
 import pandas as pd
 import pytest
 
-from ecomops import db, derived
+from ecomops import db
 from ecomops.users import cohorts
 from ecomops.filters import Filters
 from tests.test_users import add_customer, add_order, add_products
@@ -179,16 +178,6 @@ def test_median_gap_of_an_even_count_is_the_mean_of_the_middle_two(member_con):
     assert members.loc["member", "median_gap_days"] == 22      # 3, 17, 22, 22, 22
 
 
-@pytest.fixture
-def demo(demo_db_path, tmp_path):
-    path = tmp_path / "demo.duckdb"
-    shutil.copy(demo_db_path, path)
-    con = db.connect(path)
-    derived.ensure(con, derived.USERS_ORDERS)
-    yield con
-    con.close()
-
-
 def _demo_ranges(con) -> list[Filters]:
     end = con.execute("SELECT max(order_date) FROM users_order_facts").fetchone()[0]
     channel = con.execute("SELECT channel FROM users_order_facts GROUP BY channel ORDER BY count(*) DESC").fetchone()[0]
@@ -196,7 +185,8 @@ def _demo_ranges(con) -> list[Filters]:
             Filters(end - timedelta(days=89), end - timedelta(days=30), channels=(channel,))]
 
 
-def test_members_equal_a_grouping_of_every_order_on_the_demo(demo):
+def test_members_equal_a_grouping_of_every_order_on_the_demo(demo_users):
+    demo = demo_users
     """The chained counts (dates only), the grouped ones (a channel) and the histogram median against plain SQL."""
     for f in _demo_ranges(demo):
         channels = list(f.channels) or None
@@ -221,7 +211,8 @@ def test_members_equal_a_grouping_of_every_order_on_the_demo(demo):
                                       check_dtype=False, rtol=1e-9)
 
 
-def test_cohorts_equal_a_count_of_distinct_repeaters_on_the_demo(demo):
+def test_cohorts_equal_a_count_of_distinct_repeaters_on_the_demo(demo_users):
+    demo = demo_users
     f = _demo_ranges(demo)[0]
     start = cohorts.cohort_start(f)
     facts = demo.execute("SELECT ckey, order_date, prev_order_date, gmv FROM users_order_facts "

@@ -98,17 +98,13 @@ def test_last_categories_with_many_categories_and_multi_line_orders():
     assert cats["active_share"].to_dict() == {"Cat00": 0.0, "Other categories": 0.0, "Cat05": 1.0}
 
 
-def test_winback_on_the_demo_equals_grouping_every_order(demo_db_path, tmp_path):
+def test_winback_on_the_demo_equals_grouping_every_order(demo_users):
     """The chain-read win-back (each buyer at their last order before the range) against every order grouped."""
-    import shutil
     from datetime import timedelta
 
-    from ecomops import config, derived
+    from ecomops import config
 
-    path = tmp_path / "demo.duckdb"
-    shutil.copy(demo_db_path, path)
-    con = db.connect(path)
-    derived.ensure(con, derived.USERS_ORDERS)
+    con = demo_users
     end = con.execute("SELECT max(order_date) FROM users_order_facts").fetchone()[0]
     t = config.thresholds(con)
     for f in (Filters(end - timedelta(days=29), end), Filters(end - timedelta(days=200), end - timedelta(days=150))):
@@ -124,4 +120,3 @@ def test_winback_on_the_demo_equals_grouping_every_order(demo_db_path, tmp_path)
                 {"start": f.start, "end": f.end, "low": low + 2, "high": high and high + 1}).fetchone()
             assert expected[1] > 0
             assert (got.loc[segment, "customers"], got.loc[segment, "came_back"]) == expected
-    con.close()

@@ -74,6 +74,9 @@ def direct_queries(con) -> list[tuple[str, object, tuple]]:
         # products/complaints: the complaint reviews of flagged products (repurchase_flags; few stores flag any).
         from ecomops.products import review
 
+        # products/weekly_buyers_grouped and products/repurchase_buyers_grouped (a channel chosen).
+        review.weekly_table(con, by_category)
+        review.repurchase_vs_category(con, by_category)
         ids = db.query_df(con, "SELECT product_id FROM products ORDER BY product_id LIMIT 5")["product_id"].tolist()
         db.query_df(con, db.load_sql("products/complaints"), {
             "ids": ids, "start": f.start, "end": f.end, "pattern": review.NEGATIVE_PATTERN})

@@ -88,3 +88,48 @@ def test_pair_statistics_match_itertools(retail_con, raw):
         assert row["aov_without_pair"] == pytest.approx((total_value - pair_value[(a, b)]) / (n_orders - n_ab))
     # The most frequent pair comes first.
     assert table["pair_orders"].iloc[0] == max(expected.values())
+
+
+def _per_product_buyers(con, start: date, end: date, channels: list[str] | None = None) -> pd.DataFrame:
+    """Buyers and buyers with 2+ orders of each product in start..end, by a plain grouping of order_lines."""
+    return con.execute("""
+        SELECT product_id, count(*) AS buyers, count(*) FILTER (WHERE n >= 2) AS repeat_buyers
+        FROM (SELECT product_id, customer_id, count(DISTINCT order_id) AS n FROM order_lines
+              WHERE is_sale AND customer_id IS NOT NULL AND order_date BETWEEN ? AND ?
+                AND (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], channel))
+              GROUP BY ALL)
+        GROUP BY product_id ORDER BY product_id""", [start, end, channels, channels]).df()
+
+
+def test_purchase_chain_counts_equal_a_grouping_per_buyer(retail_con):
+    """The weekly review and the repurchase rates count buyers along the purchase chain (products_line_facts'
+    buy_prev_date / buy_next_date, first_product_line); Online Retail has repeated lines of a product in one order,
+    cancellations and same-day orders, and both must equal a plain grouping per buyer, with and without a channel."""
+    from ecomops.products import review as product_review
+
+    for f in (Filters(date(2011, 9, 1), END), Filters(date(2011, 9, 1), date(2011, 11, 20), channels=("online",))):
+        window = product_review.flag_window(f)
+        expected = _per_product_buyers(retail_con, window.start, window.end, list(f.channels) or None)
+        rates = product_review.repurchase_vs_category(retail_con, f)
+        got = rates[["product_id", "buyers", "repeat_buyers"]].sort_values("product_id").reset_index(drop=True)
+        assert len(expected) > 2000 and expected["repeat_buyers"].sum() > 5000
+        pd.testing.assert_frame_equal(got, expected, check_dtype=False)
+
+        week, before = product_review.weeks(f)
+        table = product_review.weekly_table(retail_con, f).set_index("product_id")
+        for suffix, span in (("", week), ("_prev", before)):
+            buyers = _per_product_buyers(retail_con, span.start, span.end, list(f.channels) or None)
+            assert buyers["repeat_buyers"].sum() > 50
+            got = table[["buyers" + suffix, "repeat_buyers" + suffix]].loc[buyers["product_id"]]
+            assert got.to_numpy().tolist() == buyers[["buyers", "repeat_buyers"]].to_numpy().tolist()
+            orders = retail_con.execute("""
+                SELECT product_id, count(DISTINCT order_id) FILTER (WHERE is_sale) AS orders,
+                       count(DISTINCT order_id) AS all_orders,
+                       count(DISTINCT order_id) FILTER (WHERE status IN ('returned', 'cancelled')) AS returned,
+                       coalesce(sum(quantity) FILTER (WHERE is_sale), 0) AS units
+                FROM order_lines WHERE order_date BETWEEN ? AND ? GROUP BY product_id ORDER BY product_id""",
+                                        [span.start, span.end]).df().set_index("product_id")
+            assert orders["returned"].sum() > 100
+            got = table.loc[orders.index, ["orders" + suffix, "all_orders" + suffix,
+                                           "returned_or_cancelled" + suffix, "units" + suffix]]
+            assert got.to_numpy().tolist() == orders.to_numpy().tolist()

@@ -71,7 +71,9 @@ def weekly_table(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     params.update(cat_params)
     params.update(week_start=week.start, end=week.end, prev_start=before.start,
                   neg_max_rating=config.thresholds(con).negative_rating_max, neg_pattern=NEGATIVE_PATTERN)
-    sql = db.load_sql("products/weekly").format(order_where=order_sql, category_where=category_sql)
+    # Buyers along the purchase chain unless channels are chosen (the chain runs over every channel).
+    buyers = db.load_sql("products/weekly_buyers_grouped" if f.channels else "products/weekly_buyers_chained")
+    sql = db.load_sql("products/weekly").format(order_where=order_sql, category_where=category_sql, buyers=buyers)
     t = db.query_df(con, sql, params)
     for suffix in ("", "_prev"):
         t["repurchase_rate" + suffix] = _ratio(t["repeat_buyers" + suffix], t["buyers" + suffix])
@@ -103,7 +105,10 @@ def repurchase_vs_category(con: duckdb.DuckDBPyConnection, f: Filters, days: int
     category_sql, cat_params = slot(f, "lines", dates=False, channels=False)
     params.update(cat_params)
     params.update(start=window.start, end=window.end)
-    sql = db.load_sql("products/repurchase").format(order_where=order_sql, category_where=category_sql)
+    buyers = db.load_sql("products/repurchase_buyers_grouped" if f.channels
+                         else "products/repurchase_buyers_chained")
+    sql = db.load_sql("products/repurchase").format(order_where=order_sql, category_where=category_sql,
+                                                    product_buyers=buyers)
     rates = db.query_df(con, sql, params)
     judged = rates[rates["buyers"] >= min_buyers]
     typical = judged.groupby("category")["repurchase_rate"].median()

@@ -6,7 +6,7 @@
 -- Speed: CTEs read more than once are MATERIALIZED (computed once); only products in at least $min_product_orders orders, and only orders holding two of them, enter the
 -- self-join; a pair needs $min_pair_orders orders to be kept.
 WITH window_lines AS MATERIALIZED (  -- lines bought in valid orders of the range and channels (products_line_facts, alias l)
-    SELECT l.order_no, l.product_key, l.product_id, l.category, l.gmv AS line_gmv
+    SELECT l.order_no, l.product_key, l.product_id, l.category, l.gmv AS line_gmv, l.first_product_line
     FROM products_line_facts l
     WHERE l.is_sale AND {order_where}
 ),
@@ -15,10 +15,10 @@ order_value AS MATERIALIZED (  -- GMV of each valid order (all of its lines), fo
     FROM window_lines l
     GROUP BY l.order_no
 ),
-all_lines AS MATERIALIZED (  -- one row per order and product bought in it (in the chosen categories)
-    SELECT DISTINCT l.order_no, l.product_key AS pkey
+all_lines AS MATERIALIZED (  -- one row per order and product bought in it (in the chosen categories): its first line
+    SELECT l.order_no, l.product_key AS pkey
     FROM window_lines l
-    WHERE {category_where}
+    WHERE l.first_product_line AND {category_where}
 ),
 basket_sizes AS MATERIALIZED (
     SELECT order_no, count(*) AS n_products

@@ -1,50 +1,33 @@
 -- Weekly product review: per product, this week vs the week before (sales, buyers, returns, reviews, price).
 -- Params: $week_start, $end, $prev_start, $neg_max_rating, $neg_pattern; those of {order_where}
--- (channel) and {category_where}.
+-- (channel) and {category_where}. The buyers slot: products/weekly_buyers_chained.sql (no channel chosen) or
+-- products/weekly_buyers_grouped.sql (products/review.py chooses).
 WITH lines AS MATERIALIZED (  -- read twice: computed once
-   
-    SELECT l.product_id, l.order_no AS order_id, l.customer_key AS customer_id, l.status, l.order_is_valid,
-           l.is_sale, l.order_date >= $week_start AS this_week, l.quantity, l.gmv
+    SELECT l.product_id, l.customer_key AS customer_id, l.order_no AS order_id, l.status, l.is_sale,
+           l.first_product_line, l.order_date >= $week_start AS this_week, l.quantity, l.gmv,
+           l.buy_prev_date, l.buy_next_date
     FROM products_line_facts l
     WHERE l.order_date BETWEEN $prev_start AND $end AND {order_where} AND {category_where}
 ),
-order_lines AS (  -- one row per product and order (an order has one day and one status): distinct counts by count(*)
-    SELECT product_id, order_id, this_week, status, order_is_valid,
-           sum(gmv) FILTER (WHERE is_sale)                         AS gmv,
-           sum(quantity) FILTER (WHERE is_sale)                    AS units,
-           bool_or(is_sale)                                        AS bought
+sales AS (  -- an order is counted at its first line of the product (first_product_line: a sale line if it bought it)
+    SELECT product_id,
+           sum(gmv) FILTER (WHERE this_week AND is_sale)                                        AS gmv,
+           sum(gmv) FILTER (WHERE NOT this_week AND is_sale)                                    AS gmv_prev,
+           sum(quantity) FILTER (WHERE this_week AND is_sale)                                   AS units,
+           sum(quantity) FILTER (WHERE NOT this_week AND is_sale)                               AS units_prev,
+           count(*) FILTER (WHERE this_week AND first_product_line AND is_sale)                 AS orders,
+           count(*) FILTER (WHERE NOT this_week AND first_product_line AND is_sale)             AS orders_prev,
+           count(*) FILTER (WHERE this_week AND first_product_line
+                              AND status IN ('returned', 'cancelled'))                          AS returned_or_cancelled,
+           count(*) FILTER (WHERE NOT this_week AND first_product_line
+                              AND status IN ('returned', 'cancelled'))                          AS returned_or_cancelled_prev,
+           count(*) FILTER (WHERE this_week AND first_product_line)                             AS all_orders,
+           count(*) FILTER (WHERE NOT this_week AND first_product_line)                         AS all_orders_prev
     FROM lines
-    GROUP BY product_id, order_id, this_week, status, order_is_valid
-),
-sales AS (
-    SELECT product_id,
-           sum(gmv) FILTER (WHERE this_week AND order_is_valid)                          AS gmv,
-           sum(gmv) FILTER (WHERE NOT this_week AND order_is_valid)                      AS gmv_prev,
-           sum(units) FILTER (WHERE this_week AND order_is_valid)                        AS units,
-           sum(units) FILTER (WHERE NOT this_week AND order_is_valid)                    AS units_prev,
-           count(*) FILTER (WHERE this_week AND bought)               AS orders,
-           count(*) FILTER (WHERE NOT this_week AND bought)           AS orders_prev,
-           count(*) FILTER (WHERE this_week AND status IN ('returned', 'cancelled'))            AS returned_or_cancelled,
-           count(*) FILTER (WHERE NOT this_week AND status IN ('returned', 'cancelled'))        AS returned_or_cancelled_prev,
-           count(*) FILTER (WHERE this_week)                                                    AS all_orders,
-           count(*) FILTER (WHERE NOT this_week)                                                AS all_orders_prev
-    FROM order_lines
     GROUP BY product_id
 ),
-buyer_orders AS (  -- a buyer repurchased when their first and last order holding the product differ
-    SELECT l.product_id, l.this_week, l.customer_id, min(l.order_id) <> max(l.order_id) AS repeated
-    FROM lines l
-    WHERE l.is_sale AND l.customer_id IS NOT NULL
-    GROUP BY l.product_id, l.this_week, l.customer_id
-),
-buyers AS (
-    SELECT product_id,
-           count(*) FILTER (WHERE this_week)                   AS buyers,
-           count(*) FILTER (WHERE this_week AND repeated)      AS repeat_buyers,
-           count(*) FILTER (WHERE NOT this_week)               AS buyers_prev,
-           count(*) FILTER (WHERE NOT this_week AND repeated)  AS repeat_buyers_prev
-    FROM buyer_orders
-    GROUP BY product_id
+buyers AS (  -- per product and week: buyers, and those with 2+ orders holding it in that week
+{buyers}
 ),
 review_rows AS (
     SELECT r.product_id, CAST(r.created_ts AS DATE) >= $week_start AS this_week, r.rating,

@@ -120,7 +120,7 @@ CUSTOMER_VALUE = DerivedTable(
     after_build="ecomops.users.value:store_value",
     fingerprint_sql="SELECT (SELECT max(fingerprint) FROM users_order_facts_state)",
     fingerprint_extra="ecomops.users.value:value_key",
-    outputs=("users_customer_value", "users_clv_fit", "users_clv_weekly"))
+    outputs=("users_customer_value", "users_clv_fit", "users_clv_weekly", "users_clv_groups"))
 # The alert engine's daily counts (ecomops/ops/daily_counts.py): orders, buyers and GMV per day x level, and the
 # store's trailing-window repurchase counts (a Python step: the repurchase query over the whole span).
 DAILY_COUNTS = DerivedTable("daily_order_counts", "ops/daily_counts_build", "daily_counts_state",

@@ -147,6 +147,42 @@ def test_value_by_state_and_segment_add_up(demo):
     assert seg["Champions"] > seg["Hibernating"]
 
 
+def test_values_per_state_and_segment_are_stored_with_the_rules_they_follow(demo_db_path, tmp_path):
+    """The page reads the values per state and segment stored with the fit (users_clv_groups) while the lifecycle
+    windows they were grouped by are in force, and groups the stored values itself after a change on Settings."""
+    from ecomops import config
+    from ecomops.users import lifecycle
+
+    path = tmp_path / "demo.duckdb"
+    shutil.copyfile(demo_db_path, path)
+    con = db.connect(path)
+    value.ensure_value(con)
+    info = value.fit_info(con)
+    stored = con.execute("SELECT grouping, rules, count(*), sum(customers) FROM users_clv_groups "
+                         "GROUP BY ALL ORDER BY grouping").fetchall()
+    segments = con.execute(db.load_sql("users/clv_by_segment"), {"as_of": info["as_of"]}).df()
+    assert len(segments) >= 8
+    assert stored == [("segment", "", len(segments), info["customers"]),
+                      ("state", value.group_rules(con), 4, info["customers"])]
+    seg = value.value_by_segment(con).set_index("segment").sort_index()
+    assert seg["value_365"].to_numpy() == pytest.approx(
+        segments.set_index("segment").sort_index()["value_365"].to_numpy(float), rel=1e-12)
+    live_sql, params = value._state_sql(con, info["as_of"])
+    live = con.execute(live_sql, params).df().set_index("segment").sort_index()
+    by_state = value.value_by_state(con).set_index("segment").sort_index()
+    assert by_state["customers"].tolist() == live["customers"].tolist()
+    assert by_state["value_365"].to_numpy() == pytest.approx(live["value_365"].to_numpy(float), rel=1e-12)
+    # Another active window: the stored rows no longer apply, and the states are grouped by the new windows.
+    t = config.thresholds(con)
+    config.save_thresholds(con, {"active_days": t.active_days + 60})
+    assert value._stored_groups(con, "state", value.group_rules(con)).empty
+    moved = value.value_by_state(con).set_index("segment")
+    assert moved.loc["active", "customers"] > by_state.loc["active", "customers"]
+    assert moved["customers"].sum() == info["customers"]
+    assert lifecycle.threshold_params(con)["active_days"] == t.active_days + 60
+    db.close(path)
+
+
 def test_win_back_value_is_the_value_once_back(demo):
     con, _ = demo
     info = value.fit_info(con)

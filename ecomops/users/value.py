@@ -15,6 +15,7 @@ The per-customer summaries are aggregated in DuckDB (ecomops/sql/users/clv_*.sql
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -226,6 +227,37 @@ def store_value(cur: duckdb.DuckDBPyConnection) -> None:
     finally:
         cur.unregister("clv_rows")
         cur.unregister("clv_weekly")
+    _store_groups(cur, as_of)
+
+
+def group_rules(con: duckdb.DuckDBPyConnection) -> str:
+    """Return the rules the values per state are grouped by, as stored with them: the lifecycle windows in force."""
+    return json.dumps(lifecycle.threshold_params(con), sort_keys=True)
+
+
+def _state_sql(con: duckdb.DuckDBPyConnection, as_of: date) -> tuple[str, dict[str, Any]]:
+    buyers, params = users_rfm.buyer_totals(con, as_of)
+    sql = db.load_sql("users/clv_by_state").format(lifecycle=lifecycle.lifecycle_sql(buyers))
+    return sql, dict(lifecycle.threshold_params(con), **params, as_of=as_of)
+
+
+def _store_groups(cur: duckdb.DuckDBPyConnection, as_of: date) -> None:
+    """Store the values per lifecycle state and per RFM segment as of the fit's day (users_clv_groups, migration
+    960); the segments only when that day's RFM scores are stored (the users build stores the last day's)."""
+    columns = "segment, customers, alive_sum, orders_365, value_365, avg_value_365"
+    sql, params = _state_sql(cur, as_of)
+    cur.execute(f"INSERT INTO users_clv_groups (grouping, rules, {columns}) "
+                f"SELECT 'state', $rules, {columns} FROM ({sql})", dict(params, rules=group_rules(cur)))
+    if cur.execute("SELECT 1 FROM users_rfm_scores WHERE as_of = $as_of LIMIT 1", {"as_of": as_of}).fetchone():
+        cur.execute(f"INSERT INTO users_clv_groups (grouping, rules, {columns}) "
+                    f"SELECT 'segment', '', {columns} FROM ({db.load_sql('users/clv_by_segment')})", {"as_of": as_of})
+
+
+def _stored_groups(con: duckdb.DuckDBPyConnection, grouping: str, rules: str) -> pd.DataFrame:
+    """Return the stored values per group of ``grouping`` grouped by ``rules`` (empty: none stored by them)."""
+    return db.query_df(con, "SELECT segment, customers, alive_sum, orders_365, value_365, avg_value_365 "
+                            "FROM users_clv_groups WHERE grouping = $grouping AND rules = $rules",
+                       {"grouping": grouping, "rules": rules})
 
 
 def ensure_value(con: duckdb.DuckDBPyConnection) -> None:
@@ -278,11 +310,10 @@ def value_by_state(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Return per lifecycle state (as of the fit's day): segment, customers, mean P(alive), expected orders and
     predicted value in the next 365 days, mean value per customer, share of the value."""
     info = fit_info(con)
-    as_of = info["as_of"] or date.min
-    buyers, params = users_rfm.buyer_totals(con, as_of)
-    sql = db.load_sql("users/clv_by_state").format(lifecycle=lifecycle.lifecycle_sql(buyers))
-    found = derived.query_df(con, derived.USERS_ORDERS, sql, dict(lifecycle.threshold_params(con), **params,
-                                                                   as_of=as_of))
+    found = _stored_groups(con, "state", group_rules(con))
+    if found.empty:  # not stored, or grouped by windows no longer in force (changed on the Settings page)
+        sql, params = _state_sql(con, info["as_of"] or date.min)
+        found = derived.query_df(con, derived.USERS_ORDERS, sql, params)
     return _by_group(found, "segment", list(lifecycle.LIFECYCLE_SEGMENTS))
 
 
@@ -292,8 +323,11 @@ def value_by_segment(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     if info["as_of"] is None:
         return _by_group(pd.DataFrame(columns=["segment", "customers", "alive_sum", "orders_365", "value_365",
                                                "avg_value_365"]), "segment", [])
-    users_rfm.ensure_rfm(con, info["as_of"])
-    found = derived.query_df(con, derived.USERS_ORDERS, db.load_sql("users/clv_by_segment"), {"as_of": info["as_of"]})
+    found = _stored_groups(con, "segment", "")
+    if found.empty:  # the fit's day had no stored RFM scores when the values were stored
+        users_rfm.ensure_rfm(con, info["as_of"])
+        found = derived.query_df(con, derived.USERS_ORDERS, db.load_sql("users/clv_by_segment"),
+                                 {"as_of": info["as_of"]})
     return _by_group(found, "segment", list(users_rfm.RFM_SEGMENTS))
 
 

@@ -183,6 +183,21 @@ def test_values_per_state_and_segment_are_stored_with_the_rules_they_follow(demo
     db.close(path)
 
 
+def test_a_page_of_top_customers_is_that_slice_of_every_customer_ties_included(demo):
+    """top_customers looks up only the values at least the page's last one; a page that starts and ends inside a
+    run of equal values (one-time buyers of the same day and spend) holds the same ids as the full ordering."""
+    con, _ = demo
+    every = value.top_customers(con, None)
+    runs = every.groupby("value_365").size()
+    tied = runs[runs >= 6].index.max()  # the highest value shared by six or more customers
+    first = int(every.index[every["value_365"] == tied][0])
+    for limit, offset in ((100, 0), (4, first + 2), (3, first - 1), (10, len(every) - 5), (5, len(every) + 3)):
+        page = value.top_customers(con, limit, offset)
+        pd.testing.assert_frame_equal(page, every.iloc[offset:offset + limit].reset_index(drop=True),
+                                      check_dtype=False)
+    assert len(value.top_customers(con, 5, len(every) + 3)) == 0
+
+
 def test_win_back_value_is_the_value_once_back(demo):
     con, _ = demo
     info = value.fit_info(con)

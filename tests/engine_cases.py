@@ -88,6 +88,13 @@ def direct_queries(con) -> list[tuple[str, object, tuple]]:
     # The churn scores' win-back values from the stored customer values (value.win_back_values; its ids semi-join
     # reads a table registered on a cursor, so the case runs it for every customer).
     found.append((db.load_sql("users/clv_win_back").format(wanted="TRUE"), None, ()))
+    # The values per lifecycle state and RFM segment: stored with the customer values (value._store_groups, on the
+    # build's cursor); pages group them live only when the lifecycle windows changed since.
+    from ecomops.users import value
+
+    state_sql, state_params = value.state_values_sql(con, span.end)
+    found.append((state_sql, state_params, ()))
+    found.append((db.load_sql("users/clv_by_segment"), {"as_of": span.end}, ()))
     # Run by derived-table builds on their cursor (not through db.query_df): RFM scores as of the last order day.
     found.append((rfm.rfm_sql(), {"as_of": span.end}, ()))
     # The review SLA classification over stored labels (runs when a review model is cached).

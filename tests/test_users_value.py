@@ -167,7 +167,7 @@ def test_values_per_state_and_segment_are_stored_with_the_rules_they_follow(demo
     seg = value.value_by_segment(con).set_index("segment").sort_index()
     assert seg["value_365"].to_numpy() == pytest.approx(
         segments.set_index("segment").sort_index()["value_365"].to_numpy(float), rel=1e-12)
-    live_sql, params = value._state_sql(con, info["as_of"])
+    live_sql, params = value.state_values_sql(con, info["as_of"])
     live = con.execute(live_sql, params).df().set_index("segment").sort_index()
     by_state = value.value_by_state(con).set_index("segment").sort_index()
     assert by_state["customers"].tolist() == live["customers"].tolist()

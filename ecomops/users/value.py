@@ -235,7 +235,8 @@ def group_rules(con: duckdb.DuckDBPyConnection) -> str:
     return json.dumps(lifecycle.threshold_params(con), sort_keys=True)
 
 
-def _state_sql(con: duckdb.DuckDBPyConnection, as_of: date) -> tuple[str, dict[str, Any]]:
+def state_values_sql(con: duckdb.DuckDBPyConnection, as_of: date) -> tuple[str, dict[str, Any]]:
+    """Return the query of the stored values per lifecycle state as of ``as_of`` (windows in force) and its params."""
     buyers, params = users_rfm.buyer_totals(con, as_of)
     sql = db.load_sql("users/clv_by_state").format(lifecycle=lifecycle.lifecycle_sql(buyers))
     return sql, dict(lifecycle.threshold_params(con), **params, as_of=as_of)
@@ -245,7 +246,7 @@ def _store_groups(cur: duckdb.DuckDBPyConnection, as_of: date) -> None:
     """Store the values per lifecycle state and per RFM segment as of the fit's day (users_clv_groups, migration
     960); the segments only when that day's RFM scores are stored (the users build stores the last day's)."""
     columns = "segment, customers, alive_sum, orders_365, value_365, avg_value_365"
-    sql, params = _state_sql(cur, as_of)
+    sql, params = state_values_sql(cur, as_of)
     cur.execute(f"INSERT INTO users_clv_groups (grouping, rules, {columns}) "
                 f"SELECT 'state', $rules, {columns} FROM ({sql})", dict(params, rules=group_rules(cur)))
     if cur.execute("SELECT 1 FROM users_rfm_scores WHERE as_of = $as_of LIMIT 1", {"as_of": as_of}).fetchone():
@@ -312,7 +313,7 @@ def value_by_state(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     info = fit_info(con)
     found = _stored_groups(con, "state", group_rules(con))
     if found.empty:  # not stored, or grouped by windows no longer in force (changed on the Settings page)
-        sql, params = _state_sql(con, info["as_of"] or date.min)
+        sql, params = state_values_sql(con, info["as_of"] or date.min)
         found = derived.query_df(con, derived.USERS_ORDERS, sql, params)
     return _by_group(found, "segment", list(lifecycle.LIFECYCLE_SEGMENTS))
 

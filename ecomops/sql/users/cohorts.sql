@@ -20,7 +20,9 @@ activity AS (
            count(DISTINCT o.ckey) FILTER (WHERE o.prev_order_date IS NOT NULL) AS repeaters,
            sum(o.gmv) AS gmv
     FROM users_order_facts o JOIN acquired a ON a.ckey = o.ckey
-    WHERE o.order_date <= $as_of
+    -- a cohort's orders are on or after its first ones: the lower bound skips the older orders (the table is sorted
+    -- by day) instead of joining every order of the history to the cohorts
+    WHERE o.order_date BETWEEN $cohort_start AND $as_of
     GROUP BY ALL
 ),
 grid AS (

@@ -211,9 +211,13 @@ def test_members_equal_a_grouping_of_every_order_on_the_demo(demo_users):
                                       check_dtype=False, rtol=1e-9)
 
 
-def test_cohorts_equal_a_count_of_distinct_repeaters_on_the_demo(demo_users):
+@pytest.mark.parametrize("days_before_end", [0, 47])
+def test_cohorts_equal_a_count_of_distinct_repeaters_on_the_demo(demo_users, days_before_end):
+    """Repeaters per cohort and month against pandas' nunique, to the last day and to a day in mid-month with
+    later orders (a buyer's last order of the month up to that day has a next one in the same month)."""
     demo = demo_users
-    f = _demo_ranges(demo)[0]
+    last = _demo_ranges(demo)[0]
+    f = Filters(last.start, last.end - timedelta(days=days_before_end))
     start = cohorts.cohort_start(f)
     facts = demo.execute("SELECT ckey, order_date, prev_order_date, gmv FROM users_order_facts "
                          "WHERE ckey IS NOT NULL AND order_date <= ?", [f.end]).df()

@@ -2,7 +2,7 @@
 -- $cohort_start to $as_of, optionally only those acquired through the chosen channels (<channel_where> on the
 -- first order). For each cohort and month k = 0, 1, ... up to the month of $as_of:
 --   repeaters  buyers of the cohort with a repeat valid order (any order but their first) in month k; month 0 thus
---              counts a second order within the acquisition month
+--              counts a second order within the acquisition month (counted along the order chain: below)
 --   gmv        GMV of the cohort's valid orders in month k (first orders included), for cumulative spend
 -- Orders after $as_of are ignored; the month of $as_of may be partial.
 WITH acquired AS (
@@ -17,7 +17,13 @@ sizes AS (
 activity AS (
     SELECT a.cohort,
            date_diff('month', a.cohort, CAST(date_trunc('month', o.order_date) AS DATE)) AS k,
-           count(DISTINCT o.ckey) FILTER (WHERE o.prev_order_date IS NOT NULL) AS repeaters,
+           -- a buyer with a repeat order in month k is counted once, at their last order of that month (the next
+           -- one is in a later month, after $as_of, or none), which is a repeat exactly when they have one there:
+           -- the same as count(DISTINCT ckey) of the repeat orders without the distinct (3.2 s of 3.6 s at 10M)
+           count(*) FILTER (WHERE o.prev_order_date IS NOT NULL
+                              AND (o.next_order_date IS NULL OR o.next_order_date > $as_of
+                                   OR date_trunc('month', o.next_order_date) > date_trunc('month', o.order_date)))
+               AS repeaters,
            sum(o.gmv) AS gmv
     FROM users_order_facts o JOIN acquired a ON a.ckey = o.ckey
     -- a cohort's orders are on or after its first ones: the lower bound skips the older orders (the table is sorted

@@ -3,8 +3,9 @@
 -- lines before it keep their order numbers, which count orders in (order_date, order_id) order. The statements
 -- mirror line_facts_build.sql (the oracle test compares the two).
 -- The per-line purchase chain (first_product_line, buy_prev_date, buy_next_date) is computed for the new lines as
--- the build does, their previous purchase before $from_day read from the kept lines; the kept lines' next purchase
--- is set again for every (customer, product) bought on or after $from_day, before or after the update.
+-- the build does. Every (customer, product) bought on or after $from_day, before or after the update, has its last
+-- kept purchase (the kept sale lines whose next purchase is on or after $from_day, or none) read in one scan: its
+-- day is the new lines' previous purchase, and its next purchase is set again from the new lines.
 CREATE OR REPLACE TEMP TABLE line_facts_pairs AS
 SELECT DISTINCT customer_key, product_key FROM products_line_facts
 WHERE order_date >= $from_day AND is_sale AND customer_key IS NOT NULL;
@@ -19,30 +20,36 @@ FROM (SELECT DISTINCT o.customer_id FROM orders o
       JOIN (SELECT DISTINCT customer_id FROM derived_touched) t ON t.customer_id = o.customer_id) c
 WHERE NOT EXISTS (SELECT 1 FROM products_customer_keys k WHERE k.customer_id = c.customer_id);
 
-INSERT INTO products_line_facts BY NAME
+CREATE OR REPLACE TEMP TABLE line_facts_new AS
 WITH order_keys AS (
     SELECT order_id, order_date, customer_id, channel, status,
            CAST((SELECT count(*) FROM orders WHERE order_date < $from_day)
                 + row_number() OVER (ORDER BY order_date, order_id) AS INTEGER) AS order_no
     FROM orders WHERE order_date >= $from_day
-),
-lines AS MATERIALIZED (
-    SELECT o.order_no, o.order_id, o.order_date, k.customer_key, o.channel, o.status, i.product_id, pk.product_key,
-           coalesce(p.category, 'Uncategorised') AS category, i.quantity, i.unit_price,
-           i.order_is_valid, i.is_sale, i.gmv
-    FROM order_lines i
-    JOIN order_keys o ON o.order_id = i.order_id
-    LEFT JOIN products_customer_keys k ON k.customer_id = o.customer_id
-    JOIN derived_product_keys pk ON pk.product_id = i.product_id
-    LEFT JOIN products p ON p.product_id = i.product_id
-    WHERE i.order_date >= $from_day
-),
-earlier AS (  -- each new buyer's last purchase of the product before $from_day (the kept lines)
-    SELECT f.customer_key, f.product_key, max(f.order_date) AS last_date
-    FROM products_line_facts f
-    WHERE f.order_date < $from_day AND f.is_sale
-      AND f.customer_key IN (SELECT customer_key FROM lines WHERE is_sale AND customer_key IS NOT NULL)
-    GROUP BY f.customer_key, f.product_key
+)
+SELECT o.order_no, o.order_id, o.order_date, k.customer_key, o.channel, o.status, i.product_id, pk.product_key,
+       coalesce(p.category, 'Uncategorised') AS category, i.quantity, i.unit_price,
+       i.order_is_valid, i.is_sale, i.gmv
+FROM order_lines i
+JOIN order_keys o ON o.order_id = i.order_id
+LEFT JOIN products_customer_keys k ON k.customer_id = o.customer_id
+JOIN derived_product_keys pk ON pk.product_id = i.product_id
+LEFT JOIN products p ON p.product_id = i.product_id
+WHERE i.order_date >= $from_day;
+
+INSERT INTO line_facts_pairs
+SELECT DISTINCT customer_key, product_key FROM line_facts_new WHERE is_sale AND customer_key IS NOT NULL;
+
+CREATE OR REPLACE TEMP TABLE line_facts_last AS  -- the last kept purchase lines of those pairs (one scan)
+SELECT f.rowid AS line_rowid, f.customer_key, f.product_key, f.order_date
+FROM products_line_facts f
+SEMI JOIN (SELECT DISTINCT customer_key, product_key FROM line_facts_pairs) p
+       ON p.customer_key = f.customer_key AND p.product_key = f.product_key
+WHERE f.order_date < $from_day AND f.is_sale AND (f.buy_next_date IS NULL OR f.buy_next_date >= $from_day);
+
+INSERT INTO products_line_facts BY NAME
+WITH earlier AS (  -- each pair's last kept purchase
+    SELECT customer_key, product_key, max(order_date) AS last_date FROM line_facts_last GROUP BY ALL
 )
 SELECT l.order_no, l.order_id, l.order_date, l.customer_key, l.channel, l.status, l.product_id, l.product_key,
        l.category, l.quantity, l.unit_price, l.order_is_valid, l.is_sale, l.gmv,
@@ -57,26 +64,21 @@ SELECT l.order_no, l.order_id, l.order_date, l.customer_key, l.channel, l.status
            min(CASE WHEN l.is_sale THEN l.order_date END) OVER (
                PARTITION BY l.customer_key, l.product_key ORDER BY l.order_no
                RANGE BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) END AS buy_next_date
-FROM lines l
+FROM line_facts_new l
 LEFT JOIN earlier e ON e.customer_key = l.customer_key AND e.product_key = l.product_key
 ORDER BY l.order_no;
 
-INSERT INTO line_facts_pairs
-SELECT DISTINCT customer_key, product_key FROM products_line_facts
-WHERE order_date >= $from_day AND is_sale AND customer_key IS NOT NULL;
-
--- The kept lines whose next purchase is on or after $from_day (or none): the last purchase before it of each pair.
+-- Those last kept purchases' next purchase: the pair's first purchase in the new lines, or none.
 UPDATE products_line_facts SET buy_next_date = n.next_date
 FROM (
-    SELECT p.customer_key, p.product_key, min(f.order_date) AS next_date
-    FROM (SELECT DISTINCT customer_key, product_key FROM line_facts_pairs) p
-    LEFT JOIN products_line_facts f
-      ON f.customer_key = p.customer_key AND f.product_key = p.product_key
-     AND f.order_date >= $from_day AND f.is_sale
-    GROUP BY p.customer_key, p.product_key
+    SELECT k.line_rowid, min(l.order_date) AS next_date
+    FROM line_facts_last k
+    LEFT JOIN line_facts_new l
+      ON l.customer_key = k.customer_key AND l.product_key = k.product_key AND l.is_sale
+    GROUP BY k.line_rowid
 ) n
-WHERE products_line_facts.customer_key = n.customer_key AND products_line_facts.product_key = n.product_key
-  AND products_line_facts.order_date < $from_day AND products_line_facts.is_sale
-  AND (products_line_facts.buy_next_date IS NULL OR products_line_facts.buy_next_date >= $from_day);
+WHERE products_line_facts.rowid = n.line_rowid;
 
 DROP TABLE line_facts_pairs;
+DROP TABLE line_facts_new;
+DROP TABLE line_facts_last;

@@ -3,40 +3,34 @@
 -- Params: $min_product_orders, $min_pair_orders, $max_basket, $limit; those of {order_where} (dates, channel) and
 -- {category_where} (both products in the chosen categories). Orders holding more than $max_basket distinct products
 -- (bulk/wholesale orders, whose pairs grow with the square of their size) are left out of every count.
--- Speed: CTEs read more than once are MATERIALIZED (computed once); only products in at least $min_product_orders orders, and only orders holding two of them, enter the
--- self-join; a pair needs $min_pair_orders orders to be kept.
+-- Speed: CTEs read more than once are MATERIALIZED (computed once); an order's GMV and basket size come from one
+-- grouping, and its products from first_product_line (no DISTINCT); only products in at least $min_product_orders
+-- orders, and only orders holding two or more products, enter the self-join (an order with one frequent product
+-- among them pairs nothing); a pair needs $min_pair_orders orders to be kept. 6.4 s -> 3.4 s on the 30 days of a
+-- 10M-customer store around 11.11 (13.3M lines, 5.3M orders).
 WITH window_lines AS MATERIALIZED (  -- lines bought in valid orders of the range and channels (products_line_facts, alias l)
     SELECT l.order_no, l.product_key, l.product_id, l.category, l.gmv AS line_gmv, l.first_product_line
     FROM products_line_facts l
     WHERE l.is_sale AND {order_where}
 ),
-order_value AS MATERIALIZED (  -- GMV of each valid order (all of its lines), for AOV
-    SELECT l.order_no, sum(l.line_gmv) AS order_gmv
+order_stats AS MATERIALIZED (  -- per order in one pass: its GMV (all of its lines, for AOV) and its basket size
+    SELECT l.order_no, sum(l.line_gmv) AS order_gmv,
+           count(*) FILTER (WHERE l.first_product_line AND {category_where}) AS n_products
     FROM window_lines l
     GROUP BY l.order_no
 ),
-all_lines AS MATERIALIZED (  -- one row per order and product bought in it (in the chosen categories): its first line
-    SELECT l.order_no, l.product_key AS pkey
+lines AS MATERIALIZED (  -- one row per order and product bought in it (in the chosen categories), bulk orders left out
+    SELECT l.order_no, l.product_key AS pkey, s.order_gmv, s.n_products
     FROM window_lines l
-    WHERE l.first_product_line AND {category_where}
+    JOIN order_stats s ON s.order_no = l.order_no
+    WHERE l.first_product_line AND {category_where} AND s.n_products <= $max_basket
 ),
-basket_sizes AS MATERIALIZED (
-    SELECT order_no, count(*) AS n_products
-    FROM all_lines
-    GROUP BY order_no
-),
-lines AS MATERIALIZED (
-    SELECT a.order_no, a.pkey
-    FROM all_lines a
-    JOIN basket_sizes s ON s.order_no = a.order_no
-    WHERE s.n_products <= $max_basket
-),
-totals AS (
-    SELECT count(*) AS n_orders, sum(ov.order_gmv) AS total_gmv,
-           (SELECT count(*) FROM basket_sizes WHERE n_products > $max_basket) AS bulk_orders
-    FROM order_value ov
-    JOIN basket_sizes s ON s.order_no = ov.order_no
-    WHERE s.n_products <= $max_basket
+totals AS (  -- the orders holding a product of the chosen categories
+    SELECT count(*) FILTER (WHERE n_products <= $max_basket) AS n_orders,
+           sum(order_gmv) FILTER (WHERE n_products <= $max_basket) AS total_gmv,
+           count(*) FILTER (WHERE n_products > $max_basket) AS bulk_orders
+    FROM order_stats
+    WHERE n_products >= 1
 ),
 product_orders AS MATERIALIZED (  -- per integer product key (ordered like product_id): the joins and grouping run on integers
     SELECT c.pkey, c.n, k.product_id
@@ -44,17 +38,11 @@ product_orders AS MATERIALIZED (  -- per integer product key (ordered like produ
     JOIN (SELECT product_key, min(product_id) AS product_id FROM window_lines GROUP BY product_key) k
       ON k.product_key = c.pkey
 ),
-frequent AS MATERIALIZED (
-    SELECT l.order_no, c.pkey
+baskets AS MATERIALIZED (  -- the frequent products of the orders holding two or more products (only those pair up)
+    SELECT l.order_no, c.pkey, l.order_gmv
     FROM lines l
     JOIN product_orders c ON c.pkey = l.pkey
-    WHERE c.n >= $min_product_orders
-),
-baskets AS MATERIALIZED (
-    SELECT f.order_no, f.pkey, ov.order_gmv
-    FROM frequent f
-    JOIN order_value ov ON ov.order_no = f.order_no
-    WHERE f.order_no IN (SELECT order_no FROM frequent GROUP BY order_no HAVING count(*) >= 2)
+    WHERE c.n >= $min_product_orders AND l.n_products >= 2
 ),
 pairs AS (
     SELECT a.pkey AS pkey_a, b.pkey AS pkey_b, count(*) AS pair_orders, sum(a.order_gmv) AS pair_gmv

@@ -338,11 +338,11 @@ def top_customers(con: duckdb.DuckDBPyConnection, limit: int | None = 100, offse
     next_order_date (None = unlikely to buy again)."""
     ensure_value(con)
     params: dict[str, Any] = {}
-    page = top = ""
+    page, top = "", "TRUE"
     if limit is not None:
         page = "LIMIT $limit OFFSET $offset"
         # Only values at least the page's last one can be on it (ties included, ordered by id below).
-        top = ("WHERE v.value_365 >= (SELECT min(value_365) FROM (SELECT value_365 FROM users_customer_value "
+        top = ("v.value_365 >= (SELECT min(value_365) FROM (SELECT value_365 FROM users_customer_value "
                "ORDER BY value_365 DESC LIMIT $top) t)")
         params = {"limit": int(limit), "offset": int(offset), "top": int(limit) + int(offset)}
     return db.query_df(con, db.load_sql("users/clv_customers").format(page=page, top=top), params or None)

@@ -19,6 +19,8 @@ transaction (it replaces whatever the update had written). Why each one is exact
 """
 from __future__ import annotations
 
+import re
+
 import duckdb
 
 from ecomops import config, db
@@ -29,7 +31,9 @@ from ecomops.users import rfm
 def _run(cur: duckdb.DuckDBPyConnection, name: str, params: dict | None = None) -> None:
     """Run the statements of a named query file, each with the parameters it names."""
     for statement in cur.extract_statements(db.load_sql(name)):
-        used = {k: v for k, v in (params or {}).items() if f"${k}" in statement.query}
+        # A parameter only a comment names is not bound (DuckDB rejects an unused one).
+        code = re.sub(r"--[^\n]*", "", statement.query)
+        used = {k: v for k, v in (params or {}).items() if re.search(rf"\${k}\b", code)}
         cur.execute(statement, used) if used else cur.execute(statement)
 
 

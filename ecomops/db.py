@@ -205,6 +205,21 @@ def transaction(con: duckdb.DuckDBPyConnection, bump_version: bool = True,
         cur.close()
 
 
+def checkpoint(con: duckdb.DuckDBPyConnection) -> bool:
+    """Write the WAL into the database file when no other transaction runs; return whether it did (best effort)."""
+    # Why: lines an import appended stay in the WAL until a checkpoint, and DuckDB then read them with every other
+    # line on joins it otherwise narrows to the touched orders (at 10M customers, the summary tables' updates after a
+    # one-day import took 28 s before a checkpoint and 21 s after one, which itself took 0.2 s).
+    cur = con.cursor()
+    try:
+        cur.execute("CHECKPOINT")
+        return True
+    except duckdb.Error:  # another session's transaction is running: the next update checkpoints instead
+        return False
+    finally:
+        cur.close()
+
+
 def database_file(con: duckdb.DuckDBPyConnection) -> str:
     """Return the database file the connection works on ("" for an in-memory database)."""
     # On its own cursor: the caller's connection may hold an unfinished result, which a new statement would end.

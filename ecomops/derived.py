@@ -211,6 +211,7 @@ def ensure(con: duckdb.DuckDBPyConnection, table: DerivedTable) -> bool:
 
             summary.build(con, table, stamp)
             return True
+        db.checkpoint(con)
         started = time.perf_counter()
         with db.transaction(con, bump_version=False) as cur:
             for setting in table.settings:

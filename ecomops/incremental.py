@@ -97,7 +97,8 @@ def update_products_lines(cur: duckdb.DuckDBPyConnection) -> str | None:
                         {"from_day": from_day}).fetchone()[0]
     if moved:
         return f"{moved} product key(s) would move (a product id new or gone amid the others)"
-    _run(cur, "products/line_facts_update", {"from_day": from_day})
+    to_day = cur.execute("SELECT max(order_date) FROM orders").fetchone()[0]
+    _run(cur, "products/line_facts_update", dict(_touched_days(cur), from_day=from_day, to_day=to_day or from_day))
     cur.execute("DROP TABLE derived_product_keys")
     return None
 

@@ -57,10 +57,11 @@ def buyer_totals(con: duckdb.DuckDBPyConnection, as_of: date) -> tuple[str, dict
 RFM_KEEP_DATES = 4
 
 
-def _insert_rfm(cur: duckdb.DuckDBPyConnection, as_of: date, buyers: str | None = None) -> None:
+def _insert_rfm(cur: duckdb.DuckDBPyConnection, as_of: date, buyers: str | None = None,
+                params: dict[str, Any] | None = None) -> None:
     cur.execute(derived.PERFECT_HASH)
     cur.execute(f"INSERT INTO users_rfm_scores BY NAME "
-                f"SELECT CAST($as_of AS DATE) AS as_of, * FROM ({rfm_sql(buyers)})", {"as_of": as_of})
+                f"SELECT CAST($as_of AS DATE) AS as_of, * FROM ({rfm_sql(buyers)})", dict(params or {}, as_of=as_of))
 
 
 def _last_order_day(cur: duckdb.DuckDBPyConnection) -> date | None:
@@ -92,25 +93,34 @@ def update_latest_rfm(cur: duckdb.DuckDBPyConnection, touched: str) -> None:
     if as_of is None or stored is None:
         store_latest_rfm(cur)
         return
-    cur.execute(derived.PERFECT_HASH)
-    cur.execute(f"""
-        CREATE OR REPLACE TEMP TABLE users_rfm_buyers AS
+    buyers_sql = f"""
         SELECT s.ckey, s.frequency, s.monetary, s.first_order_date, s.last_order_date, s.discounted_orders,
                s.returned_orders, s.last_order_returned, s.last_category_bits
         FROM users_rfm_scores s ANTI JOIN {touched} t ON t.ckey = s.ckey
         WHERE s.as_of = $stored
         UNION ALL BY NAME
-        SELECT * FROM ({db.load_sql("users/rfm_buyers")}) WHERE ckey IN (SELECT ckey FROM {touched})""",
-                {"stored": stored, "as_of": as_of})
-    # One row per key by construction (the stored rows of a date have one per key; the two parts are disjoint).
-    rows, buyers = cur.execute("SELECT count(*), (SELECT count(*) FROM users_customer_keys "
-                               "WHERE first_order_date IS NOT NULL) FROM users_rfm_buyers").fetchone()
-    if rows == buyers:
-        cur.execute("DELETE FROM users_rfm_scores")
-        _insert_rfm(cur, as_of, "SELECT * FROM users_rfm_buyers")
+        SELECT * FROM ({db.load_sql("users/rfm_buyers")}) WHERE ckey IN (SELECT ckey FROM {touched})"""
+    buyers = cur.execute("SELECT count(*) FROM users_customer_keys WHERE first_order_date IS NOT NULL").fetchone()[0]
+    if cur.execute("SELECT 1 FROM users_rfm_scores WHERE as_of = $as_of LIMIT 1", {"as_of": as_of}).fetchone():
+        # The new scores' date is stored already (no new order day): the totals are set aside first.
+        cur.execute(derived.PERFECT_HASH)
+        cur.execute(f"CREATE OR REPLACE TEMP TABLE users_rfm_buyers AS {buyers_sql}", {"stored": stored, "as_of": as_of})
+        rows = cur.execute("SELECT count(*) FROM users_rfm_buyers").fetchone()[0]
+        if rows == buyers:
+            cur.execute("DELETE FROM users_rfm_scores")
+            _insert_rfm(cur, as_of, "SELECT * FROM users_rfm_buyers")
+        cur.execute("DROP TABLE users_rfm_buyers")
     else:
+        # A new date: its scores are written straight from the stored rows of the old one, which then go (setting
+        # the totals aside in a temp table first took 2.2 s of 4.8 at 10M customers).
+        _insert_rfm(cur, as_of, buyers_sql, {"stored": stored})
+        rows = cur.execute("SELECT count(*) FROM users_rfm_scores WHERE as_of = $as_of", {"as_of": as_of}).fetchone()[0]
+        if rows == buyers:
+            cur.execute("DELETE FROM users_rfm_scores WHERE as_of <> $as_of", {"as_of": as_of})
+    # One row per key by construction (the stored rows of a date have one per key; the two parts are disjoint);
+    # a count that differs (a buyer missing from the stored totals) scores every buyer again.
+    if rows != buyers:
         store_latest_rfm(cur)
-    cur.execute("DROP TABLE users_rfm_buyers")
 
 
 def ensure_rfm(con: duckdb.DuckDBPyConnection, as_of: date) -> None:

@@ -12,12 +12,16 @@ WHERE order_date >= $from_day AND is_sale AND customer_key IS NOT NULL;
 
 DELETE FROM products_line_facts WHERE order_date >= $from_day;
 
+-- A customer without a key had no order at the last build or update, so every order they have now is a touched one:
+-- only the touched orders are read (through their days, as constants, so the filter reaches the orders scan; a join
+-- of every order on the touched customers took 1.8 s at 10M customers).
 INSERT INTO products_customer_keys (customer_id, customer_key)
 SELECT customer_id,
        CAST((SELECT coalesce(max(customer_key), 0) FROM products_customer_keys)
             + row_number() OVER (ORDER BY customer_id) AS INTEGER)
 FROM (SELECT DISTINCT o.customer_id FROM orders o
-      JOIN (SELECT DISTINCT customer_id FROM derived_touched) t ON t.customer_id = o.customer_id) c
+      JOIN derived_touched t ON t.order_id = o.order_id
+      WHERE o.customer_id IS NOT NULL AND o.order_date BETWEEN $first AND $last AND list_contains($days, o.order_date)) c
 WHERE NOT EXISTS (SELECT 1 FROM products_customer_keys k WHERE k.customer_id = c.customer_id);
 
 CREATE OR REPLACE TEMP TABLE line_facts_new AS
@@ -35,7 +39,9 @@ JOIN order_keys o ON o.order_id = i.order_id
 LEFT JOIN products_customer_keys k ON k.customer_id = o.customer_id
 JOIN derived_product_keys pk ON pk.product_id = i.product_id
 LEFT JOIN products p ON p.product_id = i.product_id
-WHERE i.order_date >= $from_day;
+-- Bounded on both sides ($to_day = the last order day): with ">=" alone DuckDB's estimate made it hash every line
+-- (1.7 s at 10M customers); the range lets the day filter reach the line scan (0.04 s).
+WHERE i.order_date BETWEEN $from_day AND $to_day;
 
 INSERT INTO line_facts_pairs
 SELECT DISTINCT customer_key, product_key FROM line_facts_new WHERE is_sale AND customer_key IS NOT NULL;
@@ -43,6 +49,8 @@ SELECT DISTINCT customer_key, product_key FROM line_facts_new WHERE is_sale AND 
 CREATE OR REPLACE TEMP TABLE line_facts_last AS  -- the last kept purchase lines of those pairs (one scan)
 SELECT f.rowid AS line_rowid, f.customer_key, f.product_key, f.order_date
 FROM products_line_facts f
+-- The customers first: a join on one integer column is also applied inside the scan (2.0 s -> 0.8 s at 10M).
+SEMI JOIN (SELECT DISTINCT customer_key FROM line_facts_pairs) c ON c.customer_key = f.customer_key
 SEMI JOIN (SELECT DISTINCT customer_key, product_key FROM line_facts_pairs) p
        ON p.customer_key = f.customer_key AND p.product_key = f.product_key
 WHERE f.order_date < $from_day AND f.is_sale AND (f.buy_next_date IS NULL OR f.buy_next_date >= $from_day);

@@ -59,6 +59,53 @@ def test_same_day_orders_are_one_purchase_and_the_first_day_is_left_out_of_spend
     assert row.mean_spend == pytest.approx(20.0) and row.mean_purchase_gmv == pytest.approx(65 / 3)
 
 
+def test_two_orders_on_the_first_day_are_both_left_out_of_spend():
+    con = make_tiny_db()
+    # A's first day 03-04 gets a second order (7) before the one of the fixture (25): the first purchase is 32.
+    con.execute("""INSERT INTO orders (order_id, customer_id, order_ts, order_date, status, channel, device) VALUES
+        ('X0', 'A', TIMESTAMP '2024-03-04 00:01', DATE '2024-03-04', 'paid', 'search', 'app')""")
+    con.execute("INSERT INTO order_items (order_id, line_no, product_id, quantity, unit_price) VALUES "
+                "('X0', 1, 'P1', 1, 7.0)")
+    derived.ensure(con, derived.USERS_ORDERS)
+    frame = value.summaries(con, date(2024, 3, 5)).merge(
+        con.execute("SELECT ckey, customer_id FROM users_customer_keys").df(), on="ckey").set_index("customer_id")
+    row = frame.loc["A"]
+    # A: 03-04 (7 + 25 = 32), 03-05 (20): x = 1, repeat spend 20, mean purchase GMV (32 + 20) / 2.
+    assert (row["x"], row["t_x"], row["T"]) == (1, 1, 1)
+    assert row.mean_spend == pytest.approx(20.0) and row.mean_purchase_gmv == pytest.approx(26.0)
+
+
+def test_summaries_equal_a_grouping_per_customer_and_day_on_online_retail(shared_data):
+    from tests.retail import load_online_retail
+
+    con = db.connect_memory()
+    load_online_retail(con, shared_data / "online_retail.csv.gz")
+    derived.ensure(con, derived.USERS_ORDERS)
+    as_of = date(2011, 9, 30)  # before the last day: orders after it are left out
+    found = value.summaries(con, as_of).merge(
+        con.execute("SELECT ckey, customer_id FROM users_customer_keys").df(), on="ckey").set_index("customer_id")
+    # The plain way: GMV per customer and day from the valid orders' sale lines, then per customer.
+    days = con.execute("""
+        SELECT o.customer_id, o.order_date AS day, coalesce(sum(l.gmv), 0) AS gmv
+        FROM valid_orders o LEFT JOIN sale_lines l ON l.order_id = o.order_id
+        WHERE o.customer_id IS NOT NULL AND o.order_date <= $d GROUP BY ALL""", {"d": as_of}).df()
+    days["day"] = pd.to_datetime(days["day"])
+    days = days.sort_values(["customer_id", "day"])
+    per = days.groupby("customer_id").agg(n=("day", "size"), first=("day", "min"), last=("day", "max"),
+                                          total=("gmv", "sum"), first_gmv=("gmv", "first"))
+    assert sorted(found.index) == sorted(per.index)
+    per = per.loc[found.index]
+    assert (found["x"].to_numpy() == per["n"].to_numpy() - 1).all()
+    assert (found["t_x"].to_numpy() == (per["last"] - per["first"]).dt.days.to_numpy()).all()
+    assert (found["T"].to_numpy() == (pd.Timestamp(as_of) - per["first"]).dt.days.to_numpy()).all()
+    repeat = per["n"] > 1
+    assert found["mean_spend"].isna().to_numpy().tolist() == (~repeat).to_numpy().tolist()
+    spend = ((per["total"] - per["first_gmv"]) / (per["n"] - 1))[repeat]
+    assert found.loc[repeat, "mean_spend"].to_numpy() == pytest.approx(spend.to_numpy(), rel=1e-9, abs=1e-9)
+    assert found["mean_purchase_gmv"].to_numpy() == pytest.approx((per["total"] / per["n"]).to_numpy(), rel=1e-9)
+    assert repeat.sum() > 1000  # many repeat buyers, many with several invoices on a day
+
+
 def test_too_few_repeat_customers_store_the_reason_and_no_values():
     con = make_tiny_db()
     _store(con)

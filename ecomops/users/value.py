@@ -34,6 +34,7 @@ from ecomops.users import rfm as users_rfm
 HORIZONS = (30, 90, 365)
 FORECAST_WEEKS = (4, 13, 52)
 FUTURE_WEEKS = 52
+CURVE_BLOCK_ROWS = 100_000  # customer summaries per block of the forecast curve
 CURVE_WEEKS = (1, 2, 3, 4, 6, 8, 10, 13, 17, 21, 26, 30, 35, 39, 44, 48, 52)
 STATUS_FITTED = "fitted"
 STATUS_TOO_FEW = "too_few_repeat_customers"
@@ -135,10 +136,18 @@ def _grouped(model: ValueModel, spend: np.ndarray) -> tuple[np.ndarray, ...]:
 def forecast_curve(model: ValueModel, spend: np.ndarray, days: np.ndarray) -> pd.DataFrame:
     """Return the cumulative expected orders and revenue of the existing customers ``days`` after as_of."""
     x, t_x, T, n, total_spend = _grouped(model, spend)
-    # One call for every horizon (a days x rows grid): the model's slow path pays its Beta quantiles once.
+    # One call for every horizon per block of rows (a days x rows grid): the model's slow path pays its Beta
+    # quantiles once per block, and the blocks keep the grids small (all rows at once held several GB at 10M
+    # customers).
     days = np.asarray(days, dtype=float)
-    grid = btyd.conditional_expected_purchases(model.bg, days[:, None], x[None, :], t_x[None, :], T[None, :])
-    return pd.DataFrame({"days": days.astype(int), "orders": grid @ n, "revenue": grid @ total_spend})
+    orders, revenue = np.zeros(days.size), np.zeros(days.size)
+    for start in range(0, x.size, CURVE_BLOCK_ROWS):
+        block = slice(start, start + CURVE_BLOCK_ROWS)
+        grid = btyd.conditional_expected_purchases(model.bg, days[:, None], x[None, block], t_x[None, block],
+                                                   T[None, block])
+        orders += grid @ n[block]
+        revenue += grid @ total_spend[block]
+    return pd.DataFrame({"days": days.astype(int), "orders": orders, "revenue": revenue})
 
 
 def weekly_frame(con: duckdb.DuckDBPyConnection, model: ValueModel, spend: np.ndarray) -> pd.DataFrame:
@@ -217,12 +226,12 @@ def store_value(cur: duckdb.DuckDBPyConnection) -> None:
     cur.execute("INSERT INTO users_clv_fit VALUES ($d, $s, $n, $r, $bg, $gg, $secs)",
                 {"d": as_of, "s": STATUS_FITTED, "n": model.customers, "r": model.repeat_customers,
                  "bg": model.bg.to_json(), "gg": model.gg.to_json(), "secs": model.fit_seconds})
-    rows = scored[["ckey", "x", "t_x", "T", "mean_spend", *VALUE_COLUMNS]]
     weekly = weekly_frame(cur, model, scored["expected_spend"].to_numpy(float))
-    cur.register("clv_rows", rows)
+    cur.register("clv_rows", scored)  # (the columns picked in SQL: a copy of them in pandas took 1 GB at 10M)
     cur.register("clv_weekly", weekly)
     try:
-        cur.execute("INSERT INTO users_customer_value BY NAME SELECT * FROM clv_rows")
+        columns = ", ".join(f'"{c}"' for c in ("ckey", "x", "t_x", "T", "mean_spend", *VALUE_COLUMNS))
+        cur.execute(f"INSERT INTO users_customer_value BY NAME SELECT {columns} FROM clv_rows")
         cur.execute("INSERT INTO users_clv_weekly BY NAME SELECT * FROM clv_weekly")
     finally:
         cur.unregister("clv_rows")

@@ -5,19 +5,26 @@
 --   t_x        days from the first purchase day to the last (0 without a repeat)
 --   T          days from the first purchase day to $as_of
 --   mean_spend mean GMV of the repeat purchase days (the first excluded, as in Fader, Hardie & Lee); NULL when x = 0
-WITH purchases AS (
-    SELECT ckey, order_date AS day, sum(gmv) AS gmv
-    FROM users_order_facts
-    WHERE ckey IS NOT NULL AND order_date <= $as_of
-    GROUP BY ckey, order_date
+-- Read along the order chain, in one grouping per buyer: an order opens a purchase day when the customer's previous
+-- order (prev_order_date, in time order) was on another day or there was none, and the first day's GMV is that of
+-- the orders on the key's first order day (users_customer_keys). Grouping per buyer and day first held some 40M
+-- groups at 10M customers (a 5.4 GB peak; 3.7 GB this way).
+WITH chain AS (
+    SELECT f.ckey, f.order_date, f.gmv, f.prev_order_date IS DISTINCT FROM f.order_date AS opens_day,
+           f.order_date = k.first_order_date AS first_day_order
+    FROM users_order_facts f
+    JOIN users_customer_keys k ON k.ckey = f.ckey
+    WHERE f.ckey IS NOT NULL AND f.order_date <= $as_of
 )
 SELECT ckey,
-       CAST(count(*) - 1 AS INTEGER)                           AS x,
-       CAST(date_diff('day', min(day), max(day)) AS INTEGER)   AS t_x,
-       CAST(date_diff('day', min(day), $as_of) AS INTEGER)     AS T,
-       CASE WHEN count(*) > 1 THEN (sum(gmv) - arg_min(gmv, day)) / (count(*) - 1) END AS mean_spend,
-       avg(gmv)                                                AS mean_purchase_gmv,
-       min(day)                                                AS first_day
-FROM purchases
+       CAST(count(*) FILTER (WHERE opens_day) - 1 AS INTEGER)          AS x,
+       CAST(date_diff('day', min(order_date), max(order_date)) AS INTEGER) AS t_x,
+       CAST(date_diff('day', min(order_date), $as_of) AS INTEGER)      AS T,
+       CASE WHEN count(*) FILTER (WHERE opens_day) > 1
+            THEN (sum(gmv) - coalesce(sum(gmv) FILTER (WHERE first_day_order), 0))
+                 / (count(*) FILTER (WHERE opens_day) - 1) END          AS mean_spend,
+       sum(gmv) / count(*) FILTER (WHERE opens_day)                     AS mean_purchase_gmv,
+       min(order_date)                                                 AS first_day
+FROM chain
 GROUP BY ckey
 ORDER BY ckey

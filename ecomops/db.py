@@ -220,6 +220,50 @@ def checkpoint(con: duckdb.DuckDBPyConnection) -> bool:
         cur.close()
 
 
+_release_memory = False  # set by the command line (enable_memory_release): never while the app serves pages
+
+
+def enable_memory_release(enabled: bool = True) -> None:
+    """Let release_memory act in this process (the command line: one step at a time, no page sessions)."""
+    global _release_memory
+    _release_memory = enabled
+
+
+def release_memory(con: duckdb.DuckDBPyConnection) -> bool:
+    """Give back the memory DuckDB keeps cached and the freed Python heap, when enabled (enable_memory_release);
+    return whether DuckDB's cache was dropped."""
+    # Why: DuckDB keeps the blocks it read cached up to MEMORY_LIMIT even when no query runs, and the step after it
+    # (the customer value fit, the churn scoring: millions of rows in pandas) adds its own memory on top: the
+    # 10M-customer demo peaked at 7.7 GB that way. A small limit evicts the blocks (the memory goes back to the
+    # OS), and the usual one is set back at once. Not while pages are served: another session's query running
+    # in that moment would have to spill, or could fail.
+    if not _release_memory:
+        return False
+    import gc
+
+    gc.collect()
+    _trim_heap()
+    cur = con.cursor()
+    try:
+        cur.execute("SET memory_limit = '256MB'")
+        return True
+    except duckdb.Error:  # blocks pinned by a running query: nothing is evicted
+        return False
+    finally:
+        cur.execute(f"SET memory_limit = '{MEMORY_LIMIT.replace(chr(39), '')}'")
+        cur.close()
+
+
+def _trim_heap() -> None:
+    """Return the freed parts of the C heap to the OS (glibc's malloc_trim; nothing elsewhere)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc (macOS, Windows, musl)
+        pass
+
+
 def database_file(con: duckdb.DuckDBPyConnection) -> str:
     """Return the database file the connection works on ("" for an in-memory database)."""
     # On its own cursor: the caller's connection may hold an unfinished result, which a new statement would end.

@@ -212,6 +212,7 @@ def ensure(con: duckdb.DuckDBPyConnection, table: DerivedTable) -> bool:
             summary.build(con, table, stamp)
             return True
         db.checkpoint(con)
+        db.release_memory(con)
         started = time.perf_counter()
         with db.transaction(con, bump_version=False) as cur:
             for setting in table.settings:
@@ -253,6 +254,7 @@ def _full_build(con: duckdb.DuckDBPyConnection, cur: duckdb.DuckDBPyConnection, 
     for statement in con.extract_statements(db.load_sql(table.build_sql)):
         cur.execute(statement)
     if table.after_build:
+        db.release_memory(con)  # (its Python step comes after the build query's working memory)
         call(table.after_build, cur)
 
 

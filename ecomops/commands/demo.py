@@ -53,6 +53,17 @@ def run(args: argparse.Namespace) -> int:
             raise CommandError(f"the database already holds data ({n_orders:,} orders); "
                                "use --force to replace it with the demo")
         clear_data_tables(con)
+    # One step at a time here, and no page sessions: DuckDB's cache is given back before each summary table and
+    # model step, so it does not sit beside their pandas frames (db.release_memory).
+    db.enable_memory_release()
+    try:
+        return _generate(con, args)
+    finally:
+        db.enable_memory_release(False)
+
+
+def _generate(con, args: argparse.Namespace) -> int:
+    """Generate the demo data, its summary tables and (unless --no-models) the models; print what was done."""
     started = time.perf_counter()
     with tqdm(total=100, unit="%", desc="demo", bar_format="{l_bar}{bar}| {n_fmt}% {postfix}") as bar:
         def progress(fraction: float, message: str) -> None:

@@ -214,7 +214,7 @@ def checkpoint(con: duckdb.DuckDBPyConnection) -> bool:
     try:
         cur.execute("CHECKPOINT")
         return True
-    except duckdb.Error:  # another session's transaction is running: the next update checkpoints instead
+    except duckdb.Error:  # one DuckDB cannot take now (best effort: the next update checkpoints instead)
         return False
     finally:
         cur.close()

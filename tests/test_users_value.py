@@ -26,6 +26,13 @@ def _store(con) -> None:
 
 # ------------------------------------------------------------------------------------------ summaries by hand
 
+def _summaries_by_customer(con, as_of: date) -> pd.DataFrame:
+    """The value summaries as of a day (users tables brought up to date first), indexed by customer id."""
+    derived.ensure(con, derived.USERS_ORDERS)
+    return value.summaries(con, as_of).merge(
+        con.execute("SELECT ckey, customer_id FROM users_customer_keys").df(), on="ckey").set_index("customer_id")
+
+
 def test_summaries_on_the_tiny_store_by_hand():
     con = make_tiny_db()
     derived.ensure(con, derived.USERS_ORDERS)
@@ -42,37 +49,26 @@ def test_summaries_on_the_tiny_store_by_hand():
     assert sorted(zip(early["x"], early["T"])) == [(0, 0), (0, 0), (0, 1)]
 
 
-def test_same_day_orders_are_one_purchase_and_the_first_day_is_left_out_of_spend():
-    con = make_tiny_db()
-    con.execute("""INSERT INTO orders (order_id, customer_id, order_ts, order_date, status, channel, device) VALUES
-        ('X1', 'A', TIMESTAMP '2024-03-05 18:00', DATE '2024-03-05', 'paid', 'search', 'app'),
-        ('X2', 'A', TIMESTAMP '2024-03-08 09:00', DATE '2024-03-08', 'paid', 'search', 'app')""")
-    con.execute("INSERT INTO order_items (order_id, line_no, product_id, quantity, unit_price) VALUES "
-                "('X1', 1, 'P1', 1, 10.0), ('X2', 1, 'P2', 2, 5.0)")
-    derived.ensure(con, derived.USERS_ORDERS)
-    frame = value.summaries(con, date(2024, 3, 10)).merge(
-        con.execute("SELECT ckey, customer_id FROM users_customer_keys").df(), on="ckey").set_index("customer_id")
+@pytest.mark.parametrize("orders, lines, as_of, expected", [
     # A: 03-04 (25), 03-05 (20 + 10 = 30, two orders one purchase), 03-08 (10): x = 2, t_x = 4, T = 6,
     # mean repeat spend (30 + 10) / 2 = 20; mean purchase GMV (25 + 30 + 10) / 3.
-    row = frame.loc["A"]
-    assert (row["x"], row["t_x"], row["T"]) == (2, 4, 6)
-    assert row.mean_spend == pytest.approx(20.0) and row.mean_purchase_gmv == pytest.approx(65 / 3)
-
-
-def test_two_orders_on_the_first_day_are_both_left_out_of_spend():
+    ("('X1', 'A', TIMESTAMP '2024-03-05 18:00', DATE '2024-03-05', 'paid', 'search', 'app'), "
+     "('X2', 'A', TIMESTAMP '2024-03-08 09:00', DATE '2024-03-08', 'paid', 'search', 'app')",
+     "('X1', 1, 'P1', 1, 10.0), ('X2', 1, 'P2', 2, 5.0)", date(2024, 3, 10), (2, 4, 6, 20.0, 65 / 3)),
+    # A's first day 03-04 gets a second order (7) before the fixture's (25): the first purchase is 32 and all of it
+    # is left out of spend. 03-05 (20): x = 1, repeat spend 20, mean purchase GMV (32 + 20) / 2.
+    ("('X0', 'A', TIMESTAMP '2024-03-04 00:01', DATE '2024-03-04', 'paid', 'search', 'app')",
+     "('X0', 1, 'P1', 1, 7.0)", date(2024, 3, 5), (1, 1, 1, 20.0, 26.0)),
+], ids=["later-day", "first-day"])
+def test_same_day_orders_are_one_purchase_and_the_first_day_is_left_out_of_spend(orders, lines, as_of, expected):
     con = make_tiny_db()
-    # A's first day 03-04 gets a second order (7) before the one of the fixture (25): the first purchase is 32.
-    con.execute("""INSERT INTO orders (order_id, customer_id, order_ts, order_date, status, channel, device) VALUES
-        ('X0', 'A', TIMESTAMP '2024-03-04 00:01', DATE '2024-03-04', 'paid', 'search', 'app')""")
-    con.execute("INSERT INTO order_items (order_id, line_no, product_id, quantity, unit_price) VALUES "
-                "('X0', 1, 'P1', 1, 7.0)")
-    derived.ensure(con, derived.USERS_ORDERS)
-    frame = value.summaries(con, date(2024, 3, 5)).merge(
-        con.execute("SELECT ckey, customer_id FROM users_customer_keys").df(), on="ckey").set_index("customer_id")
-    row = frame.loc["A"]
-    # A: 03-04 (7 + 25 = 32), 03-05 (20): x = 1, repeat spend 20, mean purchase GMV (32 + 20) / 2.
-    assert (row["x"], row["t_x"], row["T"]) == (1, 1, 1)
-    assert row.mean_spend == pytest.approx(20.0) and row.mean_purchase_gmv == pytest.approx(26.0)
+    con.execute("INSERT INTO orders (order_id, customer_id, order_ts, order_date, status, channel, device) VALUES "
+                + orders)
+    con.execute("INSERT INTO order_items (order_id, line_no, product_id, quantity, unit_price) VALUES " + lines)
+    row = _summaries_by_customer(con, as_of).loc["A"]
+    x, t_x, T, spend, purchase_gmv = expected
+    assert (row["x"], row["t_x"], row["T"]) == (x, t_x, T)
+    assert row.mean_spend == pytest.approx(spend) and row.mean_purchase_gmv == pytest.approx(purchase_gmv)
 
 
 def test_summaries_equal_a_grouping_per_customer_and_day_on_online_retail(shared_data):
@@ -80,10 +76,8 @@ def test_summaries_equal_a_grouping_per_customer_and_day_on_online_retail(shared
 
     con = db.connect_memory()
     load_online_retail(con, shared_data / "online_retail.csv.gz")
-    derived.ensure(con, derived.USERS_ORDERS)
     as_of = date(2011, 9, 30)  # before the last day: orders after it are left out
-    found = value.summaries(con, as_of).merge(
-        con.execute("SELECT ckey, customer_id FROM users_customer_keys").df(), on="ckey").set_index("customer_id")
+    found = _summaries_by_customer(con, as_of)
     # The plain way: GMV per customer and day from the valid orders' sale lines, then per customer.
     days = con.execute("""
         SELECT o.customer_id, o.order_date AS day, coalesce(sum(l.gmv), 0) AS gmv

@@ -220,7 +220,6 @@ def checkpoint(con: duckdb.DuckDBPyConnection) -> bool:
         cur.close()
 
 
-PYTHON_STEP_MEMORY_LIMIT = "2GB"  # DuckDB's limit during a pandas-heavy step (memory_for_python)
 _release_memory = False  # set by the command line (enable_memory_release): never while the app serves pages
 
 
@@ -250,31 +249,6 @@ def release_memory(con: duckdb.DuckDBPyConnection) -> bool:
         return True
     except duckdb.Error:  # blocks pinned by a running query: nothing is evicted
         return False
-    finally:
-        cur.execute(f"SET memory_limit = '{MEMORY_LIMIT.replace(chr(39), '')}'")
-        cur.close()
-
-
-@contextmanager
-def memory_for_python(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """Run a step that holds millions of rows in pandas with DuckDB held to PYTHON_STEP_MEMORY_LIMIT, when enabled
-    (enable_memory_release): its own queries spill sooner instead of adding DuckDB's full limit to its frames."""
-    # Why: the churn scoring of 10M customers' dormant ones holds their features in pandas while it runs the
-    # recommendation and win-back queries; with DuckDB at its usual 4 GB beside them the demo peaked at 5.97 GB.
-    if not _release_memory:
-        yield
-        return
-    import gc
-
-    gc.collect()
-    _trim_heap()
-    cur = con.cursor()
-    try:
-        try:
-            cur.execute(f"SET memory_limit = '{PYTHON_STEP_MEMORY_LIMIT}'")
-        except duckdb.Error:  # blocks pinned beyond it: the step runs with the usual limit
-            pass
-        yield
     finally:
         cur.execute(f"SET memory_limit = '{MEMORY_LIMIT.replace(chr(39), '')}'")
         cur.close()

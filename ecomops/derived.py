@@ -254,8 +254,8 @@ def _full_build(con: duckdb.DuckDBPyConnection, cur: duckdb.DuckDBPyConnection, 
     for statement in con.extract_statements(db.load_sql(table.build_sql)):
         cur.execute(statement)
     if table.after_build:
-        with db.memory_for_python(con):  # (its Python step: frames of every customer beside its own queries)
-            call(table.after_build, cur)
+        db.release_memory(con)  # (its Python step comes after the build query's working memory)
+        call(table.after_build, cur)
 
 
 def refresh_all(con: duckdb.DuckDBPyConnection, progress: ProgressFn | None = None) -> list[str]:

@@ -93,3 +93,22 @@ def test_checkpoint_writes_the_wal_and_loses_nothing_beside_a_running_transactio
     assert con.execute("SELECT count(*) FROM t").fetchone()[0] == 1001
     con.close()
     assert duckdb.connect(str(path)).execute("SELECT count(*) FROM t").fetchone()[0] == 1001
+
+
+def test_memory_beside_frames_holds_duckdb_to_the_step_limit_only_inside_and_only_when_enabled(file_con):
+    usual = _limit(file_con)
+    with db.memory_beside_frames(file_con):
+        assert _limit(file_con) == usual  # not enabled: nothing changes
+    db.enable_memory_release()
+    try:
+        with db.memory_beside_frames(file_con):
+            inside = _limit(file_con)
+            assert file_con.execute("SELECT count(DISTINCT s) FROM t").fetchone()[0] == 300000
+        with pytest.raises(ZeroDivisionError):
+            with db.memory_beside_frames(file_con):
+                1 / 0
+    finally:
+        db.enable_memory_release(False)
+    step = duckdb.connect(config={"memory_limit": db.FRAMES_STEP_MEMORY_LIMIT})
+    assert inside == _limit(step) != usual
+    assert _limit(file_con) == usual  # set back after the query, an error included

@@ -99,7 +99,8 @@ def score_dormant(con: duckdb.DuckDBPyConnection, model_id: int | None = None, p
     else:
         dormant["reasons"] = ""
     dormant["suggested_offer"] = suggested_offer(dormant, float(reference.get("monetary") or 0.0))
-    recs = recommendations(con, cutoff, per_customer)
+    with db.memory_beside_frames(con):  # (the dormant customers' frame is held meanwhile)
+        recs = recommendations(con, cutoff, per_customer)
     dormant = dormant.merge(recs, on="customer_id", how="left")
     dormant["scored_as_of"] = cutoff
     dormant["model_id"] = entry["model_id"]

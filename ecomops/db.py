@@ -206,7 +206,7 @@ def transaction(con: duckdb.DuckDBPyConnection, bump_version: bool = True,
 
 
 def checkpoint(con: duckdb.DuckDBPyConnection) -> bool:
-    """Write the WAL into the database file when no other transaction runs; return whether it did (best effort)."""
+    """Write the WAL into the database file; return whether it did (best effort: an error is swallowed)."""
     # Why: lines an import appended stay in the WAL until a checkpoint, and DuckDB then read them with every other
     # line on joins it otherwise narrows to the touched orders (at 10M customers, the summary tables' updates after a
     # one-day import took 28 s before a checkpoint and 21 s after one, which itself took 0.2 s).

@@ -251,7 +251,7 @@ def release_memory(con: duckdb.DuckDBPyConnection) -> bool:
     except duckdb.Error:  # blocks pinned by a running query: nothing is evicted
         return False
     finally:
-        cur.execute(f"SET memory_limit = '{MEMORY_LIMIT.replace(chr(39), '')}'")
+        cur.execute(_usual_limit_sql())
         cur.close()
 
 
@@ -273,8 +273,13 @@ def memory_beside_frames(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
             pass
         yield
     finally:
-        cur.execute(f"SET memory_limit = '{MEMORY_LIMIT.replace(chr(39), '')}'")
+        cur.execute(_usual_limit_sql())
         cur.close()
+
+
+def _usual_limit_sql() -> str:  # (read at call time)
+    """Return the SET statement that puts DuckDB's usual memory limit back."""
+    return f"SET memory_limit = '{MEMORY_LIMIT.replace(chr(39), '')}'"
 
 
 def _trim_heap() -> None:

@@ -67,6 +67,9 @@ class DerivedTable:
     incremental: str | None = None
     # The tables the build writes (the oracle test compares each one with a full rebuild); default: the name.
     outputs: tuple[str, ...] = ()
+    # Names of the derived tables this one's build reads, brought up to date first (``ensure``), each committed in
+    # its own transaction: a build's transaction sees the data as of its start, so they must be fresh before it.
+    requires: tuple[str, ...] = ()
 
     @property
     def tables(self) -> tuple[str, ...]:
@@ -108,6 +111,9 @@ CHURN_SCORES = DerivedTable(
     "churn_dormant_scores", "users/churn_scores_build", "churn_dormant_scores_state",
     ("orders", "order_items", "customers", "products", "reviews"),
     after_build="ecomops.users.targeting:store_scores",
+    # The win-back values come from the stored customer value when it is fresh, else from a refit of the value model
+    # inside this build (about a minute and gigabytes more at 10M customers).
+    requires=("users_customer_value",),
     fingerprint_sql="SELECT (SELECT max(model_id) FROM model_registry WHERE name = 'churn'), "
                     "(SELECT sha256 FROM model_registry WHERE name = 'churn' ORDER BY model_id DESC LIMIT 1)",
     fingerprint_extra="ecomops.users.targeting:scoring_key",
@@ -118,6 +124,7 @@ CUSTOMER_VALUE = DerivedTable(
     "users_customer_value", "users/customer_value_build", "users_customer_value_state",
     ("orders", "order_items", "customers", "products", "reviews"), (PERFECT_HASH,),
     after_build="ecomops.users.value:store_value",
+    requires=("users_order_facts",),
     fingerprint_sql="SELECT (SELECT max(fingerprint) FROM users_order_facts_state)",
     fingerprint_extra="ecomops.users.value:value_key",
     outputs=("users_customer_value", "users_clv_fit", "users_clv_weekly", "users_clv_groups"))
@@ -129,7 +136,7 @@ DAILY_COUNTS = DerivedTable("daily_order_counts", "ops/daily_counts_build", "dai
                             incremental="ecomops.incremental:update_daily_counts",
                             outputs=("daily_order_counts", "daily_repurchase"))
 REGISTRY: list[DerivedTable] = [PRODUCTS_LINES, SALES_ROLLUP, USERS_ORDERS, RISK_CLAIMS, RISK_REVIEW_LABELS,
-                                CHURN_SCORES, CUSTOMER_VALUE, DAILY_COUNTS]
+                                CUSTOMER_VALUE, CHURN_SCORES, DAILY_COUNTS]
 
 
 def source_tables() -> set[str]:
@@ -197,9 +204,19 @@ def is_fresh(con: duckdb.DuckDBPyConnection, table: DerivedTable) -> bool:
 ProgressFn = Callable[[float, str], None]
 
 
+def by_name(name: str) -> DerivedTable:
+    """Return the registered derived table of that name."""
+    for table in REGISTRY:
+        if table.name == name:
+            return table
+    raise KeyError(f"no derived table {name!r}")
+
+
 def ensure(con: duckdb.DuckDBPyConnection, table: DerivedTable) -> bool:
     """Bring the derived table up to date when its sources changed since the last build (from the recorded changes
-    when it can, else in full); return True when it was updated."""
+    when it can, else in full), after the tables it requires; return True when it was updated."""
+    for name in table.requires:
+        ensure(con, by_name(name))
     if is_fresh(con, table):
         return False
     with _build_lock:

@@ -101,6 +101,36 @@ def test_an_import_makes_the_scores_stale_and_refresh_rebuilds_them(trained, tmp
     _assert_equal_to_python(stored, con)
 
 
+def test_after_an_import_the_scores_alone_read_the_stored_values_brought_up_to_date_first(trained, tmp_path,
+                                                                                           monkeypatch):
+    """The page ensures the churn scores alone: the customer value (and the users tables before it) is brought up to
+    date first, in its own transaction, so the scoring reads the stored win-back values instead of refitting the
+    value model inside its build."""
+    from ecomops.users import value
+
+    con, _ = trained
+    derived.refresh_all(con)
+    customer, sku = con.execute("SELECT (SELECT min(customer_id) FROM customers), "
+                                "(SELECT min(product_id) FROM products)").fetchone()
+    last_day = churn.last_order_day(con)
+    import_file(con, write_csv(tmp_path / "next_day.csv", ORDERS_HEADER, [
+        ["NEXTDAY-1", f"{last_day + pd.Timedelta(days=1)} 09:00:00", customer, sku, "Kettle", "1", "20.00", "paid"]]))
+    assert not derived.is_fresh(con, derived.CUSTOMER_VALUE) and not derived.is_fresh(con, derived.CHURN_SCORES)
+
+    def refit(*args, **kwargs):
+        raise AssertionError("the churn scores refitted the value model instead of reading the stored values")
+
+    monkeypatch.setattr(value, "fitted_win_back_values", refit)
+    assert derived.refresh(con, [derived.CHURN_SCORES]) == ["churn_dormant_scores"]
+    for table in (derived.USERS_ORDERS, derived.CUSTOMER_VALUE, derived.CHURN_SCORES):
+        assert derived.is_fresh(con, table), table.name
+    stored = _stored_rows(con)
+    assert set(stored["scored_as_of"].astype(str)) == {str(last_day + pd.Timedelta(days=1))}
+    assert stored["clv_365"].notna().any()  # the values were read (the demo's value model fits)
+    monkeypatch.undo()
+    _assert_equal_to_python(stored, con)
+
+
 def test_without_a_model_nothing_is_stored(demo_db_path, tmp_path):
     path = tmp_path / "demo.duckdb"
     shutil.copyfile(demo_db_path, path)

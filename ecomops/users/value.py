@@ -272,8 +272,7 @@ def _stored_groups(con: duckdb.DuckDBPyConnection, grouping: str, rules: str) ->
 
 def ensure_value(con: duckdb.DuckDBPyConnection) -> None:
     """Refresh the users summary tables and then the stored customer value when the data changed."""
-    derived.ensure(con, derived.USERS_ORDERS)
-    derived.ensure(con, derived.CUSTOMER_VALUE)
+    derived.ensure(con, derived.CUSTOMER_VALUE)  # (users_order_facts first: CUSTOMER_VALUE.requires)
 
 
 # ------------------------------------------------------------------------------------------------ stored reads

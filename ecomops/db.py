@@ -35,6 +35,9 @@ MEMORY_LIMIT = os.environ.get("ECOMOPS_MEMORY_LIMIT", "4GB")
 
 _connections: dict[str, duckdb.DuckDBPyConnection] = {}
 _lock = threading.Lock()
+# Background threads working on a database (ecomops.users.model_jobs), by its file: ``close`` waits for them.
+_workers: dict[str, list[threading.Thread]] = {}
+WORKER_WAIT_SECONDS = 900
 
 
 class DatabaseLockedError(RuntimeError):
@@ -83,10 +86,24 @@ def connect_memory() -> duckdb.DuckDBPyConnection:
     return con
 
 
+def add_worker(con: duckdb.DuckDBPyConnection, thread: threading.Thread) -> None:
+    """Register a background thread working on the connection's database file, so ``close`` waits for it."""
+    key = database_file(con)
+    if key:
+        with _lock:
+            _workers[key] = [t for t in _workers.get(key, []) if t.is_alive()] + [thread]
+
+
 def close(path: str | Path | None = None) -> None:
-    """Close this process's connection to the database at ``path`` (or all of them when None)."""
+    """Close this process's connection to the database at ``path`` (or all of them when None), after the
+    background threads working on it have finished (a query cut off by a closed connection fails mid-write)."""
     with _lock:
         keys = list(_connections) if path is None else [str(config.db_path(path).resolve())]
+        waiting = [t for key in keys for t in _workers.pop(key, [])]
+    for thread in waiting:
+        if thread is not threading.current_thread():
+            thread.join(WORKER_WAIT_SECONDS)
+    with _lock:
         for key in keys:
             con = _connections.pop(key, None)
             if con is not None:

@@ -70,6 +70,10 @@ class DerivedTable:
     # Names of the derived tables this one's build reads, brought up to date first (``ensure``), each committed in
     # its own transaction: a build's transaction sees the data as of its start, so they must be fresh before it.
     requires: tuple[str, ...] = ()
+    # A model's outputs, rescored in full after every import (minutes at 10M customers): the app brings them up to
+    # date on a background thread after an import (ecomops.users.model_jobs.start_refresh), and a page reading one
+    # waits for that thread with its progress (ui.state.ensure_derived). Commands and tests build them in line.
+    background: bool = False
 
     @property
     def tables(self) -> tuple[str, ...]:
@@ -113,7 +117,7 @@ CHURN_SCORES = DerivedTable(
     after_build="ecomops.users.targeting:store_scores",
     # The win-back values come from the stored customer value when it is fresh, else from a refit of the value model
     # inside this build (about a minute and gigabytes more at 10M customers).
-    requires=("users_customer_value",),
+    requires=("users_customer_value",), background=True,
     fingerprint_sql="SELECT (SELECT max(model_id) FROM model_registry WHERE name = 'churn'), "
                     "(SELECT sha256 FROM model_registry WHERE name = 'churn' ORDER BY model_id DESC LIMIT 1)",
     fingerprint_extra="ecomops.users.targeting:scoring_key",
@@ -124,7 +128,7 @@ CUSTOMER_VALUE = DerivedTable(
     "users_customer_value", "users/customer_value_build", "users_customer_value_state",
     ("orders", "order_items", "customers", "products", "reviews"), (PERFECT_HASH,),
     after_build="ecomops.users.value:store_value",
-    requires=("users_order_facts",),
+    requires=("users_order_facts",), background=True,
     fingerprint_sql="SELECT (SELECT max(fingerprint) FROM users_order_facts_state)",
     fingerprint_extra="ecomops.users.value:value_key",
     outputs=("users_customer_value", "users_clv_fit", "users_clv_weekly", "users_clv_groups"))

@@ -6,7 +6,7 @@ through ecomops/ui/actions.py (role check, audit entry); a viewer sees the impor
 """
 import streamlit as st
 
-from ecomops import access, derived
+from ecomops import access
 from ecomops.exports import escape_markdown as md
 from ecomops.i18n import _, fmt
 from ecomops.ingest import IngestError, UndoRefused, list_imports, preview
@@ -175,13 +175,14 @@ if upload is not None:
                 st.stop()
             # The bar's last text repeats the summary shown after the rerun: clear it so the outcome reads once.
             bar.empty()
-            state.ensure_derived(*derived.REGISTRY)  # pay the summary-table refresh here, not on the next page
+            state.update_after_import()  # pay the summary-table update here, not on the next page
             st.session_state.update(done=done, check=None)
             st.rerun()
 
 done = st.session_state.get("done")
 if done is not None:
     (st.success if done.status == "imported" else st.warning)(md(done.summary()))
+state.background_refresh_status()  # the model outputs, updated after an import on a background thread
 
 st.subheader(_("Imports"))
 log = list_imports(con)
@@ -198,7 +199,7 @@ else:
         if right.button(_("Undo this import")):
             try:
                 result = actions.undo_import(int(target))
-                state.ensure_derived(*derived.REGISTRY)
+                state.update_after_import()
                 st.success(_("Undid import #{id}: removed {removed} rows, restored {restored}.", id=result.import_id,
                              removed=fmt.count(sum(result.removed.values())),
                              restored=fmt.count(sum(result.restored.values()))))

@@ -17,8 +17,10 @@ from ecomops import config, db, derived, i18n
 from ecomops.i18n import _, fmt
 from ecomops.filters import Filters, default_filters
 from ecomops.metrics import data_range
+from ecomops.users import model_jobs
 
 FILTERS_KEY = "ecomops_filters"
+BACKGROUND_POLL_SECONDS = 0.5
 
 
 @st.cache_resource(show_spinner="Opening the database…")
@@ -29,8 +31,6 @@ def _first_start(path: str) -> bool:
     con = db.connect(path)
     if fresh:
         from ecomops import demo  # imported lazily: only a first start needs the generator
-
-        from ecomops.users import model_jobs
 
         with st.spinner(i18n._("First start: creating the demo database and training its models (about a minute)…")):
             demo.generate(con)
@@ -71,6 +71,18 @@ def ensure_derived(*tables: derived.DerivedTable) -> None:
         return
     title = _("Updating the summary tables with the latest data…")
     bar = st.progress(0.0, text=title)
+    job = model_jobs.refresh_job(con)
+    names = {t.name for t in stale}
+    if job is not None and job.covers(names):
+        # Updated on a background thread since an import (model outputs): wait for it, showing its progress.
+        while job.covers(names):
+            bar.progress(job.fraction(), text=_("{title} (in the background, {seconds} s so far)", title=title,
+                                                seconds=fmt.count(job.elapsed())))
+            time.sleep(BACKGROUND_POLL_SECONDS)
+        stale = [t for t in stale if not derived.is_fresh(con, t)]  # (what a failed job left is updated below)
+        if not stale:
+            bar.empty()
+            return
 
     def progress(fraction: float, _table: str) -> None:
         done = min(int(round(fraction * len(stale))), len(stale))
@@ -85,6 +97,40 @@ def ensure_derived(*tables: derived.DerivedTable) -> None:
     how = _("from the imported orders") if modes == {"incremental"} else _("rebuilt in full")
     st.caption(_("Summary tables updated {how} in {seconds} s: the figures include the latest data.", how=how,
                  seconds=fmt.number(time.perf_counter() - started, 1)))
+
+
+def update_after_import() -> None:
+    """After an import or undo: update here the summary tables pages read (progress bar), and start the model outputs
+    (customer value, churn scores: minutes at 10M customers) on a background thread, so this page and every page not
+    reading them are usable at once; the pages reading them wait for it with its progress."""
+    ensure_derived(*[t for t in derived.REGISTRY if not t.background])
+    model_jobs.start_refresh(connection(), [t for t in derived.REGISTRY if t.background])
+
+
+def background_refresh_status() -> None:
+    """Show the background update of the model outputs: its progress while it runs (polling every 2 s, then the page
+    runs again), or why it failed."""
+    job = model_jobs.refresh_job(connection())
+    if job is None:
+        return
+
+    def status() -> None:
+        if job.state == "running":
+            st.progress(job.fraction(), text=_(
+                "Updating the customer value and the churn scores with the latest data in the background ({seconds} s "
+                "so far). The Users and Churn pages wait for it; every other page is up to date.",
+                seconds=fmt.count(job.elapsed())))
+        elif job.state == "failed":
+            st.warning(_("Updating the customer value and the churn scores in the background failed; the Users and "
+                         "Churn pages update them when opened."))
+        elif st.session_state.get("_background_refresh_seen") is not job:
+            st.session_state["_background_refresh_seen"] = job
+            st.rerun()  # done: the page's figures and this status are drawn again without polling
+        else:
+            st.caption(_("The customer value and the churn scores were updated with the latest data in the background "
+                         "in {seconds} s.", seconds=fmt.count(job.elapsed())))
+
+    st.fragment(status, run_every=BACKGROUND_POLL_SECONDS * 4 if job.state == "running" else None)()
 
 
 def data_version() -> int:

@@ -75,3 +75,42 @@ def test_one_sentence_in_english_and_chinese():
     with use_locale("zh_CN"):
         text = churn.reason_sentence(a)
         assert "150天" in text and "40天" in text and "Less likely" not in text
+
+
+def _reasons_the_plain_way(model, frame, reference, candidates, top=3) -> list[str]:
+    """The reasons written with json.dumps per row (the implementation before the JSON was written directly)."""
+    candidates = [f for f in candidates if f in churn.CHURN_DIRECTION]
+    base = 1.0 - churn.churn_probability(model, frame)
+    effects = np.column_stack([base - (1.0 - churn.churn_probability(model, frame.assign(**{f: reference.get(f)})))
+                               for f in candidates])
+    expected = np.column_stack([-churn.CHURN_DIRECTION[f] * np.sign(frame[f].to_numpy(float)
+                                                                     - (np.nan if reference.get(f) is None
+                                                                        else reference[f])) for f in candidates])
+    ranked = np.where((np.sign(effects) == expected) & (np.abs(effects) >= churn.MIN_REASON_EFFECT),
+                      np.abs(effects), -1.0)
+    order = np.argsort(-ranked, axis=1, kind="stable")[:, :top]
+    plain = lambda v: None if v is None or pd.isna(v) else float(v)  # noqa: E731
+    return [json.dumps([{"feature": candidates[j], "value": plain(frame[candidates[j]].iat[i]),
+                         "typical": plain(reference.get(candidates[j])),
+                         "effect": "up" if effects[i, j] > 0 else "down"} for j in order[i] if ranked[i, j] >= 0])
+            for i in range(len(frame))]
+
+
+def test_the_stored_json_is_exactly_what_json_dumps_writes():
+    rng = np.random.default_rng(3)
+    frame = pd.concat([_customers()] * 40, ignore_index=True)
+    frame["recency_days"] = [round(v, int(d)) for v, d in zip(rng.uniform(0, 400, len(frame)),
+                                                              rng.integers(0, 16, len(frame)))]
+    frame["recency_gap_ratio"] = rng.lognormal(0, 2, len(frame))  # long reprs, tiny and huge values
+    frame.loc[::7, "recency_gap_ratio"] = np.nan  # missing (no second order): never named
+    frame["frequency"] = rng.integers(1, 30, len(frame)).astype(float)
+    reference = dict(REFERENCE, orders_last_90=None)  # a feature without a typical value: never named
+    candidates = ["recency_gap_ratio", "recency_days", "frequency", "orders_last_90"]
+    got = churn.reasons(ArtefactModel(), frame, reference, candidates)
+    assert got == _reasons_the_plain_way(ArtefactModel(), frame, reference, candidates)
+    named = [r for t in got for r in json.loads(t)]
+    assert len(named) > 60 and {r["feature"] for r in named} >= {"recency_days", "frequency"}
+    assert any(len(repr(r["value"])) > 12 for r in named)  # full-precision floats, written as json.dumps does
+    # With the rows' P(return) given, the same texts.
+    base = 1.0 - churn.churn_probability(ArtefactModel(), frame)
+    assert churn.reasons(ArtefactModel(), frame, reference, candidates, base=base) == got

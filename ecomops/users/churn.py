@@ -745,18 +745,20 @@ def _entry(con: duckdb.DuckDBPyConnection, model_id: int) -> dict[str, Any] | No
 
 # ----------------------------------------------------------------------------------------------- explanations
 
-def reasons(model: Any, frame: pd.DataFrame, reference: dict[str, Any], candidates: list[str], top: int = 3) -> list[str]:
+def reasons(model: Any, frame: pd.DataFrame, reference: dict[str, Any], candidates: list[str], top: int = 3,
+            base: np.ndarray | None = None) -> list[str]:
     """Return, per row, its top reasons as JSON text (stored; :func:`reason_sentence` reads it in the user's language):
     a list of {"feature", "value", "typical", "effect"} with ``effect`` = "up" (more likely to return) or "down".
 
     A feature's effect = P(return) with the customer's value minus P(return) with the typical (median) value. Only
     features of :data:`CHURN_DIRECTION` are named, and only when the effect goes the way their value says (above the
-    typical value of a churn-raising feature -> "down"); the ``top`` largest such effects are kept.
+    typical value of a churn-raising feature -> "down"); the ``top`` largest such effects are kept. ``base``: the
+    rows' P(return) when the caller has it (one prediction pass less).
     """
     if frame.empty:
         return []
     candidates = [f for f in candidates if f in CHURN_DIRECTION]
-    base = 1.0 - churn_probability(model, frame)
+    base = 1.0 - churn_probability(model, frame) if base is None else np.asarray(base, dtype=float)
     effects = np.zeros((len(frame), len(candidates)))
     expected = np.zeros((len(frame), len(candidates)))
     for j, feature in enumerate(candidates):
@@ -769,18 +771,23 @@ def reasons(model: Any, frame: pd.DataFrame, reference: dict[str, Any], candidat
     consistent = (np.sign(effects) == expected) & (np.abs(effects) >= MIN_REASON_EFFECT)
     ranked = np.where(consistent, np.abs(effects), -1.0)
     order = np.argsort(-ranked, axis=1, kind="stable")[:, :top]
+    # The JSON of json.dumps([{"feature", "value", "typical", "effect"}, ...]) written directly: one json.dumps per
+    # item took about 30 s of the 1.26M dormant customers' scoring at 10M customers.
+    values = frame[candidates].to_numpy(dtype=float).tolist() if candidates else [[] for _ in range(len(frame))]
+    heads = [f'{{"feature": {json.dumps(f)}, "value": ' for f in candidates]
+    tails = {(j, up): f', "typical": {json.dumps(_plain(reference.get(f)))}, "effect": "{"up" if up else "down"}"}}'
+             for j, f in enumerate(candidates) for up in (True, False)}
     texts = []
     for i in range(len(frame)):
-        items = []
-        for j in order[i]:
-            if ranked[i, j] < 0:
-                continue
-            feature = candidates[j]
-            typical = reference.get(feature)
-            items.append({"feature": feature, "value": _plain(frame[feature].iat[i]),
-                          "typical": _plain(typical), "effect": "up" if effects[i, j] > 0 else "down"})
-        texts.append(json.dumps(items))
+        items = [heads[j] + _json_number(values[i][j]) + tails[j, effects[i, j] > 0]
+                 for j in order[i] if ranked[i, j] >= 0]
+        texts.append("[" + ", ".join(items) + "]")
     return texts
+
+
+def _json_number(value: float) -> str:
+    """Return json.dumps(_plain(value)) for a float: null when missing."""
+    return "null" if value != value else repr(value) if abs(value) != float("inf") else json.dumps(value)
 
 
 def _plain(value: Any) -> float | None:

@@ -95,7 +95,8 @@ def score_dormant(con: duckdb.DuckDBPyConnection, model_id: int | None = None, p
         ranked = [row["feature"] for row in metrics.get("importance", [])
                   if row.get("importance", 0) > 0 and row["feature"] in churn.CHURN_DIRECTION]
         candidates = (ranked or churn.EXPLAINABLE_FEATURES)[:REASON_CANDIDATES]
-        dormant["reasons"] = churn.reasons(model, dormant, reference, candidates)
+        dormant["reasons"] = churn.reasons(model, dormant, reference, candidates,
+                                           base=dormant["p_return"].to_numpy())
     else:
         dormant["reasons"] = ""
     dormant["suggested_offer"] = suggested_offer(dormant, float(reference.get("monetary") or 0.0))

@@ -378,3 +378,23 @@ def test_no_dropout_data_fit_the_nbd_limit():
     assert fit.mean_dropout < btyd.NO_DROPOUT and "no dropout detected" in fit.message
     assert fit.r == pytest.approx(0.8, rel=0.1) and fit.alpha == pytest.approx(60.0, rel=0.1)
     assert btyd.p_alive(fit, x, t_x, T).min() > 0.99
+
+
+@pytest.mark.parametrize("a", [0.8, 1.0 + 5e-5])  # the closed form, and its interpolation next to a = 1
+def test_conditional_expected_purchases_per_distinct_x_T_equals_every_row(simulated, a):
+    """Above DISTINCT_MIN_ROWS the slow factor is evaluated once per distinct (x, T, t): the same values as the
+    formula row by row (P(alive) x E[Y(t) | alive]), here for whole-day ages shared by many customers."""
+    x, t_x, T = simulated
+    x, t_x, T = x[:20_000], t_x[:20_000], np.floor(T[:20_000])
+    fit = fit_of(0.5, 40.0, a, 2.5)
+    assert len(np.unique(np.stack([x, T], axis=1), axis=0)) < len(x) / 3  # shared pairs: the path is exercised
+    for t in (30.0, np.array([[7.0], [91.0], [364.0]])):
+        got = btyd.conditional_expected_purchases(fit, t, x, t_x, T)
+        x_b, t_x_b, T_b, t_b = np.broadcast_arrays(x, t_x, T, t)
+        want = np.concatenate([  # in pieces below the threshold: the row-by-row path
+            (btyd.p_alive(fit, x_b[..., s], t_x_b[..., s], T_b[..., s])
+             * btyd.alive_expected_purchases(fit.r + x_b[..., s], fit.alpha + T_b[..., s], fit.a,
+                                             fit.b + x_b[..., s], t_b[..., s]))
+            for s in (slice(i, i + 300) for i in range(0, x.size, 300))], axis=-1)
+        assert got.shape == want.shape
+        np.testing.assert_allclose(got, want, rtol=1e-13, atol=0)

@@ -39,6 +39,8 @@ DEPENDENCE_THRESHOLD = 0.3
 # interpolated linearly in a between 1 - A_NEAR_ONE and 1 + A_NEAR_ONE (relative error < 1e-4, measured).
 A_NEAR_ONE = 1e-4
 QUADRATURE_NODES = 128
+# Above this many rows, conditional_expected_purchases evaluates its slow factor once per distinct (x, T, t).
+DISTINCT_MIN_ROWS = 1_000
 # L-BFGS-B may stop with "ABNORMAL" on a flat ridge (e.g. a -> 0, b -> inf when nobody seems to drop out) although
 # the gradient of the mean log-likelihood per customer is already ~1e-6: such a stop counts as converged.
 GRADIENT_TOLERANCE = 1e-5
@@ -367,7 +369,14 @@ def expected_purchases(fit: BgNbdFit, t: Any) -> np.ndarray:
 def conditional_expected_purchases(fit: BgNbdFit, t: Any, x: Any, t_x: Any, T: Any) -> np.ndarray:
     """Return E[Y(t) | x, t_x, T]: expected purchases in the t days after T (FHL 2005 eq. 10)."""
     x, t_x, T, t = np.broadcast_arrays(*_as_float(x, t_x, T, t))
-    return p_alive(fit, x, t_x, T) * alive_expected_purchases(fit.r + x, fit.alpha + T, fit.a, fit.b + x, t)
+    if x.size <= DISTINCT_MIN_ROWS:
+        return p_alive(fit, x, t_x, T) * alive_expected_purchases(fit.r + x, fit.alpha + T, fit.a, fit.b + x, t)
+    # The slow factor (a hypergeometric function, by quadrature where the closed form fails) does not depend on t_x:
+    # it is evaluated once per distinct (x, T, t), which a store's customers share far more than their triples; the
+    # same values, element by element.
+    keys, back = np.unique(np.stack([x.ravel(), T.ravel(), t.ravel()], axis=1), axis=0, return_inverse=True)
+    slow = alive_expected_purchases(fit.r + keys[:, 0], fit.alpha + keys[:, 1], fit.a, fit.b + keys[:, 0], keys[:, 2])
+    return p_alive(fit, x, t_x, T) * slow[back.ravel()].reshape(x.shape)
 
 
 def p_purchase_within(fit: BgNbdFit, t: Any, x: Any, t_x: Any, T: Any) -> np.ndarray:

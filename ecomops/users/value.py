@@ -136,15 +136,24 @@ def _grouped(model: ValueModel, spend: np.ndarray) -> tuple[np.ndarray, ...]:
 def forecast_curve(model: ValueModel, spend: np.ndarray, days: np.ndarray) -> pd.DataFrame:
     """Return the cumulative expected orders and revenue of the existing customers ``days`` after as_of."""
     x, t_x, T, n, total_spend = _grouped(model, spend)
+    # E[Y(t) | x, t_x, T] = P(alive | x, t_x, T) x E[Y(t) | alive, x, T], and the second factor (the slow one: a
+    # hypergeometric function, by quadrature where the closed form fails) does not depend on t_x: it is evaluated
+    # once per (x, T) pair, with the customers' P(alive) summed into its weights (at 1M customers 285k distinct
+    # triples but far fewer pairs: the curve took 16.6 s).
+    alive = btyd.p_alive(model.bg, x, t_x, T)
+    pairs = (pd.DataFrame({"x": x, "T": T, "n": n * alive, "spend": total_spend * alive})
+             .groupby(["x", "T"], as_index=False, sort=True).sum())
+    x, T, n, total_spend = (pairs[c].to_numpy(float) for c in ("x", "T", "n", "spend"))
     # One call for every horizon per block of rows (a days x rows grid): the model's slow path pays its Beta
     # quantiles once per block, and the blocks keep the grids small (all rows at once held several GB at 10M
     # customers).
     days = np.asarray(days, dtype=float)
     orders, revenue = np.zeros(days.size), np.zeros(days.size)
+    bg = model.bg
     for start in range(0, x.size, CURVE_BLOCK_ROWS):
         block = slice(start, start + CURVE_BLOCK_ROWS)
-        grid = btyd.conditional_expected_purchases(model.bg, days[:, None], x[None, block], t_x[None, block],
-                                                   T[None, block])
+        grid = btyd.alive_expected_purchases(bg.r + x[None, block], bg.alpha + T[None, block], bg.a,
+                                             bg.b + x[None, block], days[:, None])
         orders += grid @ n[block]
         revenue += grid @ total_spend[block]
     return pd.DataFrame({"days": days.astype(int), "orders": orders, "revenue": revenue})

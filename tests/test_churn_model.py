@@ -89,6 +89,37 @@ def test_features_by_hand(history):
     assert b["orders_prev_90"] == 1 and b["reviews"] == 0
 
 
+def test_the_median_gap_is_the_middle_gap_or_the_mean_of_the_middle_two(history):
+    # A's purchase days at the cutoff 2024-08-31: 01-10, 03-10, 06-01 (returned: valid), 08-01 -> gaps 60, 83, 61.
+    # Odd count: the middle one, 61 (not the mean 68 nor the second gap 83); with a fourth day, the mean of two.
+    late = date(2024, 8, 31)
+    assert churn.features(history, late).set_index("customer_id").loc["A", "gap_median"] == 61
+    history.execute("INSERT INTO orders (order_id, customer_id, order_ts, order_date, status, channel, discount) "
+                    "VALUES ('A6', 'A', TIMESTAMP '2024-08-21 10:00', DATE '2024-08-21', 'paid', 'search', 0)")
+    history.execute("INSERT INTO order_items (order_id, line_no, product_id, quantity, unit_price) "
+                    "VALUES ('A6', 1, 'P1', 1, 10)")
+    a = churn.features(history, late).set_index("customer_id").loc["A"]  # gaps 60, 83, 61, 20
+    assert a["gap_median"] == 60.5 and a["gap_max"] == 83 and a["purchase_days"] == 5
+
+
+def test_the_median_gap_equals_duckdbs_median_on_the_demo_store(demo_db_path):
+    con = db.connect(demo_db_path)
+    try:
+        cutoff = churn.last_order_day(con)
+        got = churn.features(con, cutoff).set_index("customer_id")["gap_median"]
+        want = con.execute("""
+            SELECT customer_id, median(gap) AS gap_median FROM (
+                SELECT customer_id, date_diff('day', lag(order_date) OVER (PARTITION BY customer_id
+                                                                           ORDER BY order_date), order_date) AS gap
+                FROM (SELECT DISTINCT customer_id, order_date FROM valid_orders
+                      WHERE customer_id IS NOT NULL AND order_date <= $d))
+            GROUP BY customer_id""", {"d": cutoff}).df().set_index("customer_id")["gap_median"]
+        assert len(got) == len(want) > 1000 and got.notna().sum() > 500
+        pd.testing.assert_series_equal(got.sort_index(), want.sort_index().astype(float), check_names=False)
+    finally:
+        db.close(demo_db_path)
+
+
 def test_labels_by_hand(history):
     labels = churn.labelled(history, T, H).set_index("customer_id")["churned"].to_dict()
     assert labels == {"A": 0, "B": 1}  # A orders on 2024-08-01, inside (T, T + 90]

@@ -41,17 +41,23 @@ overall_best AS (
     SELECT *, 1000 + row_number() OVER (ORDER BY units DESC, product_id) AS rnk
     FROM sellers QUALIFY rnk <= 1000 + $per_customer + 5
 ),
+-- Per top category: its best sellers and the overall ones, each product once at its best rank (deduplicated here,
+-- per category, rather than per customer: at 10M customers that grouping of 13M candidates took 20 s).
+category_candidates AS (
+    SELECT category, product_id, title, min(rnk) AS rnk
+    FROM (SELECT category, product_id, title, rnk FROM category_best
+          UNION ALL
+          SELECT c.category, b.product_id, b.title, b.rnk
+          FROM (SELECT DISTINCT category FROM top_category) c CROSS JOIN overall_best b)
+    GROUP BY category, product_id, title
+),
 candidates AS (
     SELECT tc.customer_id, tc.category AS top_category, b.product_id, b.title, b.rnk
-    FROM top_category tc JOIN category_best b ON b.category = tc.category
-    UNION ALL
-    SELECT tc.customer_id, tc.category, b.product_id, b.title, b.rnk
-    FROM top_category tc CROSS JOIN overall_best b
+    FROM top_category tc JOIN category_candidates b ON b.category = tc.category
 ),
 fresh AS (
     SELECT c.customer_id, c.top_category, c.product_id, c.title, c.rnk FROM candidates c
     ANTI JOIN history h ON h.customer_id = c.customer_id AND h.product_id = c.product_id
-    QUALIFY row_number() OVER (PARTITION BY c.customer_id, c.product_id ORDER BY c.rnk) = 1
 ),
 ranked AS (
     SELECT customer_id, top_category, product_id, title, rnk FROM fresh

@@ -206,6 +206,47 @@ def test_recommendations_exclude_bought_products(history):
     assert recs.loc["B", "recommended_ids"] == "P1 | P2"
 
 
+def test_a_product_on_both_best_seller_lists_is_recommended_once(history):
+    # D (dormant, a Kitchen buyer) on 2024-06-30: P1 and P2 are the Kitchen best sellers of the last 90 days and the
+    # overall ones too; with room for three, each is named once.
+    history.execute("INSERT INTO customers (customer_id, signup_date, channel, membership_tier) "
+                    "VALUES ('D', DATE '2024-01-01', 'search', 'none')")
+    history.execute("INSERT INTO orders (order_id, customer_id, order_ts, order_date, status, channel, discount) "
+                    "VALUES ('D1', 'D', TIMESTAMP '2024-02-15 10:00', DATE '2024-02-15', 'completed', 'search', 0)")
+    history.execute("INSERT INTO order_items (order_id, line_no, product_id, quantity, unit_price) "
+                    "VALUES ('D1', 1, 'P4', 1, 8)")
+    recs = targeting.recommendations(history, T, per_customer=3).set_index("customer_id")
+    assert recs.loc["D", "top_category"] == "Kitchen" and recs.loc["D", "recommended_ids"] == "P1 | P2"
+    assert recs.loc["B", "recommended_ids"] == "P1 | P2"
+
+
+def test_recommendations_name_each_product_once_in_best_rank_order(demo_db_path):
+    """A best seller of the customer's top category is usually an overall best seller too: it is named once, at its
+    category rank (the category's sellers come before the overall ones)."""
+    con = db.connect(demo_db_path)
+    try:
+        recs = targeting.recommendations(con, churn.last_order_day(con), per_customer=3)
+        sellers = con.execute("""
+            SELECT i.product_id, coalesce(p.category, 'Uncategorised') AS category, sum(i.quantity) AS units
+            FROM sale_lines i LEFT JOIN products p USING (product_id)
+            WHERE i.order_date > $d - 90 AND i.order_date <= $d GROUP BY ALL""",
+                              {"d": churn.last_order_day(con)}).df()
+    finally:
+        db.close(demo_db_path)
+    ids = recs["recommended_ids"].str.split(" | ", regex=False)
+    assert len(recs) > 100 and (ids.str.len() == 3).mean() > 0.9
+    assert all(len(set(row)) == len(row) for row in ids)
+    overall = set(sellers.sort_values(["units", "product_id"], ascending=[False, True])["product_id"].head(8))
+    by_category = sellers.sort_values(["units", "product_id"], ascending=[False, True]).groupby("category")
+    shared = 0
+    for category, row in zip(recs["top_category"], ids):
+        best = list(by_category.get_group(category)["product_id"].head(8)) if category in by_category.groups else []
+        in_category = [p for p in row if p in best]
+        assert row[:len(in_category)] == in_category  # the category's sellers first, in their order
+        shared += bool(set(in_category) & overall)
+    assert shared > 50  # the case at stake: products on both lists
+
+
 def test_arms_are_seeded_and_sized():
     ids = [f"C{i}" for i in range(200)]
     first = targeting.assign_arms(ids, 0.1, seed=3)

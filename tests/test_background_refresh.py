@@ -32,6 +32,17 @@ def _next_day_import(con, folder: Path, order_id: str = "BG-1") -> None:
     assert result.status == "imported"
 
 
+def _slow_builds(monkeypatch, wait) -> None:
+    """Make every derived-table build call ``wait()`` first (an event's wait, or a sleep)."""
+    ensure = derived.ensure
+
+    def slow_ensure(cur, table):
+        wait()
+        return ensure(cur, table)
+
+    monkeypatch.setattr(derived, "ensure", slow_ensure)
+
+
 @pytest.fixture
 def store(demo_db_path, tmp_path):
     """Return (connection, path) of a private demo copy with every summary table fresh."""
@@ -80,13 +91,7 @@ def test_a_running_job_takes_on_tables_stale_later_and_checks_them_again(store, 
     _next_day_import(con, tmp_path)
     derived.refresh(con, [t for t in derived.REGISTRY if not t.background])
     release = threading.Event()
-    ensure = derived.ensure
-
-    def slow_ensure(cur, table):
-        release.wait(60)  # held until the test has started a second import's refresh
-        return ensure(cur, table)
-
-    monkeypatch.setattr(derived, "ensure", slow_ensure)
+    _slow_builds(monkeypatch, lambda: release.wait(60))  # held until the test has started a second refresh
     first = model_jobs.start_refresh(con, [derived.CUSTOMER_VALUE])
     assert first.tables == ["users_customer_value"] and first.state == "running"
     assert model_jobs.start_refresh(con, BACKGROUND) is first  # one job per database: it takes on the churn scores
@@ -120,13 +125,7 @@ def test_a_failed_job_says_so_and_the_next_one_starts_afresh(store, tmp_path, mo
 def test_closing_the_database_waits_for_the_job(store, tmp_path, monkeypatch):
     con, path = store
     _next_day_import(con, tmp_path)
-    ensure = derived.ensure
-
-    def slow_ensure(cur, table):
-        time.sleep(1.0)
-        return ensure(cur, table)
-
-    monkeypatch.setattr(derived, "ensure", slow_ensure)
+    _slow_builds(monkeypatch, lambda: time.sleep(1.0))
     job = model_jobs.start_refresh(con, BACKGROUND)
     db.close(path)
     assert job.state == "done" and not job.thread.is_alive()
@@ -154,13 +153,7 @@ def test_a_page_reading_a_table_the_job_updates_waits_for_it_instead_of_building
     monkeypatch.setenv("ECOMOPS_DB", str(path))
     monkeypatch.chdir(PROJECT_ROOT)
     release = threading.Event()
-    ensure = derived.ensure
-
-    def slow_ensure(cur, table):
-        release.wait(60)
-        return ensure(cur, table)
-
-    monkeypatch.setattr(derived, "ensure", slow_ensure)
+    _slow_builds(monkeypatch, lambda: release.wait(60))
     job = model_jobs.start_refresh(con, BACKGROUND)
     built_by_page = []
     monkeypatch.setattr(derived, "refresh", lambda *a, **k: built_by_page.append(a))

@@ -113,17 +113,22 @@ def start_churn_training(con: duckdb.DuckDBPyConnection, horizon_days: int | Non
         finally:
             cur.close()
 
-    # The thread keeps the session's language for its progress messages.
-    job.thread = threading.Thread(target=contextvars.copy_context().run, args=(run,), daemon=True,
-                                  name="churn-training")
-    db.add_worker(con, job.thread)
-    job.thread.start()
+    job.thread = _start_thread(con, run, "churn-training")
     return job
 
 
 def churn_job(con: duckdb.DuckDBPyConnection) -> Job | None:
     """Return the latest background churn training of this database (None when none was started)."""
     return _jobs.get(_key(con))
+
+
+def _start_thread(con: duckdb.DuckDBPyConnection, run: Callable[[], None], name: str) -> threading.Thread:
+    """Return a started daemon thread running ``run`` in the caller's context (the session's language, for progress
+    messages), registered with the database so that closing it waits for the thread."""
+    thread = threading.Thread(target=contextvars.copy_context().run, args=(run,), daemon=True, name=name)
+    db.add_worker(con, thread)
+    thread.start()
+    return thread
 
 
 def _key(con: duckdb.DuckDBPyConnection) -> str:
@@ -205,10 +210,7 @@ def start_refresh(con: duckdb.DuckDBPyConnection, tables: list[derived.DerivedTa
         finally:
             cur.close()
 
-    job.thread = threading.Thread(target=contextvars.copy_context().run, args=(run,), daemon=True,
-                                  name="derived-refresh")
-    db.add_worker(con, job.thread)
-    job.thread.start()
+    job.thread = _start_thread(con, run, "derived-refresh")
     return job
 
 

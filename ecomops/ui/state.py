@@ -21,6 +21,7 @@ from ecomops.users import model_jobs
 
 FILTERS_KEY = "ecomops_filters"
 BACKGROUND_POLL_SECONDS = 0.5
+BACKGROUND_NEWS_SECONDS = 15 * 60  # how long the upload page says a background update has ended
 
 
 @st.cache_resource(show_spinner="Opening the database…")
@@ -111,8 +112,8 @@ def background_refresh_status() -> None:
     """Show the background update of the model outputs: its progress while it runs (polling every 2 s, then the page
     runs again), or why it failed."""
     job = model_jobs.refresh_job(connection())
-    if job is None:
-        return
+    if job is None or (job.finished is not None and time.monotonic() - job.finished > BACKGROUND_NEWS_SECONDS):
+        return  # (none, or ended long enough ago to be old news)
 
     def status() -> None:
         if job.state == "running":

@@ -164,7 +164,8 @@ class RefreshJob:
 
     def covers(self, names: set[str]) -> bool:
         """Return True while the job runs and will update one of the named tables."""
-        return self.state == "running" and bool(names & set(self.tables))
+        alive = self.thread is None or self.thread.is_alive()  # (None: being started)
+        return self.state == "running" and alive and bool(names & set(self.tables))
 
 
 _refreshes: dict[str, RefreshJob] = {}

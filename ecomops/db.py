@@ -159,7 +159,7 @@ def query_df(con: duckdb.DuckDBPyConnection, sql: str, params: Mapping[str, Any]
              settings: Sequence[str] = ()) -> pd.DataFrame:
     """Return the result of one query as a DataFrame, run on its own cursor with bound parameters.
 
-    ``settings`` are SET statements for this cursor only (e.g. a larger perfect-hash threshold for dense keys).
+    ``settings`` are SET statements for this cursor only (e.g. a memory or threads setting one query needs).
     """
     if _recorder is not None:
         _recorder.add(sql, params, settings)

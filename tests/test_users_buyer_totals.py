@@ -35,7 +35,7 @@ def demo(demo_users):
 
 
 def _grouped(monkeypatch) -> None:
-    monkeypatch.setattr(rfm, "buyer_totals", lambda con, as_of: (db.load_sql("users/rfm_buyers"), {}))
+    monkeypatch.setattr(rfm, "buyer_totals", lambda con, as_of: (rfm.buyers_sql(), {}))
 
 
 def _same(a: pd.DataFrame, b: pd.DataFrame) -> None:
@@ -56,7 +56,7 @@ def test_stored_totals_give_the_grouped_answers(demo, monkeypatch):
     assert rfm.buyer_totals(demo, f.end)[1] == {"totals_as_of": span.end}
     # A later date reads the last day's totals (no order after it); an earlier one not stored groups the orders.
     assert rfm.buyer_totals(demo, span.end + timedelta(days=9))[1] == {"totals_as_of": span.end}
-    assert rfm.buyer_totals(demo, span.end - timedelta(days=9)) == (db.load_sql("users/rfm_buyers"), {})
+    assert rfm.buyer_totals(demo, span.end - timedelta(days=9)) == (rfm.buyers_sql(), {})
     with db.recording() as rec:
         stored = _answers(demo, f)
     assert any("FROM users_rfm_scores\nWHERE as_of = $totals_as_of" in sql for sql, _p, _s in rec.queries)
@@ -93,3 +93,17 @@ def test_new_totals_on_the_tiny_store_by_hand(tiny_con):
                             "r.last_order_returned FROM users_rfm_scores r JOIN users_customer_keys k USING (ckey) "
                             "ORDER BY 1").fetchall()
     assert rows == [("A", 2, 0, 0, False), ("B", 1, 0, 0, False), ("C", 1, 0, 1, True)]
+
+
+def test_totals_of_some_keys_are_those_keys_rows_of_every_buyers_totals(demo):
+    # rfm.update_latest_rfm groups only the touched buyers' orders (buyers_sql(keys)); their rows must be those
+    # the grouping of every buyer gives, for an as-of date that cuts some histories short.
+    as_of = metrics.data_range(demo).end - timedelta(days=40)
+    cur = demo.cursor()
+    cur.execute("CREATE OR REPLACE TEMP TABLE some_keys AS SELECT ckey FROM users_customer_keys "
+                "WHERE first_order_date IS NOT NULL AND ckey % 7 = 3")
+    some = cur.execute(f"SELECT * FROM ({rfm.buyers_sql('some_keys')}) ORDER BY ckey", {"as_of": as_of}).df()
+    every = cur.execute(f"SELECT * FROM ({rfm.buyers_sql()}) WHERE ckey % 7 = 3 ORDER BY ckey", {"as_of": as_of}).df()
+    cur.execute("DROP TABLE some_keys")
+    assert len(some) > 100 and some["frequency"].gt(1).any()
+    _same(some, every)

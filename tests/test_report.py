@@ -175,3 +175,62 @@ def test_report_command(demo_db_path, tmp_path, capsys):
     assert main(["report", "--period", "week", "--date", "1999-01-01", "--out", str(tmp_path / "x.html"),
                  "--db", str(demo_db_path)]) == 2  # before the first order: refused, not an empty report
     assert "no data" in capsys.readouterr().err
+
+
+def _needs_chromium() -> None:
+    try:
+        report.chromium_path()
+    except report.ReportError:
+        pytest.skip("Chromium not installed")
+
+
+def _within(seconds: float, call):
+    """Return call() run on a thread, or fail when it has not returned within ``seconds`` (a hang fails the test)."""
+    import threading
+
+    out: dict = {}
+
+    def run() -> None:
+        try:
+            out["value"] = call()
+        except Exception as exc:  # raised in the test's thread below
+            out["error"] = exc
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(seconds)
+    if "error" in out:
+        raise out["error"]
+    assert "value" in out, f"no answer within {seconds} s"
+    return out["value"]
+
+
+def test_a_dead_kaleido_server_is_started_again(tmp_path):
+    # kaleido's server thread ends when its Chromium fails; a call queued to it then waited for ever (the weekly
+    # review's PDF hung the whole test suite). A task it cannot run ends the thread the same way.
+    import plotly.graph_objects as go
+    from kaleido._sync_server import Task
+
+    _needs_chromium()
+    figs = {"bars": go.Figure(go.Bar(x=["a", "b"], y=[3, 5]))}
+    assert "<svg" in _within(120, lambda: report.static_svgs(figs))["bars"]
+    server = report._kaleido_server()
+    first = server._thread
+    server._task_queue.put(Task("no_such_function", (), {}))
+    first.join(30)
+    assert not first.is_alive()
+    again = _within(120, lambda: report.static_svgs(figs))
+    assert "<svg" in again["bars"] and server._thread is not first and server._thread.is_alive()
+
+
+def test_a_chart_render_that_never_answers_is_a_report_error(monkeypatch):
+    import time
+
+    import plotly.graph_objects as go
+
+    _needs_chromium()
+    monkeypatch.setattr(go.Figure, "to_image", lambda self, **kwargs: time.sleep(30))
+    started = time.monotonic()
+    with pytest.raises(report.ReportError, match="no answer in 1 s"):
+        _within(20, lambda: report.static_svgs({"bars": go.Figure(go.Bar(x=["a"], y=[1]))}, timeout=1.0))
+    assert time.monotonic() - started < 10

@@ -18,6 +18,7 @@ import shutil
 import subprocess
 import tempfile
 import threading
+import time
 import warnings
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -441,10 +442,7 @@ def render_html(review: Review, static: bool = False) -> str:
     """
     figs = figures(review)
     if static:
-        _ensure_kaleido()
-        with warnings.catch_warnings():  # plotly warns that kopts are ignored by the running server
-            warnings.simplefilter("ignore", UserWarning)
-            chart_html = {name: fig.to_image(format="svg").decode("utf-8") for name, fig in figs.items()}
+        chart_html = static_svgs(figs)
         plotly_js = ""
     else:
         from plotly.offline import get_plotlyjs
@@ -460,12 +458,67 @@ def render_html(review: Review, static: bool = False) -> str:
 
 _kaleido_lock = threading.Lock()
 _kaleido_started = False
+_render_lock = threading.Lock()  # kaleido's server pairs a call with its answer through one queue: one call at a time
+KALEIDO_TIMEOUT_S = 120.0  # one review's charts take a few seconds; a stuck Chromium must not hold a delivery for ever
+
+
+def _kaleido_server() -> Any:
+    from kaleido._sync_server import GlobalKaleidoServer  # (kaleido pinned in requirements.txt)
+
+    return GlobalKaleidoServer()
+
+
+def _kaleido_alive() -> bool:
+    """Return whether kaleido's server thread is running."""
+    thread = getattr(_kaleido_server(), "_thread", None)
+    return thread is not None and thread.is_alive()
+
+
+def static_svgs(figs: dict[str, go.Figure], timeout: float | None = None) -> dict[str, str]:
+    """Return each figure as inline SVG text, made by kaleido's sync server; raise ReportError when it gives none
+    within ``timeout`` seconds (default KALEIDO_TIMEOUT_S)."""
+    # Why: when kaleido's Chromium fails, its server thread ends and a call queued to it waits for ever (a weekly
+    # review's PDF hung the test suite that way). A dead server is started again and the call tried once more.
+    limit = KALEIDO_TIMEOUT_S if timeout is None else timeout
+    with _render_lock:
+        for _attempt in range(2):
+            _ensure_kaleido()
+            result: dict[str, Any] = {}
+
+            def render() -> None:
+                try:
+                    with warnings.catch_warnings():  # plotly warns that kopts are ignored by the running server
+                        warnings.simplefilter("ignore", UserWarning)
+                        result["svgs"] = {name: fig.to_image(format="svg").decode("utf-8")
+                                          for name, fig in figs.items()}
+                except Exception as exc:  # noqa: BLE001 - raised in the caller's thread below
+                    result["error"] = exc
+
+            worker = threading.Thread(target=render, name="ecomops-kaleido", daemon=True)
+            worker.start()
+            deadline = time.monotonic() + limit
+            while worker.is_alive() and time.monotonic() < deadline and _kaleido_alive():
+                worker.join(0.2)
+            worker.join(0.2)  # (an answer that came as the server ended)
+            if "svgs" in result:
+                return result["svgs"]
+            if "error" in result:
+                raise result["error"]
+            if _kaleido_alive():  # still working on it: a second call would queue behind the stuck one
+                raise ReportError(f"static charts: kaleido's Chromium gave no answer in {limit:.0f} s; export the "
+                                  f"HTML instead, or restart the app")
+    raise ReportError("static charts: kaleido's Chromium stopped twice (is Chromium installed? apt-get install -y "
+                      "chromium fonts-wqy-zenhei); export the HTML instead")
 
 
 def _ensure_kaleido() -> None:
-    """Start kaleido's sync server once per process (then ~0.15 s per figure)."""
+    """Start kaleido's sync server once per process (then ~0.15 s per figure), and again if its thread has ended."""
     global _kaleido_started
     with _kaleido_lock:
+        if _kaleido_started and not _kaleido_alive():
+            # Its thread ended (its Chromium failed): mark the server closed so that it can be opened again.
+            _kaleido_server()._initialized = False
+            _kaleido_started = False
         if not _kaleido_started:
             import kaleido
 

@@ -231,6 +231,15 @@ def test_a_chart_render_that_never_answers_is_a_report_error(monkeypatch):
     _needs_chromium()
     monkeypatch.setattr(go.Figure, "to_image", lambda self, **kwargs: time.sleep(30))
     started = time.monotonic()
-    with pytest.raises(report.ReportError, match="no answer in 1 s"):
+    with pytest.raises(report.ReportError, match="no answer from Chromium in 1 s"):
         _within(20, lambda: report.static_svgs({"bars": go.Figure(go.Bar(x=["a"], y=[1]))}, timeout=1.0))
     assert time.monotonic() - started < 10
+
+
+def test_pdf_errors_come_from_the_catalogs(monkeypatch):
+    # The export's errors reach the Data review page and the command line: in the operator's language.
+    monkeypatch.setattr(report, "CHROMIUM_CANDIDATES", ())
+    with use_locale("zh_CN"), pytest.raises(report.ReportError, match="导出 PDF 需要 Chromium"):
+        report.chromium_path()
+    with use_locale("en"), pytest.raises(report.ReportError, match="The PDF export needs Chromium"):
+        report.chromium_path()

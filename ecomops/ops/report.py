@@ -505,10 +505,10 @@ def static_svgs(figs: dict[str, go.Figure], timeout: float | None = None) -> dic
             if "error" in result:
                 raise result["error"]
             if _kaleido_alive():  # still working on it: a second call would queue behind the stuck one
-                raise ReportError(f"static charts: kaleido's Chromium gave no answer in {limit:.0f} s; export the "
-                                  f"HTML instead, or restart the app")
-    raise ReportError("static charts: kaleido's Chromium stopped twice (is Chromium installed? apt-get install -y "
-                      "chromium fonts-wqy-zenhei); export the HTML instead")
+                raise ReportError(_("The charts for the PDF got no answer from Chromium in {seconds} s: download "
+                                    "the HTML instead, or restart the app.", seconds=fmt.count(limit)))
+    raise ReportError(_("Chromium stopped twice while drawing the charts for the PDF. Install it with apt-get "
+                        "install -y chromium fonts-wqy-zenhei, or download the HTML instead."))
 
 
 def _ensure_kaleido() -> None:
@@ -525,7 +525,8 @@ def _ensure_kaleido() -> None:
             try:
                 kaleido.start_sync_server(silence_warnings=True)
             except Exception as exc:  # noqa: BLE001 - reported with the fix
-                raise ReportError(f"static charts need kaleido with Chromium ({exc}); install Debian chromium") from exc
+                raise ReportError(_("The charts for the PDF need Chromium ({error}): install it with apt-get "
+                                    "install -y chromium fonts-wqy-zenhei.", error=str(exc))) from exc
             _kaleido_started = True
 
 
@@ -535,13 +536,14 @@ def chromium_path() -> str:
         found = shutil.which(candidate)
         if found:
             return found
-    raise ReportError("PDF export needs Chromium: apt-get install -y chromium fonts-wqy-zenhei")
+    raise ReportError(_("The PDF export needs Chromium: install it with apt-get install -y chromium "
+                        "fonts-wqy-zenhei."))
 
 
 def render_pdf(review: Review, timeout: float = 120) -> bytes:
     """Return the review as PDF bytes: the static HTML printed by headless Chromium."""
+    browser = chromium_path()  # (first: without Chromium the charts' renderer would fail too, less clearly)
     document = render_html(review, static=True)
-    browser = chromium_path()
     with tempfile.TemporaryDirectory(prefix="ecomops_report_") as tmp:
         source = Path(tmp) / "review.html"
         target = Path(tmp) / "review.pdf"
@@ -553,9 +555,11 @@ def render_pdf(review: Review, timeout: float = 120) -> bytes:
         try:
             done = subprocess.run(command, capture_output=True, timeout=timeout, env=env, check=False)
         except subprocess.TimeoutExpired as exc:
-            raise ReportError(f"Chromium did not finish printing the PDF within {timeout:g} s") from exc
+            raise ReportError(_("Chromium did not finish printing the PDF within {seconds} s.",
+                                seconds=fmt.count(timeout))) from exc
         if not target.exists() or target.stat().st_size == 0:
-            raise ReportError(f"Chromium could not print the PDF: {done.stderr.decode(errors='replace')[-400:]}")
+            raise ReportError(_("Chromium could not print the PDF: {error}",
+                                error=done.stderr.decode(errors="replace")[-400:]))
         return target.read_bytes()
 
 

@@ -7,7 +7,7 @@ their state, the seeded settings tables), the row count and an order-independent
 Columns holding the wall clock or a duration are left out (the summary tables' ``built_at``,
 ``schema_version.applied_at``, ``derived_updates.updated_at`` and ``seconds``, ``users_clv_fit.fit_seconds``).
 The demo's own tables are hashed exactly; DOUBLE columns of the other tables are rounded to 6 decimals first, because
-DuckDB's parallel sums add in varying order (``users_rfm_scores.monetary`` differs in the last bit between two
+DuckDB's parallel sums add in varying order (``users_rfm_totals.monetary``, once stored unrounded, differed in the last bit between two
 builds of the same data: 8278.76 vs 8278.759999999998). Even so the customer-value tables (``users_clv_fit``,
 ``users_clv_weekly``, ``users_customer_value``) can differ between two builds of the same data: at 20k customers the
 Gamma-Gamma fit stops at one of two nearby optima run to run (gamma 21393.3548 or 21393.3443), most likely because its

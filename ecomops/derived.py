@@ -98,7 +98,9 @@ USERS_ORDERS = DerivedTable("users_order_facts", "users/order_facts_build", "use
                             after_build="ecomops.users.rfm:store_latest_rfm",
                             incremental="ecomops.incremental:update_users_orders",
                             outputs=("users_customer_keys", "users_category_bits", "users_order_facts",
-                                     "users_review_facts", "users_rfm_scores"))
+                                     "users_review_facts", "users_rfm_totals", "users_rfm_cutoffs",
+                                     # the view scoring the two tables before it (compared, exported like a table)
+                                     "users_rfm_scores"))
 # Compliance claims found in product copy (a Python scan with the word list): stored so the Compliance page reads them.
 RISK_CLAIMS = DerivedTable(
     "risk_claim_findings", "risk/claims_build", "risk_claims_state", ("products", "banned_words"),

@@ -14,8 +14,9 @@ transaction (it replaces whatever the update had written). Why each one is exact
   would move another one's key; customer keys are kept across rebuilds (products_customer_keys).
 - users_*: customer keys are kept across rebuilds; a customer's rows depend only on their own orders and reviews,
   so the touched customers' rows are recomputed (an order's GMV and categories only for the touched orders: the
-  others' lines did not change). The RFM scores rank every buyer as of the last order day: every buyer is scored
-  again, from the stored totals of the untouched buyers (ecomops/users/rfm.py update_latest_rfm).
+  others' lines did not change). The RFM scores rank every buyer as of the last order day: the touched buyers'
+  totals are grouped again and the day's cut-offs computed over every buyer's; the scores follow when read (the
+  view users_rfm_scores, ecomops/users/rfm.py update_latest_rfm).
 """
 from __future__ import annotations
 

@@ -238,3 +238,39 @@ def test_a_page_after_an_import_says_its_figures_include_it(demo_db_path: Path, 
     assert derived.is_fresh(con, derived.PRODUCTS_LINES)
     assert con.execute("SELECT gmv FROM products_line_facts WHERE order_id = 'NEW-1'").fetchone()[0] == 15
     db.close(path)
+
+
+def test_rfm_totals_of_other_dates_and_of_an_upgraded_store_follow_an_update(tiny, tmp_path: Path) -> None:
+    """The RFM totals (migration 970): a later reference date scores the whole history's totals with cut-offs of its
+    own, an earlier one stores its own totals, and an update keeps the last order day's only, equal to a rebuild;
+    a store upgraded to 970 (its users tables built, no totals stored) is scored in full by its first update."""
+    from datetime import date
+
+    from ecomops.users import rfm
+
+    con = tiny
+    buyers = con.execute("SELECT count(*) FROM users_rfm_totals").fetchone()[0]
+    assert buyers == 3 and con.execute("SELECT as_of::VARCHAR, totals_as_of FROM users_rfm_cutoffs").fetchall() == [
+        ("2024-03-05", None)]
+    rfm.ensure_rfm(con, date(2024, 3, 20))  # later: cut-offs only, over the same totals
+    assert con.execute("SELECT count(*) FROM users_rfm_totals").fetchone()[0] == buyers
+    rfm.ensure_rfm(con, date(2024, 3, 4))  # earlier: its own totals (A's order of 03-05 is not in them)
+    assert con.execute("SELECT count(*) FROM users_rfm_totals WHERE totals_as_of = DATE '2024-03-04'").fetchone()[0] == 3
+    # A (tiny store) ordered on 03-04 and 03-05: 15 days before 03-20; one order as of 03-04, that day.
+    a = con.execute("SELECT as_of::VARCHAR, recency_days, frequency FROM users_rfm_scores r "
+                    "JOIN users_customer_keys k USING (ckey) WHERE k.customer_id = 'A' ORDER BY 1").fetchall()
+    assert a == [("2024-03-04", 0, 1), ("2024-03-05", 0, 2), ("2024-03-20", 15, 2)]
+
+    _import(con, tmp_path, "d1.csv", [["N1", "2024-03-06 10:00:00", "A", "P1", "Cup", "2", "10.00", "completed"],
+                                      ["N2", "2024-03-06 11:00:00", "AB", "P2", "Sleeve", "3", "5.00", "paid"]])
+    assert _update_and_compare(con)["users_order_facts"][0] == "incremental"
+    assert con.execute("SELECT as_of::VARCHAR, totals_as_of FROM users_rfm_cutoffs").fetchall() == [
+        ("2024-03-06", None)]
+    assert con.execute("SELECT count(*) FROM users_rfm_scores").fetchone()[0] == buyers + 1
+
+    con.execute("DELETE FROM users_rfm_totals")  # as migration 970 leaves a store built before it
+    con.execute("DELETE FROM users_rfm_cutoffs")
+    _import(con, tmp_path, "d2.csv", [["N3", "2024-03-07 10:00:00", "B", "P1", "Cup", "1", "10.00", "completed"]])
+    assert _update_and_compare(con)["users_order_facts"][0] == "incremental"
+    assert con.execute("SELECT count(*), min(as_of)::VARCHAR FROM users_rfm_scores").fetchone() == (buyers + 1,
+                                                                                                    "2024-03-07")

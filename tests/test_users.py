@@ -213,8 +213,9 @@ def test_rfm_rules_cover_every_cell_once():
 
 
 def test_rfm_quintile_cut_offs_equal_the_rank_definition():
-    """Scores from cut-offs (users/rfm.sql) equal 1 + floor(5 * w / n), w = buyers strictly worse, on stores of 1 to
-    101 buyers full of ties (spend buckets of several values, zero and negative spend included)."""
+    """Scores from the stored cut-offs (users/rfm_cutoffs.sql, read through the view users_rfm_scores) equal
+    1 + floor(5 * w / n), w = buyers strictly worse, on stores of 1 to 101 buyers full of ties (spend buckets of
+    several values, zero and negative spend included), for the whole history's totals and for an earlier date's."""
     import random
 
     for seed in range(40):
@@ -226,21 +227,28 @@ def test_rfm_quintile_cut_offs_equal_the_rank_definition():
                 for ckey in range(1, buyers + 1) for j in range(rng.randint(1, 4))]
         con.executemany("INSERT INTO users_order_facts VALUES (?, 'none', ?, ?, ?, 'search', 'paid', 0, ?, 0, NULL, "
                         "NULL)", [(k, o, d, d, g) for k, o, d, g in rows])
-        got = con.execute(f"SELECT ckey, recency_days, frequency, monetary, r_score, f_score, m_score "
-                          f"FROM ({rfm.rfm_sql()})", {"as_of": date(2024, 1, 5)}).fetchall()
+        as_of = date(2024, 1, 5) + timedelta(days=seed % 3)
+        rfm.store_scores(con, as_of, whole_history=seed % 2 == 0)
+        got = con.execute("SELECT ckey, recency_days, frequency, monetary, r_score, f_score, m_score "
+                          "FROM users_rfm_scores WHERE as_of = $as_of", {"as_of": as_of}).fetchall()
         n = len(got)
+        assert n == buyers
         for ckey, recency, frequency, monetary, r, f, m in got:
+            mine = [(d, g) for k, _o, d, g in rows if k == ckey]
+            assert (recency, frequency) == ((as_of - max(d for d, _g in mine)).days, len(mine))
+            assert monetary == pytest.approx(sum(g for _d, g in mine))
             worse = [sum(o[1] > recency for o in got), sum(o[2] < frequency for o in got),
                      sum(o[3] < monetary for o in got)]
             assert [r, f, m] == [1 + (5 * w) // n for w in worse], (seed, ckey)
 
 
-def test_rfm_sql_rules_agree_with_the_table():
-    """Every (R, FM) cell classified by the SQL CASE matches RFM_RULES."""
+def test_rfm_view_rules_agree_with_the_table():
+    """Every (R, FM) cell classified by the view's CASE (migration 970) matches RFM_RULES."""
     con = db.connect_memory()
-    sql = rfm.rfm_sql()
-    case = sql[sql.index("CASE WHEN r_score"):sql.index("AS segment")]
-    rows = con.execute(f"SELECT r_score, fm_score, {case} FROM range(1, 6) a(r_score), range(1, 6) b(fm_score)").fetchall()
+    sql = db.query_one(con, "SELECT sql FROM duckdb_views() WHERE view_name = 'users_rfm_scores'")[0]
+    case = sql[sql.index("CASE"):sql.index("AS segment")]  # (the only CASE: the segment of a grid cell)
+    rows = con.execute(f"SELECT r, fm, {case} FROM range(1, 6) a(r), range(1, 6) b(fm)").fetchall()
+    assert len(rows) == 25
     for r, fm, segment in rows:
         expected = next(name for name, rs, fms, _ in rfm.RFM_RULES if r in rs and fm in fms)
         assert segment == expected, (r, fm)

@@ -1,4 +1,4 @@
-"""Buyers' totals stored with the RFM scores (migration 951, ecomops/users/rfm.py buyer_totals): the Customers and
+"""Buyers' totals stored for the RFM scores (migrations 951 and 970, ecomops/users/rfm.py buyer_totals): the Customers and
 Lost customers queries read them for the dates they hold and give the answers of grouping every order."""
 from __future__ import annotations
 
@@ -53,18 +53,29 @@ def _answers(con, f) -> dict[str, pd.DataFrame]:
 def test_stored_totals_give_the_grouped_answers(demo, monkeypatch):
     span = metrics.data_range(demo)
     f = default_filters(span.start, span.end)
-    assert rfm.buyer_totals(demo, f.end)[1] == {"totals_as_of": span.end}
-    # A later date reads the last day's totals (no order after it); an earlier one not stored groups the orders.
-    assert rfm.buyer_totals(demo, span.end + timedelta(days=9))[1] == {"totals_as_of": span.end}
-    assert rfm.buyer_totals(demo, span.end - timedelta(days=9)) == (rfm.buyers_sql(), {})
+    whole = "FROM users_rfm_totals\nWHERE totals_as_of IS NULL"
+    sql, params = rfm.buyer_totals(demo, f.end)
+    assert whole in sql and params == {}
+    # A later date reads the whole history's totals (no order after the last day); an earlier one groups the
+    # orders until its own totals are stored (the Customers page's first view of that date stores them).
+    later = rfm.buyer_totals(demo, span.end + timedelta(days=9))
+    assert whole in later[0] and later[1] == {}
+    earlier = span.end - timedelta(days=9)
+    assert rfm.buyer_totals(demo, earlier) == (rfm.buyers_sql(), {})
     with db.recording() as rec:
         stored = _answers(demo, f)
-    assert any("FROM users_rfm_scores\nWHERE as_of = $totals_as_of" in sql for sql, _p, _s in rec.queries)
+    assert any(whole in sql for sql, _p, _s in rec.queries)
+    rfm.ensure_rfm(demo, earlier)
+    assert rfm.buyer_totals(demo, earlier)[1] == {"totals_as_of": earlier}
+    f_earlier = default_filters(span.start, earlier)
+    stored_earlier = _answers(demo, f_earlier)
     _grouped(monkeypatch)
-    grouped = _answers(demo, f)
+    grouped, grouped_earlier = _answers(demo, f), _answers(demo, f_earlier)
     for name in stored:
         _same(stored[name], grouped[name])
+        _same(stored_earlier[name], grouped_earlier[name])
     assert stored["summary"]["customers"].sum() > 1000
+    assert len(stored_earlier["customers"]) < len(stored["customers"])  # fewer people as of the earlier date
 
 
 def test_flow_equals_the_grouping_of_every_order(demo):

@@ -1,5 +1,7 @@
 """RFM segments (recency, frequency, monetary), scored 1-5 by quintile as of a reference date, with a suggested
-action per segment; scores are stored per reference date in users_rfm_scores (a summary table of the Users area).
+action per segment. The users summary tables store every buyer's totals (users_rfm_totals) and, per reference
+date, the quintile cut-offs (users_rfm_cutoffs); the view users_rfm_scores (migration 970) scores the buyers from
+them when read, so a new order day rewrites only the touched buyers' totals and one row of cut-offs.
 
 Everything is aggregated in DuckDB (ecomops/sql/users/rfm*.sql) over the users summary tables; guest orders never
 count. Buyers are scored on their whole valid-order history up to the reference date, across all channels.
@@ -42,33 +44,57 @@ def buyers_sql(keys: str | None = None) -> str:
     return db.load_sql("users/rfm_buyers").format(orders=orders)
 
 
-def rfm_sql(buyers: str | None = None) -> str:
-    """Return the per-buyer-key RFM query (params: $as_of) over the buyers' totals ``buyers`` (a query with the
-    columns of users/rfm_buyers; default: that query, every buyer's totals from users_order_facts)."""
-    return db.load_sql("users/rfm").format(buyers=buyers or buyers_sql())
+def cutoffs_sql(buyers: str | None = None) -> str:
+    """Return the query of the RFM quintile cut-offs as of $as_of (one row: r1..r4, f1..f4, m1..m4) over the buyers'
+    totals ``buyers`` (a query with the columns of users/rfm_buyers; default: every buyer's, from users_order_facts)."""
+    return db.load_sql("users/rfm_cutoffs").format(buyers=buyers or buyers_sql())
+
+
+# Scores of a reference date are stored when its cut-offs are (the view users_rfm_scores scores its totals with them).
+SCORED_DATE_SQL = "SELECT 1 FROM users_rfm_cutoffs WHERE as_of = $as_of LIMIT 1"
+# The whole history's totals (users_rfm_totals.totals_as_of NULL) are stored when a date's cut-offs score them: the
+# users build and its update store them with the last order day's cut-offs, in one transaction.
+_WHOLE_HISTORY_SQL = "SELECT 1 FROM users_rfm_cutoffs WHERE totals_as_of IS NULL LIMIT 1"
+
+
+def _stored_totals_sql(whole_history: bool) -> str:
+    """Return the query of the stored buyers' totals: the whole history's, or those as of $totals_as_of."""
+    which = "totals_as_of IS NULL" if whole_history else "totals_as_of = $totals_as_of"
+    return db.load_sql("users/stored_buyers").format(which=which)
 
 
 def buyer_totals(con: duckdb.DuckDBPyConnection, as_of: date) -> tuple[str, dict[str, Any]]:
     """Return (SQL, params) of every buyer key's totals as of a date (the columns of users/rfm_buyers; the caller
-    binds $as_of and has brought the users tables up to date): the totals stored with the RFM scores when they are
-    those of that date, else grouped from the orders."""
+    binds $as_of and has brought the users tables up to date): the stored totals when they hold that date's, else
+    grouped from the orders."""
     last = db.query_one(con, "SELECT max(order_date) FROM orders")[0]
-    # Scores stored for the last order day hold every later date's totals too: no order comes after it.
-    stored_as_of = min(as_of, last) if last is not None else None
-    if stored_as_of is not None and db.query_one(con, "SELECT 1 FROM users_rfm_scores WHERE as_of = $d LIMIT 1",
-                                                  {"d": stored_as_of}):
-        return db.load_sql("users/stored_buyers"), {"totals_as_of": stored_as_of}
+    if last is not None and as_of >= last:
+        # The whole history's totals are every later date's too: no order comes after the last order day.
+        if db.query_one(con, _WHOLE_HISTORY_SQL):
+            return _stored_totals_sql(whole_history=True), {}
+    elif last is not None and db.query_one(con, "SELECT 1 FROM users_rfm_cutoffs WHERE totals_as_of = $d LIMIT 1",
+                                           {"d": as_of}):
+        return _stored_totals_sql(whole_history=False), {"totals_as_of": as_of}
     return buyers_sql(), {}
 
 
-# Reference dates whose scores stay stored in users_rfm_scores (the newest ones).
+# Reference dates whose scores stay stored (the newest ones).
 RFM_KEEP_DATES = 4
 
 
-def _insert_rfm(cur: duckdb.DuckDBPyConnection, as_of: date, buyers: str | None = None,
-                params: dict[str, Any] | None = None) -> None:
-    cur.execute(f"INSERT INTO users_rfm_scores BY NAME "
-                f"SELECT CAST($as_of AS DATE) AS as_of, * FROM ({rfm_sql(buyers)})", dict(params or {}, as_of=as_of))
+def store_scores(cur: duckdb.DuckDBPyConnection, as_of: date, whole_history: bool, totals: bool = True) -> None:
+    """Store the RFM scores as of a date (on the caller's cursor, in its transaction): the buyers' totals, grouped
+    from users_order_facts (the whole history's, or those as of the date), unless ``totals`` is False (stored
+    already), and the date's cut-offs over them."""
+    params = {"as_of": as_of, "totals_as_of": None if whole_history else as_of}
+    if totals:
+        cur.execute("DELETE FROM users_rfm_totals WHERE totals_as_of IS NOT DISTINCT FROM $totals_as_of",
+                    {"totals_as_of": params["totals_as_of"]})
+        cur.execute(f"INSERT INTO users_rfm_totals BY NAME "
+                    f"SELECT CAST($totals_as_of AS DATE) AS totals_as_of, * FROM ({buyers_sql()})", params)
+    cur.execute(f"INSERT INTO users_rfm_cutoffs BY NAME "
+                f"SELECT CAST($as_of AS DATE) AS as_of, CAST($totals_as_of AS DATE) AS totals_as_of, * "
+                f"FROM ({cutoffs_sql(_stored_totals_sql(whole_history))})", params)
 
 
 def _last_order_day(cur: duckdb.DuckDBPyConnection) -> date | None:
@@ -79,69 +105,59 @@ def store_latest_rfm(cur: duckdb.DuckDBPyConnection) -> None:
     """Store the RFM scores as of the last order day (the sidebar's default end) right after the derived tables are
     rebuilt (derived.USERS_ORDERS.after_build, same transaction): the Customers page's first view after an import
     then only reads them. The scores stored for other dates go: they were computed from the data before."""
-    cur.execute("DELETE FROM users_rfm_scores")
+    cur.execute("DELETE FROM users_rfm_cutoffs")
+    cur.execute("DELETE FROM users_rfm_totals")
     as_of = _last_order_day(cur)
     if as_of is not None:
-        _insert_rfm(cur, as_of)
+        store_scores(cur, as_of, whole_history=True)
 
 
 def update_latest_rfm(cur: duckdb.DuckDBPyConnection, touched: str) -> None:
     """Store the RFM scores as of the last order day after an incremental update of the users tables (same
-    transaction), as store_latest_rfm does, from the stored totals of the buyers whose keys are not in table
-    ``touched`` (column ckey: the update's keys, old and new) and fresh totals of those that are."""
-    # Exact: every build or update of the users tables replaces users_rfm_scores with the scores as of the last
-    # order day, and ensure_rfm adds dates only after bringing the tables up to date, keeping the newest; so the
-    # latest stored date is on or after every untouched buyer's last order, and its rows hold their whole
-    # history's totals, which no pending change moved. Recency comes from the new last order day for every buyer
-    # (users/rfm.sql). Scoring every buyer again from the users tables is the fallback: nothing stored, or a buyer
-    # missing from the totals.
+    transaction), as store_latest_rfm does: the whole history's totals of the buyers whose keys are in table
+    ``touched`` (column ckey: the update's keys, old and new) are grouped again, the others' stay, and the last
+    order day's cut-offs are computed over them."""
+    # Exact: every build or update of the users tables stores the whole history's totals in the same transaction,
+    # and no pending change moved an untouched buyer's orders; their totals do not depend on the reference date
+    # (recency comes from it when the scores are read, users_rfm_scores). Scoring every buyer again from the users
+    # tables is the fallback: nothing stored, or a count that differs (a buyer missing from the totals).
     as_of = _last_order_day(cur)
-    stored = cur.execute("SELECT max(as_of) FROM users_rfm_scores").fetchone()[0]
-    if as_of is None or stored is None:
+    if as_of is None or not cur.execute(_WHOLE_HISTORY_SQL).fetchone():
         store_latest_rfm(cur)
         return
-    totals_sql = f"""
-        SELECT s.ckey, s.frequency, s.monetary, s.first_order_date, s.last_order_date, s.discounted_orders,
-               s.returned_orders, s.last_order_returned, s.last_category_bits
-        FROM users_rfm_scores s ANTI JOIN {touched} t ON t.ckey = s.ckey
-        WHERE s.as_of = $stored
-        UNION ALL BY NAME
-        {buyers_sql(touched)}"""
+    cur.execute(f"DELETE FROM users_rfm_totals WHERE totals_as_of IS NULL AND ckey IN (SELECT ckey FROM {touched})")
+    cur.execute(f"INSERT INTO users_rfm_totals BY NAME "
+                f"SELECT CAST(NULL AS DATE) AS totals_as_of, * FROM ({buyers_sql(touched)})", {"as_of": as_of})
+    rows = cur.execute("SELECT count(*) FROM users_rfm_totals WHERE totals_as_of IS NULL").fetchone()[0]
     buyers = cur.execute("SELECT count(*) FROM users_customer_keys WHERE first_order_date IS NOT NULL").fetchone()[0]
-    if cur.execute("SELECT 1 FROM users_rfm_scores WHERE as_of = $as_of LIMIT 1", {"as_of": as_of}).fetchone():
-        # The new scores' date is stored already (no new order day): the totals are set aside first.
-        cur.execute(f"CREATE OR REPLACE TEMP TABLE users_rfm_buyers AS {totals_sql}", {"stored": stored, "as_of": as_of})
-        rows = cur.execute("SELECT count(*) FROM users_rfm_buyers").fetchone()[0]
-        if rows == buyers:
-            cur.execute("DELETE FROM users_rfm_scores")
-            _insert_rfm(cur, as_of, "SELECT * FROM users_rfm_buyers")
-        cur.execute("DROP TABLE users_rfm_buyers")
-    else:
-        # A new date: its scores are written straight from the stored rows of the old one, which then go (setting
-        # the totals aside in a temp table first took 2.2 s of 4.8 at 10M customers).
-        _insert_rfm(cur, as_of, totals_sql, {"stored": stored})
-        rows = cur.execute("SELECT count(*) FROM users_rfm_scores WHERE as_of = $as_of", {"as_of": as_of}).fetchone()[0]
-        if rows == buyers:
-            cur.execute("DELETE FROM users_rfm_scores WHERE as_of <> $as_of", {"as_of": as_of})
-    # One row per key by construction (the stored rows of a date have one per key; the two parts are disjoint);
-    # a count that differs (a buyer missing from the stored totals) scores every buyer again.
     if rows != buyers:
         store_latest_rfm(cur)
+        return
+    # The other dates' scores were computed from the data before the update: only the last order day's stay.
+    cur.execute("DELETE FROM users_rfm_cutoffs")
+    cur.execute("DELETE FROM users_rfm_totals WHERE totals_as_of IS NOT NULL")
+    store_scores(cur, as_of, whole_history=True, totals=False)
 
 
 def ensure_rfm(con: duckdb.DuckDBPyConnection, as_of: date) -> None:
     """Compute and store the RFM scores as of a date unless stored already (derived tables rebuilt first)."""
     derived.ensure(con, derived.USERS_ORDERS)
-    if db.query_one(con, "SELECT 1 FROM users_rfm_scores WHERE as_of = $as_of LIMIT 1", {"as_of": as_of}):
+    if db.query_one(con, SCORED_DATE_SQL, {"as_of": as_of}):
         return
     with derived.build_lock():
-        if db.query_one(con, "SELECT 1 FROM users_rfm_scores WHERE as_of = $as_of LIMIT 1", {"as_of": as_of}):
+        if db.query_one(con, SCORED_DATE_SQL, {"as_of": as_of}):
             return
         with db.transaction(con, bump_version=False) as cur:
-            _insert_rfm(cur, as_of)
-            cur.execute(
-                "DELETE FROM users_rfm_scores WHERE as_of NOT IN (SELECT DISTINCT as_of FROM users_rfm_scores "
-                "ORDER BY as_of DESC LIMIT $keep)", {"keep": RFM_KEEP_DATES})
+            last = _last_order_day(cur)
+            whole_history = last is not None and as_of >= last
+            # On or after the last order day only the cut-offs are new (the whole history's totals are stored
+            # with the last order day's, unless the store predates them); before it, that date's totals too.
+            totals = not whole_history or not cur.execute(_WHOLE_HISTORY_SQL).fetchone()
+            store_scores(cur, as_of, whole_history, totals=totals)
+            cur.execute("DELETE FROM users_rfm_cutoffs WHERE as_of NOT IN "
+                        "(SELECT as_of FROM users_rfm_cutoffs ORDER BY as_of DESC LIMIT $keep)",
+                        {"keep": RFM_KEEP_DATES})
+            cur.execute("DELETE FROM users_rfm_totals WHERE totals_as_of NOT IN (SELECT as_of FROM users_rfm_cutoffs)")
 
 
 def rfm_scores(con: duckdb.DuckDBPyConnection, as_of: date) -> pd.DataFrame:

@@ -267,7 +267,7 @@ def _store_groups(cur: duckdb.DuckDBPyConnection, as_of: date) -> None:
     sql, params = state_values_sql(cur, as_of)
     cur.execute(f"INSERT INTO users_clv_groups (grouping, rules, {columns}) "
                 f"SELECT 'state', $rules, {columns} FROM ({sql})", dict(params, rules=group_rules(cur)))
-    if cur.execute("SELECT 1 FROM users_rfm_scores WHERE as_of = $as_of LIMIT 1", {"as_of": as_of}).fetchone():
+    if cur.execute(users_rfm.SCORED_DATE_SQL, {"as_of": as_of}).fetchone():
         cur.execute(f"INSERT INTO users_clv_groups (grouping, rules, {columns}) "
                     f"SELECT 'segment', '', {columns} FROM ({db.load_sql('users/clv_by_segment')})", {"as_of": as_of})
 

@@ -1,6 +1,6 @@
--- RFM scores and segment of every buyer key as of $as_of (whole history up to $as_of, all channels), from the buyers'
--- totals filled in below (users/rfm_buyers, over the derived valid orders of migration 600; after an incremental
--- update of the users tables, the stored totals of the buyers it did not touch and the new ones of those it did).
+-- The RFM quintile cut-offs as of $as_of over the buyers' totals filled in below (users/rfm_buyers; the columns of
+-- users_rfm_totals): one row, stored in users_rfm_cutoffs (ecomops/users/rfm.py), from which the view
+-- users_rfm_scores (migration 970) scores every buyer when read.
 --   recency_days  days from the last valid order to $as_of     frequency  valid orders
 --   monetary      GMV of the customer's valid orders (lines with quantity > 0)
 -- Scores 1-5 are quintiles with ties kept together: score = 1 + floor(5 * w / n), where w = number of buyers
@@ -10,10 +10,8 @@
 -- v, m_k = ceil(k n / 5): 5 w >= k n <=> w >= m_k <=> c_k < v, so the score is 1 + the number of the cut-offs
 -- c_1..c_4 below v. A cut-off is found by counting buyers per whole-number bucket of v (a hash aggregation); only
 -- a bucket holding a cut-off and several values is sorted (for spend, some tens of buyers at 1M).
--- fm_score = (f_score + m_score) / 2 rounded half up. Segment rules (first matching row of
--- ecomops.users.rfm.RFM_RULES, a complete partition of the R x FM grid):
---   Champions R5 FM4-5 | Loyal R3-4 FM4-5 | Potential loyalist R4-5 FM2-3 | New R4-5 FM1 | Needs attention R3 FM1-3
---   Can't lose R1-2 FM5 | At risk R1-2 FM3-4 | Hibernating R2 FM1-2 | Lost R1 FM1-2
+-- Recency's cut-offs are stored as days: -recency_days > c_k <=> last_order_date > $as_of + c_k (r1..r4), so the
+-- stored totals need no recency. All NULL when there is no buyer.
 WITH base AS (
     SELECT *, date_diff('day', last_order_date, $as_of) AS recency_days FROM ({buyers}) b
 ),
@@ -64,29 +62,9 @@ c AS (
            max(CASE WHEN measure = 'm' AND k = 3 THEN cutoff END) AS m3,
            max(CASE WHEN measure = 'm' AND k = 4 THEN cutoff END) AS m4
     FROM cutoffs
-),
-scored AS (
-    SELECT b.*,
-           1 + CAST(c.r1 < -b.recency_days AS INTEGER) + CAST(c.r2 < -b.recency_days AS INTEGER)
-             + CAST(c.r3 < -b.recency_days AS INTEGER) + CAST(c.r4 < -b.recency_days AS INTEGER) AS r_score,
-           1 + CAST(c.f1 < b.frequency AS INTEGER) + CAST(c.f2 < b.frequency AS INTEGER)
-             + CAST(c.f3 < b.frequency AS INTEGER) + CAST(c.f4 < b.frequency AS INTEGER) AS f_score,
-           1 + CAST(c.m1 < b.monetary AS INTEGER) + CAST(c.m2 < b.monetary AS INTEGER)
-             + CAST(c.m3 < b.monetary AS INTEGER) + CAST(c.m4 < b.monetary AS INTEGER) AS m_score
-    FROM base b CROSS JOIN c
-),
-graded AS (
-    SELECT *, CAST(floor((f_score + m_score + 1) / 2) AS INTEGER) AS fm_score FROM scored
 )
-SELECT ckey, recency_days, frequency, monetary, r_score, f_score, m_score, fm_score,
-       CASE WHEN r_score = 5 AND fm_score >= 4 THEN 'Champions'
-            WHEN r_score >= 3 AND fm_score >= 4 THEN 'Loyal'
-            WHEN r_score >= 4 AND fm_score >= 2 THEN 'Potential loyalist'
-            WHEN r_score >= 4 THEN 'New'
-            WHEN r_score = 3 THEN 'Needs attention'
-            WHEN fm_score = 5 THEN 'Can''t lose'
-            WHEN fm_score >= 3 THEN 'At risk'
-            WHEN r_score = 2 THEN 'Hibernating'
-            ELSE 'Lost' END AS segment,
-       first_order_date, last_order_date, discounted_orders, returned_orders, last_order_returned, last_category_bits
-FROM graded
+SELECT CAST($as_of AS DATE) + CAST(r1 AS INTEGER) AS r1, CAST($as_of AS DATE) + CAST(r2 AS INTEGER) AS r2,
+       CAST($as_of AS DATE) + CAST(r3 AS INTEGER) AS r3, CAST($as_of AS DATE) + CAST(r4 AS INTEGER) AS r4,
+       CAST(f1 AS BIGINT) AS f1, CAST(f2 AS BIGINT) AS f2, CAST(f3 AS BIGINT) AS f3, CAST(f4 AS BIGINT) AS f4,
+       m1, m2, m3, m4
+FROM c

@@ -137,7 +137,7 @@ def bench_size(lines: int, master: str, driver_memory: str, reuse_cache: bool = 
     built = OUT / f"engines_{lines}_summary_parquet"
     for table in ("daily_sales_rollup", "products_line_facts", "users_customer_keys", "users_order_facts",
                   "users_category_bits", "users_rfm_scores", "users_rfm_totals", "users_rfm_cutoffs",
-                  "users_review_facts", "risk_claim_findings",
+                  "users_rfm_cells", "users_review_facts", "risk_claim_findings",
                   "risk_claim_products", "risk_review_labels", "churn_dormant_scores"):
         warehouse.export_table(cache, table, built)
         engine.register_result(table, engine.session.read.parquet(str(built / table)))

@@ -99,7 +99,8 @@ USERS_ORDERS = DerivedTable("users_order_facts", "users/order_facts_build", "use
                             incremental="ecomops.incremental:update_users_orders",
                             outputs=("users_customer_keys", "users_category_bits", "users_order_facts",
                                      "users_review_facts", "users_rfm_totals", "users_rfm_cutoffs",
-                                     # the view scoring the two tables before it (compared, exported like a table)
+                                     "users_rfm_cells",
+                                     # the view scoring the totals with the cut-offs (compared, exported as a table)
                                      "users_rfm_scores"))
 # Compliance claims found in product copy (a Python scan with the word list): stored so the Compliance page reads them.
 RISK_CLAIMS = DerivedTable(

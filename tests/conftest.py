@@ -19,6 +19,31 @@ for _name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
     os.environ.pop(_name, None)
 os.environ["LANG"] = "C.UTF-8"
 
+# Models trained by the tests (a page's first visit trains the churn model and the review classifier) go to a folder
+# of this run, never the checkout's data/models, whose models the app then used (a review classifier trained on a
+# test store labelled a developer's reviews). Made by the controlling process and inherited by xdist's workers, so
+# they share one folder as they would share data/models (each model is trained once per run).
+_MODEL_VARIABLES = ("ECOMOPS_MODELS", "ECOMOPS_MODELS_DIR")
+
+
+def pytest_configure(config) -> None:
+    if hasattr(config, "workerinput"):
+        return  # an xdist worker: the folder is in its environment already
+    import tempfile
+
+    folder = tempfile.mkdtemp(prefix="ecomops-test-models-")
+    config._ecomops_models = folder
+    for name in _MODEL_VARIABLES:
+        os.environ[name] = folder
+
+
+def pytest_unconfigure(config) -> None:
+    import shutil
+
+    folder = getattr(config, "_ecomops_models", None)
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
+
 
 @pytest.fixture(scope="session")
 def shared_data() -> Path:

@@ -255,7 +255,8 @@ def test_rfm_totals_of_other_dates_and_of_an_upgraded_store_follow_an_update(tin
     rfm.ensure_rfm(con, date(2024, 3, 20))  # later: cut-offs only, over the same totals
     assert con.execute("SELECT count(*) FROM users_rfm_totals").fetchone()[0] == buyers
     rfm.ensure_rfm(con, date(2024, 3, 4))  # earlier: its own totals (A's order of 03-05 is not in them)
-    assert con.execute("SELECT count(*) FROM users_rfm_totals WHERE totals_as_of = DATE '2024-03-04'").fetchone()[0] == 3
+    earlier = "SELECT count(*) FROM users_rfm_totals WHERE totals_as_of = DATE '2024-03-04'"
+    assert con.execute(earlier).fetchone()[0] == 3
     # A (tiny store) ordered on 03-04 and 03-05: 15 days before 03-20; one order as of 03-04, that day.
     a = con.execute("SELECT as_of::VARCHAR, recency_days, frequency FROM users_rfm_scores r "
                     "JOIN users_customer_keys k USING (ckey) WHERE k.customer_id = 'A' ORDER BY 1").fetchall()
@@ -267,9 +268,10 @@ def test_rfm_totals_of_other_dates_and_of_an_upgraded_store_follow_an_update(tin
     assert con.execute("SELECT as_of::VARCHAR, totals_as_of FROM users_rfm_cutoffs").fetchall() == [
         ("2024-03-06", None)]
     assert con.execute("SELECT count(*) FROM users_rfm_scores").fetchone()[0] == buyers + 1
+    assert con.execute("SELECT sum(customers) FROM users_rfm_cells").fetchone()[0] == buyers + 1
 
-    con.execute("DELETE FROM users_rfm_totals")  # as migration 970 leaves a store built before it
-    con.execute("DELETE FROM users_rfm_cutoffs")
+    for table in ("users_rfm_totals", "users_rfm_cutoffs", "users_rfm_cells"):  # as 970 leaves an older store
+        con.execute(f"DELETE FROM {table}")
     _import(con, tmp_path, "d2.csv", [["N3", "2024-03-07 10:00:00", "B", "P1", "Cup", "1", "10.00", "completed"]])
     assert _update_and_compare(con)["users_order_facts"][0] == "incremental"
     assert con.execute("SELECT count(*), min(as_of)::VARCHAR FROM users_rfm_scores").fetchone() == (buyers + 1,

@@ -1,5 +1,6 @@
-"""Buyers' totals stored for the RFM scores (migrations 951 and 970, ecomops/users/rfm.py buyer_totals): the Customers and
-Lost customers queries read them for the dates they hold and give the answers of grouping every order."""
+"""Buyers' totals stored for the RFM scores (migrations 951 and 970, ecomops/users/rfm.py buyer_totals): the
+Customers and Lost customers queries read them for the dates they hold and give the answers of grouping every
+order."""
 from __future__ import annotations
 
 from datetime import timedelta

@@ -85,7 +85,7 @@ RFM_KEEP_DATES = 4
 def store_scores(cur: duckdb.DuckDBPyConnection, as_of: date, whole_history: bool, totals: bool = True) -> None:
     """Store the RFM scores as of a date (on the caller's cursor, in its transaction): the buyers' totals, grouped
     from users_order_facts (the whole history's, or those as of the date), unless ``totals`` is False (stored
-    already), and the date's cut-offs over them."""
+    already), the date's cut-offs over them and its buyers per score cell."""
     params = {"as_of": as_of, "totals_as_of": None if whole_history else as_of}
     if totals:
         cur.execute("DELETE FROM users_rfm_totals WHERE totals_as_of IS NOT DISTINCT FROM $totals_as_of",
@@ -95,6 +95,15 @@ def store_scores(cur: duckdb.DuckDBPyConnection, as_of: date, whole_history: boo
     cur.execute(f"INSERT INTO users_rfm_cutoffs BY NAME "
                 f"SELECT CAST($as_of AS DATE) AS as_of, CAST($totals_as_of AS DATE) AS totals_as_of, * "
                 f"FROM ({cutoffs_sql(_stored_totals_sql(whole_history))})", params)
+    cur.execute(f"INSERT INTO users_rfm_cells BY NAME {db.load_sql('users/rfm_cells')}", {"as_of": as_of})
+
+
+def _forget_dates(cur: duckdb.DuckDBPyConnection) -> None:
+    """Delete the stored scores of every reference date: cut-offs, cells and the totals of earlier dates (the whole
+    history's stay)."""
+    cur.execute("DELETE FROM users_rfm_cutoffs")
+    cur.execute("DELETE FROM users_rfm_cells")
+    cur.execute("DELETE FROM users_rfm_totals WHERE totals_as_of IS NOT NULL")
 
 
 def _last_order_day(cur: duckdb.DuckDBPyConnection) -> date | None:
@@ -105,7 +114,7 @@ def store_latest_rfm(cur: duckdb.DuckDBPyConnection) -> None:
     """Store the RFM scores as of the last order day (the sidebar's default end) right after the derived tables are
     rebuilt (derived.USERS_ORDERS.after_build, same transaction): the Customers page's first view after an import
     then only reads them. The scores stored for other dates go: they were computed from the data before."""
-    cur.execute("DELETE FROM users_rfm_cutoffs")
+    _forget_dates(cur)
     cur.execute("DELETE FROM users_rfm_totals")
     as_of = _last_order_day(cur)
     if as_of is not None:
@@ -134,8 +143,7 @@ def update_latest_rfm(cur: duckdb.DuckDBPyConnection, touched: str) -> None:
         store_latest_rfm(cur)
         return
     # The other dates' scores were computed from the data before the update: only the last order day's stay.
-    cur.execute("DELETE FROM users_rfm_cutoffs")
-    cur.execute("DELETE FROM users_rfm_totals WHERE totals_as_of IS NOT NULL")
+    _forget_dates(cur)
     store_scores(cur, as_of, whole_history=True, totals=False)
 
 
@@ -154,9 +162,10 @@ def ensure_rfm(con: duckdb.DuckDBPyConnection, as_of: date) -> None:
             # with the last order day's, unless the store predates them); before it, that date's totals too.
             totals = not whole_history or not cur.execute(_WHOLE_HISTORY_SQL).fetchone()
             store_scores(cur, as_of, whole_history, totals=totals)
-            cur.execute("DELETE FROM users_rfm_cutoffs WHERE as_of NOT IN "
-                        "(SELECT as_of FROM users_rfm_cutoffs ORDER BY as_of DESC LIMIT $keep)",
-                        {"keep": RFM_KEEP_DATES})
+            for table in ("users_rfm_cutoffs", "users_rfm_cells"):
+                cur.execute(f"DELETE FROM {table} WHERE as_of NOT IN "
+                            "(SELECT as_of FROM users_rfm_cutoffs ORDER BY as_of DESC LIMIT $keep)",
+                            {"keep": RFM_KEEP_DATES})
             cur.execute("DELETE FROM users_rfm_totals WHERE totals_as_of NOT IN (SELECT as_of FROM users_rfm_cutoffs)")
 
 

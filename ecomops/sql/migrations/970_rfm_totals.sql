@@ -3,7 +3,8 @@
 -- (0.28 s of the users update's 0.68 s at 1M customers, most of it writing). Now the users build and its
 -- incremental update store each buyer's totals, which do not depend on the reference date once it is on or after
 -- the last order day (users_rfm_totals, totals_as_of NULL: an update rewrites only the touched buyers' rows), and
--- one row of cut-offs per reference date (users_rfm_cutoffs, users/rfm_cutoffs.sql); the view users_rfm_scores,
+-- one row of cut-offs per reference date (users_rfm_cutoffs, users/rfm_cutoffs.sql) with the buyers per score cell
+-- (users_rfm_cells); the view users_rfm_scores,
 -- with the columns and rows of the table it replaces, scores every buyer from them (ecomops/users/rfm.py).
 -- The stored scores go: the Customers page stores its date's totals and cut-offs again on its next view, and the
 -- next update of the users tables stores those of the last order day.
@@ -31,6 +32,19 @@ CREATE TABLE IF NOT EXISTS users_rfm_cutoffs (
     r1 DATE, r2 DATE, r3 DATE, r4 DATE,
     f1 BIGINT, f2 BIGINT, f3 BIGINT, f4 BIGINT,
     m1 DOUBLE, m2 DOUBLE, m3 DOUBLE, m4 DOUBLE
+);
+-- users_rfm_cells: per reference date, the buyers and their summed measures per (r_score, fm_score) cell and its
+-- segment, grouped from users_rfm_scores when the date's cut-offs are stored (users/rfm_cells.sql): the Customers
+-- page's segment table and grid read 25 rows instead of scoring every buyer (0.4 s at 10M customers).
+CREATE TABLE IF NOT EXISTS users_rfm_cells (
+    as_of         DATE NOT NULL,
+    segment       VARCHAR NOT NULL,
+    r_score       INTEGER NOT NULL,
+    fm_score      INTEGER NOT NULL,
+    customers     BIGINT NOT NULL,
+    recency_sum   BIGINT NOT NULL,
+    frequency_sum BIGINT NOT NULL,
+    monetary      DOUBLE NOT NULL
 );
 -- users_rfm_scores: RFM scores and segment of every buyer key per stored reference date.
 --   recency_days  days from the last valid order to as_of       fm_score  (f_score + m_score) / 2 rounded half up

@@ -97,6 +97,7 @@ def direct_queries(con) -> list[tuple[str, object, tuple]]:
     found.append((db.load_sql("users/clv_by_segment"), {"as_of": span.end}, ()))
     # Run by derived-table builds on their cursor (not through db.query_df): RFM cut-offs as of the last order day.
     found.append((rfm.cutoffs_sql(), {"as_of": span.end}, ()))
+    found.append((db.load_sql("users/rfm_cells"), {"as_of": span.end}, ()))  # and the cells of those scores
     # The review SLA classification over stored labels (runs when a review model is cached).
     sql, params = reputation._classified_sql(by_category, "model-key", THRESHOLDS)
     found.append((sql, params, ()))

@@ -140,12 +140,16 @@ def test_html_export_in_chinese_has_chinese_headings_and_numbers(demo_review_zh,
         assert english not in "".join(parser.text), english
 
 
-def test_pdf_export_in_chinese_renders_chinese_headings_and_tables(demo_review_zh, tmp_path):
-    pypdf = pytest.importorskip("pypdf")
+def _needs_chromium() -> None:
     try:
         report.chromium_path()
     except report.ReportError:
         pytest.skip("Chromium not installed")
+
+
+def test_pdf_export_in_chinese_renders_chinese_headings_and_tables(demo_review_zh, tmp_path):
+    pypdf = pytest.importorskip("pypdf")
+    _needs_chromium()
     con, review = demo_review_zh
     with use_locale("zh_CN"):
         path = report.export(review, tmp_path / "week.pdf")
@@ -175,13 +179,6 @@ def test_report_command(demo_db_path, tmp_path, capsys):
     assert main(["report", "--period", "week", "--date", "1999-01-01", "--out", str(tmp_path / "x.html"),
                  "--db", str(demo_db_path)]) == 2  # before the first order: refused, not an empty report
     assert "no data" in capsys.readouterr().err
-
-
-def _needs_chromium() -> None:
-    try:
-        report.chromium_path()
-    except report.ReportError:
-        pytest.skip("Chromium not installed")
 
 
 def _within(seconds: float, call):

@@ -57,10 +57,14 @@ SCORED_DATE_SQL = "SELECT 1 FROM users_rfm_cutoffs WHERE as_of = $as_of LIMIT 1"
 _WHOLE_HISTORY_SQL = "SELECT 1 FROM users_rfm_cutoffs WHERE totals_as_of IS NULL LIMIT 1"
 
 
+def _totals_set(whole_history: bool) -> str:
+    """Return the condition picking one set of stored totals: the whole history's, or those as of $totals_as_of."""
+    return "totals_as_of IS NULL" if whole_history else "totals_as_of = $totals_as_of"
+
+
 def _stored_totals_sql(whole_history: bool) -> str:
     """Return the query of the stored buyers' totals: the whole history's, or those as of $totals_as_of."""
-    which = "totals_as_of IS NULL" if whole_history else "totals_as_of = $totals_as_of"
-    return db.load_sql("users/stored_buyers").format(which=which)
+    return db.load_sql("users/stored_buyers").format(which=_totals_set(whole_history))
 
 
 def buyer_totals(con: duckdb.DuckDBPyConnection, as_of: date) -> tuple[str, dict[str, Any]]:
@@ -88,8 +92,8 @@ def store_scores(cur: duckdb.DuckDBPyConnection, as_of: date, whole_history: boo
     already), the date's cut-offs over them and its buyers per score cell."""
     params = {"as_of": as_of, "totals_as_of": None if whole_history else as_of}
     if totals:
-        cur.execute("DELETE FROM users_rfm_totals WHERE totals_as_of IS NOT DISTINCT FROM $totals_as_of",
-                    {"totals_as_of": params["totals_as_of"]})
+        cur.execute(f"DELETE FROM users_rfm_totals WHERE {_totals_set(whole_history)}",
+                    {} if whole_history else {"totals_as_of": as_of})
         cur.execute(f"INSERT INTO users_rfm_totals BY NAME "
                     f"SELECT CAST($totals_as_of AS DATE) AS totals_as_of, * FROM ({buyers_sql()})", params)
     cur.execute(f"INSERT INTO users_rfm_cutoffs BY NAME "
